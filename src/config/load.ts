@@ -1,0 +1,123 @@
+/**
+ * loadConfig: TOML text + `--override key=value` → validated BrokerConfig.
+ *
+ * Precedence: table defaults < config file < overrides (in the order given).
+ * Every problem is a ConfigError that names the key, the value, what was
+ * expected and where it came from (file line or the --override).
+ */
+import { coerceValue } from "./coerce.ts";
+import { ConfigError } from "./errors.ts";
+import {
+  type BrokerConfig,
+  CONFIG_KEY_NAMES,
+  type ConfigKey,
+  isConfigKey,
+  keySpec,
+  REPLACED_KEYS,
+} from "./keys.ts";
+import { findKeyLine, findKeyLines } from "./source_lines.ts";
+import { closestKey } from "./suggest.ts";
+import { parseTomlEntries } from "./toml.ts";
+import { validateConfig } from "./validate.ts";
+
+export interface LoadConfigOptions {
+  /** TOML text of the config file; omitted = defaults (plus overrides) only. */
+  text?: string;
+  /** File name used in error messages. */
+  source?: string;
+  /** `key=value` strings, applied after the file, later ones winning. */
+  overrides?: readonly string[];
+}
+
+/** Where a key's value came from, to point error messages at it. */
+type Origin =
+  | { kind: "default" }
+  | { kind: "file"; line?: number }
+  | { kind: "override"; text: string };
+
+function show(raw: unknown): string {
+  return typeof raw === "number" || typeof raw === "boolean" ? String(raw) : JSON.stringify(raw) ?? String(raw);
+}
+
+function defaults(): Record<string, unknown> {
+  const values: Record<string, unknown> = {};
+  for (const key of CONFIG_KEY_NAMES) {
+    const d = keySpec(key).default;
+    values[key] = Array.isArray(d) ? [...d] : d;
+  }
+  return values;
+}
+
+export function loadConfig(options: LoadConfigOptions = {}): BrokerConfig {
+  const { text, source } = options;
+  const values = defaults();
+  const origins = new Map<string, Origin>();
+
+  const error = (origin: Origin, message: string, key?: string): ConfigError => {
+    switch (origin.kind) {
+      case "file": {
+        const at = source && origin.line ? `${source}:${origin.line}` : source ?? (origin.line ? `line ${origin.line}` : "");
+        return new ConfigError(at ? `${at}: ${message}` : message, { key, line: origin.line });
+      }
+      case "override":
+        return new ConfigError(`--override ${origin.text}: ${message}`, { key });
+      case "default":
+        return new ConfigError(`${message} (${key} is at its default value)`, { key });
+    }
+  };
+
+  const set = (key: string, raw: unknown, origin: Origin): void => {
+    // hasOwn: keys such as "constructor" must not hit Object.prototype.
+    const replaced = Object.hasOwn(REPLACED_KEYS, key) ? REPLACED_KEYS[key] : undefined;
+    if (replaced) {
+      throw error(origin, `${key} is not supported: use ${replaced.use} instead (${replaced.why})`, key);
+    }
+    if (!isConfigKey(key)) {
+      const suggestion = closestKey(key, CONFIG_KEY_NAMES);
+      throw error(origin, `unknown key "${key}"${suggestion ? ` (did you mean "${suggestion}"?)` : ""}`, key);
+    }
+    const coerced = coerceValue(keySpec(key), raw);
+    if (!coerced.ok) throw error(origin, `${key} = ${show(raw)}: ${coerced.problem}`, key);
+    values[key] = coerced.value;
+    origins.set(key, origin);
+  };
+
+  if (text !== undefined) {
+    const seen = new Set<string>();
+    for (const [key, raw] of parseTomlEntries(text, source)) {
+      if (seen.has(key)) {
+        // e.g. `"num.partitions" = 1` and `[num] partitions = 2`: valid TOML, ambiguous config.
+        const lines = findKeyLines(text, key);
+        const where = lines.length > 1 ? ` (lines ${lines.join(" and ")})` : "";
+        throw error({ kind: "file", line: lines.at(-1) }, `${key} is set more than once${where}`, key);
+      }
+      seen.add(key);
+      set(key, raw, { kind: "file", line: findKeyLine(text, key) });
+    }
+  }
+
+  for (const override of options.overrides ?? []) {
+    const eq = override.indexOf("=");
+    const key = eq > 0 ? override.slice(0, eq).trim() : "";
+    if (key === "") {
+      throw new ConfigError(`--override ${JSON.stringify(override)}: expected key=value, e.g. num.partitions=3`);
+    }
+    set(key, override.slice(eq + 1), { kind: "override", text: JSON.stringify(override) });
+  }
+
+  // Kafka: log.dir is only consulted when log.dirs is not set.
+  const logDir = values["log.dir"];
+  if (!origins.has("log.dirs") && typeof logDir === "string" && logDir !== "") {
+    values["log.dirs"] = [logDir];
+  }
+
+  const cfg = values as BrokerConfig;
+  validateConfig(
+    cfg,
+    (key: ConfigKey, problem: string): never => {
+      throw error(origins.get(key) ?? { kind: "default" }, `${key}: ${problem}`, key);
+    },
+    (key) => origins.has(key),
+  );
+  return Object.freeze(cfg);
+}

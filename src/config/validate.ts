@@ -1,0 +1,28 @@
+/**
+ * Rules that involve more than one key, or the inner format of a string/list
+ * value. Run after every value has been coerced to its type.
+ */
+import { parseConnectionOverrides } from "./connection_limits.ts";
+import type { BrokerConfig, ConfigKey } from "./keys.ts";
+import { type Fail, resolveListeners } from "./listeners.ts";
+import { resolveMetricsListener } from "./metrics_listener.ts";
+
+/** `wasSet` tells keys the user wrote from defaults, so a rule blames the key the user can change. */
+export function validateConfig(cfg: BrokerConfig, fail: Fail, wasSet: (key: ConfigKey) => boolean): void {
+  resolveListeners(cfg, fail);
+  resolveMetricsListener(cfg["tsbroker.metrics.listener"], fail);
+
+  const overrides = parseConnectionOverrides(cfg["max.connections.per.ip.overrides"], fail);
+  // Kafka's rule: a per-IP limit of 0 only makes sense if some hosts are let in by overrides.
+  if (cfg["max.connections.per.ip"] === 0 && overrides.size === 0) {
+    fail("max.connections.per.ip", "0 is allowed only when max.connections.per.ip.overrides lets some hosts in");
+  }
+
+  // Kafka's rule: a bounded queue smaller than one request would block forever on a large request.
+  const queued = cfg["queued.max.request.bytes"];
+  const requestMax = cfg["socket.request.max.bytes"];
+  if (queued !== -1 && queued < requestMax) {
+    const blamed = wasSet("queued.max.request.bytes") ? "queued.max.request.bytes" : "socket.request.max.bytes";
+    fail(blamed, `queued.max.request.bytes (${queued}) must be -1 or ≥ socket.request.max.bytes (${requestMax})`);
+  }
+}

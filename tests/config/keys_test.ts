@@ -1,0 +1,93 @@
+import { describe, test } from "node:test";
+import assert from "node:assert/strict";
+import { coerceValue } from "../../src/config/coerce.ts";
+import { type BrokerConfig, CONFIG_KEY_NAMES, CONFIG_KEYS, keySpec, REPLACED_KEYS } from "../../src/config/keys.ts";
+import { loadConfig } from "../../src/config/load.ts";
+
+describe("config key table", () => {
+  test("extensions, and only extensions, are prefixed tsbroker.", () => {
+    for (const key of CONFIG_KEY_NAMES) {
+      assert.equal(keySpec(key).origin === "tsbroker", key.startsWith("tsbroker."), key);
+    }
+  });
+
+  test("every key has a one-line meaning", () => {
+    for (const key of CONFIG_KEY_NAMES) {
+      const doc = keySpec(key).doc;
+      assert.ok(doc.length > 10 && !doc.includes("\n"), key);
+    }
+  });
+
+  test("every default is valid for its own spec", () => {
+    for (const key of CONFIG_KEY_NAMES) {
+      const spec = keySpec(key);
+      const result = coerceValue(spec, spec.default);
+      assert.ok(result.ok, `${key}: ${result.ok ? "" : result.problem}`);
+    }
+  });
+
+  test("loadConfig() with nothing returns exactly the table defaults", () => {
+    const cfg = loadConfig();
+    assert.deepEqual(Object.keys(cfg).sort(), [...CONFIG_KEY_NAMES].sort());
+    for (const key of CONFIG_KEY_NAMES) assert.deepEqual(cfg[key], keySpec(key).default, key);
+  });
+
+  test("defaults are the documented ones", () => {
+    const expected: BrokerConfig = {
+      "node.id": 1,
+      "listeners": ["PLAINTEXT://127.0.0.1:9092"],
+      "advertised.listeners": [],
+      "listener.security.protocol.map": ["PLAINTEXT:PLAINTEXT", "SSL:SSL", "SASL_PLAINTEXT:SASL_PLAINTEXT", "SASL_SSL:SASL_SSL"],
+      "log.dirs": ["./data"],
+      "log.dir": "",
+      "num.network.threads": 2,
+      "num.io.threads": 2,
+      "queued.max.requests": 500,
+      "queued.max.request.bytes": 268435456,
+      "socket.request.max.bytes": 104857600,
+      "socket.send.buffer.bytes": 102400,
+      "socket.receive.buffer.bytes": 102400,
+      "connections.max.idle.ms": 600000,
+      "max.connections": 2147483647,
+      "max.connections.per.ip": 2147483647,
+      "max.connections.per.ip.overrides": "",
+      "auto.create.topics.enable": true,
+      "num.partitions": 1,
+      "default.replication.factor": 1,
+      "tsbroker.metrics.listener": "127.0.0.1:9464",
+      "tsbroker.shutdown.timeout.ms": 10000,
+      "tsbroker.log.level": "info",
+    };
+    assert.deepEqual({ ...loadConfig() }, expected);
+  });
+
+  test("ranges from the brief", () => {
+    assert.equal(CONFIG_KEYS["num.network.threads"].min, 1);
+    assert.equal(CONFIG_KEYS["num.network.threads"].max, 64);
+    assert.equal(CONFIG_KEYS["num.io.threads"].max, 256);
+    assert.equal(CONFIG_KEYS["default.replication.factor"].max, 1);
+    assert.deepEqual(CONFIG_KEYS["tsbroker.log.level"].values, ["error", "warn", "info", "debug"]);
+  });
+
+  test("broker.id is a replaced key pointing at node.id", () => {
+    assert.equal(REPLACED_KEYS["broker.id"]?.use, "node.id");
+  });
+
+  test("BrokerConfig gives typed access", () => {
+    const cfg = loadConfig();
+    // Compile-time checks: these assignments must type-check under deno check.
+    const threads: number = cfg["num.network.threads"];
+    const listeners: string[] = cfg["listeners"];
+    const level: "error" | "warn" | "info" | "debug" = cfg["tsbroker.log.level"];
+    const autoCreate: boolean = cfg["auto.create.topics.enable"];
+    // @ts-expect-error a number key is not a string
+    const wrong: string = cfg["num.partitions"];
+    // @ts-expect-error unknown keys are not part of the type
+    cfg["num.netwrk.threads"];
+    assert.equal(typeof threads, "number");
+    assert.ok(Array.isArray(listeners));
+    assert.equal(level, "info");
+    assert.equal(autoCreate, true);
+    assert.equal(typeof wrong, "number");
+  });
+});
