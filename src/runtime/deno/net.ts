@@ -1,0 +1,152 @@
+/**
+ * Deno TCP adapter: `Deno.listen` with SO_REUSEPORT (needs the `net`
+ * unstable flag, set in deno.json and by `deno compile --unstable-net`),
+ * wrapped as the core's TcpConnection. Deno's API is pull-based, so each
+ * connection runs one read loop (which parks while paused) and one write loop
+ * (which drains an ordered queue, coping with partial writes). Deno exposes
+ * no SO_SNDBUF/SO_RCVBUF setting, so those options are ignored.
+ */
+import type { ConnectionEvents, ListenOptions, TcpConnection, TcpListener } from "../types.ts";
+
+const READ_BUFFER_BYTES = 128 * 1024;
+
+class DenoConnection implements TcpConnection {
+  readonly remoteAddress: string;
+  readonly remotePort: number;
+  bufferedAmount = 0;
+  private queue: Uint8Array[] = [];
+  private writing = false;
+  private ending = false;
+  private paused = false;
+  private resumeWaiter: (() => void) | null = null;
+  private closed = false;
+
+  constructor(private conn: Deno.TcpConn, private events: ConnectionEvents) {
+    const addr = conn.remoteAddr as Deno.NetAddr;
+    this.remoteAddress = addr.hostname;
+    this.remotePort = addr.port;
+  }
+
+  async readLoop(): Promise<void> {
+    const buffer = new Uint8Array(READ_BUFFER_BYTES);
+    let error: unknown;
+    try {
+      while (!this.closed) {
+        if (this.paused) {
+          await new Promise<void>((resolve) => (this.resumeWaiter = resolve));
+          continue;
+        }
+        const n = await this.conn.read(buffer);
+        if (n === null) break;
+        if (!this.closed) this.events.data(this, buffer.subarray(0, n));
+      }
+    } catch (e) {
+      error = e;
+    }
+    this.finish(error);
+  }
+
+  write(data: Uint8Array): void {
+    if (this.closed || data.byteLength === 0) return;
+    this.queue.push(data);
+    this.bufferedAmount += data.byteLength;
+    if (!this.writing) void this.writeLoop();
+  }
+
+  private async writeLoop(): Promise<void> {
+    this.writing = true;
+    try {
+      while (this.queue.length > 0 && !this.closed) {
+        const head = this.queue[0];
+        const n = await this.conn.write(head);
+        this.bufferedAmount -= n;
+        if (n < head.byteLength) this.queue[0] = head.subarray(n);
+        else this.queue.shift();
+      }
+    } catch (e) {
+      this.writing = false;
+      this.finish(e);
+      return;
+    }
+    this.writing = false;
+    if (this.closed) return;
+    if (this.ending) this.finish();
+    else this.events.drain(this);
+  }
+
+  pauseReading(): void {
+    this.paused = true;
+  }
+
+  resumeReading(): void {
+    if (!this.paused) return;
+    this.paused = false;
+    const waiter = this.resumeWaiter;
+    this.resumeWaiter = null;
+    waiter?.();
+  }
+
+  end(): void {
+    if (this.closed) return;
+    this.ending = true;
+    if (!this.writing) this.finish();
+  }
+
+  destroy(): void {
+    this.finish();
+  }
+
+  private finish(error?: unknown): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.queue = [];
+    this.bufferedAmount = 0;
+    try {
+      this.conn.close();
+    } catch { /* already closed by the peer */ }
+    this.resumeWaiter?.();
+    this.events.close(this, error);
+  }
+}
+
+export function listenDeno(options: ListenOptions, events: ConnectionEvents): Promise<TcpListener> {
+  const listener = Deno.listen({
+    hostname: options.host || "0.0.0.0",
+    port: options.port,
+    transport: "tcp",
+    reusePort: options.reusePort,
+  });
+  let open = true;
+  (async () => {
+    while (open) {
+      let conn: Deno.TcpConn;
+      try {
+        conn = await listener.accept();
+      } catch {
+        if (!open) return;
+        continue; // e.g. EMFILE on one accept: keep the listener alive.
+      }
+      try {
+        conn.setNoDelay(true);
+        conn.setKeepAlive(true);
+      } catch { /* peer already gone */ }
+      const wrapped = new DenoConnection(conn, events);
+      if (!events.open(wrapped)) {
+        try {
+          conn.close();
+        } catch { /* ignore */ }
+        continue;
+      }
+      void wrapped.readLoop();
+    }
+  })();
+  return Promise.resolve({
+    port: (listener.addr as Deno.NetAddr).port,
+    close: () => {
+      open = false;
+      try {
+        listener.close();
+      } catch { /* already closed */ }
+    },
+  });
+}

@@ -1,0 +1,116 @@
+/**
+ * The contract between tsbroker's runtime-agnostic core and a runtime adapter.
+ *
+ * The core (network processors, request handlers, the broker supervisor) only
+ * ever talks to these interfaces. `src/runtime/deno/` and `src/runtime/bun/`
+ * fill them with each runtime's native listeners, HTTP server, signals and
+ * exit; nothing else in `src/` names `Deno.` or `Bun.`.
+ */
+
+/** One accepted TCP connection, as the processor sees it. */
+export interface TcpConnection {
+  readonly remoteAddress: string;
+  readonly remotePort: number;
+  /**
+   * Queue bytes for sending. The adapter owns partial writes: bytes are sent
+   * in order, and `bufferedAmount` counts what is not yet in the kernel.
+   * The caller must not reuse `data` afterwards.
+   */
+  write(data: Uint8Array): void;
+  /** Bytes accepted by `write` but not yet handed to the kernel. */
+  readonly bufferedAmount: number;
+  /** Stop delivering `data` events (back-pressure, muting). Idempotent. */
+  pauseReading(): void;
+  /** Resume delivering `data` events. Idempotent. */
+  resumeReading(): void;
+  /** Flush what is queued, then close. `close` fires once. */
+  end(): void;
+  /** Close now, dropping queued output. `close` fires once. */
+  destroy(): void;
+}
+
+/** Callbacks a listener drives; the processor implements them. */
+export interface ConnectionEvents {
+  /** A new connection. Return false to have the adapter close it at once. */
+  open(conn: TcpConnection): boolean;
+  /**
+   * Bytes arrived. The chunk is valid only during the call (adapters reuse
+   * their read buffers); the processor copies each frame into a buffer of its
+   * own anyway, because frames are transferred to handler Workers.
+   */
+  data(conn: TcpConnection, chunk: Uint8Array): void;
+  /** All queued output has reached the kernel. */
+  drain(conn: TcpConnection): void;
+  /** The connection is gone (either side closed, or an error). Fires once. */
+  close(conn: TcpConnection, error?: unknown): void;
+}
+
+export interface ListenOptions {
+  host: string;
+  port: number;
+  /** Share the port with the other processors of the listener (SO_REUSEPORT). */
+  reusePort: boolean;
+  /** SO_SNDBUF / SO_RCVBUF requests; -1 leaves the OS default. */
+  sendBufferBytes: number;
+  receiveBufferBytes: number;
+}
+
+export interface TcpListener {
+  /** The bound port (meaningful when 0 was asked for). */
+  readonly port: number;
+  /** Stop accepting; existing connections stay open. */
+  close(): void;
+}
+
+export interface HttpResponseInit {
+  status: number;
+  contentType: string;
+  body: string;
+}
+
+export interface HttpServer {
+  readonly port: number;
+  close(): Promise<void>;
+}
+
+/** What the core needs from a runtime inside any thread. */
+export interface NetRuntime {
+  /** "deno" or "bun": only for logs and metrics labels. */
+  readonly name: string;
+  listen(options: ListenOptions, events: ConnectionEvents): Promise<TcpListener>;
+}
+
+/** What the supervisor (main thread) additionally needs. */
+export interface HostRuntime extends NetRuntime {
+  readonly version: string;
+  /** Linux spreads SO_REUSEPORT connections across listeners; others do not. */
+  readonly reusePortBalances: boolean;
+  /** Spawn a processor or handler Worker (the adapter knows the entry files). */
+  spawnWorker(kind: WorkerKind, name: string): WorkerHandle;
+  serveHttp(
+    host: string,
+    port: number,
+    handler: (path: string) => HttpResponseInit | Promise<HttpResponseInit>,
+  ): Promise<HttpServer>;
+  /** Call `handler` on SIGINT/SIGTERM. */
+  onShutdownSignal(handler: (signal: string) => void): void;
+  exit(code: number): never;
+  args(): string[];
+}
+
+export type WorkerKind = "processor" | "handler";
+
+/** The subset of the web Worker API the supervisor uses. */
+export interface WorkerHandle {
+  postMessage(message: unknown, transfer?: Transferable[]): void;
+  onmessage: ((event: MessageEvent) => void) | null;
+  onerror: ((event: ErrorEvent) => void) | null;
+  terminate(): void;
+}
+
+/** Inside a worker: the channel to the supervisor. */
+export interface WorkerScope {
+  postMessage(message: unknown, transfer?: Transferable[]): void;
+  onmessage: ((event: MessageEvent) => void) | null;
+  close(): void;
+}
