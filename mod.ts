@@ -1,0 +1,45 @@
+/**
+ * tsbroker as a library: start a Kafka-compatible broker inside your own
+ * program or test suite, on Deno or Bun, instead of running Kafka in Docker.
+ *
+ * @example
+ * ```ts
+ * import { startBroker } from "./mod.ts";
+ * const broker = await startBroker({ overrides: { listeners: "PLAINTEXT://127.0.0.1:0", "log.dirs": "/tmp/kafka-test" } });
+ * console.log(broker.bootstrap); // "127.0.0.1:54321"
+ * await broker.stop();
+ * ```
+ */
+import { loadConfig } from "./src/config/load.ts";
+import type { HostRuntime } from "./src/runtime/types.ts";
+import { type RunningBroker, startBroker as start } from "./src/server/broker.ts";
+
+export type { RunningBroker } from "./src/server/broker.ts";
+export { ConfigError } from "./src/config/errors.ts";
+
+export interface EmbeddedBrokerOptions {
+  /** TOML text, as a config file would hold. */
+  toml?: string;
+  /** Config keys and values, applied after `toml` (Kafka property names). */
+  overrides?: Record<string, string | number | boolean>;
+}
+
+export interface EmbeddedBroker extends RunningBroker {
+  /** "host:port" of the first listener, for clients' bootstrap.servers. */
+  readonly bootstrap: string;
+}
+
+/** Start a broker in this process (its Workers are threads of this process). */
+export async function startBroker(options: EmbeddedBrokerOptions = {}): Promise<EmbeddedBroker> {
+  const overrides = Object.entries(options.overrides ?? {}).map(([k, v]) => `${k}=${v}`);
+  const config = loadConfig({ text: options.toml, source: "toml", overrides });
+  const broker = await start(await detectRuntime(), config);
+  const first = broker.listeners[0];
+  return { ...broker, stop: broker.stop, bootstrap: `${first.host || "127.0.0.1"}:${first.port}` };
+}
+
+async function detectRuntime(): Promise<HostRuntime> {
+  if ("Deno" in globalThis) return (await import("./src/runtime/deno/host.ts")).denoRuntime;
+  if ("Bun" in globalThis) return (await import("./src/runtime/bun/host.ts")).bunRuntime;
+  throw new Error("tsbroker runs on Deno or Bun");
+}

@@ -1,0 +1,124 @@
+/**
+ * Metadata (key 3), v0–v12.
+ *
+ * This node is the only broker, the controller (ControllerId, v1+) and the
+ * leader of every partition, with itself as the only replica and ISR. The
+ * broker list holds this node once, with the advertised address of the
+ * listener the request came in on. Topics: v0 asks for all topics with an
+ * empty list; v1+ uses null for "all" and [] for "none"; v4+ may forbid
+ * auto-creation (AllowAutoTopicCreation), before v4 it is always allowed.
+ * Unknown topics are created when `auto.create.topics.enable` allows it,
+ * otherwise answered with UNKNOWN_TOPIC_OR_PARTITION; invalid names with
+ * INVALID_TOPIC_EXCEPTION. v10+ carries topic ids and v12 may ask by id alone
+ * (UNKNOWN_TOPIC_ID when absent). Authorized-operations fields (v8+) are
+ * answered with Kafka's "not requested" value until ACLs exist.
+ */
+import { defineApi } from "./api.ts";
+import { ErrorCode } from "../protocol/errors.ts";
+import { ZERO_UUID } from "../protocol/io/uuid.ts";
+import { topicNameProblem } from "../cluster/topic_name.ts";
+import type { MetadataView, TopicImage } from "../cluster/metadata_image.ts";
+import {
+  decodeMetadataRequest,
+  encodeMetadataResponse,
+  METADATA_API,
+  type MetadataRequest,
+  type MetadataResponse,
+  type MetadataResponseTopic,
+} from "../protocol/generated/metadata.ts";
+
+const NOT_REQUESTED = -2147483648;
+
+export const metadataHandler = defineApi<MetadataRequest, MetadataResponse>({
+  apiKey: 3,
+  name: "Metadata",
+  minVersion: 0,
+  maxVersion: 12,
+  firstFlexibleVersion: METADATA_API.firstFlexibleVersion,
+  decodeRequest: decodeMetadataRequest,
+  encodeResponse: encodeMetadataResponse,
+  async handle(request, ctx) {
+    const { broker } = ctx;
+    const wantsAll = request.topics === null || (ctx.apiVersion === 0 && request.topics.length === 0);
+    let topics: MetadataResponseTopic[];
+    if (wantsAll) {
+      topics = broker.metadata.image.topics.map((t) => describeTopic(t, broker.metadata.image.nodeId));
+    } else {
+      const allowCreate = (ctx.apiVersion < 4 || request.allowAutoTopicCreation) &&
+        broker.config["auto.create.topics.enable"];
+      const missing = request.topics!
+        .filter((t) => t.name !== null && !broker.metadata.byName.has(t.name) && topicNameProblem(t.name) === null)
+        .map((t) => t.name!);
+      if (allowCreate && missing.length > 0) await broker.controller.createTopics([...new Set(missing)]);
+      topics = request.topics!.map((t) => answerTopic(t.name, t.topicId, broker.metadata, allowCreate));
+    }
+    const listener = broker.metadata.image.listeners[ctx.listenerIndex];
+    return {
+      throttleTimeMs: 0,
+      brokers: [{ nodeId: broker.metadata.image.nodeId, host: listener.host, port: listener.port, rack: null }],
+      clusterId: broker.metadata.image.clusterId,
+      controllerId: broker.metadata.image.nodeId,
+      topics,
+      clusterAuthorizedOperations: NOT_REQUESTED,
+    };
+  },
+  errorResponse(request, ctx, errorCode) {
+    const image = ctx.broker.metadata.image;
+    return {
+      throttleTimeMs: 0,
+      brokers: [],
+      clusterId: image.clusterId,
+      controllerId: image.nodeId,
+      topics: (request.topics ?? []).map((t) => errorTopic(t.name, t.topicId, errorCode)),
+      clusterAuthorizedOperations: NOT_REQUESTED,
+    };
+  },
+});
+
+function answerTopic(
+  name: string | null,
+  topicId: string,
+  metadata: MetadataView,
+  autoCreated: boolean,
+): MetadataResponseTopic {
+  const nodeId = metadata.image.nodeId;
+  if (name === null) {
+    const byId = metadata.byId.get(topicId);
+    return byId ? describeTopic(byId, nodeId) : errorTopic(null, topicId, ErrorCode.UNKNOWN_TOPIC_ID);
+  }
+  if (topicNameProblem(name) !== null) return errorTopic(name, ZERO_UUID, ErrorCode.INVALID_TOPIC_EXCEPTION);
+  const topic = metadata.byName.get(name);
+  if (topic) return describeTopic(topic, nodeId);
+  return errorTopic(name, ZERO_UUID, autoCreated ? ErrorCode.LEADER_NOT_AVAILABLE : ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
+}
+
+/** A topic as this single node serves it: leader, only replica and ISR of every partition. */
+function describeTopic(topic: TopicImage, nodeId: number): MetadataResponseTopic {
+  return {
+    errorCode: ErrorCode.NONE,
+    name: topic.name,
+    topicId: topic.topicId,
+    isInternal: topic.internal,
+    partitions: Array.from({ length: topic.partitions }, (_, index) => ({
+      errorCode: ErrorCode.NONE,
+      partitionIndex: index,
+      leaderId: nodeId,
+      leaderEpoch: 0,
+      replicaNodes: [nodeId],
+      isrNodes: [nodeId],
+      offlineReplicas: [],
+    })),
+    topicAuthorizedOperations: NOT_REQUESTED,
+  };
+}
+
+function errorTopic(name: string | null, topicId: string, errorCode: number): MetadataResponseTopic {
+  return {
+    errorCode,
+    name,
+    topicId,
+    isInternal: false,
+    partitions: [],
+    topicAuthorizedOperations: NOT_REQUESTED,
+  };
+}

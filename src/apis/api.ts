@@ -1,0 +1,48 @@
+/**
+ * The shape of one API handler file, and the context each request gets.
+ * Handler files stay thin: they translate between the wire messages and the
+ * broker's domain modules, and say which versions they serve.
+ */
+import type { Reader } from "../protocol/io/reader.ts";
+import type { Writer } from "../protocol/io/writer.ts";
+import type { BrokerState } from "../server/broker_state.ts";
+
+/** Returned by a handler when Kafka sends no response (Produce with acks=0). */
+export const NO_RESPONSE: unique symbol = Symbol("no response");
+export type NoResponse = typeof NO_RESPONSE;
+
+export interface RequestContext {
+  apiKey: number;
+  apiVersion: number;
+  correlationId: number;
+  clientId: string | null;
+  /** Index into the configured listeners. */
+  listenerIndex: number;
+  principal: string;
+  /** "ip:port" */
+  clientAddress: string;
+  broker: BrokerState;
+}
+
+export interface ApiHandler<Req = unknown, Res = unknown> {
+  apiKey: number;
+  name: string;
+  /** The versions this broker advertises and fully implements. */
+  minVersion: number;
+  maxVersion: number;
+  /** First flexible version of the schema (null: none); decides header versions. */
+  firstFlexibleVersion: number | null;
+  decodeRequest(reader: Reader, version: number): Req;
+  encodeResponse(writer: Writer, version: number, response: Res): void;
+  handle(request: Req, ctx: RequestContext): Res | NoResponse | Promise<Res | NoResponse>;
+  /**
+   * Kafka's `getErrorResponse`: the answer to `request` when handling it
+   * failed with `errorCode`, every partition/topic carrying the error.
+   */
+  errorResponse(request: Req, ctx: RequestContext, errorCode: number): Res;
+}
+
+/** Identity helper that keeps each handler file's types checked. */
+export function defineApi<Req, Res>(handler: ApiHandler<Req, Res>): ApiHandler<Req, Res> {
+  return handler;
+}

@@ -1,0 +1,42 @@
+/**
+ * The metadata image: an immutable snapshot of what Metadata answers with
+ * (cluster id, this node, its advertised listeners, the topics). The
+ * supervisor owns the writable state and sends each new image to every
+ * handler Worker, as a KRaft controller publishes metadata to brokers.
+ */
+export interface AdvertisedListener {
+  name: string;
+  securityProtocol: string;
+  host: string;
+  port: number;
+}
+
+export interface TopicImage {
+  name: string;
+  /** Kafka's base64 form of the topic's UUID. */
+  topicId: string;
+  partitions: number;
+  internal: boolean;
+  configs: Record<string, string>;
+}
+
+export interface MetadataImage {
+  clusterId: string;
+  nodeId: number;
+  /** Indexed like the configured listeners (RequestEnvelope.listener). */
+  listeners: AdvertisedListener[];
+  topics: TopicImage[];
+}
+
+/** Look-ups over an image, rebuilt whenever a new image arrives. */
+export class MetadataView {
+  readonly byName = new Map<string, TopicImage>();
+  readonly byId = new Map<string, TopicImage>();
+
+  constructor(readonly image: MetadataImage) {
+    for (const topic of image.topics) {
+      this.byName.set(topic.name, topic);
+      this.byId.set(topic.topicId, topic);
+    }
+  }
+}

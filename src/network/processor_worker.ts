@@ -1,0 +1,98 @@
+/**
+ * The body of a processor Worker, independent of the runtime: it receives its
+ * settings and shared buffers from the supervisor, opens its own
+ * SO_REUSEPORT listener (the part of Kafka's Acceptor a Worker can do, since
+ * sockets cannot move between Workers), and runs a Processor on it.
+ */
+import type { NetRuntime, TcpListener, WorkerScope } from "../runtime/types.ts";
+import { Logger, type LogLevel, setLogLevel } from "../util/logger.ts";
+import { ConnectionQuotas } from "./connection_quotas.ts";
+import { MemoryPool } from "./memory_pool.ts";
+import { Processor } from "./processor.ts";
+import { RequestQueueCounter } from "./request_channel.ts";
+import { ProcessorMetrics } from "../metrics/layout.ts";
+
+export interface ProcessorInit {
+  type: "init";
+  index: number;
+  name: string;
+  listenerIndex: number;
+  listenerName: string;
+  host: string;
+  port: number;
+  reusePort: boolean;
+  sendBufferBytes: number;
+  receiveBufferBytes: number;
+  maxRequestBytes: number;
+  idleTimeoutMs: number;
+  supported: Int16Array;
+  handlerPorts: MessagePort[];
+  quotaBuffer: SharedArrayBuffer;
+  maxConnections: number;
+  maxConnectionsPerIp: number;
+  perIpOverrides: Array<[string, number]>;
+  poolBuffer: SharedArrayBuffer;
+  queueBuffer: SharedArrayBuffer;
+  queueCapacity: number;
+  metricsBuffer: SharedArrayBuffer;
+  logLevel: LogLevel;
+}
+
+/** Supervisor → processor after init. */
+export type ProcessorCommand = { type: "stop-accepting" } | { type: "shutdown"; timeoutMs: number };
+
+/** Processor → supervisor. */
+export type ProcessorReport =
+  | { type: "listening"; port: number }
+  | { type: "stopped" }
+  | { type: "failed"; message: string };
+
+export function runProcessorWorker(scope: WorkerScope, net: NetRuntime): void {
+  let processor: Processor | null = null;
+  let listener: TcpListener | null = null;
+  scope.onmessage = async (event: MessageEvent) => {
+    const message = event.data as ProcessorInit | ProcessorCommand;
+    if (message.type === "init") {
+      setLogLevel(message.logLevel);
+      const log = new Logger(message.name);
+      processor = new Processor({
+        index: message.index,
+        listenerIndex: message.listenerIndex,
+        listenerName: message.listenerName,
+        maxRequestBytes: message.maxRequestBytes,
+        idleTimeoutMs: message.idleTimeoutMs,
+        supported: message.supported,
+        handlers: message.handlerPorts,
+        quotas: new ConnectionQuotas(message.quotaBuffer, {
+          maxConnections: message.maxConnections,
+          maxConnectionsPerIp: message.maxConnectionsPerIp,
+          perIpOverrides: new Map(message.perIpOverrides),
+        }),
+        pool: new MemoryPool(message.poolBuffer),
+        queue: new RequestQueueCounter(message.queueBuffer, message.queueCapacity),
+        metrics: new ProcessorMetrics(message.metricsBuffer, message.index),
+        log,
+      });
+      try {
+        listener = await net.listen({
+          host: message.host,
+          port: message.port,
+          reusePort: message.reusePort,
+          sendBufferBytes: message.sendBufferBytes,
+          receiveBufferBytes: message.receiveBufferBytes,
+        }, processor);
+        scope.postMessage({ type: "listening", port: listener.port } satisfies ProcessorReport);
+      } catch (e) {
+        scope.postMessage({ type: "failed", message: `cannot listen on ${message.host}:${message.port}: ${e}` } satisfies ProcessorReport);
+      }
+    } else if (message.type === "stop-accepting") {
+      listener?.close();
+      listener = null;
+    } else if (message.type === "shutdown") {
+      listener?.close();
+      listener = null;
+      await processor?.shutdown(message.timeoutMs);
+      scope.postMessage({ type: "stopped" } satisfies ProcessorReport);
+    }
+  };
+}

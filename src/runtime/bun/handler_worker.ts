@@ -1,0 +1,5 @@
+/** Entry file of a handler Worker under Bun. */
+import type { WorkerScope } from "../types.ts";
+import { runHandlerWorker } from "../../server/handler_worker.ts";
+
+runHandlerWorker(self as unknown as WorkerScope);

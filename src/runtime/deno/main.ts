@@ -1,0 +1,5 @@
+/** `tsbroker` under Deno: the command-line entry point. */
+import { runCli } from "../../server/cli_main.ts";
+import { denoRuntime } from "./host.ts";
+
+await runCli(denoRuntime);

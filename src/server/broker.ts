@@ -1,0 +1,271 @@
+/**
+ * The supervisor: Kafka's KafkaServer.startup and SocketServer.startup, run
+ * on the main thread.
+ *
+ * It owns the broker's identity and metadata (as the controller), creates
+ * the shared buffers (connection quotas, memory pool, request queue,
+ * metrics), spawns M handler Workers and, per listener, N processor Workers
+ * connected to every handler by a MessagePort, and serves /metrics. The
+ * first processor of a listener binds the configured port (0 allowed); the
+ * others then bind the port it got, with SO_REUSEPORT.
+ */
+import * as path from "node:path";
+import type { BrokerConfig } from "../config/keys.ts";
+import { type Listener, parseListeners } from "../config/listeners.ts";
+import { maxConnectionsPerIpOverrides } from "../config/connection_limits.ts";
+import { parseMetricsListener } from "../config/metrics_listener.ts";
+import type { HostRuntime, HttpServer, WorkerHandle } from "../runtime/types.ts";
+import { loadOrCreateMetaProperties } from "../cluster/meta_properties.ts";
+import type { MetadataImage } from "../cluster/metadata_image.ts";
+import { TopicRegistry } from "../cluster/topic_registry.ts";
+import { topicNameProblem } from "../cluster/topic_name.ts";
+import { advertisedVersions } from "../apis/registry.ts";
+import { buildSupportedVersions } from "../network/supported_versions.ts";
+import { createQuotaBuffer } from "../network/connection_quotas.ts";
+import { createMemoryPoolBuffer } from "../network/memory_pool.ts";
+import { RequestQueueCounter } from "../network/request_channel.ts";
+import type { ProcessorInit, ProcessorReport } from "../network/processor_worker.ts";
+import { createMetricsBuffer } from "../metrics/layout.ts";
+import { startMetricsServer } from "../metrics/http.ts";
+import { Logger, setLogLevel } from "../util/logger.ts";
+import type { HandlerInit, HandlerReport } from "./handler_worker.ts";
+
+export interface BoundListener {
+  name: string;
+  securityProtocol: string;
+  host: string;
+  port: number;
+}
+
+export interface RunningBroker {
+  readonly clusterId: string;
+  readonly nodeId: number;
+  readonly listeners: BoundListener[];
+  /** Bound metrics port, or null when the metrics server is disabled. */
+  readonly metricsPort: number | null;
+  readonly processorCount: number;
+  readonly handlerCount: number;
+  /** Graceful stop: stop accepting, finish in-flight requests, close everything. */
+  stop(): Promise<void>;
+}
+
+export async function startBroker(runtime: HostRuntime, config: BrokerConfig): Promise<RunningBroker> {
+  setLogLevel(config["tsbroker.log.level"]);
+  const log = new Logger("broker");
+  const listeners = parseListeners(config);
+  const logDir = path.resolve(config["log.dirs"][0]);
+  const meta = loadOrCreateMetaProperties(logDir, config["node.id"]);
+  const topics = new TopicRegistry(logDir);
+
+  const processorsPerListener = runtime.reusePortBalances ? config["num.network.threads"] : 1;
+  if (!runtime.reusePortBalances && config["num.network.threads"] > 1) {
+    log.warn("SO_REUSEPORT does not balance connections on this OS: one processor per listener");
+  }
+  const handlerCount = config["num.io.threads"];
+  const processorCount = listeners.length * processorsPerListener;
+  const supported = buildSupportedVersions(advertisedVersions());
+  const quotaBuffer = createQuotaBuffer();
+  const poolBuffer = createMemoryPoolBuffer(config["queued.max.request.bytes"]);
+  const queueBuffer = RequestQueueCounter.createBuffer();
+  const metricsBuffer = createMetricsBuffer(processorCount);
+  const queue = new RequestQueueCounter(queueBuffer, config["queued.max.requests"]);
+
+  // Advertised ports of port-0 listeners are only known once bound.
+  const advertised = listeners.map((l) => ({
+    name: l.name,
+    securityProtocol: l.securityProtocol,
+    host: l.advertisedHost,
+    port: l.advertisedPort,
+  }));
+  const image = (): MetadataImage => ({
+    clusterId: meta.clusterId,
+    nodeId: meta.nodeId,
+    listeners: advertised,
+    topics: topics.list(),
+  });
+
+  // RequestChannel: one MessageChannel per (processor, handler) pair.
+  const channels = Array.from({ length: processorCount }, () =>
+    Array.from({ length: handlerCount }, () => new MessageChannel()));
+
+  const handlers: WorkerHandle[] = [];
+  const handlerReady: Promise<void>[] = [];
+  for (let h = 0; h < handlerCount; h++) {
+    const name = `handler-${h}`;
+    const worker = runtime.spawnWorker("handler", name);
+    handlers.push(worker);
+    handlerReady.push(new Promise((resolve, reject) => {
+      worker.onerror = (e) => reject(new Error(`${name} failed: ${e.message}`));
+      worker.onmessage = (e) => {
+        const report = e.data as HandlerReport;
+        if (report.type === "ready") resolve();
+        else if (report.type === "controller") controller(worker, report);
+      };
+    }));
+    const ports = channels.map((row) => row[h].port2);
+    worker.postMessage({
+      type: "init",
+      index: h,
+      name,
+      config,
+      image: image(),
+      processorPorts: ports,
+      queueBuffer,
+      queueCapacity: config["queued.max.requests"],
+      poolBuffer,
+      logLevel: config["tsbroker.log.level"],
+    } satisfies HandlerInit, ports);
+  }
+
+  /** Metadata writes from handlers: apply, persist, broadcast, then reply. */
+  function controller(from: WorkerHandle, call: Extract<HandlerReport, { type: "controller" }>): void {
+    try {
+      for (const name of call.names) {
+        if (topics.get(name) || topicNameProblem(name) !== null) continue;
+        const topic = topics.create(name, config["num.partitions"]);
+        log.info(`Created topic ${name} (id ${topic.topicId}, ${topic.partitions} partitions)`);
+      }
+      const next = image();
+      for (const worker of handlers) worker.postMessage({ type: "image", image: next });
+      from.postMessage({ type: "controller-reply", id: call.id });
+    } catch (e) {
+      from.postMessage({ type: "controller-reply", id: call.id, error: String(e) });
+    }
+  }
+
+  const processors: WorkerHandle[] = [];
+  const bound: BoundListener[] = [];
+  try {
+    await Promise.all(handlerReady);
+    for (let l = 0; l < listeners.length; l++) {
+      const listener = listeners[l];
+      let port = listener.port;
+      for (let i = 0; i < processorsPerListener; i++) {
+        const index = l * processorsPerListener + i;
+        const worker = runtime.spawnWorker("processor", `processor-${listener.name}-${i}`);
+        processors.push(worker);
+        port = await startProcessor(worker, processorInit(config, listener, l, i, index, port));
+      }
+      bound.push({ name: listener.name, securityProtocol: listener.securityProtocol, host: listener.host, port });
+      if (advertised[l].port === 0) advertised[l].port = port;
+    }
+  } catch (e) {
+    for (const worker of [...processors, ...handlers]) worker.terminate();
+    throw e;
+  }
+  // Handlers started with port-0 listeners unresolved: send the final image.
+  for (const worker of handlers) worker.postMessage({ type: "image", image: image() });
+
+  function processorInit(
+    cfg: BrokerConfig,
+    listener: Listener,
+    listenerIndex: number,
+    i: number,
+    index: number,
+    port: number,
+  ): ProcessorInit {
+    const ports = channels[index].map((c) => c.port1);
+    return {
+      type: "init",
+      index,
+      name: `processor-${listener.name}-${i}`,
+      listenerIndex,
+      listenerName: listener.name,
+      host: listener.host,
+      port,
+      reusePort: true,
+      sendBufferBytes: cfg["socket.send.buffer.bytes"],
+      receiveBufferBytes: cfg["socket.receive.buffer.bytes"],
+      maxRequestBytes: cfg["socket.request.max.bytes"],
+      idleTimeoutMs: cfg["connections.max.idle.ms"],
+      supported,
+      handlerPorts: ports,
+      quotaBuffer,
+      maxConnections: cfg["max.connections"],
+      maxConnectionsPerIp: cfg["max.connections.per.ip"],
+      perIpOverrides: [...maxConnectionsPerIpOverrides(cfg)],
+      poolBuffer,
+      queueBuffer,
+      queueCapacity: cfg["queued.max.requests"],
+      metricsBuffer,
+      logLevel: cfg["tsbroker.log.level"],
+    };
+  }
+
+  let metricsServer: HttpServer | null = null;
+  const metricsAddress = parseMetricsListener(config);
+  if (metricsAddress) {
+    metricsServer = await startMetricsServer(runtime, metricsAddress, {
+      metricsBuffer,
+      processorCount,
+      poolBuffer,
+      queue,
+      quotaBuffer,
+      processorNames: processors.map((_, index) => processorLabel(listeners, processorsPerListener, index)),
+      handlerCount,
+    });
+  }
+
+  log.info(
+    `tsbroker started on ${runtime.name} ${runtime.version}: node.id=${meta.nodeId} cluster.id=${meta.clusterId} ` +
+      `listeners=${bound.map((b) => `${b.name}://${b.host}:${b.port}`).join(",")} log.dirs=${logDir} ` +
+      `num.network.threads=${processorsPerListener} (x${listeners.length} listeners) num.io.threads=${handlerCount}` +
+      (metricsServer ? ` metrics=http://${metricsAddress!.host}:${metricsServer.port}/metrics` : ""),
+  );
+
+  let stopping: Promise<void> | null = null;
+  const stop = (): Promise<void> => {
+    stopping ??= (async () => {
+      const timeoutMs = config["tsbroker.shutdown.timeout.ms"];
+      log.info("Shutting down: no new connections, finishing in-flight requests");
+      for (const worker of processors) worker.postMessage({ type: "stop-accepting" });
+      await Promise.all(processors.map((worker) => stopWorker(worker, { type: "shutdown", timeoutMs }, timeoutMs + 1000)));
+      await Promise.all(handlers.map((worker) => stopWorker(worker, { type: "shutdown" }, timeoutMs)));
+      for (const worker of [...processors, ...handlers]) worker.terminate();
+      await metricsServer?.close();
+      log.info("Shut down cleanly");
+    })();
+    return stopping;
+  };
+
+  return {
+    clusterId: meta.clusterId,
+    nodeId: meta.nodeId,
+    listeners: bound,
+    metricsPort: metricsServer?.port ?? null,
+    processorCount,
+    handlerCount,
+    stop,
+  };
+}
+
+function processorLabel(listeners: Listener[], perListener: number, index: number): string {
+  return `${listeners[Math.floor(index / perListener)].name}-${index % perListener}`;
+}
+
+/** Init a processor and wait until it listens; resolves to the bound port. */
+function startProcessor(worker: WorkerHandle, init: ProcessorInit): Promise<number> {
+  return new Promise((resolve, reject) => {
+    worker.onerror = (e) => reject(new Error(`${init.name} failed: ${e.message}`));
+    worker.onmessage = (e) => {
+      const report = e.data as ProcessorReport;
+      if (report.type === "listening") resolve(report.port);
+      else if (report.type === "failed") reject(new Error(report.message));
+    };
+    worker.postMessage(init, init.handlerPorts);
+  });
+}
+
+/** Ask a worker to stop and wait for its "stopped" (or give up after `waitMs`). */
+function stopWorker(worker: WorkerHandle, command: unknown, waitMs: number): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, waitMs);
+    worker.onmessage = (e) => {
+      if ((e.data as { type: string }).type === "stopped") {
+        clearTimeout(timer);
+        resolve();
+      }
+    };
+    worker.postMessage(command);
+  });
+}

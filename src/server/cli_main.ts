@@ -1,0 +1,39 @@
+/**
+ * `tsbroker [--config file] [--override k=v]...`: resolve the command line,
+ * start the broker, and stop it gracefully on SIGINT/SIGTERM (exit 0), or
+ * exit 1 if it cannot start or cannot stop within the shutdown timeout.
+ */
+import * as fs from "node:fs";
+import process from "node:process";
+import { resolveCli } from "../cli/resolve.ts";
+import type { HostRuntime } from "../runtime/types.ts";
+import { Logger } from "../util/logger.ts";
+import { startBroker } from "./broker.ts";
+
+export async function runCli(runtime: HostRuntime): Promise<void> {
+  const outcome = resolveCli(runtime.args(), (file) => fs.readFileSync(file, "utf8"));
+  if (outcome.action === "exit") {
+    (outcome.stream === "stdout" ? process.stdout : process.stderr).write(outcome.output);
+    runtime.exit(outcome.code);
+  }
+  const log = new Logger("main");
+  let broker;
+  try {
+    broker = await startBroker(runtime, outcome.config);
+  } catch (e) {
+    log.error(`tsbroker could not start: ${e instanceof Error ? e.message : e}`);
+    runtime.exit(1);
+  }
+  runtime.onShutdownSignal((signal) => {
+    log.info(`Received ${signal}`);
+    const limit = outcome.config["tsbroker.shutdown.timeout.ms"] + 5000;
+    const watchdog = setTimeout(() => {
+      log.error(`Shutdown took longer than ${limit} ms; exiting`);
+      runtime.exit(1);
+    }, limit);
+    broker.stop().then(() => {
+      clearTimeout(watchdog);
+      runtime.exit(0);
+    });
+  });
+}

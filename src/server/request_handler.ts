@@ -1,0 +1,107 @@
+/**
+ * Turns one request frame into one response frame, with no I/O: the handler
+ * Worker feeds it frames from the RequestChannel, and tests feed it bytes
+ * directly (the in-memory transport).
+ *
+ * Steps: read the request header (v1, or v2 for flexible versions), find
+ * the handler, decode, handle, and encode the response with its header (v0,
+ * or v1 for flexible versions; ApiVersions always v0). An ApiVersions
+ * request above the highest version gets the v0-format UNSUPPORTED_VERSION
+ * answer. A request that cannot be decoded closes the connection, as Kafka
+ * does; a handler failure answers with the API's error response.
+ */
+import type { ApiHandler, RequestContext } from "../apis/api.ts";
+import { NO_RESPONSE } from "../apis/api.ts";
+import { apiVersionsResponse } from "../apis/018_api_versions.ts";
+import { ErrorCode } from "../protocol/errors.ts";
+import { Reader } from "../protocol/io/reader.ts";
+import { Writer } from "../protocol/io/writer.ts";
+import { encodeApiVersionsResponse } from "../protocol/generated/api_versions.ts";
+import type { BrokerState } from "./broker_state.ts";
+import type { Logger } from "../util/logger.ts";
+
+const API_VERSIONS_KEY = 18;
+
+export interface RequestMeta {
+  listenerIndex: number;
+  principal: string;
+  clientAddress: string;
+}
+
+export type HandledRequest =
+  | { action: "send"; bytes: Uint8Array; error: number }
+  | { action: "none"; error: number }
+  | { action: "close"; reason: string };
+
+export class RequestHandler {
+  constructor(
+    // deno-lint-ignore no-explicit-any
+    private readonly table: Map<number, ApiHandler<any, any>>,
+    private readonly broker: () => BrokerState,
+    private readonly log: Logger,
+  ) {}
+
+  async handle(frame: Uint8Array, meta: RequestMeta): Promise<HandledRequest> {
+    const reader = new Reader(frame);
+    let ctx: RequestContext;
+    let handler;
+    let request: unknown;
+    try {
+      const apiKey = reader.readInt16();
+      const apiVersion = reader.readInt16();
+      const correlationId = reader.readInt32();
+      handler = this.table.get(apiKey);
+      if (!handler) return { action: "close", reason: `unknown API key ${apiKey}` };
+      if (apiVersion < handler.minVersion || apiVersion > handler.maxVersion) {
+        if (apiKey === API_VERSIONS_KEY) return this.unsupportedApiVersions(correlationId);
+        return { action: "close", reason: `unsupported version ${apiVersion} of ${handler.name}` };
+      }
+      const flexible = handler.firstFlexibleVersion !== null && apiVersion >= handler.firstFlexibleVersion;
+      const clientId = reader.readNullableString();
+      if (flexible) reader.skipTaggedFields();
+      ctx = { apiKey, apiVersion, correlationId, clientId, ...metaContext(meta), broker: this.broker() };
+      request = handler.decodeRequest(reader, apiVersion);
+    } catch (e) {
+      return { action: "close", reason: `malformed request: ${e instanceof Error ? e.message : e}` };
+    }
+    let response: unknown;
+    let failed = 0;
+    try {
+      response = await handler.handle(request, ctx);
+    } catch (e) {
+      this.log.error(`${handler.name} v${ctx.apiVersion} from ${ctx.clientAddress} failed: ${e instanceof Error ? e.stack : e}`);
+      response = handler.errorResponse(request, ctx, ErrorCode.UNKNOWN_SERVER_ERROR);
+      failed = 1;
+    }
+    if (response === NO_RESPONSE) return { action: "none", error: failed };
+    return { action: "send", bytes: this.encode(handler, ctx, response), error: failed || hasTopLevelError(response) };
+  }
+
+  // deno-lint-ignore no-explicit-any
+  private encode(handler: ApiHandler<any, any>, ctx: RequestContext, response: unknown): Uint8Array {
+    const writer = new Writer(256);
+    writer.reserveSizePrefix();
+    writer.writeInt32(ctx.correlationId);
+    const flexible = handler.firstFlexibleVersion !== null && ctx.apiVersion >= handler.firstFlexibleVersion;
+    if (flexible && ctx.apiKey !== API_VERSIONS_KEY) writer.writeEmptyTaggedFields();
+    handler.encodeResponse(writer, ctx.apiVersion, response);
+    return writer.finishWithSizePrefix();
+  }
+
+  private unsupportedApiVersions(correlationId: number): HandledRequest {
+    const writer = new Writer(256);
+    writer.reserveSizePrefix();
+    writer.writeInt32(correlationId);
+    encodeApiVersionsResponse(writer, 0, apiVersionsResponse(this.broker().apiVersions, ErrorCode.UNSUPPORTED_VERSION));
+    return { action: "send", bytes: writer.finishWithSizePrefix(), error: 1 };
+  }
+}
+
+function metaContext(meta: RequestMeta) {
+  return { listenerIndex: meta.listenerIndex, principal: meta.principal, clientAddress: meta.clientAddress };
+}
+
+function hasTopLevelError(response: unknown): number {
+  const code = (response as { errorCode?: unknown }).errorCode;
+  return typeof code === "number" && code !== 0 ? 1 : 0;
+}
