@@ -1,0 +1,47 @@
+/** The APIs tsbroker implements, by key (the import script and tests share it). */
+export const SUPPORTED_API_KEYS: readonly number[] = [
+  0,
+  1,
+  2,
+  3,
+  8,
+  9,
+  10,
+  11,
+  12,
+  13,
+  14,
+  15,
+  16,
+  17,
+  18,
+  19,
+  20,
+  21,
+  22,
+  23,
+  24,
+  25,
+  26,
+  28,
+  32,
+  33,
+  35,
+  36,
+  37,
+  42,
+  44,
+  47,
+  60,
+  61,
+  65,
+  66,
+  68,
+  69,
+  75,
+];
+
+/** "DescribeTopicPartitions" → "describe_topic_partitions". */
+export function snakeCase(name: string): string {
+  return name.replace(/([a-z0-9])([A-Z])/g, "$1_$2").toLowerCase();
+}

@@ -1,0 +1,437 @@
+// Registry of every schema table, in API-key order (read by the codec generator and tests).
+import type { ApiSchemaPair, StandaloneSchema } from "../types.ts";
+import { ProduceRequestSchema, ProduceResponseSchema } from "./produce.ts";
+import { FetchRequestSchema, FetchResponseSchema } from "./fetch.ts";
+import {
+  ListOffsetsRequestSchema,
+  ListOffsetsResponseSchema,
+} from "./list_offsets.ts";
+import { MetadataRequestSchema, MetadataResponseSchema } from "./metadata.ts";
+import {
+  OffsetCommitRequestSchema,
+  OffsetCommitResponseSchema,
+} from "./offset_commit.ts";
+import {
+  OffsetFetchRequestSchema,
+  OffsetFetchResponseSchema,
+} from "./offset_fetch.ts";
+import {
+  FindCoordinatorRequestSchema,
+  FindCoordinatorResponseSchema,
+} from "./find_coordinator.ts";
+import {
+  JoinGroupRequestSchema,
+  JoinGroupResponseSchema,
+} from "./join_group.ts";
+import {
+  HeartbeatRequestSchema,
+  HeartbeatResponseSchema,
+} from "./heartbeat.ts";
+import {
+  LeaveGroupRequestSchema,
+  LeaveGroupResponseSchema,
+} from "./leave_group.ts";
+import {
+  SyncGroupRequestSchema,
+  SyncGroupResponseSchema,
+} from "./sync_group.ts";
+import {
+  DescribeGroupsRequestSchema,
+  DescribeGroupsResponseSchema,
+} from "./describe_groups.ts";
+import {
+  ListGroupsRequestSchema,
+  ListGroupsResponseSchema,
+} from "./list_groups.ts";
+import {
+  SaslHandshakeRequestSchema,
+  SaslHandshakeResponseSchema,
+} from "./sasl_handshake.ts";
+import {
+  ApiVersionsRequestSchema,
+  ApiVersionsResponseSchema,
+} from "./api_versions.ts";
+import {
+  CreateTopicsRequestSchema,
+  CreateTopicsResponseSchema,
+} from "./create_topics.ts";
+import {
+  DeleteTopicsRequestSchema,
+  DeleteTopicsResponseSchema,
+} from "./delete_topics.ts";
+import {
+  DeleteRecordsRequestSchema,
+  DeleteRecordsResponseSchema,
+} from "./delete_records.ts";
+import {
+  InitProducerIdRequestSchema,
+  InitProducerIdResponseSchema,
+} from "./init_producer_id.ts";
+import {
+  OffsetForLeaderEpochRequestSchema,
+  OffsetForLeaderEpochResponseSchema,
+} from "./offset_for_leader_epoch.ts";
+import {
+  AddPartitionsToTxnRequestSchema,
+  AddPartitionsToTxnResponseSchema,
+} from "./add_partitions_to_txn.ts";
+import {
+  AddOffsetsToTxnRequestSchema,
+  AddOffsetsToTxnResponseSchema,
+} from "./add_offsets_to_txn.ts";
+import { EndTxnRequestSchema, EndTxnResponseSchema } from "./end_txn.ts";
+import {
+  TxnOffsetCommitRequestSchema,
+  TxnOffsetCommitResponseSchema,
+} from "./txn_offset_commit.ts";
+import {
+  DescribeConfigsRequestSchema,
+  DescribeConfigsResponseSchema,
+} from "./describe_configs.ts";
+import {
+  AlterConfigsRequestSchema,
+  AlterConfigsResponseSchema,
+} from "./alter_configs.ts";
+import {
+  DescribeLogDirsRequestSchema,
+  DescribeLogDirsResponseSchema,
+} from "./describe_log_dirs.ts";
+import {
+  SaslAuthenticateRequestSchema,
+  SaslAuthenticateResponseSchema,
+} from "./sasl_authenticate.ts";
+import {
+  CreatePartitionsRequestSchema,
+  CreatePartitionsResponseSchema,
+} from "./create_partitions.ts";
+import {
+  DeleteGroupsRequestSchema,
+  DeleteGroupsResponseSchema,
+} from "./delete_groups.ts";
+import {
+  IncrementalAlterConfigsRequestSchema,
+  IncrementalAlterConfigsResponseSchema,
+} from "./incremental_alter_configs.ts";
+import {
+  OffsetDeleteRequestSchema,
+  OffsetDeleteResponseSchema,
+} from "./offset_delete.ts";
+import {
+  DescribeClusterRequestSchema,
+  DescribeClusterResponseSchema,
+} from "./describe_cluster.ts";
+import {
+  DescribeProducersRequestSchema,
+  DescribeProducersResponseSchema,
+} from "./describe_producers.ts";
+import {
+  DescribeTransactionsRequestSchema,
+  DescribeTransactionsResponseSchema,
+} from "./describe_transactions.ts";
+import {
+  ListTransactionsRequestSchema,
+  ListTransactionsResponseSchema,
+} from "./list_transactions.ts";
+import {
+  ConsumerGroupHeartbeatRequestSchema,
+  ConsumerGroupHeartbeatResponseSchema,
+} from "./consumer_group_heartbeat.ts";
+import {
+  ConsumerGroupDescribeRequestSchema,
+  ConsumerGroupDescribeResponseSchema,
+} from "./consumer_group_describe.ts";
+import {
+  DescribeTopicPartitionsRequestSchema,
+  DescribeTopicPartitionsResponseSchema,
+} from "./describe_topic_partitions.ts";
+import { RequestHeaderSchema, ResponseHeaderSchema } from "./headers.ts";
+import { ConsumerProtocolSubscriptionSchema } from "./consumer_protocol_subscription.ts";
+import { ConsumerProtocolAssignmentSchema } from "./consumer_protocol_assignment.ts";
+
+export const API_SCHEMAS: readonly ApiSchemaPair[] = [
+  {
+    apiKey: 0,
+    name: "Produce",
+    module: "produce",
+    request: ProduceRequestSchema,
+    response: ProduceResponseSchema,
+  },
+  {
+    apiKey: 1,
+    name: "Fetch",
+    module: "fetch",
+    request: FetchRequestSchema,
+    response: FetchResponseSchema,
+  },
+  {
+    apiKey: 2,
+    name: "ListOffsets",
+    module: "list_offsets",
+    request: ListOffsetsRequestSchema,
+    response: ListOffsetsResponseSchema,
+  },
+  {
+    apiKey: 3,
+    name: "Metadata",
+    module: "metadata",
+    request: MetadataRequestSchema,
+    response: MetadataResponseSchema,
+  },
+  {
+    apiKey: 8,
+    name: "OffsetCommit",
+    module: "offset_commit",
+    request: OffsetCommitRequestSchema,
+    response: OffsetCommitResponseSchema,
+  },
+  {
+    apiKey: 9,
+    name: "OffsetFetch",
+    module: "offset_fetch",
+    request: OffsetFetchRequestSchema,
+    response: OffsetFetchResponseSchema,
+  },
+  {
+    apiKey: 10,
+    name: "FindCoordinator",
+    module: "find_coordinator",
+    request: FindCoordinatorRequestSchema,
+    response: FindCoordinatorResponseSchema,
+  },
+  {
+    apiKey: 11,
+    name: "JoinGroup",
+    module: "join_group",
+    request: JoinGroupRequestSchema,
+    response: JoinGroupResponseSchema,
+  },
+  {
+    apiKey: 12,
+    name: "Heartbeat",
+    module: "heartbeat",
+    request: HeartbeatRequestSchema,
+    response: HeartbeatResponseSchema,
+  },
+  {
+    apiKey: 13,
+    name: "LeaveGroup",
+    module: "leave_group",
+    request: LeaveGroupRequestSchema,
+    response: LeaveGroupResponseSchema,
+  },
+  {
+    apiKey: 14,
+    name: "SyncGroup",
+    module: "sync_group",
+    request: SyncGroupRequestSchema,
+    response: SyncGroupResponseSchema,
+  },
+  {
+    apiKey: 15,
+    name: "DescribeGroups",
+    module: "describe_groups",
+    request: DescribeGroupsRequestSchema,
+    response: DescribeGroupsResponseSchema,
+  },
+  {
+    apiKey: 16,
+    name: "ListGroups",
+    module: "list_groups",
+    request: ListGroupsRequestSchema,
+    response: ListGroupsResponseSchema,
+  },
+  {
+    apiKey: 17,
+    name: "SaslHandshake",
+    module: "sasl_handshake",
+    request: SaslHandshakeRequestSchema,
+    response: SaslHandshakeResponseSchema,
+  },
+  {
+    apiKey: 18,
+    name: "ApiVersions",
+    module: "api_versions",
+    request: ApiVersionsRequestSchema,
+    response: ApiVersionsResponseSchema,
+  },
+  {
+    apiKey: 19,
+    name: "CreateTopics",
+    module: "create_topics",
+    request: CreateTopicsRequestSchema,
+    response: CreateTopicsResponseSchema,
+  },
+  {
+    apiKey: 20,
+    name: "DeleteTopics",
+    module: "delete_topics",
+    request: DeleteTopicsRequestSchema,
+    response: DeleteTopicsResponseSchema,
+  },
+  {
+    apiKey: 21,
+    name: "DeleteRecords",
+    module: "delete_records",
+    request: DeleteRecordsRequestSchema,
+    response: DeleteRecordsResponseSchema,
+  },
+  {
+    apiKey: 22,
+    name: "InitProducerId",
+    module: "init_producer_id",
+    request: InitProducerIdRequestSchema,
+    response: InitProducerIdResponseSchema,
+  },
+  {
+    apiKey: 23,
+    name: "OffsetForLeaderEpoch",
+    module: "offset_for_leader_epoch",
+    request: OffsetForLeaderEpochRequestSchema,
+    response: OffsetForLeaderEpochResponseSchema,
+  },
+  {
+    apiKey: 24,
+    name: "AddPartitionsToTxn",
+    module: "add_partitions_to_txn",
+    request: AddPartitionsToTxnRequestSchema,
+    response: AddPartitionsToTxnResponseSchema,
+  },
+  {
+    apiKey: 25,
+    name: "AddOffsetsToTxn",
+    module: "add_offsets_to_txn",
+    request: AddOffsetsToTxnRequestSchema,
+    response: AddOffsetsToTxnResponseSchema,
+  },
+  {
+    apiKey: 26,
+    name: "EndTxn",
+    module: "end_txn",
+    request: EndTxnRequestSchema,
+    response: EndTxnResponseSchema,
+  },
+  {
+    apiKey: 28,
+    name: "TxnOffsetCommit",
+    module: "txn_offset_commit",
+    request: TxnOffsetCommitRequestSchema,
+    response: TxnOffsetCommitResponseSchema,
+  },
+  {
+    apiKey: 32,
+    name: "DescribeConfigs",
+    module: "describe_configs",
+    request: DescribeConfigsRequestSchema,
+    response: DescribeConfigsResponseSchema,
+  },
+  {
+    apiKey: 33,
+    name: "AlterConfigs",
+    module: "alter_configs",
+    request: AlterConfigsRequestSchema,
+    response: AlterConfigsResponseSchema,
+  },
+  {
+    apiKey: 35,
+    name: "DescribeLogDirs",
+    module: "describe_log_dirs",
+    request: DescribeLogDirsRequestSchema,
+    response: DescribeLogDirsResponseSchema,
+  },
+  {
+    apiKey: 36,
+    name: "SaslAuthenticate",
+    module: "sasl_authenticate",
+    request: SaslAuthenticateRequestSchema,
+    response: SaslAuthenticateResponseSchema,
+  },
+  {
+    apiKey: 37,
+    name: "CreatePartitions",
+    module: "create_partitions",
+    request: CreatePartitionsRequestSchema,
+    response: CreatePartitionsResponseSchema,
+  },
+  {
+    apiKey: 42,
+    name: "DeleteGroups",
+    module: "delete_groups",
+    request: DeleteGroupsRequestSchema,
+    response: DeleteGroupsResponseSchema,
+  },
+  {
+    apiKey: 44,
+    name: "IncrementalAlterConfigs",
+    module: "incremental_alter_configs",
+    request: IncrementalAlterConfigsRequestSchema,
+    response: IncrementalAlterConfigsResponseSchema,
+  },
+  {
+    apiKey: 47,
+    name: "OffsetDelete",
+    module: "offset_delete",
+    request: OffsetDeleteRequestSchema,
+    response: OffsetDeleteResponseSchema,
+  },
+  {
+    apiKey: 60,
+    name: "DescribeCluster",
+    module: "describe_cluster",
+    request: DescribeClusterRequestSchema,
+    response: DescribeClusterResponseSchema,
+  },
+  {
+    apiKey: 61,
+    name: "DescribeProducers",
+    module: "describe_producers",
+    request: DescribeProducersRequestSchema,
+    response: DescribeProducersResponseSchema,
+  },
+  {
+    apiKey: 65,
+    name: "DescribeTransactions",
+    module: "describe_transactions",
+    request: DescribeTransactionsRequestSchema,
+    response: DescribeTransactionsResponseSchema,
+  },
+  {
+    apiKey: 66,
+    name: "ListTransactions",
+    module: "list_transactions",
+    request: ListTransactionsRequestSchema,
+    response: ListTransactionsResponseSchema,
+  },
+  {
+    apiKey: 68,
+    name: "ConsumerGroupHeartbeat",
+    module: "consumer_group_heartbeat",
+    request: ConsumerGroupHeartbeatRequestSchema,
+    response: ConsumerGroupHeartbeatResponseSchema,
+  },
+  {
+    apiKey: 69,
+    name: "ConsumerGroupDescribe",
+    module: "consumer_group_describe",
+    request: ConsumerGroupDescribeRequestSchema,
+    response: ConsumerGroupDescribeResponseSchema,
+  },
+  {
+    apiKey: 75,
+    name: "DescribeTopicPartitions",
+    module: "describe_topic_partitions",
+    request: DescribeTopicPartitionsRequestSchema,
+    response: DescribeTopicPartitionsResponseSchema,
+  },
+];
+
+export const STANDALONE_SCHEMAS: readonly StandaloneSchema[] = [
+  { module: "headers", schemas: [RequestHeaderSchema, ResponseHeaderSchema] },
+  {
+    module: "consumer_protocol_subscription",
+    schemas: [ConsumerProtocolSubscriptionSchema],
+  },
+  {
+    module: "consumer_protocol_assignment",
+    schemas: [ConsumerProtocolAssignmentSchema],
+  },
+];
