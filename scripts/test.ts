@@ -1,0 +1,68 @@
+/**
+ * `deno task test`: everything CI checks, in order, ending with one plain
+ * "N passed, N failed" line.
+ *  1. the generated protocol codecs match their schema tables;
+ *  2. the whole project type-checks (both runtime adapters included);
+ *  3. the single executable builds with `bun build --compile`;
+ *  4. the suite runs under Deno (unit + real-client integration tests, which
+ *     start brokers under Deno, Bun and the executable);
+ *  5. the runtime-agnostic unit suites run under Bun as well.
+ * Extra arguments are passed to `deno test` (e.g. a file filter).
+ */
+const root = new URL("..", import.meta.url).pathname;
+const bin = (name: string) => `${root}node_modules/.bin/${name}`;
+const unitDirs = ["tests/protocol", "tests/config", "tests/cli", "tests/network", "tests/apis"];
+
+async function step(title: string, command: string, args: string[], capture = false): Promise<string> {
+  console.log(`\n=== ${title}: ${command.replace(root, "")} ${args.join(" ")}`);
+  const child = new Deno.Command(command, {
+    args,
+    cwd: root,
+    stdout: capture ? "piped" : "inherit",
+    stderr: capture ? "piped" : "inherit",
+    env: { NO_COLOR: "1" },
+  }).spawn();
+  let text = "";
+  if (capture) {
+    const decoder = new TextDecoder();
+    const pump = async (stream: ReadableStream<Uint8Array>, out: { write(b: Uint8Array): unknown }) => {
+      for await (const chunk of stream) {
+        text += decoder.decode(chunk, { stream: true });
+        out.write(chunk);
+      }
+    };
+    await Promise.all([pump(child.stdout, Deno.stdout), pump(child.stderr, Deno.stderr)]);
+  }
+  const status = await child.status;
+  if (!status.success && !capture) {
+    console.log(`\n${title} failed\n0 passed, 1 failed`);
+    Deno.exit(1);
+  }
+  return text + (status.success ? "" : "\n__FAILED__");
+}
+
+const extra = Deno.args;
+await step("generated code is current", Deno.execPath(), ["run", "-A", "scripts/protocol/generate.ts", "--check"]);
+await step("type check", Deno.execPath(), ["check", "mod.ts", "src/", "tests/", "scripts/"]);
+await step("single executable (bun build --compile)", Deno.execPath(), ["task", "compile:bun"]);
+const denoOut = await step("suite under Deno", Deno.execPath(), ["test", "-A", "--parallel", ...(extra.length ? extra : ["tests/"])], true);
+const bunOut = extra.length ? "" : await step("unit suites under Bun", bin("bun"), ["test", ...unitDirs.map((d) => `./${d}`)], true);
+
+let passed = 0;
+let failed = 0;
+// Deno: "ok | 12 passed (40 steps) | 0 failed (3 steps)"; counts tests and their steps.
+const deno = /(?:ok|FAILED) \| (\d+) passed(?: \((\d+) steps?\))? \| (\d+) failed(?: \((\d+) steps?\))?/.exec(denoOut);
+if (deno) {
+  passed += Number(deno[1]) + Number(deno[2] ?? 0);
+  failed += Number(deno[3]) + Number(deno[4] ?? 0);
+} else failed++;
+if (denoOut.includes("__FAILED__") && failed === 0) failed++;
+if (!extra.length) {
+  const bunPass = /^\s*(\d+) pass$/m.exec(bunOut);
+  const bunFail = /^\s*(\d+) fail$/m.exec(bunOut);
+  if (bunPass) passed += Number(bunPass[1]);
+  if (bunFail) failed += Number(bunFail[1]);
+  if (!bunPass || (bunOut.includes("__FAILED__") && !bunFail)) failed++;
+}
+console.log(`\n${passed} passed, ${failed} failed`);
+Deno.exit(failed === 0 ? 0 : 1);
