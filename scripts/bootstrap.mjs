@@ -4,7 +4,7 @@
 // come as npm packages) when they are missing, then run the Deno task.
 //   node scripts/bootstrap.mjs start [broker args...]  -> deno task start
 //   node scripts/bootstrap.mjs test                   -> test dependencies + deno task test
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -31,6 +31,8 @@ if (task === "test") {
   if (status !== 0) process.exit(status);
 }
 
-// Forward SIGINT/SIGTERM to the broker so it can shut down gracefully.
-const child = spawnSync(deno, ["task", task, ...rest], { cwd: root, stdio: "inherit" });
-process.exit(child.status ?? (child.signal ? 1 : 0));
+// Forward SIGINT/SIGTERM to the task (the broker) so it can shut down
+// gracefully, and exit with its status.
+const child = spawn(deno, ["task", task, ...rest], { cwd: root, stdio: "inherit" });
+for (const signal of ["SIGINT", "SIGTERM"]) process.on(signal, () => child.kill(signal));
+child.on("exit", (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
