@@ -11,6 +11,8 @@ import { writeFileAtomic } from "../util/atomic_file.ts";
 import type { TopicImage } from "./metadata_image.ts";
 
 const FILE = "__tsbroker_topics.msgpack";
+/** Kafka's internal topics (Metadata marks them IsInternal); other "__" names are ordinary. */
+const INTERNAL_TOPICS = new Set(["__consumer_offsets", "__transaction_state"]);
 const FORMAT_VERSION = 1;
 
 export class TopicRegistry {
@@ -42,7 +44,7 @@ export class TopicRegistry {
     const ids = new Set([...this.topics.values()].map((t) => t.topicId));
     let topicId = randomUuid();
     while (ids.has(topicId)) topicId = randomUuid();
-    const topic: TopicImage = { name, topicId, partitions, internal: name.startsWith("__"), configs };
+    const topic: TopicImage = { name, topicId, partitions, internal: INTERNAL_TOPICS.has(name), configs };
     this.topics.set(name, topic);
     this.save();
     return topic;

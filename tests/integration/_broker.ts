@@ -176,3 +176,13 @@ export async function httpGet(port: number, urlPath: string): Promise<{ status: 
   const response = await fetch(`http://127.0.0.1:${port}${urlPath}`);
   return { status: response.status, body: await response.text() };
 }
+
+/** The value of a Prometheus metric from the broker's /metrics, summed over its label sets. */
+export async function metric(broker: BrokerProcess, name: string): Promise<number> {
+  const { body } = await httpGet(broker.metricsPort, "/metrics");
+  let total = 0;
+  for (const line of body.split("\n")) {
+    if (line.startsWith(name + " ") || line.startsWith(name + "{")) total += Number(line.slice(line.lastIndexOf(" ") + 1));
+  }
+  return total;
+}

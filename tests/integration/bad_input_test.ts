@@ -6,7 +6,7 @@
  */
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { type BrokerProcess, httpGet, runCommand, startBroker } from "./_broker.ts";
+import { type BrokerProcess, metric, runCommand, startBroker } from "./_broker.ts";
 import { apiVersionsRequest, bareRequest, parseApiVersionsV0, WireClient } from "./_wire.ts";
 
 async function kcatStillServes(broker: BrokerProcess): Promise<void> {
@@ -20,14 +20,6 @@ function brokerRssBytes(broker: BrokerProcess): number {
   return Number(/VmRSS:\s+(\d+) kB/.exec(status)![1]) * 1024;
 }
 
-async function metric(broker: BrokerProcess, name: string): Promise<number> {
-  const { body } = await httpGet(broker.metricsPort, "/metrics");
-  let total = 0;
-  for (const line of body.split("\n")) {
-    if (line.startsWith(name + " ") || line.startsWith(name + "{")) total += Number(line.slice(line.lastIndexOf(" ") + 1));
-  }
-  return total;
-}
 
 for (const flavour of ["deno", "bun"] as const) {
   describe(`bad input against the broker under ${flavour}`, () => {

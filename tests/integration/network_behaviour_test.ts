@@ -6,7 +6,7 @@
  */
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { type BrokerProcess, httpGet, runCommand, startBroker } from "./_broker.ts";
+import { httpGet, metric, runCommand, startBroker } from "./_broker.ts";
 import { apiVersionsRequest, parseApiVersionsV0, WireClient } from "./_wire.ts";
 import * as net from "node:net";
 
@@ -21,14 +21,6 @@ function freePort(): Promise<number> {
   });
 }
 
-async function metric(broker: BrokerProcess, name: string): Promise<number> {
-  const { body } = await httpGet(broker.metricsPort, "/metrics");
-  let total = 0;
-  for (const line of body.split("\n")) {
-    if (line.startsWith(name + " ") || line.startsWith(name + "{")) total += Number(line.slice(line.lastIndexOf(" ") + 1));
-  }
-  return total;
-}
 
 function sizeOnly(size: number, extra: Uint8Array = new Uint8Array(0)): Uint8Array {
   const b = new Uint8Array(4 + extra.byteLength);
