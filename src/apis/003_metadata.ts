@@ -21,7 +21,6 @@ import type { MetadataView, TopicImage } from "../cluster/metadata_image.ts";
 import {
   decodeMetadataRequest,
   encodeMetadataResponse,
-  METADATA_API,
   type MetadataRequest,
   type MetadataResponse,
   type MetadataResponseTopic,
@@ -34,7 +33,6 @@ export const metadataHandler = defineApi<MetadataRequest, MetadataResponse>({
   name: "Metadata",
   minVersion: 0,
   maxVersion: 12,
-  firstFlexibleVersion: METADATA_API.firstFlexibleVersion,
   decodeRequest: decodeMetadataRequest,
   encodeResponse: encodeMetadataResponse,
   async handle(request, ctx) {

@@ -15,7 +15,6 @@ import { ErrorCode } from "../protocol/errors.ts";
 import {
   type ApiVersionsRequest,
   type ApiVersionsResponse,
-  API_VERSIONS_API,
   decodeApiVersionsRequest,
   encodeApiVersionsResponse,
 } from "../protocol/generated/api_versions.ts";
@@ -27,7 +26,6 @@ export const apiVersionsHandler = defineApi<ApiVersionsRequest, ApiVersionsRespo
   name: "ApiVersions",
   minVersion: 0,
   maxVersion: 4,
-  firstFlexibleVersion: API_VERSIONS_API.firstFlexibleVersion,
   decodeRequest: decodeApiVersionsRequest,
   encodeResponse: encodeApiVersionsResponse,
   handle(request, ctx) {

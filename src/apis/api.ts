@@ -30,8 +30,6 @@ export interface ApiHandler<Req = unknown, Res = unknown> {
   /** The versions this broker advertises and fully implements. */
   minVersion: number;
   maxVersion: number;
-  /** First flexible version of the schema (null: none); decides header versions. */
-  firstFlexibleVersion: number | null;
   decodeRequest(reader: Reader, version: number): Req;
   encodeResponse(writer: Writer, version: number, response: Res): void;
   handle(request: Req, ctx: RequestContext): Res | NoResponse | Promise<Res | NoResponse>;

@@ -3,9 +3,10 @@
  * Worker feeds it frames from the RequestChannel, and tests feed it bytes
  * directly (the in-memory transport).
  *
- * Steps: read the request header (v1, or v2 for flexible versions), find
- * the handler, decode, handle, and encode the response with its header (v0,
- * or v1 for flexible versions; ApiVersions always v0). An ApiVersions
+ * Steps: find the handler by API key, check the version, read the request
+ * header (v1, or v2 for flexible versions), decode, handle, and encode the
+ * response with its header (v0, or v1 for flexible versions; ApiVersions
+ * always v0). Like Kafka, bytes left after the body are ignored. An ApiVersions
  * request above the highest version gets the v0-format UNSUPPORTED_VERSION
  * answer. A request that cannot be decoded closes the connection, as Kafka
  * does; a handler failure answers with the API's error response.
@@ -17,6 +18,7 @@ import { ErrorCode } from "../protocol/errors.ts";
 import { Reader } from "../protocol/io/reader.ts";
 import { Writer } from "../protocol/io/writer.ts";
 import { encodeApiVersionsResponse } from "../protocol/generated/api_versions.ts";
+import { readRequestHeader, writeResponseHeader } from "../protocol/api_headers.ts";
 import type { BrokerState } from "./broker_state.ts";
 import type { Logger } from "../util/logger.ts";
 
@@ -42,24 +44,29 @@ export class RequestHandler {
   ) {}
 
   async handle(frame: Uint8Array, meta: RequestMeta): Promise<HandledRequest> {
+    if (frame.byteLength < 8) return { action: "close", reason: "request too short for a header" };
+    const view = new DataView(frame.buffer, frame.byteOffset, frame.byteLength);
+    const apiKey = view.getInt16(0);
+    const apiVersion = view.getInt16(2);
+    const handler = this.table.get(apiKey);
+    if (!handler) return { action: "close", reason: `unknown API key ${apiKey}` };
+    if (apiVersion < handler.minVersion || apiVersion > handler.maxVersion) {
+      if (apiKey === API_VERSIONS_KEY) return this.unsupportedApiVersions(view.getInt32(4));
+      return { action: "close", reason: `unsupported version ${apiVersion} of ${handler.name}` };
+    }
     const reader = new Reader(frame);
     let ctx: RequestContext;
-    let handler;
     let request: unknown;
     try {
-      const apiKey = reader.readInt16();
-      const apiVersion = reader.readInt16();
-      const correlationId = reader.readInt32();
-      handler = this.table.get(apiKey);
-      if (!handler) return { action: "close", reason: `unknown API key ${apiKey}` };
-      if (apiVersion < handler.minVersion || apiVersion > handler.maxVersion) {
-        if (apiKey === API_VERSIONS_KEY) return this.unsupportedApiVersions(correlationId);
-        return { action: "close", reason: `unsupported version ${apiVersion} of ${handler.name}` };
-      }
-      const flexible = handler.firstFlexibleVersion !== null && apiVersion >= handler.firstFlexibleVersion;
-      const clientId = reader.readNullableString();
-      if (flexible) reader.skipTaggedFields();
-      ctx = { apiKey, apiVersion, correlationId, clientId, ...metaContext(meta), broker: this.broker() };
+      const header = readRequestHeader(reader);
+      ctx = {
+        apiKey,
+        apiVersion,
+        correlationId: header.correlationId,
+        clientId: header.clientId,
+        ...metaContext(meta),
+        broker: this.broker(),
+      };
       request = handler.decodeRequest(reader, apiVersion);
     } catch (e) {
       return { action: "close", reason: `malformed request: ${e instanceof Error ? e.message : e}` };
@@ -81,9 +88,7 @@ export class RequestHandler {
   private encode(handler: ApiHandler<any, any>, ctx: RequestContext, response: unknown): Uint8Array {
     const writer = new Writer(256);
     writer.reserveSizePrefix();
-    writer.writeInt32(ctx.correlationId);
-    const flexible = handler.firstFlexibleVersion !== null && ctx.apiVersion >= handler.firstFlexibleVersion;
-    if (flexible && ctx.apiKey !== API_VERSIONS_KEY) writer.writeEmptyTaggedFields();
+    writeResponseHeader(writer, ctx.apiKey, ctx.apiVersion, ctx.correlationId);
     handler.encodeResponse(writer, ctx.apiVersion, response);
     return writer.finishWithSizePrefix();
   }
