@@ -4,7 +4,7 @@
  * The core (network processors, request handlers, the broker supervisor) only
  * ever talks to these interfaces. `src/runtime/deno/` and `src/runtime/bun/`
  * fill them with each runtime's native listeners, HTTP server, signals and
- * exit; nothing else in `src/` names `Deno.` or `Bun.`.
+ * exit; nothing else in `src/` touches the Deno or Bun globals.
  */
 
 /** One accepted TCP connection, as the processor sees it. */
