@@ -11,8 +11,12 @@
 /** The reflected Castagnoli polynomial. */
 const POLY = 0x82f63b78;
 
-function makeTables(): Uint32Array[] {
-  const t0 = new Uint32Array(256);
+// Tables and input words are Int32Arrays, not Uint32Arrays: a Uint32Array
+// element at or above 2^31 is not an int32, and JavaScriptCore (Bun) then
+// falls back to double arithmetic for the whole loop (measured 0.06 GB/s on
+// some inputs against 1.8 GB/s). XOR and shifts give the same bits either way.
+function makeTables(): Int32Array[] {
+  const t0 = new Int32Array(256);
   for (let n = 0; n < 256; n++) {
     let c = n;
     for (let k = 0; k < 8; k++) c = c & 1 ? (c >>> 1) ^ POLY : c >>> 1;
@@ -23,7 +27,7 @@ function makeTables(): Uint32Array[] {
   const tables = [t0];
   for (let k = 1; k < 8; k++) {
     const prev = tables[k - 1];
-    const t = new Uint32Array(256);
+    const t = new Int32Array(256);
     for (let n = 0; n < 256; n++) t[n] = (prev[n] >>> 8) ^ t0[prev[n] & 0xff];
     tables.push(t);
   }
@@ -32,7 +36,7 @@ function makeTables(): Uint32Array[] {
 
 const [T0, T1, T2, T3, T4, T5, T6, T7] = makeTables();
 
-// A Uint32Array view reads 4 bytes in one load, but yields little-endian
+// An Int32Array view reads 4 bytes in one load, but yields little-endian
 // words only on a little-endian host; elsewhere we assemble words from bytes.
 const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
 
@@ -48,10 +52,10 @@ export function crc32c(data: Uint8Array, initial = 0): number {
   const n = data.length;
   let i = 0;
   if (LITTLE_ENDIAN && n >= WORD_VIEW_MIN) {
-    // Consume bytes until the view is 4-byte aligned, as Uint32Array needs.
+    // Consume bytes until the view is 4-byte aligned, as Int32Array needs.
     const head = (4 - (data.byteOffset & 3)) & 3;
     for (; i < head; i++) c = T0[(c ^ data[i]) & 0xff] ^ (c >>> 8);
-    const words = new Uint32Array(data.buffer, data.byteOffset + i, ((n - i) >>> 3) * 2);
+    const words = new Int32Array(data.buffer, data.byteOffset + i, ((n - i) >>> 3) * 2);
     for (let j = 0; j < words.length; j += 2) {
       c ^= words[j];
       const hi = words[j + 1];
