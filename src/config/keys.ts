@@ -28,7 +28,11 @@ interface SpecBase {
 
 export interface NumberSpec extends SpecBase {
   readonly type: "int" | "long" | "double";
-  readonly default: number;
+  /**
+   * null = unset, as Kafka's `null` defaults: another key then decides (e.g. log.roll.ms unset → log.roll.hours).
+   * Such keys are read through the helpers of log_settings.ts, which apply Kafka's precedence.
+   */
+  readonly default: number | null;
   readonly min?: number;
   readonly max?: number;
   readonly special?: readonly SpecialValue[];
@@ -66,6 +70,9 @@ export interface EnumSpec extends SpecBase {
 export type KeySpec = NumberSpec | StringSpec | ListSpec | BooleanSpec | EnumSpec;
 
 const INT_MAX = 2147483647;
+/** Kafka's Long.MAX_VALUE defaults become 2^53−1, the largest long tsbroker holds exactly; both mean "never". */
+const LONG_MAX = Number.MAX_SAFE_INTEGER;
+const LONG_MAX_NOTE = "9223372036854775807 (Long.MAX_VALUE; tsbroker caps longs at 2^53−1, which means the same)";
 
 export const CONFIG_KEYS = {
   "node.id": {
@@ -152,6 +159,114 @@ export const CONFIG_KEYS = {
     rangeNote: "tsbroker is a single-node broker, so 1 is the only valid replication factor",
     doc: "Replication factor of topics created automatically; only 1 on this single-node broker.",
   },
+  "min.insync.replicas": {
+    type: "int", default: 1, min: 1, origin: "kafka",
+    doc: "Replicas that must have a record before an acks=all produce succeeds; this single-node broker has one, so above 1 every acks=all produce fails with NOT_ENOUGH_REPLICAS, as in Kafka (topic-level: min.insync.replicas).",
+  },
+  "delete.topic.enable": {
+    type: "boolean", default: true, origin: "kafka",
+    doc: "Allow DeleteTopics; when false, deleting a topic fails with TOPIC_DELETION_DISABLED.",
+  },
+  "message.max.bytes": {
+    type: "int", default: 1048588, min: 0, origin: "kafka",
+    doc: "Largest record batch accepted, in bytes, after compression (topic-level: max.message.bytes).",
+  },
+  "fetch.max.bytes": {
+    type: "int", default: 57671680, min: 1024, origin: "kafka",
+    doc: "Upper bound on the bytes returned by one Fetch, whatever the client asks for.",
+  },
+  "max.incremental.fetch.session.cache.slots": {
+    type: "int", default: 1000, min: 0, origin: "kafka",
+    doc: "Incremental fetch sessions (KIP-227) kept at once; 0 disables sessions, so every fetch is a full fetch.",
+  },
+  "producer.id.expiration.ms": {
+    type: "int", default: 86400000, min: 1, origin: "kafka",
+    doc: "Time without writes after which a partition forgets an idempotent producer's state, in milliseconds.",
+  },
+  "log.segment.bytes": {
+    type: "int", default: 1073741824, min: 14, origin: "kafka",
+    doc: "Largest size of one segment file; a batch that would grow the active segment beyond it rolls a new one (topic-level: segment.bytes).",
+  },
+  "log.roll.ms": {
+    type: "long", default: null, min: 1, origin: "kafka",
+    doc: "Age of the active segment's first record after which a new segment is rolled, in milliseconds; unset = log.roll.hours applies (topic-level: segment.ms).",
+  },
+  "log.roll.hours": {
+    type: "int", default: 168, min: 1, origin: "kafka",
+    doc: "As log.roll.ms, in hours; used only when log.roll.ms is unset.",
+  },
+  "log.roll.jitter.ms": {
+    type: "long", default: null, min: 0, origin: "kafka",
+    doc: "Largest random time subtracted from the roll time so that partitions do not all roll at once, in milliseconds; unset = log.roll.jitter.hours applies (topic-level: segment.jitter.ms).",
+  },
+  "log.roll.jitter.hours": {
+    type: "int", default: 0, min: 0, origin: "kafka",
+    doc: "As log.roll.jitter.ms, in hours; used only when log.roll.jitter.ms is unset.",
+  },
+  "log.retention.ms": {
+    type: "long", default: null, min: 0, special: [{ value: -1, meaning: "no time limit" }], origin: "kafka",
+    doc: "Time a segment is kept after its newest record, in milliseconds; unset = log.retention.minutes, then log.retention.hours applies (topic-level: retention.ms).",
+  },
+  "log.retention.minutes": {
+    type: "int", default: null, min: 0, special: [{ value: -1, meaning: "no time limit" }], origin: "kafka",
+    doc: "As log.retention.ms, in minutes; used only when log.retention.ms is unset.",
+  },
+  "log.retention.hours": {
+    type: "int", default: 168, min: 0, special: [{ value: -1, meaning: "no time limit" }], origin: "kafka",
+    doc: "As log.retention.ms, in hours; used only when log.retention.ms and log.retention.minutes are unset.",
+  },
+  "log.retention.bytes": {
+    type: "long", default: -1, min: 0, special: [{ value: -1, meaning: "no size limit" }], origin: "kafka",
+    doc: "Largest size of a partition's log; the oldest segments are deleted to stay under it (topic-level: retention.bytes).",
+  },
+  "log.retention.check.interval.ms": {
+    type: "long", default: 300000, min: 1, origin: "kafka",
+    doc: "How often partitions are checked for segments to delete by retention, in milliseconds.",
+  },
+  "log.segment.delete.delay.ms": {
+    type: "long", default: 60000, min: 0, origin: "kafka",
+    doc: "Time a deleted segment's files stay on disk (renamed .deleted) before removal, so reads in progress can finish (topic-level: file.delete.delay.ms).",
+  },
+  "log.index.interval.bytes": {
+    type: "int", default: 4096, min: 0, origin: "kafka",
+    doc: "Bytes of records between two entries of the sparse offset and time indexes (topic-level: index.interval.bytes).",
+  },
+  "log.index.size.max.bytes": {
+    type: "int", default: 10485760, min: 4, origin: "kafka",
+    doc: "Largest size of a segment's offset index; a full index rolls a new segment (topic-level: segment.index.bytes).",
+  },
+  "log.flush.interval.messages": {
+    type: "long", default: LONG_MAX, min: 1, origin: "kafka", kafkaDefault: LONG_MAX_NOTE,
+    doc: "Records appended to a partition before it is fsync'ed; the default leaves flushing to the OS, as Kafka does (topic-level: flush.messages).",
+  },
+  "log.flush.interval.ms": {
+    type: "long", default: null, min: 0, origin: "kafka",
+    doc: "Longest time appended records stay unflushed, in milliseconds; unset = log.flush.scheduler.interval.ms applies (topic-level: flush.ms).",
+  },
+  "log.flush.scheduler.interval.ms": {
+    type: "long", default: LONG_MAX, min: 1, origin: "kafka", kafkaDefault: LONG_MAX_NOTE,
+    doc: "How often partitions are checked against their flush.ms, in milliseconds; the default means never.",
+  },
+  "log.flush.offset.checkpoint.interval.ms": {
+    type: "int", default: 60000, min: 0, origin: "kafka",
+    doc: "How often the recovery points are written to recovery-point-offset-checkpoint, in milliseconds.",
+  },
+  "log.flush.start.offset.checkpoint.interval.ms": {
+    type: "int", default: 60000, min: 0, origin: "kafka",
+    doc: "How often the log start offsets are written to log-start-offset-checkpoint, in milliseconds.",
+  },
+  "log.message.timestamp.type": {
+    type: "enum", default: "CreateTime", values: ["CreateTime", "LogAppendTime"], origin: "kafka",
+    doc: "Timestamp stored with records: the producer's (CreateTime) or the broker's at append (LogAppendTime) (topic-level: message.timestamp.type).",
+  },
+  "log.message.timestamp.before.max.ms": {
+    type: "long", default: LONG_MAX, min: 0, origin: "kafka", kafkaDefault: LONG_MAX_NOTE,
+    doc: "With CreateTime, how far a record's timestamp may lie before the broker's clock, in milliseconds; older batches get INVALID_TIMESTAMP (topic-level: message.timestamp.before.max.ms).",
+  },
+  "log.message.timestamp.after.max.ms": {
+    type: "long", default: LONG_MAX, min: 0, origin: "kafka", kafkaDefault: LONG_MAX_NOTE,
+    doc: "With CreateTime, how far a record's timestamp may lie after the broker's clock, in milliseconds; later batches get INVALID_TIMESTAMP (topic-level: message.timestamp.after.max.ms).",
+  },
   "tsbroker.metrics.listener": {
     type: "string", default: "127.0.0.1:9464", format: "host:port", origin: "tsbroker",
     doc: "host:port of the HTTP server for Prometheus /metrics and /healthz; empty disables it; port 0 = any free port.",
@@ -164,12 +279,17 @@ export const CONFIG_KEYS = {
     type: "enum", default: "info", values: ["error", "warn", "info", "debug"], origin: "tsbroker",
     doc: "Least severe level of broker log messages that are written.",
   },
+  "tsbroker.fsync.acks.all": {
+    type: "boolean", default: false, origin: "tsbroker",
+    doc: "When true, a Produce with acks=all (-1) is answered only after its records are fdatasync'ed to disk; concurrent producers share each sync (group commit). Costs latency/throughput; protects acknowledged data against power loss and kernel crashes, not just broker crashes.",
+  },
 } as const satisfies Record<string, KeySpec>;
 
 export type ConfigKey = keyof typeof CONFIG_KEYS;
 
 /** Maps a key's spec to the type of its loaded value. */
 export type ConfigValue<S> = S extends { readonly type: "enum"; readonly values: readonly (infer V)[] } ? V
+  : S extends { readonly type: "int" | "long" | "double"; readonly default: null } ? number | null
   : S extends { readonly type: "int" | "long" | "double" } ? number
   : S extends { readonly type: "boolean" } ? boolean
   : S extends { readonly type: "list" } ? string[]

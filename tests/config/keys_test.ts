@@ -21,6 +21,11 @@ describe("config key table", () => {
   test("every default is valid for its own spec", () => {
     for (const key of CONFIG_KEY_NAMES) {
       const spec = keySpec(key);
+      // null is "unset" (Kafka's null defaults), only allowed for numbers; another key then decides.
+      if (spec.default === null) {
+        assert.ok(spec.type === "int" || spec.type === "long", key);
+        continue;
+      }
       const result = coerceValue(spec, spec.default);
       assert.ok(result.ok, `${key}: ${result.ok ? "" : result.problem}`);
     }
@@ -54,9 +59,37 @@ describe("config key table", () => {
       "auto.create.topics.enable": true,
       "num.partitions": 1,
       "default.replication.factor": 1,
+      "min.insync.replicas": 1,
+      "delete.topic.enable": true,
+      "message.max.bytes": 1048588,
+      "fetch.max.bytes": 57671680,
+      "max.incremental.fetch.session.cache.slots": 1000,
+      "producer.id.expiration.ms": 86400000,
+      "log.segment.bytes": 1073741824,
+      "log.roll.ms": null,
+      "log.roll.hours": 168,
+      "log.roll.jitter.ms": null,
+      "log.roll.jitter.hours": 0,
+      "log.retention.ms": null,
+      "log.retention.minutes": null,
+      "log.retention.hours": 168,
+      "log.retention.bytes": -1,
+      "log.retention.check.interval.ms": 300000,
+      "log.segment.delete.delay.ms": 60000,
+      "log.index.interval.bytes": 4096,
+      "log.index.size.max.bytes": 10485760,
+      "log.flush.interval.messages": Number.MAX_SAFE_INTEGER,
+      "log.flush.interval.ms": null,
+      "log.flush.scheduler.interval.ms": Number.MAX_SAFE_INTEGER,
+      "log.flush.offset.checkpoint.interval.ms": 60000,
+      "log.flush.start.offset.checkpoint.interval.ms": 60000,
+      "log.message.timestamp.type": "CreateTime",
+      "log.message.timestamp.before.max.ms": Number.MAX_SAFE_INTEGER,
+      "log.message.timestamp.after.max.ms": Number.MAX_SAFE_INTEGER,
       "tsbroker.metrics.listener": "127.0.0.1:9464",
       "tsbroker.shutdown.timeout.ms": 10000,
       "tsbroker.log.level": "info",
+      "tsbroker.fsync.acks.all": false,
     };
     assert.deepEqual({ ...loadConfig() }, expected);
   });
@@ -80,6 +113,11 @@ describe("config key table", () => {
     const listeners: string[] = cfg["listeners"];
     const level: "error" | "warn" | "info" | "debug" = cfg["tsbroker.log.level"];
     const autoCreate: boolean = cfg["auto.create.topics.enable"];
+    // Keys that may be unset are typed number | null, so callers cannot forget the fallback.
+    const rollMs: number | null = cfg["log.roll.ms"];
+    // @ts-expect-error an unset-able key is not a plain number
+    const rollMsNumber: number = cfg["log.roll.ms"];
+    const timestampType: "CreateTime" | "LogAppendTime" = cfg["log.message.timestamp.type"];
     // @ts-expect-error a number key is not a string
     const wrong: string = cfg["num.partitions"];
     // @ts-expect-error unknown keys are not part of the type
@@ -89,5 +127,8 @@ describe("config key table", () => {
     assert.equal(level, "info");
     assert.equal(autoCreate, true);
     assert.equal(typeof wrong, "number");
+    assert.equal(rollMs, null);
+    assert.equal(rollMsNumber, null);
+    assert.equal(timestampType, "CreateTime");
   });
 });
