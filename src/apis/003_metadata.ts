@@ -47,7 +47,9 @@ export const metadataHandler = defineApi<MetadataRequest, MetadataResponse>({
       const missing = request.topics!
         .filter((t) => t.name !== null && !broker.metadata.byName.has(t.name) && topicNameProblem(t.name) === null)
         .map((t) => t.name!);
-      if (allowCreate && missing.length > 0) await broker.controller.createTopics([...new Set(missing)]);
+      if (allowCreate && missing.length > 0) {
+        await broker.controller.call({ op: "autoCreateTopics", names: [...new Set(missing)] });
+      }
       topics = request.topics!.map((t) => answerTopic(t.name, t.topicId, broker.metadata, allowCreate));
     }
     const listener = broker.metadata.image.listeners[ctx.listenerIndex];
@@ -87,7 +89,11 @@ function answerTopic(
   if (topicNameProblem(name) !== null) return errorTopic(name, ZERO_UUID, ErrorCode.INVALID_TOPIC_EXCEPTION);
   const topic = metadata.byName.get(name);
   if (topic) return describeTopic(topic, nodeId);
-  return errorTopic(name, ZERO_UUID, autoCreated ? ErrorCode.LEADER_NOT_AVAILABLE : ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
+  return errorTopic(
+    name,
+    ZERO_UUID,
+    autoCreated ? ErrorCode.LEADER_NOT_AVAILABLE : ErrorCode.UNKNOWN_TOPIC_OR_PARTITION,
+  );
 }
 
 /** A topic as this single node serves it: leader, only replica and ISR of every partition. */

@@ -11,6 +11,14 @@ import type { BrokerState } from "../server/broker_state.ts";
 export const NO_RESPONSE: unique symbol = Symbol("no response");
 export type NoResponse = typeof NO_RESPONSE;
 
+/**
+ * Returned to close the connection without answering, as Kafka does when a
+ * Produce with acks=0 fails (the client gets no response to learn from).
+ */
+export class CloseConnection {
+  constructor(readonly reason: string) {}
+}
+
 export interface RequestContext {
   apiKey: number;
   apiVersion: number;
@@ -32,12 +40,17 @@ export interface ApiHandler<Req = unknown, Res = unknown> {
   maxVersion: number;
   decodeRequest(reader: Reader, version: number): Req;
   encodeResponse(writer: Writer, version: number, response: Res): void;
-  handle(request: Req, ctx: RequestContext): Res | NoResponse | Promise<Res | NoResponse>;
+  handle(
+    request: Req,
+    ctx: RequestContext,
+  ): Res | NoResponse | CloseConnection | Promise<Res | NoResponse | CloseConnection>;
   /**
    * Kafka's `getErrorResponse`: the answer to `request` when handling it
    * failed with `errorCode`, every partition/topic carrying the error.
    */
   errorResponse(request: Req, ctx: RequestContext, errorCode: number): Res;
+  /** Bytes the encoded response will about take, when large (Fetch): saves regrowing the buffer. */
+  responseSizeHint?(response: Res): number;
 }
 
 /** Identity helper that keeps each handler file's types checked. */

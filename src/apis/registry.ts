@@ -5,13 +5,29 @@
  */
 import type { ApiHandler } from "./api.ts";
 import type { ApiVersionRange } from "./018_api_versions.ts";
+import { produceHandler } from "./000_produce.ts";
+import { fetchHandler } from "./001_fetch.ts";
+import { listOffsetsHandler } from "./002_list_offsets.ts";
 import { metadataHandler } from "./003_metadata.ts";
 import { apiVersionsHandler } from "./018_api_versions.ts";
+import { createTopicsHandler } from "./019_create_topics.ts";
+import { deleteTopicsHandler } from "./020_delete_topics.ts";
+import { deleteRecordsHandler } from "./021_delete_records.ts";
+import { initProducerIdHandler } from "./022_init_producer_id.ts";
+import { createPartitionsHandler } from "./037_create_partitions.ts";
 
 // deno-lint-ignore no-explicit-any
 const HANDLERS: ReadonlyArray<ApiHandler<any, any>> = [
+  produceHandler,
+  fetchHandler,
+  listOffsetsHandler,
   metadataHandler,
   apiVersionsHandler,
+  createTopicsHandler,
+  deleteTopicsHandler,
+  deleteRecordsHandler,
+  initProducerIdHandler,
+  createPartitionsHandler,
 ];
 
 // deno-lint-ignore no-explicit-any

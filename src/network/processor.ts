@@ -79,6 +79,8 @@ class ClientConnection {
   }
 }
 
+const FETCH_API_KEY = 1;
+
 export class Processor implements ConnectionEvents {
   private readonly byId = new Map<number, ClientConnection>();
   private readonly bySocket = new Map<TcpConnection, ClientConnection>();
@@ -237,14 +239,25 @@ export class Processor implements ConnectionEvents {
         client: conn.client,
         principal: conn.principal,
       };
-      const port = this.o.handlers[this.nextHandler];
-      this.nextHandler = (this.nextHandler + 1) % this.o.handlers.length;
-      port.postMessage(envelope, [envelope.frame]);
+      this.handlerFor(conn.id, apiKey).postMessage(envelope, [envelope.frame]);
     }
     if (conn.readingPaused && conn.pendingSize === 0 && conn.ready.length < MAX_QUEUED_FRAMES / 2) {
       conn.readingPaused = false;
       conn.socket.resumeReading();
     }
+  }
+
+  /**
+   * Fetches of one connection always go to the same handler, which holds
+   * their fetch sessions (each handler keeps its own session cache); every
+   * other request goes round robin.
+   */
+  handlerFor(connId: number, apiKey: number): MessagePort {
+    const handlers = this.o.handlers;
+    if (apiKey === FETCH_API_KEY) return handlers[connId % handlers.length];
+    const port = handlers[this.nextHandler];
+    this.nextHandler = (this.nextHandler + 1) % handlers.length;
+    return port;
   }
 
   private onResponse(response: ResponseEnvelope): void {

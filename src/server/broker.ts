@@ -4,8 +4,10 @@
  *
  * It owns the broker's identity and metadata (as the controller), creates
  * the shared buffers (connection quotas, memory pool, request queue,
- * metrics), spawns M handler Workers and, per listener, N processor Workers
- * connected to every handler by a MessagePort, and serves /metrics. The
+ * metrics), spawns M handler Workers (connected to each other by
+ * MessagePorts, for partition ops) and, per listener, N processor Workers
+ * connected to every handler by a MessagePort, and serves /metrics. It
+ * keeps the log dir's checkpoint files and clean-shutdown marker. The
  * first processor of a listener binds the configured port (0 allowed); the
  * others then bind the port it got, with SO_REUSEPORT.
  */
@@ -18,7 +20,6 @@ import type { HostRuntime, HttpServer, WorkerHandle } from "../runtime/types.ts"
 import { loadOrCreateMetaProperties } from "../cluster/meta_properties.ts";
 import type { MetadataImage } from "../cluster/metadata_image.ts";
 import { TopicRegistry } from "../cluster/topic_registry.ts";
-import { topicNameProblem } from "../cluster/topic_name.ts";
 import { advertisedVersions } from "../apis/registry.ts";
 import { buildSupportedVersions } from "../network/supported_versions.ts";
 import { createQuotaBuffer } from "../network/connection_quotas.ts";
@@ -28,7 +29,9 @@ import type { ProcessorInit, ProcessorReport } from "../network/processor_worker
 import { createMetricsBuffer } from "../metrics/layout.ts";
 import { startMetricsServer } from "../metrics/http.ts";
 import { Logger, setLogLevel } from "../util/logger.ts";
-import type { HandlerInit, HandlerReport } from "./handler_worker.ts";
+import { Controller } from "./controller.ts";
+import type { Checkpoints, HandlerInit, HandlerReport } from "./handler_worker.ts";
+import { LogDirState } from "./log_dir_state.ts";
 
 export interface BoundListener {
   name: string;
@@ -56,6 +59,7 @@ export async function startBroker(runtime: HostRuntime, config: BrokerConfig): P
   const logDir = path.resolve(config["log.dirs"][0]);
   const meta = loadOrCreateMetaProperties(logDir, config["node.id"]);
   const topics = new TopicRegistry(logDir);
+  const dirState = LogDirState.open(logDir, log);
 
   const processorsPerListener = runtime.reusePortBalances ? config["num.network.threads"] : 1;
   if (!runtime.reusePortBalances && config["num.network.threads"] > 1) {
@@ -85,58 +89,112 @@ export async function startBroker(runtime: HostRuntime, config: BrokerConfig): P
   });
 
   // RequestChannel: one MessageChannel per (processor, handler) pair.
-  const channels = Array.from({ length: processorCount }, () =>
-    Array.from({ length: handlerCount }, () => new MessageChannel()));
+  const channels = Array.from(
+    { length: processorCount },
+    () => Array.from({ length: handlerCount }, () => new MessageChannel()),
+  );
+
+  // Handler-to-handler ports: one MessageChannel per pair.
+  const peerPorts: Array<Array<MessagePort | null>> = Array.from(
+    { length: handlerCount },
+    () => Array.from({ length: handlerCount }, () => null),
+  );
+  for (let a = 0; a < handlerCount; a++) {
+    for (let b = a + 1; b < handlerCount; b++) {
+      const channel = new MessageChannel();
+      peerPorts[a][b] = channel.port1;
+      peerPorts[b][a] = channel.port2;
+    }
+  }
+
+  let imageVersion = 0;
+  const imageAcks = new Map<number, { remaining: number; done: () => void }>();
+  /** Send the current image to every handler; resolves once all have applied it. */
+  const publish = (): Promise<void> => {
+    const version = ++imageVersion;
+    const next = image();
+    return new Promise((resolve) => {
+      imageAcks.set(version, { remaining: handlers.length, done: resolve });
+      for (const worker of handlers) worker.postMessage({ type: "image", version, image: next });
+    });
+  };
+  const controller = new Controller(logDir, topics, config, log, publish);
 
   const handlers: WorkerHandle[] = [];
   const handlerReady: Promise<void>[] = [];
+  const recovering = Date.now();
   for (let h = 0; h < handlerCount; h++) {
     const name = `handler-${h}`;
     const worker = runtime.spawnWorker("handler", name);
     handlers.push(worker);
-    handlerReady.push(new Promise((resolve, reject) => {
-      worker.onerror = (e) => reject(new Error(`${name} failed: ${e.message}`));
-      worker.onmessage = (e) => {
-        const report = e.data as HandlerReport;
-        if (report.type === "ready") resolve();
-        else if (report.type === "controller") controller(worker, report);
-      };
-    }));
+    handlerReady.push(
+      new Promise((resolve, reject) => {
+        worker.onerror = (e) => reject(new Error(`${name} failed: ${e.message}`));
+        worker.onmessage = (e) => {
+          const report = e.data as HandlerReport;
+          switch (report.type) {
+            case "ready":
+              resolve();
+              break;
+            case "init-failed":
+              reject(new Error(`${name} failed to start: ${report.message}`));
+              break;
+            case "controller":
+              controller.execute(report.call).then(
+                (result) => worker.postMessage({ type: "controller-reply", id: report.id, result }),
+                (err) => worker.postMessage({ type: "controller-reply", id: report.id, error: String(err) }),
+              );
+              break;
+            case "image-applied": {
+              const ack = imageAcks.get(report.version);
+              if (ack && --ack.remaining === 0) {
+                imageAcks.delete(report.version);
+                ack.done();
+              }
+              break;
+            }
+            case "checkpoints":
+              dirState.record(h, report.checkpoints);
+              break;
+          }
+        };
+      }),
+    );
     const ports = channels.map((row) => row[h].port2);
-    worker.postMessage({
-      type: "init",
-      index: h,
-      name,
-      config,
-      image: image(),
-      processorPorts: ports,
-      queueBuffer,
-      queueCapacity: config["queued.max.requests"],
-      poolBuffer,
-      logLevel: config["tsbroker.log.level"],
-    } satisfies HandlerInit, ports);
-  }
-
-  /** Metadata writes from handlers: apply, persist, broadcast, then reply. */
-  function controller(from: WorkerHandle, call: Extract<HandlerReport, { type: "controller" }>): void {
-    try {
-      for (const name of call.names) {
-        if (topics.get(name) || topicNameProblem(name) !== null) continue;
-        const topic = topics.create(name, config["num.partitions"]);
-        log.info(`Created topic ${name} (id ${topic.topicId}, ${topic.partitions} partitions)`);
-      }
-      const next = image();
-      for (const worker of handlers) worker.postMessage({ type: "image", image: next });
-      from.postMessage({ type: "controller-reply", id: call.id });
-    } catch (e) {
-      from.postMessage({ type: "controller-reply", id: call.id, error: String(e) });
-    }
+    const peers = peerPorts[h].filter((p): p is MessagePort => p !== null);
+    worker.postMessage(
+      {
+        type: "init",
+        index: h,
+        count: handlerCount,
+        name,
+        config,
+        image: image(),
+        logDir,
+        cleanShutdown: dirState.cleanShutdown,
+        recoveryPoints: dirState.recoveryPointEntries(),
+        logStartOffsets: dirState.logStartOffsetEntries(),
+        processorPorts: ports,
+        peerPorts: peerPorts[h],
+        queueBuffer,
+        queueCapacity: config["queued.max.requests"],
+        poolBuffer,
+        logLevel: config["tsbroker.log.level"],
+      } satisfies HandlerInit,
+      [...ports, ...peers],
+    );
   }
 
   const processors: WorkerHandle[] = [];
   const bound: BoundListener[] = [];
   try {
     await Promise.all(handlerReady);
+    const how = dirState.fresh
+      ? "new log dir"
+      : dirState.cleanShutdown
+      ? "after a clean shutdown"
+      : "after an unclean shutdown: tails checked";
+    log.info(`Logs opened in ${Date.now() - recovering} ms (${how})`);
     for (let l = 0; l < listeners.length; l++) {
       const listener = listeners[l];
       let port = listener.port;
@@ -154,7 +212,7 @@ export async function startBroker(runtime: HostRuntime, config: BrokerConfig): P
     throw e;
   }
   // Handlers started with port-0 listeners unresolved: send the final image.
-  for (const worker of handlers) worker.postMessage({ type: "image", image: image() });
+  await publish();
 
   function processorInit(
     cfg: BrokerConfig,
@@ -219,11 +277,20 @@ export async function startBroker(runtime: HostRuntime, config: BrokerConfig): P
       const timeoutMs = config["tsbroker.shutdown.timeout.ms"];
       log.info("Shutting down: no new connections, finishing in-flight requests");
       for (const worker of processors) worker.postMessage({ type: "stop-accepting" });
-      await Promise.all(processors.map((worker) => stopWorker(worker, { type: "shutdown", timeoutMs }, timeoutMs + 1000)));
-      await Promise.all(handlers.map((worker) => stopWorker(worker, { type: "shutdown" }, timeoutMs)));
+      await Promise.all(
+        processors.map((worker) => stopWorker(worker, { type: "shutdown", timeoutMs }, timeoutMs + 1000)),
+      );
+      const closed = await Promise.all(handlers.map((worker) => stopWorker(worker, { type: "shutdown" }, timeoutMs)));
       for (const worker of [...processors, ...handlers]) worker.terminate();
       await metricsServer?.close();
-      log.info("Shut down cleanly");
+      const allClosed = closed.every((c) => c !== null);
+      closed.forEach((checkpoints, h) => checkpoints && dirState.record(h, checkpoints));
+      dirState.close(allClosed);
+      log.info(
+        allClosed
+          ? "Shut down cleanly"
+          : "Shut down, but some logs did not close in time: the next start will check them",
+      );
     })();
     return stopping;
   };
@@ -256,14 +323,18 @@ function startProcessor(worker: WorkerHandle, init: ProcessorInit): Promise<numb
   });
 }
 
-/** Ask a worker to stop and wait for its "stopped" (or give up after `waitMs`). */
-function stopWorker(worker: WorkerHandle, command: unknown, waitMs: number): Promise<void> {
+/**
+ * Ask a worker to stop and wait for its "stopped" (or give up after
+ * `waitMs`); resolves to the checkpoints a handler reports, null otherwise.
+ */
+function stopWorker(worker: WorkerHandle, command: unknown, waitMs: number): Promise<Checkpoints | null> {
   return new Promise((resolve) => {
-    const timer = setTimeout(resolve, waitMs);
+    const timer = setTimeout(() => resolve(null), waitMs);
     worker.onmessage = (e) => {
-      if ((e.data as { type: string }).type === "stopped") {
+      const report = e.data as { type: string; checkpoints?: Checkpoints | null };
+      if (report.type === "stopped") {
         clearTimeout(timer);
-        resolve();
+        resolve(report.checkpoints ?? null);
       }
     };
     worker.postMessage(command);

@@ -1,15 +1,29 @@
 /**
  * What a request handler can see of the broker inside a handler Worker: the
- * config, the current metadata image, the advertised API versions, and a
- * client for the controller (the supervisor), which owns all metadata writes.
+ * config, the current metadata image, the advertised API versions, a client
+ * for the controller (the supervisor, which owns all metadata writes), the
+ * router to partition owners, producer ids and fetch sessions.
  */
 import type { BrokerConfig } from "../config/keys.ts";
 import type { MetadataView } from "../cluster/metadata_image.ts";
 import type { ApiVersionRange } from "../apis/018_api_versions.ts";
+import type { ControllerOp, ControllerResult } from "./controller_ops.ts";
+import type { PartitionOp, ResultOf } from "./partition_ops.ts";
+import type { FetchSessionCache } from "./fetch_session_cache.ts";
 
 export interface ControllerClient {
-  /** Create topics with the default partition count; existing names are skipped. */
-  createTopics(names: string[]): Promise<void>;
+  call<O extends ControllerOp>(op: O): Promise<Extract<ControllerResult, { op: O["op"] }>>;
+}
+
+/** The handler-side view of partition owners (PartitionRouter). */
+export interface PartitionAccess {
+  run<O extends Exclude<PartitionOp, { op: "watch" }>>(op: O): Promise<ResultOf<O>>;
+  watch(op: PartitionOp & { op: "watch" }): Promise<boolean>;
+}
+
+/** Hands out producer ids from blocks the controller allocates. */
+export interface ProducerIdSource {
+  next(): Promise<bigint>;
 }
 
 export interface BrokerState {
@@ -17,4 +31,7 @@ export interface BrokerState {
   metadata: MetadataView;
   apiVersions: readonly ApiVersionRange[];
   controller: ControllerClient;
+  partitions: PartitionAccess;
+  producerIds: ProducerIdSource;
+  fetchSessions: FetchSessionCache;
 }

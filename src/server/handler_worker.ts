@@ -2,26 +2,41 @@
  * The body of a handler Worker (Kafka's KafkaRequestHandler), independent of
  * the runtime: takes requests from every processor's port, runs them through
  * the RequestHandler, and posts each response back on the port it came from.
- * Metadata writes go to the supervisor (the controller) and come back as a
- * new metadata image, broadcast to every handler.
+ * It also owns a share of the partitions (ReplicaManager) and serves ops on
+ * them for the other handlers over handler-to-handler ports. Metadata
+ * writes go to the supervisor (the controller) and come back as a new
+ * metadata image, broadcast to every handler and acknowledged once applied.
  */
 import type { WorkerScope } from "../runtime/types.ts";
 import type { BrokerConfig } from "../config/keys.ts";
 import { type MetadataImage, MetadataView } from "../cluster/metadata_image.ts";
 import { advertisedVersions, dispatchTable } from "../apis/registry.ts";
 import { MemoryPool } from "../network/memory_pool.ts";
-import { RequestQueueCounter, type RequestEnvelope, type ResponseEnvelope } from "../network/request_channel.ts";
+import { type RequestEnvelope, RequestQueueCounter, type ResponseEnvelope } from "../network/request_channel.ts";
 import { Logger, type LogLevel, setLogLevel } from "../util/logger.ts";
-import type { BrokerState } from "./broker_state.ts";
+import { FetchSessionCache } from "./fetch_session_cache.ts";
+import type { BrokerState, ControllerClient } from "./broker_state.ts";
+import type { ControllerOp, ControllerResult } from "./controller_ops.ts";
+import { PartitionRouter } from "./partition_router.ts";
+import { ProducerIdBlocks } from "./producer_ids.ts";
+import { type CheckpointEntry, ReplicaManager } from "./replica_manager.ts";
 import { RequestHandler } from "./request_handler.ts";
 
 export interface HandlerInit {
   type: "init";
   index: number;
+  count: number;
   name: string;
   config: BrokerConfig;
   image: MetadataImage;
+  logDir: string;
+  cleanShutdown: boolean;
+  /** Kafka checkpoint entries, keyed `${topic}\u0000${partition}`. */
+  recoveryPoints: Array<[string, bigint]>;
+  logStartOffsets: Array<[string, bigint]>;
   processorPorts: MessagePort[];
+  /** One port per other handler (null at this handler's own index). */
+  peerPorts: Array<MessagePort | null>;
   queueBuffer: SharedArrayBuffer;
   queueCapacity: number;
   poolBuffer: SharedArrayBuffer;
@@ -31,61 +46,125 @@ export interface HandlerInit {
 /** Supervisor → handler. */
 export type HandlerCommand =
   | HandlerInit
-  | { type: "image"; image: MetadataImage }
-  | { type: "controller-reply"; id: number; error?: string }
+  | { type: "image"; version: number; image: MetadataImage }
+  | { type: "controller-reply"; id: number; result?: ControllerResult; error?: string }
   | { type: "shutdown" };
+
+export interface Checkpoints {
+  recoveryPoints: CheckpointEntry[];
+  logStartOffsets: CheckpointEntry[];
+}
 
 /** Handler → supervisor. */
 export type HandlerReport =
-  | { type: "ready" }
-  | { type: "controller"; id: number; op: "createTopics"; names: string[] }
-  | { type: "stopped" };
+  | { type: "ready"; partitions: number }
+  | { type: "init-failed"; message: string }
+  | { type: "controller"; id: number; call: ControllerOp }
+  | { type: "image-applied"; version: number }
+  | { type: "checkpoints"; checkpoints: Checkpoints }
+  | { type: "stopped"; checkpoints: Checkpoints | null };
 
 export function runHandlerWorker(scope: WorkerScope): void {
   let state: BrokerState;
+  let replicas: ReplicaManager | null = null;
+  let log: Logger;
   let nextCallId = 1;
-  const pendingCalls = new Map<number, { resolve: () => void; reject: (e: Error) => void }>();
+  let images: Promise<void> = Promise.resolve();
+  const pendingCalls = new Map<number, { resolve: (r: ControllerResult) => void; reject: (e: Error) => void }>();
 
-  const callController = (names: string[]): Promise<void> =>
-    new Promise((resolve, reject) => {
-      const id = nextCallId++;
-      pendingCalls.set(id, { resolve, reject });
-      scope.postMessage({ type: "controller", id, op: "createTopics", names } satisfies HandlerReport);
+  const controller: ControllerClient = {
+    call: (call) =>
+      new Promise((resolve, reject) => {
+        const id = nextCallId++;
+        pendingCalls.set(id, { resolve: resolve as (r: ControllerResult) => void, reject });
+        scope.postMessage({ type: "controller", id, call } satisfies HandlerReport);
+      }),
+  };
+
+  const init = async (message: HandlerInit) => {
+    setLogLevel(message.logLevel);
+    log = new Logger(message.name);
+    replicas = new ReplicaManager({
+      handlerIndex: message.index,
+      handlerCount: message.count,
+      logDir: message.logDir,
+      config: message.config,
+      log,
+      cleanShutdown: message.cleanShutdown,
+      recoveryPoints: new Map(message.recoveryPoints),
+      logStartOffsets: new Map(message.logStartOffsets),
     });
+    await replicas.applyImage(message.image);
+    const router = new PartitionRouter(message.index, message.count, replicas, message.peerPorts);
+    state = {
+      config: message.config,
+      metadata: new MetadataView(message.image),
+      apiVersions: advertisedVersions(),
+      controller,
+      partitions: router,
+      producerIds: new ProducerIdBlocks(controller),
+      // Each handler holds the sessions of the connections whose fetches it serves (see the processor).
+      fetchSessions: new FetchSessionCache({
+        maxSessions: Math.floor(message.config["max.incremental.fetch.session.cache.slots"] / message.count),
+        shard: message.index,
+        shardCount: message.count,
+      }),
+    };
+    const handler = new RequestHandler(dispatchTable(), () => state, log);
+    const queue = new RequestQueueCounter(message.queueBuffer, message.queueCapacity);
+    const pool = new MemoryPool(message.poolBuffer);
+    for (const port of message.processorPorts) {
+      port.onmessage = (e: MessageEvent) => serve(e.data as RequestEnvelope, port, handler, queue, pool);
+    }
+    const reportCheckpoints = () =>
+      scope.postMessage({ type: "checkpoints", checkpoints: replicas!.checkpoints() } satisfies HandlerReport);
+    replicas.startBackgroundTasks(reportCheckpoints);
+    reportCheckpoints();
+    scope.postMessage({ type: "ready", partitions: replicas.size } satisfies HandlerReport);
+  };
 
   scope.onmessage = (event: MessageEvent) => {
     const message = event.data as HandlerCommand;
     switch (message.type) {
-      case "init": {
-        setLogLevel(message.logLevel);
-        const log = new Logger(message.name);
-        state = {
-          config: message.config,
-          metadata: new MetadataView(message.image),
-          apiVersions: advertisedVersions(),
-          controller: { createTopics: callController },
-        };
-        const handler = new RequestHandler(dispatchTable(), () => state, log);
-        const queue = new RequestQueueCounter(message.queueBuffer, message.queueCapacity);
-        const pool = new MemoryPool(message.poolBuffer);
-        for (const port of message.processorPorts) {
-          port.onmessage = (e: MessageEvent) => serve(e.data as RequestEnvelope, port, handler, queue, pool);
-        }
-        scope.postMessage({ type: "ready" } satisfies HandlerReport);
+      case "init":
+        init(message).catch((e) => {
+          scope.postMessage(
+            {
+              type: "init-failed",
+              message: e instanceof Error ? e.stack ?? e.message : String(e),
+            } satisfies HandlerReport,
+          );
+        });
+        break;
+      case "image": {
+        // Images apply one at a time, in the order the controller sent them.
+        images = images.then(async () => {
+          try {
+            await replicas!.applyImage(message.image);
+          } catch (e) {
+            log.error(`applying metadata image ${message.version} failed: ${e instanceof Error ? e.stack : e}`);
+          }
+          state.metadata = new MetadataView(message.image);
+          scope.postMessage({ type: "image-applied", version: message.version } satisfies HandlerReport);
+        });
         break;
       }
-      case "image":
-        state.metadata = new MetadataView(message.image);
-        break;
       case "controller-reply": {
         const call = pendingCalls.get(message.id);
         pendingCalls.delete(message.id);
-        if (message.error) call?.reject(new Error(message.error));
-        else call?.resolve();
+        if (message.error !== undefined) call?.reject(new Error(message.error));
+        else call?.resolve(message.result!);
         break;
       }
       case "shutdown":
-        scope.postMessage({ type: "stopped" } satisfies HandlerReport);
+        images.then(async () => {
+          let checkpoints: Checkpoints | null = null;
+          if (replicas) {
+            await replicas.close();
+            checkpoints = replicas.checkpoints();
+          }
+          scope.postMessage({ type: "stopped", checkpoints } satisfies HandlerReport);
+        });
         break;
     }
   };

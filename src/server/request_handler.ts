@@ -12,7 +12,7 @@
  * does; a handler failure answers with the API's error response.
  */
 import type { ApiHandler, RequestContext } from "../apis/api.ts";
-import { NO_RESPONSE } from "../apis/api.ts";
+import { CloseConnection, NO_RESPONSE } from "../apis/api.ts";
 import { apiVersionsResponse } from "../apis/018_api_versions.ts";
 import { ErrorCode } from "../protocol/errors.ts";
 import { Reader } from "../protocol/io/reader.ts";
@@ -76,17 +76,20 @@ export class RequestHandler {
     try {
       response = await handler.handle(request, ctx);
     } catch (e) {
-      this.log.error(`${handler.name} v${ctx.apiVersion} from ${ctx.clientAddress} failed: ${e instanceof Error ? e.stack : e}`);
+      this.log.error(
+        `${handler.name} v${ctx.apiVersion} from ${ctx.clientAddress} failed: ${e instanceof Error ? e.stack : e}`,
+      );
       response = handler.errorResponse(request, ctx, ErrorCode.UNKNOWN_SERVER_ERROR);
       failed = 1;
     }
     if (response === NO_RESPONSE) return { action: "none", error: failed };
+    if (response instanceof CloseConnection) return { action: "close", reason: response.reason };
     return { action: "send", bytes: this.encode(handler, ctx, response), error: failed || hasTopLevelError(response) };
   }
 
   // deno-lint-ignore no-explicit-any
   private encode(handler: ApiHandler<any, any>, ctx: RequestContext, response: unknown): Uint8Array {
-    const writer = new Writer(256);
+    const writer = new Writer(handler.responseSizeHint ? handler.responseSizeHint(response) + 256 : 256);
     writer.reserveSizePrefix();
     writeResponseHeader(writer, ctx.apiKey, ctx.apiVersion, ctx.correlationId);
     handler.encodeResponse(writer, ctx.apiVersion, response);

@@ -4,7 +4,7 @@
  * Workers) and decode the response, over a fake broker state.
  */
 import type { BrokerState } from "../../src/server/broker_state.ts";
-import { RequestHandler, type HandledRequest } from "../../src/server/request_handler.ts";
+import { type HandledRequest, RequestHandler } from "../../src/server/request_handler.ts";
 import { advertisedVersions, dispatchTable } from "../../src/apis/registry.ts";
 import { type MetadataImage, MetadataView, type TopicImage } from "../../src/cluster/metadata_image.ts";
 import { loadConfig } from "../../src/config/load.ts";
@@ -15,6 +15,15 @@ import { encodeRequestHeader } from "../../src/protocol/generated/headers.ts";
 import { requestHeaderVersion, responseHeaderVersion } from "../../src/protocol/api_headers.ts";
 import { decodeResponseHeader } from "../../src/protocol/generated/headers.ts";
 import { Logger } from "../../src/util/logger.ts";
+
+// deno-lint-ignore no-explicit-any
+function unavailable(what: string): any {
+  return new Proxy({}, {
+    get: () => () => {
+      throw new Error(`FakeBroker has no ${what}`);
+    },
+  });
+}
 
 export class FakeBroker {
   readonly created: string[][] = [];
@@ -32,14 +41,24 @@ export class FakeBroker {
       metadata: new MetadataView(image),
       apiVersions: advertisedVersions(),
       controller: {
-        createTopics: (names) => {
+        // Only auto-creation is faked here; the data-path APIs are tested over LocalBroker.
+        call: (op) => {
+          if (op.op !== "autoCreateTopics") throw new Error(`FakeBroker does not fake ${op.op}`);
+          const names = op.names;
           this.created.push(names);
           const next = { ...this.state.metadata.image };
-          next.topics = [...next.topics, ...names.map((name) => ({ name, partitions: 1, topicId: randomUuid(), internal: false, configs: {} }))];
+          next.topics = [
+            ...next.topics,
+            ...names.map((name) => ({ name, partitions: 1, topicId: randomUuid(), internal: false, configs: {} })),
+          ];
           this.state.metadata = new MetadataView(next);
-          return Promise.resolve();
+          // deno-lint-ignore no-explicit-any
+          return Promise.resolve({ op: "autoCreateTopics" } as any);
         },
       },
+      partitions: unavailable("partitions"),
+      producerIds: unavailable("producerIds"),
+      fetchSessions: unavailable("fetchSessions"),
     };
   }
 

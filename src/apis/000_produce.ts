@@ -1,0 +1,118 @@
+/**
+ * Produce (key 0), v3–v11: the versions that carry v2 record batches.
+ *
+ * Each partition's records must be exactly one v2 batch (INVALID_RECORD
+ * otherwise); the owner validates it (CORRUPT_MESSAGE, MESSAGE_TOO_LARGE,
+ * INVALID_RECORD, INVALID_TIMESTAMP), checks idempotent-producer sequences
+ * (OUT_OF_ORDER_SEQUENCE_NUMBER, INVALID_PRODUCER_EPOCH; a duplicate gets
+ * the original offsets) and appends. Unknown topics and partitions are
+ * UNKNOWN_TOPIC_OR_PARTITION (Produce never auto-creates; Metadata does),
+ * Kafka's internal topics INVALID_TOPIC_EXCEPTION, acks outside {-1, 0, 1}
+ * INVALID_REQUIRED_ACKS. acks=all waits for fdatasync in durable mode
+ * (`tsbroker.fsync.acks.all`); acks=0 gets no response, and a failure then
+ * closes the connection, as Kafka does.
+ *
+ * Versions: v5 adds logStartOffset, v8 recordErrors and errorMessage, v9 is
+ * flexible, v10 adds the (tagged) leader hints used only for
+ * NOT_LEADER_OR_FOLLOWER, v11 changes nothing on the broker side.
+ */
+import { CloseConnection, defineApi, NO_RESPONSE } from "./api.ts";
+import { ErrorCode } from "../protocol/errors.ts";
+import {
+  decodeProduceRequest,
+  encodeProduceResponse,
+  type PartitionProduceResponse,
+  type ProduceRequest,
+  type ProduceResponse,
+} from "../protocol/generated/produce.ts";
+import type { ProduceItem, ProduceOutcome } from "../server/partition_ops.ts";
+
+const NO_LEADER = { leaderId: -1, leaderEpoch: -1 };
+
+export const produceHandler = defineApi<ProduceRequest, ProduceResponse>({
+  apiKey: 0,
+  name: "Produce",
+  minVersion: 3,
+  maxVersion: 11,
+  decodeRequest: decodeProduceRequest,
+  encodeResponse: encodeProduceResponse,
+  async handle(request, ctx) {
+    if (request.acks !== -1 && request.acks !== 0 && request.acks !== 1) {
+      return errorResponse(request, ErrorCode.INVALID_REQUIRED_ACKS);
+    }
+    const { metadata } = ctx.broker;
+    const items: ProduceItem[] = [];
+    // Per topic, per partition: an outcome now, or the index of its item.
+    const slots = request.topicData.map((topic) => {
+      const image = metadata.byName.get(topic.name);
+      return topic.partitionData.map((p): ProduceOutcome | number => {
+        if (!image || p.index < 0 || p.index >= image.partitions) return refused(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
+        if (image.internal) return refused(ErrorCode.INVALID_TOPIC_EXCEPTION);
+        if (p.records === null) return refused(ErrorCode.INVALID_RECORD, "Produce request has no records");
+        items.push({ topic: topic.name, topicId: image.topicId, partition: p.index, records: p.records });
+        return items.length - 1;
+      });
+    });
+    const outcomes = items.length > 0
+      ? await ctx.broker.partitions.run({ op: "produce", acks: request.acks, items })
+      : [];
+    const response: ProduceResponse = {
+      throttleTimeMs: 0,
+      nodeEndpoints: [],
+      responses: request.topicData.map((topic, t) => ({
+        name: topic.name,
+        partitionResponses: topic.partitionData.map((p, i) => {
+          const slot = slots[t][i];
+          return partitionResponse(p.index, typeof slot === "number" ? outcomes[slot] : slot);
+        }),
+      })),
+    };
+    if (request.acks === 0) {
+      const failure = response.responses.flatMap((t) => t.partitionResponses).find((p) => p.errorCode !== 0);
+      return failure
+        ? new CloseConnection(
+          `acks=0 produce failed with error ${failure.errorCode}${
+            failure.errorMessage ? `: ${failure.errorMessage}` : ""
+          }`,
+        )
+        : NO_RESPONSE;
+    }
+    return response;
+  },
+  errorResponse: (request, _ctx, errorCode) => errorResponse(request, errorCode),
+});
+
+function refused(errorCode: number, message: string | null = null): ProduceOutcome {
+  return {
+    errorCode,
+    errorMessage: message,
+    baseOffset: -1n,
+    logAppendTimeMs: -1n,
+    logStartOffset: -1n,
+    recordErrors: [],
+  };
+}
+
+function partitionResponse(index: number, o: ProduceOutcome): PartitionProduceResponse {
+  return {
+    index,
+    errorCode: o.errorCode,
+    baseOffset: o.baseOffset,
+    logAppendTimeMs: o.logAppendTimeMs,
+    logStartOffset: o.logStartOffset,
+    recordErrors: o.recordErrors,
+    errorMessage: o.errorMessage,
+    currentLeader: NO_LEADER,
+  };
+}
+
+function errorResponse(request: ProduceRequest, errorCode: number): ProduceResponse {
+  return {
+    throttleTimeMs: 0,
+    nodeEndpoints: [],
+    responses: request.topicData.map((topic) => ({
+      name: topic.name,
+      partitionResponses: topic.partitionData.map((p) => partitionResponse(p.index, refused(errorCode))),
+    })),
+  };
+}

@@ -1,0 +1,149 @@
+/**
+ * The controller, run by the supervisor: applies metadata writes to the
+ * topic registry, hands out producer-id blocks, and publishes each new
+ * metadata image to every handler Worker. A write is answered only after
+ * every handler has applied the new image, so a client that hears "created"
+ * can produce at once, whichever handler its next request reaches.
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import type { BrokerConfig } from "../config/keys.ts";
+import type { TopicRegistry } from "../cluster/topic_registry.ts";
+import { collidingTopic, topicNameProblem } from "../cluster/topic_name.ts";
+import { ErrorCode } from "../protocol/errors.ts";
+import { writeFileAtomic } from "../util/atomic_file.ts";
+import type { Logger } from "../util/logger.ts";
+import type { ControllerOp, ControllerResult, TopicOutcome } from "./controller_ops.ts";
+
+/** Kafka's producer-id block size (ProducerIdsBlock.PRODUCER_ID_BLOCK_SIZE). */
+export const PRODUCER_ID_BLOCK_SIZE = 1000;
+const PRODUCER_IDS_FILE = "__tsbroker_producer_ids";
+
+export class Controller {
+  private readonly producerIdsFile: string;
+  private nextProducerId: bigint;
+
+  constructor(
+    private readonly logDir: string,
+    private readonly topics: TopicRegistry,
+    private readonly config: BrokerConfig,
+    private readonly log: Logger,
+    /** Publish the current image to all handlers; resolves when all have applied it. */
+    private readonly publish: () => Promise<void>,
+  ) {
+    this.producerIdsFile = path.join(logDir, PRODUCER_IDS_FILE);
+    this.nextProducerId = fs.existsSync(this.producerIdsFile)
+      ? BigInt(fs.readFileSync(this.producerIdsFile, "utf8").trim())
+      : 0n;
+  }
+
+  async execute(call: ControllerOp): Promise<ControllerResult> {
+    switch (call.op) {
+      case "autoCreateTopics": {
+        let changed = false;
+        for (const name of call.names) {
+          if (this.topics.get(name) || topicNameProblem(name) !== null) continue;
+          if (collidingTopic(name, this.topicNames()) !== null) continue;
+          this.create(name, this.config["num.partitions"], {});
+          changed = true;
+        }
+        if (changed) await this.publish();
+        return { op: "autoCreateTopics" };
+      }
+      case "createTopics": {
+        const outcomes = call.topics.map((t) => this.createOne(t.name, t.partitions, t.configs, call.validateOnly));
+        if (!call.validateOnly && outcomes.some((o) => o.errorCode === ErrorCode.NONE)) await this.publish();
+        return { op: "createTopics", outcomes };
+      }
+      case "deleteTopics": {
+        const outcomes = call.names.map((name) => this.deleteOne(name));
+        if (outcomes.some((o) => o.errorCode === ErrorCode.NONE)) await this.publish();
+        return { op: "deleteTopics", outcomes };
+      }
+      case "createPartitions": {
+        const outcomes = call.topics.map((t) => this.addPartitions(t.name, t.count, call.validateOnly));
+        if (!call.validateOnly && outcomes.some((o) => o.errorCode === ErrorCode.NONE)) await this.publish();
+        return { op: "createPartitions", outcomes };
+      }
+      case "allocateProducerIds": {
+        // Persist the end of the block before handing it out: ids never repeat across restarts.
+        const start = this.nextProducerId;
+        this.nextProducerId += BigInt(PRODUCER_ID_BLOCK_SIZE);
+        writeFileAtomic(this.producerIdsFile, `${this.nextProducerId}\n`);
+        return { op: "allocateProducerIds", start, count: PRODUCER_ID_BLOCK_SIZE };
+      }
+    }
+  }
+
+  private topicNames(): string[] {
+    return this.topics.list().map((t) => t.name);
+  }
+
+  private create(name: string, partitions: number, configs: Record<string, string>) {
+    const topic = this.topics.create(name, partitions, configs);
+    this.log.info(`Created topic ${name} (id ${topic.topicId}, ${topic.partitions} partitions)`);
+    return topic;
+  }
+
+  private createOne(
+    name: string,
+    partitions: number,
+    configs: Record<string, string>,
+    validateOnly: boolean,
+  ): TopicOutcome {
+    if (this.topics.get(name)) {
+      return { name, errorCode: ErrorCode.TOPIC_ALREADY_EXISTS, message: `Topic '${name}' already exists.` };
+    }
+    const collision = collidingTopic(name, this.topicNames());
+    if (collision !== null) {
+      return {
+        name,
+        errorCode: ErrorCode.INVALID_TOPIC_EXCEPTION,
+        message: `Topic '${name}' collides with existing topic: ${collision}`,
+      };
+    }
+    if (validateOnly) return { name, errorCode: ErrorCode.NONE, message: null, partitions };
+    const topic = this.create(name, partitions, configs);
+    return { name, errorCode: ErrorCode.NONE, message: null, topicId: topic.topicId, partitions };
+  }
+
+  private deleteOne(name: string): TopicOutcome {
+    const topic = this.topics.get(name);
+    if (!topic) {
+      return {
+        name,
+        errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION,
+        message: "This server does not host this topic-partition.",
+      };
+    }
+    this.topics.delete(name);
+    this.log.info(`Deleted topic ${name} (id ${topic.topicId})`);
+    return { name, errorCode: ErrorCode.NONE, message: null, topicId: topic.topicId };
+  }
+
+  private addPartitions(name: string, count: number, validateOnly: boolean): TopicOutcome {
+    const topic = this.topics.get(name);
+    if (!topic) {
+      return { name, errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, message: `The topic '${name}' does not exist.` };
+    }
+    if (count < topic.partitions) {
+      return {
+        name,
+        errorCode: ErrorCode.INVALID_PARTITIONS,
+        message: `Topic currently has ${topic.partitions} partitions, which is higher than the requested ${count}.`,
+      };
+    }
+    if (count === topic.partitions) {
+      return {
+        name,
+        errorCode: ErrorCode.INVALID_PARTITIONS,
+        message: `Topic already has ${topic.partitions} partitions.`,
+      };
+    }
+    if (!validateOnly) {
+      this.topics.addPartitions(name, count);
+      this.log.info(`Increased partitions of ${name} from ${topic.partitions} to ${count}`);
+    }
+    return { name, errorCode: ErrorCode.NONE, message: null, topicId: topic.topicId, partitions: count };
+  }
+}

@@ -1,0 +1,36 @@
+/**
+ * The metadata writes a handler Worker asks the controller (the supervisor)
+ * to make, and their answers. Handlers validate what they can alone (names,
+ * configs, counts); the controller decides what depends on the shared state
+ * (existence, collisions) and is the only writer of the topic registry and
+ * of the producer-id counter.
+ */
+export interface CreateTopicSpec {
+  name: string;
+  partitions: number;
+  configs: Record<string, string>;
+}
+
+export type ControllerOp =
+  /** Auto-creation (Metadata): default partition count; existing or invalid names are skipped. */
+  | { op: "autoCreateTopics"; names: string[] }
+  | { op: "createTopics"; topics: CreateTopicSpec[]; validateOnly: boolean }
+  | { op: "deleteTopics"; names: string[] }
+  | { op: "createPartitions"; topics: Array<{ name: string; count: number }>; validateOnly: boolean }
+  | { op: "allocateProducerIds" };
+
+/** Per-topic outcome, in request order. */
+export interface TopicOutcome {
+  name: string;
+  errorCode: number;
+  message: string | null;
+  topicId?: string;
+  partitions?: number;
+}
+
+export type ControllerResult =
+  | { op: "autoCreateTopics" }
+  | { op: "createTopics"; outcomes: TopicOutcome[] }
+  | { op: "deleteTopics"; outcomes: TopicOutcome[] }
+  | { op: "createPartitions"; outcomes: TopicOutcome[] }
+  | { op: "allocateProducerIds"; start: bigint; count: number };

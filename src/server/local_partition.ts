@@ -1,0 +1,173 @@
+/**
+ * One partition at its owner: the log, the producer state, and the leader's
+ * append path (Kafka's Partition.appendRecordsToLeader → UnifiedLog
+ * .appendAsLeader): Produce v3+'s one-batch rule, the batch checks of
+ * validateBatchForAppend, idempotent-producer sequence checks, then the
+ * write with offsets assigned. Reads, offset look-ups and DeleteRecords are
+ * thin calls into the log.
+ */
+import { ErrorCode } from "../protocol/errors.ts";
+import { readBatchHeader, splitBatches, validateBatchForAppend } from "../log/record_batch.ts";
+import type { PartitionLog } from "../log/partition_log.ts";
+import type { LogConfig } from "../log/log_config.ts";
+import type { ProducerStateManager } from "../log/producer_state.ts";
+import type { AppendPolicy } from "../cluster/topic_config.ts";
+import type { OffsetAnswer, ProduceOutcome, ReadOutcome } from "./partition_ops.ts";
+
+/** The leader epoch of every partition: one node, never re-elected. */
+export const LEADER_EPOCH = 0;
+
+const EARLIEST = -2n;
+const LATEST = -1n;
+const MAX_TIMESTAMP = -3n;
+const EARLIEST_LOCAL = -4n;
+const LATEST_TIERED = -5n;
+
+export class LocalPartition {
+  constructor(
+    readonly topic: string,
+    readonly topicId: string,
+    readonly partition: number,
+    readonly dir: string,
+    readonly log: PartitionLog,
+    readonly producers: ProducerStateManager,
+    public config: LogConfig,
+    public policy: AppendPolicy,
+  ) {}
+
+  get name(): string {
+    return `${this.topic}-${this.partition}`;
+  }
+
+  append(records: Uint8Array, acks: number, nowMs: number): ProduceOutcome {
+    const { batches, error } = splitBatches(records);
+    if (error) return failed(error.code, error.message);
+    if (batches.length === 0) {
+      return failed(ErrorCode.INVALID_RECORD, "Produce requests must have at least one record batch per partition");
+    }
+    if (batches.length > 1) {
+      return failed(
+        ErrorCode.INVALID_RECORD,
+        "Produce requests are only allowed to contain exactly one record batch per partition",
+      );
+    }
+    const { start, end } = batches[0];
+    const invalid = validateBatchForAppend(records, start, end, { maxMessageBytes: this.config.maxMessageBytes });
+    if (invalid) return failed(invalid.code, invalid.message);
+    const header = readBatchHeader(records, start);
+    // One replica is always in sync: acks=all fails only when the topic asks for more.
+    if (acks === -1 && this.policy.minInSyncReplicas > 1) {
+      return failed(
+        ErrorCode.NOT_ENOUGH_REPLICAS,
+        `The size of the current ISR (1) is insufficient to satisfy the min.isr requirement of ${this.policy.minInSyncReplicas}`,
+      );
+    }
+    const timestampProblem = this.checkTimestamps(header.baseTimestamp, header.maxTimestamp, nowMs);
+    if (timestampProblem) return failed(ErrorCode.INVALID_TIMESTAMP, timestampProblem);
+    if (header.isTransactional) {
+      return failed(ErrorCode.INVALID_TXN_STATE, "transactional produce is not supported by this broker yet");
+    }
+    const verdict = this.producers.prepare(header);
+    if (verdict.kind === "error") return failed(verdict.code, verdict.message);
+    if (verdict.kind === "duplicate") {
+      // As Kafka: the retry of an already-written batch gets the original offsets, no error.
+      return ok(verdict.firstOffset, -1n, this.log.logStartOffset);
+    }
+    let result;
+    try {
+      result = this.log.append(records.subarray(start, end), LEADER_EPOCH, nowMs);
+    } catch (e) {
+      return failed(
+        ErrorCode.KAFKA_STORAGE_ERROR,
+        `write to ${this.name} failed: ${e instanceof Error ? e.message : e}`,
+      );
+    }
+    this.producers.commit(verdict.pending, result.baseOffset, result.logAppendTimeMs);
+    return ok(result.baseOffset, result.logAppendTimeMs, result.logStartOffset);
+  }
+
+  read(fetchOffset: bigint, maxBytes: number): ReadOutcome {
+    const answer = this.log.read(fetchOffset, maxBytes, true);
+    const hw = this.log.highWatermark;
+    if ("error" in answer) {
+      return {
+        errorCode: answer.error,
+        highWatermark: hw,
+        lastStableOffset: hw,
+        logStartOffset: this.log.logStartOffset,
+        records: null,
+      };
+    }
+    return {
+      errorCode: ErrorCode.NONE,
+      highWatermark: hw,
+      lastStableOffset: hw,
+      logStartOffset: this.log.logStartOffset,
+      records: answer.records,
+    };
+  }
+
+  /** Kafka's UnifiedLog.fetchOffsetByTimestamp, for a log without tiered storage. */
+  listOffset(timestamp: bigint): OffsetAnswer {
+    const none = { errorCode: ErrorCode.NONE, offset: -1n, timestamp: -1n, leaderEpoch: -1 };
+    switch (timestamp) {
+      case EARLIEST:
+      case EARLIEST_LOCAL:
+        return {
+          errorCode: ErrorCode.NONE,
+          offset: this.log.logStartOffset,
+          timestamp: -1n,
+          leaderEpoch: LEADER_EPOCH,
+        };
+      case LATEST:
+        return { errorCode: ErrorCode.NONE, offset: this.log.highWatermark, timestamp: -1n, leaderEpoch: LEADER_EPOCH };
+      case LATEST_TIERED:
+        return none;
+      case MAX_TIMESTAMP: {
+        const max = this.log.maxTimestampAndOffset();
+        return max ? { errorCode: ErrorCode.NONE, ...max } : none;
+      }
+    }
+    if (timestamp < 0n) return { ...none, errorCode: ErrorCode.INVALID_REQUEST };
+    const found = this.log.offsetForTimestamp(timestamp);
+    return found ? { errorCode: ErrorCode.NONE, ...found } : none;
+  }
+
+  /** Kafka's message.timestamp.before/after.max.ms, for CreateTime topics. */
+  private checkTimestamps(base: bigint, max: bigint, nowMs: number): string | null {
+    if (this.config.messageTimestampType !== "CreateTime") return null;
+    const now = BigInt(nowMs);
+    const before = this.policy.messageTimestampBeforeMaxMs;
+    const after = this.policy.messageTimestampAfterMaxMs;
+    const lowest = base < max ? base : max;
+    if (before < Number.MAX_SAFE_INTEGER && lowest >= 0n && now - lowest > BigInt(before)) {
+      return `Timestamp ${lowest} of a record is out of range: more than ${before} ms before the broker's time ${now}`;
+    }
+    if (after < Number.MAX_SAFE_INTEGER && max - now > BigInt(after)) {
+      return `Timestamp ${max} of a record is out of range: more than ${after} ms after the broker's time ${now}`;
+    }
+    return null;
+  }
+}
+
+function ok(baseOffset: bigint, logAppendTimeMs: bigint, logStartOffset: bigint): ProduceOutcome {
+  return {
+    errorCode: ErrorCode.NONE,
+    errorMessage: null,
+    baseOffset,
+    logAppendTimeMs,
+    logStartOffset,
+    recordErrors: [],
+  };
+}
+
+export function failed(errorCode: number, message: string | null): ProduceOutcome {
+  return {
+    errorCode,
+    errorMessage: message,
+    baseOffset: -1n,
+    logAppendTimeMs: -1n,
+    logStartOffset: -1n,
+    recordErrors: [],
+  };
+}

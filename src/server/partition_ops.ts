@@ -1,0 +1,86 @@
+/**
+ * The operations a partition's owner performs, as plain data: the request
+ * side is built by the handler that received a client request, the result
+ * side comes back from the owner (directly when the owner is the same
+ * handler, over a handler-to-handler MessagePort otherwise). Every op takes a
+ * list of partitions, so one message per owner carries a whole request's
+ * share. Partitions are named by topic id and index: ids change when a topic
+ * is deleted and re-created, names do not.
+ */
+export interface PartitionRef {
+  topicId: string;
+  partition: number;
+}
+
+export interface ProduceItem extends PartitionRef {
+  topic: string;
+  /** The client's batch bytes; owned by the op (the owner rewrites offsets in place). */
+  records: Uint8Array;
+}
+
+export interface ProduceOutcome {
+  errorCode: number;
+  errorMessage: string | null;
+  baseOffset: bigint;
+  logAppendTimeMs: bigint;
+  logStartOffset: bigint;
+  recordErrors: Array<{ batchIndex: number; batchIndexErrorMessage: string | null }>;
+}
+
+export interface ReadItem extends PartitionRef {
+  fetchOffset: bigint;
+  maxBytes: number;
+}
+
+export interface ReadOutcome {
+  errorCode: number;
+  highWatermark: bigint;
+  lastStableOffset: bigint;
+  logStartOffset: bigint;
+  /** Whole batches (possibly empty), or null with an error. */
+  records: Uint8Array | null;
+}
+
+export interface WatchItem extends PartitionRef {
+  /** The offset the fetcher is at: the watch fires once the log end moves past it. */
+  offset: bigint;
+}
+
+export interface OffsetQuery extends PartitionRef {
+  /** -1 latest, -2 earliest, -3 max timestamp, -4 earliest local, -5 tiered; ≥ 0 a timestamp. */
+  timestamp: bigint;
+}
+
+export interface OffsetAnswer {
+  errorCode: number;
+  offset: bigint;
+  timestamp: bigint;
+  leaderEpoch: number;
+}
+
+export interface DeleteRecordsItem extends PartitionRef {
+  offset: bigint;
+}
+
+export interface DeleteRecordsOutcome {
+  errorCode: number;
+  lowWatermark: bigint;
+}
+
+export type PartitionOp =
+  | { op: "produce"; acks: number; items: ProduceItem[] }
+  | { op: "read"; items: ReadItem[] }
+  | { op: "watch"; items: WatchItem[]; timeoutMs: number }
+  | { op: "listOffsets"; items: OffsetQuery[] }
+  | { op: "deleteRecords"; items: DeleteRecordsItem[] };
+
+/** What each op answers: one entry per item, in order (watch: whether it fired). */
+export interface PartitionOpResults {
+  produce: ProduceOutcome[];
+  read: ReadOutcome[];
+  watch: boolean;
+  listOffsets: OffsetAnswer[];
+  deleteRecords: DeleteRecordsOutcome[];
+}
+
+export type ResultOf<O extends PartitionOp> = PartitionOpResults[O["op"]];
