@@ -47,6 +47,7 @@ export const fetchHandler = defineApi<FetchRequest, FetchResponse>({
     const byId = ctx.apiVersion >= 13;
     const committed = request.isolationLevel === READ_COMMITTED;
     const session = fetchSessions.newContext(ctx.apiVersion, request);
+    const responseMaxBytes = Math.min(request.maxBytes, config["fetch.max.bytes"]);
     const items: ReadItem[] = [];
     const readIndex: number[] = [];
     const results: PartitionData[] = session.targets.map((t, i) => {
@@ -64,14 +65,15 @@ export const fetchHandler = defineApi<FetchRequest, FetchResponse>({
         topicId: topic.topicId,
         partition: t.partition,
         fetchOffset: t.fetchOffset,
-        maxBytes: t.partitionMaxBytes,
+        // As Kafka: each partition reads at most min(partitionMaxBytes, response limit), first batch whole.
+        maxBytes: Math.min(t.partitionMaxBytes, responseMaxBytes),
       });
       return failed(t.partition, ErrorCode.NONE, committed);
     });
     const outcomes = await readWithWait(ctx.broker.partitions, items, {
       maxWaitMs: request.maxWaitMs,
       minBytes: request.minBytes,
-      maxBytes: Math.min(request.maxBytes, config["fetch.max.bytes"]),
+      maxBytes: responseMaxBytes,
     });
     results.forEach((r, i) => {
       if (readIndex[i] === undefined) return;

@@ -6,7 +6,8 @@
  * directories removed by the owning handlers before the answer is sent.
  * Unknown names are UNKNOWN_TOPIC_OR_PARTITION, unknown ids UNKNOWN_TOPIC_ID,
  * an entry with both or neither INVALID_REQUEST, and with
- * `delete.topic.enable=false` every topic gets TOPIC_DELETION_DISABLED.
+ * `delete.topic.enable=false` every topic gets TOPIC_DELETION_DISABLED
+ * (INVALID_REQUEST before v3, which predates that code).
  * Versions: v4 is flexible, v5 adds error messages, v6 topic ids.
  */
 import { defineApi } from "./api.ts";
@@ -38,11 +39,11 @@ export const deleteTopicsHandler = defineApi<DeleteTopicsRequest, DeleteTopicsRe
       ? request.topics.map((t) => ({ name: t.name, topicId: t.topicId }))
       : request.topicNames.map((name) => ({ name, topicId: ZERO_UUID }));
     if (!config["delete.topic.enable"]) {
+      // As Kafka: versions before TOPIC_DELETION_DISABLED existed (v0–v2) get INVALID_REQUEST.
+      const code = ctx.apiVersion < 3 ? ErrorCode.INVALID_REQUEST : ErrorCode.TOPIC_DELETION_DISABLED;
       return {
         throttleTimeMs: 0,
-        responses: targets.map((t) =>
-          result(t.name, t.topicId, ErrorCode.TOPIC_DELETION_DISABLED, "Topic deletion is disabled.")
-        ),
+        responses: targets.map((t) => result(t.name, t.topicId, code, "Topic deletion is disabled.")),
       };
     }
     const names: string[] = [];

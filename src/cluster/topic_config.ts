@@ -334,7 +334,10 @@ export function resolveLogConfig(cfg: BrokerConfig, topicConfigs: Record<string,
 
 /** Topic settings checked on produce rather than by the log (not part of LogConfig). */
 export interface AppendPolicy {
-  /** acks=all fails with NOT_ENOUGH_REPLICAS when this exceeds the in-sync replicas (1 here). */
+  /**
+   * Kafka 3.7+ caps the required in-sync count at the replica count (KAFKA-15583), so with one
+   * replica acks=all never fails for it; kept for DescribeConfigs and a replicated future.
+   */
   minInSyncReplicas: number;
   /** With CreateTime: batches whose timestamps lie further before / after the broker's clock get INVALID_TIMESTAMP. */
   messageTimestampBeforeMaxMs: number;

