@@ -9,6 +9,7 @@ import { produceHandler } from "./000_produce.ts";
 import { fetchHandler } from "./001_fetch.ts";
 import { listOffsetsHandler } from "./002_list_offsets.ts";
 import { metadataHandler } from "./003_metadata.ts";
+import { findCoordinatorHandler } from "./010_find_coordinator.ts";
 import { apiVersionsHandler } from "./018_api_versions.ts";
 import { createTopicsHandler } from "./019_create_topics.ts";
 import { deleteTopicsHandler } from "./020_delete_topics.ts";
@@ -22,6 +23,7 @@ const HANDLERS: ReadonlyArray<ApiHandler<any, any>> = [
   fetchHandler,
   listOffsetsHandler,
   metadataHandler,
+  findCoordinatorHandler,
   apiVersionsHandler,
   createTopicsHandler,
   deleteTopicsHandler,
