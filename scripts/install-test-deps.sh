@@ -1,12 +1,17 @@
 #!/usr/bin/env bash
 # Installs the real Kafka clients the integration tests drive, when missing:
-# kcat and confluent-kafka-python (librdkafka) from Debian's packages; kafkajs
-# comes from npm (package.json). Needs root or sudo for apt-get.
+# kcat and confluent-kafka-python (librdkafka) from Debian's packages, plus the
+# Python codec modules the data-path tests use to decompress stored batches
+# (lz4, snappy, zstandard); kafkajs comes from npm (package.json). Needs root or
+# sudo for apt-get.
 set -euo pipefail
 
 need=()
 command -v kcat >/dev/null 2>&1 || need+=(kcat)
 /usr/bin/python3 -c 'import confluent_kafka' >/dev/null 2>&1 || need+=(python3-confluent-kafka)
+/usr/bin/python3 -c 'import lz4.frame' >/dev/null 2>&1 || need+=(python3-lz4)
+/usr/bin/python3 -c 'import snappy' >/dev/null 2>&1 || need+=(python3-snappy)
+/usr/bin/python3 -c 'import zstandard' >/dev/null 2>&1 || need+=(python3-zstandard)
 [ ${#need[@]} -eq 0 ] && exit 0
 
 sudo=""
