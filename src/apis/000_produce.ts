@@ -1,5 +1,11 @@
 /**
- * Produce (key 0), v3–v11: the versions that carry v2 record batches.
+ * Produce (key 0), v0–v11.
+ *
+ * v3+ carry v2 record batches. v0–v2 carry legacy message sets (magic 0/1),
+ * which are up-converted to one v2 batch with the producer's codec before
+ * anything else, as Kafka 3.9 does (librdkafka only enables gzip, snappy
+ * and lz4 when Produce v0 is offered, so these versions must be served).
+ * zstd below v7 is UNSUPPORTED_COMPRESSION_TYPE.
  *
  * Each partition's records must be exactly one v2 batch (INVALID_RECORD
  * otherwise); the owner validates it (CORRUPT_MESSAGE, MESSAGE_TOO_LARGE,
@@ -26,13 +32,15 @@ import {
   type ProduceResponse,
 } from "../protocol/generated/produce.ts";
 import type { ProduceItem, ProduceOutcome } from "../server/partition_ops.ts";
+import { ATTRIBUTES_OFFSET, COMPRESSION_MASK, CompressionType, MAGIC_OFFSET } from "../log/record_batch.ts";
+import { upConvertMessageSet } from "../log/legacy_message_set.ts";
 
 const NO_LEADER = { leaderId: -1, leaderEpoch: -1 };
 
 export const produceHandler = defineApi<ProduceRequest, ProduceResponse>({
   apiKey: 0,
   name: "Produce",
-  minVersion: 3,
+  minVersion: 0,
   maxVersion: 11,
   decodeRequest: decodeProduceRequest,
   encodeResponse: encodeProduceResponse,
@@ -49,7 +57,16 @@ export const produceHandler = defineApi<ProduceRequest, ProduceResponse>({
         if (!image || p.index < 0 || p.index >= image.partitions) return refused(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
         if (image.internal) return refused(ErrorCode.INVALID_TOPIC_EXCEPTION);
         if (p.records === null) return refused(ErrorCode.INVALID_RECORD, "Produce request has no records");
-        items.push({ topic: topic.name, topicId: image.topicId, partition: p.index, records: p.records });
+        let records = p.records;
+        if (ctx.apiVersion < 3) {
+          const converted = upConvertMessageSet(records);
+          if ("error" in converted) return refused(converted.error.code, converted.error.message);
+          records = converted.batch;
+        }
+        if (ctx.apiVersion < 7 && isZstdBatch(records)) {
+          return refused(ErrorCode.UNSUPPORTED_COMPRESSION_TYPE, "zstd needs Produce v7 or later");
+        }
+        items.push({ topic: topic.name, topicId: image.topicId, partition: p.index, records });
         return items.length - 1;
       });
     });
@@ -81,6 +98,12 @@ export const produceHandler = defineApi<ProduceRequest, ProduceResponse>({
   },
   errorResponse: (request, _ctx, errorCode) => errorResponse(request, errorCode),
 });
+
+/** A v2 batch whose attributes name zstd (Kafka refuses it below Produce v7). */
+function isZstdBatch(records: Uint8Array): boolean {
+  return records.byteLength > ATTRIBUTES_OFFSET + 1 && records[MAGIC_OFFSET] === 2 &&
+    (records[ATTRIBUTES_OFFSET + 1] & COMPRESSION_MASK) === CompressionType.Zstd;
+}
 
 function refused(errorCode: number, message: string | null = null): ProduceOutcome {
   return {
