@@ -32,6 +32,7 @@ import {
   type ProduceResponse,
 } from "../protocol/generated/produce.ts";
 import type { ProduceItem, ProduceOutcome } from "../server/partition_ops.ts";
+import { failed } from "../server/local_partition.ts";
 import { ATTRIBUTES_OFFSET, COMPRESSION_MASK, CompressionType, MAGIC_OFFSET } from "../log/record_batch.ts";
 import { upConvertMessageSet } from "../log/legacy_message_set.ts";
 
@@ -106,14 +107,7 @@ function isZstdBatch(records: Uint8Array): boolean {
 }
 
 function refused(errorCode: number, message: string | null = null): ProduceOutcome {
-  return {
-    errorCode,
-    errorMessage: message,
-    baseOffset: -1n,
-    logAppendTimeMs: -1n,
-    logStartOffset: -1n,
-    recordErrors: [],
-  };
+  return failed(errorCode, message);
 }
 
 function partitionResponse(index: number, o: ProduceOutcome): PartitionProduceResponse {

@@ -11,24 +11,17 @@ import assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { LocalBroker } from "../server/_local_broker.ts";
+import { fetchPartition, produceRecords } from "./_helpers.ts";
 import { ErrorCode } from "../../src/protocol/errors.ts";
 import { buildBatch, readBatchHeader } from "../../src/log/record_batch.ts";
 import { ownerOf } from "../../src/server/partition_owner.ts";
-import { decodeProduceResponse, encodeProduceRequest } from "../../src/protocol/generated/produce.ts";
 import {
   decodeDeleteRecordsResponse,
   type DeleteRecordsPartitionResult,
   encodeDeleteRecordsRequest,
 } from "../../src/protocol/generated/delete_records.ts";
 import { decodeListOffsetsResponse, encodeListOffsetsRequest } from "../../src/protocol/generated/list_offsets.ts";
-import {
-  decodeFetchResponse,
-  defaultFetchPartition,
-  defaultFetchRequest,
-  defaultFetchTopic,
-  encodeFetchRequest,
-  type PartitionData,
-} from "../../src/protocol/generated/fetch.ts";
+import { type PartitionData } from "../../src/protocol/generated/fetch.ts";
 
 const enc = new TextEncoder();
 
@@ -36,19 +29,7 @@ const enc = new TextEncoder();
 async function fill(broker: LocalBroker, topic: string, partition: number, batches: number): Promise<void> {
   for (let i = 0; i < batches; i++) {
     const records = buildBatch([0, 1].map((r) => ({ key: null, value: enc.encode(`b${i}r${r}`.padEnd(40, ".")) })));
-    const res = await broker.call(
-      0,
-      11,
-      {
-        transactionalId: null,
-        acks: -1,
-        timeoutMs: 1000,
-        topicData: [{ name: topic, partitionData: [{ index: partition, records }] }],
-      },
-      encodeProduceRequest,
-      decodeProduceResponse,
-    );
-    assert.equal(res.responses[0].partitionResponses[0].errorCode, ErrorCode.NONE);
+    await produceRecords(broker, topic, partition, records);
   }
 }
 
@@ -92,22 +73,8 @@ async function earliest(broker: LocalBroker, topic: string, partition: number): 
   return p.offset;
 }
 
-async function fetchAt(broker: LocalBroker, topic: string, partition: number, offset: bigint): Promise<PartitionData> {
-  const res = await broker.call(
-    1,
-    12,
-    {
-      ...defaultFetchRequest(),
-      topics: [{
-        ...defaultFetchTopic(),
-        topic,
-        partitions: [{ ...defaultFetchPartition(), partition, fetchOffset: offset, partitionMaxBytes: 1 << 20 }],
-      }],
-    },
-    encodeFetchRequest,
-    decodeFetchResponse,
-  );
-  return res.responses[0].partitions[0];
+function fetchAt(broker: LocalBroker, topic: string, partition: number, offset: bigint): Promise<PartitionData> {
+  return fetchPartition(broker, topic, partition, offset);
 }
 
 function segmentFiles(broker: LocalBroker, topic: string, partition: number): string[] {

@@ -8,12 +8,12 @@
  */
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { LocalBroker, type LocalBrokerOptions } from "../server/_local_broker.ts";
+import type { LocalBroker } from "../server/_local_broker.ts";
+import { produceRecords, withBroker } from "./_helpers.ts";
 import { ErrorCode } from "../../src/protocol/errors.ts";
 import { ZERO_UUID } from "../../src/protocol/io/uuid.ts";
 import { buildBatch, readBatchHeader } from "../../src/log/record_batch.ts";
 import { ownerOf } from "../../src/server/partition_owner.ts";
-import { decodeProduceResponse, encodeProduceRequest } from "../../src/protocol/generated/produce.ts";
 import {
   decodeFetchResponse,
   defaultFetchPartition,
@@ -27,45 +27,21 @@ import {
 
 const enc = new TextEncoder();
 
-async function withBroker(opts: LocalBrokerOptions, fn: (b: LocalBroker) => Promise<void>): Promise<void> {
-  const broker = await LocalBroker.start({ handlers: 2, ...opts });
-  try {
-    await fn(broker);
-  } finally {
-    await broker.stop();
-    broker.remove();
-  }
-}
-
 /** `n` records with `size`-byte values; leader epoch 0 as stored, so a read compares byte for byte. */
 function batch(n: number, size = 16, tag = "v"): Uint8Array {
   const value = (i: number) => enc.encode(`${tag}-${i}-`.padEnd(size, "."));
   return buildBatch(Array.from({ length: n }, (_, i) => ({ key: null, value: value(i) })), { partitionLeaderEpoch: 0 });
 }
 
-async function produce(
+/** Produce (acks=1) of one record set; its base offset. */
+function produce(
   broker: LocalBroker,
   topic: string,
   partition: number,
   records: Uint8Array,
   h?: number,
 ): Promise<bigint> {
-  const res = await broker.call(
-    0,
-    11,
-    {
-      transactionalId: null,
-      acks: 1,
-      timeoutMs: 1000,
-      topicData: [{ name: topic, partitionData: [{ index: partition, records }] }],
-    },
-    encodeProduceRequest,
-    decodeProduceResponse,
-    h,
-  );
-  const p = res.responses[0].partitionResponses[0];
-  assert.equal(p.errorCode, ErrorCode.NONE);
-  return p.baseOffset;
+  return produceRecords(broker, topic, partition, records, 1, h);
 }
 
 interface Want {

@@ -10,6 +10,7 @@
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { LocalBroker } from "../server/_local_broker.ts";
+import { fetchPartition } from "./_helpers.ts";
 import { ErrorCode } from "../../src/protocol/errors.ts";
 import { buildBatch, readBatchHeader } from "../../src/log/record_batch.ts";
 import { ownerOf } from "../../src/server/partition_owner.ts";
@@ -24,13 +25,6 @@ import {
   encodeProduceRequest,
   type PartitionProduceResponse,
 } from "../../src/protocol/generated/produce.ts";
-import {
-  decodeFetchResponse,
-  defaultFetchPartition,
-  defaultFetchRequest,
-  defaultFetchTopic,
-  encodeFetchRequest,
-} from "../../src/protocol/generated/fetch.ts";
 
 const enc = new TextEncoder();
 
@@ -97,21 +91,7 @@ const outcome = (rs: PartitionProduceResponse[]) => rs.map((r) => [r.errorCode, 
 
 /** The stored batches of a partition as [baseOffset, baseSequence, count]. */
 async function stored(broker: LocalBroker, topic: string, partition: number): Promise<Array<[bigint, number, number]>> {
-  const res = await broker.call(
-    1,
-    12,
-    {
-      ...defaultFetchRequest(),
-      topics: [{
-        ...defaultFetchTopic(),
-        topic,
-        partitions: [{ ...defaultFetchPartition(), partition, partitionMaxBytes: 1 << 20 }],
-      }],
-    },
-    encodeFetchRequest,
-    decodeFetchResponse,
-  );
-  const records = res.responses[0].partitions[0].records ?? new Uint8Array(0);
+  const records = (await fetchPartition(broker, topic, partition)).records ?? new Uint8Array(0);
   const out: Array<[bigint, number, number]> = [];
   for (let pos = 0; pos < records.byteLength;) {
     const h = readBatchHeader(records, pos);

@@ -10,11 +10,11 @@ import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { LocalBroker } from "../server/_local_broker.ts";
+import type { LocalBroker } from "../server/_local_broker.ts";
+import { produceRecords, withBroker } from "./_helpers.ts";
 import { ErrorCode } from "../../src/protocol/errors.ts";
 import { buildBatch } from "../../src/log/record_batch.ts";
 import { ownerOf } from "../../src/server/partition_owner.ts";
-import { decodeProduceResponse, encodeProduceRequest } from "../../src/protocol/generated/produce.ts";
 import {
   decodeListOffsetsResponse,
   encodeListOffsetsRequest,
@@ -30,16 +30,6 @@ const EARLIEST_LOCAL = -4n;
 const LATEST_TIERED = -5n;
 const enc = new TextEncoder();
 
-async function withBroker(fn: (b: LocalBroker) => Promise<void>): Promise<void> {
-  const broker = await LocalBroker.start({ handlers: 3 });
-  try {
-    await fn(broker);
-  } finally {
-    await broker.stop();
-    broker.remove();
-  }
-}
-
 /** One batch whose records carry the timestamps `base + delta` for each delta. */
 async function produce(
   broker: LocalBroker,
@@ -51,19 +41,7 @@ async function produce(
   const records = buildBatch(deltas.map((d, i) => ({ key: null, value: enc.encode(`v${i}`), timestampDelta: d })), {
     baseTimestamp: base,
   });
-  const res = await broker.call(
-    0,
-    11,
-    {
-      transactionalId: null,
-      acks: -1,
-      timeoutMs: 1000,
-      topicData: [{ name: topic, partitionData: [{ index: partition, records }] }],
-    },
-    encodeProduceRequest,
-    decodeProduceResponse,
-  );
-  assert.equal(res.responses[0].partitionResponses[0].errorCode, ErrorCode.NONE);
+  await produceRecords(broker, topic, partition, records);
 }
 
 /**
@@ -109,7 +87,7 @@ const brief = (rs: ListOffsetsPartitionResponse[]) => rs.map((r) => [r.errorCode
 
 describe("ListOffsets", () => {
   test("v0 answers in oldStyleOffsets: latest and earliest", async () => {
-    await withBroker(async (broker) => {
+    await withBroker({ handlers: 3 }, async (broker) => {
       await seed(broker, "old");
       const [latest, earliest, none] = await listOffsets(broker, 0, [[
         "old",
@@ -125,7 +103,7 @@ describe("ListOffsets", () => {
 
   for (let version = 1; version <= 9; version++) {
     test(`v${version} answers earliest, latest, by timestamp and the special timestamps of its version`, async () => {
-      await withBroker(async (broker) => {
+      await withBroker({ handlers: 3 }, async (broker) => {
         await seed(broker, "ts");
         const epoch = version >= 4 ? 0 : -1; // leaderEpoch is on the wire from v4
         const answers = await listOffsets(broker, version, [["ts", [query(0, EARLIEST)]]]);
@@ -167,7 +145,7 @@ describe("ListOffsets", () => {
   }
 
   test("partitions of several owners in one request are answered in request order", async () => {
-    await withBroker(async (broker) => {
+    await withBroker({ handlers: 3 }, async (broker) => {
       const topicId = await broker.createTopic("spread", 6);
       assert.equal(new Set([0, 1, 2, 3, 4, 5].map((p) => ownerOf(topicId, p, 3))).size, 3);
       for (let p = 0; p < 6; p++) {
@@ -188,7 +166,7 @@ describe("ListOffsets", () => {
   });
 
   test("an empty partition: earliest = latest = 0, max timestamp and lookups find nothing", async () => {
-    await withBroker(async (broker) => {
+    await withBroker({ handlers: 3 }, async (broker) => {
       await broker.createTopic("void", 1);
       const answers = [];
       for (const ts of [EARLIEST, LATEST, MAX_TIMESTAMP, 0n]) {
@@ -199,7 +177,7 @@ describe("ListOffsets", () => {
   });
 
   test("a partition named twice (v1+) is INVALID_REQUEST for both; unknown topics and partitions are UNKNOWN_TOPIC_OR_PARTITION", async () => {
-    await withBroker(async (broker) => {
+    await withBroker({ handlers: 3 }, async (broker) => {
       await seed(broker, "dup", 2);
       for (const version of [1, 5, 9]) {
         const answers = await listOffsets(broker, version, [
@@ -218,7 +196,7 @@ describe("ListOffsets", () => {
   });
 
   test("v4+ checks currentLeaderEpoch: a newer epoch than the leader's is UNKNOWN_LEADER_EPOCH", async () => {
-    await withBroker(async (broker) => {
+    await withBroker({ handlers: 3 }, async (broker) => {
       await seed(broker, "epochs");
       const [ahead] = await listOffsets(broker, 9, [["epochs", [query(0, LATEST, { currentLeaderEpoch: 3 })]]]);
       const [current] = await listOffsets(broker, 9, [["epochs", [query(0, LATEST, { currentLeaderEpoch: 0 })]]]);

@@ -9,7 +9,8 @@ import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { LocalBroker, type LocalBrokerOptions } from "../server/_local_broker.ts";
+import { LocalBroker } from "../server/_local_broker.ts";
+import { fetchPartition, withBroker } from "./_helpers.ts";
 import { ErrorCode } from "../../src/protocol/errors.ts";
 import { buildBatch, CRC_OFFSET, readBatchHeader, TIMESTAMP_TYPE_MASK } from "../../src/log/record_batch.ts";
 import { ownerOf } from "../../src/server/partition_owner.ts";
@@ -22,27 +23,9 @@ import {
   type PartitionProduceResponse,
   type ProduceRequest,
 } from "../../src/protocol/generated/produce.ts";
-import {
-  decodeFetchResponse,
-  defaultFetchPartition,
-  defaultFetchRequest,
-  defaultFetchTopic,
-  encodeFetchRequest,
-} from "../../src/protocol/generated/fetch.ts";
 
 const PRODUCE = 0;
-const FETCH = 1;
 const enc = new TextEncoder();
-
-async function withBroker(opts: LocalBrokerOptions, fn: (b: LocalBroker) => Promise<void>): Promise<void> {
-  const broker = await LocalBroker.start({ handlers: 2, ...opts });
-  try {
-    await fn(broker);
-  } finally {
-    await broker.stop();
-    broker.remove();
-  }
-}
 
 /** A v2 batch of `n` records "<tag>-i"; leader epoch 0 as the broker stamps it, so reads compare byte for byte. */
 function batch(n: number, tag = "r", extra: Parameters<typeof buildBatch>[1] = {}): Uint8Array {
@@ -82,17 +65,7 @@ function frame(version: number, req: ProduceRequest): Uint8Array {
 }
 
 async function fetchRecords(broker: LocalBroker, topic: string, partition: number, offset = 0n): Promise<Uint8Array> {
-  const req = {
-    ...defaultFetchRequest(),
-    maxBytes: 1 << 20,
-    topics: [{
-      ...defaultFetchTopic(),
-      topic,
-      partitions: [{ ...defaultFetchPartition(), partition, fetchOffset: offset, partitionMaxBytes: 1 << 20 }],
-    }],
-  };
-  const res = await broker.call(FETCH, 12, req, encodeFetchRequest, decodeFetchResponse);
-  const p = res.responses[0].partitions[0];
+  const p = await fetchPartition(broker, topic, partition, offset, 1 << 20);
   assert.equal(p.errorCode, ErrorCode.NONE);
   return p.records ?? new Uint8Array(0);
 }

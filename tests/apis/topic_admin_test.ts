@@ -11,6 +11,7 @@ import assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { LocalBroker, type LocalBrokerOptions } from "../server/_local_broker.ts";
+import { withBroker as withFreshBroker } from "./_helpers.ts";
 import { ErrorCode } from "../../src/protocol/errors.ts";
 import { ZERO_UUID } from "../../src/protocol/io/uuid.ts";
 import { buildBatch } from "../../src/log/record_batch.ts";
@@ -37,14 +38,9 @@ import {
 const TOPIC_CONFIG_SOURCE = 1;
 const enc = new TextEncoder();
 
-async function withBroker(opts: LocalBrokerOptions, fn: (b: LocalBroker) => Promise<void>): Promise<void> {
-  const broker = await LocalBroker.start({ handlers: 3, ...opts });
-  try {
-    await fn(broker);
-  } finally {
-    await broker.stop();
-    broker.remove();
-  }
+/** A fresh broker with 3 handlers unless `opts` says otherwise. */
+function withBroker(opts: LocalBrokerOptions, fn: (b: LocalBroker) => Promise<void>): Promise<void> {
+  return withFreshBroker({ handlers: 3, ...opts }, fn);
 }
 
 function creatable(name: string, numPartitions = 1, extra: Partial<CreatableTopic> = {}): CreatableTopic {

@@ -13,17 +13,13 @@
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import * as fs from "node:fs";
-import * as path from "node:path";
 import { type Admin, Kafka, logLevel } from "kafkajs";
-import { type BrokerProcess, ROOT, runCommand, startBroker } from "./_broker.ts";
-import { WireClient } from "./_wire.ts";
+import { type BrokerProcess, runCommand, startBroker } from "./_broker.ts";
+import { wireCaller, WireClient } from "./_wire.ts";
+import { adminOps, until } from "./_data_path.ts";
 import { buildBatch } from "../../src/log/record_batch.ts";
 import { ErrorCode } from "../../src/protocol/errors.ts";
-import { Reader } from "../../src/protocol/io/reader.ts";
-import { Writer } from "../../src/protocol/io/writer.ts";
 import { ZERO_UUID } from "../../src/protocol/io/uuid.ts";
-import { requestHeaderVersion, responseHeaderVersion } from "../../src/protocol/api_headers.ts";
-import { decodeResponseHeader, encodeRequestHeader } from "../../src/protocol/generated/headers.ts";
 import { decodeProduceResponse, encodeProduceRequest } from "../../src/protocol/generated/produce.ts";
 import { decodeDeleteTopicsResponse, encodeDeleteTopicsRequest } from "../../src/protocol/generated/delete_topics.ts";
 import { decodeListOffsetsResponse, encodeListOffsetsRequest } from "../../src/protocol/generated/list_offsets.ts";
@@ -33,58 +29,11 @@ import {
   encodeMetadataRequest,
 } from "../../src/protocol/generated/metadata.ts";
 
-type AdminResult = { ok: boolean; code?: number; error?: number | null; partitions?: number[] };
-
-async function adminOps(broker: BrokerProcess, ops: unknown[]): Promise<AdminResult[]> {
-  const { code, stdout, stderr } = await runCommand("/usr/bin/python3", [
-    path.join(ROOT, "tests/integration/clients/admin_ops.py"),
-    broker.bootstrap,
-    JSON.stringify(ops),
-  ]);
-  assert.equal(code, 0, stderr);
-  return JSON.parse(stdout);
-}
-
 function partitionDirs(broker: BrokerProcess, topic: string): string[] {
   return fs.readdirSync(broker.dataDir).filter((d) => new RegExp(`^${topic}-\\d+$`).test(d)).sort();
 }
 
-async function until(what: string, condition: () => boolean, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting until ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
-let nextCorrelationId = 1;
-
-/** Sends one request with the generated codecs and decodes its response. */
-async function call<Req, Res>(
-  client: WireClient,
-  apiKey: number,
-  version: number,
-  body: Req,
-  encode: (w: Writer, version: number, m: Req) => void,
-  decode: (r: Reader, version: number) => Res,
-): Promise<Res> {
-  const correlationId = nextCorrelationId++;
-  const w = new Writer();
-  w.reserveSizePrefix();
-  encodeRequestHeader(w, requestHeaderVersion(apiKey, version), {
-    requestApiKey: apiKey,
-    requestApiVersion: version,
-    correlationId,
-    clientId: "data-path-admin",
-  });
-  encode(w, version, body);
-  client.write(w.finishWithSizePrefix().slice());
-  const frame = await client.readFrame();
-  assert.ok(frame, `the broker closed the connection instead of answering api ${apiKey} v${version}`);
-  const r = new Reader(frame);
-  assert.equal(decodeResponseHeader(r, responseHeaderVersion(apiKey, version)).correlationId, correlationId);
-  return decode(r, version);
-}
+const call = wireCaller("data-path-admin");
 
 describe("topic administration", () => {
   let broker: BrokerProcess;

@@ -11,14 +11,11 @@ import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import * as path from "node:path";
 import { type BrokerProcess, type Flavour, ROOT, runCommand, startBroker } from "./_broker.ts";
-import { WireClient } from "./_wire.ts";
+import { wireCaller, WireClient } from "./_wire.ts";
+import { kcatRead } from "./_data_path.ts";
 import { buildBatch } from "../../src/log/record_batch.ts";
 import { ErrorCode } from "../../src/protocol/errors.ts";
-import { Reader } from "../../src/protocol/io/reader.ts";
-import { Writer } from "../../src/protocol/io/writer.ts";
 import { ZERO_UUID } from "../../src/protocol/io/uuid.ts";
-import { requestHeaderVersion, responseHeaderVersion } from "../../src/protocol/api_headers.ts";
-import { decodeResponseHeader, encodeRequestHeader } from "../../src/protocol/generated/headers.ts";
 import {
   decodeProduceResponse,
   encodeProduceRequest,
@@ -38,34 +35,7 @@ import {
 } from "../../src/protocol/generated/metadata.ts";
 
 const utf8 = new TextEncoder();
-let nextCorrelationId = 1;
-
-/** Sends one request with the generated codecs and decodes its response. */
-async function call<Req, Res>(
-  client: WireClient,
-  apiKey: number,
-  version: number,
-  body: Req,
-  encode: (w: Writer, version: number, m: Req) => void,
-  decode: (r: Reader, version: number) => Res,
-): Promise<Res> {
-  const correlationId = nextCorrelationId++;
-  const w = new Writer();
-  w.reserveSizePrefix();
-  encodeRequestHeader(w, requestHeaderVersion(apiKey, version), {
-    requestApiKey: apiKey,
-    requestApiVersion: version,
-    correlationId,
-    clientId: "data-path-bad-input",
-  });
-  encode(w, version, body);
-  client.write(w.finishWithSizePrefix().slice());
-  const frame = await client.readFrame();
-  assert.ok(frame, `the broker closed the connection instead of answering api ${apiKey} v${version}`);
-  const r = new Reader(frame);
-  assert.equal(decodeResponseHeader(r, responseHeaderVersion(apiKey, version)).correlationId, correlationId);
-  return decode(r, version);
-}
+const call = wireCaller("data-path-bad-input");
 
 function batchOf(values: string[]): Uint8Array {
   return buildBatch(values.map((v) => ({ key: null, value: utf8.encode(v) })));
@@ -133,24 +103,8 @@ async function topicId(client: WireClient, name: string): Promise<string> {
 }
 
 /** kcat -C of one partition from the beginning: "offset value" per record. */
-async function kcatRead(broker: BrokerProcess, topic: string, partition: number): Promise<string[]> {
-  const { code, stdout, stderr } = await runCommand("kcat", [
-    "-C",
-    "-b",
-    broker.bootstrap,
-    "-t",
-    topic,
-    "-p",
-    String(partition),
-    "-o",
-    "beginning",
-    "-e",
-    "-q",
-    "-f",
-    "%o %s\\n",
-  ]);
-  assert.equal(code, 0, `kcat -C failed after bad input: ${stderr}`);
-  return stdout.split("\n").filter((l) => l !== "");
+function kcatReadPartition(broker: BrokerProcess, topic: string, partition: number): Promise<string[]> {
+  return kcatRead(broker, topic, { partition, format: "%o %s\\n", failure: "kcat -C failed after bad input" });
 }
 
 for (const flavour of ["deno", "bun"] as Flavour[]) {
@@ -191,7 +145,7 @@ for (const flavour of ["deno", "bun"] as Flavour[]) {
 
     test("valid batches at Produce v3, v5, v7, v8, v9 and v11 get contiguous offsets", async () => {
       for (const version of [3, 5, 7, 8, 9, 11]) await appendGood(version, [`v${version}-a`, `v${version}-b`]);
-      assert.deepEqual(await kcatRead(broker, "good", 0), stored);
+      assert.deepEqual(await kcatReadPartition(broker, "good", 0), stored);
     });
 
     test("a corrupted CRC is CORRUPT_MESSAGE", async () => {
@@ -203,7 +157,7 @@ for (const flavour of ["deno", "bun"] as Flavour[]) {
         assert.equal(r.baseOffset, -1n);
       }
       await appendGood(9, ["after-crc"]);
-      assert.deepEqual(await kcatRead(broker, "good", 0), stored);
+      assert.deepEqual(await kcatReadPartition(broker, "good", 0), stored);
     });
 
     test("a batch over message.max.bytes (broker or topic) is MESSAGE_TOO_LARGE", async () => {
@@ -217,7 +171,7 @@ for (const flavour of ["deno", "bun"] as Flavour[]) {
       const [fits] = await produce(client, 9, [["small", 0, batchOf(["y".repeat(500)])]]);
       assert.equal(fits.errorCode, 0);
       await appendGood(9, ["after-too-large"]);
-      assert.deepEqual(await kcatRead(broker, "good", 0), stored);
+      assert.deepEqual(await kcatReadPartition(broker, "good", 0), stored);
     });
 
     test("two batches for one partition (Produce v3+ allows exactly one) is INVALID_RECORD", async () => {
@@ -228,7 +182,7 @@ for (const flavour of ["deno", "bun"] as Flavour[]) {
       both.set(b, a.length);
       const [r] = await produce(client, 9, [["good", 0, both]]);
       assert.equal(r.errorCode, ErrorCode.INVALID_RECORD);
-      assert.deepEqual(await kcatRead(broker, "good", 0), stored);
+      assert.deepEqual(await kcatReadPartition(broker, "good", 0), stored);
     });
 
     test("a missing topic (auto-create off) and a missing partition are UNKNOWN_TOPIC_OR_PARTITION", async () => {
@@ -256,8 +210,8 @@ for (const flavour of ["deno", "bun"] as Flavour[]) {
       assert.equal(bad.errorCode, ErrorCode.CORRUPT_MESSAGE);
       assert.equal(good.errorCode, 0);
       assert.equal(good.baseOffset, 0n);
-      assert.deepEqual(await kcatRead(broker, "good", 1), ["0 p1-only"]);
-      assert.deepEqual(await kcatRead(broker, "good", 0), stored);
+      assert.deepEqual(await kcatReadPartition(broker, "good", 1), ["0 p1-only"]);
+      assert.deepEqual(await kcatReadPartition(broker, "good", 0), stored);
     });
 
     test("Fetch v13 by topic id: the real id returns the records, an unknown id is UNKNOWN_TOPIC_ID", async () => {
@@ -276,7 +230,7 @@ for (const flavour of ["deno", "bun"] as Flavour[]) {
       assert.equal(bad.errorCode, 0);
       assert.equal(bad.responses[0].topicId, unknown);
       assert.equal(bad.responses[0].partitions[0].errorCode, ErrorCode.UNKNOWN_TOPIC_ID);
-      assert.deepEqual(await kcatRead(broker, "good", 0), stored);
+      assert.deepEqual(await kcatReadPartition(broker, "good", 0), stored);
     });
 
     test("Fetch v12 of an unknown topic name is UNKNOWN_TOPIC_OR_PARTITION; past the end is OFFSET_OUT_OF_RANGE", async () => {
@@ -297,7 +251,7 @@ for (const flavour of ["deno", "bun"] as Flavour[]) {
       });
       assert.equal(put.code, 0, put.stderr);
       stored.push(`${stored.length} from-kcat`);
-      assert.deepEqual(await kcatRead(broker, "good", 0), stored);
+      assert.deepEqual(await kcatReadPartition(broker, "good", 0), stored);
     });
   });
 }

@@ -18,6 +18,7 @@ import { spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { type BrokerProcess, ROOT, runCommand, startBroker, tempDir } from "./_broker.ts";
+import { kcatRead } from "./_data_path.ts";
 import { BASE_OFFSET_OFFSET, readBatchHeader, writeBatchCrc } from "../../src/log/record_batch.ts";
 
 const PARTITIONS = 4;
@@ -75,21 +76,8 @@ function runProducer(
 
 /** kcat -C of a whole topic: [partition, offset, value] per record. */
 async function readAll(broker: BrokerProcess, topic: string): Promise<Array<[number, number, string]>> {
-  const { code, stdout, stderr } = await runCommand("kcat", [
-    "-C",
-    "-b",
-    broker.bootstrap,
-    "-t",
-    topic,
-    "-o",
-    "beginning",
-    "-e",
-    "-q",
-    "-f",
-    "%p %o %s\\n",
-  ], { timeoutMs: 60_000 });
-  assert.equal(code, 0, `kcat -C failed: ${stderr}`);
-  return stdout.split("\n").filter((l) => l !== "").map((l) => {
+  const lines = await kcatRead(broker, topic, { format: "%p %o %s\\n", timeoutMs: 60_000, failure: "kcat -C failed" });
+  return lines.map((l) => {
     const [p, o, v] = l.split(" ");
     return [Number(p), Number(o), v];
   });

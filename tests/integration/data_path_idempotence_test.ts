@@ -14,13 +14,10 @@ import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import * as path from "node:path";
 import { type BrokerProcess, ROOT, runCommand, startBroker } from "./_broker.ts";
-import { WireClient } from "./_wire.ts";
+import { wireCaller, WireClient } from "./_wire.ts";
+import { kcatRead } from "./_data_path.ts";
 import { buildBatch } from "../../src/log/record_batch.ts";
 import { ErrorCode } from "../../src/protocol/errors.ts";
-import { Reader } from "../../src/protocol/io/reader.ts";
-import { Writer } from "../../src/protocol/io/writer.ts";
-import { requestHeaderVersion, responseHeaderVersion } from "../../src/protocol/api_headers.ts";
-import { decodeResponseHeader, encodeRequestHeader } from "../../src/protocol/generated/headers.ts";
 import {
   decodeProduceResponse,
   encodeProduceRequest,
@@ -33,52 +30,11 @@ import {
 
 const PYTHON = "/usr/bin/python3";
 const utf8 = new TextEncoder();
-let nextCorrelationId = 1;
-
-/** Sends one request with the generated codecs and decodes its response. */
-async function call<Req, Res>(
-  client: WireClient,
-  apiKey: number,
-  version: number,
-  body: Req,
-  encode: (w: Writer, version: number, m: Req) => void,
-  decode: (r: Reader, version: number) => Res,
-): Promise<Res> {
-  const correlationId = nextCorrelationId++;
-  const w = new Writer();
-  w.reserveSizePrefix();
-  encodeRequestHeader(w, requestHeaderVersion(apiKey, version), {
-    requestApiKey: apiKey,
-    requestApiVersion: version,
-    correlationId,
-    clientId: "data-path-idempotence",
-  });
-  encode(w, version, body);
-  client.write(w.finishWithSizePrefix().slice());
-  const frame = await client.readFrame();
-  assert.ok(frame, `the broker closed the connection instead of answering api ${apiKey} v${version}`);
-  const r = new Reader(frame);
-  assert.equal(decodeResponseHeader(r, responseHeaderVersion(apiKey, version)).correlationId, correlationId);
-  return decode(r, version);
-}
+const call = wireCaller("data-path-idempotence");
 
 /** kcat -C of a whole topic: "partition offset key value" lines. */
-async function kcatReadAll(broker: BrokerProcess, topic: string): Promise<string[]> {
-  const { code, stdout, stderr } = await runCommand("kcat", [
-    "-C",
-    "-b",
-    broker.bootstrap,
-    "-t",
-    topic,
-    "-o",
-    "beginning",
-    "-e",
-    "-q",
-    "-f",
-    "%p %o %k %s\\n",
-  ], { timeoutMs: 60_000 });
-  assert.equal(code, 0, `kcat -C failed: ${stderr}`);
-  return stdout.split("\n").filter((l) => l !== "");
+function kcatReadAll(broker: BrokerProcess, topic: string): Promise<string[]> {
+  return kcatRead(broker, topic, { format: "%p %o %k %s\\n", timeoutMs: 60_000, failure: "kcat -C failed" });
 }
 
 /** Each value once; offsets contiguous from 0 per partition; per key, values in the given order. */

@@ -15,19 +15,12 @@ import assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { type Admin, Kafka, logLevel } from "kafkajs";
-import { type BrokerProcess, ROOT, runCommand, startBroker } from "./_broker.ts";
+import { type BrokerProcess, runCommand, startBroker } from "./_broker.ts";
+import { adminOps, kcatRead, until } from "./_data_path.ts";
 
 const SEGMENT_BYTES = 4096;
-
-async function adminOps(broker: BrokerProcess, ops: unknown[]): Promise<Array<{ ok: boolean }>> {
-  const { code, stdout, stderr } = await runCommand("/usr/bin/python3", [
-    path.join(ROOT, "tests/integration/clients/admin_ops.py"),
-    broker.bootstrap,
-    JSON.stringify(ops),
-  ]);
-  assert.equal(code, 0, stderr);
-  return JSON.parse(stdout);
-}
+/** How long to wait for the broker's background retention work. */
+const WAIT_MS = 15_000;
 
 /** `count` records of 200 bytes into one partition, in batches of 5 (about 1 KB each). */
 async function produce(broker: BrokerProcess, topic: string, partition: number, count: number): Promise<void> {
@@ -58,35 +51,10 @@ function segments(broker: BrokerProcess, topic: string, partition: number): { ba
   };
 }
 
-async function until(what: string, condition: () => boolean | Promise<boolean>, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting until ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
 /** First offset kcat reads from the beginning of a partition (-1 if it reads nothing). */
 async function firstOffset(broker: BrokerProcess, topic: string, partition: number): Promise<number> {
-  const { code, stdout, stderr } = await runCommand("kcat", [
-    "-C",
-    "-b",
-    broker.bootstrap,
-    "-t",
-    topic,
-    "-p",
-    String(partition),
-    "-o",
-    "beginning",
-    "-e",
-    "-q",
-    "-c",
-    "1",
-    "-f",
-    "%o\\n",
-  ]);
-  assert.equal(code, 0, stderr);
-  return stdout.trim() === "" ? -1 : Number(stdout.trim());
+  const [first] = await kcatRead(broker, topic, { partition, count: 1, format: "%o\\n" });
+  return first === undefined ? -1 : Number(first.trim());
 }
 
 interface LowLevelCluster {
@@ -168,6 +136,7 @@ describe("retention and DeleteRecords", () => {
     await until(
       "ret-bytes is within retention.bytes",
       () => segments(broker, "ret-bytes", 0).bytes <= 20_000 + SEGMENT_BYTES,
+      WAIT_MS,
     );
     const { bases, bytes } = segments(broker, "ret-bytes", 0);
     assert.ok(bases[0] > 0, "the first segment should be gone");
@@ -179,13 +148,13 @@ describe("retention and DeleteRecords", () => {
     const dir = path.join(broker.dataDir, "ret-bytes-0");
     const stale = (f: string) =>
       f.endsWith(".deleted") || (/^\d{20}\.(log|index|timeindex)$/.test(f) && Number(f.slice(0, 20)) < bases[0]);
-    await until("deleted segments' files are gone", () => !fs.readdirSync(dir).some(stale));
+    await until("deleted segments' files are gone", () => !fs.readdirSync(dir).some(stale), WAIT_MS);
   });
 
   test("retention.ms deletes every segment once all records are older, the active one too", async () => {
     await produce(broker, "ret-time", 0, 100);
     assert.equal((await offsets("ret-time", 0)).high, 100);
-    await until("ret-time is empty", async () => (await offsets("ret-time", 0)).low === 100);
+    await until("ret-time is empty", async () => (await offsets("ret-time", 0)).low === 100, WAIT_MS);
     assert.deepEqual(segments(broker, "ret-time", 0).bases, [100]);
     assert.equal(await firstOffset(broker, "ret-time", 0), -1);
     await produce(broker, "ret-time", 0, 1);
@@ -203,7 +172,7 @@ describe("retention and DeleteRecords", () => {
     await until("segments below offset 30 are deleted", () => {
       const { bases } = segments(broker, "ret-dr", 0);
       return bases[0] <= 30 && (bases.length === 1 || bases[1] > 30);
-    });
+    }, WAIT_MS);
   });
 
   test("DeleteRecords below the start is a no-op; past the end it is OFFSET_OUT_OF_RANGE", async () => {
