@@ -32,6 +32,7 @@ import { Logger, setLogLevel } from "../util/logger.ts";
 import { Controller } from "./controller.ts";
 import type { Checkpoints, HandlerInit, HandlerReport } from "./handler_worker.ts";
 import { LogDirState } from "./log_dir_state.ts";
+import { createPeerPorts } from "./partition_router.ts";
 
 export interface BoundListener {
   name: string;
@@ -95,17 +96,7 @@ export async function startBroker(runtime: HostRuntime, config: BrokerConfig): P
   );
 
   // Handler-to-handler ports: one MessageChannel per pair.
-  const peerPorts: Array<Array<MessagePort | null>> = Array.from(
-    { length: handlerCount },
-    () => Array.from({ length: handlerCount }, () => null),
-  );
-  for (let a = 0; a < handlerCount; a++) {
-    for (let b = a + 1; b < handlerCount; b++) {
-      const channel = new MessageChannel();
-      peerPorts[a][b] = channel.port1;
-      peerPorts[b][a] = channel.port2;
-    }
-  }
+  const peerPorts = createPeerPorts(handlerCount);
 
   let imageVersion = 0;
   const imageAcks = new Map<number, { remaining: number; done: () => void }>();

@@ -134,3 +134,22 @@ function transferablesOfResult(result: unknown): Transferable[] {
   }
   return [...seen];
 }
+
+/**
+ * The handler-to-handler mesh: one MessageChannel per pair of handlers.
+ * Row h holds handler h's port to each other handler (null at h itself).
+ */
+export function createPeerPorts(handlerCount: number): Array<Array<MessagePort | null>> {
+  const ports: Array<Array<MessagePort | null>> = Array.from(
+    { length: handlerCount },
+    () => Array.from({ length: handlerCount }, () => null),
+  );
+  for (let a = 0; a < handlerCount; a++) {
+    for (let b = a + 1; b < handlerCount; b++) {
+      const channel = new MessageChannel();
+      ports[a][b] = channel.port1;
+      ports[b][a] = channel.port2;
+    }
+  }
+  return ports;
+}

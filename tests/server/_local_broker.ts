@@ -17,7 +17,7 @@ import type { BrokerState, ControllerClient } from "../../src/server/broker_stat
 import { Controller } from "../../src/server/controller.ts";
 import { FetchSessionCache } from "../../src/server/fetch_session_cache.ts";
 import { LogDirState } from "../../src/server/log_dir_state.ts";
-import { PartitionRouter } from "../../src/server/partition_router.ts";
+import { createPeerPorts, PartitionRouter } from "../../src/server/partition_router.ts";
 import { ProducerIdBlocks } from "../../src/server/producer_ids.ts";
 import { ReplicaManager } from "../../src/server/replica_manager.ts";
 import { type HandledRequest, RequestHandler } from "../../src/server/request_handler.ts";
@@ -74,16 +74,8 @@ export class LocalBroker {
       // deno-lint-ignore no-explicit-any
       call: (op) => controller.execute(op) as any,
     };
-    const peers: Array<Array<MessagePort | null>> = Array.from({ length: count }, () => Array(count).fill(null));
-    const ports: MessagePort[] = [];
-    for (let a = 0; a < count; a++) {
-      for (let b = a + 1; b < count; b++) {
-        const channel = new MessageChannel();
-        peers[a][b] = channel.port1;
-        peers[b][a] = channel.port2;
-        ports.push(channel.port1, channel.port2);
-      }
-    }
+    const peers = createPeerPorts(count);
+    const ports = peers.flat().filter((p): p is MessagePort => p !== null);
     for (let h = 0; h < count; h++) {
       const replica = new ReplicaManager({
         handlerIndex: h,
