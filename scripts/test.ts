@@ -11,7 +11,7 @@
  */
 const root = new URL("..", import.meta.url).pathname;
 const bin = (name: string) => `${root}node_modules/.bin/${name}`;
-const unitDirs = ["tests/protocol", "tests/config", "tests/cli", "tests/network", "tests/apis", "tests/log", "tests/cluster", "tests/server"];
+const unitDirs = ["tests/protocol", "tests/config", "tests/cli", "tests/network", "tests/apis", "tests/log", "tests/cluster", "tests/server", "tests/group"];
 
 async function step(title: string, command: string, args: string[], capture = false): Promise<string> {
   console.log(`\n=== ${title}: ${command.replace(root, "")} ${args.join(" ")}`);

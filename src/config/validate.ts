@@ -6,11 +6,13 @@ import { parseConnectionOverrides } from "./connection_limits.ts";
 import type { BrokerConfig, ConfigKey } from "./keys.ts";
 import { type Fail, resolveListeners } from "./listeners.ts";
 import { resolveMetricsListener } from "./metrics_listener.ts";
+import { validateGroupSettings } from "./group_settings.ts";
 
 /** `wasSet` tells keys the user wrote from defaults, so a rule blames the key the user can change. */
 export function validateConfig(cfg: BrokerConfig, fail: Fail, wasSet: (key: ConfigKey) => boolean): void {
   resolveListeners(cfg, fail);
   resolveMetricsListener(cfg["tsbroker.metrics.listener"], fail);
+  validateGroupSettings(cfg, fail);
 
   const overrides = parseConnectionOverrides(cfg["max.connections.per.ip.overrides"], fail);
   // Kafka's rule: a per-IP limit of 0 only makes sense if some hosts are let in by overrides.

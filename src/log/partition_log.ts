@@ -482,6 +482,12 @@ export class PartitionLog {
   }
 
   /** Rolls when the active segment is older than segment.ms (called periodically). */
+  /** Starts a new segment now unless the active one is empty (compaction of __consumer_offsets rewrites into a fresh one). */
+  rollIfNotEmpty(): void {
+    this.checkOpen();
+    if (this.active.nextOffset > this.active.baseOffset) this.roll();
+  }
+
   maybeRoll(nowMs: number): void {
     this.checkOpen();
     if (this.segmentExpired(this.active, nowMs)) this.roll();

@@ -2,7 +2,8 @@
  * What a request handler can see of the broker inside a handler Worker: the
  * config, the current metadata image, the advertised API versions, a client
  * for the controller (the supervisor, which owns all metadata writes), the
- * router to partition owners, producer ids and fetch sessions.
+ * router to partition owners and to group coordinators, producer ids and
+ * fetch sessions.
  */
 import type { BrokerConfig } from "../config/keys.ts";
 import type { MetadataView } from "../cluster/metadata_image.ts";
@@ -10,6 +11,7 @@ import type { ApiVersionRange } from "../apis/018_api_versions.ts";
 import type { ControllerOp, ControllerResult } from "./controller_ops.ts";
 import type { PartitionOp, ResultOf } from "./partition_ops.ts";
 import type { FetchSessionCache } from "./fetch_session_cache.ts";
+import type { GroupAccess } from "../group/group_ops.ts";
 
 export interface ControllerClient {
   call<O extends ControllerOp>(op: O): Promise<Extract<ControllerResult, { op: O["op"] }>>;
@@ -32,6 +34,8 @@ export interface BrokerState {
   apiVersions: readonly ApiVersionRange[];
   controller: ControllerClient;
   partitions: PartitionAccess;
+  /** Group coordination, routed to the handler coordinating each group. */
+  groups: GroupAccess;
   producerIds: ProducerIdSource;
   fetchSessions: FetchSessionCache;
 }

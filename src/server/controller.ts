@@ -14,10 +14,24 @@ import { ErrorCode } from "../protocol/errors.ts";
 import { writeFileAtomic } from "../util/atomic_file.ts";
 import type { Logger } from "../util/logger.ts";
 import type { ControllerOp, ControllerResult, TopicOutcome } from "./controller_ops.ts";
+import { OFFSETS_TOPIC } from "../group/offsets_topic.ts";
 
 /** Kafka's producer-id block size (ProducerIdsBlock.PRODUCER_ID_BLOCK_SIZE). */
 export const PRODUCER_ID_BLOCK_SIZE = 1000;
 const PRODUCER_IDS_FILE = "__tsbroker_producer_ids";
+
+/**
+ * __consumer_offsets is compacted by its group coordinators (group_coordinator.ts rewrites the live
+ * records and drops older segments), never cut by time or size retention.
+ */
+function offsetsTopicConfigs(config: BrokerConfig): Record<string, string> {
+  return {
+    "cleanup.policy": "compact",
+    "segment.bytes": String(config["offsets.topic.segment.bytes"]),
+    "retention.ms": "-1",
+    "retention.bytes": "-1",
+  };
+}
 
 export class Controller {
   private readonly producerIdsFile: string;
@@ -71,6 +85,18 @@ export class Controller {
         this.nextProducerId += BigInt(PRODUCER_ID_BLOCK_SIZE);
         writeFileAtomic(this.producerIdsFile, `${this.nextProducerId}\n`);
         return { op: "allocateProducerIds", start, count: PRODUCER_ID_BLOCK_SIZE };
+      }
+      case "ensureOffsetsTopic": {
+        let topic = this.topics.get(OFFSETS_TOPIC);
+        if (!topic) {
+          topic = this.create(
+            OFFSETS_TOPIC,
+            this.config["offsets.topic.num.partitions"],
+            offsetsTopicConfigs(this.config),
+          );
+          await this.publish();
+        }
+        return { op: "ensureOffsetsTopic", topicId: topic.topicId, partitions: topic.partitions };
       }
     }
   }

@@ -17,7 +17,9 @@ export type ControllerOp =
   | { op: "createTopics"; topics: CreateTopicSpec[]; validateOnly: boolean }
   | { op: "deleteTopics"; names: string[] }
   | { op: "createPartitions"; topics: Array<{ name: string; count: number }>; validateOnly: boolean }
-  | { op: "allocateProducerIds" };
+  | { op: "allocateProducerIds" }
+  /** The first group request creates Kafka's internal __consumer_offsets topic. */
+  | { op: "ensureOffsetsTopic" };
 
 /** Per-topic outcome, in request order. */
 export interface TopicOutcome {
@@ -33,4 +35,5 @@ export type ControllerResult =
   | { op: "createTopics"; outcomes: TopicOutcome[] }
   | { op: "deleteTopics"; outcomes: TopicOutcome[] }
   | { op: "createPartitions"; outcomes: TopicOutcome[] }
-  | { op: "allocateProducerIds"; start: bigint; count: number };
+  | { op: "allocateProducerIds"; start: bigint; count: number }
+  | { op: "ensureOffsetsTopic"; topicId: string; partitions: number };

@@ -10,16 +10,14 @@
 import type { WorkerScope } from "../runtime/types.ts";
 import type { BrokerConfig } from "../config/keys.ts";
 import { type MetadataImage, MetadataView } from "../cluster/metadata_image.ts";
-import { advertisedVersions, dispatchTable } from "../apis/registry.ts";
+import { dispatchTable } from "../apis/registry.ts";
 import { MemoryPool } from "../network/memory_pool.ts";
 import { type RequestEnvelope, RequestQueueCounter, type ResponseEnvelope } from "../network/request_channel.ts";
 import { Logger, type LogLevel, setLogLevel } from "../util/logger.ts";
-import { FetchSessionCache } from "./fetch_session_cache.ts";
 import type { BrokerState, ControllerClient } from "./broker_state.ts";
 import type { ControllerOp, ControllerResult } from "./controller_ops.ts";
-import { PartitionRouter } from "./partition_router.ts";
-import { ProducerIdBlocks } from "./producer_ids.ts";
-import { type CheckpointEntry, ReplicaManager } from "./replica_manager.ts";
+import { HandlerCore } from "./handler_core.ts";
+import type { CheckpointEntry, ReplicaManager } from "./replica_manager.ts";
 import { RequestHandler } from "./request_handler.ts";
 
 export interface HandlerInit {
@@ -66,6 +64,7 @@ export type HandlerReport =
 
 export function runHandlerWorker(scope: WorkerScope): void {
   let state: BrokerState;
+  let core: HandlerCore | null = null;
   let replicas: ReplicaManager | null = null;
   let log: Logger;
   let nextCallId = 1;
@@ -84,32 +83,21 @@ export function runHandlerWorker(scope: WorkerScope): void {
   const init = async (message: HandlerInit) => {
     setLogLevel(message.logLevel);
     log = new Logger(message.name);
-    replicas = new ReplicaManager({
-      handlerIndex: message.index,
-      handlerCount: message.count,
-      logDir: message.logDir,
+    core = await HandlerCore.create({
+      index: message.index,
+      count: message.count,
       config: message.config,
       log,
+      image: message.image,
+      logDir: message.logDir,
       cleanShutdown: message.cleanShutdown,
       recoveryPoints: new Map(message.recoveryPoints),
       logStartOffsets: new Map(message.logStartOffsets),
-    });
-    await replicas.applyImage(message.image);
-    const router = new PartitionRouter(message.index, message.count, replicas, message.peerPorts);
-    state = {
-      config: message.config,
-      metadata: new MetadataView(message.image),
-      apiVersions: advertisedVersions(),
+      peerPorts: message.peerPorts,
       controller,
-      partitions: router,
-      producerIds: new ProducerIdBlocks(controller),
-      // Each handler holds the sessions of the connections whose fetches it serves (see the processor).
-      fetchSessions: new FetchSessionCache({
-        maxSessions: Math.floor(message.config["max.incremental.fetch.session.cache.slots"] / message.count),
-        shard: message.index,
-        shardCount: message.count,
-      }),
-    };
+    });
+    replicas = core.replicas;
+    state = core.state;
     const handler = new RequestHandler(dispatchTable(), () => state, log);
     const queue = new RequestQueueCounter(message.queueBuffer, message.queueCapacity);
     const pool = new MemoryPool(message.poolBuffer);
@@ -140,11 +128,11 @@ export function runHandlerWorker(scope: WorkerScope): void {
         // Images apply one at a time, in the order the controller sent them.
         images = images.then(async () => {
           try {
-            await replicas!.applyImage(message.image);
+            await core!.applyImage(message.image);
           } catch (e) {
             log.error(`applying metadata image ${message.version} failed: ${e instanceof Error ? e.stack : e}`);
+            state.metadata = new MetadataView(message.image);
           }
-          state.metadata = new MetadataView(message.image);
           scope.postMessage({ type: "image-applied", version: message.version } satisfies HandlerReport);
         });
         break;
@@ -159,9 +147,9 @@ export function runHandlerWorker(scope: WorkerScope): void {
       case "shutdown":
         images.then(async () => {
           let checkpoints: Checkpoints | null = null;
-          if (replicas) {
-            await replicas.close();
-            checkpoints = replicas.checkpoints();
+          if (core) {
+            await core.close();
+            checkpoints = core.replicas.checkpoints();
           }
           scope.postMessage({ type: "stopped", checkpoints } satisfies HandlerReport);
         });

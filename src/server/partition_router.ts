@@ -9,15 +9,20 @@
  */
 import { ownerOf } from "./partition_owner.ts";
 import type { PartitionOp, PartitionRef, ResultOf } from "./partition_ops.ts";
+import type { GroupPeerOp } from "../group/group_ops.ts";
+import { ApiError } from "../apis/api.ts";
 
-/** Runs ops on the partitions this handler owns. */
+/** What one handler asks another: partition ops and group ops (for the groups it coordinates). */
+export type PeerOp = PartitionOp | GroupPeerOp;
+
+/** Runs ops on the partitions (and groups) this handler owns. */
 export interface LocalPartitions {
-  execute<O extends PartitionOp>(op: O): Promise<ResultOf<O>>;
+  execute(op: PeerOp): Promise<unknown>;
 }
 
 type PeerMessage =
-  | { kind: "call"; id: number; op: PartitionOp }
-  | { kind: "reply"; id: number; result?: unknown; error?: string };
+  | { kind: "call"; id: number; op: PeerOp }
+  | { kind: "reply"; id: number; result?: unknown; error?: string; errorCode?: number };
 
 export class PartitionRouter {
   private nextId = 1;
@@ -82,7 +87,8 @@ export class PartitionRouter {
     });
   }
 
-  private call(owner: number, op: PartitionOp): Promise<unknown> {
+  /** Runs one op on handler `owner` (this one included). An ApiError keeps its Kafka error code across the hop. */
+  call(owner: number, op: PeerOp): Promise<unknown> {
     if (owner === this.selfIndex) return this.local.execute(op);
     const port = this.peers[owner];
     if (!port) return Promise.reject(new Error(`no port to handler ${owner}`));
@@ -97,7 +103,8 @@ export class PartitionRouter {
     if (message.kind === "reply") {
       const call = this.pending.get(message.id);
       this.pending.delete(message.id);
-      if (message.error !== undefined) call?.reject(new Error(message.error));
+      if (message.errorCode !== undefined) call?.reject(new ApiError(message.errorCode, message.error ?? ""));
+      else if (message.error !== undefined) call?.reject(new Error(message.error));
       else call?.resolve(message.result);
       return;
     }
@@ -105,13 +112,14 @@ export class PartitionRouter {
       const result = await this.local.execute(message.op);
       port.postMessage({ kind: "reply", id: message.id, result } satisfies PeerMessage, transferablesOfResult(result));
     } catch (e) {
-      port.postMessage({ kind: "reply", id: message.id, error: e instanceof Error ? e.message : String(e) });
+      const errorCode = e instanceof ApiError ? e.errorCode : undefined;
+      port.postMessage({ kind: "reply", id: message.id, error: e instanceof Error ? e.message : String(e), errorCode });
     }
   }
 }
 
 /** Produce records move to the owner: each item gets its own standalone buffer. */
-function transferablesOf(op: PartitionOp): Transferable[] {
+function transferablesOf(op: PeerOp): Transferable[] {
   if (op.op !== "produce") return [];
   const buffers: Transferable[] = [];
   for (const item of op.items) {

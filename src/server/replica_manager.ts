@@ -28,7 +28,6 @@ import type {
   ResultOf,
   WatchItem,
 } from "./partition_ops.ts";
-import type { LocalPartitions } from "./partition_router.ts";
 
 /** One line per partition: Kafka's checkpoint entries. */
 export interface CheckpointEntry {
@@ -54,7 +53,7 @@ interface Waiter {
   fire: (fired: boolean) => void;
 }
 
-export class ReplicaManager implements LocalPartitions {
+export class ReplicaManager {
   private readonly partitions = new Map<string, LocalPartition>();
   private readonly waiters = new Map<string, Set<Waiter>>();
   private readonly groupCommit = new GroupCommit();
@@ -158,6 +157,11 @@ export class ReplicaManager implements LocalPartitions {
         >;
     }
     return Promise.reject(new Error(`unknown partition op ${(op as { op: string }).op}`));
+  }
+
+  /** The open partition, for the group coordinator (which rolls and sizes its __consumer_offsets logs). */
+  localPartition(topicId: string, partition: number): LocalPartition | undefined {
+    return this.serving(partitionKey(topicId, partition));
   }
 
   /** A partition open for requests; none once closing for shutdown. */

@@ -12,7 +12,7 @@
  * does; a handler failure answers with the API's error response.
  */
 import type { ApiHandler, RequestContext } from "../apis/api.ts";
-import { CloseConnection, NO_RESPONSE } from "../apis/api.ts";
+import { ApiError, CloseConnection, NO_RESPONSE } from "../apis/api.ts";
 import { apiVersionsResponse } from "../apis/018_api_versions.ts";
 import { ErrorCode } from "../protocol/errors.ts";
 import { Reader } from "../protocol/io/reader.ts";
@@ -76,10 +76,14 @@ export class RequestHandler {
     try {
       response = await handler.handle(request, ctx);
     } catch (e) {
-      this.log.error(
-        `${handler.name} v${ctx.apiVersion} from ${ctx.clientAddress} failed: ${e instanceof Error ? e.stack : e}`,
-      );
-      response = handler.errorResponse(request, ctx, ErrorCode.UNKNOWN_SERVER_ERROR);
+      if (e instanceof ApiError) {
+        response = handler.errorResponse(request, ctx, e.errorCode);
+      } else {
+        this.log.error(
+          `${handler.name} v${ctx.apiVersion} from ${ctx.clientAddress} failed: ${e instanceof Error ? e.stack : e}`,
+        );
+        response = handler.errorResponse(request, ctx, ErrorCode.UNKNOWN_SERVER_ERROR);
+      }
       failed = 1;
     }
     if (response === NO_RESPONSE) return { action: "none", error: failed };

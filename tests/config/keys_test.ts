@@ -3,6 +3,7 @@ import assert from "node:assert/strict";
 import { coerceValue } from "../../src/config/coerce.ts";
 import { type BrokerConfig, CONFIG_KEY_NAMES, CONFIG_KEYS, keySpec, REPLACED_KEYS } from "../../src/config/keys.ts";
 import { loadConfig } from "../../src/config/load.ts";
+import { resolveGroupConfig } from "../../src/config/group_settings.ts";
 
 describe("config key table", () => {
   test("extensions, and only extensions, are prefixed tsbroker.", () => {
@@ -86,6 +87,19 @@ describe("config key table", () => {
       "log.message.timestamp.type": "CreateTime",
       "log.message.timestamp.before.max.ms": Number.MAX_SAFE_INTEGER,
       "log.message.timestamp.after.max.ms": Number.MAX_SAFE_INTEGER,
+      "group.min.session.timeout.ms": 6000,
+      "group.max.session.timeout.ms": 1800000,
+      "group.initial.rebalance.delay.ms": 3000,
+      "group.max.size": 2147483647,
+      "group.consumer.session.timeout.ms": 45000,
+      "group.consumer.heartbeat.interval.ms": 5000,
+      "group.consumer.max.size": 2147483647,
+      "group.consumer.assignors": ["uniform", "range"],
+      "offsets.topic.num.partitions": 50,
+      "offsets.topic.segment.bytes": 104857600,
+      "offsets.retention.minutes": 10080,
+      "offsets.retention.check.interval.ms": 600000,
+      "offset.metadata.max.bytes": 4096,
       "tsbroker.metrics.listener": "127.0.0.1:9464",
       "tsbroker.shutdown.timeout.ms": 10000,
       "tsbroker.log.level": "info",
@@ -131,4 +145,16 @@ describe("config key table", () => {
     assert.equal(rollMsNumber, null);
     assert.equal(timestampType, "CreateTime");
   });
+});
+
+test("group settings: assignor class names resolve, unknown assignors and min > max session timeouts are refused", () => {
+  const cfg = loadConfig({
+    overrides: ["group.consumer.assignors=org.apache.kafka.coordinator.group.assignor.RangeAssignor,uniform"],
+  });
+  assert.deepEqual(resolveGroupConfig(cfg).consumerAssignors, ["range", "uniform"]);
+  assert.throws(() => loadConfig({ overrides: ["group.consumer.assignors=sticky"] }), /group\.consumer\.assignors.*unknown assignor "sticky"/s);
+  assert.throws(
+    () => loadConfig({ overrides: ["group.min.session.timeout.ms=9000", "group.max.session.timeout.ms=8000"] }),
+    /group\.min\.session\.timeout\.ms.*must not exceed/s,
+  );
 });

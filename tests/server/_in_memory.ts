@@ -57,6 +57,7 @@ export class FakeBroker {
         },
       },
       partitions: unavailable("partitions"),
+      groups: unavailable("groups"),
       producerIds: unavailable("producerIds"),
       fetchSessions: unavailable("fetchSessions"),
     };

@@ -1,25 +1,25 @@
 /**
  * A whole broker core in one thread, for handler tests of the data path:
- * the real controller, topic registry and log-dir state, and M "handlers",
- * each with its own ReplicaManager and a PartitionRouter connected to the
- * others by in-process MessageChannels, so requests really split by owner
- * and join. Only the Workers and sockets are missing.
+ * the real controller, topic registry and log-dir state, and M "handlers"
+ * (HandlerCore: ReplicaManager, group coordinator and routers, as in a
+ * handler Worker) connected by in-process MessageChannels, so requests
+ * really split by owner and groups live with their coordinator. Only the
+ * Workers and sockets are missing.
  */
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { loadConfig } from "../../src/config/load.ts";
 import type { BrokerConfig } from "../../src/config/keys.ts";
-import { type MetadataImage, MetadataView } from "../../src/cluster/metadata_image.ts";
+import type { MetadataImage } from "../../src/cluster/metadata_image.ts";
 import { TopicRegistry } from "../../src/cluster/topic_registry.ts";
-import { advertisedVersions, dispatchTable } from "../../src/apis/registry.ts";
+import { dispatchTable } from "../../src/apis/registry.ts";
 import type { BrokerState, ControllerClient } from "../../src/server/broker_state.ts";
 import { Controller } from "../../src/server/controller.ts";
-import { FetchSessionCache } from "../../src/server/fetch_session_cache.ts";
 import { LogDirState } from "../../src/server/log_dir_state.ts";
-import { createPeerPorts, PartitionRouter } from "../../src/server/partition_router.ts";
-import { ProducerIdBlocks } from "../../src/server/producer_ids.ts";
-import { ReplicaManager } from "../../src/server/replica_manager.ts";
+import { createPeerPorts } from "../../src/server/partition_router.ts";
+import { HandlerCore } from "../../src/server/handler_core.ts";
+import type { ReplicaManager } from "../../src/server/replica_manager.ts";
 import { type HandledRequest, RequestHandler } from "../../src/server/request_handler.ts";
 import { encodeRequestHeader } from "../../src/protocol/generated/headers.ts";
 import { decodeResponseHeader } from "../../src/protocol/generated/headers.ts";
@@ -44,6 +44,8 @@ export class LocalBroker {
     readonly config: BrokerConfig,
     readonly states: BrokerState[],
     readonly replicas: ReplicaManager[],
+    /** Per handler: replicas, group coordinator (groups) and state together. */
+    readonly cores: HandlerCore[],
     readonly dirState: LogDirState,
     private readonly requestHandlers: RequestHandler[],
   ) {}
@@ -61,14 +63,10 @@ export class LocalBroker {
       listeners: [{ name: "PLAINTEXT", securityProtocol: "PLAINTEXT", host: "127.0.0.1", port: 9092 }],
       topics: registry.list(),
     });
-    const replicas: ReplicaManager[] = [];
-    const states: BrokerState[] = [];
+    const cores: HandlerCore[] = [];
     const controller = new Controller(dir, registry, config, log, async () => {
       const next = image();
-      for (let h = 0; h < count; h++) {
-        await replicas[h].applyImage(next);
-        states[h].metadata = new MetadataView(next);
-      }
+      for (const core of cores) await core.applyImage(next);
     });
     const client: ControllerClient = {
       // deno-lint-ignore no-explicit-any
@@ -77,36 +75,28 @@ export class LocalBroker {
     const peers = createPeerPorts(count);
     const ports = peers.flat().filter((p): p is MessagePort => p !== null);
     for (let h = 0; h < count; h++) {
-      const replica = new ReplicaManager({
-        handlerIndex: h,
-        handlerCount: count,
-        logDir: dir,
-        config,
-        log: new Logger(`handler-${h}`),
-        cleanShutdown: dirState.cleanShutdown,
-        recoveryPoints: new Map(dirState.recoveryPointEntries()),
-        logStartOffsets: new Map(dirState.logStartOffsetEntries()),
-      });
-      await replica.applyImage(image());
-      replicas.push(replica);
-      states.push({
-        config,
-        metadata: new MetadataView(image()),
-        apiVersions: advertisedVersions(),
-        controller: client,
-        partitions: new PartitionRouter(h, count, replica, peers[h]),
-        producerIds: new ProducerIdBlocks(client),
-        fetchSessions: new FetchSessionCache({
-          maxSessions: Math.floor(config["max.incremental.fetch.session.cache.slots"] / count),
-          shard: h,
-          shardCount: count,
+      cores.push(
+        await HandlerCore.create({
+          index: h,
+          count,
+          config,
+          log: new Logger(`handler-${h}`),
+          image: image(),
+          logDir: dir,
+          cleanShutdown: dirState.cleanShutdown,
+          recoveryPoints: new Map(dirState.recoveryPointEntries()),
+          logStartOffsets: new Map(dirState.logStartOffsetEntries()),
+          peerPorts: peers[h],
+          controller: client,
         }),
-      });
+      );
     }
+    const states = cores.map((c) => c.state);
+    const replicas = cores.map((c) => c.replicas);
     const handlers = states.map((state, h) =>
       new RequestHandler(dispatchTable(), () => state, new Logger(`handler-${h}`))
     );
-    const broker = new LocalBroker(dir, config, states, replicas, dirState, handlers);
+    const broker = new LocalBroker(dir, config, states, replicas, cores, dirState, handlers);
     broker.ports.push(...ports);
     return broker;
   }
@@ -162,10 +152,12 @@ export class LocalBroker {
   /** Clean stop (checkpoints + marker); `crash` skips both, like a kill -9 after the last write. */
   async stop(opts: { crash?: boolean } = {}): Promise<void> {
     for (const port of this.ports) port.close();
+    // A crash leaves the logs as they are, but timers of groups must not outlive the test.
+    if (opts.crash) { for (const core of this.cores) core.coordinator.close(); }
     if (!opts.crash) {
-      for (const [h, replica] of this.replicas.entries()) {
-        await replica.close();
-        this.dirState.record(h, replica.checkpoints());
+      for (const [h, core] of this.cores.entries()) {
+        await core.close();
+        this.dirState.record(h, core.replicas.checkpoints());
       }
       this.dirState.close(true);
     }

@@ -1,0 +1,125 @@
+/**
+ * What one handler Worker is made of, independent of Workers and sockets:
+ * its share of the partitions (ReplicaManager), the group coordinator for
+ * the __consumer_offsets partitions among them, the router to the other
+ * handlers, and the BrokerState the API handlers see. The handler Worker
+ * and the in-process test broker both build handlers here, so they cannot
+ * drift apart.
+ */
+import type { BrokerConfig } from "../config/keys.ts";
+import { resolveGroupConfig } from "../config/group_settings.ts";
+import { type MetadataImage, MetadataView } from "../cluster/metadata_image.ts";
+import { advertisedVersions } from "../apis/registry.ts";
+import { GroupCoordinator } from "../group/group_coordinator.ts";
+import type { OffsetsLogAccess } from "../group/offsets_partition.ts";
+import { OFFSETS_TOPIC } from "../group/offsets_topic.ts";
+import type { Logger } from "../util/logger.ts";
+import type { BrokerState, ControllerClient } from "./broker_state.ts";
+import { FetchSessionCache } from "./fetch_session_cache.ts";
+import { GroupRouter } from "./group_router.ts";
+import { PartitionRouter, type PeerOp } from "./partition_router.ts";
+import { ProducerIdBlocks } from "./producer_ids.ts";
+import { ReplicaManager } from "./replica_manager.ts";
+
+export interface HandlerCoreOptions {
+  index: number;
+  count: number;
+  config: BrokerConfig;
+  log: Logger;
+  image: MetadataImage;
+  logDir: string;
+  cleanShutdown: boolean;
+  recoveryPoints: ReadonlyMap<string, bigint>;
+  logStartOffsets: ReadonlyMap<string, bigint>;
+  /** One port per other handler (null at this handler's own index). */
+  peerPorts: ReadonlyArray<MessagePort | null>;
+  controller: ControllerClient;
+}
+
+export class HandlerCore {
+  private constructor(
+    readonly replicas: ReplicaManager,
+    readonly coordinator: GroupCoordinator,
+    readonly state: BrokerState,
+  ) {}
+
+  static async create(o: HandlerCoreOptions): Promise<HandlerCore> {
+    const replicas = new ReplicaManager({
+      handlerIndex: o.index,
+      handlerCount: o.count,
+      logDir: o.logDir,
+      config: o.config,
+      log: o.log,
+      cleanShutdown: o.cleanShutdown,
+      recoveryPoints: o.recoveryPoints,
+      logStartOffsets: o.logStartOffsets,
+    });
+    await replicas.applyImage(o.image);
+    // Declared before it is built: the coordinator and the group router read it lazily.
+    // deno-lint-ignore prefer-const
+    let state: BrokerState;
+    const coordinator = new GroupCoordinator({
+      handlerIndex: o.index,
+      handlerCount: o.count,
+      config: resolveGroupConfig(o.config),
+      segmentBytes: o.config["offsets.topic.segment.bytes"],
+      retentionCheckIntervalMs: o.config["offsets.retention.check.interval.ms"],
+      logs: offsetsLogAccess(replicas),
+      metadata: () => state.metadata,
+      log: o.log,
+    });
+    const local = {
+      execute: (op: PeerOp): Promise<unknown> =>
+        op.op === "group" || op.op === "listGroups" ? coordinator.execute(op) : replicas.execute(op),
+    };
+    const router = new PartitionRouter(o.index, o.count, local, o.peerPorts);
+    state = {
+      config: o.config,
+      metadata: new MetadataView(o.image),
+      apiVersions: advertisedVersions(),
+      controller: o.controller,
+      partitions: router,
+      groups: new GroupRouter(router, o.count, () => state),
+      producerIds: new ProducerIdBlocks(o.controller),
+      // Each handler holds the sessions of the connections whose fetches it serves (see the processor).
+      fetchSessions: new FetchSessionCache({
+        maxSessions: Math.floor(o.config["max.incremental.fetch.session.cache.slots"] / o.count),
+        shard: o.index,
+        shardCount: o.count,
+      }),
+    };
+    await coordinator.onImage(o.image);
+    return new HandlerCore(replicas, coordinator, state);
+  }
+
+  /** A new metadata image: partitions first, then the view API handlers read, then the groups. */
+  async applyImage(image: MetadataImage): Promise<void> {
+    await this.replicas.applyImage(image);
+    this.state.metadata = new MetadataView(image);
+    await this.coordinator.onImage(image);
+  }
+
+  /** Groups stop first (waiting joins get NOT_COORDINATOR), then the logs close. */
+  async close(): Promise<void> {
+    this.coordinator.close();
+    await this.replicas.close();
+  }
+}
+
+function offsetsLogAccess(replicas: ReplicaManager): OffsetsLogAccess {
+  return {
+    append: async (topicId, partition, records) =>
+      (await replicas.execute({
+        op: "produce",
+        acks: -1,
+        items: [{ topicId, partition, topic: OFFSETS_TOPIC, records }],
+      }))[0],
+    read: async (topicId, partition, fetchOffset, maxBytes) =>
+      (await replicas.execute({ op: "read", items: [{ topicId, partition, fetchOffset, maxBytes }] }))[0],
+    earliest: async (topicId, partition) =>
+      (await replicas.execute({ op: "listOffsets", items: [{ topicId, partition, timestamp: -2n }] }))[0],
+    deleteBefore: async (topicId, partition, offset) =>
+      (await replicas.execute({ op: "deleteRecords", items: [{ topicId, partition, offset }] }))[0].errorCode,
+    log: (topicId, partition) => replicas.localPartition(topicId, partition)?.log,
+  };
+}
