@@ -10,9 +10,11 @@
  * and error message; v3 is flexible; v4 asks for many keys at once and
  * answers a list of coordinators; v5 and v6 change only client handling.
  *
- * Serving the coordinator lookup does not make groups or transactions
- * available: their APIs (JoinGroup…, AddPartitionsToTxn…) are advertised
- * only once implemented, so clients stop at a clear "unsupported" there.
+ * Groups are served: every group API (JoinGroup … ConsumerGroupDescribe)
+ * may be sent to this node, and its handlers route each group to the Worker
+ * that coordinates it. Transactions are not served yet: their APIs
+ * (AddPartitionsToTxn…) are advertised only once implemented, so
+ * transactional clients stop at a clear "unsupported" there.
  */
 import { defineApi } from "./api.ts";
 import { ErrorCode } from "../protocol/errors.ts";

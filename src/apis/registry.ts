@@ -9,13 +9,25 @@ import { produceHandler } from "./000_produce.ts";
 import { fetchHandler } from "./001_fetch.ts";
 import { listOffsetsHandler } from "./002_list_offsets.ts";
 import { metadataHandler } from "./003_metadata.ts";
+import { offsetCommitHandler } from "./008_offset_commit.ts";
+import { offsetFetchHandler } from "./009_offset_fetch.ts";
 import { findCoordinatorHandler } from "./010_find_coordinator.ts";
+import { joinGroupHandler } from "./011_join_group.ts";
+import { heartbeatHandler } from "./012_heartbeat.ts";
+import { leaveGroupHandler } from "./013_leave_group.ts";
+import { syncGroupHandler } from "./014_sync_group.ts";
+import { describeGroupsHandler } from "./015_describe_groups.ts";
+import { listGroupsHandler } from "./016_list_groups.ts";
 import { apiVersionsHandler } from "./018_api_versions.ts";
 import { createTopicsHandler } from "./019_create_topics.ts";
 import { deleteTopicsHandler } from "./020_delete_topics.ts";
 import { deleteRecordsHandler } from "./021_delete_records.ts";
 import { initProducerIdHandler } from "./022_init_producer_id.ts";
 import { createPartitionsHandler } from "./037_create_partitions.ts";
+import { deleteGroupsHandler } from "./042_delete_groups.ts";
+import { offsetDeleteHandler } from "./047_offset_delete.ts";
+import { consumerGroupHeartbeatHandler } from "./068_consumer_group_heartbeat.ts";
+import { consumerGroupDescribeHandler } from "./069_consumer_group_describe.ts";
 
 // deno-lint-ignore no-explicit-any
 const HANDLERS: ReadonlyArray<ApiHandler<any, any>> = [
@@ -23,13 +35,25 @@ const HANDLERS: ReadonlyArray<ApiHandler<any, any>> = [
   fetchHandler,
   listOffsetsHandler,
   metadataHandler,
+  offsetCommitHandler,
+  offsetFetchHandler,
   findCoordinatorHandler,
+  joinGroupHandler,
+  heartbeatHandler,
+  leaveGroupHandler,
+  syncGroupHandler,
+  describeGroupsHandler,
+  listGroupsHandler,
   apiVersionsHandler,
   createTopicsHandler,
   deleteTopicsHandler,
   deleteRecordsHandler,
   initProducerIdHandler,
   createPartitionsHandler,
+  deleteGroupsHandler,
+  offsetDeleteHandler,
+  consumerGroupHeartbeatHandler,
+  consumerGroupDescribeHandler,
 ];
 
 // deno-lint-ignore no-explicit-any
