@@ -4,7 +4,23 @@
 # Python codec modules the data-path tests use to decompress stored batches
 # (lz4, snappy, zstandard); kafkajs comes from npm (package.json). Needs root or
 # sudo for apt-get.
+#
+# With INSTALL_NODE_RDKAFKA=1, and always in CI (CI=true): node-rdkafka 3.3.1 (librdkafka 2.8.0,
+# which speaks Kafka 3.9's ConsumerGroupHeartbeat v0) for the KIP-848 test
+# (tests/integration/groups_kip848_test.ts, skipped without it outside CI), installed
+# under .cache/node-rdkafka, outside package.json: it compiles librdkafka
+# (about two minutes on two cores; needs g++, make and python3), so cache that
+# directory between CI runs.
 set -euo pipefail
+
+if [ "${INSTALL_NODE_RDKAFKA:-0}" = "1" ] || [ "${CI:-}" = "true" ]; then
+  prefix="$(cd "$(dirname "$0")/.." && pwd)/.cache/node-rdkafka"
+  if [ ! -f "$prefix/node_modules/node-rdkafka/build/Release/node-librdkafka.node" ]; then
+    echo "[install-test-deps] npm i node-rdkafka@3.3.1 into $prefix (compiles librdkafka)" >&2
+    mkdir -p "$prefix"
+    npm i --no-save --no-audit --no-fund --prefix "$prefix" node-rdkafka@3.3.1 >&2
+  fi
+fi
 
 need=()
 command -v kcat >/dev/null 2>&1 || need+=(kcat)
