@@ -18,6 +18,8 @@
  * tagged fields of v12+ (diverging epoch, leader, snapshot) only matter for
  * replication and keep their defaults; v15 moves the replica id into a
  * tagged ReplicaState, v17 adds a directory id that only followers send.
+ * In a handler Worker, record sets of 64 KiB or more are not copied into the
+ * response: they travel to the processor as chunks of the frame.
  */
 import { defineApi } from "./api.ts";
 import { leaderEpochError } from "./leader_epoch.ts";
@@ -96,6 +98,8 @@ export const fetchHandler = defineApi<FetchRequest, FetchResponse>({
   errorResponse(_request, _ctx, errorCode) {
     return { throttleTimeMs: 0, errorCode, sessionId: 0, responses: [], nodeEndpoints: [] };
   },
+  // Records are read fresh for this response (at their owner), so large ones go to the socket as they are.
+  externalizeBytesFrom: 64 * 1024,
   responseSizeHint(response) {
     let bytes = 0;
     for (const topic of response.responses) {

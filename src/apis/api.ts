@@ -62,6 +62,13 @@ export interface ApiHandler<Req = unknown, Res = unknown> {
   errorResponse(request: Req, ctx: RequestContext, errorCode: number): Res;
   /** Bytes the encoded response will about take, when large (Fetch): saves regrowing the buffer. */
   responseSizeHint?(response: Res): number;
+  /**
+   * Byte fields at least this long are sent by reference instead of being
+   * copied into the response buffer (handler Workers only). Only for APIs
+   * whose large byte fields belong to the response alone (Fetch: records
+   * freshly read for it), since they are transferred to the processor.
+   */
+  externalizeBytesFrom?: number;
 }
 
 /** Identity helper that keeps each handler file's types checked. */

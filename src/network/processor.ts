@@ -19,7 +19,7 @@ import type { ConnectionQuotas } from "./connection_quotas.ts";
 import type { MemoryPool } from "./memory_pool.ts";
 import type { RequestEnvelope, RequestQueueCounter, ResponseEnvelope } from "./request_channel.ts";
 import { P, type ProcessorMetrics } from "../metrics/layout.ts";
-import { type SupportedVersions, isSupported } from "./supported_versions.ts";
+import { isSupported, type SupportedVersions } from "./supported_versions.ts";
 
 /** The smallest valid request: api key, api version, correlation id. */
 const MIN_REQUEST_BYTES = 8;
@@ -166,7 +166,7 @@ export class Processor implements ConnectionEvents {
         if (conn.sizeFilled < 4) return;
         conn.sizeFilled = 0;
         const b = conn.sizeBytes;
-        const size = ((b[0] << 24) | (b[1] << 16) | (b[2] << 8) | b[3]);
+        const size = (b[0] << 24) | (b[1] << 16) | (b[2] << 8) | b[3];
         if (size < MIN_REQUEST_BYTES || size > this.o.maxRequestBytes) {
           const why = size > this.o.maxRequestBytes || size < 0
             ? `request size ${size >>> 0} exceeds socket.request.max.bytes (${this.o.maxRequestBytes})`
@@ -224,9 +224,12 @@ export class Processor implements ConnectionEvents {
       if (!isSupported(this.o.supported, apiKey, apiVersion) && apiKey !== API_VERSIONS_KEY) {
         this.o.queue.dequeued();
         this.o.pool.release(frame.byteLength);
-        this.reject(conn, isSupported(this.o.supported, apiKey)
-          ? `unsupported version ${apiVersion} of API key ${apiKey}`
-          : `unknown API key ${apiKey}`);
+        this.reject(
+          conn,
+          isSupported(this.o.supported, apiKey)
+            ? `unsupported version ${apiVersion} of API key ${apiKey}`
+            : `unknown API key ${apiKey}`,
+        );
         return;
       }
       conn.inflight = true;
@@ -272,7 +275,12 @@ export class Processor implements ConnectionEvents {
     }
     if (response.action === "send" && response.frame) {
       conn.socket.write(new Uint8Array(response.frame, 0, response.length));
-      this.o.metrics.add(P.bytesOut, response.length);
+      let bytes = response.length;
+      for (const chunk of response.more ?? []) {
+        conn.socket.write(new Uint8Array(chunk.buffer, chunk.offset, chunk.length));
+        bytes += chunk.length;
+      }
+      this.o.metrics.add(P.bytesOut, bytes);
     }
     if (conn.closing) {
       if (conn.ready.length === 0) conn.socket.end();

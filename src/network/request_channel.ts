@@ -35,6 +35,8 @@ export interface ResponseEnvelope {
   /** Size-prefixed response bytes, `length` of them from offset 0. */
   frame: ArrayBuffer | null;
   length: number;
+  /** The rest of the frame, written after `frame` in order (Fetch records sent without a copy). */
+  more?: Array<{ buffer: ArrayBuffer; offset: number; length: number }>;
   /** 1 when the response carried an error (for per-API error metrics). */
   error: number;
   /** Why the connection is closed, for the processor's log line. */

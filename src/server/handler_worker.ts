@@ -98,7 +98,7 @@ export function runHandlerWorker(scope: WorkerScope): void {
     });
     replicas = core.replicas;
     state = core.state;
-    const handler = new RequestHandler(dispatchTable(), () => state, log);
+    const handler = new RequestHandler(dispatchTable(), () => state, log, true);
     const queue = new RequestQueueCounter(message.queueBuffer, message.queueCapacity);
     const pool = new MemoryPool(message.poolBuffer);
     for (const port of message.processorPorts) {
@@ -182,7 +182,16 @@ async function serve(
     const bytes = result.bytes;
     const buffer = bytes.byteOffset === 0 ? bytes.buffer as ArrayBuffer : bytes.slice().buffer;
     response = { conn: envelope.conn, action: "send", frame: buffer, length: bytes.byteLength, error: result.error };
-    port.postMessage(response, [buffer]);
+    const transfer = new Set<ArrayBuffer>([buffer]);
+    if (result.more && result.more.length > 0) {
+      response.more = [];
+      for (const chunk of result.more) {
+        if (chunk.byteLength === 0) continue;
+        response.more.push({ buffer: chunk.buffer as ArrayBuffer, offset: chunk.byteOffset, length: chunk.byteLength });
+        transfer.add(chunk.buffer as ArrayBuffer);
+      }
+    }
+    port.postMessage(response, [...transfer]);
     return;
   }
   response = result.action === "none"

@@ -31,7 +31,8 @@ export interface RequestMeta {
 }
 
 export type HandledRequest =
-  | { action: "send"; bytes: Uint8Array; error: number }
+  /** `more`: further chunks of the same frame, to be written after `bytes` (chunked responses). */
+  | { action: "send"; bytes: Uint8Array; more?: Uint8Array[]; error: number }
   | { action: "none"; error: number }
   | { action: "close"; reason: string };
 
@@ -41,6 +42,8 @@ export class RequestHandler {
     private readonly table: Map<number, ApiHandler<any, any>>,
     private readonly broker: () => BrokerState,
     private readonly log: Logger,
+    /** Let APIs that allow it send large byte fields as separate chunks (see ApiHandler.externalizeBytesFrom). */
+    private readonly chunked = false,
   ) {}
 
   async handle(frame: Uint8Array, meta: RequestMeta): Promise<HandledRequest> {
@@ -88,7 +91,12 @@ export class RequestHandler {
     }
     if (response === NO_RESPONSE) return { action: "none", error: failed };
     if (response instanceof CloseConnection) return { action: "close", reason: response.reason };
-    return { action: "send", bytes: this.encode(handler, ctx, response), error: failed || hasTopLevelError(response) };
+    const error = failed || hasTopLevelError(response);
+    if (this.chunked && handler.externalizeBytesFrom !== undefined) {
+      const [bytes, ...more] = this.encodeChunks(handler, handler.externalizeBytesFrom, ctx, response);
+      return { action: "send", bytes, more, error };
+    }
+    return { action: "send", bytes: this.encode(handler, ctx, response), error };
   }
 
   // deno-lint-ignore no-explicit-any
@@ -98,6 +106,23 @@ export class RequestHandler {
     writeResponseHeader(writer, ctx.apiKey, ctx.apiVersion, ctx.correlationId);
     handler.encodeResponse(writer, ctx.apiVersion, response);
     return writer.finishWithSizePrefix();
+  }
+
+  private encodeChunks(
+    // deno-lint-ignore no-explicit-any
+    handler: ApiHandler<any, any>,
+    minBytes: number,
+    ctx: RequestContext,
+    response: unknown,
+  ): Uint8Array[] {
+    // The buffer only holds what is not externalized: headers and small record sets.
+    const hint = handler.responseSizeHint ? handler.responseSizeHint(response) : 0;
+    const writer = new Writer(Math.min(hint + 256, 64 * 1024));
+    writer.reserveSizePrefix();
+    writer.externalizeFrom(minBytes);
+    writeResponseHeader(writer, ctx.apiKey, ctx.apiVersion, ctx.correlationId);
+    handler.encodeResponse(writer, ctx.apiVersion, response);
+    return writer.finishChunksWithSizePrefix();
   }
 
   private unsupportedApiVersions(correlationId: number): HandledRequest {

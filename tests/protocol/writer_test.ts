@@ -121,3 +121,74 @@ describe("writer", () => {
     );
   });
 });
+
+describe("chunked mode (large byte fields sent by reference)", () => {
+  const concat = (chunks: Uint8Array[]) => {
+    const out = new Uint8Array(chunks.reduce((n, c) => n + c.byteLength, 0));
+    let at = 0;
+    for (const c of chunks) {
+      out.set(c, at);
+      at += c.byteLength;
+    }
+    return out;
+  };
+
+  /** The same writes in plain and chunked mode. */
+  function both(minBytes: number, initial: number, write: (w: Writer) => void) {
+    const plain = new Writer(initial);
+    plain.reserveSizePrefix();
+    write(plain);
+    const chunked = new Writer(initial);
+    chunked.reserveSizePrefix();
+    chunked.externalizeFrom(minBytes);
+    write(chunked);
+    return { plain: plain.finishWithSizePrefix().slice(), chunks: chunked.finishChunksWithSizePrefix() };
+  }
+
+  test("large byte fields become their own chunks, by reference; the frame is byte-identical", () => {
+    const big1 = new Uint8Array(5000).fill(7);
+    const big2 = new Uint8Array(3000).fill(9);
+    const { plain, chunks } = both(1000, 16, (w) => {
+      w.writeInt32(42);
+      w.writeCompactNullableBytes(big1);
+      w.writeString("between");
+      w.writeNullableBytes(new Uint8Array([1, 2, 3])); // small: copied
+      w.writeBytes(big2);
+      w.writeInt16(-1);
+    });
+    assert.deepEqual(concat(chunks), plain);
+    assert.equal(chunks.length, 5);
+    assert.equal(chunks[1], big1, "the first large field is the caller's array, not a copy");
+    assert.equal(chunks[3], big2);
+    assert.equal(new DataView(chunks[0].buffer, chunks[0].byteOffset).getInt32(0), plain.byteLength - 4);
+  });
+
+  test("the buffer regrowing after a chunk was cut keeps earlier chunks intact", () => {
+    const big = new Uint8Array(2048).fill(3);
+    const { plain, chunks } = both(1024, 16, (w) => {
+      w.writeString("a".repeat(10));
+      w.writeBytes(big);
+      w.writeString("b".repeat(500)); // forces the 16-byte buffer to grow
+      w.writeBytes(big);
+    });
+    assert.deepEqual(concat(chunks), plain);
+  });
+
+  test("nothing large: one chunk, the same bytes as finishWithSizePrefix", () => {
+    const { plain, chunks } = both(1 << 20, 64, (w) => {
+      w.writeInt64(5n);
+      w.writeCompactBytes(new Uint8Array(100));
+    });
+    assert.equal(chunks.length, 1);
+    assert.deepEqual(chunks[0], plain);
+  });
+
+  test("a tagged field around an externalized field is refused rather than corrupted", () => {
+    const w = new Writer(64);
+    w.reserveSizePrefix();
+    w.externalizeFrom(10);
+    const start = w.beginTaggedField(0);
+    w.writeRaw(new Uint8Array(20));
+    assert.throws(() => w.endTaggedField(start), /tagged field/);
+  });
+});
