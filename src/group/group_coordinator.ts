@@ -70,8 +70,9 @@ export class GroupCoordinator {
   constructor(private readonly d: GroupCoordinatorDeps) {
     this.now = d.now ?? Date.now;
     this.topics = {
-      byName: (name) => info(d.metadata().byName.get(name)),
-      byId: (id) => info(d.metadata().byId.get(id)),
+      // A TopicImage is a TopicInfo (name, id, partition count) with more fields.
+      byName: (name) => d.metadata().byName.get(name),
+      byId: (id) => d.metadata().byId.get(id),
     };
   }
 
@@ -370,7 +371,7 @@ export class GroupCoordinator {
     // MEMBER_ID_REQUIRED leaves a pending member behind: the group must stay for its second join.
     if (errorCode === ErrorCode.NONE || errorCode === ErrorCode.MEMBER_ID_REQUIRED) return;
     if (!group.isEmpty() || state.offsets.hasOffsets(group.groupId)) return;
-    if (state.liveRecords().some((r) => r.kind !== "offset" && r.groupId === group.groupId)) return;
+    if (state.hasGroupRecord(group.groupId)) return;
     if (state.groups.get(group.groupId) !== group) return;
     group.shutdown();
     state.groups.delete(group.groupId);
@@ -424,10 +425,6 @@ export class GroupCoordinator {
       }
     }
   }
-}
-
-function info(t: { name: string; topicId: string; partitions: number } | undefined) {
-  return t ? { name: t.name, topicId: t.topicId, partitions: t.partitions } : undefined;
 }
 
 function joinError(args: JoinGroupArgs, errorCode: number): JoinGroupResult {

@@ -175,6 +175,11 @@ export class OffsetsPartition {
     }
   }
 
+  /** Has a group record (classic or consumer metadata) of `groupId` been written and not deleted? */
+  hasGroupRecord(groupId: string): boolean {
+    return this.groupRecords.has(groupId);
+  }
+
   /** The live state as records: every committed offset and each group's last written record. */
   liveRecords(): GroupRecord[] {
     return [...this.offsets.liveRecords(), ...this.groupRecords.values()];

@@ -17,7 +17,7 @@ import { Logger, type LogLevel, setLogLevel } from "../util/logger.ts";
 import type { BrokerState, ControllerClient } from "./broker_state.ts";
 import type { ControllerOp, ControllerResult } from "./controller_ops.ts";
 import { HandlerCore } from "./handler_core.ts";
-import type { CheckpointEntry, ReplicaManager } from "./replica_manager.ts";
+import type { CheckpointEntry } from "./replica_manager.ts";
 import { RequestHandler } from "./request_handler.ts";
 
 export interface HandlerInit {
@@ -65,7 +65,6 @@ export type HandlerReport =
 export function runHandlerWorker(scope: WorkerScope): void {
   let state: BrokerState;
   let core: HandlerCore | null = null;
-  let replicas: ReplicaManager | null = null;
   let log: Logger;
   let nextCallId = 1;
   let images: Promise<void> = Promise.resolve();
@@ -96,7 +95,7 @@ export function runHandlerWorker(scope: WorkerScope): void {
       peerPorts: message.peerPorts,
       controller,
     });
-    replicas = core.replicas;
+    const replicas = core.replicas;
     state = core.state;
     const handler = new RequestHandler(dispatchTable(), () => state, log, true);
     const queue = new RequestQueueCounter(message.queueBuffer, message.queueCapacity);
@@ -105,7 +104,7 @@ export function runHandlerWorker(scope: WorkerScope): void {
       port.onmessage = (e: MessageEvent) => serve(e.data as RequestEnvelope, port, handler, queue, pool);
     }
     const reportCheckpoints = () =>
-      scope.postMessage({ type: "checkpoints", checkpoints: replicas!.checkpoints() } satisfies HandlerReport);
+      scope.postMessage({ type: "checkpoints", checkpoints: replicas.checkpoints() } satisfies HandlerReport);
     replicas.startBackgroundTasks(reportCheckpoints);
     reportCheckpoints();
     scope.postMessage({ type: "ready", partitions: replicas.size } satisfies HandlerReport);
