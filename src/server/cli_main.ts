@@ -17,23 +17,32 @@ export async function runCli(runtime: HostRuntime): Promise<void> {
     runtime.exit(outcome.code);
   }
   const log = new Logger("main");
-  let broker;
-  try {
-    broker = await startBroker(runtime, outcome.config);
-  } catch (e) {
-    log.error(`tsbroker could not start: ${e instanceof Error ? e.message : e}`);
-    runtime.exit(1);
-  }
-  runtime.onShutdownSignal((signal) => {
+  // Signals are taken from before start-up, so that one arriving while the
+  // Workers start (or right after the "started" line) still stops the broker
+  // gracefully instead of killing it with the signal's default action.
+  let broker: Awaited<ReturnType<typeof startBroker>> | undefined;
+  let pendingSignal: string | undefined;
+  const shutDown = (signal: string) => {
     log.info(`Received ${signal}`);
     const limit = outcome.config["tsbroker.shutdown.timeout.ms"] + 5000;
     const watchdog = setTimeout(() => {
       log.error(`Shutdown took longer than ${limit} ms; exiting`);
       runtime.exit(1);
     }, limit);
-    broker.stop().then(() => {
+    broker!.stop().then(() => {
       clearTimeout(watchdog);
       runtime.exit(0);
     });
+  };
+  runtime.onShutdownSignal((signal) => {
+    if (broker) shutDown(signal);
+    else pendingSignal ??= signal;
   });
+  try {
+    broker = await startBroker(runtime, outcome.config);
+  } catch (e) {
+    log.error(`tsbroker could not start: ${e instanceof Error ? e.message : e}`);
+    runtime.exit(1);
+  }
+  if (pendingSignal) shutDown(pendingSignal);
 }

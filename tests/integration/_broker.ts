@@ -81,7 +81,11 @@ export async function startBroker(flavour: Flavour, options: BrokerOptions = {})
     stderr: "piped",
   }).spawn();
   const output: string[] = [];
-  const exited = child.status.then((s) => (s.signal ? null : s.code));
+  const exited = child.status.then((s) => {
+    // A death by signal reads as null; say which, for the failing test's message.
+    if (s.signal) output.push(`[harness] ${flavour} broker ended by ${s.signal}`);
+    return s.signal ? null : s.code;
+  });
 
   const started = new Promise<{ port: number; metricsPort: number }>((resolve, reject) => {
     const timer = setTimeout(

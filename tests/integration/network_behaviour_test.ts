@@ -124,7 +124,7 @@ for (const flavour of ["deno", "bun"] as const) {
       const client = await WireClient.connect(broker.port);
       client.write(apiVersionsRequest(1));
       await client.readFrame();
-      assert.equal(await broker.stop("SIGINT"), 0);
+      assert.equal(await broker.stop("SIGINT"), 0, broker.output.slice(-20).join("\n"));
       assert.ok(await client.closedWithin(1000));
       assert.ok(broker.output.some((l) => l.includes("Shut down cleanly")));
     });
