@@ -1,4 +1,4 @@
-/** CRC-32C: published check values, incremental use, and slice-by-8 vs a bytewise reference. */
+/** CRC-32C: published check values, incremental use, and slice-by-32 vs a bytewise reference. */
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { crc32c } from "../../src/log/crc32c.ts";
@@ -77,7 +77,7 @@ describe("crc32c vs bytewise reference", () => {
     const next = rng(7);
     const pool = Uint8Array.from({ length: 600 }, () => Math.floor(next() * 256));
     for (let offset = 0; offset < 8; offset++) {
-      for (let length = 240; length < 280; length++) {
+      for (let length = 100; length < 300; length++) {
         const data = pool.subarray(offset, offset + length);
         assert.equal(crc32c(data), referenceCrc32c(data), `length ${length}, offset ${offset}`);
       }
