@@ -5,7 +5,14 @@
  * cost about one sync per round rather than N. A round starts on the next
  * macrotask, after the handler has drained the requests already queued on
  * its ports, and syncs each dirty log once.
+ *
+ * The round is scheduled with setImmediate, not setTimeout(0): that timer
+ * fired ~2 ms late in Deno, as long as the fdatasync itself, and a producer
+ * connection waits for each sync before its next request is taken
+ * (W2 under Deno, one producer: 151 -> 231 MB/s).
  */
+import { setImmediate } from "node:timers";
+
 export interface Flushable {
   flush(): Promise<void>;
 }
@@ -31,7 +38,7 @@ export class GroupCommit {
   private schedule(): void {
     if (this.running || this.scheduled) return;
     this.scheduled = true;
-    setTimeout(() => this.round(), 0);
+    setImmediate(() => this.round());
   }
 
   private async round(): Promise<void> {
