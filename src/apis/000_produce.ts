@@ -15,8 +15,11 @@
  * UNKNOWN_TOPIC_OR_PARTITION (Produce never auto-creates; Metadata does),
  * Kafka's internal topics INVALID_TOPIC_EXCEPTION, acks outside {-1, 0, 1}
  * INVALID_REQUIRED_ACKS. acks=all waits for fdatasync in durable mode
- * (`tsbroker.fsync.acks.all`); acks=0 gets no response, and a failure then
- * closes the connection, as Kafka does.
+ * (`tsbroker.fsync.acks.all`): once appended, the request releases its
+ * connection, so the producer's next request is appended while this one
+ * waits for its sync, and both share a group commit; answers still leave in
+ * request order. acks=0 gets no response, and a failure then closes the
+ * connection, as Kafka does.
  *
  * Versions: v5 adds logStartOffset, v8 recordErrors and errorMessage, v9 is
  * flexible, v10 adds the (tagged) leader hints used only for
@@ -71,9 +74,25 @@ export const produceHandler = defineApi<ProduceRequest, ProduceResponse>({
         return items.length - 1;
       });
     });
+    // Durable acks=all in two steps: append, release the connection's next
+    // request (its appends now come after ours), then wait for the sync.
+    const twoStep = request.acks === -1 && ctx.broker.config["tsbroker.fsync.acks.all"] && ctx.release !== undefined;
     const outcomes = items.length > 0
-      ? await ctx.broker.partitions.run({ op: "produce", acks: request.acks, items })
+      ? await ctx.broker.partitions.run({ op: "produce", acks: request.acks, items, deferSync: twoStep })
       : [];
+    if (twoStep) {
+      ctx.release!();
+      const appended = outcomes.flatMap((o, i) => (o.errorCode === ErrorCode.NONE ? [i] : []));
+      if (appended.length > 0) {
+        const synced = await ctx.broker.partitions.run({
+          op: "sync",
+          items: appended.map((i) => ({ topicId: items[i].topicId, partition: items[i].partition })),
+        });
+        synced.forEach((s, k) => {
+          if (s.errorCode !== ErrorCode.NONE) outcomes[appended[k]] = refused(s.errorCode, s.errorMessage);
+        });
+      }
+    }
     const response: ProduceResponse = {
       throttleTimeMs: 0,
       nodeEndpoints: [],

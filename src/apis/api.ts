@@ -41,6 +41,13 @@ export interface RequestContext {
   /** "ip:port" */
   clientAddress: string;
   broker: BrokerState;
+  /**
+   * Call once the request's effects are complete and only its answer waits
+   * (a durable produce waiting for fdatasync): the connection's next request
+   * may then run, and answers still leave in request order. Absent where
+   * nothing can go ahead (in-process callers); calling it twice is harmless.
+   */
+  release?: () => void;
 }
 
 export interface ApiHandler<Req = unknown, Res = unknown> {

@@ -8,8 +8,15 @@
  * and writes responses back.
  *
  * Ordering: like Kafka, a connection is "muted" while one of its requests is
- * with a handler; further frames wait in the connection's queue, so responses
- * leave in request order even when clients pipeline. Reading pauses when a
+ * with a handler; further frames wait in the connection's queue, so requests
+ * take effect and responses leave in request order even when clients
+ * pipeline. One exception keeps that order while saving a wait: a handler
+ * may *release* a request whose effects are complete but whose answer waits
+ * (a durable acks=all produce waiting for fdatasync). The connection's next
+ * request is then dispatched at once, and responses are still written in
+ * request order (each carries its per-connection sequence number), so
+ * successive produces of one producer share group commits instead of paying
+ * one sync each. Reading pauses when a
  * connection has too many frames waiting, when the memory pool is empty, or
  * when its unsent output is large; it resumes as those clear.
  */
@@ -61,9 +68,11 @@ class ClientConnection {
   stash: Uint8Array | null = null;
   /** Complete frames waiting for the connection to be unmuted. */
   readonly ready: Uint8Array[] = [];
-  inflight = false;
-  inflightApiKey = 0;
-  inflightSince = 0;
+  /** Dispatched requests without a written response, oldest first. */
+  readonly outstanding: Outstanding[] = [];
+  /** The newest dispatched request still mutes the connection (not yet released or answered). */
+  muted = false;
+  nextSeq = 0;
   readingPaused = false;
   closing = false;
   lastActive: number;
@@ -80,6 +89,16 @@ class ClientConnection {
 }
 
 const FETCH_API_KEY = 1;
+/** Released requests a connection may have waiting for their answers before dispatch stops. */
+const MAX_OUTSTANDING = 16;
+
+/** A dispatched request: its answer, once it came, waits here until those before it are written. */
+interface Outstanding {
+  seq: number;
+  apiKey: number;
+  since: number;
+  response: ResponseEnvelope | null;
+}
 
 export class Processor implements ConnectionEvents {
   private readonly byId = new Map<number, ClientConnection>();
@@ -213,7 +232,10 @@ export class Processor implements ConnectionEvents {
   /** Send the next waiting frame to a handler, if the connection is unmuted. */
   private pump(conn: ClientConnection): void {
     if (conn.closing || this.draining) return;
-    if (!conn.inflight && conn.ready.length > 0 && conn.socket.bufferedAmount <= MAX_UNSENT_BYTES) {
+    if (
+      !conn.muted && conn.outstanding.length < MAX_OUTSTANDING && conn.ready.length > 0 &&
+      conn.socket.bufferedAmount <= MAX_UNSENT_BYTES
+    ) {
       if (!this.o.queue.tryEnqueue()) {
         this.block(conn);
         return;
@@ -232,11 +254,12 @@ export class Processor implements ConnectionEvents {
         );
         return;
       }
-      conn.inflight = true;
-      conn.inflightApiKey = apiKey;
-      conn.inflightSince = performance.now();
+      conn.muted = true;
+      const seq = conn.nextSeq++;
+      conn.outstanding.push({ seq, apiKey, since: performance.now(), response: null });
       const envelope: RequestEnvelope = {
         conn: conn.id,
+        seq,
         frame: frame.buffer as ArrayBuffer,
         listener: this.o.listenerIndex,
         client: conn.client,
@@ -266,27 +289,44 @@ export class Processor implements ConnectionEvents {
   private onResponse(response: ResponseEnvelope): void {
     const conn = this.byId.get(response.conn);
     if (!conn) return; // the client went away while its request was handled
-    conn.inflight = false;
+    const entry = conn.outstanding.find((o) => o.seq === response.seq);
+    if (!entry) return;
     conn.lastActive = performance.now();
-    this.o.metrics.recordRequest(conn.inflightApiKey, conn.lastActive - conn.inflightSince, response.error);
+    const newest = conn.outstanding[conn.outstanding.length - 1] === entry;
+    if (response.action === "release") {
+      if (newest) conn.muted = false;
+      this.pump(conn);
+      return;
+    }
     if (response.action === "close") {
+      this.o.metrics.recordRequest(entry.apiKey, conn.lastActive - entry.since, response.error);
       this.reject(conn, response.reason ?? "the request could not be handled");
       return;
     }
-    if (response.action === "send" && response.frame) {
-      conn.socket.write(new Uint8Array(response.frame, 0, response.length));
-      let bytes = response.length;
-      for (const chunk of response.more ?? []) {
-        conn.socket.write(new Uint8Array(chunk.buffer, chunk.offset, chunk.length));
-        bytes += chunk.length;
-      }
-      this.o.metrics.add(P.bytesOut, bytes);
+    if (newest) conn.muted = false;
+    entry.response = response;
+    // Answers leave in request order: write every answered request at the head.
+    while (conn.outstanding.length > 0 && conn.outstanding[0].response !== null) {
+      const done = conn.outstanding.shift()!;
+      this.write(conn, done.response!);
+      this.o.metrics.recordRequest(done.apiKey, conn.lastActive - done.since, done.response!.error);
     }
     if (conn.closing) {
-      if (conn.ready.length === 0) conn.socket.end();
+      if (conn.ready.length === 0 && conn.outstanding.length === 0) conn.socket.end();
       return;
     }
     this.pump(conn);
+  }
+
+  private write(conn: ClientConnection, response: ResponseEnvelope): void {
+    if (response.action !== "send" || !response.frame) return;
+    conn.socket.write(new Uint8Array(response.frame, 0, response.length));
+    let bytes = response.length;
+    for (const chunk of response.more ?? []) {
+      conn.socket.write(new Uint8Array(chunk.buffer, chunk.offset, chunk.length));
+      bytes += chunk.length;
+    }
+    this.o.metrics.add(P.bytesOut, bytes);
   }
 
   // ---- back-pressure ----
@@ -349,7 +389,7 @@ export class Processor implements ConnectionEvents {
   private closeIdle(): void {
     const cutoff = performance.now() - this.o.idleTimeoutMs;
     for (const conn of this.byId.values()) {
-      if (!conn.inflight && conn.lastActive < cutoff) {
+      if (conn.outstanding.length === 0 && conn.lastActive < cutoff) {
         this.o.metrics.add(P.connectionsClosedIdle);
         this.o.log.debug(`Closing idle connection from ${conn.client}`);
         conn.socket.destroy();
@@ -366,7 +406,7 @@ export class Processor implements ConnectionEvents {
     this.draining = true;
     for (const conn of this.byId.values()) this.pauseReading(conn);
     const deadline = performance.now() + timeoutMs;
-    while ([...this.byId.values()].some((c) => c.inflight) && performance.now() < deadline) {
+    while ([...this.byId.values()].some((c) => c.outstanding.length > 0) && performance.now() < deadline) {
       await new Promise((resolve) => setTimeout(resolve, 5));
     }
     for (const conn of [...this.byId.values()]) {

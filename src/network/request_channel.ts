@@ -15,6 +15,8 @@
 export interface RequestEnvelope {
   /** Connection id, unique within the sending processor. */
   conn: number;
+  /** The request's place among its connection's requests (0, 1, ...): answers are written in this order. */
+  seq: number;
   /** The request: header and body, without the 4-byte size prefix. */
   frame: ArrayBuffer;
   /** Index of the listener (in config order) the connection came in on. */
@@ -25,12 +27,18 @@ export interface RequestEnvelope {
   principal: string;
 }
 
-export type ResponseAction = "send" | "none" | "close";
+export type ResponseAction = "send" | "none" | "close" | "release";
 
 /** A response on its way back to the processor that owns the connection. */
 export interface ResponseEnvelope {
   conn: number;
-  /** "send": write `frame`; "none": no response (acks=0); "close": drop the connection. */
+  /** The request's `seq`. */
+  seq: number;
+  /**
+   * "send": write `frame`; "none": no response (acks=0); "close": drop the connection;
+   * "release": not an answer yet, but the request's effects are complete, so the
+   * connection's next request may be dispatched (its answer follows, in order).
+   */
   action: ResponseAction;
   /** Size-prefixed response bytes, `length` of them from offset 0. */
   frame: ArrayBuffer | null;

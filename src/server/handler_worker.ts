@@ -166,12 +166,20 @@ async function serve(
 ): Promise<void> {
   queue.dequeued();
   const frame = new Uint8Array(envelope.frame);
+  const { conn, seq } = envelope;
+  let released = false;
+  const release = () => {
+    if (released) return;
+    released = true;
+    port.postMessage({ conn, seq, action: "release", frame: null, length: 0, error: 0 } satisfies ResponseEnvelope);
+  };
   let result;
   try {
     result = await handler.handle(frame, {
       listenerIndex: envelope.listener,
       principal: envelope.principal,
       clientAddress: envelope.client,
+      release,
     });
   } finally {
     pool.release(frame.byteLength);
@@ -180,7 +188,7 @@ async function serve(
   if (result.action === "send") {
     const bytes = result.bytes;
     const buffer = bytes.byteOffset === 0 ? bytes.buffer as ArrayBuffer : bytes.slice().buffer;
-    response = { conn: envelope.conn, action: "send", frame: buffer, length: bytes.byteLength, error: result.error };
+    response = { conn, seq, action: "send", frame: buffer, length: bytes.byteLength, error: result.error };
     const transfer = new Set<ArrayBuffer>([buffer]);
     if (result.more && result.more.length > 0) {
       response.more = [];
@@ -194,7 +202,7 @@ async function serve(
     return;
   }
   response = result.action === "none"
-    ? { conn: envelope.conn, action: "none", frame: null, length: 0, error: result.error }
-    : { conn: envelope.conn, action: "close", frame: null, length: 0, error: 1, reason: result.reason };
+    ? { conn, seq, action: "none", frame: null, length: 0, error: result.error }
+    : { conn, seq, action: "close", frame: null, length: 0, error: 1, reason: result.reason };
   port.postMessage(response);
 }

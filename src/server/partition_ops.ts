@@ -67,8 +67,22 @@ export interface DeleteRecordsOutcome {
   lowWatermark: bigint;
 }
 
+/** Whether a partition's appends so far are on disk: errorCode NONE, or KAFKA_STORAGE_ERROR with why. */
+export interface SyncOutcome {
+  errorCode: number;
+  errorMessage: string | null;
+}
+
 export type PartitionOp =
-  | { op: "produce"; acks: number; items: ProduceItem[] }
+  /**
+   * deferSync: in durable mode an acks=all produce normally answers after its
+   * fdatasync; with deferSync it answers once appended, and the caller then
+   * asks for "sync" (which the owner runs after the append, ops being taken in
+   * order), so it can release the connection's next request in between.
+   */
+  | { op: "produce"; acks: number; items: ProduceItem[]; deferSync?: boolean }
+  /** Resolves once everything appended to each partition so far is fdatasync'ed (group commit). */
+  | { op: "sync"; items: PartitionRef[] }
   | { op: "read"; items: ReadItem[] }
   | { op: "watch"; items: WatchItem[]; timeoutMs: number }
   | { op: "listOffsets"; items: OffsetQuery[] }
@@ -77,6 +91,7 @@ export type PartitionOp =
 /** What each op answers: one entry per item, in order (watch: whether it fired). */
 export interface PartitionOpResults {
   produce: ProduceOutcome[];
+  sync: SyncOutcome[];
   read: ReadOutcome[];
   watch: boolean;
   listOffsets: OffsetAnswer[];

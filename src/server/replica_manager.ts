@@ -22,10 +22,12 @@ import { ownerOf, partitionKey } from "./partition_owner.ts";
 import type {
   DeleteRecordsOutcome,
   OffsetAnswer,
+  PartitionRef,
   PartitionOp,
   ProduceOutcome,
   ReadOutcome,
   ResultOf,
+  SyncOutcome,
   WatchItem,
 } from "./partition_ops.ts";
 
@@ -140,7 +142,9 @@ export class ReplicaManager {
   execute<O extends PartitionOp>(op: O): Promise<ResultOf<O>> {
     switch (op.op) {
       case "produce":
-        return this.produce(op.acks, op.items) as Promise<ResultOf<O>>;
+        return this.produce(op.acks, op.items, op.deferSync === true) as Promise<ResultOf<O>>;
+      case "sync":
+        return this.sync(op.items) as Promise<ResultOf<O>>;
       case "read":
         return Promise.resolve(
           op.items.map((i) => this.read(i.topicId, i.partition, i.fetchOffset, i.maxBytes)),
@@ -177,6 +181,7 @@ export class ReplicaManager {
   private async produce(
     acks: number,
     items: Array<{ topicId: string; partition: number; records: Uint8Array }>,
+    deferSync: boolean,
   ): Promise<ProduceOutcome[]> {
     const now = this.now();
     const syncs: Promise<void>[] = [];
@@ -190,7 +195,8 @@ export class ReplicaManager {
       if (outcome.errorCode !== ErrorCode.NONE) return outcome;
       this.wake(key);
       if (this.durable && acks === -1) {
-        syncs[i] = this.groupCommit.sync(local.log);
+        // Deferred: the caller's "sync" op, which follows, waits instead.
+        if (!deferSync) syncs[i] = this.groupCommit.sync(local.log);
       } else if (local.log.flushDue(now)) {
         local.log.flush().catch((e: unknown) =>
           this.o.log.error(`flush of ${local.name} failed: ${e instanceof Error ? e.message : e}`)
@@ -206,6 +212,20 @@ export class ReplicaManager {
       ));
     }
     return outcomes;
+  }
+
+  /** Waits for the group commit covering everything appended so far to each partition. */
+  private sync(items: PartitionRef[]): Promise<SyncOutcome[]> {
+    return Promise.all(items.map((item): Promise<SyncOutcome> => {
+      const local = this.serving(partitionKey(item.topicId, item.partition));
+      if (!local) {
+        return Promise.resolve({ errorCode: this.missingError(), errorMessage: "This server does not host this topic-partition." });
+      }
+      return this.groupCommit.sync(local.log).then(
+        () => ({ errorCode: ErrorCode.NONE, errorMessage: null }),
+        (e) => ({ errorCode: ErrorCode.KAFKA_STORAGE_ERROR, errorMessage: `sync failed: ${e instanceof Error ? e.message : e}` }),
+      );
+    }));
   }
 
   private read(topicId: string, partition: number, fetchOffset: bigint, maxBytes: number): ReadOutcome {

@@ -28,6 +28,8 @@ export interface RequestMeta {
   listenerIndex: number;
   principal: string;
   clientAddress: string;
+  /** Lets the connection's next request go ahead before this one answers (see RequestContext.release). */
+  release?: () => void;
 }
 
 export type HandledRequest =
@@ -135,7 +137,12 @@ export class RequestHandler {
 }
 
 function metaContext(meta: RequestMeta) {
-  return { listenerIndex: meta.listenerIndex, principal: meta.principal, clientAddress: meta.clientAddress };
+  return {
+    listenerIndex: meta.listenerIndex,
+    principal: meta.principal,
+    clientAddress: meta.clientAddress,
+    release: meta.release,
+  };
 }
 
 function hasTopLevelError(response: unknown): number {

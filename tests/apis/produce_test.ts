@@ -14,9 +14,10 @@ import { fetchPartition, withBroker } from "./_helpers.ts";
 import { ErrorCode } from "../../src/protocol/errors.ts";
 import { buildBatch, CRC_OFFSET, readBatchHeader, TIMESTAMP_TYPE_MASK } from "../../src/log/record_batch.ts";
 import { ownerOf } from "../../src/server/partition_owner.ts";
-import { encodeRequestHeader } from "../../src/protocol/generated/headers.ts";
-import { requestHeaderVersion } from "../../src/protocol/api_headers.ts";
+import { decodeResponseHeader, encodeRequestHeader } from "../../src/protocol/generated/headers.ts";
+import { requestHeaderVersion, responseHeaderVersion } from "../../src/protocol/api_headers.ts";
 import { Writer } from "../../src/protocol/io/writer.ts";
+import { Reader } from "../../src/protocol/io/reader.ts";
 import {
   decodeProduceResponse,
   encodeProduceRequest,
@@ -336,5 +337,77 @@ describe("Produce", () => {
       if (restarted) await restarted.stop();
       fs.rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe("Produce in durable mode releases the connection once appended", () => {
+  /** Handles `req` through handler `h` with a release spy; answers the partitions and when release came. */
+  async function durableProduce(broker: LocalBroker, req: ProduceRequest, h: number) {
+    const events: string[] = [];
+    let releasedAt = -1;
+    const result = await broker.raw(frame(11, req), h, () => {
+      events.push("release");
+      releasedAt = events.length;
+    });
+    events.push("answer");
+    assert.equal(result.action, "send");
+    const bytes = (result as { bytes: Uint8Array }).bytes;
+    const r = new Reader(bytes, 4);
+    decodeResponseHeader(r, responseHeaderVersion(PRODUCE, 11));
+    const parts = decodeProduceResponse(r, 11).responses.flatMap((t) => t.partitionResponses);
+    return { parts, events, releasedAt };
+  }
+
+  test("acks=all: released after the appends, answered after the sync, local and remote owners alike", async () => {
+    await withBroker({ overrides: ["tsbroker.fsync.acks.all=true"] }, async (broker) => {
+      const topicId = await broker.createTopic("durable", 4);
+      const owners = [0, 1, 2, 3].map((p) => ownerOf(topicId, p, 2));
+      assert.ok(owners.includes(0) && owners.includes(1), "the topic spans both handlers");
+      const { parts, events } = await durableProduce(
+        broker,
+        request("durable", [[0, batch(2)], [1, batch(3)], [2, batch(1)], [3, batch(4)]]),
+        0,
+      );
+      assert.deepEqual(events, ["release", "answer"]);
+      assert.deepEqual(parts.map((p) => [p.index, p.errorCode, p.baseOffset]), [[0, 0, 0n], [1, 0, 0n], [2, 0, 0n], [3, 0, 0n]]);
+      // Every owner's log was synced up to what was appended before the answer.
+      for (const replicas of broker.replicas) {
+        for (const cp of replicas.checkpoints().recoveryPoints) {
+          if (cp.topic === "durable") assert.ok(cp.offset > 0n, `partition ${cp.partition} synced`);
+        }
+      }
+      // The next request of the "connection" appends after this one.
+      const next = await durableProduce(broker, request("durable", [[1, batch(1)]]), 1);
+      assert.deepEqual(next.parts.map((p) => [p.errorCode, p.baseOffset]), [[0, 3n]]);
+    });
+  });
+
+  test("a partition that fails is answered with its error and the request still releases", async () => {
+    await withBroker({ overrides: ["tsbroker.fsync.acks.all=true"] }, async (broker) => {
+      await broker.createTopic("mixed", 2);
+      const broken = batch(2);
+      broken[CRC_OFFSET] ^= 0xff;
+      const { parts, events } = await durableProduce(broker, request("mixed", [[0, batch(1)], [1, broken], [7, batch(1)]]), 0);
+      assert.deepEqual(events, ["release", "answer"]);
+      assert.deepEqual(parts.map((p) => p.errorCode), [
+        ErrorCode.NONE,
+        ErrorCode.CORRUPT_MESSAGE,
+        ErrorCode.UNKNOWN_TOPIC_OR_PARTITION,
+      ]);
+    });
+  });
+
+  test("no release where nothing waits: acks=1 in durable mode, acks=all without it", async () => {
+    await withBroker({ overrides: ["tsbroker.fsync.acks.all=true"] }, async (broker) => {
+      await broker.createTopic("quick", 1);
+      const { events, parts } = await durableProduce(broker, request("quick", [[0, batch(1)]], 1), 0);
+      assert.deepEqual(events, ["answer"]);
+      assert.equal(parts[0].errorCode, ErrorCode.NONE);
+    });
+    await withBroker({}, async (broker) => {
+      await broker.createTopic("relaxed", 1);
+      const { events } = await durableProduce(broker, request("relaxed", [[0, batch(1)]]), 0);
+      assert.deepEqual(events, ["answer"]);
+    });
   });
 });

@@ -101,13 +101,14 @@ export class LocalBroker {
     return broker;
   }
 
-  /** Raw request bytes (header + body) to handler `h` (round robin when omitted). */
-  raw(frame: Uint8Array, h?: number): Promise<HandledRequest> {
+  /** Raw request bytes (header + body) to handler `h` (round robin when omitted); `release` as a processor's. */
+  raw(frame: Uint8Array, h?: number, release?: () => void): Promise<HandledRequest> {
     const index = h ?? this.next++ % this.requestHandlers.length;
     return this.requestHandlers[index].handle(frame, {
       listenerIndex: 0,
       principal: "User:ANONYMOUS",
       clientAddress: "127.0.0.1:1",
+      release,
     });
   }
 
