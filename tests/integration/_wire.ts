@@ -159,20 +159,32 @@ export function wireCaller(clientId: string): WireCall {
   let nextCorrelationId = 1;
   return async (client, apiKey, version, body, encode, decode) => {
     const correlationId = nextCorrelationId++;
-    const w = new Writer();
-    w.reserveSizePrefix();
-    encodeRequestHeader(w, requestHeaderVersion(apiKey, version), {
-      requestApiKey: apiKey,
-      requestApiVersion: version,
-      correlationId,
-      clientId,
-    });
-    encode(w, version, body);
-    client.write(w.finishWithSizePrefix().slice());
+    client.write(requestFrame(apiKey, version, correlationId, clientId, body, encode));
     const frame = await client.readFrame();
     assert.ok(frame, `the broker closed the connection instead of answering api ${apiKey} v${version}`);
     const r = new Reader(frame);
     assert.equal(decodeResponseHeader(r, responseHeaderVersion(apiKey, version)).correlationId, correlationId);
     return decode(r, version);
   };
+}
+
+/** One size-prefixed request frame (header for `version`, then the body), ready to write to a socket. */
+export function requestFrame<Req>(
+  apiKey: number,
+  version: number,
+  correlationId: number,
+  clientId: string,
+  body: Req,
+  encode: (w: Writer, version: number, m: Req) => void,
+): Uint8Array {
+  const w = new Writer();
+  w.reserveSizePrefix();
+  encodeRequestHeader(w, requestHeaderVersion(apiKey, version), {
+    requestApiKey: apiKey,
+    requestApiVersion: version,
+    correlationId,
+    clientId,
+  });
+  encode(w, version, body);
+  return w.finishWithSizePrefix().slice();
 }

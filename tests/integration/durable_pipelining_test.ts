@@ -11,14 +11,14 @@
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { type Flavour, startBroker } from "./_broker.ts";
-import { WireClient } from "./_wire.ts";
+import { requestFrame, WireClient } from "./_wire.ts";
 import { kcatRead } from "./_data_path.ts";
 import { buildBatch } from "../../src/log/record_batch.ts";
 import { ErrorCode } from "../../src/protocol/errors.ts";
 import { Writer } from "../../src/protocol/io/writer.ts";
 import { Reader } from "../../src/protocol/io/reader.ts";
-import { decodeResponseHeader, encodeRequestHeader } from "../../src/protocol/generated/headers.ts";
-import { requestHeaderVersion, responseHeaderVersion } from "../../src/protocol/api_headers.ts";
+import { decodeResponseHeader } from "../../src/protocol/generated/headers.ts";
+import { responseHeaderVersion } from "../../src/protocol/api_headers.ts";
 import { decodeProduceResponse, encodeProduceRequest } from "../../src/protocol/generated/produce.ts";
 import {
   decodeMetadataResponse,
@@ -33,16 +33,7 @@ const PRODUCES = 48;
 const RECORDS = 3;
 
 function frame<T>(apiKey: number, version: number, correlationId: number, body: T, encode: (w: Writer, v: number, m: T) => void) {
-  const w = new Writer();
-  w.reserveSizePrefix();
-  encodeRequestHeader(w, requestHeaderVersion(apiKey, version), {
-    requestApiKey: apiKey,
-    requestApiVersion: version,
-    correlationId,
-    clientId: "pipelining-test",
-  });
-  encode(w, version, body);
-  return w.finishWithSizePrefix().slice();
+  return requestFrame(apiKey, version, correlationId, "pipelining-test", body, encode);
 }
 
 for (const flavour of ["deno", "bun"] as Flavour[]) {
