@@ -363,14 +363,29 @@ class Bench {
         `log.dirs=${dataDir}`,
         "tsbroker.metrics.listener=127.0.0.1:0",
         ...(durable ? ["tsbroker.fsync.acks.all=true"] : []),
+        // Full mode writes tens of GB per broker: without a cap it filled a
+        // 78 GB disk. Keep at most ~2 × 256 MiB per partition (W4's 1 GiB
+        // backlog over 8 partitions fits), checked every few seconds.
+        `log.retention.bytes=${256 * MiB}`,
+        `log.segment.bytes=${128 * MiB}`,
+        "log.retention.check.interval.ms=2000",
+        "log.segment.delete.delay.ms=1000",
       ];
-      return await startServer({
+      const server = await startServer({
         name: system,
         command,
         args: [...base, ...overrides.flatMap((o) => ["--override", o])],
         cpu: BROKER_CPU,
         readyPattern: /tsbroker started .* listeners=[A-Z_]+:\/\/[^:]*:(\d+)/,
       });
+      // Its data goes with it.
+      const stop = server.stop.bind(server);
+      return Object.assign(Object.create(server), {
+        stop: async () => {
+          await stop();
+          fs.rmSync(dataDir, { recursive: true, force: true });
+        },
+      }) as Server;
     };
     const p = this.plan;
     const needsDefault = ["IDLE", "W1", "W3", "W4", "W5", "W6", "W7"].some((w) => this.wants(w));
