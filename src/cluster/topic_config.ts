@@ -329,6 +329,7 @@ export function resolveLogConfig(cfg: BrokerConfig, topicConfigs: Record<string,
     flushMessages: num("flush.messages"),
     flushMs: num("flush.ms"),
     fileDeleteDelayMs: num("file.delete.delay.ms"),
+    rollFlushDelayMs: cfg["tsbroker.log.roll.flush.delay.ms"],
   };
 }
 

@@ -336,6 +336,10 @@ export const CONFIG_KEYS = {
     type: "enum", default: "info", values: ["error", "warn", "info", "debug"], origin: "tsbroker",
     doc: "Least severe level of broker log messages that are written.",
   },
+  "tsbroker.log.roll.flush.delay.ms": {
+    type: "long", default: 30000, min: 0, origin: "tsbroker",
+    doc: "Delay between a segment roll and the fdatasync of the finished segment (Kafka syncs at once). By then the kernel's own writeback has written most of it, so the sync is short; a whole segment synced at once stalled appends to every partition for ~1 s on ext4. Until then the recovery point stays below that segment, so a crash recovers it by checking it.",
+  },
   "tsbroker.fsync.acks.all": {
     type: "boolean", default: false, origin: "tsbroker",
     doc: "When true, a Produce with acks=all (-1) is answered only after its records are fdatasync'ed to disk; concurrent producers share each sync (group commit). Costs latency/throughput; protects acknowledged data against power loss and kernel crashes, not just broker crashes.",

@@ -28,6 +28,8 @@ export interface LogConfig {
   flushMs: number;
   /** file.delete.delay.ms: how long a deleted segment's files linger (renamed *.deleted). */
   fileDeleteDelayMs: number;
+  /** tsbroker.log.roll.flush.delay.ms: how long after a roll the finished segment is fdatasync'ed (default 30 s). */
+  rollFlushDelayMs?: number;
 }
 
 /** Kafka 3.9's topic-level defaults. */
@@ -44,4 +46,5 @@ export const DEFAULT_LOG_CONFIG: Readonly<LogConfig> = Object.freeze({
   flushMessages: Number.MAX_SAFE_INTEGER,
   flushMs: Number.MAX_SAFE_INTEGER,
   fileDeleteDelayMs: 60_000,
+  rollFlushDelayMs: 30_000,
 });

@@ -103,6 +103,7 @@ describe("config key table", () => {
       "tsbroker.metrics.listener": "127.0.0.1:9464",
       "tsbroker.shutdown.timeout.ms": 10000,
       "tsbroker.log.level": "info",
+      "tsbroker.log.roll.flush.delay.ms": 30000,
       "tsbroker.fsync.acks.all": false,
     };
     assert.deepEqual({ ...loadConfig() }, expected);

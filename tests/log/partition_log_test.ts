@@ -205,6 +205,38 @@ describe("rolls and flush", () => {
     await log.close();
   });
 
+  test("a roll syncs the finished segment after rollFlushDelayMs, then moves the recovery point to the new segment", async () => {
+    const { log } = openLog(dir, { segmentBytes: 200, rollFlushDelayMs: 400 });
+    const rolledAt = performance.now();
+    for (let i = 0; i < 4; i++) log.append(batch(2), 0, 0);
+    assert.ok(log.segmentCount >= 2, `segments ${log.segmentCount}`);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    if (performance.now() - rolledAt < 400) assert.equal(log.recoveryPoint, 0n, "nothing synced before the delay");
+    for (let waited = 0; log.recoveryPoint === 0n && waited < 5000; waited += 20) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    assert.ok(performance.now() - rolledAt >= 400, "synced only after the delay");
+    const rolledUpTo = log.recoveryPoint;
+    assert.ok(rolledUpTo > 0n && rolledUpTo < log.logEndOffset, `recovery point ${rolledUpTo}: below the active segment`);
+    await log.close();
+  });
+
+  test("with rollFlushDelayMs 0 the finished segment is synced at once; close cancels waiting roll flushes", async () => {
+    const now = openLog(dir, { segmentBytes: 200, rollFlushDelayMs: 0 });
+    for (let i = 0; i < 4; i++) now.log.append(batch(2), 0, 0);
+    for (let waited = 0; now.log.recoveryPoint === 0n && waited < 5000; waited += 10) {
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    assert.ok(now.log.recoveryPoint > 0n);
+    await now.log.close();
+    removeDir(dir);
+    dir = tempDir();
+    const later = openLog(dir, { segmentBytes: 200, rollFlushDelayMs: 60_000 });
+    for (let i = 0; i < 4; i++) later.log.append(batch(2), 0, 0);
+    await later.log.close(); // flushes everything itself; the pending timer must not keep the process alive
+    assert.equal(later.log.recoveryPoint, 8n);
+  });
+
   test("flush advances the recovery point; flushDue follows flush.messages and flush.ms", async () => {
     const { log } = openLog(dir, { flushMessages: 5, flushMs: 1000 });
     assert.equal(log.recoveryPoint, 0n);
