@@ -9,7 +9,7 @@
  * pinned to one core, Deno did W1 at 516 MB/s with 1 + 1 threads against
  * 371–407 with 2 + 2, and W5's end-to-end p99 fell from ~70 to 21–41 ms
  * (Bun was indifferent). `navigator.hardwareConcurrency` honours the
- * affinity mask (taskset, cgroup cpusets) in both Deno and Bun.
+ * affinity mask (taskset, cgroup cpusets) in both runtimes.
  */
 import type { BrokerConfig } from "./keys.ts";
 
