@@ -36,6 +36,8 @@ export interface BrokerOptions {
   startTimeoutMs?: number;
   /** Print the broker's output as it comes (debugging). */
   echo?: boolean;
+  /** Extra environment variables for the broker process (added to this process's own). */
+  env?: Record<string, string>;
 }
 
 export function commandFor(flavour: Flavour): [string, string[]] {
@@ -76,6 +78,7 @@ export async function startBroker(flavour: Flavour, options: BrokerOptions = {})
   const child = new Deno.Command(command, {
     args: [...base, ...args],
     cwd: ROOT,
+    env: options.env,
     stdin: "null",
     stdout: "piped",
     stderr: "piped",
