@@ -54,7 +54,9 @@ export class IndexFile {
 
   /** The fd to datasync, if anything was written since the last sync (clears the flag). */
   takeSyncFd(): number | null {
-    if (!this.unsynced || this.fd === null) return null;
+    if (!this.unsynced) return null;
+    // Closed by the segment LRU after writing: a fresh descriptor syncs the same file.
+    if (this.fd === null) this.fd = fs.openSync(this.path, "a");
     this.unsynced = false;
     return this.fd;
   }

@@ -1,15 +1,20 @@
 /**
  * Opening a partition directory: find the segments, load them (rebuilding bad or missing indexes), and
  * after an unclean stop recover the tail — every segment from the one holding the recovery point is
- * walked batch by batch (length, magic 2, CRC-32C); at the first bad or torn batch the .log is truncated,
- * later segments are dropped and the indexes rebuilt. Kafka does the same in LogLoader; the result is
- * reported (and logged) so start-up says what it repaired.
+ * walked batch by batch (length, magic 2, CRC-32C); at the first bad or torn batch the rest of that .log is
+ * copied aside to a `.corrupt` file and cut, and the walk goes on with the next segment. Unlike Kafka's
+ * LogLoader, later segments are kept: a bit flip in a sealed segment must not take the intact segments
+ * after it (their offsets stay; the cut range becomes a gap readers skip). Every cut is logged at WARN (a
+ * torn tail of the last segment, as a crash leaves) or ERROR (damage anywhere else), with offsets and bytes.
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
 import type { LogConfig } from "./log_config.ts";
 import type { Logger } from "../util/logger.ts";
-import { DELETED_SUFFIX, INDEX_SUFFIX, LOG_SUFFIX, Segment, segmentFileName, TIME_INDEX_SUFFIX } from "./segment.ts";
+import { DELETED_SUFFIX, LOG_SUFFIX, Segment, segmentFileName } from "./segment.ts";
+
+/** Damaged bytes cut from a segment by recovery, kept beside it: `<base>.log.<byte>.corrupt`. */
+export const CORRUPT_SUFFIX = ".corrupt";
 
 export interface RecoveryReport {
   segmentsRecovered: number;
@@ -45,11 +50,30 @@ function cleanDirectory(dir: string, names: string[]): bigint[] {
   return [...logs].map((b) => BigInt(b)).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
 }
 
-function removeSegmentFiles(dir: string, seg: Segment): void {
-  seg.close();
-  for (const suffix of [LOG_SUFFIX, INDEX_SUFFIX, TIME_INDEX_SUFFIX]) {
-    fs.rmSync(path.join(dir, segmentFileName(seg.baseOffset, suffix)), { force: true });
+/** What a crash leaves at the end of the last segment: a batch cut short, or part of a header. */
+const TORN = /^(torn batch|\d+ trailing bytes)/;
+
+/**
+ * Copies bytes [from, to) of the segment's .log to `<log>.<from>.corrupt` (fsynced) before the caller
+ * truncates them, so an operator can still inspect or salvage them; returns the file's name.
+ */
+function moveTailAside(seg: Segment, from: number, to: number): string {
+  const target = `${seg.logPath}.${from}${CORRUPT_SUFFIX}`;
+  const out = fs.openSync(target, "w");
+  try {
+    const buf = new Uint8Array(Math.min(1 << 20, Math.max(1, to - from)));
+    for (let pos = from; pos < to;) {
+      const n = fs.readSync(seg.fd, buf, 0, Math.min(buf.length, to - pos), pos);
+      if (n === 0) break;
+      let written = 0;
+      while (written < n) written += fs.writeSync(out, buf, written, n - written);
+      pos += n;
+    }
+    fs.fsyncSync(out);
+  } finally {
+    fs.closeSync(out);
   }
+  return path.basename(target);
 }
 
 /**
@@ -102,6 +126,8 @@ export function loadSegments(opts: {
   let batchesChecked = 0;
   let truncatedBytes = 0;
   let truncatedAt: bigint | null = null;
+  const repairs: string[] = [];
+  let damaged = false;
   if (start >= 0) {
     for (let i = start; i < segments.length; i++) {
       const seg = segments[i];
@@ -111,15 +137,24 @@ export function loadSegments(opts: {
       batchesChecked += result.batches;
       seg.flushedSize = 0; // recovered bytes may still be only in the page cache
       if (result.error === null) continue;
-      truncatedBytes += fileSize - result.validEnd;
-      truncatedAt = seg.nextOffset;
+      const cut = fileSize - result.validEnd;
+      truncatedBytes += cut;
+      truncatedAt ??= seg.nextOffset;
       problems.push(`${segmentFileName(seg.baseOffset, LOG_SUFFIX)}: ${result.error}`);
+      // Only what is damaged goes: the bytes from the bad batch to the end of this segment are moved
+      // aside (never deleted), and later segments, checked in turn, stay. A torn tail of the last
+      // segment is what a crash leaves; anything else is damage to data that was once whole.
+      const last = i === segments.length - 1;
+      const torn = last && TORN.test(result.error);
+      if (!torn) damaged = true;
+      const aside = moveTailAside(seg, result.validEnd, fileSize);
       seg.truncateTo(result.validEnd);
-      for (const later of segments.splice(i + 1)) {
-        truncatedBytes += fs.fstatSync(later.fd).size;
-        removeSegmentFiles(dir, later);
-      }
-      break;
+      const next = last ? null : segments[i + 1].baseOffset;
+      repairs.push(
+        `${segmentFileName(seg.baseOffset, LOG_SUFFIX)}: ${result.error}; ${cut} bytes from byte ${result.validEnd} ` +
+          `(offsets ${seg.nextOffset}${next !== null ? `..${next - 1n}` : " on"}) moved to ${aside}` +
+          (next !== null ? `; the ${segments.length - 1 - i} later segment(s) from offset ${next} are kept` : ""),
+      );
     }
   }
   // Write rebuilt indexes out; inactive segments get their final time index entry as on a roll.
@@ -131,10 +166,15 @@ export function loadSegments(opts: {
   if (start < 0 && indexesRebuilt === 0) return { segments, recovery: null, recovered: false };
   const what = start >= 0
     ? `checked ${batchesChecked} batches in ${segmentsRecovered} segments (${reason})` +
-      (truncatedAt !== null ? `, truncated ${truncatedBytes} torn bytes at offset ${truncatedAt}` : ", no torn data")
+      (truncatedAt !== null ? `, cut ${truncatedBytes} bytes from offset ${truncatedAt}` : ", no torn data")
     : "";
   const rebuilt = indexesRebuilt > 0 ? `rebuilt ${indexesRebuilt} segment indexes` : "";
   const detail = problems.length > 0 ? ` [${problems.join("; ")}]` : "";
+  if (repairs.length > 0) {
+    const line = `Recovery of ${opts.name} cut damaged data: ${repairs.join("; ")}`;
+    if (damaged) opts.logger.error(line);
+    else opts.logger.warn(line);
+  }
   opts.logger.info(`Recovered ${opts.name}: ${[what, rebuilt].filter((s) => s).join("; ")}${detail}`);
   return {
     segments,

@@ -6,29 +6,23 @@
  * asynchronously so appends continue meanwhile, and concurrent flushes share one sync (group commit).
  */
 import * as fs from "node:fs";
-import * as path from "node:path";
 import { ErrorCode } from "../protocol/errors.ts";
 import type { Logger } from "../util/logger.ts";
-import { writeFileAtomic } from "../util/atomic_file.ts";
+import { ensurePartitionMetadata, writePartitionMetadata } from "./partition_metadata.ts";
 import { DEFAULT_LOG_CONFIG, type LogConfig } from "./log_config.ts";
 import { loadSegments, type RecoveryReport } from "./log_recovery.ts";
-import { Segment } from "./segment.ts";
+import { copyOpenSegments, Segment } from "./segment.ts";
 import { scanBatches } from "./segment_scan.ts";
-import { visitRecordTimestamps } from "./batch_records.ts";
+import { maxTimestampAndOffset, offsetForTimestamp, type TimestampAndOffset } from "./timestamp_lookup.ts";
 import {
   assignOffsets,
-  ATTRIBUTES_OFFSET,
-  BASE_OFFSET_OFFSET,
   BATCH_LENGTH_OFFSET,
   type BatchHeader,
-  COMPRESSION_MASK,
   LAST_OFFSET_DELTA_OFFSET,
   LOG_OVERHEAD,
   MAX_TIMESTAMP_OFFSET,
-  PARTITION_LEADER_EPOCH_OFFSET,
   readBatchHeader,
   setPartitionLeaderEpoch,
-  TIMESTAMP_TYPE_MASK,
 } from "./record_batch.ts";
 
 export type { LogConfig } from "./log_config.ts";
@@ -62,6 +56,8 @@ export interface OpenOptions {
   /** Injectable clock (ms) for tests. */
   now?: () => number;
   producerState?: ProducerStateHooks;
+  /** A background write or sync failed (a full disk, EIO, files removed): the owner takes the log offline. */
+  onIoError?: (operation: string, error: unknown) => void;
 }
 
 export interface AppendResult {
@@ -72,12 +68,7 @@ export interface AppendResult {
   logStartOffset: bigint;
 }
 
-export interface TimestampAndOffset {
-  offset: bigint;
-  timestamp: bigint;
-  /** The batch's partition leader epoch, -1 when it has none. */
-  leaderEpoch: number;
-}
+export type { TimestampAndOffset } from "./timestamp_lookup.ts";
 
 const EMPTY = new Uint8Array(0);
 const INT32_MAX = 0x7fffffff;
@@ -97,6 +88,7 @@ export class PartitionLog {
   private readonly logger: Logger;
   private readonly now: () => number;
   private readonly hooks: ProducerStateHooks | undefined;
+  private readonly onIoError: (operation: string, error: unknown) => void;
   private segments: Segment[];
   private active: Segment;
   private lso: bigint;
@@ -118,6 +110,7 @@ export class PartitionLog {
     this.logger = opts.logger;
     this.now = opts.now ?? Date.now;
     this.hooks = opts.producerState;
+    this.onIoError = opts.onIoError ?? (() => {});
     const loaded = loadSegments({
       dir: this.dir,
       name: this.name,
@@ -126,7 +119,7 @@ export class PartitionLog {
       cleanShutdown: opts.cleanShutdown,
       logger: opts.logger,
     });
-    writePartitionMetadata(this.dir, opts.topicId);
+    ensurePartitionMetadata(this.dir, opts.topicId, opts.logger, this.name);
     this.recovery = loaded.recovery;
     this.segments = loaded.segments;
     if (this.segments.length === 0) {
@@ -158,6 +151,9 @@ export class PartitionLog {
 
   get logStartOffset(): bigint {
     return this.lso;
+  }
+  get isClosed(): boolean {
+    return this.closed;
   }
   get logEndOffset(): bigint {
     return this.active.nextOffset;
@@ -283,7 +279,10 @@ export class PartitionLog {
       if (upTo > this.rp) this.rp = upTo;
       for (const s of done) s.releaseIndexFds();
       if (!this.closed) this.processPendingDeletes(this.now());
-    }).catch((e) => this.logger.error(`${this.name}: flush after roll failed: ${e}`));
+    }).catch((e) => {
+      this.logger.error(`${this.name}: flush after roll failed: ${e}`);
+      this.onIoError("flush after roll", e);
+    });
   }
 
   /** Index of the segment holding `offset` (the last one with baseOffset <= offset; 0 if below all). */
@@ -334,89 +333,16 @@ export class PartitionLog {
     return { records: EMPTY };
   }
 
-  /**
-   * ListOffsets by timestamp: the first offset (>= logStartOffset) whose record timestamp is >= ts. The
-   * time index picks where to start in the first segment whose max timestamp reaches ts; uncompressed
-   * batches are searched record by record; a compressed or LogAppendTime batch answers with its first
-   * offset and its max timestamp (we never decompress).
-   */
+  /** ListOffsets by timestamp (see timestamp_lookup.ts). */
   offsetForTimestamp(ts: bigint): TimestampAndOffset | null {
     this.checkOpen();
-    for (let i = this.segmentIndexFor(this.lso); i < this.segments.length; i++) {
-      const seg = this.segments[i];
-      if (seg.maxTimestamp < ts) continue;
-      const rel = seg.timeIndex.lookup(ts);
-      let from = rel < 0 ? seg.baseOffset : seg.baseOffset + BigInt(rel);
-      if (from < this.lso) from = this.lso;
-      const first = seg.findBatch(from);
-      if (first === null) continue;
-      for (let pos = first.position; pos < seg.size;) {
-        const v = seg.headerAt(pos);
-        if (v === null) break;
-        const size = LOG_OVERHEAD + v.getInt32(BATCH_LENGTH_OFFSET);
-        const baseOffset = v.getBigInt64(BASE_OFFSET_OFFSET);
-        const lastOffset = baseOffset + BigInt(v.getInt32(LAST_OFFSET_DELTA_OFFSET));
-        if (lastOffset >= this.lso && v.getBigInt64(MAX_TIMESTAMP_OFFSET) >= ts) {
-          const found = this.recordAtOrAfter(seg, pos, size, ts);
-          if (found !== null) return found;
-        }
-        pos += size;
-      }
-    }
-    return null;
+    return offsetForTimestamp(this.segments, this.segmentIndexFor(this.lso), this.lso, ts);
   }
 
-  /** The first record of the batch at `pos` with timestamp >= ts (or == ts when `exact`) and offset >= LSO. */
-  private recordAtOrAfter(
-    seg: Segment,
-    pos: number,
-    size: number,
-    ts: bigint,
-    exact = false,
-  ): TimestampAndOffset | null {
-    const v = seg.headerAt(pos)!;
-    const attributes = v.getInt16(ATTRIBUTES_OFFSET);
-    const baseOffset = v.getBigInt64(BASE_OFFSET_OFFSET);
-    const maxTimestamp = v.getBigInt64(MAX_TIMESTAMP_OFFSET);
-    const epoch = v.getInt32(PARTITION_LEADER_EPOCH_OFFSET);
-    const leaderEpoch = epoch >= 0 ? epoch : -1;
-    const floor = baseOffset < this.lso ? this.lso : baseOffset;
-    if ((attributes & TIMESTAMP_TYPE_MASK) !== 0 || (attributes & COMPRESSION_MASK) !== 0) {
-      return { offset: floor, timestamp: maxTimestamp, leaderEpoch };
-    }
-    const batch = seg.read(pos, size);
-    let result: TimestampAndOffset | null = null;
-    visitRecordTimestamps(batch, (offsetDelta, timestamp) => {
-      const offset = baseOffset + BigInt(offsetDelta);
-      if (offset < this.lso || (exact ? timestamp !== ts : timestamp < ts)) return false;
-      result = { offset, timestamp, leaderEpoch };
-      return true;
-    });
-    return result;
-  }
-
-  /**
-   * ListOffsets MAX_TIMESTAMP: the record with the largest timestamp (earliest such offset), found from
-   * the per-segment max and one batch read, as Kafka 3.9 does; null on an empty log.
-   */
+  /** ListOffsets MAX_TIMESTAMP (see timestamp_lookup.ts). */
   maxTimestampAndOffset(): TimestampAndOffset | null {
     this.checkOpen();
-    let best: Segment | null = null;
-    for (const s of this.segments) {
-      if (s.size > 0 && s.maxTimestamp >= 0n && (best === null || s.maxTimestamp > best.maxTimestamp)) best = s;
-    }
-    if (best === null) return null;
-    const b = best.findBatch(best.baseOffset + BigInt(best.maxTimestampRel));
-    for (let pos = b === null ? 0 : b.position; pos < best.size;) {
-      const loc = best.batchAt(pos);
-      if (loc === null) break;
-      if (loc.maxTimestamp === best.maxTimestamp) {
-        const found = this.recordAtOrAfter(best, pos, loc.size, best.maxTimestamp, true);
-        if (found !== null) return found;
-      }
-      pos += loc.size;
-    }
-    return null;
+    return maxTimestampAndOffset(this.segments, this.lso);
   }
 
   /** DeleteRecords: moves the log start offset up to `offset` (-1n = the high watermark). */
@@ -557,7 +483,12 @@ export class PartitionLog {
     if (dirty.length === 0 && leo <= this.rp) return Promise.resolve();
     const since = this.unflushedSince;
     this.unflushedSince = null;
-    const promise = Promise.all(dirty.map((s) => s.sync())).then(
+    // An fdatasync of a removed file succeeds: check the file is still there before calling data durable.
+    const missing = this.missingFiles();
+    const syncs = missing === null
+      ? Promise.all(dirty.map((s) => s.sync()))
+      : Promise.reject(Object.assign(new Error(missing), { code: "ENOENT" }));
+    const promise = syncs.then(
       () => {
         this.inflight = null;
         if (leo > this.rp) this.rp = leo;
@@ -569,6 +500,7 @@ export class PartitionLog {
         if (since !== null && (this.unflushedSince === null || since < this.unflushedSince)) {
           this.unflushedSince = since;
         }
+        this.onIoError("flush", err);
         throw err;
       },
     );
@@ -606,6 +538,48 @@ export class PartitionLog {
     fs.rmSync(this.dir, { recursive: true, force: true });
   }
 
+  /**
+   * Files missing behind the broker's back: the directory or the active segment's .log removed while
+   * open (its descriptor still works, so writes would be acknowledged into an unlinked file). Returns
+   * why, or null when all is in place.
+   */
+  missingFiles(): string | null {
+    if (this.closed) return null;
+    try {
+      if (!fs.statSync(this.dir).isDirectory()) return `${this.dir} is no longer a directory`;
+      if (!this.active.stillLinked()) return `${this.active.logPath} was removed while open`;
+    } catch (e) {
+      if ((e as { code?: string }).code === "ENOENT") return `${this.dir} was removed while the broker ran`;
+      return `${this.dir} cannot be checked: ${e instanceof Error ? e.message : e}`;
+    }
+    return null;
+  }
+
+  /**
+   * After the directory was removed: recreates it and copies every segment whose .log descriptor is
+   * still open back into it (the data lives on until the descriptor closes), so a restart recovers
+   * them. Says what was saved and which offset ranges were lost (segments whose descriptor the LRU had
+   * already closed). The log is closed afterwards, without a flush.
+   */
+  salvage(topicId: string): { savedBytes: number; saved: string[]; lost: string[] } {
+    const result = copyOpenSegments(this.dir, this.segments);
+    writePartitionMetadata(this.dir, topicId);
+    this.abandon();
+    return result;
+  }
+
+  /** Closes every descriptor without flushing or writing anything (the log's storage failed). */
+  abandon(): void {
+    for (const timer of this.rollFlushes) clearTimeout(timer);
+    this.rollFlushes.clear();
+    this.closed = true;
+    for (const s of this.segments) {
+      try {
+        s.close();
+      } catch { /* closing a descriptor of a failed disk may fail too; it is released either way */ }
+    }
+  }
+
   private checkOpen(): void {
     if (this.closed) throw new Error(`partition log ${this.name} is closed`);
   }
@@ -627,22 +601,4 @@ export class PartitionLog {
       });
     }
   }
-}
-
-/** Kafka's partition.metadata; a different topic id in an existing file means the dir belongs to another topic. */
-function writePartitionMetadata(dir: string, topicId: string): void {
-  const file = path.join(dir, "partition.metadata");
-  const content = `version: 0\ntopic_id: ${topicId}\n`;
-  let existing: string | null = null;
-  try {
-    existing = fs.readFileSync(file, "utf8");
-  } catch (e) {
-    if ((e as { code?: string }).code !== "ENOENT") throw e;
-  }
-  if (existing === content) return;
-  const m = existing === null ? null : /topic_id:\s*(\S+)/.exec(existing);
-  if (m && m[1] !== topicId) {
-    throw new Error(`${file} belongs to topic id ${m[1]}, not ${topicId}`);
-  }
-  writeFileAtomic(file, content);
 }

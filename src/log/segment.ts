@@ -2,12 +2,14 @@
  * One log segment: `<base offset, 20 digits>.log` (batches back to back, exactly as stored) with its
  * sparse `.index` and `.timeindex`. It knows its size, next offset and largest timestamp, decides where
  * index entries go (Kafka 3.9's per-batch rule: an entry for a batch once more than indexIntervalBytes
- * were appended since the last one), and reads batch headers for lookups. The log fd is opened once and
- * used with positional reads/writes; PartitionLog owns the policy (rolls, retention, flush).
+ * were appended since the last one), and reads batch headers for lookups. The log fd is used with
+ * positional reads/writes; it and the index fds are opened on demand and closed again when this Worker's
+ * LRU of open segments (fd_cache.ts) needs room. PartitionLog owns the policy (rolls, retention, flush).
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
 import type { LogConfig } from "./log_config.ts";
+import { type FdHolder, segmentFds } from "./fd_cache.ts";
 import { OffsetIndex } from "./offset_index.ts";
 import { TimeIndex } from "./time_index.ts";
 import { scanBatches, type ScanResult } from "./segment_scan.ts";
@@ -40,9 +42,11 @@ export interface BatchLocation {
   maxTimestamp: bigint;
 }
 
-export class Segment {
-  readonly logPath: string;
-  fd: number;
+export class Segment implements FdHolder {
+  /** The .log's path (it moves when the segment is marked deleted). */
+  logPath: string;
+  /** The open .log descriptor, or -1 while closed by the LRU (see `fd`). */
+  private openFd: number;
   /** Bytes in the .log. */
   size: number;
   /** Bytes known to be fdatasync'ed. */
@@ -76,13 +80,66 @@ export class Segment {
     timeIndex: TimeIndex,
   ) {
     this.logPath = path.join(dir, segmentFileName(baseOffset, LOG_SUFFIX));
-    this.fd = fd;
+    this.openFd = fd;
     this.size = size;
     this.flushedSize = size;
     this.offsetIndex = offsetIndex;
     this.timeIndex = timeIndex;
     const jitter = Math.min(config.segmentJitterMs ?? 0, config.segmentMs);
     this.rollJitterMs = jitter > 0 ? Math.floor(Math.random() * jitter) : 0;
+    segmentFds.touch(this);
+  }
+
+  /** The .log descriptor, reopened if the LRU closed it; every use counts as recent. */
+  get fd(): number {
+    if (this.openFd < 0) {
+      if (this.closed) throw new Error(`segment ${this.logPath} is closed`);
+      this.openFd = fs.openSync(this.logPath, "r+");
+    }
+    segmentFds.touch(this);
+    return this.openFd;
+  }
+
+  /** For the LRU: closes the descriptors unless a sync is in flight on them. */
+  releaseFds(): boolean {
+    if (this.closed) return true;
+    if (this.syncing > 0) return false;
+    if (this.openFd >= 0) {
+      fs.closeSync(this.openFd);
+      this.openFd = -1;
+    }
+    this.offsetIndex.file.closeFd();
+    this.timeIndex.file.closeFd();
+    return true;
+  }
+
+  /**
+   * Copies the .log through its open descriptor to `target` (the file itself was removed); returns the
+   * bytes copied, or null when the descriptor was already closed and the data is gone with the file.
+   */
+  copyOpenFileTo(target: string): number | null {
+    if (this.openFd < 0 || this.closed) return null;
+    const out = fs.openSync(target, "w");
+    try {
+      const buf = new Uint8Array(1 << 20);
+      for (let pos = 0; pos < this.size;) {
+        const n = fs.readSync(this.openFd, buf, 0, Math.min(buf.length, this.size - pos), pos);
+        if (n === 0) break;
+        let written = 0;
+        while (written < n) written += fs.writeSync(out, buf, written, n - written);
+        pos += n;
+      }
+      fs.fsyncSync(out);
+    } finally {
+      fs.closeSync(out);
+    }
+    return this.size;
+  }
+
+  /** Whether the .log still has a name in a directory (false once removed behind the broker's back). */
+  stillLinked(): boolean {
+    if (this.openFd >= 0) return fs.fstatSync(this.openFd).nlink > 0;
+    return fs.existsSync(this.logPath);
   }
 
   /** A new, empty segment (creates its .log; the index files appear on the first persist). */
@@ -332,7 +389,17 @@ export class Segment {
    * are on disk. Index entries are written out first.
    */
   sync(): Promise<void> {
+    try {
+      return this.startSync();
+    } catch (e) {
+      // Writing index entries or reopening a file failed (a full disk, EIO): a rejected sync, never a throw.
+      return Promise.reject(e);
+    }
+  }
+
+  private startSync(): Promise<void> {
     if (this.closed) return Promise.resolve();
+    segmentFds.touch(this);
     this.persistIndexes();
     const target = this.size;
     const fds: number[] = [];
@@ -383,7 +450,9 @@ export class Segment {
   private closeFds(): void {
     if (this.closed) return;
     this.closed = true;
-    fs.closeSync(this.fd);
+    segmentFds.forget(this);
+    if (this.openFd >= 0) fs.closeSync(this.openFd);
+    this.openFd = -1;
     this.offsetIndex.file.closeFd();
     this.timeIndex.file.closeFd();
   }
@@ -405,7 +474,10 @@ export class Segment {
       }
     };
     const log = move(this.logPath);
-    if (log) files.push(log);
+    if (log) {
+      this.logPath = log;
+      files.push(log);
+    }
     for (const f of [this.offsetIndex.file, this.timeIndex.file]) {
       const to = move(f.path);
       if (to) {
@@ -415,4 +487,36 @@ export class Segment {
     }
     return files;
   }
+}
+
+/**
+ * Copies every non-empty segment whose .log descriptor is still open into `dir` (recreated; the files
+ * were removed behind the broker's back): the saved and lost offset ranges, and the bytes saved.
+ */
+export function copyOpenSegments(
+  dir: string,
+  segments: Segment[],
+): { savedBytes: number; saved: string[]; lost: string[] } {
+  const saved: string[] = [];
+  const lost: string[] = [];
+  let savedBytes = 0;
+  fs.mkdirSync(dir, { recursive: true });
+  for (const seg of segments) {
+    const range = `${seg.baseOffset}..${seg.nextOffset - 1n}`;
+    if (seg.size === 0) continue;
+    const target = path.join(dir, path.basename(seg.logPath));
+    let bytes: number | null = null;
+    try {
+      bytes = fs.existsSync(target) ? null : seg.copyOpenFileTo(target);
+    } catch (e) {
+      lost.push(`${range} (${e instanceof Error ? e.message : e})`);
+      continue;
+    }
+    if (bytes === null) lost.push(range);
+    else {
+      saved.push(range);
+      savedBytes += bytes;
+    }
+  }
+  return { savedBytes, saved, lost };
 }

@@ -51,6 +51,8 @@ export type HandlerCommand =
 export interface Checkpoints {
   recoveryPoints: CheckpointEntry[];
   logStartOffsets: CheckpointEntry[];
+  /** Partitions offline after a storage error ("name: why"): the shutdown is then not clean. */
+  offline?: string[];
 }
 
 /** Handler → supervisor. */

@@ -13,6 +13,7 @@ import type { PartitionLog } from "../log/partition_log.ts";
 import type { LogConfig } from "../log/log_config.ts";
 import type { ProducerStateManager } from "../log/producer_state.ts";
 import type { AppendPolicy } from "../cluster/topic_config.ts";
+import type { TopicImage } from "../cluster/metadata_image.ts";
 import type { OffsetAnswer, ProduceOutcome, ReadOutcome } from "./partition_ops.ts";
 
 /** The leader epoch of every partition: one node, never re-elected. */
@@ -25,22 +26,30 @@ const EARLIEST_LOCAL = -4n;
 const LATEST_TIERED = -5n;
 
 export class LocalPartition {
+  readonly topic: string;
+  readonly topicId: string;
+  /** The error of the last append whose write failed, for the owner to act on (then cleared). */
+  writeError: unknown = null;
+
   constructor(
-    readonly topic: string,
-    readonly topicId: string,
+    /** The topic as the metadata image had it when the partition opened (reopened from it when offline). */
+    readonly topicImage: TopicImage,
     readonly partition: number,
     readonly dir: string,
     readonly log: PartitionLog,
     readonly producers: ProducerStateManager,
     public config: LogConfig,
     public policy: AppendPolicy,
-  ) {}
+  ) {
+    this.topic = topicImage.name;
+    this.topicId = topicImage.topicId;
+  }
 
   get name(): string {
     return `${this.topic}-${this.partition}`;
   }
 
-  append(records: Uint8Array, acks: number, nowMs: number): ProduceOutcome {
+  append(records: Uint8Array, _acks: number, nowMs: number): ProduceOutcome {
     const { batches, error } = splitBatches(records);
     if (error) return failed(error.code, error.message);
     if (batches.length === 0) {
@@ -71,6 +80,7 @@ export class LocalPartition {
     try {
       result = this.log.append(records.subarray(start, end), LEADER_EPOCH, nowMs);
     } catch (e) {
+      this.writeError = e;
       return failed(
         ErrorCode.KAFKA_STORAGE_ERROR,
         `write to ${this.name} failed: ${e instanceof Error ? e.message : e}`,
@@ -151,7 +161,8 @@ export class LocalPartition {
         if (outside(ts)) {
           recordErrors.push({
             batchIndex: delta,
-            batchIndexErrorMessage: `Timestamp ${ts} of message with offset ${delta} is out of range. The timestamp should be within ${range}`,
+            batchIndexErrorMessage:
+              `Timestamp ${ts} of message with offset ${delta} is out of range. The timestamp should be within ${range}`,
           });
         }
         return false;

@@ -6,6 +6,14 @@
  * work (retention, time-based flush, checkpoints). Every write to a
  * partition happens here, in this one Worker: each log has a single writer
  * and needs no locks.
+ *
+ * Storage faults stay with the partition they hit: a partition whose
+ * directory cannot be opened, whose partition.metadata names another topic,
+ * whose sync or write fails with anything but a full disk, or whose files
+ * were removed at run time goes offline (ERROR; KAFKA_STORAGE_ERROR to its
+ * producers and fetchers; see offline_partitions.ts) while the others keep
+ * serving. A full disk fails the appends (KAFKA_STORAGE_ERROR) until space
+ * returns; nothing here throws out of a timer.
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -13,17 +21,22 @@ import type { BrokerConfig } from "../config/keys.ts";
 import type { MetadataImage, TopicImage } from "../cluster/metadata_image.ts";
 import { resolveAppendPolicy, resolveLogConfig } from "../cluster/topic_config.ts";
 import { PartitionLog } from "../log/partition_log.ts";
+import { checkPartitionMetadata, partitionMetadataPath } from "../log/partition_metadata.ts";
 import { ProducerStateManager } from "../log/producer_state.ts";
+import { segmentCapacity, segmentFds } from "../log/fd_cache.ts";
 import { ErrorCode } from "../protocol/errors.ts";
+import { errorCode, errorMessage } from "../util/atomic_file.ts";
 import type { Logger } from "../util/logger.ts";
+import { describeDir, OfflinePartitions } from "./offline_partitions.ts";
+import { PartitionWaiters } from "./partition_waiters.ts";
 import { GroupCommit } from "./group_commit.ts";
 import { failed, LocalPartition } from "./local_partition.ts";
 import { ownerOf, partitionKey } from "./partition_owner.ts";
 import type {
   DeleteRecordsOutcome,
   OffsetAnswer,
-  PartitionRef,
   PartitionOp,
+  PartitionRef,
   ProduceOutcome,
   ReadOutcome,
   ResultOf,
@@ -48,16 +61,23 @@ export interface ReplicaManagerOptions {
   recoveryPoints: ReadonlyMap<string, bigint>;
   logStartOffsets: ReadonlyMap<string, bigint>;
   now?: () => number;
+  /** How often partition directories are checked and offline partitions retried (ms); 2000 by default. */
+  healthCheckIntervalMs?: number;
 }
 
-interface Waiter {
-  keys: string[];
-  fire: (fired: boolean) => void;
-}
+/** Partitions whose files are checked per health-check tick (round robin), bounding the tick's cost. */
+const HEALTH_CHECKS_PER_TICK = 1000;
+/** Errors that mean "no space now": appends fail until space returns, the partition stays online. */
+const NO_SPACE = new Set(["ENOSPC", "EDQUOT"]);
 
 export class ReplicaManager {
   private readonly partitions = new Map<string, LocalPartition>();
-  private readonly waiters = new Map<string, Set<Waiter>>();
+  private readonly offline = new OfflinePartitions();
+  /** Partitions whose appends fail for want of space (logged once per streak). */
+  private readonly noSpace = new Set<string>();
+  private healthCursor = 0;
+  private lastRetryMs = 0;
+  private readonly waiters = new PartitionWaiters();
   private readonly groupCommit = new GroupCommit();
   private readonly now: () => number;
   private readonly durable: boolean;
@@ -68,6 +88,12 @@ export class ReplicaManager {
   constructor(private readonly o: ReplicaManagerOptions) {
     this.now = o.now ?? Date.now;
     this.durable = o.config["tsbroker.fsync.acks.all"];
+    segmentFds.capacity = segmentCapacity(o.handlerCount);
+  }
+
+  /** Partitions offline after a storage fault ("topic-p: why"). */
+  offlinePartitions(): string[] {
+    return this.offline.describe();
   }
 
   get size(): number {
@@ -87,6 +113,8 @@ export class ReplicaManager {
     for (const [key, local] of this.partitions) {
       if (!wanted.has(key)) await this.deletePartition(key, local);
     }
+    // An offline partition of a deleted topic is forgotten; its files are left alone.
+    for (const [key] of this.offline.entries()) if (!wanted.has(key)) this.offline.delete(key);
     for (const [key, { topic, partition }] of wanted) {
       const existing = this.partitions.get(key);
       if (existing) {
@@ -94,14 +122,86 @@ export class ReplicaManager {
         existing.policy = resolveAppendPolicy(this.o.config, topic.configs);
         continue;
       }
-      this.partitions.set(key, this.openPartition(topic, partition));
+      const down = this.offline.get(key);
+      if (down) {
+        down.topic = topic;
+        continue;
+      }
+      this.open(key, topic, partition, this.o.cleanShutdown);
     }
   }
 
-  private openPartition(topic: TopicImage, partition: number): LocalPartition {
+  /** Opens a partition, or records it offline (ERROR) when that fails: one bad partition never stops the rest. */
+  private open(key: string, topic: TopicImage, partition: number, cleanShutdown: boolean): boolean {
+    const name = `${topic.name}-${partition}`;
+    const ckKey = `${topic.name}\u0000${partition}`;
+    const known = { rp: this.o.recoveryPoints.get(ckKey) ?? null, lso: this.o.logStartOffsets.get(ckKey) ?? null };
+    const down = (reason: string, retry: boolean) =>
+      this.offline.set(key, {
+        topic,
+        partition,
+        reason,
+        retry,
+        recoveryPoint: known.rp,
+        logStartOffset: known.lso,
+      });
+    try {
+      const quarantine = this.checkDirectory(topic, partition);
+      if (quarantine !== null) {
+        if (!this.offline.has(key)) this.o.log.error(quarantine);
+        down("partition.metadata names another topic", true);
+        return false;
+      }
+      this.partitions.set(key, this.openPartition(key, topic, partition, cleanShutdown));
+      return true;
+    } catch (e) {
+      if (!this.offline.has(key)) {
+        this.o.log.error(
+          `Partition ${name} cannot be opened (${errorMessage(e)}): it stays offline (KAFKA_STORAGE_ERROR), ` +
+            `its files untouched; it is retried every ${this.healthInterval} ms and the other partitions serve on`,
+        );
+      }
+      down(`cannot be opened: ${errorMessage(e)}`, true);
+      return false;
+    }
+  }
+
+  private get healthInterval(): number {
+    return this.o.healthCheckIntervalMs ?? 2000;
+  }
+
+  /**
+   * Before opening: a partition.metadata naming another topic quarantines the partition (returns the
+   * ERROR line; nothing is moved or deleted); a damaged one is rewritten when the log opens (WARN there).
+   */
+  private checkDirectory(topic: TopicImage, partition: number): string | null {
+    const dir = path.join(this.o.logDir, `${topic.name}-${partition}`);
+    const check = checkPartitionMetadata(dir, topic.topicId);
+    if (check.kind !== "other") return null;
+    return `${partitionMetadataPath(dir)} names topic id ${check.topicId}, but topic ${topic.name} has id ` +
+      `${topic.topicId}: partition ${topic.name}-${partition} is quarantined (offline, KAFKA_STORAGE_ERROR; ` +
+      `${describeDir(dir)} left untouched). If the data belongs to this topic, correct the topic_id line; ` +
+      `otherwise move the directory away. The partition comes back once the file names ${topic.topicId}.`;
+  }
+
+  private openPartition(key: string, topic: TopicImage, partition: number, cleanShutdown: boolean): LocalPartition {
     const name = `${topic.name}-${partition}`;
     const dir = path.join(this.o.logDir, name);
-    moveAsideIfOtherTopic(dir, topic.topicId, this.o.log);
+    const checkpointKey = `${topic.name}\u0000${partition}`;
+    let logStartOffset = this.o.logStartOffsets.get(checkpointKey);
+    if (!fs.existsSync(dir)) {
+      // The checkpoints say this partition had data: its directory was removed. Say so, and go on from
+      // where it ended so offsets are never handed out twice.
+      const before = [this.o.recoveryPoints.get(checkpointKey) ?? 0n, logStartOffset ?? 0n];
+      const end = before[0] > before[1] ? before[0] : before[1];
+      if (end > 0n) {
+        this.o.log.error(
+          `Partition ${name}: directory ${dir} is missing although the checkpoints record offsets up to ${end}; ` +
+            `those records are lost. Recreating it empty, starting at offset ${end}`,
+        );
+        logStartOffset = end;
+      }
+    }
     fs.mkdirSync(dir, { recursive: true });
     const config = resolveLogConfig(this.o.config, topic.configs);
     const producers = new ProducerStateManager(dir, {
@@ -109,22 +209,24 @@ export class ReplicaManager {
       expirationMs: this.o.config["producer.id.expiration.ms"],
       now: this.now,
     });
-    const checkpointKey = `${topic.name}\u0000${partition}`;
-    const log = PartitionLog.open({
+    const log: PartitionLog = PartitionLog.open({
       dir,
       topic: topic.name,
       partition,
       topicId: topic.topicId,
       config,
       recoveryPoint: this.o.recoveryPoints.get(checkpointKey) ?? 0n,
-      logStartOffset: this.o.logStartOffsets.get(checkpointKey),
-      cleanShutdown: this.o.cleanShutdown,
+      logStartOffset,
+      cleanShutdown,
       logger: this.o.log,
       now: this.now,
       producerState: producers,
+      onIoError: (operation, error) => {
+        if (this.partitions.get(key)?.log === log) this.storageFailed(key, operation, error);
+      },
     });
     const policy = resolveAppendPolicy(this.o.config, topic.configs);
-    return new LocalPartition(topic.name, topic.topicId, partition, dir, log, producers, config, policy);
+    return new LocalPartition(topic, partition, dir, log, producers, config, policy);
   }
 
   private async deletePartition(key: string, local: LocalPartition): Promise<void> {
@@ -173,9 +275,119 @@ export class ReplicaManager {
     return this.closing ? undefined : this.partitions.get(key);
   }
 
-  /** Kafka answers NOT_LEADER_OR_FOLLOWER while a broker shuts down: clients retry elsewhere or later. */
-  private missingError(): number {
+  /**
+   * Kafka answers NOT_LEADER_OR_FOLLOWER while a broker shuts down (clients retry elsewhere or later) and
+   * KAFKA_STORAGE_ERROR for a partition whose storage is offline.
+   */
+  private missingError(key: string): number {
+    if (this.offline.has(key)) return ErrorCode.KAFKA_STORAGE_ERROR;
     return this.closing ? ErrorCode.NOT_LEADER_OR_FOLLOWER : ErrorCode.UNKNOWN_TOPIC_OR_PARTITION;
+  }
+
+  private missingMessage(key: string): string {
+    const down = this.offline.get(key);
+    return down
+      ? `partition offline after a storage error: ${down.reason}`
+      : "This server does not host this topic-partition.";
+  }
+
+  /**
+   * A write or sync of `key` failed. No space: appends fail until space returns (ERROR once per streak).
+   * Anything else (EIO, files removed) takes the partition offline.
+   */
+  private storageFailed(key: string, operation: string, error: unknown): void {
+    const local = this.partitions.get(key);
+    if (!local) return;
+    const code = errorCode(error);
+    if (code !== null && NO_SPACE.has(code) && operation === "append") {
+      if (!this.noSpace.has(key)) {
+        this.noSpace.add(key);
+        this.o.log.error(
+          `Appends to ${local.name} fail: ${errorMessage(error)} (log end offset ${local.log.logEndOffset}); ` +
+            `producers get KAFKA_STORAGE_ERROR until space is freed`,
+        );
+      }
+      return;
+    }
+    const missing = local.log.missingFiles();
+    if (missing !== null) {
+      this.filesRemoved(key, local, missing);
+      return;
+    }
+    this.takeOffline(key, local, `${operation} failed: ${errorMessage(error)}`, true);
+  }
+
+  private takeOffline(key: string, local: LocalPartition, reason: string, retry: boolean, detail = ""): void {
+    this.partitions.delete(key);
+    this.noSpace.delete(key);
+    this.offline.set(key, {
+      topic: { ...local.topicImage },
+      partition: local.partition,
+      reason,
+      retry,
+      recoveryPoint: local.log.recoveryPoint,
+      logStartOffset: local.log.logStartOffset,
+    });
+    this.wake(key);
+    if (!local.log.isClosed) local.log.abandon();
+    this.o.log.error(
+      `Partition ${local.name} is offline: ${reason} (log start ${local.log.logStartOffset}, log end ` +
+        `${local.log.logEndOffset}, recovery point ${local.log.recoveryPoint}). Producers and fetchers get ` +
+        `KAFKA_STORAGE_ERROR; ${
+          retry ? `it is reopened every ${this.healthInterval} ms until that works` : "a restart recovers it"
+        }` +
+        detail,
+    );
+  }
+
+  /** The partition's files were removed at run time: save what the open descriptors still hold, then offline. */
+  private filesRemoved(key: string, local: LocalPartition, why: string): void {
+    let detail: string;
+    try {
+      const { savedBytes, saved, lost } = local.log.salvage(local.topicId);
+      detail = `. Copied ${savedBytes} bytes (offsets ${saved.join(", ") || "none"}) from still-open files back into ` +
+        `${local.dir}` + (lost.length > 0 ? `; LOST offsets ${lost.join(", ")} (their files were already closed)` : "");
+    } catch (e) {
+      detail = `. Saving the still-open files failed (${errorMessage(e)}): offsets ${local.log.logStartOffset}..` +
+        `${local.log.logEndOffset - 1n} may be lost`;
+    }
+    this.takeOffline(key, local, why, false, detail);
+  }
+
+  /**
+   * Periodic: checks a bounded share of the partitions for removed files (round robin), and tries to
+   * reopen offline partitions that may recover. Never throws.
+   */
+  healthCheck(): void {
+    try {
+      const all = [...this.partitions.entries()];
+      const n = Math.min(all.length, HEALTH_CHECKS_PER_TICK);
+      for (let i = 0; i < n; i++) {
+        const [key, local] = all[(this.healthCursor + i) % all.length];
+        const missing = local.log.missingFiles();
+        if (missing !== null) this.filesRemoved(key, local, missing);
+      }
+      this.healthCursor = all.length === 0 ? 0 : (this.healthCursor + n) % all.length;
+      this.retryOffline();
+    } catch (e) {
+      this.o.log.error(`partition health check failed: ${errorMessage(e)}`);
+    }
+  }
+
+  private retryOffline(): void {
+    const now = this.now();
+    if (this.offline.size === 0 || now - this.lastRetryMs < this.healthInterval) return;
+    this.lastRetryMs = now;
+    for (const [key, down] of [...this.offline.entries()]) {
+      if (!down.retry || this.closing) continue;
+      // Reopened as after a crash: the tail is checked from the recovery point.
+      if (this.open(key, down.topic, down.partition, false)) {
+        this.offline.delete(key);
+        this.o.log.warn(
+          `Partition ${down.topic.name}-${down.partition} is back online (it was offline: ${down.reason})`,
+        );
+      }
+    }
   }
 
   private async produce(
@@ -188,10 +400,14 @@ export class ReplicaManager {
     const outcomes = items.map((item, i): ProduceOutcome => {
       const key = partitionKey(item.topicId, item.partition);
       const local = this.serving(key);
-      if (!local) {
-        return failed(this.missingError(), "This server does not host this topic-partition.");
-      }
+      if (!local) return failed(this.missingError(key), this.missingMessage(key));
       const outcome = local.append(item.records, acks, now);
+      if (local.writeError !== null) {
+        this.storageFailed(key, "append", local.writeError);
+        local.writeError = null;
+      } else if (outcome.errorCode === ErrorCode.NONE && this.noSpace.delete(key)) {
+        this.o.log.warn(`Appends to ${local.name} succeed again`);
+      }
       if (outcome.errorCode !== ErrorCode.NONE) return outcome;
       this.wake(key);
       if (this.durable && acks === -1) {
@@ -217,22 +433,25 @@ export class ReplicaManager {
   /** Waits for the group commit covering everything appended so far to each partition. */
   private sync(items: PartitionRef[]): Promise<SyncOutcome[]> {
     return Promise.all(items.map((item): Promise<SyncOutcome> => {
-      const local = this.serving(partitionKey(item.topicId, item.partition));
-      if (!local) {
-        return Promise.resolve({ errorCode: this.missingError(), errorMessage: "This server does not host this topic-partition." });
-      }
+      const key = partitionKey(item.topicId, item.partition);
+      const local = this.serving(key);
+      if (!local) return Promise.resolve({ errorCode: this.missingError(key), errorMessage: this.missingMessage(key) });
       return this.groupCommit.sync(local.log).then(
         () => ({ errorCode: ErrorCode.NONE, errorMessage: null }),
-        (e) => ({ errorCode: ErrorCode.KAFKA_STORAGE_ERROR, errorMessage: `sync failed: ${e instanceof Error ? e.message : e}` }),
+        (e) => ({
+          errorCode: ErrorCode.KAFKA_STORAGE_ERROR,
+          errorMessage: `sync failed: ${e instanceof Error ? e.message : e}`,
+        }),
       );
     }));
   }
 
   private read(topicId: string, partition: number, fetchOffset: bigint, maxBytes: number): ReadOutcome {
-    const local = this.serving(partitionKey(topicId, partition));
+    const key = partitionKey(topicId, partition);
+    const local = this.serving(key);
     if (!local) {
       return {
-        errorCode: this.missingError(),
+        errorCode: this.missingError(key),
         highWatermark: -1n,
         lastStableOffset: -1n,
         logStartOffset: -1n,
@@ -243,17 +462,16 @@ export class ReplicaManager {
   }
 
   private listOffset(topicId: string, partition: number, timestamp: bigint): OffsetAnswer {
-    const local = this.serving(partitionKey(topicId, partition));
-    if (!local) {
-      return { errorCode: this.missingError(), offset: -1n, timestamp: -1n, leaderEpoch: -1 };
-    }
+    const key = partitionKey(topicId, partition);
+    const local = this.serving(key);
+    if (!local) return { errorCode: this.missingError(key), offset: -1n, timestamp: -1n, leaderEpoch: -1 };
     return local.listOffset(timestamp);
   }
 
   private deleteRecords(topicId: string, partition: number, offset: bigint): DeleteRecordsOutcome {
     const key = partitionKey(topicId, partition);
     const local = this.serving(key);
-    if (!local) return { errorCode: this.missingError(), lowWatermark: -1n };
+    if (!local) return { errorCode: this.missingError(key), lowWatermark: -1n };
     // -1 is Kafka's "up to the high watermark".
     const target = offset === -1n ? local.log.highWatermark : offset;
     if (target < 0n) return { errorCode: ErrorCode.OFFSET_OUT_OF_RANGE, lowWatermark: -1n };
@@ -279,28 +497,11 @@ export class ReplicaManager {
       if (local.log.highWatermark !== item.offset) return Promise.resolve(true);
       keys.push(key);
     }
-    return new Promise((resolve) => {
-      const waiter: Waiter = {
-        keys,
-        fire: (fired) => {
-          clearTimeout(timer);
-          for (const key of keys) this.waiters.get(key)?.delete(waiter);
-          resolve(fired);
-        },
-      };
-      const timer = setTimeout(() => waiter.fire(false), Math.max(0, timeoutMs));
-      for (const key of keys) {
-        let set = this.waiters.get(key);
-        if (!set) this.waiters.set(key, set = new Set());
-        set.add(waiter);
-      }
-    });
+    return this.waiters.wait(keys, timeoutMs);
   }
 
   private wake(key: string): void {
-    const set = this.waiters.get(key);
-    if (!set || set.size === 0) return;
-    for (const waiter of [...set]) waiter.fire(true);
+    this.waiters.wake(key);
   }
 
   /** Start the periodic work: retention, time-based flush, producer expiry. */
@@ -309,6 +510,7 @@ export class ReplicaManager {
     this.reportCheckpoints = reportCheckpoints;
     this.timers.push(setInterval(() => this.enforceRetention(), cfg["log.retention.check.interval.ms"]));
     this.timers.push(setInterval(() => this.flushDue(), Math.min(cfg["log.flush.scheduler.interval.ms"], 1000)));
+    this.timers.push(setInterval(() => this.healthCheck(), this.healthInterval));
     this.timers.push(setInterval(
       reportCheckpoints,
       Math.min(
@@ -343,23 +545,28 @@ export class ReplicaManager {
 
   private flushDue(): void {
     const now = this.now();
-    for (const local of this.partitions.values()) {
-      if (local.log.flushDue(now)) {
-        local.log.flush().catch((e: unknown) =>
-          this.o.log.error(`flush of ${local.name} failed: ${e instanceof Error ? e.message : e}`)
-        );
+    for (const local of [...this.partitions.values()]) {
+      try {
+        if (local.log.flushDue(now)) {
+          local.log.flush().catch((e: unknown) =>
+            this.o.log.error(`flush of ${local.name} failed: ${errorMessage(e)}`)
+          );
+        }
+      } catch (e) {
+        this.o.log.error(`flush of ${local.name} failed: ${errorMessage(e)}`);
       }
     }
   }
 
-  checkpoints(): { recoveryPoints: CheckpointEntry[]; logStartOffsets: CheckpointEntry[] } {
+  checkpoints(): { recoveryPoints: CheckpointEntry[]; logStartOffsets: CheckpointEntry[]; offline: string[] } {
     const recoveryPoints: CheckpointEntry[] = [];
     const logStartOffsets: CheckpointEntry[] = [];
     for (const local of this.partitions.values()) {
       recoveryPoints.push({ topic: local.topic, partition: local.partition, offset: local.log.recoveryPoint });
       logStartOffsets.push({ topic: local.topic, partition: local.partition, offset: local.log.logStartOffset });
     }
-    return { recoveryPoints, logStartOffsets };
+    this.offline.addCheckpoints(recoveryPoints, logStartOffsets);
+    return { recoveryPoints, logStartOffsets, offline: this.offline.describe() };
   }
 
   /** Flush and close every log (clean shutdown); waiting fetches are answered first. */
@@ -367,24 +574,26 @@ export class ReplicaManager {
     this.closing = true;
     for (const timer of this.timers) clearInterval(timer);
     this.timers = [];
-    for (const key of this.waiters.keys()) this.wake(key);
-    const results = await Promise.allSettled([...this.partitions.values()].map((local) => local.log.close()));
-    for (const r of results) {
-      if (r.status === "rejected") this.o.log.error(`closing a log failed: ${r.reason}`);
+    this.waiters.wakeAll();
+    // Files removed since the last check must not pass for a clean stop.
+    for (const [key, local] of [...this.partitions]) {
+      const missing = local.log.missingFiles();
+      if (missing !== null) this.filesRemoved(key, local, missing);
     }
+    const open = [...this.partitions];
+    const results = await Promise.allSettled(open.map(([, local]) => local.log.close()));
+    results.forEach((r, i) => {
+      if (r.status === "fulfilled") return;
+      const [key, local] = open[i];
+      this.o.log.error(`closing ${local.name} failed: ${r.reason}`);
+      this.offline.set(key, {
+        topic: local.topicImage,
+        partition: local.partition,
+        reason: `close failed: ${r.reason}`,
+        retry: false,
+        recoveryPoint: local.log.recoveryPoint,
+        logStartOffset: local.log.logStartOffset,
+      });
+    });
   }
-}
-
-/**
- * A directory left by an earlier topic of the same name (deleted while its
- * files could not be removed) must not be read as the new topic's data.
- */
-function moveAsideIfOtherTopic(dir: string, topicId: string, log: Logger): void {
-  const file = path.join(dir, "partition.metadata");
-  if (!fs.existsSync(file)) return;
-  const match = /topic_id:\s*(\S+)/.exec(fs.readFileSync(file, "utf8"));
-  if (!match || match[1] === topicId) return;
-  const aside = `${dir}.${Date.now().toString(16)}-delete`;
-  log.warn(`${dir} belongs to topic id ${match[1]}, not ${topicId}: moving it to ${aside}`);
-  fs.renameSync(dir, aside);
 }

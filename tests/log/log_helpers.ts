@@ -22,12 +22,13 @@ export function config(overrides: Partial<LogConfig> = {}): LogConfig {
   return { ...DEFAULT_LOG_CONFIG, ...overrides };
 }
 
-/** A logger whose info/warn lines are kept instead of printed. */
+/** A logger whose info/warn/error lines are kept instead of printed. */
 export function captureLogger(): { logger: Logger; lines: string[] } {
   const lines: string[] = [];
   const logger = new Logger("test");
   logger.info = (m: string) => void lines.push(m);
   logger.warn = (m: string) => void lines.push(`WARN ${m}`);
+  logger.error = (m: string) => void lines.push(`ERROR ${m}`);
   logger.debug = () => {};
   return { logger, lines };
 }

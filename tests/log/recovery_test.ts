@@ -6,7 +6,7 @@ import * as path from "node:path";
 import type { BatchHeader } from "../../src/log/record_batch.ts";
 import type { ProducerStateHooks } from "../../src/log/partition_log.ts";
 import { segmentFileName } from "../../src/log/segment.ts";
-import { batch, batchesOf, isRecords, openLog, partitionDir, removeDir, T0, tempDir } from "./log_helpers.ts";
+import { batch, batchesOf, concat, isRecords, openLog, partitionDir, removeDir, T0, tempDir } from "./log_helpers.ts";
 
 let dir = "";
 beforeEach(() => {
@@ -61,7 +61,17 @@ describe("unclean shutdown", () => {
     assert.equal(log.recovery.truncatedBytes, 333);
     assert.equal(fs.statSync(lastLog).size, size);
     assert.equal(log.logEndOffset, 90n);
-    assert.match(lines[0], /truncated 333 torn bytes at offset 90/);
+    assert.match(
+      lines.join("\n"),
+      /WARN Recovery of t-0 cut damaged data: .*333 bytes from byte \d+ \(offsets 90 on\) moved to/,
+    );
+    assert.match(lines.join("\n"), /cut 333 bytes from offset 90/);
+    const aside = fs.readdirSync(partitionDir(dir)).filter((f) => f.endsWith(".corrupt"));
+    assert.equal(aside.length, 1);
+    assert.deepEqual(
+      new Uint8Array(fs.readFileSync(path.join(partitionDir(dir), aside[0]))),
+      new Uint8Array(333).fill(0x5a),
+    );
     assert.equal(log.append(batch(1), 0, 0).baseOffset, 90n);
     assert.equal(readAll(log).length, 31);
     await log.close();
@@ -96,18 +106,38 @@ describe("unclean shutdown", () => {
     await log.close();
   });
 
-  test("corruption in an earlier segment drops the later segments", async () => {
+  test("corruption in a sealed segment cuts only that segment's tail: later segments are kept", async () => {
     const { bases } = await writeLog();
+    const laterFiles = bases.slice(2).map((b) =>
+      fs.readFileSync(path.join(partitionDir(dir), segmentFileName(b, ".log")))
+    );
     const secondLog = path.join(partitionDir(dir), segmentFileName(bases[1], ".log"));
     const bytes = fs.readFileSync(secondLog);
     bytes[bytes.length - 20] ^= 0xff;
     fs.writeFileSync(secondLog, bytes);
-    const { log } = openLog(dir, CFG, { cleanShutdown: false, recoveryPoint: bases[1] });
-    assert.equal(log.segmentCount, 2);
-    assert.ok(log.logEndOffset < bases[2]);
+    const { log, lines } = openLog(dir, CFG, { cleanShutdown: false, recoveryPoint: bases[1] });
+    assert.equal(log.segmentCount, bases.length);
+    assert.equal(log.logEndOffset, 90n);
     const logs = fs.readdirSync(partitionDir(dir)).filter((f) => f.endsWith(".log"));
-    assert.equal(logs.length, 2);
+    assert.equal(logs.length, bases.length);
     assert.ok(log.recovery!.truncatedBytes > 0);
+    const error = lines.find((l) => l.startsWith("ERROR "));
+    assert.match(
+      error ?? "",
+      new RegExp(`${segmentFileName(bases[1], ".log")}: batch at byte \\d+ .*fails its CRC; \\d+ bytes`),
+    );
+    assert.match(error ?? "", new RegExp(`later segment\\(s\\) from offset ${bases[2]} are kept`));
+    const aside = fs.readdirSync(partitionDir(dir)).filter((f) => f.endsWith(".corrupt"));
+    assert.equal(aside.length, 1);
+    // Every batch of the later segments still reads back byte for byte.
+    const got: Uint8Array[] = [];
+    for (let o = bases[2]; o < log.logEndOffset;) {
+      const batches = batchesOf(isRecords(log.read(o, 1 << 20, false)));
+      got.push(...batches.map((b) => b.bytes));
+      o = batches[batches.length - 1].last + 1n;
+    }
+    assert.ok(got.length > 0);
+    assert.deepEqual(concat(got), concat(laterFiles.map((b) => new Uint8Array(b))));
     await log.close();
   });
 
