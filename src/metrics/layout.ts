@@ -10,7 +10,22 @@ export const MAX_API_KEY = 127;
 
 /** Upper bounds (ms) of the request latency histogram buckets; +Inf is implied. */
 export const LATENCY_BUCKETS_MS = [
-  0.1, 0.25, 0.5, 1, 2.5, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000,
+  0.1,
+  0.25,
+  0.5,
+  1,
+  2.5,
+  5,
+  10,
+  25,
+  50,
+  100,
+  250,
+  500,
+  1000,
+  2500,
+  5000,
+  10000,
 ] as const;
 
 /** Per-processor gauges and counters, at the start of its region. */
@@ -24,6 +39,9 @@ export const P = {
   connectionsClosedIdle: 6,
   connectionsClosedBadInput: 7,
   memoryBlockedEvents: 8,
+  connectionsClosedSlow: 9,
+  unsentBlockedEvents: 10,
+  acceptErrors: 11,
 } as const;
 const PROCESSOR_CELLS = 16;
 
@@ -94,7 +112,12 @@ export class MetricsReader {
   }
 
   api(apiKey: number): ApiStats {
-    const stats: ApiStats = { count: 0, errors: 0, sumMs: 0, buckets: new Array(LATENCY_BUCKETS_MS.length + 1).fill(0) };
+    const stats: ApiStats = {
+      count: 0,
+      errors: 0,
+      sumMs: 0,
+      buckets: new Array(LATENCY_BUCKETS_MS.length + 1).fill(0),
+    };
     for (let p = 0; p < this.processors; p++) {
       const base = p * REGION_CELLS + PROCESSOR_CELLS + apiKey * API_CELLS;
       stats.count += this.all[base + API_COUNT];

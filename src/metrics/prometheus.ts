@@ -45,6 +45,9 @@ export function renderPrometheus(s: MetricsSources): string {
   perProcessor("kafka_network_connections_closed_idle_total", "counter", "Connections closed after connections.max.idle.ms", P.connectionsClosedIdle);
   perProcessor("kafka_network_connections_closed_bad_input_total", "counter", "Connections closed for malformed, oversize or unsupported requests", P.connectionsClosedBadInput);
   perProcessor("kafka_network_memory_pool_blocked_total", "counter", "Times a processor stopped reading because the memory pool was empty", P.memoryBlockedEvents);
+  perProcessor("tsbroker_network_connections_closed_slow_total", "counter", "Connections closed for an incomplete request past tsbroker.request.read.timeout.ms or unsent output stalled past tsbroker.connections.max.write.stall.ms", P.connectionsClosedSlow);
+  perProcessor("tsbroker_network_unsent_budget_blocked_total", "counter", "Fetches held back because tsbroker.queued.max.response.bytes was spent", P.unsentBlockedEvents);
+  perProcessor("tsbroker_network_accept_errors_total", "counter", "Failed accepts (e.g. at the open-files limit), each followed by a back-off", P.acceptErrors);
 
   const requests: string[] = [];
   const errors: string[] = [];

@@ -41,6 +41,11 @@ export class MemoryPool {
     }
   }
 
+  /** Reserve `bytes` even if that overdraws: for bytes that are already in memory and must be counted. */
+  reserve(bytes: number): void {
+    Atomics.sub(this.cells, AVAILABLE, BigInt(bytes));
+  }
+
   release(bytes: number): void {
     Atomics.add(this.cells, AVAILABLE, BigInt(bytes));
   }

@@ -19,22 +19,33 @@
  * one sync each. Reading pauses when a
  * connection has too many frames waiting, when the memory pool is empty, or
  * when its unsent output is large; it resumes as those clear.
+ *
+ * Admission control, so that no client can starve the others: request
+ * memory is taken as bytes arrive (frame_reader.ts); a request that has
+ * started but not completed within `tsbroker.request.read.timeout.ms` closes
+ * its connection; unsent responses count against a broker-wide budget
+ * (unsent_budget.ts), and when it runs low, connections whose output has not
+ * moved for `tsbroker.connections.max.write.stall.ms` are closed. Lines a
+ * client can provoke at will are rate-limited.
  */
 import type { ConnectionEvents, TcpConnection } from "../runtime/types.ts";
 import type { Logger } from "../util/logger.ts";
 import type { ConnectionQuotas } from "./connection_quotas.ts";
 import type { MemoryPool } from "./memory_pool.ts";
+import { FrameReader } from "./frame_reader.ts";
+import { FETCH_API_KEY, type UnsentBudget } from "./unsent_budget.ts";
 import type { RequestEnvelope, RequestQueueCounter, ResponseEnvelope } from "./request_channel.ts";
 import { P, type ProcessorMetrics } from "../metrics/layout.ts";
 import { isSupported, type SupportedVersions } from "./supported_versions.ts";
 
-/** The smallest valid request: api key, api version, correlation id. */
-const MIN_REQUEST_BYTES = 8;
 const API_VERSIONS_KEY = 18;
 /** Frames a muted connection may hold before reading from it pauses. */
 const MAX_QUEUED_FRAMES = 16;
-/** Unsent response bytes above which no further request is dispatched. */
+/** Unsent response bytes of one connection above which none of its requests is dispatched (per-connection bound). */
 const MAX_UNSENT_BYTES = 4 * 1024 * 1024;
+/** Back-off after a failed accept (EMFILE/ENFILE), doubling up to the max. */
+const ACCEPT_BACKOFF_MIN_MS = 50;
+const ACCEPT_BACKOFF_MAX_MS = 1000;
 const RETRY_BLOCKED_MS = 2;
 
 export interface ProcessorOptions {
@@ -44,11 +55,16 @@ export interface ProcessorOptions {
   listenerName: string;
   maxRequestBytes: number;
   idleTimeoutMs: number;
+  /** A request started but not complete after this long closes its connection. */
+  requestReadTimeoutMs: number;
+  /** With the unsent budget low, a connection whose output has not moved for this long is closed. */
+  writeStallMs: number;
   supported: SupportedVersions;
   /** One port per handler Worker. */
   handlers: MessagePort[];
   quotas: ConnectionQuotas;
   pool: MemoryPool;
+  unsent: UnsentBudget;
   queue: RequestQueueCounter;
   metrics: ProcessorMetrics;
   log: Logger;
@@ -56,18 +72,7 @@ export interface ProcessorOptions {
 
 class ClientConnection {
   principal = "User:ANONYMOUS";
-  /** The 4-byte size prefix being read. */
-  readonly sizeBytes = new Uint8Array(4);
-  sizeFilled = 0;
-  /** The frame being filled, and how much of it is. */
-  frame: Uint8Array | null = null;
-  frameFilled = 0;
-  /** Size of a frame the pool could not yet give memory for (0: none). */
-  pendingSize = 0;
-  /** Bytes received while waiting for memory, fed again once it comes. */
-  stash: Uint8Array | null = null;
-  /** Complete frames waiting for the connection to be unmuted. */
-  readonly ready: Uint8Array[] = [];
+  readonly reader: FrameReader;
   /** Dispatched requests without a written response, oldest first. */
   readonly outstanding: Outstanding[] = [];
   /** The newest dispatched request still mutes the connection (not yet released or answered). */
@@ -76,6 +81,10 @@ class ClientConnection {
   readingPaused = false;
   closing = false;
   lastActive: number;
+  /** Unsent bytes this connection has charged to the unsent budget (its socket's bufferedAmount when last looked at). */
+  charged = 0;
+  /** When its unsent output last moved (or was empty). */
+  lastProgress: number;
 
   constructor(
     readonly id: number,
@@ -83,12 +92,15 @@ class ClientConnection {
     readonly ip: string,
     readonly client: string,
     now: number,
+    pool: MemoryPool,
+    maxRequestBytes: number,
   ) {
     this.lastActive = now;
+    this.lastProgress = now;
+    this.reader = new FrameReader(pool, maxRequestBytes);
   }
 }
 
-const FETCH_API_KEY = 1;
 /** Released requests a connection may have waiting for their answers before dispatch stops. */
 const MAX_OUTSTANDING = 16;
 
@@ -98,6 +110,8 @@ interface Outstanding {
   apiKey: number;
   since: number;
   response: ResponseEnvelope | null;
+  /** Unsent-budget credit taken at dispatch (Fetch), given back once the response is written. */
+  credit: number;
 }
 
 export class Processor implements ConnectionEvents {
@@ -107,17 +121,21 @@ export class Processor implements ConnectionEvents {
   private nextId = 1;
   private nextHandler = 0;
   private retryTimer: ReturnType<typeof setTimeout> | null = null;
-  private idleTimer: ReturnType<typeof setInterval> | null = null;
+  private sweepTimer: ReturnType<typeof setInterval> | null = null;
   private idleSampler: ReturnType<typeof setInterval> | null = null;
   private busyMs = 0;
   private draining = false;
+  private acceptBackoffMs = 0;
 
   constructor(private readonly o: ProcessorOptions) {
     for (const port of o.handlers) {
       port.onmessage = (event: MessageEvent) => this.timed(() => this.onResponse(event.data as ResponseEnvelope));
     }
-    const sweepEvery = Math.max(10, Math.min(1000, Math.floor(o.idleTimeoutMs / 4)));
-    this.idleTimer = setInterval(() => this.closeIdle(), sweepEvery);
+    // The sweep closes idle, slow and stalled connections and settles unsent bytes; run it
+    // often enough for the shortest of those bounds (and for a budget freed by readers).
+    const shortest = Math.min(o.idleTimeoutMs, o.requestReadTimeoutMs, o.writeStallMs);
+    const sweepEvery = Math.max(10, Math.min(250, Math.floor(shortest / 4)));
+    this.sweepTimer = setInterval(() => this.timed(() => this.sweep()), sweepEvery);
     this.idleSampler = this.sampleIdleRatio();
   }
 
@@ -128,20 +146,49 @@ export class Processor implements ConnectionEvents {
   // ---- ConnectionEvents: driven by the runtime adapter ----
 
   open(socket: TcpConnection): boolean {
+    this.acceptBackoffMs = 0;
     if (this.draining) return false;
     const ip = socket.remoteAddress;
     const verdict = this.o.quotas.tryAcquire(ip);
     if (verdict !== "ok") {
       this.o.metrics.add(P.connectionsRejected);
-      this.o.log.info(`Rejected connection from ${ip}: ${verdict} reached`);
+      this.o.log.limited("info", `rejected: ${verdict}`, `Rejected connection from ${ip}: ${verdict} reached`);
       return false;
     }
-    const conn = new ClientConnection(this.nextId++, socket, ip, `${ip}:${socket.remotePort}`, performance.now());
+    const now = performance.now();
+    const o = this.o;
+    const conn = new ClientConnection(
+      this.nextId++,
+      socket,
+      ip,
+      `${ip}:${socket.remotePort}`,
+      now,
+      o.pool,
+      o.maxRequestBytes,
+    );
     this.byId.set(conn.id, conn);
     this.bySocket.set(socket, conn);
     this.o.metrics.add(P.connectionsAccepted);
     this.o.metrics.set(P.connections, this.byId.size);
     return true;
+  }
+
+  /**
+   * Accepting failed (at the descriptor limit: EMFILE/ENFILE). Existing
+   * connections keep being served; the adapter waits the returned
+   * milliseconds before accepting again (doubling while failures repeat),
+   * since the pending connection would fail again at once.
+   */
+  acceptFailed(error: unknown): number {
+    this.acceptBackoffMs = Math.min(ACCEPT_BACKOFF_MAX_MS, Math.max(ACCEPT_BACKOFF_MIN_MS, this.acceptBackoffMs * 2));
+    this.o.metrics.add(P.acceptErrors);
+    this.o.log.limited(
+      "warn",
+      "accept failed",
+      `Accepting a connection on listener ${this.o.listenerName} failed (${errorText(error)}); ` +
+        `${this.byId.size} connections open, retrying in ${this.acceptBackoffMs} ms`,
+    );
+    return this.acceptBackoffMs;
   }
 
   data(socket: TcpConnection, chunk: Uint8Array): void {
@@ -150,18 +197,19 @@ export class Processor implements ConnectionEvents {
     this.timed(() => {
       conn.lastActive = performance.now();
       this.o.metrics.add(P.bytesIn, chunk.byteLength);
-      if (conn.pendingSize > 0) {
-        conn.stash = concat(conn.stash, chunk);
-        return;
-      }
-      this.feed(conn, chunk);
+      if (!this.afterFeed(conn, conn.reader.feed(chunk, conn.lastActive))) return;
       this.pump(conn);
     });
   }
 
   drain(socket: TcpConnection): void {
     const conn = this.bySocket.get(socket);
-    if (conn) this.timed(() => this.pump(conn));
+    if (conn) {
+      this.timed(() => {
+        this.settleUnsent(conn, performance.now());
+        this.pump(conn);
+      });
+    }
   }
 
   close(socket: TcpConnection, error?: unknown): void {
@@ -173,57 +221,19 @@ export class Processor implements ConnectionEvents {
 
   // ---- framing ----
 
-  /** Cut `chunk` into frames; stops early (stashing the rest) when the pool is dry. */
-  private feed(conn: ClientConnection, chunk: Uint8Array): void {
-    let offset = 0;
-    while (offset < chunk.byteLength) {
-      if (conn.frame === null) {
-        const take = Math.min(4 - conn.sizeFilled, chunk.byteLength - offset);
-        conn.sizeBytes.set(chunk.subarray(offset, offset + take), conn.sizeFilled);
-        conn.sizeFilled += take;
-        offset += take;
-        if (conn.sizeFilled < 4) return;
-        conn.sizeFilled = 0;
-        const b = conn.sizeBytes;
-        const size = (b[0] << 24) | (b[1] << 16) | (b[2] << 8) | b[3];
-        if (size < MIN_REQUEST_BYTES || size > this.o.maxRequestBytes) {
-          const why = size > this.o.maxRequestBytes || size < 0
-            ? `request size ${size >>> 0} exceeds socket.request.max.bytes (${this.o.maxRequestBytes})`
-            : `request of ${size} bytes is too short to hold a request header`;
-          this.reject(conn, why);
-          return;
-        }
-        if (!this.startFrame(conn, size)) {
-          conn.stash = chunk.slice(offset);
-          return;
-        }
-      }
-      const frame = conn.frame!;
-      const take = Math.min(frame.byteLength - conn.frameFilled, chunk.byteLength - offset);
-      frame.set(chunk.subarray(offset, offset + take), conn.frameFilled);
-      conn.frameFilled += take;
-      offset += take;
-      if (conn.frameFilled === frame.byteLength) {
-        conn.ready.push(frame);
-        conn.frame = null;
-        conn.frameFilled = 0;
-      }
+  /** Act on what the reader said; false if the connection was closed. */
+  private afterFeed(conn: ClientConnection, result: ReturnType<FrameReader["feed"]>): boolean {
+    if (typeof result === "object") {
+      this.reject(conn, result.error);
+      return false;
     }
-    if (conn.ready.length >= MAX_QUEUED_FRAMES) this.pauseReading(conn);
-  }
-
-  /** Reserve memory for a frame of `size`; on failure park the connection. */
-  private startFrame(conn: ClientConnection, size: number): boolean {
-    if (!this.o.pool.tryReserve(size)) {
-      conn.pendingSize = size;
+    if (result === "blocked") {
       this.o.metrics.add(P.memoryBlockedEvents);
       this.pauseReading(conn);
       this.block(conn);
-      return false;
+    } else if (conn.reader.ready.length >= MAX_QUEUED_FRAMES) {
+      this.pauseReading(conn);
     }
-    conn.pendingSize = 0;
-    conn.frame = new Uint8Array(size);
-    conn.frameFilled = 0;
     return true;
   }
 
@@ -232,19 +242,16 @@ export class Processor implements ConnectionEvents {
   /** Send the next waiting frame to a handler, if the connection is unmuted. */
   private pump(conn: ClientConnection): void {
     if (conn.closing || this.draining) return;
+    const ready = conn.reader.ready;
     if (
-      !conn.muted && conn.outstanding.length < MAX_OUTSTANDING && conn.ready.length > 0 &&
+      !conn.muted && conn.outstanding.length < MAX_OUTSTANDING && ready.length > 0 &&
       conn.socket.bufferedAmount <= MAX_UNSENT_BYTES
     ) {
-      if (!this.o.queue.tryEnqueue()) {
-        this.block(conn);
-        return;
-      }
-      const frame = conn.ready.shift()!;
+      const frame = ready[0];
       const apiKey = (frame[0] << 8) | frame[1];
       const apiVersion = ((frame[2] << 24) >> 16) | frame[3];
       if (!isSupported(this.o.supported, apiKey, apiVersion) && apiKey !== API_VERSIONS_KEY) {
-        this.o.queue.dequeued();
+        ready.shift();
         this.o.pool.release(frame.byteLength);
         this.reject(
           conn,
@@ -254,9 +261,21 @@ export class Processor implements ConnectionEvents {
         );
         return;
       }
+      const credit = apiKey === FETCH_API_KEY ? this.o.unsent.takeFetchCredit(frame, apiVersion) : 0;
+      if (credit < 0) {
+        this.o.metrics.add(P.unsentBlockedEvents);
+        this.block(conn);
+        return;
+      }
+      if (!this.o.queue.tryEnqueue()) {
+        this.o.unsent.release(credit);
+        this.block(conn);
+        return;
+      }
+      ready.shift();
       conn.muted = true;
       const seq = conn.nextSeq++;
-      conn.outstanding.push({ seq, apiKey, since: performance.now(), response: null });
+      conn.outstanding.push({ seq, apiKey, since: performance.now(), response: null, credit });
       const envelope: RequestEnvelope = {
         conn: conn.id,
         seq,
@@ -267,8 +286,9 @@ export class Processor implements ConnectionEvents {
       };
       this.handlerFor(conn.id, apiKey).postMessage(envelope, [envelope.frame]);
     }
-    if (conn.readingPaused && conn.pendingSize === 0 && conn.ready.length < MAX_QUEUED_FRAMES / 2) {
+    if (conn.readingPaused && !conn.reader.blocked && ready.length < MAX_QUEUED_FRAMES / 2) {
       conn.readingPaused = false;
+      conn.reader.restartClock(performance.now());
       conn.socket.resumeReading();
     }
   }
@@ -309,10 +329,12 @@ export class Processor implements ConnectionEvents {
     while (conn.outstanding.length > 0 && conn.outstanding[0].response !== null) {
       const done = conn.outstanding.shift()!;
       this.write(conn, done.response!);
+      this.o.unsent.release(done.credit);
       this.o.metrics.recordRequest(done.apiKey, conn.lastActive - done.since, done.response!.error);
     }
+    this.settleUnsent(conn, conn.lastActive);
     if (conn.closing) {
-      if (conn.ready.length === 0 && conn.outstanding.length === 0) conn.socket.end();
+      if (conn.reader.ready.length === 0 && conn.outstanding.length === 0) conn.socket.end();
       return;
     }
     this.pump(conn);
@@ -327,6 +349,18 @@ export class Processor implements ConnectionEvents {
       bytes += chunk.length;
     }
     this.o.metrics.add(P.bytesOut, bytes);
+  }
+
+  /**
+   * Bring the connection's charge to the unsent budget in line with what its
+   * socket still holds, and note whether its output moved.
+   */
+  private settleUnsent(conn: ClientConnection, now: number): void {
+    const unsent = conn.closing ? 0 : conn.socket.bufferedAmount;
+    if (unsent < conn.charged || unsent === 0 || conn.charged === 0) conn.lastProgress = now;
+    if (unsent > conn.charged) this.o.unsent.charge(unsent - conn.charged);
+    else this.o.unsent.release(conn.charged - unsent);
+    conn.charged = unsent;
   }
 
   // ---- back-pressure ----
@@ -350,23 +384,34 @@ export class Processor implements ConnectionEvents {
     this.blocked.clear();
     for (const conn of waiting) {
       if (conn.closing) continue;
-      if (conn.pendingSize > 0) {
-        if (!this.startFrame(conn, conn.pendingSize)) continue;
-        const stash = conn.stash;
-        conn.stash = null;
-        if (stash) this.feed(conn, stash);
-        if (conn.pendingSize > 0) continue;
-      }
+      if (conn.reader.blocked && !this.afterFeed(conn, conn.reader.retry(performance.now()))) continue;
+      if (conn.reader.blocked) continue;
       this.pump(conn);
     }
   }
 
   // ---- closing ----
 
-  /** Close a connection because of what it sent; log why. */
+  /** Close a connection because of what it sent; log why (rate-limited: a client can send bad frames at will). */
   private reject(conn: ClientConnection, why: string): void {
     this.o.metrics.add(P.connectionsClosedBadInput);
-    this.o.log.warn(`Closing connection from ${conn.client} on listener ${this.o.listenerName}: ${why}`);
+    this.o.log.limited(
+      "warn",
+      "bad request",
+      `Closing connection from ${conn.client} on listener ${this.o.listenerName}: ${why}`,
+    );
+    conn.socket.destroy();
+    this.forget(conn);
+  }
+
+  /** Close a connection that is too slow (an incomplete request, output that does not move). */
+  private dropSlow(conn: ClientConnection, key: string, why: string): void {
+    this.o.metrics.add(P.connectionsClosedSlow);
+    this.o.log.limited(
+      "warn",
+      key,
+      `Closing connection from ${conn.client} on listener ${this.o.listenerName}: ${why}`,
+    );
     conn.socket.destroy();
     this.forget(conn);
   }
@@ -376,26 +421,46 @@ export class Processor implements ConnectionEvents {
     this.bySocket.delete(conn.socket);
     this.blocked.delete(conn);
     conn.closing = true;
-    let held = 0;
-    for (const frame of conn.ready) held += frame.byteLength;
-    if (conn.frame) held += conn.frame.byteLength;
-    conn.ready.length = 0;
-    conn.frame = null;
-    if (held > 0) this.o.pool.release(held);
+    conn.reader.releaseAll();
+    let credit = 0;
+    for (const entry of conn.outstanding) credit += entry.credit;
+    for (const entry of conn.outstanding) entry.credit = 0;
+    this.o.unsent.release(credit + conn.charged);
+    conn.charged = 0;
     this.o.quotas.release(conn.ip);
     this.o.metrics.set(P.connections, this.byId.size);
   }
 
-  private closeIdle(): void {
-    const cutoff = performance.now() - this.o.idleTimeoutMs;
-    for (const conn of this.byId.values()) {
-      if (conn.outstanding.length === 0 && conn.lastActive < cutoff) {
+  /** Periodic: settle unsent bytes, then close idle, slow and (when the budget is low) stalled connections. */
+  private sweep(): void {
+    const now = performance.now();
+    const idleCutoff = now - this.o.idleTimeoutMs;
+    const low = this.o.unsent.low;
+    for (const conn of [...this.byId.values()]) {
+      this.settleUnsent(conn, now);
+      const started = conn.reader.startedAt;
+      if (conn.outstanding.length === 0 && conn.lastActive < idleCutoff) {
         this.o.metrics.add(P.connectionsClosedIdle);
         this.o.log.debug(`Closing idle connection from ${conn.client}`);
         conn.socket.destroy();
         this.forget(conn);
+      } else if (!conn.readingPaused && started >= 0 && now - started > this.o.requestReadTimeoutMs) {
+        this.dropSlow(
+          conn,
+          "incomplete request",
+          `request incomplete after ${Math.round(now - started)} ms (${conn.reader.partialBytes} bytes received; ` +
+            `tsbroker.request.read.timeout.ms=${this.o.requestReadTimeoutMs})`,
+        );
+      } else if (low && conn.charged > 0 && now - conn.lastProgress > this.o.writeStallMs) {
+        this.dropSlow(
+          conn,
+          "write stall",
+          `${conn.charged} response bytes unsent and not read for ${Math.round(now - conn.lastProgress)} ms ` +
+            `while the unsent-response budget is low (tsbroker.connections.max.write.stall.ms=${this.o.writeStallMs})`,
+        );
       }
     }
+    this.o.log.flushSuppressed();
   }
 
   /**
@@ -413,7 +478,7 @@ export class Processor implements ConnectionEvents {
       conn.socket.end();
       this.forget(conn);
     }
-    if (this.idleTimer !== null) clearInterval(this.idleTimer);
+    if (this.sweepTimer !== null) clearInterval(this.sweepTimer);
     if (this.idleSampler !== null) clearInterval(this.idleSampler);
     if (this.retryTimer !== null) clearTimeout(this.retryTimer);
   }
@@ -442,10 +507,6 @@ export class Processor implements ConnectionEvents {
   }
 }
 
-function concat(head: Uint8Array | null, tail: Uint8Array): Uint8Array {
-  if (!head) return tail.slice();
-  const joined = new Uint8Array(head.byteLength + tail.byteLength);
-  joined.set(head);
-  joined.set(tail, head.byteLength);
-  return joined;
+function errorText(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }

@@ -8,6 +8,7 @@ import type { NetRuntime, TcpListener, WorkerScope } from "../runtime/types.ts";
 import { Logger, type LogLevel, setLogLevel } from "../util/logger.ts";
 import { ConnectionQuotas } from "./connection_quotas.ts";
 import { MemoryPool } from "./memory_pool.ts";
+import { UnsentBudget } from "./unsent_budget.ts";
 import { Processor } from "./processor.ts";
 import { RequestQueueCounter } from "./request_channel.ts";
 import { ProcessorMetrics } from "../metrics/layout.ts";
@@ -25,13 +26,20 @@ export interface ProcessorInit {
   receiveBufferBytes: number;
   maxRequestBytes: number;
   idleTimeoutMs: number;
+  requestReadTimeoutMs: number;
+  writeStallMs: number;
   supported: Int16Array;
   handlerPorts: MessagePort[];
   quotaBuffer: SharedArrayBuffer;
   maxConnections: number;
+  /** Where maxConnections came from, for the log line of the first processor. */
+  maxConnectionsSource: string;
   maxConnectionsPerIp: number;
   perIpOverrides: Array<[string, number]>;
   poolBuffer: SharedArrayBuffer;
+  /** The unsent-response budget (tsbroker.queued.max.response.bytes), a memory pool buffer. */
+  unsentBuffer: SharedArrayBuffer;
+  fetchMaxBytes: number;
   queueBuffer: SharedArrayBuffer;
   queueCapacity: number;
   metricsBuffer: SharedArrayBuffer;
@@ -61,6 +69,8 @@ export function runProcessorWorker(scope: WorkerScope, net: NetRuntime): void {
         listenerName: message.listenerName,
         maxRequestBytes: message.maxRequestBytes,
         idleTimeoutMs: message.idleTimeoutMs,
+        requestReadTimeoutMs: message.requestReadTimeoutMs,
+        writeStallMs: message.writeStallMs,
         supported: message.supported,
         handlers: message.handlerPorts,
         quotas: new ConnectionQuotas(message.quotaBuffer, {
@@ -69,10 +79,12 @@ export function runProcessorWorker(scope: WorkerScope, net: NetRuntime): void {
           perIpOverrides: new Map(message.perIpOverrides),
         }),
         pool: new MemoryPool(message.poolBuffer),
+        unsent: new UnsentBudget(new MemoryPool(message.unsentBuffer), message.fetchMaxBytes),
         queue: new RequestQueueCounter(message.queueBuffer, message.queueCapacity),
         metrics: new ProcessorMetrics(message.metricsBuffer, message.index),
         log,
       });
+      if (message.index === 0) log.info(`max.connections=${message.maxConnections} (${message.maxConnectionsSource})`);
       try {
         listener = await net.listen({
           host: message.host,
@@ -83,7 +95,15 @@ export function runProcessorWorker(scope: WorkerScope, net: NetRuntime): void {
         }, processor);
         scope.postMessage({ type: "listening", port: listener.port } satisfies ProcessorReport);
       } catch (e) {
-        scope.postMessage({ type: "failed", message: `cannot listen on ${message.host}:${message.port}: ${e}` } satisfies ProcessorReport);
+        // Bun's listen error keeps the errno name (EADDRINUSE) in `code`, not in its message.
+        const code = (e as { code?: unknown })?.code;
+        const cause = `${e}${typeof code === "string" && !String(e).includes(code) ? ` (${code})` : ""}`;
+        scope.postMessage(
+          {
+            type: "failed",
+            message: `cannot listen on ${message.host}:${message.port}: ${cause}`,
+          } satisfies ProcessorReport,
+        );
       }
     } else if (message.type === "stop-accepting") {
       listener?.close();

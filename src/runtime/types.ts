@@ -43,6 +43,13 @@ export interface ConnectionEvents {
   drain(conn: TcpConnection): void;
   /** The connection is gone (either side closed, or an error). Fires once. */
   close(conn: TcpConnection, error?: unknown): void;
+  /**
+   * Accepting a connection failed (typically EMFILE/ENFILE at the
+   * descriptor limit). The adapter keeps listening and serving existing
+   * connections, and waits the returned milliseconds before accepting again.
+   * Without this callback adapters wait a fixed short delay.
+   */
+  acceptFailed?(error: unknown): number;
 }
 
 export interface ListenOptions {

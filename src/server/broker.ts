@@ -25,6 +25,7 @@ import { advertisedVersions } from "../apis/registry.ts";
 import { buildSupportedVersions } from "../network/supported_versions.ts";
 import { createQuotaBuffer } from "../network/connection_quotas.ts";
 import { createMemoryPoolBuffer } from "../network/memory_pool.ts";
+import { effectiveMaxConnections } from "../network/connection_limit.ts";
 import { RequestQueueCounter } from "../network/request_channel.ts";
 import type { ProcessorInit, ProcessorReport } from "../network/processor_worker.ts";
 import { createMetricsBuffer } from "../metrics/layout.ts";
@@ -73,6 +74,8 @@ export async function startBroker(runtime: HostRuntime, config: BrokerConfig): P
   const supported = buildSupportedVersions(advertisedVersions());
   const quotaBuffer = createQuotaBuffer();
   const poolBuffer = createMemoryPoolBuffer(config["queued.max.request.bytes"]);
+  const unsentBuffer = createMemoryPoolBuffer(config["tsbroker.queued.max.response.bytes"]);
+  const connectionLimit = effectiveMaxConnections(config["max.connections"]);
   const queueBuffer = RequestQueueCounter.createBuffer();
   const metricsBuffer = createMetricsBuffer(processorCount);
   const queue = new RequestQueueCounter(queueBuffer, config["queued.max.requests"]);
@@ -229,13 +232,18 @@ export async function startBroker(runtime: HostRuntime, config: BrokerConfig): P
       receiveBufferBytes: cfg["socket.receive.buffer.bytes"],
       maxRequestBytes: cfg["socket.request.max.bytes"],
       idleTimeoutMs: cfg["connections.max.idle.ms"],
+      requestReadTimeoutMs: cfg["tsbroker.request.read.timeout.ms"],
+      writeStallMs: cfg["tsbroker.connections.max.write.stall.ms"],
       supported,
       handlerPorts: ports,
       quotaBuffer,
-      maxConnections: cfg["max.connections"],
+      maxConnections: connectionLimit.maxConnections,
+      maxConnectionsSource: connectionLimit.source,
       maxConnectionsPerIp: cfg["max.connections.per.ip"],
       perIpOverrides: [...maxConnectionsPerIpOverrides(cfg)],
       poolBuffer,
+      unsentBuffer,
+      fetchMaxBytes: cfg["fetch.max.bytes"],
       queueBuffer,
       queueCapacity: cfg["queued.max.requests"],
       metricsBuffer,

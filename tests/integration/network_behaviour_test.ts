@@ -36,12 +36,14 @@ for (const flavour of ["deno", "bun"] as const) {
         overrides: { "queued.max.request.bytes": 1048576, "socket.request.max.bytes": 1048576, "num.network.threads": 1 },
       });
       try {
-        // A announces 1,000,000 bytes and B 100,000: both reservations succeed
-        // (the pool may overdraw by one request) and leave it empty.
+        // Memory is taken as bytes arrive: A sends 600,000 of a 1,000,000-byte
+        // request and B 60,000 of 100,000. Past half a request its whole size is
+        // reserved, so both reservations succeed (the pool may overdraw by one
+        // request) and leave it empty.
         const a = await WireClient.connect(broker.port);
-        a.write(sizeOnly(1_000_000, new Uint8Array([0, 18, 0, 0])));
+        a.write(sizeOnly(1_000_000, new Uint8Array(600_000).fill(1).fill(0, 0, 4).fill(18, 1, 2)));
         const b = await WireClient.connect(broker.port);
-        b.write(sizeOnly(100_000, new Uint8Array([0, 18, 0, 0])));
+        b.write(sizeOnly(100_000, new Uint8Array(60_000).fill(1).fill(0, 0, 4).fill(18, 1, 2)));
         await new Promise((r) => setTimeout(r, 200));
         assert.ok(await metric(broker, "kafka_network_memory_pool_available_bytes") <= 0);
         // C's small request must wait: the processor stops reading.

@@ -15,6 +15,8 @@ import type { ConnectionEvents, ListenOptions, TcpConnection, TcpListener } from
 // after a few.
 const READ_BUFFER_MIN_BYTES = 8 * 1024;
 const READ_BUFFER_MAX_BYTES = 128 * 1024;
+/** Wait after a failed accept when the events give none. */
+const ACCEPT_RETRY_MS = 100;
 
 class DenoConnection implements TcpConnection {
   readonly remoteAddress: string;
@@ -129,9 +131,13 @@ export function listenDeno(options: ListenOptions, events: ConnectionEvents): Pr
       let conn: Deno.TcpConn;
       try {
         conn = await listener.accept();
-      } catch {
+      } catch (e) {
         if (!open) return;
-        continue; // e.g. EMFILE on one accept: keep the listener alive.
+        // EMFILE/ENFILE at the descriptor limit: the pending connection stays in
+        // the backlog and would fail again at once, so wait before the next
+        // accept instead of spinning; the listener and every open connection live on.
+        await new Promise((resolve) => setTimeout(resolve, events.acceptFailed?.(e) ?? ACCEPT_RETRY_MS));
+        continue;
       }
       try {
         conn.setNoDelay(true);
