@@ -11,12 +11,14 @@ import { CliError } from "./errors.ts";
 export type CliCommand =
   | { command: "run"; configPath?: string; overrides: string[] }
   | { command: "help" }
+  | { command: "help-config" }
   | { command: "version" };
 
 const OPTIONS = {
   config: { type: "string", short: "c" },
   override: { type: "string", short: "o", multiple: true },
   help: { type: "boolean", short: "h" },
+  "help-config": { type: "boolean" },
   version: { type: "boolean", short: "V" },
 } as const;
 
@@ -31,6 +33,7 @@ export function parseCliArgs(argv: string[]): CliCommand {
   let configPath: string | undefined;
   const overrides: string[] = [];
   let help = false;
+  let helpConfig = false;
   let version = false;
 
   for (const token of tokens) {
@@ -44,6 +47,7 @@ export function parseCliArgs(argv: string[]): CliCommand {
     if (spec.type === "boolean") {
       if (token.value !== undefined) throw new CliError(`flag ${flag} takes no value (got "${token.value}")`);
       if (token.name === "help") help = true;
+      else if (token.name === "help-config") helpConfig = true;
       else version = true;
       continue;
     }
@@ -63,6 +67,7 @@ export function parseCliArgs(argv: string[]): CliCommand {
   }
 
   if (help) return { command: "help" };
+  if (helpConfig) return { command: "help-config" };
   if (version) return { command: "version" };
   return { command: "run", configPath, overrides };
 }

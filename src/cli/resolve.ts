@@ -10,14 +10,18 @@ import { loadConfig } from "../config/load.ts";
 import { VERSION } from "../version.ts";
 import { parseCliArgs } from "./args.ts";
 import { CliError } from "./errors.ts";
-import { helpText } from "./help.ts";
+import { configHelpText, helpText } from "./help.ts";
 
 export type CliOutcome =
   | { action: "run"; config: BrokerConfig; configPath?: string }
   /** Print `output` to the given stream and exit with `code` (0 ok, 1 bad config, 2 bad command line). */
   | { action: "exit"; code: 0 | 1 | 2; stream: "stdout" | "stderr"; output: string };
 
-export function resolveCli(argv: string[], readTextFile: (path: string) => string): CliOutcome {
+export function resolveCli(
+  argv: string[],
+  readTextFile: (path: string) => string,
+  env: Readonly<Record<string, string | undefined>> = {},
+): CliOutcome {
   let parsed;
   try {
     parsed = parseCliArgs(argv);
@@ -26,6 +30,7 @@ export function resolveCli(argv: string[], readTextFile: (path: string) => strin
     return { action: "exit", code: 2, stream: "stderr", output: `tsbroker: ${e.message}\nRun tsbroker --help for usage.\n` };
   }
   if (parsed.command === "help") return { action: "exit", code: 0, stream: "stdout", output: helpText() };
+  if (parsed.command === "help-config") return { action: "exit", code: 0, stream: "stdout", output: configHelpText() };
   if (parsed.command === "version") return { action: "exit", code: 0, stream: "stdout", output: `tsbroker ${VERSION}\n` };
 
   let text: string | undefined;
@@ -38,7 +43,7 @@ export function resolveCli(argv: string[], readTextFile: (path: string) => strin
     }
   }
   try {
-    const config = loadConfig({ text, source: parsed.configPath, overrides: parsed.overrides });
+    const config = loadConfig({ text, source: parsed.configPath, env, overrides: parsed.overrides });
     return { action: "run", config, configPath: parsed.configPath };
   } catch (e) {
     if (!(e instanceof ConfigError)) throw e;

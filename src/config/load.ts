@@ -1,11 +1,13 @@
 /**
  * loadConfig: TOML text + `--override key=value` → validated BrokerConfig.
  *
- * Precedence: table defaults < config file < overrides (in the order given).
+ * Precedence: table defaults < config file < environment (KAFKA_*,
+ * TSBROKER_*) < overrides (in the order given).
  * Every problem is a ConfigError that names the key, the value, what was
  * expected and where it came from (file line or the --override).
  */
 import { coerceValue } from "./coerce.ts";
+import { configFromEnv } from "./env.ts";
 import { ConfigError } from "./errors.ts";
 import {
   type BrokerConfig,
@@ -25,7 +27,9 @@ export interface LoadConfigOptions {
   text?: string;
   /** File name used in error messages. */
   source?: string;
-  /** `key=value` strings, applied after the file, later ones winning. */
+  /** Environment variables; KAFKA_* and TSBROKER_* ones apply after the file, before the overrides (env.ts). */
+  env?: Readonly<Record<string, string | undefined>>;
+  /** `key=value` strings, applied after the file and environment, later ones winning. */
   overrides?: readonly string[];
 }
 
@@ -33,6 +37,7 @@ export interface LoadConfigOptions {
 type Origin =
   | { kind: "default" }
   | { kind: "file"; line?: number }
+  | { kind: "env"; variable: string }
   | { kind: "override"; text: string };
 
 function show(raw: unknown): string {
@@ -59,6 +64,8 @@ export function loadConfig(options: LoadConfigOptions = {}): BrokerConfig {
         const at = source && origin.line ? `${source}:${origin.line}` : source ?? (origin.line ? `line ${origin.line}` : "");
         return new ConfigError(at ? `${at}: ${message}` : message, { key, line: origin.line });
       }
+      case "env":
+        return new ConfigError(`environment variable ${origin.variable}: ${message}`, { key });
       case "override":
         return new ConfigError(`--override ${origin.text}: ${message}`, { key });
       case "default":
@@ -95,6 +102,8 @@ export function loadConfig(options: LoadConfigOptions = {}): BrokerConfig {
       set(key, raw, { kind: "file", line: findKeyLine(text, key) });
     }
   }
+
+  for (const { variable, key, value } of configFromEnv(options.env ?? {})) set(key, value, { kind: "env", variable });
 
   for (const override of options.overrides ?? []) {
     const eq = override.indexOf("=");

@@ -11,7 +11,7 @@ import { Logger } from "../util/logger.ts";
 import { startBroker } from "./broker.ts";
 
 export async function runCli(runtime: HostRuntime): Promise<void> {
-  const outcome = resolveCli(runtime.args(), (file) => fs.readFileSync(file, "utf8"));
+  const outcome = resolveCli(runtime.args(), (file) => fs.readFileSync(file, "utf8"), process.env);
   if (outcome.action === "exit") {
     (outcome.stream === "stdout" ? process.stdout : process.stderr).write(outcome.output);
     runtime.exit(outcome.code);
@@ -22,7 +22,13 @@ export async function runCli(runtime: HostRuntime): Promise<void> {
   // gracefully instead of killing it with the signal's default action.
   let broker: Awaited<ReturnType<typeof startBroker>> | undefined;
   let pendingSignal: string | undefined;
+  let stopping = false;
+  // One Ctrl-C can arrive more than once: from the terminal to the whole
+  // process group and again forwarded by a launcher (npm start's bootstrap).
+  // Every repeat is the same request to stop, so it is acted on and logged once.
   const shutDown = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
     log.info(`Received ${signal}`);
     const limit = outcome.config["tsbroker.shutdown.timeout.ms"] + 5000;
     const watchdog = setTimeout(() => {

@@ -35,6 +35,8 @@ describe("parseCliArgs", () => {
 
   test("help and version win over everything else", () => {
     assert.deepEqual(parseCliArgs(["--help"]), { command: "help" });
+    assert.deepEqual(parseCliArgs(["--help-config"]), { command: "help-config" });
+    assert.deepEqual(parseCliArgs(["--help-config", "--help"]), { command: "help" });
     assert.deepEqual(parseCliArgs(["-h", "-c", "x.toml"]), { command: "help" });
     assert.deepEqual(parseCliArgs(["--version"]), { command: "version" });
     assert.deepEqual(parseCliArgs(["-V"]), { command: "version" });
