@@ -14,9 +14,10 @@ import { loadConfig } from "./src/config/load.ts";
 import type { HostRuntime } from "./src/runtime/types.ts";
 import { type RunningBroker, startBroker as start } from "./src/server/broker.ts";
 
-export type { RunningBroker } from "./src/server/broker.ts";
+export type { BoundListener, RunningBroker } from "./src/server/broker.ts";
 export { ConfigError } from "./src/config/errors.ts";
 
+/** How to configure an embedded broker: the same keys as the config file, without reading the environment. */
 export interface EmbeddedBrokerOptions {
   /** TOML text, as a config file would hold. */
   toml?: string;
@@ -24,6 +25,7 @@ export interface EmbeddedBrokerOptions {
   overrides?: Record<string, string | number | boolean>;
 }
 
+/** A broker running inside this process, with the address to give clients. */
 export interface EmbeddedBroker extends RunningBroker {
   /** "host:port" of the first listener, for clients' bootstrap.servers. */
   readonly bootstrap: string;

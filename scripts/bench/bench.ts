@@ -376,7 +376,7 @@ class Bench {
         command,
         args: [...base, ...overrides.flatMap((o) => ["--override", o])],
         cpu: BROKER_CPU,
-        readyPattern: /tsbroker started .* listeners=[A-Z_]+:\/\/[^:]*:(\d+)/,
+        readyPattern: /tsbroker \S+ started .* listeners=[A-Z_]+:\/\/[^:]*:(\d+)/,
       });
       // Its data goes with it.
       const stop = server.stop.bind(server);

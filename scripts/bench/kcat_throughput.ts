@@ -74,7 +74,7 @@ async function startPinnedBroker(options: Options, dataDir: string) {
           const line = rest.slice(0, at);
           rest = rest.slice(at + 1);
           output.push(line);
-          const m = /tsbroker started .* listeners=[A-Z_]+:\/\/[^:]*:(\d+)/.exec(line);
+          const m = /tsbroker \S+ started .* listeners=[A-Z_]+:\/\/[^:]*:(\d+)/.exec(line);
           if (m) {
             clearTimeout(timer);
             resolve(Number(m[1]));

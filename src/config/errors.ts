@@ -4,6 +4,7 @@
  * stack trace.
  */
 export class ConfigError extends Error {
+  /** Always "ConfigError", so the type survives structured cloning and logging. */
   override readonly name = "ConfigError";
   /** The configuration key at fault, when there is one (TOML syntax errors have none). */
   readonly key?: string;
@@ -12,6 +13,7 @@ export class ConfigError extends Error {
   /** 1-based column, known only for TOML syntax errors. */
   readonly column?: number;
 
+  /** A message that names the key, value and source, and where in the file the problem is. */
   constructor(message: string, where: { key?: string; line?: number; column?: number } = {}) {
     super(message);
     this.key = where.key;

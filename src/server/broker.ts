@@ -35,21 +35,35 @@ import { Controller } from "./controller.ts";
 import type { Checkpoints, HandlerInit, HandlerReport } from "./handler_worker.ts";
 import { LogDirState } from "./log_dir_state.ts";
 import { createPeerPorts } from "./partition_router.ts";
+import { explainListenFailure } from "./listen_errors.ts";
+import { ensureWritableLogDir } from "./log_dir_access.ts";
+import { VERSION } from "../version.ts";
 
+/** A listener as bound: its port is the real one even when 0 was configured. */
 export interface BoundListener {
+  /** The listener's name, e.g. PLAINTEXT. */
   name: string;
+  /** Its security protocol (listener.security.protocol.map). */
   securityProtocol: string;
+  /** The host it listens on; empty means every interface. */
   host: string;
+  /** The port it is bound to. */
   port: number;
 }
 
+/** A started broker: its identity, where it listens, and how to stop it. */
 export interface RunningBroker {
+  /** The cluster id kept in meta.properties of the log dir. */
   readonly clusterId: string;
+  /** This broker's node.id. */
   readonly nodeId: number;
+  /** Every listener, in the order of the `listeners` key. */
   readonly listeners: BoundListener[];
   /** Bound metrics port, or null when the metrics server is disabled. */
   readonly metricsPort: number | null;
+  /** Processor Workers over all listeners (num.network.threads per listener). */
   readonly processorCount: number;
+  /** Request handler Workers (num.io.threads). */
   readonly handlerCount: number;
   /** Graceful stop: stop accepting, finish in-flight requests, close everything. */
   stop(): Promise<void>;
@@ -60,6 +74,7 @@ export async function startBroker(runtime: HostRuntime, config: BrokerConfig): P
   const log = new Logger("broker");
   const listeners = parseListeners(config);
   const logDir = path.resolve(config["log.dirs"][0]);
+  ensureWritableLogDir(logDir);
   const meta = loadOrCreateMetaProperties(logDir, config["node.id"]);
   const topics = new TopicRegistry(logDir);
   const dirState = LogDirState.open(logDir, log);
@@ -183,6 +198,18 @@ export async function startBroker(runtime: HostRuntime, config: BrokerConfig): P
 
   const processors: WorkerHandle[] = [];
   const bound: BoundListener[] = [];
+  /**
+   * A start that fails once the logs are open (a port is taken, a handler
+   * failed) closes them as a stop would, so the next start is not treated
+   * as recovering from a crash.
+   */
+  const abandonStart = async (): Promise<void> => {
+    for (const worker of processors) worker.terminate();
+    const closed = await Promise.all(handlers.map((worker) => stopWorker(worker, { type: "shutdown" }, 5000)));
+    for (const worker of handlers) worker.terminate();
+    closed.forEach((checkpoints, h) => checkpoints && dirState.record(h, checkpoints));
+    dirState.close(closed.every((c) => c !== null));
+  };
   try {
     await Promise.all(handlerReady);
     const how = dirState.fresh
@@ -198,13 +225,16 @@ export async function startBroker(runtime: HostRuntime, config: BrokerConfig): P
         const index = l * processorsPerListener + i;
         const worker = runtime.spawnWorker("processor", `processor-${listener.name}-${i}`);
         processors.push(worker);
-        port = await startProcessor(worker, processorInit(config, listener, l, i, index, port));
+        port = await startProcessor(worker, processorInit(config, listener, l, i, index, port)).catch((e) => {
+          const example = `listeners=${listener.name}://${listener.host || "0.0.0.0"}:${listener.port + 1}`;
+          throw new Error(explainListenFailure({ key: "listeners", example }, listener.host, port, e));
+        });
       }
       bound.push({ name: listener.name, securityProtocol: listener.securityProtocol, host: listener.host, port });
       if (advertised[l].port === 0) advertised[l].port = port;
     }
   } catch (e) {
-    for (const worker of [...processors, ...handlers]) worker.terminate();
+    await abandonStart();
     throw e;
   }
   // Handlers started with port-0 listeners unresolved: send the final image.
@@ -254,23 +284,29 @@ export async function startBroker(runtime: HostRuntime, config: BrokerConfig): P
   let metricsServer: HttpServer | null = null;
   const metricsAddress = parseMetricsListener(config);
   if (metricsAddress) {
-    metricsServer = await startMetricsServer(runtime, metricsAddress, {
-      metricsBuffer,
-      processorCount,
-      poolBuffer,
-      queue,
-      quotaBuffer,
-      processorNames: processors.map((_, index) => processorLabel(listeners, processorsPerListener, index)),
-      handlerCount,
-    });
+    try {
+      metricsServer = await startMetricsServer(runtime, metricsAddress, {
+        metricsBuffer,
+        processorCount,
+        poolBuffer,
+        queue,
+        quotaBuffer,
+        processorNames: processors.map((_, index) => processorLabel(listeners, processorsPerListener, index)),
+        handlerCount,
+      });
+    } catch (e) {
+      await abandonStart();
+      throw new Error(explainListenFailure(METRICS_PURPOSE, metricsAddress.host, metricsAddress.port, e));
+    }
   }
 
   log.info(
-    `tsbroker started on ${runtime.name} ${runtime.version}: node.id=${meta.nodeId} cluster.id=${meta.clusterId} ` +
+    `tsbroker ${VERSION} started on ${runtime.name} ${runtime.version}: node.id=${meta.nodeId} cluster.id=${meta.clusterId} ` +
       `listeners=${bound.map((b) => `${b.name}://${b.host}:${b.port}`).join(",")} log.dirs=${logDir} ` +
       `num.network.threads=${processorsPerListener} (x${listeners.length} listeners) num.io.threads=${handlerCount}` +
       (metricsServer ? ` metrics=http://${metricsAddress!.host}:${metricsServer.port}/metrics` : ""),
   );
+  log.info(nextStepHint(advertised[0], metricsServer && `${metricsAddress!.host}:${metricsServer.port}`));
 
   let stopping: Promise<void> | null = null;
   const stop = (): Promise<void> => {
@@ -305,6 +341,19 @@ export async function startBroker(runtime: HostRuntime, config: BrokerConfig): P
     handlerCount,
     stop,
   };
+}
+
+const METRICS_PURPOSE = {
+  key: "tsbroker.metrics.listener",
+  example: "tsbroker.metrics.listener=127.0.0.1:9465",
+  also: 'or "" to turn the metrics server off',
+};
+
+/** The start-up line's companion: what a new user can run next. */
+function nextStepHint(first: { host: string; port: number }, metrics: string | null): string {
+  const address = `${first.host}:${first.port}`;
+  return `Ready for Kafka clients at ${address}: try \`kcat -L -b ${address}\`` +
+    (metrics ? `; metrics at http://${metrics}/metrics` : "") + "; stop with Ctrl-C";
 }
 
 function processorLabel(listeners: Listener[], perListener: number, index: number): string {

@@ -98,7 +98,7 @@ export async function startBroker(flavour: Flavour, options: BrokerOptions = {})
     const onLine = (line: string) => {
       output.push(line);
       if (options.echo) console.log(`[${flavour}] ${line}`);
-      const m = /tsbroker started .* listeners=[A-Z_]+:\/\/[^:]*:(\d+)\S* .*metrics=http:\/\/[^:]+:(\d+)/.exec(line);
+      const m = /tsbroker \S+ started .* listeners=[A-Z_]+:\/\/[^:]*:(\d+)\S* .*metrics=http:\/\/[^:]+:(\d+)/.exec(line);
       if (m) {
         clearTimeout(timer);
         resolve({ port: Number(m[1]), metricsPort: Number(m[2]) });
