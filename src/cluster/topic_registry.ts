@@ -6,12 +6,23 @@
  * already handed out (published metadata) must stay as they were.
  * Checks that need the request's context (name rules, collisions, configs)
  * belong to the caller; this class only refuses what would corrupt the record.
+ *
+ * The file is bookkeeping, and data is never lost because it looks wrong:
+ * a file that is empty or does not decode is kept aside
+ * (`<file>.corrupt-<time>`) and, like a missing file in a log dir that holds
+ * partition directories, rebuilt from those directories and their
+ * partition.metadata (topic ids and partition counts; per-topic configs
+ * cannot be recovered and are reported), with a WARN naming the file.
+ * Without this, a broker started with no topics and a later topic of the
+ * same name would have taken the old directories for another topic's.
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { pack, unpack } from "msgpackr";
 import { randomUuid } from "../protocol/io/uuid.ts";
-import { writeFileAtomic } from "../util/atomic_file.ts";
+import { errorMessage, writeFileAtomic } from "../util/atomic_file.ts";
+import { Logger } from "../util/logger.ts";
+import { readPartitionTopicId } from "../log/partition_metadata.ts";
 import type { TopicImage } from "./metadata_image.ts";
 
 const FILE = "__tsbroker_topics.msgpack";
@@ -24,15 +35,38 @@ export class TopicRegistry {
   private readonly ids = new Map<string, TopicImage>();
   private readonly file: string;
 
-  constructor(logDir: string) {
+  constructor(private readonly logDir: string, private readonly log: Logger = new Logger("broker")) {
     this.file = path.join(logDir, FILE);
-    if (fs.existsSync(this.file)) {
-      const stored = unpack(fs.readFileSync(this.file)) as { version: number; topics: TopicImage[] };
-      if (stored.version !== FORMAT_VERSION) {
-        throw new Error(`${this.file} has format version ${stored.version}; this tsbroker reads ${FORMAT_VERSION}`);
-      }
-      for (const topic of stored.topics) this.put(topic);
+    let stored: TopicImage[] | string | null;
+    try {
+      stored = fs.existsSync(this.file) ? decode(fs.readFileSync(this.file), this.file) : null;
+    } catch (e) {
+      if (e instanceof NewerFormatError) throw e;
+      stored = errorMessage(e);
     }
+    if (Array.isArray(stored)) {
+      for (const topic of stored) this.put(topic);
+      return;
+    }
+    const found = rebuildFromDirectories(logDir);
+    if (stored === null && found.length === 0) return; // a new log dir
+    let why = "is missing";
+    if (typeof stored === "string") {
+      const aside = `${this.file}.corrupt-${Date.now()}`;
+      fs.renameSync(this.file, aside);
+      why = `cannot be read (${stored}); it was kept as ${aside}`;
+    }
+    for (const topic of found) this.put(topic);
+    this.save(found);
+    this.log.warn(
+      `Topic registry ${this.file} ${why}. Rebuilt it from the partition directories in ${logDir}: ` +
+        (found.length === 0
+          ? "none found"
+          : found.map((t) => `${t.name} (id ${t.topicId}, ${t.partitions} partitions)`).join(", ")) +
+        (found.length > 0
+          ? ". Per-topic configs could not be recovered: the broker defaults apply until they are set again"
+          : ""),
+    );
   }
 
   list(): TopicImage[] {
@@ -110,4 +144,71 @@ function checkPartitionCount(partitions: number): void {
   if (!Number.isInteger(partitions) || partitions < 1 || partitions > 2147483647) {
     throw new Error(`invalid partition count ${partitions}`);
   }
+}
+
+class NewerFormatError extends Error {}
+
+/** The stored topics, checked field by field; throws naming `file` and what is wrong. */
+function decode(bytes: Uint8Array, file: string): TopicImage[] {
+  if (bytes.length === 0) throw new Error("the file is empty");
+  const stored = unpack(bytes) as { version?: unknown; topics?: unknown };
+  if (typeof stored !== "object" || stored === null || !Array.isArray(stored.topics)) {
+    throw new Error("no topic list in it");
+  }
+  if (stored.version !== FORMAT_VERSION) {
+    throw new NewerFormatError(`${file} has format version ${stored.version}; this tsbroker reads ${FORMAT_VERSION}`);
+  }
+  for (const t of stored.topics as TopicImage[]) {
+    const ok = typeof t === "object" && t !== null && typeof t.name === "string" && typeof t.topicId === "string" &&
+      Number.isInteger(t.partitions) && t.partitions >= 1 && typeof t.configs === "object" && t.configs !== null;
+    if (!ok) throw new Error(`a malformed topic entry: ${JSON.stringify(t)?.slice(0, 120)}`);
+  }
+  return stored.topics as TopicImage[];
+}
+
+/** Configs an internal topic cannot do without (the controller sets them at creation; see controller.ts). */
+const REBUILT_CONFIGS: Record<string, Record<string, string>> = {
+  __consumer_offsets: { "cleanup.policy": "compact", "retention.ms": "-1", "retention.bytes": "-1" },
+};
+
+/**
+ * Topics as the partition directories `<topic>-<p>` show them: one per topic id named in their
+ * partition.metadata, with as many partitions as the highest index seen. Directories whose metadata
+ * cannot be read join the topic of their name (or a new id); where one name has several ids, the id
+ * with the most directories wins, and the others are left to be quarantined when opened.
+ */
+export function rebuildFromDirectories(logDir: string): TopicImage[] {
+  const byName = new Map<string, Map<string | null, number[]>>();
+  let names: string[] = [];
+  try {
+    names = fs.readdirSync(logDir);
+  } catch { /* no log dir yet */ }
+  for (const entry of names) {
+    const m = /^([a-zA-Z0-9._-]+)-(\d+)$/.exec(entry);
+    if (!m || Number(m[2]) > 2147483647) continue;
+    const dir = path.join(logDir, entry);
+    try {
+      if (!fs.statSync(dir).isDirectory()) continue;
+    } catch {
+      continue;
+    }
+    const ids = byName.get(m[1]) ?? new Map<string | null, number[]>();
+    byName.set(m[1], ids);
+    const id = readPartitionTopicId(dir);
+    ids.set(id, [...(ids.get(id) ?? []), Number(m[2])]);
+  }
+  const topics: TopicImage[] = [];
+  for (const [name, ids] of byName) {
+    const named = [...ids].filter(([id]) => id !== null).sort((a, b) => b[1].length - a[1].length);
+    const topicId = named[0]?.[0] ?? randomUuid();
+    const indexes = [...(named[0]?.[1] ?? []), ...(ids.get(null) ?? [])];
+    topics.push({
+      name,
+      topicId,
+      partitions: Math.max(...indexes) + 1,
+      internal: INTERNAL_TOPICS.has(name),
+      configs: { ...(REBUILT_CONFIGS[name] ?? {}) },
+    });
+  }
+  return topics.sort((a, b) => (a.name < b.name ? -1 : 1));
 }
