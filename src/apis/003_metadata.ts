@@ -12,12 +12,20 @@
  * INVALID_TOPIC_EXCEPTION. v10+ carries topic ids and v12 may ask by id alone
  * (UNKNOWN_TOPIC_ID when absent). Authorized-operations fields (v8+) are
  * answered with Kafka's "not requested" value until ACLs exist.
+ *
+ * A topic named twice is answered once, as Kafka's set of requested topics
+ * does, so a request repeating one name a million times gets a one-topic
+ * answer; loops over the request yield so other connections keep being
+ * served. Auto-creation stops at tsbroker.max.partitions (the controller
+ * refuses the rest, which keep answering LEADER_NOT_AVAILABLE, as Kafka
+ * does when auto-creation fails).
  */
 import { defineApi } from "./api.ts";
 import { ErrorCode } from "../protocol/errors.ts";
 import { ZERO_UUID } from "../protocol/io/uuid.ts";
 import { topicNameProblem } from "../cluster/topic_name.ts";
 import type { MetadataView, TopicImage } from "../cluster/metadata_image.ts";
+import { distinctYielding, mapYielding } from "../server/yielding.ts";
 import {
   decodeMetadataRequest,
   encodeMetadataResponse,
@@ -44,13 +52,16 @@ export const metadataHandler = defineApi<MetadataRequest, MetadataResponse>({
     } else {
       const allowCreate = (ctx.apiVersion < 4 || request.allowAutoTopicCreation) &&
         broker.config["auto.create.topics.enable"];
-      const missing = request.topics!
-        .filter((t) => t.name !== null && !broker.metadata.byName.has(t.name) && topicNameProblem(t.name) === null)
-        .map((t) => t.name!);
-      if (allowCreate && missing.length > 0) {
-        await broker.controller.call({ op: "autoCreateTopics", names: [...new Set(missing)] });
+      // Prefixed keys, so no name can pass for an id (v12 entries may give an id alone).
+      const wanted = await distinctYielding(request.topics!, (t) => t.name !== null ? "n" + t.name : "i" + t.topicId);
+      const missing: string[] = [];
+      for (const t of wanted) {
+        if (t.name !== null && !broker.metadata.byName.has(t.name) && topicNameProblem(t.name) === null) {
+          missing.push(t.name);
+        }
       }
-      topics = request.topics!.map((t) => answerTopic(t.name, t.topicId, broker.metadata, allowCreate));
+      if (allowCreate && missing.length > 0) await broker.controller.call({ op: "autoCreateTopics", names: missing });
+      topics = await mapYielding(wanted, (t) => answerTopic(t.name, t.topicId, broker.metadata, allowCreate));
     }
     const listener = broker.metadata.image.listeners[ctx.listenerIndex];
     return {

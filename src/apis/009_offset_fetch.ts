@@ -11,8 +11,8 @@
  * error responses do); v3 throttle time; v5 the leader epoch; v6 is
  * flexible; v7 requireStable (offsets here are visible only once written,
  * so every answer is stable and the flag changes nothing); v8 asks for
- * several groups at once — fetched in parallel, answered in request order,
- * each with its own error; v9 adds the KIP-848 member id and epoch, checked
+ * several groups at once — sent to their coordinators in one batch per
+ * handler, answered in request order, each with its own error; v9 adds the KIP-848 member id and epoch, checked
  * by the coordinator.
  */
 import { defineApi } from "./api.ts";
@@ -25,8 +25,8 @@ import {
   type OffsetFetchResponse,
   type OffsetFetchResponseGroup,
 } from "../protocol/generated/offset_fetch.ts";
-import type { FetchOffsetsResult } from "../group/group_ops.ts";
-import { partitionExists, perGroup, tpKey } from "./group_common.ts";
+import type { FetchOffsetsArgs, FetchOffsetsResult } from "../group/group_ops.ts";
+import { answerEach, partitionExists, tpKey } from "./group_common.ts";
 
 /** One group's part of the request, the same shape at every version. */
 interface GroupFetch {
@@ -46,10 +46,20 @@ export const offsetFetchHandler = defineApi<OffsetFetchRequest, OffsetFetchRespo
   decodeRequest: decodeOffsetFetchRequest,
   encodeResponse: encodeOffsetFetchResponse,
   async handle(request, ctx) {
-    const groups = await Promise.all(
-      groupsOfRequest(request, ctx.apiVersion).map((g) =>
-        perGroup(() => fetchGroup(g, ctx), (errorCode) => failedGroup(g, errorCode))
-      ),
+    const wanted = groupsOfRequest(request, ctx.apiVersion).map((g) => ({ g, asked: askedTopics(g, ctx) }));
+    // v0 (one group) asking only for partitions that do not exist has nothing to ask the coordinator.
+    if (wanted.length === 1 && wanted[0].asked === SKIP) {
+      return response(ctx.apiVersion, [answerGroup(wanted[0].g, { errorCode: ErrorCode.NONE, topics: [] }, ctx)]);
+    }
+    const groups = await answerEach(
+      ctx,
+      wanted,
+      "fetchOffsets",
+      ({ g, asked }) => ({
+        op: "fetchOffsets",
+        args: { groupId: g.groupId, topics: asked as Topics, memberId: g.memberId, memberEpoch: g.memberEpoch },
+      }),
+      ({ g }, outcome) => "errorCode" in outcome ? failedGroup(g, outcome.errorCode) : answerGroup(g, outcome.ok, ctx),
     );
     return response(ctx.apiVersion, groups);
   },
@@ -72,19 +82,26 @@ function groupsOfRequest(request: OffsetFetchRequest, version: number): GroupFet
   return [{ groupId: request.groupId, topics: request.topics, memberId: null, memberEpoch: -1 }];
 }
 
-async function fetchGroup(g: GroupFetch, ctx: RequestContext): Promise<OffsetFetchResponseGroup> {
+type Topics = FetchOffsetsArgs["topics"];
+
+/** Marks a v0 group whose partitions all do not exist: nothing to ask the coordinator. */
+const SKIP = Symbol("skip");
+
+/** The topics to ask the coordinator about (null = all); v0 leaves out partitions that do not exist. */
+function askedTopics(g: GroupFetch, ctx: RequestContext): Topics | typeof SKIP {
+  if (g.topics === null) return null;
   const v0 = ctx.apiVersion === 0;
-  const known = (topic: string, partition: number) => !v0 || partitionExists(ctx, topic, partition);
-  const topics = g.topics === null ? null : g.topics
-    .map((t) => ({ name: t.name, partitions: t.partitionIndexes.filter((p) => known(t.name, p)) }))
+  const topics = g.topics
+    .map((t) => ({ name: t.name, partitions: t.partitionIndexes.filter((p) => known(ctx, t.name, p)) }))
     .filter((t) => t.partitions.length > 0);
-  let result: FetchOffsetsResult = { errorCode: ErrorCode.NONE, topics: [] };
-  if (topics === null || topics.length > 0 || !v0) {
-    result = await ctx.broker.groups.run({
-      op: "fetchOffsets",
-      args: { groupId: g.groupId, topics, memberId: g.memberId, memberEpoch: g.memberEpoch },
-    });
-  }
+  return v0 && topics.length === 0 ? SKIP : topics;
+}
+
+function known(ctx: RequestContext, topic: string, partition: number): boolean {
+  return ctx.apiVersion !== 0 || partitionExists(ctx, topic, partition);
+}
+
+function answerGroup(g: GroupFetch, result: FetchOffsetsResult, ctx: RequestContext): OffsetFetchResponseGroup {
   if (result.errorCode !== ErrorCode.NONE) return failedGroup(g, result.errorCode);
   const answered = result.topics.map((t) => ({
     name: t.name,
@@ -106,7 +123,7 @@ async function fetchGroup(g: GroupFetch, ctx: RequestContext): Promise<OffsetFet
     topics: g.topics.map((t) => ({
       name: t.name,
       partitions: t.partitionIndexes.map((p) =>
-        !known(t.name, p)
+        !known(ctx, t.name, p)
           ? noOffset(p, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION)
           : byKey.get(tpKey(t.name, p)) ?? noOffset(p, ErrorCode.NONE)
       ),

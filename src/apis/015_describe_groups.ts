@@ -4,9 +4,12 @@
  * while the group is Stable). A group that does not exist is answered as
  * Dead with no error, as Kafka does (KIP-848 groups are described by
  * ConsumerGroupDescribe; what DescribeGroups shows of them is the
- * coordinator's answer). Groups are asked in parallel and answered in
- * request order; a coordinator failure of one group (NOT_COORDINATOR…) is
- * that group's error only.
+ * coordinator's answer). Every id listed is answered, in request order,
+ * duplicates included as Kafka answers them; each distinct id is described
+ * once, and the coordinators are asked in one batch per handler, so a
+ * request of a million ids costs a few messages and never stalls the other
+ * connections (the loops yield). A coordinator failure of one group
+ * (NOT_COORDINATOR…) is that group's error only.
  *
  * Versions: v1 adds throttle time; v3 may ask for the authorized
  * operations — this broker has no ACLs, so, like Kafka without an
@@ -23,7 +26,9 @@ import {
   type DescribeGroupsResponse,
   encodeDescribeGroupsResponse,
 } from "../protocol/generated/describe_groups.ts";
-import { AUTHORIZED_OPERATIONS_OMITTED, GROUP_AUTHORIZED_OPERATIONS, perGroup } from "./group_common.ts";
+import type { DescribedGroup as CoordinatorGroup, GroupOutcome } from "../group/group_ops.ts";
+import { distinctYielding, mapYielding } from "../server/yielding.ts";
+import { answerEach, AUTHORIZED_OPERATIONS_OMITTED, GROUP_AUTHORIZED_OPERATIONS } from "./group_common.ts";
 
 export const describeGroupsHandler = defineApi<DescribeGroupsRequest, DescribeGroupsResponse>({
   apiKey: 15,
@@ -34,8 +39,10 @@ export const describeGroupsHandler = defineApi<DescribeGroupsRequest, DescribeGr
   encodeResponse: encodeDescribeGroupsResponse,
   async handle(request, ctx) {
     const wantsOperations = ctx.apiVersion >= 3 && request.includeAuthorizedOperations;
-    const describe = async (groupId: string): Promise<DescribedGroup> => {
-      const g = await ctx.broker.groups.run({ op: "describe", groupId });
+    const distinct = await distinctYielding(request.groups);
+    const described = (groupId: string, outcome: GroupOutcome<CoordinatorGroup>): DescribedGroup => {
+      if ("errorCode" in outcome) return groupError(groupId, outcome.errorCode);
+      const g = outcome.ok;
       return {
         errorCode: g.errorCode,
         groupId: g.groupId,
@@ -55,10 +62,11 @@ export const describeGroupsHandler = defineApi<DescribeGroupsRequest, DescribeGr
           : AUTHORIZED_OPERATIONS_OMITTED,
       };
     };
-    const groups = await Promise.all(
-      request.groups.map((groupId) => perGroup(() => describe(groupId), (code) => groupError(groupId, code))),
-    );
-    return { throttleTimeMs: 0, groups };
+    const answers = await answerEach(ctx, distinct, "describe", (groupId) => ({ op: "describe", groupId }), described);
+    if (distinct.length === request.groups.length) return { throttleTimeMs: 0, groups: answers };
+    // Duplicates share one answer object: the response costs one reference per id listed.
+    const byId = new Map(distinct.map((groupId, i) => [groupId, answers[i]]));
+    return { throttleTimeMs: 0, groups: await mapYielding(request.groups, (groupId) => byId.get(groupId)!) };
   },
   errorResponse(request, _ctx, errorCode) {
     return { throttleTimeMs: 0, groups: request.groups.map((groupId) => groupError(groupId, errorCode)) };

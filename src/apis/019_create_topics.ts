@@ -10,7 +10,12 @@
  * INVALID_REQUEST), and configs (INVALID_CONFIG naming the key). The
  * controller then refuses existing names (TOPIC_ALREADY_EXISTS) and names
  * that collide once '.' and '_' are equated (INVALID_TOPIC_EXCEPTION).
- * validateOnly (v1+) stops before creating. Versions: v1 adds validateOnly
+ * Bounds, both POLICY_VIOLATION as Kafka's controller answers: a request
+ * asking for more than 10,000 partitions in all is refused whole (Kafka's
+ * "Excessively large number of partitions per request."), and a topic that
+ * would take the broker past tsbroker.max.partitions is refused, its
+ * message naming the limit (every partition holds file descriptors).
+ * validateOnly (v1+) runs every check and stops before creating. Versions: v1 adds validateOnly
  * and error messages, v4 defaults, v5 returns partitions, replication factor
  * and the effective configs (flexible from v5), v7 the topic id.
  */
@@ -29,6 +34,7 @@ import {
 } from "../protocol/generated/create_topics.ts";
 import type { BrokerConfig } from "../config/keys.ts";
 import type { CreateTopicSpec } from "../server/controller_ops.ts";
+import { perRequestRefusal } from "../server/partition_limit.ts";
 
 export const createTopicsHandler = defineApi<CreateTopicsRequest, CreateTopicsResponse>({
   apiKey: 19,
@@ -41,6 +47,7 @@ export const createTopicsHandler = defineApi<CreateTopicsRequest, CreateTopicsRe
     const { config, metadata } = ctx.broker;
     const counts = new Map<string, number>();
     for (const t of request.topics) counts.set(t.name, (counts.get(t.name) ?? 0) + 1);
+    const tooMany = perRequestRefusal(requestedPartitions(request.topics, counts, config));
     const specs: CreateTopicSpec[] = [];
     const results: Array<CreatableTopicResult | number> = request.topics.map((topic) => {
       if (counts.get(topic.name)! > 1) {
@@ -50,6 +57,7 @@ export const createTopicsHandler = defineApi<CreateTopicsRequest, CreateTopicsRe
           "Create topics request from client contains a duplicate topic name.",
         );
       }
+      if (tooMany) return failed(topic.name, tooMany.errorCode, tooMany.message);
       const problem = checkTopic(topic, config, metadata.image.nodeId);
       if (problem) return failed(topic.name, problem.code, problem.message);
       specs.push({
@@ -93,6 +101,18 @@ export const createTopicsHandler = defineApi<CreateTopicsRequest, CreateTopicsRe
     return { throttleTimeMs: 0, topics: request.topics.map((t) => failed(t.name, errorCode, null)) };
   },
 });
+
+/** Kafka's validateTotalNumberOfPartitions: what the request asks for, counted before any other check. */
+function requestedPartitions(topics: CreatableTopic[], counts: Map<string, number>, config: BrokerConfig): number {
+  let total = 0;
+  for (const t of topics) {
+    if (counts.get(t.name)! > 1) continue;
+    if (t.assignments.length > 0) total += t.assignments.length;
+    else if (t.numPartitions === -1) total += config["num.partitions"];
+    else if (t.numPartitions > 0) total += t.numPartitions;
+  }
+  return total;
+}
 
 function partitionCount(topic: CreatableTopic, config: BrokerConfig): number {
   if (topic.assignments.length > 0) return topic.assignments.length;

@@ -5,7 +5,10 @@
  * node. A count not above the current one is INVALID_PARTITIONS, an unknown
  * topic UNKNOWN_TOPIC_OR_PARTITION, a topic named twice INVALID_REQUEST,
  * manual assignments other than this node (one list per new partition)
- * INVALID_REPLICA_ASSIGNMENT. validateOnly checks without changing. v2 is
+ * INVALID_REPLICA_ASSIGNMENT; new partitions that would take the broker past
+ * tsbroker.max.partitions are POLICY_VIOLATION (as Kafka's controller refuses
+ * a creation), the message naming the limit. validateOnly makes the same
+ * checks without changing anything. v2 is
  * flexible; v3 changes nothing on the broker side.
  */
 import { defineApi } from "./api.ts";

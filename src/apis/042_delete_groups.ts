@@ -2,13 +2,15 @@
  * DeleteGroups (key 42), v0–v2: deletes groups with their committed
  * offsets. A group with members is NON_EMPTY_GROUP; one that does not
  * exist is GROUP_ID_NOT_FOUND (the coordinator decides both). A name asked
- * twice is answered once, as Kafka dedupes the list; the groups are
- * deleted in parallel and answered in request order.
+ * twice is answered once, as Kafka dedupes the list; the groups go to
+ * their coordinators in one batch per handler and are answered in request
+ * order, a coordinator failure being that group's error only.
  *
  * Versions: v1 is the same as v0; v2 is flexible.
  */
 import { defineApi } from "./api.ts";
-import { perGroup } from "./group_common.ts";
+import { distinctYielding } from "../server/yielding.ts";
+import { answerEach } from "./group_common.ts";
 import {
   decodeDeleteGroupsRequest,
   type DeleteGroupsRequest,
@@ -24,13 +26,13 @@ export const deleteGroupsHandler = defineApi<DeleteGroupsRequest, DeleteGroupsRe
   decodeRequest: decodeDeleteGroupsRequest,
   encodeResponse: encodeDeleteGroupsResponse,
   async handle(request, ctx) {
-    const results = await Promise.all(
-      [...new Set(request.groupsNames)].map((groupId) =>
-        perGroup(
-          async () => ({ groupId, errorCode: (await ctx.broker.groups.run({ op: "deleteGroup", groupId })).errorCode }),
-          (errorCode) => ({ groupId, errorCode }),
-        )
-      ),
+    const distinct = await distinctYielding(request.groupsNames);
+    const results = await answerEach(
+      ctx,
+      distinct,
+      "deleteGroup",
+      (groupId) => ({ op: "deleteGroup", groupId }),
+      (groupId, outcome) => ({ groupId, errorCode: "errorCode" in outcome ? outcome.errorCode : outcome.ok.errorCode }),
     );
     return { throttleTimeMs: 0, results };
   },

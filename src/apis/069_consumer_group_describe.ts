@@ -1,8 +1,9 @@
 /**
  * ConsumerGroupDescribe (key 69), v0: KIP-848 groups — state, group and
  * assignment epochs, assignor, and each member with its subscription, its
- * current and target assignment (topic id and name). Groups are asked in
- * parallel and answered in request order; an empty group id is
+ * current and target assignment (topic id and name). Each distinct id is
+ * asked once, in one batch per coordinating handler, and every id listed
+ * is answered in request order; an empty group id is
  * INVALID_GROUP_ID (Kafka's GroupCoordinatorService); an unknown group or a
  * classic one is the coordinator's to answer (GROUP_ID_NOT_FOUND).
  * Authorized operations, when asked for, are every group operation (no
@@ -18,12 +19,13 @@ import {
   type DescribedGroup,
   encodeConsumerGroupDescribeResponse,
 } from "../protocol/generated/consumer_group_describe.ts";
-import type { ConsumerDescribedMember } from "../group/group_ops.ts";
+import type { ConsumerDescribedGroup, ConsumerDescribedMember, GroupOutcome } from "../group/group_ops.ts";
+import { distinctYielding, mapYielding } from "../server/yielding.ts";
 import {
+  answerEach,
   AUTHORIZED_OPERATIONS_OMITTED,
   GROUP_AUTHORIZED_OPERATIONS,
   isEmptyGroupId,
-  perGroup,
 } from "./group_common.ts";
 
 export const consumerGroupDescribeHandler = defineApi<ConsumerGroupDescribeRequest, ConsumerGroupDescribeResponse>({
@@ -34,25 +36,19 @@ export const consumerGroupDescribeHandler = defineApi<ConsumerGroupDescribeReque
   decodeRequest: decodeConsumerGroupDescribeRequest,
   encodeResponse: encodeConsumerGroupDescribeResponse,
   async handle(request, ctx) {
-    const describe = async (groupId: string): Promise<DescribedGroup> => {
-      if (isEmptyGroupId(groupId)) return groupError(groupId, ErrorCode.INVALID_GROUP_ID);
-      const g = await ctx.broker.groups.run({ op: "consumerDescribe", groupId });
-      return {
-        errorCode: g.errorCode,
-        errorMessage: g.errorMessage,
-        groupId: g.groupId,
-        groupState: g.groupState,
-        groupEpoch: g.groupEpoch,
-        assignmentEpoch: g.assignmentEpoch,
-        assignorName: g.assignorName,
-        members: g.members.map(member),
-        authorizedOperations: request.includeAuthorizedOperations && g.errorCode === ErrorCode.NONE
-          ? GROUP_AUTHORIZED_OPERATIONS
-          : AUTHORIZED_OPERATIONS_OMITTED,
-      };
-    };
-    const groups = await Promise.all(
-      request.groupIds.map((groupId) => perGroup(() => describe(groupId), (code) => groupError(groupId, code))),
+    // Each distinct valid id is asked once, in one batch per coordinating handler; duplicates share its answer.
+    const distinct = (await distinctYielding(request.groupIds)).filter((groupId) => !isEmptyGroupId(groupId));
+    const answers = await answerEach(
+      ctx,
+      distinct,
+      "consumerDescribe",
+      (groupId) => ({ op: "consumerDescribe", groupId }),
+      (groupId, outcome) => described(groupId, outcome, request.includeAuthorizedOperations),
+    );
+    const byId = new Map(distinct.map((groupId, i) => [groupId, answers[i]]));
+    const groups = await mapYielding(
+      request.groupIds,
+      (groupId) => byId.get(groupId) ?? groupError(groupId, ErrorCode.INVALID_GROUP_ID),
     );
     return { throttleTimeMs: 0, groups };
   },
@@ -60,6 +56,28 @@ export const consumerGroupDescribeHandler = defineApi<ConsumerGroupDescribeReque
     return { throttleTimeMs: 0, groups: request.groupIds.map((groupId) => groupError(groupId, errorCode)) };
   },
 });
+
+function described(
+  groupId: string,
+  outcome: GroupOutcome<ConsumerDescribedGroup>,
+  includeAuthorizedOperations: boolean,
+): DescribedGroup {
+  if ("errorCode" in outcome) return groupError(groupId, outcome.errorCode);
+  const g = outcome.ok;
+  return {
+    errorCode: g.errorCode,
+    errorMessage: g.errorMessage,
+    groupId: g.groupId,
+    groupState: g.groupState,
+    groupEpoch: g.groupEpoch,
+    assignmentEpoch: g.assignmentEpoch,
+    assignorName: g.assignorName,
+    members: g.members.map(member),
+    authorizedOperations: includeAuthorizedOperations && g.errorCode === ErrorCode.NONE
+      ? GROUP_AUTHORIZED_OPERATIONS
+      : AUTHORIZED_OPERATIONS_OMITTED,
+  };
+}
 
 function member(m: ConsumerDescribedMember): DescribedGroup["members"][number] {
   return {

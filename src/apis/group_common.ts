@@ -1,11 +1,13 @@
 /**
  * Pieces shared by the group API files (JoinGroup … ConsumerGroupDescribe):
- * the way to the group coordinators, the client host as Kafka shows it,
+ * the way requests naming many groups reach the coordinators, the client
+ * host as Kafka shows it,
  * the topic/partition existence check Kafka's KafkaApis does before offsets
  * reach the coordinator, and the authorized-operations answer of the
  * describe APIs.
  */
-import { ApiError, type RequestContext } from "./api.ts";
+import type { RequestContext } from "./api.ts";
+import type { GroupOp, GroupOpResults, GroupOutcome } from "../group/group_ops.ts";
 
 /** Kafka's "not requested" value of the authorizedOperations fields (Integer.MIN_VALUE). */
 export const AUTHORIZED_OPERATIONS_OMITTED = -2147483648;
@@ -18,22 +20,6 @@ export const AUTHORIZED_OPERATIONS_OMITTED = -2147483648;
  * This broker has no ACLs, so every principal is allowed all of them.
  */
 export const GROUP_AUTHORIZED_OPERATIONS = [3, 6, 8, 10, 11].reduce((bits, op) => bits | (1 << op), 0);
-
-/**
- * One group's part of a request naming several (OffsetFetch v8+,
- * DescribeGroups, DeleteGroups, ConsumerGroupDescribe): a coordinator
- * failure of that group (an ApiError such as NOT_COORDINATOR or
- * COORDINATOR_LOAD_IN_PROGRESS) becomes that group's error, as Kafka
- * answers each group on its own; the other groups are unaffected.
- */
-export async function perGroup<T>(run: () => Promise<T>, failed: (errorCode: number) => T): Promise<T> {
-  try {
-    return await run();
-  } catch (e) {
-    if (e instanceof ApiError) return failed(e.errorCode);
-    throw e;
-  }
-}
 
 /**
  * The member's host as Kafka records it: `InetAddress.toString()` of the
@@ -63,4 +49,29 @@ export function isEmptyGroupId(groupId: string | null): boolean {
 /** A (topic, partition) key for matching coordinator answers to request entries. */
 export function tpKey(topic: string, partition: number): string {
   return `${partition}\u0000${topic}`;
+}
+
+/** Groups of one request sent to the coordinators at a time (see answerEach). */
+const GROUPS_PER_ROUND = 16384;
+
+/**
+ * One answer per item of a request naming many groups: each item's op goes to its coordinator through
+ * GroupAccess.runEach (one batch per handler, not one message per group), a round of GROUPS_PER_ROUND
+ * items at a time, so only one round's ops and coordinator results are alive at once besides the answers.
+ */
+export async function answerEach<T, K extends GroupOp["op"], R>(
+  ctx: RequestContext,
+  items: readonly T[],
+  /** The ops' kind, which types their results. */
+  _kind: K,
+  opOf: (item: T) => Extract<GroupOp, { op: K }>,
+  answer: (item: T, outcome: GroupOutcome<GroupOpResults[K]>) => R,
+): Promise<R[]> {
+  const answers = new Array<R>(items.length);
+  for (let from = 0; from < items.length; from += GROUPS_PER_ROUND) {
+    const round = items.slice(from, from + GROUPS_PER_ROUND);
+    const outcomes = await ctx.broker.groups.runEach(round.map(opOf)) as GroupOutcome<GroupOpResults[K]>[];
+    round.forEach((item, k) => answers[from + k] = answer(item, outcomes[k]));
+  }
+  return answers;
 }

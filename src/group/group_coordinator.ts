@@ -32,6 +32,7 @@ import type {
   FetchOffsetsArgs,
   FetchOffsetsResult,
   GroupOp,
+  GroupOutcome,
   GroupPeerOp,
   JoinGroupArgs,
   JoinGroupResult,
@@ -45,6 +46,7 @@ import { type AnyGroup, type OffsetsLogAccess, OffsetsPartition } from "./offset
 import { OFFSETS_TOPIC } from "./offsets_topic.ts";
 import type { GroupConfig, GroupRecord, TopicLookup } from "./types.ts";
 import { ownerOf } from "../server/partition_owner.ts";
+import { Pacer } from "../server/yielding.ts";
 
 export interface GroupCoordinatorDeps {
   handlerIndex: number;
@@ -139,6 +141,7 @@ export class GroupCoordinator {
 
   async execute(op: GroupPeerOp): Promise<unknown> {
     if (op.op === "listGroups") return this.listGroups(op.args);
+    if (op.op === "groupBatch") return this.executeBatch(op.calls);
     const state = this.partitions.get(op.partition);
     if (!state) {
       throw new ApiError(
@@ -148,6 +151,34 @@ export class GroupCoordinator {
     }
     await state.ready;
     return this.dispatch(state, op.call);
+  }
+
+  /**
+   * One request's ops on many groups: the partitions' ops run side by side, each partition's in order,
+   * and the event loop gets a turn every few thousand ops, so other requests keep being served while a
+   * request naming a million groups is answered. A coordinator error fails only its op.
+   */
+  private async executeBatch(calls: Array<{ partition: number; call: GroupOp }>): Promise<GroupOutcome<unknown>[]> {
+    const outcomes = new Array<GroupOutcome<unknown>>(calls.length);
+    const byPartition = new Map<number, number[]>();
+    calls.forEach(({ partition }, i) => {
+      const indexes = byPartition.get(partition);
+      if (indexes) indexes.push(i);
+      else byPartition.set(partition, [i]);
+    });
+    const pacer = new Pacer();
+    await Promise.all([...byPartition].map(async ([partition, indexes]) => {
+      for (const i of indexes) {
+        try {
+          outcomes[i] = { ok: await this.execute({ op: "group", partition, call: calls[i].call }) };
+        } catch (e) {
+          if (!(e instanceof ApiError)) throw e;
+          outcomes[i] = { errorCode: e.errorCode };
+        }
+        await pacer.tick();
+      }
+    }));
+    return outcomes;
   }
 
   private dispatch(state: OffsetsPartition, call: GroupOp): Promise<unknown> | unknown {

@@ -249,10 +249,19 @@ export interface GroupOpResults {
 
 export type GroupResultOf<O extends GroupOp> = GroupOpResults[O["op"]];
 
+/** One op's answer within a batch: its result, or the coordinator error (NOT_COORDINATOR…) it failed with. */
+export type GroupOutcome<R> = { ok: R } | { errorCode: number };
+
 /** The handler-side view of group coordination (BrokerState.groups). */
 export interface GroupAccess {
   /** Runs `op` on the handler coordinating its group. */
   run<O extends GroupOp>(op: O): Promise<GroupResultOf<O>>;
+  /**
+   * Runs the ops of one request naming many groups (DescribeGroups, DeleteGroups, OffsetFetch v8+…) with
+   * one message per coordinating handler, not one per group; answers in the ops' order, a coordinator
+   * error failing only its own op.
+   */
+  runEach<O extends GroupOp>(ops: readonly O[]): Promise<Array<GroupOutcome<GroupResultOf<O>>>>;
   /** ListGroups: every coordinator's groups. */
   list(args: ListGroupsArgs): Promise<ListedGroup[]>;
 }
@@ -260,4 +269,6 @@ export interface GroupAccess {
 /** A group op as it travels between handler Workers, addressed to a partition of __consumer_offsets. */
 export type GroupPeerOp =
   | { op: "group"; partition: number; call: GroupOp }
+  /** Many groups' ops for one coordinator, answered as GroupOutcome[] in order. */
+  | { op: "groupBatch"; calls: Array<{ partition: number; call: GroupOp }> }
   | { op: "listGroups"; args: ListGroupsArgs };

@@ -15,6 +15,10 @@ import { writeFileAtomic } from "../util/atomic_file.ts";
 import type { Logger } from "../util/logger.ts";
 import type { ControllerOp, ControllerResult, TopicOutcome } from "./controller_ops.ts";
 import { OFFSETS_TOPIC } from "../group/offsets_topic.ts";
+import { maxPartitions, partitionLimitRefusal } from "./partition_limit.ts";
+
+/** At most one WARN about refused auto-creations per this many ms: clients retry Metadata in a loop. */
+const AUTO_CREATE_WARN_INTERVAL_MS = 10_000;
 
 /** Kafka's producer-id block size (ProducerIdsBlock.PRODUCER_ID_BLOCK_SIZE). */
 export const PRODUCER_ID_BLOCK_SIZE = 1000;
@@ -36,6 +40,9 @@ function offsetsTopicConfigs(config: BrokerConfig): Record<string, string> {
 export class Controller {
   private readonly producerIdsFile: string;
   private nextProducerId: bigint;
+  /** tsbroker.max.partitions, resolved once (it may derive from the open-files limit). */
+  readonly partitionLimit: number;
+  private lastAutoCreateWarnMs = 0;
 
   constructor(
     private readonly logDir: string,
@@ -46,6 +53,7 @@ export class Controller {
     private readonly publish: () => Promise<void>,
   ) {
     this.producerIdsFile = path.join(logDir, PRODUCER_IDS_FILE);
+    this.partitionLimit = maxPartitions(config);
     this.nextProducerId = fs.existsSync(this.producerIdsFile)
       ? BigInt(fs.readFileSync(this.producerIdsFile, "utf8").trim())
       : 0n;
@@ -54,18 +62,18 @@ export class Controller {
   async execute(call: ControllerOp): Promise<ControllerResult> {
     switch (call.op) {
       case "autoCreateTopics": {
-        let changed = false;
-        for (const name of call.names) {
-          if (this.topics.get(name) || topicNameProblem(name) !== null) continue;
-          if (collidingTopic(name, this.topicNames()) !== null) continue;
-          this.create(name, this.config["num.partitions"], {});
-          changed = true;
-        }
-        if (changed) await this.publish();
+        const created = this.autoCreate(call.names);
+        if (created > 0) await this.publish();
         return { op: "autoCreateTopics" };
       }
       case "createTopics": {
-        const outcomes = call.topics.map((t) => this.createOne(t.name, t.partitions, t.configs, call.validateOnly));
+        // validateOnly counts the request's earlier topics too, so it answers what a real creation would.
+        let total = this.partitionCount();
+        const outcomes = call.topics.map((t) => {
+          const outcome = this.createOne(t.name, t.partitions, t.configs, call.validateOnly, total);
+          if (outcome.errorCode === ErrorCode.NONE) total += t.partitions;
+          return outcome;
+        });
         if (!call.validateOnly && outcomes.some((o) => o.errorCode === ErrorCode.NONE)) await this.publish();
         return { op: "createTopics", outcomes };
       }
@@ -75,7 +83,13 @@ export class Controller {
         return { op: "deleteTopics", outcomes };
       }
       case "createPartitions": {
-        const outcomes = call.topics.map((t) => this.addPartitions(t.name, t.count, call.validateOnly));
+        let total = this.partitionCount();
+        const outcomes = call.topics.map((t) => {
+          const before = this.topics.get(t.name)?.partitions ?? 0;
+          const outcome = this.addPartitions(t.name, t.count, call.validateOnly, total);
+          if (outcome.errorCode === ErrorCode.NONE) total += t.count - before;
+          return outcome;
+        });
         if (!call.validateOnly && outcomes.some((o) => o.errorCode === ErrorCode.NONE)) await this.publish();
         return { op: "createPartitions", outcomes };
       }
@@ -105,6 +119,46 @@ export class Controller {
     return this.topics.list().map((t) => t.name);
   }
 
+  /** Partitions of every topic (__consumer_offsets included): what tsbroker.max.partitions bounds. */
+  private partitionCount(): number {
+    let total = 0;
+    for (const t of this.topics.list()) total += t.partitions;
+    return total;
+  }
+
+  /**
+   * Creates the names that are free and valid with the default partition count, while they fit under
+   * tsbroker.max.partitions; the rest stay missing (Metadata keeps answering LEADER_NOT_AVAILABLE, as
+   * Kafka does when auto-creation fails) and a WARN says why, at most every 10 s.
+   */
+  private autoCreate(names: string[]): number {
+    const partitions = this.config["num.partitions"];
+    let total = this.partitionCount();
+    let created = 0;
+    let refused = 0;
+    for (const name of names) {
+      if (this.topics.get(name) || topicNameProblem(name) !== null) continue;
+      // Before the collision check, which scans every topic: a flood of new names past the limit stays cheap.
+      if (partitionLimitRefusal(total, partitions, this.partitionLimit) !== null) {
+        refused++;
+        continue;
+      }
+      if (collidingTopic(name, this.topicNames()) !== null) continue;
+      this.create(name, partitions, {});
+      total += partitions;
+      created++;
+    }
+    const now = Date.now();
+    if (refused > 0 && now - this.lastAutoCreateWarnMs >= AUTO_CREATE_WARN_INTERVAL_MS) {
+      this.lastAutoCreateWarnMs = now;
+      this.log.warn(
+        `Refused to auto-create ${refused} topic(s) of ${partitions} partition(s): the broker holds ${total} ` +
+          `partitions and its limit is ${this.partitionLimit} (tsbroker.max.partitions)`,
+      );
+    }
+    return created;
+  }
+
   private create(name: string, partitions: number, configs: Record<string, string>) {
     const topic = this.topics.create(name, partitions, configs);
     this.log.info(`Created topic ${name} (id ${topic.topicId}, ${topic.partitions} partitions)`);
@@ -116,6 +170,7 @@ export class Controller {
     partitions: number,
     configs: Record<string, string>,
     validateOnly: boolean,
+    existingPartitions: number,
   ): TopicOutcome {
     if (this.topics.get(name)) {
       return { name, errorCode: ErrorCode.TOPIC_ALREADY_EXISTS, message: `Topic '${name}' already exists.` };
@@ -128,6 +183,8 @@ export class Controller {
         message: `Topic '${name}' collides with existing topic: ${collision}`,
       };
     }
+    const refused = partitionLimitRefusal(existingPartitions, partitions, this.partitionLimit);
+    if (refused) return { name, errorCode: refused.errorCode, message: refused.message };
     if (validateOnly) return { name, errorCode: ErrorCode.NONE, message: null, partitions };
     const topic = this.create(name, partitions, configs);
     return { name, errorCode: ErrorCode.NONE, message: null, topicId: topic.topicId, partitions };
@@ -147,7 +204,7 @@ export class Controller {
     return { name, errorCode: ErrorCode.NONE, message: null, topicId: topic.topicId };
   }
 
-  private addPartitions(name: string, count: number, validateOnly: boolean): TopicOutcome {
+  private addPartitions(name: string, count: number, validateOnly: boolean, existingPartitions: number): TopicOutcome {
     const topic = this.topics.get(name);
     if (!topic) {
       return { name, errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, message: `The topic '${name}' does not exist.` };
@@ -166,6 +223,8 @@ export class Controller {
         message: `Topic already has ${topic.partitions} partitions.`,
       };
     }
+    const refused = partitionLimitRefusal(existingPartitions, count - topic.partitions, this.partitionLimit);
+    if (refused) return { name, errorCode: refused.errorCode, message: refused.message };
     if (!validateOnly) {
       this.topics.addPartitions(name, count);
       this.log.info(`Increased partitions of ${name} from ${topic.partitions} to ${count}`);

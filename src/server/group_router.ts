@@ -4,12 +4,27 @@
  * same handler-to-handler ports as partition ops. The first group request
  * has the controller create __consumer_offsets; the controller answers once
  * every handler has opened (and its coordinator started loading) its share.
+ * A request naming many groups travels in batches to each coordinating
+ * handler: a million group ids are a few hundred messages, not a million,
+ * and each is small enough that cloning it (which blocks both Workers)
+ * takes about a millisecond, so neither stops serving other connections.
  */
 import type { MetadataView } from "../cluster/metadata_image.ts";
-import type { GroupAccess, GroupOp, GroupResultOf, ListedGroup, ListGroupsArgs } from "../group/group_ops.ts";
+import type {
+  GroupAccess,
+  GroupOp,
+  GroupOutcome,
+  GroupResultOf,
+  ListedGroup,
+  ListGroupsArgs,
+} from "../group/group_ops.ts";
 import { OFFSETS_TOPIC, offsetsPartitionFor } from "../group/offsets_topic.ts";
 import type { ControllerClient } from "./broker_state.ts";
 import { ownerOf } from "./partition_owner.ts";
+import { mapYielding } from "./yielding.ts";
+
+/** Group ops per message of a batch (each clone of a batch blocks sender and receiver for its length). */
+export const GROUP_BATCH_SIZE = 2048;
 import type { PeerOp } from "./partition_router.ts";
 
 export interface PeerCaller {
@@ -28,6 +43,31 @@ export class GroupRouter implements GroupAccess {
     const partition = offsetsPartitionFor(groupIdOf(op), topic.partitions);
     const owner = ownerOf(topic.topicId, partition, this.handlerCount);
     return await this.peers.call(owner, { op: "group", partition, call: op }) as GroupResultOf<O>;
+  }
+
+  async runEach<O extends GroupOp>(ops: readonly O[]): Promise<Array<GroupOutcome<GroupResultOf<O>>>> {
+    if (ops.length === 0) return [];
+    const topic = await this.offsetsTopic();
+    const byOwner = new Map<number, number[]>();
+    const partitions = await mapYielding(ops, (op, i) => {
+      const partition = offsetsPartitionFor(groupIdOf(op), topic.partitions);
+      const owner = ownerOf(topic.topicId, partition, this.handlerCount);
+      const indexes = byOwner.get(owner);
+      if (indexes) indexes.push(i);
+      else byOwner.set(owner, [i]);
+      return partition;
+    });
+    const outcomes = new Array<GroupOutcome<GroupResultOf<O>>>(ops.length);
+    await Promise.all([...byOwner].map(async ([owner, indexes]) => {
+      // One batch at a time per owner: the next waits for the answer, so memory in flight stays one batch.
+      for (let from = 0; from < indexes.length; from += GROUP_BATCH_SIZE) {
+        const part = indexes.slice(from, from + GROUP_BATCH_SIZE);
+        const calls = part.map((i) => ({ partition: partitions[i], call: ops[i] }));
+        const answers = await this.peers.call(owner, { op: "groupBatch", calls }) as GroupOutcome<GroupResultOf<O>>[];
+        part.forEach((i, k) => outcomes[i] = answers[k]);
+      }
+    }));
+    return outcomes;
   }
 
   async list(args: ListGroupsArgs): Promise<ListedGroup[]> {

@@ -70,7 +70,9 @@ export class HandlerCore {
     });
     const local = {
       execute: (op: PeerOp): Promise<unknown> =>
-        op.op === "group" || op.op === "listGroups" ? coordinator.execute(op) : replicas.execute(op),
+        op.op === "group" || op.op === "groupBatch" || op.op === "listGroups"
+          ? coordinator.execute(op)
+          : replicas.execute(op),
     };
     const router = new PartitionRouter(o.index, o.count, local, o.peerPorts);
     state = {

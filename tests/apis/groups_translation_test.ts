@@ -46,13 +46,22 @@ type Answer = (op: GroupOp) => unknown;
 function brokerWith(answer: Answer): { broker: FakeBroker; ops: GroupOp[] } {
   const broker = new FakeBroker([{ name: "t", partitions: 2 }]);
   const ops: GroupOp[] = [];
+  const run = async <O extends GroupOp>(op: O) => {
+    ops.push(op);
+    // Later groups answer first, so answers arrive out of request order.
+    await new Promise((r) => setTimeout(r, 10 - ops.length));
+    return answer(op) as GroupOpResults[O["op"]];
+  };
   const groups: GroupAccess = {
-    run: async <O extends GroupOp>(op: O) => {
-      ops.push(op);
-      // Later groups answer first, so answers arrive out of request order.
-      await new Promise((r) => setTimeout(r, 10 - ops.length));
-      return answer(op) as GroupOpResults[O["op"]];
-    },
+    run,
+    // As the router does: each op's coordinator error becomes its own outcome.
+    runEach: <O extends GroupOp>(batch: readonly O[]) =>
+      Promise.all(batch.map((op) =>
+        run(op).then((ok) => ({ ok }), (e) => {
+          if (e instanceof ApiError) return { errorCode: e.errorCode };
+          throw e;
+        })
+      )),
     list: () => Promise.resolve([]),
   };
   broker.state = { ...broker.state, groups };
