@@ -54,6 +54,11 @@ export class FdCache {
     if (this.last === holder) this.last = null;
   }
 
+  /** Closes holders over the capacity now (after syncs, which keep theirs open, have finished). */
+  trim(): void {
+    if (this.lru.size > this.capacity) this.evict();
+  }
+
   private evict(): void {
     for (const holder of this.lru.keys()) {
       if (this.lru.size <= this.capacity) return;

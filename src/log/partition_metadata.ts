@@ -15,7 +15,6 @@ import type { Logger } from "../util/logger.ts";
 
 export const PARTITION_METADATA_FILE = "partition.metadata";
 const FORMAT = /^version: 0\ntopic_id: ([A-Za-z0-9_-]{22})\n?$/;
-const ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 
 export type MetadataCheck =
   | { kind: "ok" }
@@ -65,12 +64,12 @@ export function writePartitionMetadata(dir: string, topicId: string): void {
   writeFileAtomic(partitionMetadataPath(dir), content);
 }
 
-/** Differing bits between two ids in base64url form (their 6-bit digits compared one by one). */
+/** Differing bits between two ids as the file stores them (ASCII): a bit flip on disk changes one. */
 function bitsApart(a: string, b: string): number {
   if (a.length !== b.length) return Infinity;
   let bits = 0;
   for (let i = 0; i < a.length; i++) {
-    let x = ALPHABET.indexOf(a[i]) ^ ALPHABET.indexOf(b[i]);
+    let x = a.charCodeAt(i) ^ b.charCodeAt(i);
     while (x !== 0) {
       bits += x & 1;
       x >>>= 1;

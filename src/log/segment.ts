@@ -431,6 +431,7 @@ export class Segment implements FdHolder {
   private syncDone(): void {
     this.syncing--;
     if (this.syncing === 0 && this.closeWhenIdle) this.closeFds();
+    else if (this.syncing === 0) segmentFds.trim();
   }
 
   /** Closes the fds now, or once in-flight syncs finish. */
