@@ -1,0 +1,326 @@
+/**
+ * The reference Apache Kafka: a single-node KRaft broker (combined broker and
+ * controller) run from Kafka's own jars, for differential tests, client
+ * tests and the benchmark. The Kafka version is the one in
+ * scripts/kafka/pom.xml; Maven resolves its jars into the user's Maven cache
+ * on first use, and the classpath is cached under .cache/kafka/.
+ *
+ *   deno run -A scripts/kafka/reference.ts start [--port 9092] [--dir DIR] [--config key=value]...
+ *       formats DIR (a temporary one by default), starts Kafka, prints its
+ *       address, and stops it on Ctrl-C or SIGTERM; the log is DIR/kafka.log
+ *   deno run -A scripts/kafka/reference.ts stop --dir DIR     stops the Kafka started on DIR
+ *   deno run -A scripts/kafka/reference.ts classpath          prints the resolved classpath
+ */
+import * as fs from "node:fs";
+import * as net from "node:net";
+import * as os from "node:os";
+import * as path from "node:path";
+import { parseArgs } from "node:util";
+
+const ROOT = path.resolve(path.dirname(new URL(import.meta.url).pathname), "..", "..");
+const POM = path.join(ROOT, "scripts", "kafka", "pom.xml");
+const CACHE = path.join(ROOT, ".cache", "kafka");
+
+/** The Kafka version, read from the pom so that it is written down in one place. */
+export function kafkaVersion(): string {
+  const m = /<kafka\.version>([^<]+)<\/kafka\.version>/.exec(fs.readFileSync(POM, "utf8"));
+  if (!m) throw new Error(`no <kafka.version> in ${POM}`);
+  return m[1];
+}
+
+async function run(command: string, args: string[], what: string): Promise<string> {
+  let output;
+  try {
+    output = await new Deno.Command(command, { args, stdout: "piped", stderr: "piped" }).output();
+  } catch (e) {
+    throw new Error(
+      `${what}: cannot run ${command} (${e instanceof Error ? e.message : e}); is it installed and on PATH?`,
+    );
+  }
+  const text = new TextDecoder().decode(output.stdout) + new TextDecoder().decode(output.stderr);
+  if (!output.success) throw new Error(`${what} failed (${command} ${args.join(" ")}):\n${text.slice(-4000)}`);
+  return text;
+}
+
+/** Kafka's jars as a Java classpath, resolved by Maven once per pom version and cached. */
+export async function kafkaClasspath(): Promise<string> {
+  const pom = fs.readFileSync(POM, "utf8");
+  const digest = Array.from(new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(pom))))
+    .slice(0, 8).map((b) => b.toString(16).padStart(2, "0")).join("");
+  const file = path.join(CACHE, `classpath-${digest}.txt`);
+  if (!fs.existsSync(file)) {
+    fs.mkdirSync(CACHE, { recursive: true });
+    console.error(`[reference-kafka] resolving Apache Kafka ${kafkaVersion()} with Maven (first use only)`);
+    const partial = `${file}.partial`;
+    await run(
+      "mvn",
+      ["-q", "-B", "-f", POM, "dependency:build-classpath", `-Dmdep.outputFile=${partial}`],
+      "resolving Kafka's jars from Maven Central",
+    );
+    fs.renameSync(partial, file);
+  }
+  return fs.readFileSync(file, "utf8").trim();
+}
+
+/** `java` from JAVA_HOME, else from PATH. Kafka 4 brokers need Java 17 or later. */
+export function javaCommand(): string {
+  const home = Deno.env.get("JAVA_HOME");
+  return home && fs.existsSync(path.join(home, "bin", "java")) ? path.join(home, "bin", "java") : "java";
+}
+
+/** A port that was free a moment ago (bound to 0 and released). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const port = (server.address() as net.AddressInfo).port;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+export interface ReferenceKafkaOptions {
+  /** Client port; 0 or unset picks a free one. */
+  port?: number;
+  /** Data and log directory; a new temporary one by default (removed on stop). */
+  dir?: string;
+  /** Extra server.properties entries, e.g. { "num.partitions": "3" }. */
+  config?: Record<string, string>;
+  /** Bound on start-up, in ms (default 120 s: the JVM is slow on a busy 2-core machine). */
+  startTimeoutMs?: number;
+  /** Java heap, e.g. "512m" (default). */
+  heap?: string;
+}
+
+export interface ReferenceKafka {
+  readonly version: string;
+  readonly host: string;
+  readonly port: number;
+  readonly bootstrap: string;
+  readonly dir: string;
+  readonly logFile: string;
+  readonly pid: number;
+  /** SIGTERM, then SIGKILL after 30 s; removes a temporary dir. */
+  stop(): Promise<void>;
+}
+
+function serverProperties(
+  port: number,
+  controllerPort: number,
+  dataDir: string,
+  extra: Record<string, string>,
+): string {
+  const settings: Record<string, string> = {
+    "process.roles": "broker,controller",
+    "node.id": "1",
+    "controller.quorum.bootstrap.servers": `127.0.0.1:${controllerPort}`,
+    listeners: `PLAINTEXT://127.0.0.1:${port},CONTROLLER://127.0.0.1:${controllerPort}`,
+    "advertised.listeners": `PLAINTEXT://127.0.0.1:${port}`,
+    "controller.listener.names": "CONTROLLER",
+    "inter.broker.listener.name": "PLAINTEXT",
+    "listener.security.protocol.map": "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT",
+    "log.dirs": dataDir,
+    // One node: every internal topic has one replica, as in tsbroker.
+    "offsets.topic.replication.factor": "1",
+    "transaction.state.log.replication.factor": "1",
+    "transaction.state.log.min.isr": "1",
+    "share.coordinator.state.topic.replication.factor": "1",
+    "share.coordinator.state.topic.min.isr": "1",
+    "group.initial.rebalance.delay.ms": "0",
+    ...extra,
+  };
+  return Object.entries(settings).map(([k, v]) => `${k}=${v}`).join("\n") + "\n";
+}
+
+const LOG4J2 = `status = warn
+appender.file.type = File
+appender.file.name = file
+appender.file.fileName = \${sys:kafka.logs.file}
+appender.file.layout.type = PatternLayout
+appender.file.layout.pattern = [%d] %p %m (%c)%n
+rootLogger.level = INFO
+rootLogger.appenderRef.file.ref = file
+logger.controller.name = org.apache.kafka.controller
+logger.controller.level = WARN
+logger.raft.name = org.apache.kafka.raft
+logger.raft.level = WARN
+`;
+
+/** True once the port answers an ApiVersions v0 request with error code 0. */
+export function answersApiVersions(port: number, timeoutMs = 2000): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = net.connect({ port, host: "127.0.0.1" });
+    const done = (ok: boolean) => {
+      socket.destroy();
+      resolve(ok);
+    };
+    const timer = setTimeout(() => done(false), timeoutMs);
+    let got = new Uint8Array(0);
+    socket.on("error", () => (clearTimeout(timer), done(false)));
+    socket.on("connect", () => {
+      const request = new Uint8Array(14);
+      const view = new DataView(request.buffer);
+      view.setInt32(0, 10);
+      view.setInt16(4, 18); // ApiVersions
+      view.setInt16(6, 0);
+      view.setInt32(8, 7); // correlation id
+      view.setInt16(12, -1); // null client id
+      socket.write(request);
+    });
+    socket.on("data", (chunk: Uint8Array) => {
+      const joined = new Uint8Array(got.length + chunk.length);
+      joined.set(got);
+      joined.set(chunk, got.length);
+      got = joined;
+      if (got.length >= 10) {
+        clearTimeout(timer);
+        const view = new DataView(got.buffer);
+        done(view.getInt32(4) === 7 && view.getInt16(8) === 0);
+      }
+    });
+  });
+}
+
+/** Formats a KRaft data dir and starts Kafka on it; resolves once it answers ApiVersions. */
+export async function startReferenceKafka(options: ReferenceKafkaOptions = {}): Promise<ReferenceKafka> {
+  const classpath = await kafkaClasspath();
+  const temporary = options.dir === undefined;
+  const dir = options.dir ?? fs.mkdtempSync(path.join(os.tmpdir(), "reference-kafka-"));
+  fs.mkdirSync(dir, { recursive: true });
+  const port = options.port || await freePort();
+  const controllerPort = await freePort();
+  const dataDir = path.join(dir, "data");
+  const properties = path.join(dir, "server.properties");
+  const logFile = path.join(dir, "kafka.log");
+  fs.writeFileSync(properties, serverProperties(port, controllerPort, dataDir, options.config ?? {}));
+  fs.writeFileSync(path.join(dir, "log4j2.properties"), LOG4J2);
+  const java = javaCommand();
+  const log4j = [`-Dlog4j2.configurationFile=${path.join(dir, "log4j2.properties")}`, `-Dkafka.logs.file=${logFile}`];
+  if (!fs.existsSync(path.join(dataDir, "meta.properties"))) {
+    const clusterId = (await run(
+      java,
+      ["-cp", classpath, ...log4j, "kafka.tools.StorageTool", "random-uuid"],
+      "kafka-storage random-uuid",
+    )).trim().split("\n").at(-1)!;
+    await run(java, [
+      "-cp",
+      classpath,
+      ...log4j,
+      "kafka.tools.StorageTool",
+      "format",
+      "--standalone",
+      "-t",
+      clusterId,
+      "-c",
+      properties,
+    ], "kafka-storage format");
+  }
+  // Kafka's recommended G1 settings (kafka-run-class.sh), with a heap sized for a small host.
+  const heap = options.heap ?? "512m";
+  const jvm = [
+    `-Xms${heap}`,
+    `-Xmx${heap}`,
+    "-XX:+UseG1GC",
+    "-XX:MaxGCPauseMillis=20",
+    "-XX:InitiatingHeapOccupancyPercent=35",
+    "-XX:+ExplicitGCInvokesConcurrent",
+    "-Djava.awt.headless=true",
+  ];
+  const child = new Deno.Command(java, {
+    args: [...jvm, ...log4j, "-cp", classpath, "kafka.Kafka", properties],
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  const stdout = fs.openSync(path.join(dir, "kafka.out"), "a");
+  const drain = async (stream: ReadableStream<Uint8Array>) => {
+    for await (const chunk of stream) fs.writeSync(stdout, chunk);
+  };
+  const drained = Promise.all([drain(child.stdout), drain(child.stderr)]);
+  fs.writeFileSync(path.join(dir, "kafka.pid"), `${child.pid}\n`);
+  let exited = false;
+  const status = child.status.then(async (s) => {
+    exited = true;
+    await drained;
+    fs.closeSync(stdout);
+    return s;
+  });
+
+  const stop = async () => {
+    if (!exited) {
+      try {
+        child.kill("SIGTERM");
+      } catch { /* already gone */ }
+      const timer = setTimeout(() => !exited && child.kill("SIGKILL"), 30_000);
+      await status;
+      clearTimeout(timer);
+    }
+    fs.rmSync(path.join(dir, "kafka.pid"), { force: true });
+    if (temporary) fs.rmSync(dir, { recursive: true, force: true });
+  };
+
+  const deadline = Date.now() + (options.startTimeoutMs ?? 120_000);
+  while (!(await answersApiVersions(port))) {
+    if (exited || Date.now() > deadline) {
+      const tail = [logFile, path.join(dir, "kafka.out")].filter(fs.existsSync).map((f) =>
+        fs.readFileSync(f, "utf8").slice(-3000)
+      ).join("\n");
+      await stop();
+      throw new Error(`reference Kafka ${exited ? "exited" : "did not answer in time"} on port ${port}:\n${tail}`);
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  return {
+    version: kafkaVersion(),
+    host: "127.0.0.1",
+    port,
+    bootstrap: `127.0.0.1:${port}`,
+    dir,
+    logFile,
+    pid: child.pid,
+    stop,
+  };
+}
+
+async function main(): Promise<void> {
+  const { positionals, values } = parseArgs({
+    args: Deno.args,
+    allowPositionals: true,
+    options: { port: { type: "string" }, dir: { type: "string" }, config: { type: "string", multiple: true } },
+  });
+  const command = positionals[0] ?? "start";
+  if (command === "classpath") {
+    console.log(await kafkaClasspath());
+  } else if (command === "stop") {
+    if (!values.dir) throw new Error("stop needs --dir DIR (the directory given to start)");
+    const pid = Number(fs.readFileSync(path.join(values.dir, "kafka.pid"), "utf8"));
+    Deno.kill(pid, "SIGTERM");
+    console.log(`[reference-kafka] sent SIGTERM to ${pid}`);
+  } else if (command === "start") {
+    const config = Object.fromEntries(
+      (values.config ?? []).map((kv) => [kv.slice(0, kv.indexOf("=")), kv.slice(kv.indexOf("=") + 1)]),
+    );
+    const kafka = await startReferenceKafka({ port: Number(values.port ?? 0), dir: values.dir, config });
+    console.log(
+      `[reference-kafka] Apache Kafka ${kafka.version} at ${kafka.bootstrap} (pid ${kafka.pid}, log ${kafka.logFile}); Ctrl-C stops it`,
+    );
+    const stopOnce = async () => {
+      await kafka.stop();
+      Deno.exit(0);
+    };
+    Deno.addSignalListener("SIGINT", stopOnce);
+    Deno.addSignalListener("SIGTERM", stopOnce);
+  } else {
+    throw new Error(`unknown command ${command}: start, stop or classpath`);
+  }
+}
+
+if (import.meta.main) {
+  try {
+    await main();
+  } catch (e) {
+    console.error(`[reference-kafka] ${e instanceof Error ? e.message : e}`);
+    Deno.exit(1);
+  }
+}
