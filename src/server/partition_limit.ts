@@ -16,16 +16,22 @@ export const FDS_PER_PARTITION = 3;
 /** Assumed when the open-files limit cannot be read (not Linux) or is unlimited. */
 const ASSUMED_OPEN_FILES = 65536;
 /**
+ * Descriptors kept for the runtime, as max.connections' default keeps them; of the rest, half go to
+ * connections (max.connections) and half to storage, so both defaults together stay within the limit.
+ */
+const RUNTIME_FDS = 256;
+/**
  * Kafka's controller refuses one CreateTopics request asking for more partitions than this
  * (ReplicationControlManager.MAX_PARTITIONS_PER_BATCH), whatever the broker-wide room.
  */
 export const MAX_PARTITIONS_PER_REQUEST = 10_000;
 
-/** The configured limit, or the default for an open-files limit: half the descriptors, 3 per partition. */
+/** The configured limit, or the default for an open-files limit: 3 descriptors per partition in storage's half. */
 export function maxPartitions(config: BrokerConfig, openFiles: number | null = openFilesLimit()): number {
   const configured = config["tsbroker.max.partitions"];
   if (configured !== null) return configured;
-  return Math.max(1, Math.floor((openFiles ?? ASSUMED_OPEN_FILES) / 2 / FDS_PER_PARTITION));
+  const storage = ((openFiles ?? ASSUMED_OPEN_FILES) - RUNTIME_FDS) / 2;
+  return Math.max(1, Math.floor(storage / FDS_PER_PARTITION));
 }
 
 export interface Refusal {
