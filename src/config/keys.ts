@@ -126,6 +126,10 @@ export const CONFIG_KEYS = {
     type: "int", default: 104857600, min: 1, origin: "kafka",
     doc: "Largest request accepted, in bytes.",
   },
+  "tsbroker.request.max.list.entries": {
+    type: "int", default: 1000000, min: 1, origin: "tsbroker",
+    doc: "Most list entries (topics, partitions, group ids…, summed over all of its lists) one request may carry. Decoded, each entry costs memory and CPU far beyond its bytes (a 99 MiB Metadata request holds 52 million topics), so a request over it is refused by closing its connection, as one over socket.request.max.bytes is.",
+  },
   "socket.send.buffer.bytes": {
     type: "int", default: 102400, min: 1, special: [{ value: -1, meaning: "OS default" }], origin: "kafka",
     doc: "Socket send buffer (SO_SNDBUF) size; -1 = OS default.",
@@ -138,9 +142,22 @@ export const CONFIG_KEYS = {
     type: "long", default: 600000, min: 1, origin: "kafka",
     doc: "Connections idle for longer than this are closed.",
   },
+  "tsbroker.request.read.timeout.ms": {
+    type: "long", default: 30000, min: 1, origin: "tsbroker",
+    doc: "A connection whose request has started to arrive but is not complete after this long is closed, with a log line. Kafka has no such bound (connections.max.idle.ms only counts silence, so a client trickling a byte a minute holds its request memory forever); 30 s is the clients' default request.timeout.ms, after which the client has given up on the request anyway. Time the broker itself stops reading (full memory pool, back-pressure) does not count.",
+  },
+  "tsbroker.queued.max.response.bytes": {
+    type: "long", default: 268435456, min: 1, special: [{ value: -1, meaning: "unbounded" }], origin: "tsbroker",
+    doc: "Broker-wide budget of response bytes not yet sent (fetched data is held in memory, not sent with sendfile). A Fetch takes credit when dispatched: its max_bytes, capped at fetch.max.bytes and at 1/8 of what is left (at least 1 MiB; the request's max_bytes is lowered to match); with nothing left, fetches wait. A connection with more than 4 MiB unsent gets no more requests dispatched.",
+  },
+  "tsbroker.connections.max.write.stall.ms": {
+    type: "long", default: 10000, min: 1, origin: "tsbroker",
+    doc: "When less than 1/8 of tsbroker.queued.max.response.bytes is left, connections whose unsent responses have not moved for this long (the client stopped reading) are closed, with a log line, so their memory serves clients that read. Otherwise a client that stops reading is only paused, and closed after connections.max.idle.ms.",
+  },
   "max.connections": {
-    type: "int", default: INT_MAX, min: 0, origin: "kafka",
-    doc: "Maximum number of connections open at once.",
+    type: "int", default: null, min: 0, origin: "kafka", kafkaDefault: "2147483647",
+    defaultText: "unset: (open-files limit − 256) / 2",
+    doc: "Maximum number of connections open at once; further ones are closed at accept. Unset, it is derived from the process's open-files limit (RLIMIT_NOFILE): 256 descriptors are kept for the runtime, and half of the rest for storage (segment and index files), since every connection holds a descriptor and at the limit Deno panics instead of failing the call; 1024 → 384, 20,000 → 9,872.",
   },
   "max.connections.per.ip": {
     type: "int", default: INT_MAX, min: 0, origin: "kafka",
@@ -157,6 +174,11 @@ export const CONFIG_KEYS = {
   "num.partitions": {
     type: "int", default: 1, min: 1, origin: "kafka",
     doc: "Partitions of topics created automatically or without an explicit count.",
+  },
+  "tsbroker.max.partitions": {
+    type: "int", default: null, min: 1, origin: "tsbroker",
+    defaultText: "unset: (open-files limit − 256) / 6",
+    doc: "Partitions this broker may hold, all topics together (__consumer_offsets included). Each partition holds file descriptors, and too many make every restart fail with EMFILE, so CreateTopics, CreatePartitions and auto-creation beyond it are refused with POLICY_VIOLATION, naming this key. Unset, it is derived from the process's open-files limit (RLIMIT_NOFILE; 65,536 assumed when unknown): of the descriptors left after 256 for the runtime, the half max.connections does not take, at 3 per partition (log, index, time index); 1024 → 128, 20,000 → 3,290.",
   },
   "default.replication.factor": {
     type: "int", default: 1, min: 1, max: 1, origin: "kafka",

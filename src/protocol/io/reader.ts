@@ -31,6 +31,11 @@ export class Reader {
   pos: number;
   /** One past the last readable byte. */
   readonly end: number;
+  /**
+   * Array entries this reader may still decode, summed over every array: each entry becomes an object worth
+   * far more memory and time than its bytes, so request handling caps them (tsbroker.request.max.list.entries).
+   */
+  listEntriesLeft = Infinity;
 
   constructor(buf: Uint8Array, start = 0, end: number = buf.length) {
     if (start < 0 || end > buf.length || start > end) {
@@ -356,6 +361,7 @@ export class Reader {
         `${n} elements but only ${this.end - this.pos} bytes left`,
       );
     }
+    if (n > 0 && (this.listEntriesLeft -= n) < 0) throw this.invalid("array length", "too many list entries");
     return n;
   }
 
@@ -379,6 +385,7 @@ export class Reader {
         `${n} elements but only ${this.end - this.pos} bytes left`,
       );
     }
+    if (n > 0 && (this.listEntriesLeft -= n) < 0) throw this.invalid("array length", "too many list entries");
     return n;
   }
 
