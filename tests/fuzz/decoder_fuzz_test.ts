@@ -1,0 +1,44 @@
+/**
+ * Decoder fuzzing in the suite: mutated valid requests of every advertised
+ * API and version through the request header and request decoders, and
+ * mutated record batches, legacy message sets and compressed payloads
+ * through the produce path's parsers. Only the code's own error types may
+ * come out (ProtocolDecodeError; the codecs' errors), never a RangeError,
+ * TypeError or out-of-memory, and no input may take a second. Fixed seeds
+ * and counts; `deno task fuzz` runs the same targets for 10^7 inputs.
+ */
+import { describe, test } from "node:test";
+import assert from "node:assert/strict";
+import { hex } from "../../scripts/fuzz/corpus.ts";
+import { type FuzzReport, recordBatchTarget, requestDecoderTarget, runFuzz } from "../../scripts/fuzz/targets.ts";
+
+const SEED = 0x5eed17;
+
+function check(report: FuzzReport): void {
+  const shown = report.failures.slice(0, 3).map((f) => `input ${f.index}: ${f.error}\n  bytes ${hex(f.input)}`);
+  assert.equal(report.failures.length, 0, `${report.failures.length} failing inputs:\n${shown.join("\n")}`);
+}
+
+describe("decoder fuzzing", () => {
+  test("request header and request decoders of every advertised API and version: 150,000 inputs", async () => {
+    const target = await requestDecoderTarget();
+    const report = runFuzz(target, SEED, 150_000);
+    console.log(
+      `${target.name}: ${target.seeds.length} seeds, ${report.inputs} inputs, slowest ${
+        report.slowestMs.toFixed(1)
+      } ms`,
+    );
+    check(report);
+  });
+
+  test("record-batch parsers and decompressors: 100,000 inputs", () => {
+    const target = recordBatchTarget();
+    const report = runFuzz(target, SEED, 100_000);
+    console.log(
+      `${target.name}: ${target.seeds.length} seeds, ${report.inputs} inputs, slowest ${
+        report.slowestMs.toFixed(1)
+      } ms`,
+    );
+    check(report);
+  });
+});
