@@ -10,7 +10,13 @@
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { hex } from "../../scripts/fuzz/corpus.ts";
-import { type FuzzReport, recordBatchTarget, requestDecoderTarget, runFuzz } from "../../scripts/fuzz/targets.ts";
+import {
+  type FuzzReport,
+  recordBatchTarget,
+  requestDecoderTarget,
+  runFuzz,
+  type Target,
+} from "../../scripts/fuzz/targets.ts";
 
 const SEED = 0x5eed17;
 
@@ -20,9 +26,9 @@ function check(report: FuzzReport): void {
 }
 
 describe("decoder fuzzing", () => {
-  test("request header and request decoders of every advertised API and version: 150,000 inputs", async () => {
+  test("request header and request decoders of every advertised API and version: 300,000 inputs", async () => {
     const target = await requestDecoderTarget();
-    const report = runFuzz(target, SEED, 150_000);
+    const report = runFuzz(target, SEED, 300_000);
     console.log(
       `${target.name}: ${target.seeds.length} seeds, ${report.inputs} inputs, slowest ${
         report.slowestMs.toFixed(1)
@@ -31,14 +37,32 @@ describe("decoder fuzzing", () => {
     check(report);
   });
 
-  test("record-batch parsers and decompressors: 100,000 inputs", () => {
+  test("record-batch parsers and decompressors: 200,000 inputs", () => {
     const target = recordBatchTarget();
-    const report = runFuzz(target, SEED, 100_000);
+    const report = runFuzz(target, SEED, 200_000);
     console.log(
       `${target.name}: ${target.seeds.length} seeds, ${report.inputs} inputs, slowest ${
         report.slowestMs.toFixed(1)
       } ms`,
     );
     check(report);
+  });
+
+  test("the harness reports a decoder that throws something else than its error type", () => {
+    const target: Target = {
+      name: "broken",
+      seeds: [Uint8Array.of(1, 2, 3, 4)],
+      run: (input) => {
+        try {
+          new DataView(input.buffer, input.byteOffset, input.byteLength).getInt32(0);
+          return null;
+        } catch (e) {
+          return String(e);
+        }
+      },
+    };
+    const report = runFuzz(target, SEED, 1_000);
+    assert.ok(report.failures.length > 0);
+    assert.match(report.failures[0].error, /RangeError/);
   });
 });
