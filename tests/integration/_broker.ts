@@ -38,6 +38,8 @@ export interface BrokerOptions {
   echo?: boolean;
   /** Extra environment variables for the broker process (added to this process's own). */
   env?: Record<string, string>;
+  /** A command the broker is started through, e.g. ["prlimit", "--nofile=256:256", "--"]. */
+  launcher?: string[];
 }
 
 export function commandFor(flavour: Flavour): [string, string[]] {
@@ -72,7 +74,10 @@ export async function startBroker(flavour: Flavour, options: BrokerOptions = {})
     args.push("--config", file);
   }
   for (const [key, value] of Object.entries(overrides)) args.push("--override", `${key}=${value}`);
-  const [command, base] = commandFor(flavour);
+  const [broker, brokerArgs] = commandFor(flavour);
+  const [command, base] = options.launcher
+    ? [options.launcher[0], [...options.launcher.slice(1), broker, ...brokerArgs]]
+    : [broker, brokerArgs];
   // Deno.Command rather than node:child_process: Deno's child_process reports
   // a child that handled SIGTERM and exited 0 as killed by the signal.
   const child = new Deno.Command(command, {
@@ -98,7 +103,9 @@ export async function startBroker(flavour: Flavour, options: BrokerOptions = {})
     const onLine = (line: string) => {
       output.push(line);
       if (options.echo) console.log(`[${flavour}] ${line}`);
-      const m = /tsbroker \S+ started .* listeners=[A-Z_]+:\/\/[^:]*:(\d+)\S* .*metrics=http:\/\/[^:]+:(\d+)/.exec(line);
+      const m = /tsbroker \S+ started .* listeners=[A-Z_]+:\/\/[^:]*:(\d+)\S* .*metrics=http:\/\/[^:]+:(\d+)/.exec(
+        line,
+      );
       if (m) {
         clearTimeout(timer);
         resolve({ port: Number(m[1]), metricsPort: Number(m[2]) });
@@ -189,7 +196,9 @@ export async function metric(broker: BrokerProcess, name: string): Promise<numbe
   const { body } = await httpGet(broker.metricsPort, "/metrics");
   let total = 0;
   for (const line of body.split("\n")) {
-    if (line.startsWith(name + " ") || line.startsWith(name + "{")) total += Number(line.slice(line.lastIndexOf(" ") + 1));
+    if (line.startsWith(name + " ") || line.startsWith(name + "{")) {
+      total += Number(line.slice(line.lastIndexOf(" ") + 1));
+    }
   }
   return total;
 }
