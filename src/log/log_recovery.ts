@@ -166,12 +166,12 @@ export function loadSegments(opts: {
   if (start < 0 && indexesRebuilt === 0) return { segments, recovery: null, recovered: false };
   const what = start >= 0
     ? `checked ${batchesChecked} batches in ${segmentsRecovered} segments (${reason})` +
-      (truncatedAt !== null ? `, cut ${truncatedBytes} bytes from offset ${truncatedAt}` : ", no torn data")
+      (truncatedAt !== null ? `, truncated ${truncatedBytes} bytes from offset ${truncatedAt}` : ", no torn data")
     : "";
   const rebuilt = indexesRebuilt > 0 ? `rebuilt ${indexesRebuilt} segment indexes` : "";
   const detail = problems.length > 0 ? ` [${problems.join("; ")}]` : "";
   if (repairs.length > 0) {
-    const line = `Recovery of ${opts.name} cut damaged data: ${repairs.join("; ")}`;
+    const line = `Recovery of ${opts.name} truncated damaged data: ${repairs.join("; ")}`;
     if (damaged) opts.logger.error(line);
     else opts.logger.warn(line);
   }

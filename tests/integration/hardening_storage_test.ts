@@ -307,7 +307,7 @@ describe("hardening: storage faults are survived and reported, never amplified",
       const log = node.log();
       assert.match(
         log,
-        /ERROR .*Recovery of hs-0 cut damaged data: .*fails its CRC; \d+ bytes from byte \d+ \(offsets \d+\.\.\d+\) moved to .*\.corrupt; the \d+ later segment\(s\) from offset \d+ are kept/,
+        /ERROR .*Recovery of hs-0 truncated damaged data: .*fails its CRC; \d+ bytes from byte \d+ \(offsets \d+\.\.\d+\) moved to .*\.corrupt; the \d+ later segment\(s\) from offset \d+ are kept/,
       );
       assert.match(log, /ERROR .*Partition hs-2 cannot be opened/);
       assert.ok(fs.readdirSync(pdir(node, 0)).some((n) => n.endsWith(".corrupt")));

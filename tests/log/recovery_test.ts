@@ -63,9 +63,9 @@ describe("unclean shutdown", () => {
     assert.equal(log.logEndOffset, 90n);
     assert.match(
       lines.join("\n"),
-      /WARN Recovery of t-0 cut damaged data: .*333 bytes from byte \d+ \(offsets 90 on\) moved to/,
+      /WARN Recovery of t-0 truncated damaged data: .*333 bytes from byte \d+ \(offsets 90 on\) moved to/,
     );
-    assert.match(lines.join("\n"), /cut 333 bytes from offset 90/);
+    assert.match(lines.join("\n"), /truncated 333 bytes from offset 90/);
     const aside = fs.readdirSync(partitionDir(dir)).filter((f) => f.endsWith(".corrupt"));
     assert.equal(aside.length, 1);
     assert.deepEqual(
