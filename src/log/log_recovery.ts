@@ -122,41 +122,15 @@ export function loadSegments(opts: {
     ? `log ends past the recovery point ${recoveryPoint}`
     : "";
 
-  let segmentsRecovered = 0;
-  let batchesChecked = 0;
-  let truncatedBytes = 0;
-  let truncatedAt: bigint | null = null;
-  const repairs: string[] = [];
-  let damaged = false;
-  if (start >= 0) {
-    for (let i = start; i < segments.length; i++) {
-      const seg = segments[i];
-      const fileSize = fs.fstatSync(seg.fd).size;
-      const result = seg.rebuildIndexes(true);
-      segmentsRecovered++;
-      batchesChecked += result.batches;
-      seg.flushedSize = 0; // recovered bytes may still be only in the page cache
-      if (result.error === null) continue;
-      const cut = fileSize - result.validEnd;
-      truncatedBytes += cut;
-      truncatedAt ??= seg.nextOffset;
-      problems.push(`${segmentFileName(seg.baseOffset, LOG_SUFFIX)}: ${result.error}`);
-      // Only what is damaged goes: the bytes from the bad batch to the end of this segment are moved
-      // aside (never deleted), and later segments, checked in turn, stay. A torn tail of the last
-      // segment is what a crash leaves; anything else is damage to data that was once whole.
-      const last = i === segments.length - 1;
-      const torn = last && TORN.test(result.error);
-      if (!torn) damaged = true;
-      const aside = moveTailAside(seg, result.validEnd, fileSize);
-      seg.truncateTo(result.validEnd);
-      const next = last ? null : segments[i + 1].baseOffset;
-      repairs.push(
-        `${segmentFileName(seg.baseOffset, LOG_SUFFIX)}: ${result.error}; ${cut} bytes from byte ${result.validEnd} ` +
-          `(offsets ${seg.nextOffset}${next !== null ? `..${next - 1n}` : " on"}) moved to ${aside}` +
-          (next !== null ? `; the ${segments.length - 1 - i} later segment(s) from offset ${next} are kept` : ""),
-      );
-    }
-  }
+  const walk = start >= 0 ? checkSegments(segments, start, problems) : null;
+  const { segmentsRecovered, batchesChecked, truncatedBytes, truncatedAt, repairs, damaged } = walk ?? {
+    segmentsRecovered: 0,
+    batchesChecked: 0,
+    truncatedBytes: 0,
+    truncatedAt: null,
+    repairs: [],
+    damaged: false,
+  };
   // Write rebuilt indexes out; inactive segments get their final time index entry as on a roll.
   for (let i = 0; i < segments.length; i++) {
     if (i < segments.length - 1) segments[i].onBecomeInactive();
@@ -187,4 +161,55 @@ export function loadSegments(opts: {
       reason: [reason, ...problems].filter((s) => s).join("; "),
     },
   };
+}
+
+interface CheckResult {
+  segmentsRecovered: number;
+  batchesChecked: number;
+  truncatedBytes: number;
+  truncatedAt: bigint | null;
+  /** One line per cut: segment, why, bytes, offsets, where they went. */
+  repairs: string[];
+  /** Something other than a torn tail of the last segment was cut. */
+  damaged: boolean;
+}
+
+/**
+ * Walks segments[start..] batch by batch with CRCs. Only what is damaged goes: the bytes from the bad
+ * batch to the end of that segment are moved aside (never deleted), and later segments, checked in turn,
+ * stay. A torn tail of the last segment is what a crash leaves; anything else is damage to data that was
+ * once whole.
+ */
+function checkSegments(segments: Segment[], start: number, problems: string[]): CheckResult {
+  let segmentsRecovered = 0;
+  let batchesChecked = 0;
+  let truncatedBytes = 0;
+  let truncatedAt: bigint | null = null;
+  const repairs: string[] = [];
+  let damaged = false;
+  for (let i = start; i < segments.length; i++) {
+    const seg = segments[i];
+    const fileSize = fs.fstatSync(seg.fd).size;
+    const result = seg.rebuildIndexes(true);
+    segmentsRecovered++;
+    batchesChecked += result.batches;
+    seg.flushedSize = 0; // recovered bytes may still be only in the page cache
+    if (result.error === null) continue;
+    const cut = fileSize - result.validEnd;
+    truncatedBytes += cut;
+    truncatedAt ??= seg.nextOffset;
+    problems.push(`${segmentFileName(seg.baseOffset, LOG_SUFFIX)}: ${result.error}`);
+    const last = i === segments.length - 1;
+    const torn = last && TORN.test(result.error);
+    if (!torn) damaged = true;
+    const aside = moveTailAside(seg, result.validEnd, fileSize);
+    seg.truncateTo(result.validEnd);
+    const next = last ? null : segments[i + 1].baseOffset;
+    repairs.push(
+      `${segmentFileName(seg.baseOffset, LOG_SUFFIX)}: ${result.error}; ${cut} bytes from byte ${result.validEnd} ` +
+        `(offsets ${seg.nextOffset}${next !== null ? `..${next - 1n}` : " on"}) moved to ${aside}` +
+        (next !== null ? `; the ${segments.length - 1 - i} later segment(s) from offset ${next} are kept` : ""),
+    );
+  }
+  return { segmentsRecovered, batchesChecked, truncatedBytes, truncatedAt, repairs, damaged };
 }
