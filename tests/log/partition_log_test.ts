@@ -217,7 +217,10 @@ describe("rolls and flush", () => {
     }
     assert.ok(performance.now() - rolledAt >= 400, "synced only after the delay");
     const rolledUpTo = log.recoveryPoint;
-    assert.ok(rolledUpTo > 0n && rolledUpTo < log.logEndOffset, `recovery point ${rolledUpTo}: below the active segment`);
+    assert.ok(
+      rolledUpTo > 0n && rolledUpTo < log.logEndOffset,
+      `recovery point ${rolledUpTo}: below the active segment`,
+    );
     await log.close();
   });
 
