@@ -186,12 +186,14 @@ class Node {
 }
 
 async function withNode(opts: BrokerOptions, body: (node: Node) => Promise<void>): Promise<void> {
-  const node = await Node.start(opts);
+  const dataDir = opts.dataDir ?? tempDir();
+  let node: Node | null = null;
   try {
+    node = await Node.start({ ...opts, dataDir });
     await body(node);
   } finally {
-    if (node.broker.running) await node.stop("SIGKILL");
-    fs.rmSync(node.dir, { recursive: true, force: true });
+    if (node?.broker.running) await node.stop("SIGKILL");
+    fs.rmSync(dataDir, { recursive: true, force: true });
   }
 }
 
