@@ -5,16 +5,14 @@
  * every handler has applied the new image, so a client that hears "created"
  * can produce at once, whichever handler its next request reaches.
  */
-import * as fs from "node:fs";
-import * as path from "node:path";
 import type { BrokerConfig } from "../config/keys.ts";
 import type { TopicRegistry } from "../cluster/topic_registry.ts";
 import { collidingTopic, topicNameProblem } from "../cluster/topic_name.ts";
 import { ErrorCode } from "../protocol/errors.ts";
-import { writeFileAtomic } from "../util/atomic_file.ts";
 import type { Logger } from "../util/logger.ts";
 import type { ControllerOp, ControllerResult, TopicOutcome } from "./controller_ops.ts";
 import { OFFSETS_TOPIC } from "../group/offsets_topic.ts";
+import { ProducerIdStore } from "./producer_ids.ts";
 import { maxPartitions, partitionLimitRefusal } from "./partition_limit.ts";
 
 /** At most one WARN about refused auto-creations per this many ms: clients retry Metadata in a loop. */
@@ -22,7 +20,6 @@ const AUTO_CREATE_WARN_INTERVAL_MS = 10_000;
 
 /** Kafka's producer-id block size (ProducerIdsBlock.PRODUCER_ID_BLOCK_SIZE). */
 export const PRODUCER_ID_BLOCK_SIZE = 1000;
-const PRODUCER_IDS_FILE = "__tsbroker_producer_ids";
 
 /**
  * __consumer_offsets is compacted by its group coordinators (group_coordinator.ts rewrites the live
@@ -38,7 +35,7 @@ function offsetsTopicConfigs(config: BrokerConfig): Record<string, string> {
 }
 
 export class Controller {
-  private readonly producerIdsFile: string;
+  private readonly producerIds: ProducerIdStore;
   private nextProducerId: bigint;
   /** tsbroker.max.partitions, resolved once (it may derive from the open-files limit). */
   readonly partitionLimit: number;
@@ -52,11 +49,9 @@ export class Controller {
     /** Publish the current image to all handlers; resolves when all have applied it. */
     private readonly publish: () => Promise<void>,
   ) {
-    this.producerIdsFile = path.join(logDir, PRODUCER_IDS_FILE);
+    this.producerIds = ProducerIdStore.open(logDir, log, PRODUCER_ID_BLOCK_SIZE);
     this.partitionLimit = maxPartitions(config);
-    this.nextProducerId = fs.existsSync(this.producerIdsFile)
-      ? BigInt(fs.readFileSync(this.producerIdsFile, "utf8").trim())
-      : 0n;
+    this.nextProducerId = this.producerIds.next;
   }
 
   async execute(call: ControllerOp): Promise<ControllerResult> {
@@ -97,7 +92,7 @@ export class Controller {
         // Persist the end of the block before handing it out: ids never repeat across restarts.
         const start = this.nextProducerId;
         this.nextProducerId += BigInt(PRODUCER_ID_BLOCK_SIZE);
-        writeFileAtomic(this.producerIdsFile, `${this.nextProducerId}\n`);
+        this.producerIds.persist(this.nextProducerId);
         return { op: "allocateProducerIds", start, count: PRODUCER_ID_BLOCK_SIZE };
       }
       case "ensureOffsetsTopic": {
