@@ -6,9 +6,11 @@
  * asynchronously so appends continue meanwhile, and concurrent flushes share one sync (group commit).
  */
 import * as fs from "node:fs";
+import * as path from "node:path";
 import { ErrorCode } from "../protocol/errors.ts";
 import type { Logger } from "../util/logger.ts";
 import { ensurePartitionMetadata, writePartitionMetadata } from "./partition_metadata.ts";
+import { fsyncDirectory } from "./dir_sync.ts";
 import { DEFAULT_LOG_CONFIG, type LogConfig } from "./log_config.ts";
 import { loadSegments, type RecoveryReport } from "./log_recovery.ts";
 import { copyOpenSegments, Segment } from "./segment.ts";
@@ -97,6 +99,8 @@ export class PartitionLog {
   /** Time (ms, from append's nowMs) of the oldest append not yet covered by a flush; null if none. */
   private unflushedSince: number | null = null;
   private inflight: { promise: Promise<void>; leo: bigint } | null = null;
+  /** Directories whose new entries (a new partition, a rolled segment) the next flush must fsync. */
+  private readonly unsyncedDirs = new Set<string>();
   private queued: Promise<void> | null = null;
   private pendingDeletes: PendingDelete[] = [];
   /** Flushes of rolled segments waiting for their delay (see roll()). */
@@ -124,6 +128,9 @@ export class PartitionLog {
     this.segments = loaded.segments;
     if (this.segments.length === 0) {
       this.segments.push(Segment.create(this.dir, opts.logStartOffset ?? 0n, opts.config));
+      // A new partition: its directory entry in the log dir and its first
+      // segment's entry must be durable before data in them is called durable.
+      this.unsyncedDirs.add(this.dir).add(path.dirname(this.dir));
     }
     this.active = this.segments[this.segments.length - 1];
     for (const s of this.segments) this.totalSize += s.size;
@@ -248,6 +255,7 @@ export class PartitionLog {
     const old = this.active;
     old.onBecomeInactive();
     const seg = Segment.create(this.dir, old.nextOffset, this.config);
+    this.unsyncedDirs.add(this.dir);
     this.segments.push(seg);
     this.active = seg;
     this.hooks?.takeSnapshot(seg.baseOffset);
@@ -485,8 +493,12 @@ export class PartitionLog {
     this.unflushedSince = null;
     // An fdatasync of a removed file succeeds: check the file is still there before calling data durable.
     const missing = this.missingFiles();
+    // New files' directory entries, as Kafka's flush does (Utils.flushDir):
+    // fdatasync of a file alone does not make its name durable on every file system.
+    const dirs = [...this.unsyncedDirs];
+    this.unsyncedDirs.clear();
     const syncs = missing === null
-      ? Promise.all(dirty.map((s) => s.sync()))
+      ? Promise.all([...dirty.map((s) => s.sync()), ...dirs.map(fsyncDirectory)])
       : Promise.reject(Object.assign(new Error(missing), { code: "ENOENT" }));
     const promise = syncs.then(
       () => {
@@ -497,6 +509,7 @@ export class PartitionLog {
       },
       (err) => {
         this.inflight = null;
+        for (const d of dirs) this.unsyncedDirs.add(d);
         if (since !== null && (this.unflushedSince === null || since < this.unflushedSince)) {
           this.unflushedSince = since;
         }
