@@ -6,12 +6,24 @@
  *  3. the single executable builds with `bun build --compile`;
  *  4. the suite runs under Deno (unit + real-client integration tests, which
  *     start brokers under Deno, Bun and the executable);
- *  5. the runtime-agnostic unit suites run under Bun as well.
+ *  5. the runtime-agnostic unit suites run under Bun as well;
+ *  6. `deno lint`, `deno fmt --check` and `deno doc --lint mod.ts` are clean.
  * Extra arguments are passed to `deno test` (e.g. a file filter).
  */
 const root = new URL("..", import.meta.url).pathname;
 const bin = (name: string) => `${root}node_modules/.bin/${name}`;
-const unitDirs = ["tests/protocol", "tests/config", "tests/cli", "tests/network", "tests/apis", "tests/log", "tests/cluster", "tests/server", "tests/group"];
+const unitDirs = [
+  "tests/protocol",
+  "tests/config",
+  "tests/cli",
+  "tests/network",
+  "tests/apis",
+  "tests/log",
+  "tests/cluster",
+  "tests/server",
+  "tests/group",
+  "tests/util",
+];
 
 async function step(title: string, command: string, args: string[], capture = false): Promise<string> {
   console.log(`\n=== ${title}: ${command.replace(root, "")} ${args.join(" ")}`);
@@ -45,24 +57,40 @@ const extra = Deno.args;
 await step("generated code is current", Deno.execPath(), ["run", "-A", "scripts/protocol/generate.ts", "--check"]);
 await step("type check", Deno.execPath(), ["check", "mod.ts", "src/", "tests/", "scripts/"]);
 await step("single executable (bun build --compile)", Deno.execPath(), ["task", "compile:bun"]);
-const denoOut = await step("suite under Deno", Deno.execPath(), ["test", "-A", "--parallel", ...(extra.length ? extra : ["tests/"])], true);
-const bunOut = extra.length ? "" : await step("unit suites under Bun", bin("bun"), ["test", ...unitDirs.map((d) => `./${d}`)], true);
+await step("lint", Deno.execPath(), ["lint"]);
+await step("formatting", Deno.execPath(), ["fmt", "--check"]);
+await step("documentation of mod.ts", Deno.execPath(), ["doc", "--lint", "mod.ts"]);
+const denoOut = await step("suite under Deno", Deno.execPath(), [
+  "test",
+  "-A",
+  "--parallel",
+  ...(extra.length ? extra : ["tests/"]),
+], true);
+const bunOut = extra.length
+  ? ""
+  : await step("unit suites under Bun", bin("bun"), ["test", ...unitDirs.map((d) => `./${d}`)], true);
 
 let passed = 0;
 let failed = 0;
-// Deno: "ok | 12 passed (40 steps) | 0 failed (3 steps)"; counts tests and their steps.
-const deno = /(?:ok|FAILED) \| (\d+) passed(?: \((\d+) steps?\))? \| (\d+) failed(?: \((\d+) steps?\))?/.exec(denoOut);
+let skipped = 0;
+// Deno: "ok | 12 passed (40 steps) | 0 failed (3 steps) | 1 ignored"; counts tests and their steps.
+const deno =
+  /(?:ok|FAILED) \| (\d+) passed(?: \((\d+) steps?\))? \| (\d+) failed(?: \((\d+) steps?\))?(?: \| (\d+) ignored(?: \((\d+) steps?\))?)?/
+    .exec(denoOut);
 if (deno) {
   passed += Number(deno[1]) + Number(deno[2] ?? 0);
   failed += Number(deno[3]) + Number(deno[4] ?? 0);
+  skipped += Number(deno[5] ?? 0) + Number(deno[6] ?? 0);
 } else failed++;
 if (denoOut.includes("__FAILED__") && failed === 0) failed++;
 if (!extra.length) {
   const bunPass = /^\s*(\d+) pass$/m.exec(bunOut);
   const bunFail = /^\s*(\d+) fail$/m.exec(bunOut);
+  const bunSkip = /^\s*(\d+) skip$/m.exec(bunOut);
   if (bunPass) passed += Number(bunPass[1]);
   if (bunFail) failed += Number(bunFail[1]);
+  if (bunSkip) skipped += Number(bunSkip[1]);
   if (!bunPass || (bunOut.includes("__FAILED__") && !bunFail)) failed++;
 }
-console.log(`\n${passed} passed, ${failed} failed`);
+console.log(`\n${passed} passed, ${failed} failed, ${skipped} skipped`);
 Deno.exit(failed === 0 ? 0 : 1);
