@@ -15,7 +15,7 @@ import { pack } from "msgpackr";
   const port = channel.port1;
   const runtime = "Deno" in globalThis ? "deno" : "bun";
 
-  async function run(label: string, size: number, seconds: number, send: (frame: ArrayBuffer, id: number) => void) {
+  const run = async (label: string, size: number, seconds: number, send: (frame: ArrayBuffer, id: number) => void) => {
     const inflight = 16;
     let done = 0;
     const start = performance.now();
@@ -33,16 +33,38 @@ import { pack } from "msgpackr";
     });
     const elapsed = (performance.now() - start) / 1000;
     const rate = done / elapsed;
-    console.log(`${runtime} ${label.padEnd(34)} ${String(size).padStart(6)} B: ${(rate / 1000).toFixed(0).padStart(5)}k req/s  ${(rate * size * 2 / 1e9).toFixed(2)} GB/s both ways`);
-  }
+    console.log(
+      `${runtime} ${label.padEnd(34)} ${String(size).padStart(6)} B: ${(rate / 1000).toFixed(0).padStart(5)}k req/s  ${
+        (rate * size * 2 / 1e9).toFixed(2)
+      } GB/s both ways`,
+    );
+  };
 
   for (const size of [1024, 65536, 1048576]) {
-    await run("object + transferred frame", size, 2, (frame, id) =>
-      port.postMessage({ conn: id, frame, listener: 0, client: "127.0.0.1:5555", principal: "User:ANONYMOUS" }, [frame]));
-    await run("object + copied frame", size, 2, (frame, id) =>
-      port.postMessage({ conn: id, frame, listener: 0, client: "127.0.0.1:5555", principal: "User:ANONYMOUS" }));
+    await run(
+      "object + transferred frame",
+      size,
+      2,
+      (frame, id) =>
+        port.postMessage({ conn: id, frame, listener: 0, client: "127.0.0.1:5555", principal: "User:ANONYMOUS" }, [
+          frame,
+        ]),
+    );
+    await run(
+      "object + copied frame",
+      size,
+      2,
+      (frame, id) =>
+        port.postMessage({ conn: id, frame, listener: 0, client: "127.0.0.1:5555", principal: "User:ANONYMOUS" }),
+    );
     await run("msgpackr envelope (frame inside)", size, 2, (frame, id) => {
-      const packed = pack({ conn: id, frame: new Uint8Array(frame), listener: 0, client: "127.0.0.1:5555", principal: "User:ANONYMOUS" });
+      const packed = pack({
+        conn: id,
+        frame: new Uint8Array(frame),
+        listener: 0,
+        client: "127.0.0.1:5555",
+        principal: "User:ANONYMOUS",
+      });
       const bytes = new Uint8Array(packed.byteLength);
       bytes.set(packed);
       port.postMessage(bytes, [bytes.buffer]);

@@ -61,7 +61,9 @@ for (const size of [16 * 1024, 1024 * 1024]) {
     for (const [label, fn] of [["bytewise", bytewise], ["slice-by-32", crc32c]] as const) {
       const gbs = rate(size, 2, () => sink ^= fn(data)) / 1e9;
       console.log(
-        `${runtime} crc32c ${label.padEnd(10)} ${String(size / 1024).padStart(5)} KiB at +${offset}: ${gbs.toFixed(2)} GB/s`,
+        `${runtime} crc32c ${label.padEnd(10)} ${String(size / 1024).padStart(5)} KiB at +${offset}: ${
+          gbs.toFixed(2)
+        } GB/s`,
       );
     }
   }

@@ -81,13 +81,11 @@ function bench(name: string, fn: () => void, bytesPerOp = 0): void {
     elapsed = performance.now() - start;
   }
   const perSec = (ops / elapsed) * 1000;
-  const mb = bytesPerOp > 0
-    ? `  ${((perSec * bytesPerOp) / 1e9).toFixed(2)} GB/s`
-    : "";
+  const mb = bytesPerOp > 0 ? `  ${((perSec * bytesPerOp) / 1e9).toFixed(2)} GB/s` : "";
   console.log(
-    `${name.padEnd(46)} ${
-      Math.round(perSec).toLocaleString("en-US").padStart(10)
-    } ops/s  ${(1e6 / perSec).toFixed(1).padStart(8)} µs/op${mb}`,
+    `${name.padEnd(46)} ${Math.round(perSec).toLocaleString("en-US").padStart(10)} ops/s  ${
+      (1e6 / perSec).toFixed(1).padStart(8)
+    } µs/op${mb}`,
   );
 }
 

@@ -9,25 +9,11 @@
  *
  * Output depends only on the tables, so it is deterministic.
  */
-import {
-  existsSync,
-  mkdirSync,
-  readdirSync,
-  readFileSync,
-  unlinkSync,
-  writeFileSync,
-} from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, unlinkSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import {
-  API_SCHEMAS,
-  STANDALONE_SCHEMAS,
-} from "../../src/protocol/schema/messages/index.ts";
-import {
-  descriptorConstName,
-  emitModule,
-  GENERATED_BANNER,
-} from "./codegen/module_emit.ts";
+import { API_SCHEMAS, STANDALONE_SCHEMAS } from "../../src/protocol/schema/messages/index.ts";
+import { descriptorConstName, emitModule, GENERATED_BANNER } from "./codegen/module_emit.ts";
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 const OUT_DIR = join(ROOT, "src/protocol/generated");
@@ -52,9 +38,7 @@ export function generateAll(): Map<string, string> {
       emitModule({ module: s.module, source: s.module, schemas: s.schemas }),
     );
   }
-  const imports = API_SCHEMAS.map((a) =>
-    `import { ${descriptorConstName(a.name)} } from "./${a.module}.ts";`
-  );
+  const imports = API_SCHEMAS.map((a) => `import { ${descriptorConstName(a.name)} } from "./${a.module}.ts";`);
   files.set(
     "apis.ts",
     [
@@ -75,9 +59,7 @@ export function generateAll(): Map<string, string> {
 function main(args: string[]): number {
   const check = args.includes("--check");
   const files = generateAll();
-  const existing = existsSync(OUT_DIR)
-    ? readdirSync(OUT_DIR).filter((f) => f.endsWith(".ts"))
-    : [];
+  const existing = existsSync(OUT_DIR) ? readdirSync(OUT_DIR).filter((f) => f.endsWith(".ts")) : [];
   const stale = existing.filter((f) => !files.has(f));
   if (check) {
     const bad: string[] = [];

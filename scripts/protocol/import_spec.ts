@@ -13,11 +13,7 @@ import { execFileSync } from "node:child_process";
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import type {
-  FieldSchema,
-  MessageSchema,
-  VersionRange,
-} from "../../src/protocol/schema/types.ts";
+import type { FieldSchema, MessageSchema, VersionRange } from "../../src/protocol/schema/types.ts";
 import { specToSchema, stripJsonComments } from "./spec_json.ts";
 import { snakeCase, SUPPORTED_API_KEYS } from "./api_list.ts";
 
@@ -71,9 +67,7 @@ function emitField(f: FieldSchema, indent: string): string {
 }
 
 function emitFields(fields: readonly FieldSchema[], indent: string): string {
-  return `[\n${
-    fields.map((f) => emitField(f, indent + "  ")).join("")
-  }${indent}]`;
+  return `[\n${fields.map((f) => emitField(f, indent + "  ")).join("")}${indent}]`;
 }
 
 function emitSchema(exportName: string, s: MessageSchema): string {
@@ -93,9 +87,9 @@ function emitSchema(exportName: string, s: MessageSchema): string {
   if (s.commonStructs.length > 0) {
     out += "\n";
     for (const c of s.commonStructs) {
-      out += `    { name: ${literal(c.name)}, versions: ${
-        range(c.versions)
-      }, fields: ${emitFields(c.fields, "    ")} },\n`;
+      out += `    { name: ${literal(c.name)}, versions: ${range(c.versions)}, fields: ${
+        emitFields(c.fields, "    ")
+      } },\n`;
     }
     out += "  ";
   }
@@ -129,9 +123,7 @@ function main(): void {
   const apiEntries: string[] = [];
   const imports: string[] = [];
   for (const key of SUPPORTED_API_KEYS) {
-    const req = [...spec.values()].find((s) =>
-      s.type === "request" && s.apiKey === key
-    );
+    const req = [...spec.values()].find((s) => s.type === "request" && s.apiKey === key);
     if (!req) throw new Error(`spec has no request for API key ${key}`);
     const api = req.name.replace(/Request$/, "");
     const resp = get(`${api}Response`);
@@ -180,12 +172,8 @@ function main(): void {
     `// Registry of every schema table, in API-key order (read by the codec generator and tests).\n` +
       `import type { ApiSchemaPair, StandaloneSchema } from "../types.ts";\n` +
       imports.join("\n") + "\n\n" +
-      `export const API_SCHEMAS: readonly ApiSchemaPair[] = [\n${
-        apiEntries.join("\n")
-      }\n];\n\n` +
-      `export const STANDALONE_SCHEMAS: readonly StandaloneSchema[] = [\n${
-        standalone.join("\n")
-      }\n];\n`,
+      `export const API_SCHEMAS: readonly ApiSchemaPair[] = [\n${apiEntries.join("\n")}\n];\n\n` +
+      `export const STANDALONE_SCHEMAS: readonly StandaloneSchema[] = [\n${standalone.join("\n")}\n];\n`,
   );
 
   // Committed sources follow the project's formatter.

@@ -158,9 +158,7 @@ function convertField(f: Json, where: string): FieldSchema {
     out.flexibleVersions = r === null ? null : r[0];
   }
   if (f.fields !== undefined) {
-    out.fields = (f.fields as Json[]).map((c) =>
-      convertField(c, `${where}.${c.name}`)
-    );
+    out.fields = (f.fields as Json[]).map((c) => convertField(c, `${where}.${c.name}`));
   }
   return out;
 }
@@ -187,9 +185,7 @@ export function specToSchema(json: Json): MessageSchema {
   if (json.latestVersionUnstable !== undefined) {
     out.latestVersionUnstable = Boolean(json.latestVersionUnstable);
   }
-  out.fields = (json.fields as Json[]).map((f) =>
-    convertField(f, `${json.name}.${f.name}`)
-  );
+  out.fields = (json.fields as Json[]).map((f) => convertField(f, `${json.name}.${f.name}`));
   out.commonStructs = ((json.commonStructs ?? []) as Json[]).map(
     (s): StructSchema => {
       const v = parseVersionSpec(s.versions);
@@ -197,9 +193,7 @@ export function specToSchema(json: Json): MessageSchema {
       return {
         name: s.name,
         versions: v,
-        fields: (s.fields as Json[]).map((f) =>
-          convertField(f, `${json.name}.${s.name}.${f.name}`)
-        ),
+        fields: (s.fields as Json[]).map((f) => convertField(f, `${json.name}.${s.name}.${f.name}`)),
       };
     },
   );

@@ -56,9 +56,12 @@ const HANDLERS: ReadonlyArray<ApiHandler<any, any>> = [
   consumerGroupDescribeHandler,
 ];
 
+/** A handler of any request and response type: the table holds every API's. */
 // deno-lint-ignore no-explicit-any
-export function dispatchTable(): Map<number, ApiHandler<any, any>> {
-  const table = new Map<number, ApiHandler<any, any>>();
+type AnyApiHandler = ApiHandler<any, any>;
+
+export function dispatchTable(): Map<number, AnyApiHandler> {
+  const table = new Map<number, AnyApiHandler>();
   for (const handler of HANDLERS) {
     if (table.has(handler.apiKey)) throw new Error(`API key ${handler.apiKey} is registered twice`);
     table.set(handler.apiKey, handler);

@@ -27,11 +27,18 @@ export function resolveCli(
     parsed = parseCliArgs(argv);
   } catch (e) {
     if (!(e instanceof CliError)) throw e;
-    return { action: "exit", code: 2, stream: "stderr", output: `tsbroker: ${e.message}\nRun tsbroker --help for usage.\n` };
+    return {
+      action: "exit",
+      code: 2,
+      stream: "stderr",
+      output: `tsbroker: ${e.message}\nRun tsbroker --help for usage.\n`,
+    };
   }
   if (parsed.command === "help") return { action: "exit", code: 0, stream: "stdout", output: helpText() };
   if (parsed.command === "help-config") return { action: "exit", code: 0, stream: "stdout", output: configHelpText() };
-  if (parsed.command === "version") return { action: "exit", code: 0, stream: "stdout", output: `tsbroker ${VERSION}\n` };
+  if (parsed.command === "version") {
+    return { action: "exit", code: 0, stream: "stdout", output: `tsbroker ${VERSION}\n` };
+  }
 
   let text: string | undefined;
   if (parsed.configPath !== undefined) {
@@ -39,7 +46,12 @@ export function resolveCli(
       text = readTextFile(parsed.configPath);
     } catch (e) {
       const reason = e instanceof Error ? e.message : String(e);
-      return { action: "exit", code: 1, stream: "stderr", output: `tsbroker: cannot read config file ${parsed.configPath}: ${reason}\n` };
+      return {
+        action: "exit",
+        code: 1,
+        stream: "stderr",
+        output: `tsbroker: cannot read config file ${parsed.configPath}: ${reason}\n`,
+      };
     }
   }
   try {

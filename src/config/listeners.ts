@@ -61,7 +61,12 @@ export function parseSecurityProtocolMap(entries: readonly string[], fail: Fail)
     if (!m) fail(key, `entry "${entry}" is not of the form NAME:PROTOCOL`);
     const name = m[1].toUpperCase();
     const protocol = SECURITY_PROTOCOLS.find((p) => p === m[2].toUpperCase());
-    if (!protocol) fail(key, `entry "${entry}" names unknown security protocol ${m[2]}, expected one of ${SECURITY_PROTOCOLS.join(", ")}`);
+    if (!protocol) {
+      fail(
+        key,
+        `entry "${entry}" names unknown security protocol ${m[2]}, expected one of ${SECURITY_PROTOCOLS.join(", ")}`,
+      );
+    }
     if (map.has(name)) fail(key, `listener name ${name} is mapped more than once`);
     map.set(name, protocol);
   }
@@ -88,18 +93,31 @@ export function resolveListeners(cfg: BrokerConfig, fail: Fail): Listener[] {
       fail("advertised.listeners", `listener name ${a.name} is not in listeners (${names.join(", ")})`);
     }
     if (isWildcardHost(a.host)) {
-      fail("advertised.listeners", `listener ${a.name} advertises "${a.host}", which clients cannot connect to; give a host name or IP`);
+      fail(
+        "advertised.listeners",
+        `listener ${a.name} advertises "${a.host}", which clients cannot connect to; give a host name or IP`,
+      );
     }
-    if (a.port === 0) fail("advertised.listeners", `listener ${a.name} advertises port 0; give the port clients should use`);
+    if (a.port === 0) {
+      fail("advertised.listeners", `listener ${a.name} advertises port 0; give the port clients should use`);
+    }
   }
 
   return listeners.map((l) => {
     const protocol = protocols.get(l.name);
     if (!protocol) {
-      fail("listeners", `listener ${l.name} has no entry in listener.security.protocol.map (add "${l.name}:PLAINTEXT")`);
+      fail(
+        "listeners",
+        `listener ${l.name} has no entry in listener.security.protocol.map (add "${l.name}:PLAINTEXT")`,
+      );
     }
     if (!SUPPORTED_PROTOCOLS.includes(protocol)) {
-      fail("listeners", `security protocol ${protocol} of listener ${l.name} is not supported yet (only ${SUPPORTED_PROTOCOLS.join(", ")})`);
+      fail(
+        "listeners",
+        `security protocol ${protocol} of listener ${l.name} is not supported yet (only ${
+          SUPPORTED_PROTOCOLS.join(", ")
+        })`,
+      );
     }
     const ad = advertised.find((a) => a.name === l.name);
     return {

@@ -9,14 +9,7 @@
 import { coerceValue } from "./coerce.ts";
 import { configFromEnv } from "./env.ts";
 import { ConfigError } from "./errors.ts";
-import {
-  type BrokerConfig,
-  CONFIG_KEY_NAMES,
-  type ConfigKey,
-  isConfigKey,
-  keySpec,
-  REPLACED_KEYS,
-} from "./keys.ts";
+import { type BrokerConfig, CONFIG_KEY_NAMES, type ConfigKey, isConfigKey, keySpec, REPLACED_KEYS } from "./keys.ts";
 import { findKeyLine, findKeyLines } from "./source_lines.ts";
 import { closestKey } from "./suggest.ts";
 import { parseTomlEntries } from "./toml.ts";
@@ -61,7 +54,9 @@ export function loadConfig(options: LoadConfigOptions = {}): BrokerConfig {
   const error = (origin: Origin, message: string, key?: string): ConfigError => {
     switch (origin.kind) {
       case "file": {
-        const at = source && origin.line ? `${source}:${origin.line}` : source ?? (origin.line ? `line ${origin.line}` : "");
+        const at = source && origin.line
+          ? `${source}:${origin.line}`
+          : source ?? (origin.line ? `line ${origin.line}` : "");
         return new ConfigError(at ? `${at}: ${message}` : message, { key, line: origin.line });
       }
       case "env":

@@ -60,7 +60,11 @@ export function plainDefault(spec: KeySpec): string {
 function pieces(word: string, room: number): string[] {
   if (word.length <= room) return [word];
   const parts = word.split(/(?<=,)/);
-  return parts.flatMap((p) => p.length <= room ? [p] : Array.from({ length: Math.ceil(p.length / room) }, (_, i) => p.slice(i * room, (i + 1) * room)));
+  return parts.flatMap((p) =>
+    p.length <= room
+      ? [p]
+      : Array.from({ length: Math.ceil(p.length / room) }, (_, i) => p.slice(i * room, (i + 1) * room))
+  );
 }
 
 function wrap(text: string, width: number, indent: string): string[] {

@@ -33,7 +33,9 @@ export function parseTomlEntries(text: string, source: string | undefined): Arra
     if (!(e instanceof TomlError)) throw e;
     const [first, ...rest] = e.message.replace(/^Invalid TOML document: /, "").split("\n");
     const hint = first.includes("redefine") && PREFIX_KEYS.length > 0
-      ? `\nhint: ${PREFIX_KEYS.join(", ")} also start other keys; write such keys quoted, e.g. "${PREFIX_KEYS[0]}" = ...`
+      ? `\nhint: ${PREFIX_KEYS.join(", ")} also start other keys; write such keys quoted, e.g. "${
+        PREFIX_KEYS[0]
+      }" = ...`
       : "";
     const where = `${source ?? "line"}${source ? ":" : " "}${e.line}:${e.column}`;
     throw new ConfigError(`${where}: invalid TOML: ${first}${hint}\n${rest.join("\n")}`.trimEnd(), {

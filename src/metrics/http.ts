@@ -21,10 +21,18 @@ export interface MetricsServerOptions {
   handlerCount: number;
 }
 
-export function startMetricsServer(runtime: HostRuntime, address: HostPort, o: MetricsServerOptions): Promise<HttpServer> {
+export function startMetricsServer(
+  runtime: HostRuntime,
+  address: HostPort,
+  o: MetricsServerOptions,
+): Promise<HttpServer> {
   const reader = new MetricsReader(o.metricsBuffer, o.processorCount);
   const pool = new MemoryPool(o.poolBuffer);
-  const quotas = new ConnectionQuotas(o.quotaBuffer, { maxConnections: 0, maxConnectionsPerIp: 0, perIpOverrides: new Map() });
+  const quotas = new ConnectionQuotas(o.quotaBuffer, {
+    maxConnections: 0,
+    maxConnectionsPerIp: 0,
+    perIpOverrides: new Map(),
+  });
   return runtime.serveHttp(address.host, address.port, (path) => {
     if (path === "/metrics") {
       const body = renderPrometheus({

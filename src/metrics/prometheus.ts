@@ -29,25 +29,73 @@ export function renderPrometheus(s: MetricsSources): string {
 
   let idle = 0;
   for (let i = 0; i < s.processorNames.length; i++) idle += s.reader.processorCell(i, P.idleRatio);
-  gauge("kafka_network_processor_avg_idle_percent", "NetworkProcessorAvgIdlePercent: mean idle fraction of the processors (0..1)", s.processorNames.length ? idle / s.processorNames.length : 1);
-  gauge("kafka_network_memory_pool_available_bytes", "MemoryPoolAvailable: request memory pool bytes available", s.poolAvailable);
+  gauge(
+    "kafka_network_processor_avg_idle_percent",
+    "NetworkProcessorAvgIdlePercent: mean idle fraction of the processors (0..1)",
+    s.processorNames.length ? idle / s.processorNames.length : 1,
+  );
+  gauge(
+    "kafka_network_memory_pool_available_bytes",
+    "MemoryPoolAvailable: request memory pool bytes available",
+    s.poolAvailable,
+  );
   gauge("kafka_network_memory_pool_used_bytes", "MemoryPoolUsed: request memory pool bytes in use", s.poolUsed);
   gauge("kafka_network_request_queue_size", "RequestQueueSize: requests waiting for a handler", s.requestQueueSize);
   gauge("kafka_server_connections", "Open client connections across all processors", s.connections);
   gauge("tsbroker_network_threads", "Processor Workers (num.network.threads per listener)", s.processorNames.length);
   gauge("tsbroker_io_threads", "Handler Workers (num.io.threads)", s.handlerCount);
-  perProcessor("kafka_network_processor_idle_ratio", "gauge", "Idle fraction of one processor over the last second", P.idleRatio);
+  perProcessor(
+    "kafka_network_processor_idle_ratio",
+    "gauge",
+    "Idle fraction of one processor over the last second",
+    P.idleRatio,
+  );
   perProcessor("kafka_network_processor_connections", "gauge", "Open connections per processor", P.connections);
   perProcessor("kafka_network_bytes_in_total", "counter", "Bytes read from clients", P.bytesIn);
   perProcessor("kafka_network_bytes_out_total", "counter", "Bytes written to clients", P.bytesOut);
   perProcessor("kafka_network_connections_accepted_total", "counter", "Connections accepted", P.connectionsAccepted);
-  perProcessor("kafka_network_connections_rejected_total", "counter", "Connections refused by max.connections or max.connections.per.ip", P.connectionsRejected);
-  perProcessor("kafka_network_connections_closed_idle_total", "counter", "Connections closed after connections.max.idle.ms", P.connectionsClosedIdle);
-  perProcessor("kafka_network_connections_closed_bad_input_total", "counter", "Connections closed for malformed, oversize or unsupported requests", P.connectionsClosedBadInput);
-  perProcessor("kafka_network_memory_pool_blocked_total", "counter", "Times a processor stopped reading because the memory pool was empty", P.memoryBlockedEvents);
-  perProcessor("tsbroker_network_connections_closed_slow_total", "counter", "Connections closed for an incomplete request past tsbroker.request.read.timeout.ms or unsent output stalled past tsbroker.connections.max.write.stall.ms", P.connectionsClosedSlow);
-  perProcessor("tsbroker_network_unsent_budget_blocked_total", "counter", "Fetches held back because tsbroker.queued.max.response.bytes was spent", P.unsentBlockedEvents);
-  perProcessor("tsbroker_network_accept_errors_total", "counter", "Failed accepts (e.g. at the open-files limit), each followed by a back-off", P.acceptErrors);
+  perProcessor(
+    "kafka_network_connections_rejected_total",
+    "counter",
+    "Connections refused by max.connections or max.connections.per.ip",
+    P.connectionsRejected,
+  );
+  perProcessor(
+    "kafka_network_connections_closed_idle_total",
+    "counter",
+    "Connections closed after connections.max.idle.ms",
+    P.connectionsClosedIdle,
+  );
+  perProcessor(
+    "kafka_network_connections_closed_bad_input_total",
+    "counter",
+    "Connections closed for malformed, oversize or unsupported requests",
+    P.connectionsClosedBadInput,
+  );
+  perProcessor(
+    "kafka_network_memory_pool_blocked_total",
+    "counter",
+    "Times a processor stopped reading because the memory pool was empty",
+    P.memoryBlockedEvents,
+  );
+  perProcessor(
+    "tsbroker_network_connections_closed_slow_total",
+    "counter",
+    "Connections closed for an incomplete request past tsbroker.request.read.timeout.ms or unsent output stalled past tsbroker.connections.max.write.stall.ms",
+    P.connectionsClosedSlow,
+  );
+  perProcessor(
+    "tsbroker_network_unsent_budget_blocked_total",
+    "counter",
+    "Fetches held back because tsbroker.queued.max.response.bytes was spent",
+    P.unsentBlockedEvents,
+  );
+  perProcessor(
+    "tsbroker_network_accept_errors_total",
+    "counter",
+    "Failed accepts (e.g. at the open-files limit), each followed by a back-off",
+    P.acceptErrors,
+  );
 
   const requests: string[] = [];
   const errors: string[] = [];
@@ -68,9 +116,21 @@ export function renderPrometheus(s: MetricsSources): string {
     histogram.push(`kafka_network_request_total_time_ms_sum{${api}} ${fmt(stats.sumMs)}`);
     histogram.push(`kafka_network_request_total_time_ms_count{${api}} ${fmt(stats.count)}`);
   }
-  out.push("# HELP kafka_network_requests_total Requests answered, per API", "# TYPE kafka_network_requests_total counter", ...requests);
-  out.push("# HELP kafka_network_request_errors_total Requests that failed or answered with a top-level error, per API", "# TYPE kafka_network_request_errors_total counter", ...errors);
-  out.push("# HELP kafka_network_request_total_time_ms Time from a request's last byte read to its response queued for sending", "# TYPE kafka_network_request_total_time_ms histogram", ...histogram);
+  out.push(
+    "# HELP kafka_network_requests_total Requests answered, per API",
+    "# TYPE kafka_network_requests_total counter",
+    ...requests,
+  );
+  out.push(
+    "# HELP kafka_network_request_errors_total Requests that failed or answered with a top-level error, per API",
+    "# TYPE kafka_network_request_errors_total counter",
+    ...errors,
+  );
+  out.push(
+    "# HELP kafka_network_request_total_time_ms Time from a request's last byte read to its response queued for sending",
+    "# TYPE kafka_network_request_total_time_ms histogram",
+    ...histogram,
+  );
   return out.join("\n") + "\n";
 }
 

@@ -8,7 +8,9 @@ import { MAX_API_KEY } from "../metrics/layout.ts";
 /** [min, max] per API key; -1 where the key is not served. */
 export type SupportedVersions = Int16Array;
 
-export function buildSupportedVersions(ranges: Iterable<{ apiKey: number; minVersion: number; maxVersion: number }>): SupportedVersions {
+export function buildSupportedVersions(
+  ranges: Iterable<{ apiKey: number; minVersion: number; maxVersion: number }>,
+): SupportedVersions {
   const table = new Int16Array((MAX_API_KEY + 1) * 2).fill(-1);
   for (const r of ranges) {
     table[r.apiKey * 2] = r.minVersion;

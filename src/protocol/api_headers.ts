@@ -11,11 +11,7 @@
  */
 import type { ApiDescriptor } from "./api_descriptor.ts";
 import { API_DESCRIPTORS } from "./generated/apis.ts";
-import {
-  decodeRequestHeader,
-  encodeResponseHeader,
-  type RequestHeader,
-} from "./generated/headers.ts";
+import { decodeRequestHeader, encodeResponseHeader, type RequestHeader } from "./generated/headers.ts";
 import type { Reader } from "./io/reader.ts";
 import type { Writer } from "./io/writer.ts";
 

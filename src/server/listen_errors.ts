@@ -18,7 +18,9 @@ function reason(cause: string): string {
   if (/permission|EACCES|PermissionDenied/i.test(cause)) {
     return "permission denied (ports below 1024 need privileges)";
   }
-  if (/EADDRNOTAVAIL|AddrNotAvailable|cannot assign/i.test(cause)) return "no interface on this machine has that address";
+  if (/EADDRNOTAVAIL|AddrNotAvailable|cannot assign/i.test(cause)) {
+    return "no interface on this machine has that address";
+  }
   return cause;
 }
 

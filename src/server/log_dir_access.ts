@@ -28,7 +28,9 @@ export function ensureWritableLogDir(dir: string): void {
     if (code !== "EACCES" && code !== "EPERM" && code !== "EROFS") throw e;
     let existing = dir;
     while (!fs.existsSync(existing) && path.dirname(existing) !== existing) existing = path.dirname(existing);
-    const problem = code === "EROFS" ? "the file system is read-only" : `the broker runs as ${who}, and ${existing} belongs to ${owner(existing)}`;
+    const problem = code === "EROFS"
+      ? "the file system is read-only"
+      : `the broker runs as ${who}, and ${existing} belongs to ${owner(existing)}`;
     throw new Error(
       `log.dirs: cannot write to ${dir}: ${problem}. Give that user write access to it ` +
         `(in a container: chown it to uid 65532) or set log.dirs to a writable directory.`,

@@ -28,9 +28,15 @@ const imageConfig = loadConfig({ text: imageConfigText, source: "docker/broker.t
 test("the entry point carries the config, so `docker run IMAGE --override k=v` adds to it", () => {
   assert.equal(entrypoint[0], "/usr/local/bin/tsbroker");
   assert.equal(configPath, "/etc/tsbroker/broker.toml");
-  assert.ok(instruction("COPY").includes(`docker/broker.toml ${configPath}`), "the config file is copied into the image");
+  assert.ok(
+    instruction("COPY").includes(`docker/broker.toml ${configPath}`),
+    "the config file is copied into the image",
+  );
   const cmd = instruction("CMD");
-  assert.ok(cmd.length === 0 || cmd.at(-1) === "[]", `CMD must not hold settings that docker run arguments would replace: ${cmd}`);
+  assert.ok(
+    cmd.length === 0 || cmd.at(-1) === "[]",
+    `CMD must not hold settings that docker run arguments would replace: ${cmd}`,
+  );
 });
 
 test("listeners work from outside the container: all interfaces inside, a reachable advertised address", () => {
@@ -50,10 +56,17 @@ test("the data volume is created owned by the non-root user the image runs as", 
   assert.equal(instruction("USER").at(-1), "65532:65532");
   // Built in the build stage as uid 65532's, copied with that owner before VOLUME declares it.
   const buildStage = dockerfile.slice(0, dockerfile.lastIndexOf("\nFROM "));
-  assert.ok(instruction("RUN", buildStage).some((r) => r.includes(`mkdir -p /rootfs${dataDir}`) && r.includes(`chown 65532:65532 /rootfs${dataDir}`)));
+  assert.ok(
+    instruction("RUN", buildStage).some((r) =>
+      r.includes(`mkdir -p /rootfs${dataDir}`) && r.includes(`chown 65532:65532 /rootfs${dataDir}`)
+    ),
+  );
   const parent = dataDir.slice(0, dataDir.lastIndexOf("/") + 1);
   assert.ok(instruction("COPY").includes(`--from=build --chown=65532:65532 /rootfs${parent} ${parent}`));
-  assert.ok(runtimeStage.indexOf(`/rootfs${parent}`) < runtimeStage.indexOf("VOLUME "), "the directory exists before VOLUME");
+  assert.ok(
+    runtimeStage.indexOf(`/rootfs${parent}`) < runtimeStage.indexOf("VOLUME "),
+    "the directory exists before VOLUME",
+  );
 });
 
 test("environment variables configure the image as KAFKA_* do Kafka's", () => {

@@ -11,7 +11,26 @@ function widest(text: string): number {
 
 test("--help covers usage, every flag, examples, common keys and where the full list is", () => {
   const help = helpText();
-  for (const fragment of ["Usage:", "--config", "-c,", "--override", "-o,", "--help", "-h,", "--help-config", "--version", "-V,", "Examples:", "docs/configuration.md", VERSION, "listeners", "log.dirs", "KAFKA_"]) {
+  for (
+    const fragment of [
+      "Usage:",
+      "--config",
+      "-c,",
+      "--override",
+      "-o,",
+      "--help",
+      "-h,",
+      "--help-config",
+      "--version",
+      "-V,",
+      "Examples:",
+      "docs/configuration.md",
+      VERSION,
+      "listeners",
+      "log.dirs",
+      "KAFKA_",
+    ]
+  ) {
     assert.ok(help.includes(fragment), fragment);
   }
 });

@@ -31,7 +31,12 @@ describe("resolveCli", () => {
   test("help and version go to stdout with status 0", () => {
     const help = resolveCli(["--help"], readTextFile);
     assert.ok(help.action === "exit" && help.code === 0 && help.stream === "stdout" && help.output.includes("Usage:"));
-    assert.deepEqual(resolveCli(["-V"], readTextFile), { action: "exit", code: 0, stream: "stdout", output: `tsbroker ${VERSION}\n` });
+    assert.deepEqual(resolveCli(["-V"], readTextFile), {
+      action: "exit",
+      code: 0,
+      stream: "stdout",
+      output: `tsbroker ${VERSION}\n`,
+    });
   });
 
   test("command-line mistakes exit 2 with a pointer to --help", () => {

@@ -38,7 +38,12 @@ describe("config from KAFKA_* and TSBROKER_* environment variables", () => {
   });
 
   test("a list key from the environment is comma-separated, as on the command line", () => {
-    const cfg = loadConfig({ env: { KAFKA_LISTENERS: "PLAINTEXT://0.0.0.0:9092,OTHER://0.0.0.0:9093", KAFKA_LISTENER_SECURITY_PROTOCOL_MAP: "PLAINTEXT:PLAINTEXT,OTHER:PLAINTEXT" } });
+    const cfg = loadConfig({
+      env: {
+        KAFKA_LISTENERS: "PLAINTEXT://0.0.0.0:9092,OTHER://0.0.0.0:9093",
+        KAFKA_LISTENER_SECURITY_PROTOCOL_MAP: "PLAINTEXT:PLAINTEXT,OTHER:PLAINTEXT",
+      },
+    });
     assert.deepEqual(cfg.listeners, ["PLAINTEXT://0.0.0.0:9092", "OTHER://0.0.0.0:9093"]);
   });
 
@@ -52,7 +57,13 @@ describe("config from KAFKA_* and TSBROKER_* environment variables", () => {
       }
       assert.fail("expected a ConfigError");
     };
-    assert.match(bad({ KAFKA_NUM_PARTITIONS: "many" }), /environment variable KAFKA_NUM_PARTITIONS: num\.partitions = "many": expected an int/);
-    assert.match(bad({ TSBROKER_LOG_LEVELL: "debug" }), /TSBROKER_LOG_LEVELL: unknown key "tsbroker\.log\.levell" \(did you mean "tsbroker\.log\.level"\?\)/);
+    assert.match(
+      bad({ KAFKA_NUM_PARTITIONS: "many" }),
+      /environment variable KAFKA_NUM_PARTITIONS: num\.partitions = "many": expected an int/,
+    );
+    assert.match(
+      bad({ TSBROKER_LOG_LEVELL: "debug" }),
+      /TSBROKER_LOG_LEVELL: unknown key "tsbroker\.log\.levell" \(did you mean "tsbroker\.log\.level"\?\)/,
+    );
   });
 });

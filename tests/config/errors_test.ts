@@ -9,7 +9,12 @@ describe("loadConfig errors name the key, the value, the expectation and the lin
     const e = loadError(`# comment\nnum.partitions = 2\nnum.netwrk.threads = 3\n`);
     assert.equal(e.key, "num.netwrk.threads");
     assert.equal(e.line, 3);
-    assertMentions(e.message, "broker.toml:3", `unknown key "num.netwrk.threads"`, `did you mean "num.network.threads"`);
+    assertMentions(
+      e.message,
+      "broker.toml:3",
+      `unknown key "num.netwrk.threads"`,
+      `did you mean "num.network.threads"`,
+    );
   });
 
   test("unknown key missing the tsbroker. prefix is pointed at the extension", () => {
@@ -48,11 +53,20 @@ describe("loadConfig errors name the key, the value, the expectation and the lin
 
   test("wrong type: fraction for an int, string for a boolean, number for a list, bad enum", () => {
     assertMentions(loadError(`num.partitions = 1.5`).message, "num.partitions = 1.5", "whole number");
-    assertMentions(loadError(`auto.create.topics.enable = "yes"`).message, "auto.create.topics.enable", `"yes"`, "expected a boolean");
+    assertMentions(
+      loadError(`auto.create.topics.enable = "yes"`).message,
+      "auto.create.topics.enable",
+      `"yes"`,
+      "expected a boolean",
+    );
     assertMentions(loadError(`log.dirs = 3`).message, "log.dirs = 3", "expected a list");
     assertMentions(loadError(`log.dirs = [1, 2]`).message, "log.dirs = [1,2]", "expected a list");
     assertMentions(loadError(`"tsbroker.log.level" = "trace"`).message, `"trace"`, "error, warn, info, debug");
-    assertMentions(loadError(`"tsbroker.metrics.listener" = 9464`).message, "tsbroker.metrics.listener = 9464", "expected a string");
+    assertMentions(
+      loadError(`"tsbroker.metrics.listener" = 9464`).message,
+      "tsbroker.metrics.listener = 9464",
+      "expected a string",
+    );
   });
 
   test("out of range", () => {
@@ -69,7 +83,11 @@ describe("loadConfig errors name the key, the value, the expectation and the lin
 
   test("out of range: int overflow and long beyond exact JS numbers", () => {
     assertMentions(loadError(`node.id = "2147483648"`).message, "node.id", "out of range");
-    assertMentions(loadError(`connections.max.idle.ms = "9007199254740993"`).message, "connections.max.idle.ms", "out of range");
+    assertMentions(
+      loadError(`connections.max.idle.ms = "9007199254740993"`).message,
+      "connections.max.idle.ms",
+      "out of range",
+    );
   });
 
   test("default.replication.factor other than 1 explains why", () => {
@@ -103,7 +121,9 @@ describe("loadConfig errors name the key, the value, the expectation and the lin
   });
 
   test("two listeners on one port", () => {
-    const e = loadError(`listeners = "A://:9092,B://127.0.0.1:9092"\n"listener.security.protocol.map" = "A:PLAINTEXT,B:PLAINTEXT"`);
+    const e = loadError(
+      `listeners = "A://:9092,B://127.0.0.1:9092"\n"listener.security.protocol.map" = "A:PLAINTEXT,B:PLAINTEXT"`,
+    );
     assertMentions(e.message, "listeners", "port 9092");
   });
 
@@ -120,8 +140,15 @@ describe("loadConfig errors name the key, the value, the expectation and the lin
   });
 
   test("bad security protocol map entries", () => {
-    assertMentions(loadError(`"listener.security.protocol.map" = "PLAINTEXT"`).message, "listener.security.protocol.map", "NAME:PROTOCOL");
-    assertMentions(loadError(`"listener.security.protocol.map" = "PLAINTEXT:TLS"`).message, "unknown security protocol TLS");
+    assertMentions(
+      loadError(`"listener.security.protocol.map" = "PLAINTEXT"`).message,
+      "listener.security.protocol.map",
+      "NAME:PROTOCOL",
+    );
+    assertMentions(
+      loadError(`"listener.security.protocol.map" = "PLAINTEXT:TLS"`).message,
+      "unknown security protocol TLS",
+    );
   });
 
   test("advertised listener not in listeners, or not routable", () => {

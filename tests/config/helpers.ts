@@ -15,5 +15,7 @@ export function loadError(text: string | undefined, overrides?: string[]): Confi
 
 /** Asserts the message contains every fragment (plain substrings, not regexes). */
 export function assertMentions(message: string, ...fragments: string[]): void {
-  for (const f of fragments) assert.ok(message.includes(f), `expected ${JSON.stringify(message)} to mention ${JSON.stringify(f)}`);
+  for (const f of fragments) {
+    assert.ok(message.includes(f), `expected ${JSON.stringify(message)} to mention ${JSON.stringify(f)}`);
+  }
 }

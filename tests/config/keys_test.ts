@@ -43,7 +43,12 @@ describe("config key table", () => {
       "node.id": 1,
       "listeners": ["PLAINTEXT://127.0.0.1:9092"],
       "advertised.listeners": [],
-      "listener.security.protocol.map": ["PLAINTEXT:PLAINTEXT", "SSL:SSL", "SASL_PLAINTEXT:SASL_PLAINTEXT", "SASL_SSL:SASL_SSL"],
+      "listener.security.protocol.map": [
+        "PLAINTEXT:PLAINTEXT",
+        "SSL:SSL",
+        "SASL_PLAINTEXT:SASL_PLAINTEXT",
+        "SASL_SSL:SASL_SSL",
+      ],
       "log.dirs": ["./data"],
       "log.dir": "",
       "num.network.threads": null,
@@ -158,7 +163,10 @@ test("group settings: assignor class names resolve, unknown assignors and min > 
     overrides: ["group.consumer.assignors=org.apache.kafka.coordinator.group.assignor.RangeAssignor,uniform"],
   });
   assert.deepEqual(resolveGroupConfig(cfg).consumerAssignors, ["range", "uniform"]);
-  assert.throws(() => loadConfig({ overrides: ["group.consumer.assignors=sticky"] }), /group\.consumer\.assignors.*unknown assignor "sticky"/s);
+  assert.throws(
+    () => loadConfig({ overrides: ["group.consumer.assignors=sticky"] }),
+    /group\.consumer\.assignors.*unknown assignor "sticky"/s,
+  );
   assert.throws(
     () => loadConfig({ overrides: ["group.min.session.timeout.ms=9000", "group.max.session.timeout.ms=8000"] }),
     /group\.min\.session\.timeout\.ms.*must not exceed/s,

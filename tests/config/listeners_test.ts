@@ -11,7 +11,14 @@ import { parseMetricsListener } from "../../src/config/metrics_listener.ts";
 describe("parseListeners", () => {
   test("the default listener", () => {
     assert.deepEqual(parseListeners(loadConfig()), [
-      { name: "PLAINTEXT", securityProtocol: "PLAINTEXT", host: "127.0.0.1", port: 9092, advertisedHost: "127.0.0.1", advertisedPort: 9092 },
+      {
+        name: "PLAINTEXT",
+        securityProtocol: "PLAINTEXT",
+        host: "127.0.0.1",
+        port: 9092,
+        advertisedHost: "127.0.0.1",
+        advertisedPort: 9092,
+      },
     ]);
   });
 
@@ -23,8 +30,22 @@ describe("parseListeners", () => {
       ].join("\n"),
     });
     assert.deepEqual(parseListeners(cfg), [
-      { name: "PLAINTEXT", securityProtocol: "PLAINTEXT", host: "", port: 9092, advertisedHost: hostname(), advertisedPort: 9092 },
-      { name: "INSIDE", securityProtocol: "PLAINTEXT", host: "0.0.0.0", port: 9093, advertisedHost: hostname(), advertisedPort: 9093 },
+      {
+        name: "PLAINTEXT",
+        securityProtocol: "PLAINTEXT",
+        host: "",
+        port: 9092,
+        advertisedHost: hostname(),
+        advertisedPort: 9092,
+      },
+      {
+        name: "INSIDE",
+        securityProtocol: "PLAINTEXT",
+        host: "0.0.0.0",
+        port: 9093,
+        advertisedHost: hostname(),
+        advertisedPort: 9093,
+      },
       { name: "V6", securityProtocol: "PLAINTEXT", host: "::1", port: 0, advertisedHost: "::1", advertisedPort: 0 },
     ]);
   });
@@ -41,14 +62,20 @@ describe("parseListeners", () => {
 
   test("a config built by hand is still checked", () => {
     const cfg: BrokerConfig = { ...loadConfig(), listeners: ["SSL://:9093"] };
-    assert.throws(() => parseListeners(cfg), (e: unknown) => e instanceof ConfigError && e.key === "listeners" && /not supported yet/.test(e.message));
+    assert.throws(
+      () => parseListeners(cfg),
+      (e: unknown) => e instanceof ConfigError && e.key === "listeners" && /not supported yet/.test(e.message),
+    );
   });
 });
 
 describe("maxConnectionsPerIpOverrides", () => {
   test("parses host:count pairs including IPv6", () => {
     const cfg = loadConfig({ text: `"max.connections.per.ip.overrides" = "10.0.0.1:5, broker-a:0 ,[::1]:7,::2:8"` });
-    assert.deepEqual(maxConnectionsPerIpOverrides(cfg), new Map([["10.0.0.1", 5], ["broker-a", 0], ["::1", 7], ["::2", 8]]));
+    assert.deepEqual(
+      maxConnectionsPerIpOverrides(cfg),
+      new Map([["10.0.0.1", 5], ["broker-a", 0], ["::1", 7], ["::2", 8]]),
+    );
   });
 
   test("empty by default", () => {
@@ -56,7 +83,9 @@ describe("maxConnectionsPerIpOverrides", () => {
   });
 
   test("allows max.connections.per.ip = 0 when set", () => {
-    const cfg = loadConfig({ text: `"max.connections.per.ip" = 0\n"max.connections.per.ip.overrides" = "127.0.0.1:10"` });
+    const cfg = loadConfig({
+      text: `"max.connections.per.ip" = 0\n"max.connections.per.ip.overrides" = "127.0.0.1:10"`,
+    });
     assert.equal(cfg["max.connections.per.ip"], 0);
   });
 
@@ -71,7 +100,13 @@ describe("parseMetricsListener", () => {
   test("default, disabled, port 0 and IPv6", () => {
     assert.deepEqual(parseMetricsListener(loadConfig()), { host: "127.0.0.1", port: 9464 });
     assert.equal(parseMetricsListener(loadConfig({ overrides: ["tsbroker.metrics.listener="] })), undefined);
-    assert.deepEqual(parseMetricsListener(loadConfig({ overrides: ["tsbroker.metrics.listener=:0"] })), { host: "", port: 0 });
-    assert.deepEqual(parseMetricsListener(loadConfig({ overrides: ["tsbroker.metrics.listener=[::1]:9500"] })), { host: "::1", port: 9500 });
+    assert.deepEqual(parseMetricsListener(loadConfig({ overrides: ["tsbroker.metrics.listener=:0"] })), {
+      host: "",
+      port: 0,
+    });
+    assert.deepEqual(parseMetricsListener(loadConfig({ overrides: ["tsbroker.metrics.listener=[::1]:9500"] })), {
+      host: "::1",
+      port: 9500,
+    });
   });
 });

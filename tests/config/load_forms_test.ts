@@ -27,7 +27,8 @@ describe("loadConfig: ways of writing keys", () => {
 
   test("mixed forms with comments and blank lines", () => {
     const cfg = loadConfig({
-      text: `# broker\n\n"max.connections" = 100 # quoted: also a prefix\n"max.connections.per.ip" = 10\nauto.create.topics.enable = false\n`,
+      text:
+        `# broker\n\n"max.connections" = 100 # quoted: also a prefix\n"max.connections.per.ip" = 10\nauto.create.topics.enable = false\n`,
     });
     assert.equal(cfg["max.connections"], 100);
     assert.equal(cfg["max.connections.per.ip"], 10);
@@ -75,7 +76,9 @@ describe("loadConfig: Kafka-style string values are coerced", () => {
   });
 
   test("multi-line strings do not confuse the line finder or the parser", () => {
-    const cfg = loadConfig({ text: `"max.connections.per.ip.overrides" = """\nhost-a:5,\nhost-b:6"""\nnum.partitions = 2\n` });
+    const cfg = loadConfig({
+      text: `"max.connections.per.ip.overrides" = """\nhost-a:5,\nhost-b:6"""\nnum.partitions = 2\n`,
+    });
     assert.equal(cfg["num.partitions"], 2);
   });
 });

@@ -20,7 +20,6 @@ function brokerRssBytes(broker: BrokerProcess): number {
   return Number(/VmRSS:\s+(\d+) kB/.exec(status)![1]) * 1024;
 }
 
-
 for (const flavour of ["deno", "bun"] as const) {
   describe(`bad input against the broker under ${flavour}`, () => {
     let broker: BrokerProcess;
@@ -122,7 +121,9 @@ for (const flavour of ["deno", "bun"] as const) {
       const within: WireClient[] = [];
       for (let i = 0; i < 3; i++) {
         const c = await connectFrom(broker.port, "127.0.0.2").catch((e) => {
-          throw new Error(`connection ${i + 1} from 127.0.0.2 failed (${e}); broker log:\n${broker.output.slice(-15).join("\n")}`);
+          throw new Error(
+            `connection ${i + 1} from 127.0.0.2 failed (${e}); broker log:\n${broker.output.slice(-15).join("\n")}`,
+          );
         });
         c.write(apiVersionsRequest(i));
         assert.equal(parseApiVersionsV0((await c.readFrame())!).correlationId, i);
@@ -130,8 +131,9 @@ for (const flavour of ["deno", "bun"] as const) {
       }
       // Refused at once: either the connect itself is reset, or it is closed right after.
       const over = await connectFrom(broker.port, "127.0.0.2").catch((e: Error) => e);
-      if (!(over instanceof Error)) assert.ok(await over.closedWithin(5000), "the 4th connection from 127.0.0.2 was kept");
-      else assert.match(over.message, /ECONNRESET|EPIPE/);
+      if (!(over instanceof Error)) {
+        assert.ok(await over.closedWithin(5000), "the 4th connection from 127.0.0.2 was kept");
+      } else assert.match(over.message, /ECONNRESET|EPIPE/);
       for (const [i, c] of within.entries()) {
         c.write(apiVersionsRequest(10 + i));
         assert.equal(parseApiVersionsV0((await c.readFrame())!).correlationId, 10 + i);

@@ -32,7 +32,13 @@ const PARTITIONS = 4;
 const PRODUCES = 48;
 const RECORDS = 3;
 
-function frame<T>(apiKey: number, version: number, correlationId: number, body: T, encode: (w: Writer, v: number, m: T) => void) {
+function frame<T>(
+  apiKey: number,
+  version: number,
+  correlationId: number,
+  body: T,
+  encode: (w: Writer, v: number, m: T) => void,
+) {
   return requestFrame(apiKey, version, correlationId, "pipelining-test", body, encode);
 }
 
@@ -50,12 +56,16 @@ for (const flavour of ["deno", "bun"] as Flavour[]) {
         assert.ok(await client.readFrame());
 
         // Everything written at once: produces to partitions round robin, a Metadata request every 8th.
-        const expected: Array<{ correlationId: number; kind: "produce" | "metadata"; partition?: number; values?: string[] }> = [];
+        const expected: Array<
+          { correlationId: number; kind: "produce" | "metadata"; partition?: number; values?: string[] }
+        > = [];
         const frames: Uint8Array[] = [];
         let correlationId = 100;
         for (let i = 0; i < PRODUCES; i++) {
           if (i % 8 === 4) {
-            frames.push(frame(3, 9, correlationId, { ...defaultMetadataRequest(), topics: null }, encodeMetadataRequest));
+            frames.push(
+              frame(3, 9, correlationId, { ...defaultMetadataRequest(), topics: null }, encodeMetadataRequest),
+            );
             expected.push({ correlationId: correlationId++, kind: "metadata" });
           }
           const partition = i % PARTITIONS;
@@ -66,7 +76,10 @@ for (const flavour of ["deno", "bun"] as Flavour[]) {
             timeoutMs: 10_000,
             topicData: [{
               name: "piped",
-              partitionData: [{ index: partition, records: buildBatch(values.map((v) => ({ key: null, value: utf8.encode(v) }))) }],
+              partitionData: [{
+                index: partition,
+                records: buildBatch(values.map((v) => ({ key: null, value: utf8.encode(v) }))),
+              }],
             }],
           };
           frames.push(frame(0, 9, correlationId, body, encodeProduceRequest));
@@ -92,7 +105,11 @@ for (const flavour of ["deno", "bun"] as Flavour[]) {
           const [p] = decodeProduceResponse(r, 9).responses[0].partitionResponses;
           assert.equal(p.errorCode, ErrorCode.NONE);
           assert.equal(p.index, want.partition);
-          assert.equal(p.baseOffset, nextOffset[want.partition!], `partition ${want.partition}: offsets follow request order`);
+          assert.equal(
+            p.baseOffset,
+            nextOffset[want.partition!],
+            `partition ${want.partition}: offsets follow request order`,
+          );
           nextOffset[want.partition!] += BigInt(RECORDS);
           acked[want.partition!].push(...want.values!);
         }

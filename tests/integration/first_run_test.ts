@@ -41,7 +41,10 @@ function spawnGroup(command: string, args: string[], cwd: string, env: Record<st
     waitFor(pattern: RegExp, timeoutMs: number): Promise<void> {
       if (pattern.test(output)) return Promise.resolve();
       return new Promise((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`no ${pattern} within ${timeoutMs} ms:\n${output}`)), timeoutMs);
+        const timer = setTimeout(
+          () => reject(new Error(`no ${pattern} within ${timeoutMs} ms:\n${output}`)),
+          timeoutMs,
+        );
         waiters.push({ pattern, resolve: () => (clearTimeout(timer), resolve()) });
       });
     },
@@ -94,14 +97,30 @@ describe("start-up errors name what to change", () => {
     const port = (taken.addr as Deno.NetAddr).port;
     const dataDir = tempDir();
     try {
-      const metrics = await run({ "log.dirs": dataDir, listeners: "PLAINTEXT://127.0.0.1:0", "tsbroker.metrics.listener": `127.0.0.1:${port}` });
+      const metrics = await run({
+        "log.dirs": dataDir,
+        listeners: "PLAINTEXT://127.0.0.1:0",
+        "tsbroker.metrics.listener": `127.0.0.1:${port}`,
+      });
       assert.equal(metrics.code, 1, metrics.stdout + metrics.stderr);
-      assert.match(metrics.stderr, new RegExp(`cannot listen on 127\\.0\\.0\\.1:${port} \\(tsbroker\\.metrics\\.listener\\): the port is already in use`));
+      assert.match(
+        metrics.stderr,
+        new RegExp(
+          `cannot listen on 127\\.0\\.0\\.1:${port} \\(tsbroker\\.metrics\\.listener\\): the port is already in use`,
+        ),
+      );
       assert.match(metrics.stderr, /--override tsbroker\.metrics\.listener=/);
 
-      const listener = await run({ "log.dirs": dataDir, listeners: `PLAINTEXT://127.0.0.1:${port}`, "tsbroker.metrics.listener": "127.0.0.1:0" });
+      const listener = await run({
+        "log.dirs": dataDir,
+        listeners: `PLAINTEXT://127.0.0.1:${port}`,
+        "tsbroker.metrics.listener": "127.0.0.1:0",
+      });
       assert.equal(listener.code, 1, listener.stdout + listener.stderr);
-      assert.match(listener.stderr, new RegExp(`cannot listen on 127\\.0\\.0\\.1:${port} \\(listeners\\): the port is already in use`));
+      assert.match(
+        listener.stderr,
+        new RegExp(`cannot listen on 127\\.0\\.0\\.1:${port} \\(listeners\\): the port is already in use`),
+      );
       // The failed starts closed the logs: the next start is not a crash recovery.
       assert.doesNotMatch(listener.stdout, /unclean/);
     } finally {
@@ -132,7 +151,12 @@ describe("start-up errors name what to change", () => {
         "tsbroker.metrics.listener=",
       ], { timeoutMs: 60_000 });
       assert.equal(result.code, 1, result.stdout + result.stderr);
-      assert.match(result.stderr, new RegExp(`log\\.dirs: cannot write to ${parent}/data: the broker runs as uid 65532, and ${parent} belongs to uid 0`));
+      assert.match(
+        result.stderr,
+        new RegExp(
+          `log\\.dirs: cannot write to ${parent}/data: the broker runs as uid 65532, and ${parent} belongs to uid 0`,
+        ),
+      );
     } finally {
       fs.rmSync(parent, { recursive: true, force: true });
     }
@@ -151,7 +175,12 @@ describe("single executable builds", () => {
       fs.copyFileSync("/bin/true", previous);
       const before = fs.readFileSync(previous);
       // DENORT_BIN pointing nowhere makes `deno compile` fail the same way on every machine.
-      const result = await runCommand(path.join(ROOT, "node_modules", ".bin", "deno"), ["task", "--config", path.join(project, "deno.json"), "compile"], {
+      const result = await runCommand(path.join(ROOT, "node_modules", ".bin", "deno"), [
+        "task",
+        "--config",
+        path.join(project, "deno.json"),
+        "compile",
+      ], {
         timeoutMs: 120_000,
         env: { DENORT_BIN: path.join(project, "no-such-denort"), NO_COLOR: "1" },
       });

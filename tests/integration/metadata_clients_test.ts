@@ -31,7 +31,12 @@ async function pythonMetadata(bootstrap: string, topic?: string) {
 }
 
 function kafkajs(bootstrap: string) {
-  return new Kafka({ clientId: "tsbroker-test", brokers: [bootstrap], logLevel: logLevel.NOTHING, retry: { retries: 2 } });
+  return new Kafka({
+    clientId: "tsbroker-test",
+    brokers: [bootstrap],
+    logLevel: logLevel.NOTHING,
+    retry: { retries: 2 },
+  });
 }
 
 for (const flavour of flavours) {
@@ -68,7 +73,10 @@ for (const flavour of flavours) {
 
     test("a topic auto-created through kcat's metadata request is seen by every client", async () => {
       const created = await kcatMetadata(broker.bootstrap, "orders");
-      assert.deepEqual(created.topics.map((t: { topic: string; partitions: unknown[] }) => [t.topic, t.partitions.length]), [["orders", 3]]);
+      assert.deepEqual(
+        created.topics.map((t: { topic: string; partitions: unknown[] }) => [t.topic, t.partitions.length]),
+        [["orders", 3]],
+      );
       const admin = kafkajs(broker.bootstrap).admin();
       await admin.connect();
       try {

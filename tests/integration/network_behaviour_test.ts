@@ -21,7 +21,6 @@ function freePort(): Promise<number> {
   });
 }
 
-
 function sizeOnly(size: number, extra: Uint8Array = new Uint8Array(0)): Uint8Array {
   const b = new Uint8Array(4 + extra.byteLength);
   new DataView(b.buffer).setInt32(0, size);
@@ -33,7 +32,11 @@ for (const flavour of ["deno", "bun"] as const) {
   describe(`network behaviour under ${flavour}`, () => {
     test("an empty memory pool stops reading; requests resume when memory returns", async () => {
       const broker = await startBroker(flavour, {
-        overrides: { "queued.max.request.bytes": 1048576, "socket.request.max.bytes": 1048576, "num.network.threads": 1 },
+        overrides: {
+          "queued.max.request.bytes": 1048576,
+          "socket.request.max.bytes": 1048576,
+          "num.network.threads": 1,
+        },
       });
       try {
         // Memory is taken as bytes arrive: A sends 600,000 of a 1,000,000-byte
@@ -90,7 +93,8 @@ for (const flavour of ["deno", "bun"] as const) {
         clients.forEach((c, i) => c.write(apiVersionsRequest(i)));
         await Promise.all(clients.map((c) => c.readFrame()));
         const { body } = await httpGet(broker.metricsPort, "/metrics");
-        const perProcessor = [...body.matchAll(/kafka_network_connections_accepted_total\{processor="[^"]+"\} (\d+)/g)].map((m) => Number(m[1]));
+        const perProcessor = [...body.matchAll(/kafka_network_connections_accepted_total\{processor="[^"]+"\} (\d+)/g)]
+          .map((m) => Number(m[1]));
         assert.equal(perProcessor.length, 3);
         assert.ok(perProcessor.every((n) => n > 0), `connections per processor: ${perProcessor}`);
         clients.forEach((c) => c.destroy());

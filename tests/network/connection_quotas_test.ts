@@ -22,7 +22,11 @@ describe("ConnectionQuotas", () => {
   });
 
   test("refuses past max.connections and undoes the count", () => {
-    const quotas = new ConnectionQuotas(createQuotaBuffer(), { maxConnections: 2, maxConnectionsPerIp: 10, perIpOverrides: new Map() });
+    const quotas = new ConnectionQuotas(createQuotaBuffer(), {
+      maxConnections: 2,
+      maxConnectionsPerIp: 10,
+      perIpOverrides: new Map(),
+    });
     assert.equal(quotas.tryAcquire("a"), "ok");
     assert.equal(quotas.tryAcquire("b"), "ok");
     assert.equal(quotas.tryAcquire("c"), "max.connections");

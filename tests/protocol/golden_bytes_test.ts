@@ -8,10 +8,7 @@ import assert from "node:assert/strict";
 import { Reader } from "../../src/protocol/io/reader.ts";
 import { Writer } from "../../src/protocol/io/writer.ts";
 import { uuidFromBytes, ZERO_UUID } from "../../src/protocol/io/uuid.ts";
-import {
-  readRequestHeader,
-  writeResponseHeader,
-} from "../../src/protocol/api_headers.ts";
+import { readRequestHeader, writeResponseHeader } from "../../src/protocol/api_headers.ts";
 import {
   decodeRequestHeader,
   decodeResponseHeader,

@@ -7,10 +7,7 @@
  */
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import {
-  API_SCHEMAS,
-  STANDALONE_SCHEMAS,
-} from "../../src/protocol/schema/messages/index.ts";
+import { API_SCHEMAS, STANDALONE_SCHEMAS } from "../../src/protocol/schema/messages/index.ts";
 import type { MessageSchema } from "../../src/protocol/schema/types.ts";
 import { Reader } from "../../src/protocol/io/reader.ts";
 import { Writer } from "../../src/protocol/io/writer.ts";
@@ -23,8 +20,7 @@ async function codecsOf(
   module: string,
   schema: MessageSchema,
 ): Promise<{ encode: Encode; decode: Decode }> {
-  const url =
-    new URL(`../../src/protocol/generated/${module}.ts`, import.meta.url).href;
+  const url = new URL(`../../src/protocol/generated/${module}.ts`, import.meta.url).href;
   const mod = (await import(url)) as Record<string, unknown>;
   const encode = mod[`encode${schema.name}`];
   const decode = mod[`decode${schema.name}`];
@@ -53,9 +49,7 @@ function roundtrip(
       nulls,
       seed: version * 1000 + (nulls ? 500 : 0),
     });
-    const what = `${module}: ${schema.name} v${version}${
-      nulls ? " (nulls)" : ""
-    }`;
+    const what = `${module}: ${schema.name} v${version}${nulls ? " (nulls)" : ""}`;
     const w = new Writer(64); // small on purpose: exercises buffer growth
     encode(w, version, msg);
     const bytes = w.finish().slice();

@@ -6,15 +6,8 @@
  */
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import {
-  API_SCHEMAS,
-  STANDALONE_SCHEMAS,
-} from "../../src/protocol/schema/messages/index.ts";
-import type {
-  FieldSchema,
-  MessageSchema,
-  VersionRange,
-} from "../../src/protocol/schema/types.ts";
+import { API_SCHEMAS, STANDALONE_SCHEMAS } from "../../src/protocol/schema/messages/index.ts";
+import type { FieldSchema, MessageSchema, VersionRange } from "../../src/protocol/schema/types.ts";
 import { assertSpecDir, loadSpec, type SpecJson, specMissingReason } from "./spec_loader.ts";
 
 const EXPECTED_API_KEYS = [
@@ -116,9 +109,7 @@ function expectedDefault(type: string, raw: unknown): unknown {
     default: {
       const neg = s.startsWith("-");
       const body = neg ? s.slice(1) : s;
-      const n = body.startsWith("0x")
-        ? parseInt(body.slice(2), 16)
-        : Number(body);
+      const n = body.startsWith("0x") ? parseInt(body.slice(2), 16) : Number(body);
       return neg ? -n : n;
     }
   }

@@ -1,12 +1,7 @@
 /** Kafka's UUID string form: URL-safe base64 of 16 bytes, no padding. */
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import {
-  randomUuid,
-  uuidFromBytes,
-  uuidToBytes,
-  ZERO_UUID,
-} from "../../src/protocol/io/uuid.ts";
+import { randomUuid, uuidFromBytes, uuidToBytes, ZERO_UUID } from "../../src/protocol/io/uuid.ts";
 
 describe("uuid", () => {
   test("zero uuid", () => {

@@ -5,11 +5,7 @@
  * produce. Written independently of the code generator so the roundtrip test
  * checks the generated codecs against the tables, not against themselves.
  */
-import type {
-  FieldSchema,
-  MessageSchema,
-  VersionRange,
-} from "../../src/protocol/schema/types.ts";
+import type { FieldSchema, MessageSchema, VersionRange } from "../../src/protocol/schema/types.ts";
 import { uuidFromBytes, ZERO_UUID } from "../../src/protocol/io/uuid.ts";
 
 export interface GenState {
@@ -21,8 +17,7 @@ export interface GenState {
 
 type Obj = Record<string, unknown>;
 
-const within = (r: VersionRange | undefined, v: number) =>
-  r !== undefined && v >= r[0] && (r[1] === null || v <= r[1]);
+const within = (r: VersionRange | undefined, v: number) => r !== undefined && v >= r[0] && (r[1] === null || v <= r[1]);
 
 const prop = (name: string) => name[0].toLowerCase() + name.slice(1);
 
@@ -130,11 +125,7 @@ function scalarSample(
     }
     case "bytes":
     case "records": {
-      const len = type === "records"
-        ? 40 + (s % 5)
-        : s % 7 === 0
-        ? 200
-        : 1 + (s % 4);
+      const len = type === "records" ? 40 + (s % 5) : s % 7 === 0 ? 200 : 1 + (s % 4);
       const b = new Uint8Array(len);
       for (let i = 0; i < len; i++) b[i] = (s + i * 13) & 0xff;
       return b;
@@ -174,9 +165,7 @@ function makeStruct(
 ): Obj {
   const out: Obj = {};
   for (const f of fields) {
-    out[prop(f.name)] = within(f.versions, version)
-      ? sample(schema, f, version, st)
-      : defaultValue(schema, f);
+    out[prop(f.name)] = within(f.versions, version) ? sample(schema, f, version, st) : defaultValue(schema, f);
   }
   return out;
 }

@@ -9,20 +9,8 @@
  */
 import type { ParsedFieldType } from "../../../src/protocol/schema/field_type.ts";
 import { inRange } from "../../../src/protocol/schema/field_type.ts";
-import {
-  type FieldModel,
-  intersect,
-  isEmpty,
-  type Span,
-  type StructModel,
-} from "./model.ts";
-import {
-  baseTsType,
-  defaultExpr,
-  isDefaultExpr,
-  isTsNullable,
-  tsType,
-} from "./types_emit.ts";
+import { type FieldModel, intersect, isEmpty, type Span, type StructModel } from "./model.ts";
+import { baseTsType, defaultExpr, isDefaultExpr, isTsNullable, tsType } from "./types_emit.ts";
 
 /** How a field is encoded in one run of consecutive versions. */
 interface Segment {
@@ -265,9 +253,7 @@ function readStatements(f: FieldModel, seg: Segment, target: string): string[] {
   if (t.kind === "struct") {
     const call = `decode${f.struct!.tsName}(r, version)`;
     return [
-      seg.nullable
-        ? `${target} = r.readInt8() < 0 ? null : ${call};`
-        : `${target} = ${call};`,
+      seg.nullable ? `${target} = r.readInt8() < 0 ? null : ${call};` : `${target} = ${call};`,
     ];
   }
   const c = seg.compact ? "Compact" : "";
@@ -378,9 +364,7 @@ export function emitDecoder(s: StructModel, exported: boolean): string {
   });
   body.push(`  return { ${props.join(", ")} };`);
   return finishFunction(
-    `${
-      exported ? "export " : ""
-    }function decode${s.tsName}(r: Reader, version: number): ${s.tsName} {`,
+    `${exported ? "export " : ""}function decode${s.tsName}(r: Reader, version: number): ${s.tsName} {`,
     ctx,
     body,
   );
@@ -396,18 +380,12 @@ function primitiveWrite(
   nonNullLabel: string | null,
 ): string {
   const c = seg.compact ? "Compact" : "";
-  const v = nonNullLabel !== null && !seg.nullable
-    ? `nonNull(${x}, "${nonNullLabel}")`
-    : x;
+  const v = nonNullLabel !== null && !seg.nullable ? `nonNull(${x}, "${nonNullLabel}")` : x;
   switch (t.name) {
     case "string":
-      return seg.nullable
-        ? `w.write${c}NullableString(${x});`
-        : `w.write${c}String(${v});`;
+      return seg.nullable ? `w.write${c}NullableString(${x});` : `w.write${c}String(${v});`;
     case "bytes":
-      return seg.nullable
-        ? `w.write${c}NullableBytes(${x});`
-        : `w.write${c}Bytes(${v});`;
+      return seg.nullable ? `w.write${c}NullableBytes(${x});` : `w.write${c}Bytes(${v});`;
     case "records":
       return `w.write${c}NullableBytes(${x});`;
     case "bool":
@@ -457,14 +435,12 @@ function writeStatements(
   }
   const c = seg.compact ? "Compact" : "";
   const el = t.element;
-  const elemWrite = el.kind === "struct"
-    ? `encode${f.struct!.tsName}(w, version, a[i]);`
-    : primitiveWrite(
-      el as ParsedFieldType & { kind: "primitive" },
-      { ...seg, nullable: false },
-      "a[i]",
-      null,
-    );
+  const elemWrite = el.kind === "struct" ? `encode${f.struct!.tsName}(w, version, a[i]);` : primitiveWrite(
+    el as ParsedFieldType & { kind: "primitive" },
+    { ...seg, nullable: false },
+    "a[i]",
+    null,
+  );
   const loop = [
     `w.write${c}ArrayLength(a.length);`,
     `for (let i = 0; i < a.length; i++) ${elemWrite}`,
@@ -539,14 +515,12 @@ export function emitEncoder(s: StructModel, exported: boolean): string {
         section.push(`if (tag${f.schema.tag}) {`);
         section.push(`  const start = w.beginTaggedField(${f.schema.tag});`);
         const segs = ctx.segments(f, span);
-        const inner = segs.length === 1
-          ? writeBlock(ctx, f, segs[0], `m.${f.prop}`)
-          : chain(
-            ctx,
-            segs,
-            (seg) => writeStatements(ctx, f, seg, `m.${f.prop}`),
-            "",
-          );
+        const inner = segs.length === 1 ? writeBlock(ctx, f, segs[0], `m.${f.prop}`) : chain(
+          ctx,
+          segs,
+          (seg) => writeStatements(ctx, f, seg, `m.${f.prop}`),
+          "",
+        );
         section.push(...inner.map((l) => "  " + l));
         section.push(`  w.endTaggedField(start);`);
         section.push(`}`);
@@ -556,9 +530,7 @@ export function emitEncoder(s: StructModel, exported: boolean): string {
   }
 
   return finishFunction(
-    `${
-      exported ? "export " : ""
-    }function encode${s.tsName}(w: Writer, version: number, m: ${s.tsName}): void {`,
+    `${exported ? "export " : ""}function encode${s.tsName}(w: Writer, version: number, m: ${s.tsName}): void {`,
     ctx,
     body,
   );

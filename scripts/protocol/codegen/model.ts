@@ -4,15 +4,8 @@
  * property names and types, and for every struct the hull of versions in
  * which its codec can run (used to drop version checks that always hold).
  */
-import type {
-  FieldSchema,
-  MessageSchema,
-  VersionRange,
-} from "../../../src/protocol/schema/types.ts";
-import {
-  type ParsedFieldType,
-  parseFieldType,
-} from "../../../src/protocol/schema/field_type.ts";
+import type { FieldSchema, MessageSchema, VersionRange } from "../../../src/protocol/schema/types.ts";
+import { type ParsedFieldType, parseFieldType } from "../../../src/protocol/schema/field_type.ts";
 
 /** Closed interval of versions; empty when lo > hi. */
 export interface Span {
@@ -63,9 +56,7 @@ export function isEmpty(s: Span): boolean {
 }
 
 function hull(a: Span | null, b: Span): Span {
-  return a === null
-    ? b
-    : { lo: Math.min(a.lo, b.lo), hi: Math.max(a.hi, b.hi) };
+  return a === null ? b : { lo: Math.min(a.lo, b.lo), hi: Math.max(a.hi, b.hi) };
 }
 
 /** Struct element type of a field, if any. */
@@ -181,9 +172,7 @@ export function buildModule(schemas: readonly MessageSchema[]): MessageModel[] {
   for (const m of models) {
     for (const s of m.structs) {
       if (!s.topLevel && (count.get(s.schemaName) ?? 0) > 1) {
-        s.tsName = s.schemaName.startsWith(m.schema.name)
-          ? s.schemaName
-          : m.schema.name + s.schemaName;
+        s.tsName = s.schemaName.startsWith(m.schema.name) ? s.schemaName : m.schema.name + s.schemaName;
       }
     }
   }

@@ -82,9 +82,7 @@ export function isDefaultExpr(f: FieldModel, x: string): string {
   if (d === null) return `${x} === null`;
   const t = f.type;
   if (t.kind === "array" || (t.kind === "primitive" && t.name === "bytes")) {
-    return nullableTs
-      ? `(${x} !== null && ${x}.length === 0)`
-      : `${x}.length === 0`;
+    return nullableTs ? `(${x} !== null && ${x}.length === 0)` : `${x}.length === 0`;
   }
   if (t.kind === "struct") {
     const test = `isDefault${f.struct!.tsName}(${x})`;

@@ -60,9 +60,7 @@ export class Reader {
 
   truncated(what: string, needed: number): ProtocolDecodeError {
     return new ProtocolDecodeError(
-      `truncated input reading ${what}: need ${needed} bytes at offset ${this.pos}, ${
-        this.end - this.pos
-      } left`,
+      `truncated input reading ${what}: need ${needed} bytes at offset ${this.pos}, ${this.end - this.pos} left`,
       this.pos,
     );
   }

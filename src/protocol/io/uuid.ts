@@ -6,8 +6,7 @@
 
 import { decodeUtf8 } from "./utf8.ts";
 
-const ALPHABET =
-  "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+const ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 const CODE_OF: number[] = Array.from(ALPHABET, (c) => c.charCodeAt(0));
 /** Reused scratch for the 22 ASCII characters (see uuidFromBytes). */
 const CHARS = new Uint8Array(22);

@@ -28,7 +28,12 @@ export const bunRuntime: HostRuntime = {
         return new Response(r.body, { status: r.status, headers: { "content-type": r.contentType } });
       },
     });
-    return Promise.resolve({ port: server.port, close: async () => { await server.stop(true); } });
+    return Promise.resolve({
+      port: server.port,
+      close: async () => {
+        await server.stop(true);
+      },
+    });
   },
   onShutdownSignal(handler) {
     for (const signal of ["SIGINT", "SIGTERM"] as const) process.on(signal, () => handler(signal));

@@ -44,7 +44,15 @@ const expect = (m) => ({
   timestamp: m.timestamp,
 });
 
-const out = { sent: [], sendResults: [], fetched: {}, offsets: null, byTimestamp: null, afterAll: null, longPoll: null };
+const out = {
+  sent: [],
+  sendResults: [],
+  fetched: {},
+  offsets: null,
+  byTimestamp: null,
+  afterAll: null,
+  longPoll: null,
+};
 const admin = kafka.admin();
 await admin.connect();
 out.created = await admin.createTopics({ topics: [{ topic, numPartitions: PARTITIONS }], waitForLeaders: true });

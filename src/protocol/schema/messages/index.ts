@@ -2,144 +2,48 @@
 import type { ApiSchemaPair, StandaloneSchema } from "../types.ts";
 import { ProduceRequestSchema, ProduceResponseSchema } from "./produce.ts";
 import { FetchRequestSchema, FetchResponseSchema } from "./fetch.ts";
-import {
-  ListOffsetsRequestSchema,
-  ListOffsetsResponseSchema,
-} from "./list_offsets.ts";
+import { ListOffsetsRequestSchema, ListOffsetsResponseSchema } from "./list_offsets.ts";
 import { MetadataRequestSchema, MetadataResponseSchema } from "./metadata.ts";
-import {
-  OffsetCommitRequestSchema,
-  OffsetCommitResponseSchema,
-} from "./offset_commit.ts";
-import {
-  OffsetFetchRequestSchema,
-  OffsetFetchResponseSchema,
-} from "./offset_fetch.ts";
-import {
-  FindCoordinatorRequestSchema,
-  FindCoordinatorResponseSchema,
-} from "./find_coordinator.ts";
-import {
-  JoinGroupRequestSchema,
-  JoinGroupResponseSchema,
-} from "./join_group.ts";
-import {
-  HeartbeatRequestSchema,
-  HeartbeatResponseSchema,
-} from "./heartbeat.ts";
-import {
-  LeaveGroupRequestSchema,
-  LeaveGroupResponseSchema,
-} from "./leave_group.ts";
-import {
-  SyncGroupRequestSchema,
-  SyncGroupResponseSchema,
-} from "./sync_group.ts";
-import {
-  DescribeGroupsRequestSchema,
-  DescribeGroupsResponseSchema,
-} from "./describe_groups.ts";
-import {
-  ListGroupsRequestSchema,
-  ListGroupsResponseSchema,
-} from "./list_groups.ts";
-import {
-  SaslHandshakeRequestSchema,
-  SaslHandshakeResponseSchema,
-} from "./sasl_handshake.ts";
-import {
-  ApiVersionsRequestSchema,
-  ApiVersionsResponseSchema,
-} from "./api_versions.ts";
-import {
-  CreateTopicsRequestSchema,
-  CreateTopicsResponseSchema,
-} from "./create_topics.ts";
-import {
-  DeleteTopicsRequestSchema,
-  DeleteTopicsResponseSchema,
-} from "./delete_topics.ts";
-import {
-  DeleteRecordsRequestSchema,
-  DeleteRecordsResponseSchema,
-} from "./delete_records.ts";
-import {
-  InitProducerIdRequestSchema,
-  InitProducerIdResponseSchema,
-} from "./init_producer_id.ts";
-import {
-  OffsetForLeaderEpochRequestSchema,
-  OffsetForLeaderEpochResponseSchema,
-} from "./offset_for_leader_epoch.ts";
-import {
-  AddPartitionsToTxnRequestSchema,
-  AddPartitionsToTxnResponseSchema,
-} from "./add_partitions_to_txn.ts";
-import {
-  AddOffsetsToTxnRequestSchema,
-  AddOffsetsToTxnResponseSchema,
-} from "./add_offsets_to_txn.ts";
+import { OffsetCommitRequestSchema, OffsetCommitResponseSchema } from "./offset_commit.ts";
+import { OffsetFetchRequestSchema, OffsetFetchResponseSchema } from "./offset_fetch.ts";
+import { FindCoordinatorRequestSchema, FindCoordinatorResponseSchema } from "./find_coordinator.ts";
+import { JoinGroupRequestSchema, JoinGroupResponseSchema } from "./join_group.ts";
+import { HeartbeatRequestSchema, HeartbeatResponseSchema } from "./heartbeat.ts";
+import { LeaveGroupRequestSchema, LeaveGroupResponseSchema } from "./leave_group.ts";
+import { SyncGroupRequestSchema, SyncGroupResponseSchema } from "./sync_group.ts";
+import { DescribeGroupsRequestSchema, DescribeGroupsResponseSchema } from "./describe_groups.ts";
+import { ListGroupsRequestSchema, ListGroupsResponseSchema } from "./list_groups.ts";
+import { SaslHandshakeRequestSchema, SaslHandshakeResponseSchema } from "./sasl_handshake.ts";
+import { ApiVersionsRequestSchema, ApiVersionsResponseSchema } from "./api_versions.ts";
+import { CreateTopicsRequestSchema, CreateTopicsResponseSchema } from "./create_topics.ts";
+import { DeleteTopicsRequestSchema, DeleteTopicsResponseSchema } from "./delete_topics.ts";
+import { DeleteRecordsRequestSchema, DeleteRecordsResponseSchema } from "./delete_records.ts";
+import { InitProducerIdRequestSchema, InitProducerIdResponseSchema } from "./init_producer_id.ts";
+import { OffsetForLeaderEpochRequestSchema, OffsetForLeaderEpochResponseSchema } from "./offset_for_leader_epoch.ts";
+import { AddPartitionsToTxnRequestSchema, AddPartitionsToTxnResponseSchema } from "./add_partitions_to_txn.ts";
+import { AddOffsetsToTxnRequestSchema, AddOffsetsToTxnResponseSchema } from "./add_offsets_to_txn.ts";
 import { EndTxnRequestSchema, EndTxnResponseSchema } from "./end_txn.ts";
-import {
-  TxnOffsetCommitRequestSchema,
-  TxnOffsetCommitResponseSchema,
-} from "./txn_offset_commit.ts";
-import {
-  DescribeConfigsRequestSchema,
-  DescribeConfigsResponseSchema,
-} from "./describe_configs.ts";
-import {
-  AlterConfigsRequestSchema,
-  AlterConfigsResponseSchema,
-} from "./alter_configs.ts";
-import {
-  DescribeLogDirsRequestSchema,
-  DescribeLogDirsResponseSchema,
-} from "./describe_log_dirs.ts";
-import {
-  SaslAuthenticateRequestSchema,
-  SaslAuthenticateResponseSchema,
-} from "./sasl_authenticate.ts";
-import {
-  CreatePartitionsRequestSchema,
-  CreatePartitionsResponseSchema,
-} from "./create_partitions.ts";
-import {
-  DeleteGroupsRequestSchema,
-  DeleteGroupsResponseSchema,
-} from "./delete_groups.ts";
+import { TxnOffsetCommitRequestSchema, TxnOffsetCommitResponseSchema } from "./txn_offset_commit.ts";
+import { DescribeConfigsRequestSchema, DescribeConfigsResponseSchema } from "./describe_configs.ts";
+import { AlterConfigsRequestSchema, AlterConfigsResponseSchema } from "./alter_configs.ts";
+import { DescribeLogDirsRequestSchema, DescribeLogDirsResponseSchema } from "./describe_log_dirs.ts";
+import { SaslAuthenticateRequestSchema, SaslAuthenticateResponseSchema } from "./sasl_authenticate.ts";
+import { CreatePartitionsRequestSchema, CreatePartitionsResponseSchema } from "./create_partitions.ts";
+import { DeleteGroupsRequestSchema, DeleteGroupsResponseSchema } from "./delete_groups.ts";
 import {
   IncrementalAlterConfigsRequestSchema,
   IncrementalAlterConfigsResponseSchema,
 } from "./incremental_alter_configs.ts";
-import {
-  OffsetDeleteRequestSchema,
-  OffsetDeleteResponseSchema,
-} from "./offset_delete.ts";
-import {
-  DescribeClusterRequestSchema,
-  DescribeClusterResponseSchema,
-} from "./describe_cluster.ts";
-import {
-  DescribeProducersRequestSchema,
-  DescribeProducersResponseSchema,
-} from "./describe_producers.ts";
-import {
-  DescribeTransactionsRequestSchema,
-  DescribeTransactionsResponseSchema,
-} from "./describe_transactions.ts";
-import {
-  ListTransactionsRequestSchema,
-  ListTransactionsResponseSchema,
-} from "./list_transactions.ts";
+import { OffsetDeleteRequestSchema, OffsetDeleteResponseSchema } from "./offset_delete.ts";
+import { DescribeClusterRequestSchema, DescribeClusterResponseSchema } from "./describe_cluster.ts";
+import { DescribeProducersRequestSchema, DescribeProducersResponseSchema } from "./describe_producers.ts";
+import { DescribeTransactionsRequestSchema, DescribeTransactionsResponseSchema } from "./describe_transactions.ts";
+import { ListTransactionsRequestSchema, ListTransactionsResponseSchema } from "./list_transactions.ts";
 import {
   ConsumerGroupHeartbeatRequestSchema,
   ConsumerGroupHeartbeatResponseSchema,
 } from "./consumer_group_heartbeat.ts";
-import {
-  ConsumerGroupDescribeRequestSchema,
-  ConsumerGroupDescribeResponseSchema,
-} from "./consumer_group_describe.ts";
+import { ConsumerGroupDescribeRequestSchema, ConsumerGroupDescribeResponseSchema } from "./consumer_group_describe.ts";
 import {
   DescribeTopicPartitionsRequestSchema,
   DescribeTopicPartitionsResponseSchema,
