@@ -14,7 +14,10 @@
  * FETCH_SESSION_TOPIC_ID_ERROR. Without transactions the last stable offset
  * is the high watermark, so read_committed (isolationLevel 1) reads the
  * same data and gets an empty aborted-transaction list (null for
- * read_uncommitted, as Kafka sends). v9+ checks currentLeaderEpoch; the
+ * read_uncommitted, as Kafka sends). As in Kafka, a partition that fails
+ * to read (OFFSET_OUT_OF_RANGE) carries -1 offsets, and one refused before
+ * reading (unknown topic or partition, fenced epoch) also an empty rather
+ * than null aborted-transaction list (FetchResponse.partitionResponse). v9+ checks currentLeaderEpoch; the
  * tagged fields of v12+ (diverging epoch, leader, snapshot) only matter for
  * replication and keep their defaults; v15 moves the replica id into a
  * tagged ReplicaState, v17 adds a directory id that only followers send.
@@ -81,6 +84,8 @@ export const fetchHandler = defineApi<FetchRequest, FetchResponse>({
       if (readIndex[i] === undefined) return;
       const o = outcomes[readIndex[i]];
       r.errorCode = o.errorCode;
+      // As Kafka's ReplicaManager: a partition that failed to read reports unknown (-1) offsets.
+      if (o.errorCode !== ErrorCode.NONE) return;
       r.highWatermark = o.highWatermark;
       r.lastStableOffset = o.lastStableOffset;
       r.logStartOffset = o.logStartOffset;
@@ -119,7 +124,7 @@ function failed(partitionIndex: number, errorCode: number, committed: boolean): 
     divergingEpoch: { epoch: -1, endOffset: -1n },
     currentLeader: { leaderId: -1, leaderEpoch: -1 },
     snapshotId: { endOffset: -1n, epoch: -1 },
-    abortedTransactions: committed ? [] : null,
+    abortedTransactions: committed || errorCode !== ErrorCode.NONE ? [] : null,
     preferredReadReplica: -1,
     records: EMPTY,
   };

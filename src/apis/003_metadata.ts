@@ -9,9 +9,14 @@
  * auto-creation (AllowAutoTopicCreation), before v4 it is always allowed.
  * Unknown topics are created when `auto.create.topics.enable` allows it,
  * otherwise answered with UNKNOWN_TOPIC_OR_PARTITION; invalid names with
- * INVALID_TOPIC_EXCEPTION. v10+ carries topic ids and v12 may ask by id alone
- * (UNKNOWN_TOPIC_ID when absent). Authorized-operations fields (v8+) are
- * answered with Kafka's "not requested" value until ACLs exist.
+ * INVALID_TOPIC_EXCEPTION. v10+ carries topic ids and v12 may ask by id
+ * (UNKNOWN_TOPIC_ID when absent; an entry with an id is looked up by id, as
+ * Kafka does); v10–v11 requests naming an id or no name are INVALID_REQUEST,
+ * answered like Kafka's getErrorResponse (no brokers, null cluster id,
+ * controller -1, each topic echoed with a null name as ""). Authorized
+ * operations (v8+): when asked for, every operation of the resource type, as
+ * Kafka answers without an authorizer (no ACLs: everything is allowed);
+ * otherwise Kafka's "not requested" value.
  *
  * A topic named twice is answered once, as Kafka's set of requested topics
  * does, so a request repeating one name a million times gets a one-topic
@@ -35,6 +40,10 @@ import {
 } from "../protocol/generated/metadata.ts";
 
 const NOT_REQUESTED = -2147483648;
+/** READ, WRITE, CREATE, DELETE, ALTER, DESCRIBE, DESCRIBE_CONFIGS, ALTER_CONFIGS: Kafka's topic operations. */
+const ALL_TOPIC_OPERATIONS = 3576;
+/** CREATE, ALTER, DESCRIBE, CLUSTER_ACTION, DESCRIBE_CONFIGS, ALTER_CONFIGS, IDEMPOTENT_WRITE: the cluster's. */
+const ALL_CLUSTER_OPERATIONS = 8096;
 
 export const metadataHandler = defineApi<MetadataRequest, MetadataResponse>({
   apiKey: 3,
@@ -45,6 +54,9 @@ export const metadataHandler = defineApi<MetadataRequest, MetadataResponse>({
   encodeResponse: encodeMetadataResponse,
   async handle(request, ctx) {
     const { broker } = ctx;
+    if (
+      ctx.apiVersion < 12 && request.topics?.some((t) => t.name === null || t.topicId !== ZERO_UUID)
+    ) return errorAnswer(request, ErrorCode.INVALID_REQUEST);
     const wantsAll = request.topics === null || (ctx.apiVersion === 0 && request.topics.length === 0);
     let topics: MetadataResponseTopic[];
     if (wantsAll) {
@@ -53,7 +65,8 @@ export const metadataHandler = defineApi<MetadataRequest, MetadataResponse>({
       const allowCreate = (ctx.apiVersion < 4 || request.allowAutoTopicCreation) &&
         broker.config["auto.create.topics.enable"];
       // Prefixed keys, so no name can pass for an id (v12 entries may give an id alone).
-      const wanted = await distinctYielding(request.topics!, (t) => t.name !== null ? "n" + t.name : "i" + t.topicId);
+      const byIdOrName = request.topics!.map((t) => t.topicId !== ZERO_UUID ? { name: null, topicId: t.topicId } : t);
+      const wanted = await distinctYielding(byIdOrName, (t) => t.name !== null ? "n" + t.name : "i" + t.topicId);
       const missing: string[] = [];
       for (const t of wanted) {
         if (t.name !== null && !broker.metadata.byName.has(t.name) && topicNameProblem(t.name) === null) {
@@ -63,6 +76,9 @@ export const metadataHandler = defineApi<MetadataRequest, MetadataResponse>({
       if (allowCreate && missing.length > 0) await broker.controller.call({ op: "autoCreateTopics", names: missing });
       topics = await mapYielding(wanted, (t) => answerTopic(t.name, t.topicId, broker.metadata, allowCreate));
     }
+    if (request.includeTopicAuthorizedOperations && ctx.apiVersion >= 8) {
+      topics = topics.map((t) => ({ ...t, topicAuthorizedOperations: ALL_TOPIC_OPERATIONS }));
+    }
     const listener = broker.metadata.image.listeners[ctx.listenerIndex];
     return {
       throttleTimeMs: 0,
@@ -70,21 +86,27 @@ export const metadataHandler = defineApi<MetadataRequest, MetadataResponse>({
       clusterId: broker.metadata.image.clusterId,
       controllerId: broker.metadata.image.nodeId,
       topics,
-      clusterAuthorizedOperations: NOT_REQUESTED,
+      clusterAuthorizedOperations: request.includeClusterAuthorizedOperations && ctx.apiVersion <= 10
+        ? ALL_CLUSTER_OPERATIONS
+        : NOT_REQUESTED,
     };
   },
-  errorResponse(request, ctx, errorCode) {
-    const image = ctx.broker.metadata.image;
-    return {
-      throttleTimeMs: 0,
-      brokers: [],
-      clusterId: image.clusterId,
-      controllerId: image.nodeId,
-      topics: (request.topics ?? []).map((t) => errorTopic(t.name, t.topicId, errorCode)),
-      clusterAuthorizedOperations: NOT_REQUESTED,
-    };
+  errorResponse(request, _ctx, errorCode) {
+    return errorAnswer(request, errorCode);
   },
 });
+
+/** Kafka's MetadataRequest.getErrorResponse: no brokers, null cluster id, each requested topic with the error. */
+function errorAnswer(request: MetadataRequest, errorCode: number): MetadataResponse {
+  return {
+    throttleTimeMs: 0,
+    brokers: [],
+    clusterId: null,
+    controllerId: -1,
+    topics: (request.topics ?? []).map((t) => errorTopic(t.name ?? "", t.topicId, errorCode)),
+    clusterAuthorizedOperations: NOT_REQUESTED,
+  };
+}
 
 function answerTopic(
   name: string | null,

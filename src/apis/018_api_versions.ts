@@ -8,7 +8,10 @@
  * tagged feature fields, which a broker without feature flags leaves empty.
  * A request above v4 never reaches this file: the request handler answers it
  * in the v0 format with UNSUPPORTED_VERSION, as Kafka does, so clients can
- * retry at a version from the list. The response header is always v0.
+ * retry at a version from the list. As in Kafka's
+ * ApiVersionsRequest.getErrorResponse, an error answer lists no keys, except
+ * that UNSUPPORTED_VERSION lists ApiVersions' own range (KIP-511), which is
+ * all the client needs to retry. The response header is always v0.
  */
 import { defineApi } from "./api.ts";
 import { ErrorCode } from "../protocol/errors.ts";
@@ -45,9 +48,14 @@ export interface ApiVersionRange {
 }
 
 export function apiVersionsResponse(ranges: readonly ApiVersionRange[], errorCode: number): ApiVersionsResponse {
+  const listed = errorCode === ErrorCode.NONE
+    ? ranges
+    : errorCode === ErrorCode.UNSUPPORTED_VERSION
+    ? ranges.filter((r) => r.apiKey === 18)
+    : [];
   return {
     errorCode,
-    apiKeys: ranges.map((r) => ({ apiKey: r.apiKey, minVersion: r.minVersion, maxVersion: r.maxVersion })),
+    apiKeys: listed.map((r) => ({ apiKey: r.apiKey, minVersion: r.minVersion, maxVersion: r.maxVersion })),
     throttleTimeMs: 0,
     supportedFeatures: [],
     finalizedFeaturesEpoch: -1n,

@@ -2,7 +2,8 @@
  * CreateTopics (key 19), v0–v7.
  *
  * Checked here, per topic, in Kafka's order: a name given twice in the
- * request (INVALID_REQUEST), the name (INVALID_TOPIC_EXCEPTION), partition
+ * request (INVALID_REQUEST, answered once per name after the other topics,
+ * as Kafka's ControllerApis does), the name (INVALID_TOPIC_EXCEPTION), partition
  * count and replication factor (-1 = the broker default, v4+; a count below
  * 1 is INVALID_PARTITIONS; any factor but 1 is INVALID_REPLICATION_FACTOR on
  * this one node), manual assignments (only this node, partitions 0..n-1,
@@ -49,14 +50,10 @@ export const createTopicsHandler = defineApi<CreateTopicsRequest, CreateTopicsRe
     for (const t of request.topics) counts.set(t.name, (counts.get(t.name) ?? 0) + 1);
     const tooMany = perRequestRefusal(requestedPartitions(request.topics, counts, config));
     const specs: CreateTopicSpec[] = [];
-    const results: Array<CreatableTopicResult | number> = request.topics.map((topic) => {
-      if (counts.get(topic.name)! > 1) {
-        return failed(
-          topic.name,
-          ErrorCode.INVALID_REQUEST,
-          "Create topics request from client contains a duplicate topic name.",
-        );
-      }
+    const duplicates = [...counts].filter(([, n]) => n > 1)
+      .map(([name]) => failed(name, ErrorCode.INVALID_REQUEST, "Duplicate topic name."));
+    const unique = request.topics.filter((t) => counts.get(t.name) === 1);
+    const results: Array<CreatableTopicResult | number> = unique.map((topic) => {
       if (tooMany) return failed(topic.name, tooMany.errorCode, tooMany.message);
       const problem = checkTopic(topic, config, metadata.image.nodeId);
       if (problem) return failed(topic.name, problem.code, problem.message);
@@ -73,7 +70,7 @@ export const createTopicsHandler = defineApi<CreateTopicsRequest, CreateTopicsRe
       : [];
     return {
       throttleTimeMs: 0,
-      topics: results.map((r) => {
+      topics: [...results, ...duplicates].map((r) => {
         if (typeof r !== "number") return r;
         const o = outcomes[r];
         if (o.errorCode !== ErrorCode.NONE) return failed(o.name, o.errorCode, o.message);
@@ -191,6 +188,6 @@ function failed(name: string, errorCode: number, message: string | null): Creata
     topicConfigErrorCode: ErrorCode.NONE,
     numPartitions: -1,
     replicationFactor: -1,
-    configs: null,
+    configs: [],
   };
 }

@@ -3,7 +3,8 @@
  *
  * Raises a topic's partition count; new partitions start empty on this
  * node. A count not above the current one is INVALID_PARTITIONS, an unknown
- * topic UNKNOWN_TOPIC_OR_PARTITION, a topic named twice INVALID_REQUEST,
+ * topic UNKNOWN_TOPIC_OR_PARTITION, a topic named twice INVALID_REQUEST
+ * (one result per such name, before the others, as Kafka's ControllerApis answers),
  * manual assignments other than this node (one list per new partition)
  * INVALID_REPLICA_ASSIGNMENT; new partitions that would take the broker past
  * tsbroker.max.partitions are POLICY_VIOLATION (as Kafka's controller refuses
@@ -34,8 +35,10 @@ export const createPartitionsHandler = defineApi<CreatePartitionsRequest, Create
     const counts = new Map<string, number>();
     for (const t of request.topics) counts.set(t.name, (counts.get(t.name) ?? 0) + 1);
     const wanted: Array<{ name: string; count: number }> = [];
-    const results: Array<CreatePartitionsTopicResult | number> = request.topics.map((t) => {
-      if (counts.get(t.name)! > 1) return result(t.name, ErrorCode.INVALID_REQUEST, "Duplicate topic in request.");
+    const duplicates = [...counts].filter(([, n]) => n > 1)
+      .map(([name]) => result(name, ErrorCode.INVALID_REQUEST, "Duplicate topic name."));
+    const unique = request.topics.filter((t) => counts.get(t.name) === 1);
+    const results: Array<CreatePartitionsTopicResult | number> = unique.map((t) => {
       const current = metadata.byName.get(t.name);
       if (current && t.count > current.partitions) {
         const bad = checkAssignments(t, t.count - current.partitions, metadata.image.nodeId);
@@ -53,9 +56,12 @@ export const createPartitionsHandler = defineApi<CreatePartitionsRequest, Create
       : [];
     return {
       throttleTimeMs: 0,
-      results: results.map((r) =>
-        typeof r === "number" ? result(outcomes[r].name, outcomes[r].errorCode, outcomes[r].message) : r
-      ),
+      results: [
+        ...duplicates,
+        ...results.map((r) =>
+          typeof r === "number" ? result(outcomes[r].name, outcomes[r].errorCode, outcomes[r].message) : r
+        ),
+      ],
     };
   },
   errorResponse(request, _ctx, errorCode) {

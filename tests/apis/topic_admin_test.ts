@@ -230,7 +230,7 @@ describe("CreateTopics", () => {
       for (const r of results) {
         if (r.errorCode === ErrorCode.NONE) continue;
         assert.equal(typeof r.errorMessage, "string", `${r.name} has an error message`);
-        assert.deepEqual([r.topicId, r.numPartitions, r.replicationFactor, r.configs], [ZERO_UUID, -1, -1, null]);
+        assert.deepEqual([r.topicId, r.numPartitions, r.replicationFactor, r.configs], [ZERO_UUID, -1, -1, []]);
       }
       const created = [...broker.states[0].metadata.byName.keys()].sort();
       assert.deepEqual(created, ["dotted.name", "exists", "fine"]);

@@ -1,0 +1,693 @@
+/**
+ * The differential oracle (issue 11): one reference Apache Kafka (from
+ * scripts/kafka/reference.ts) and one tsbroker, started with equivalent
+ * settings; each scenario sends the same request — a raw frame built with
+ * the generated codecs — to both, decodes both answers, and compares them
+ * field by field. Only the fields the response schema carries at that
+ * version are compared (the codecs fill absent ones with defaults, which
+ * would only inflate the count). What may legitimately differ is taken from
+ * allowed_differences.ts, the one list: ids, timestamps and throttle times
+ * differ by value, broker-chosen ids are aliased per side in order of first
+ * appearance (so "the leader is the member that joined first" is still
+ * checked), and arrays whose order the protocol leaves free are sorted. Any
+ * other difference fails the scenario, with its paths and both values.
+ *
+ * Requests can depend on the side (a member id one broker chose, a topic
+ * id): pass a function of the `Side` instead of a request object.
+ */
+import assert from "node:assert/strict";
+import { type ReferenceKafka, startReferenceKafka } from "../../scripts/kafka/reference.ts";
+import { type BrokerProcess, startBroker } from "../integration/_broker.ts";
+import { requestFrame, WireClient } from "../integration/_wire.ts";
+import { Reader } from "../../src/protocol/io/reader.ts";
+import type { Writer } from "../../src/protocol/io/writer.ts";
+import { responseHeaderVersion } from "../../src/protocol/api_headers.ts";
+import { decodeResponseHeader } from "../../src/protocol/generated/headers.ts";
+import { API_SCHEMAS } from "../../src/protocol/schema/messages/index.ts";
+import type { FieldSchema, MessageSchema } from "../../src/protocol/schema/types.ts";
+import { inRange, parseFieldType } from "../../src/protocol/schema/field_type.ts";
+import { advertisedVersions } from "../../src/apis/registry.ts";
+import { errorName } from "../../src/protocol/errors.ts";
+import { ALLOWED_DIFFERENCES, type AllowedDifference, matchesPath } from "./allowed_differences.ts";
+import * as produce from "../../src/protocol/generated/produce.ts";
+import * as fetch from "../../src/protocol/generated/fetch.ts";
+import * as listOffsets from "../../src/protocol/generated/list_offsets.ts";
+import * as metadata from "../../src/protocol/generated/metadata.ts";
+import * as offsetCommit from "../../src/protocol/generated/offset_commit.ts";
+import * as offsetFetch from "../../src/protocol/generated/offset_fetch.ts";
+import * as findCoordinator from "../../src/protocol/generated/find_coordinator.ts";
+import * as joinGroup from "../../src/protocol/generated/join_group.ts";
+import * as heartbeat from "../../src/protocol/generated/heartbeat.ts";
+import * as leaveGroup from "../../src/protocol/generated/leave_group.ts";
+import * as syncGroup from "../../src/protocol/generated/sync_group.ts";
+import * as describeGroups from "../../src/protocol/generated/describe_groups.ts";
+import * as listGroups from "../../src/protocol/generated/list_groups.ts";
+import * as apiVersions from "../../src/protocol/generated/api_versions.ts";
+import * as createTopics from "../../src/protocol/generated/create_topics.ts";
+import * as deleteTopics from "../../src/protocol/generated/delete_topics.ts";
+import * as deleteRecords from "../../src/protocol/generated/delete_records.ts";
+import * as initProducerId from "../../src/protocol/generated/init_producer_id.ts";
+import * as createPartitions from "../../src/protocol/generated/create_partitions.ts";
+import * as deleteGroups from "../../src/protocol/generated/delete_groups.ts";
+import * as offsetDelete from "../../src/protocol/generated/offset_delete.ts";
+import * as consumerGroupHeartbeat from "../../src/protocol/generated/consumer_group_heartbeat.ts";
+import * as consumerGroupDescribe from "../../src/protocol/generated/consumer_group_describe.ts";
+
+/** A decoded answer; scenarios read fields from it freely. */
+// deno-lint-ignore no-explicit-any
+export type Body = any;
+
+type Encode = (w: Writer, version: number, m: unknown) => void;
+type Decode = (r: Reader, version: number) => Body;
+
+// deno-lint-ignore no-explicit-any
+function codecsOf(module: Record<string, any>, name: string): { name: string; encode: Encode; decode: Decode } {
+  return { name, encode: module[`encode${name}Request`], decode: module[`decode${name}Response`] };
+}
+
+/** Request encoder and response decoder of every API tsbroker implements, by key. */
+export const CODECS: ReadonlyMap<number, { name: string; encode: Encode; decode: Decode }> = new Map([
+  [0, codecsOf(produce, "Produce")],
+  [1, codecsOf(fetch, "Fetch")],
+  [2, codecsOf(listOffsets, "ListOffsets")],
+  [3, codecsOf(metadata, "Metadata")],
+  [8, codecsOf(offsetCommit, "OffsetCommit")],
+  [9, codecsOf(offsetFetch, "OffsetFetch")],
+  [10, codecsOf(findCoordinator, "FindCoordinator")],
+  [11, codecsOf(joinGroup, "JoinGroup")],
+  [12, codecsOf(heartbeat, "Heartbeat")],
+  [13, codecsOf(leaveGroup, "LeaveGroup")],
+  [14, codecsOf(syncGroup, "SyncGroup")],
+  [15, codecsOf(describeGroups, "DescribeGroups")],
+  [16, codecsOf(listGroups, "ListGroups")],
+  [18, codecsOf(apiVersions, "ApiVersions")],
+  [19, codecsOf(createTopics, "CreateTopics")],
+  [20, codecsOf(deleteTopics, "DeleteTopics")],
+  [21, codecsOf(deleteRecords, "DeleteRecords")],
+  [22, codecsOf(initProducerId, "InitProducerId")],
+  [37, codecsOf(createPartitions, "CreatePartitions")],
+  [42, codecsOf(deleteGroups, "DeleteGroups")],
+  [47, codecsOf(offsetDelete, "OffsetDelete")],
+  [68, codecsOf(consumerGroupHeartbeat, "ConsumerGroupHeartbeat")],
+  [69, codecsOf(consumerGroupDescribe, "ConsumerGroupDescribe")],
+]);
+
+/**
+ * Which test file covers which API keys: each file checks at its end that it
+ * sent every version tsbroker advertises of its keys, and api_versions_test
+ * checks that together they cover every advertised key.
+ */
+export const SUITE_COVERAGE: Readonly<Record<string, readonly number[]>> = {
+  "api_versions_test.ts": [18],
+  "topics_test.ts": [3, 19, 20, 37],
+  "data_path_test.ts": [0, 1, 2, 21, 22],
+  "groups_test.ts": [8, 9, 10, 11, 12, 13, 14, 15, 16, 42, 47, 68, 69],
+};
+
+/** Settings given to both brokers, so that their defaults cannot explain a difference. */
+export const COMMON_CONFIG: Readonly<Record<string, string>> = {
+  "auto.create.topics.enable": "true",
+  "num.partitions": "2",
+  "default.replication.factor": "1",
+  "group.initial.rebalance.delay.ms": "0",
+  "offsets.topic.num.partitions": "4",
+  "group.min.session.timeout.ms": "6000",
+  "group.max.session.timeout.ms": "300000",
+};
+
+export type SideName = "kafka" | "tsbroker";
+
+export class Side {
+  client: WireClient | null = null;
+  nextCorrelationId = 1;
+  /** Values a scenario remembers per side (member ids, producer ids...). */
+  readonly vars: Record<string, Body> = {};
+  /** Broker-chosen id → alias ("#1", "#2"...), in order of first appearance. */
+  readonly aliases = new Map<string, string>();
+  readonly topicIds = new Map<string, string>();
+  constructor(readonly name: SideName, readonly port: number, private readonly logTail: () => string) {}
+
+  async connection(): Promise<WireClient> {
+    if (this.client === null || this.client.closed) {
+      try {
+        this.client = await WireClient.connect(this.port);
+      } catch (e) {
+        throw new Error(`${this.name} does not accept connections (${e}); its log ends:\n${this.logTail()}`);
+      }
+    }
+    return this.client;
+  }
+
+  /** Sends one request; the decoded answer, or "closed" if the broker closed the connection instead. */
+  async send(apiKey: number, version: number, request: unknown, timeoutMs = 15_000): Promise<Outcome> {
+    const codecs = CODECS.get(apiKey);
+    if (!codecs) throw new Error(`no codecs for api ${apiKey}`);
+    const client = await this.connection();
+    const correlationId = this.nextCorrelationId++;
+    client.write(requestFrame(apiKey, version, correlationId, "differential", request, codecs.encode));
+    const frame = await client.readFrame(timeoutMs);
+    if (frame === null) {
+      this.client = null;
+      return { kind: "closed" };
+    }
+    const r = new Reader(frame);
+    const header = decodeResponseHeader(r, responseHeaderVersion(apiKey, version));
+    assert.equal(header.correlationId, correlationId, `${this.name}: correlation id of api ${apiKey} v${version}`);
+    // ApiVersions with an unsupported version is answered at v0 (Kafka's rule, KIP-511).
+    const decodeVersion = apiKey === 18 && r.remaining() >= 2 && r.view.getInt16(r.pos) === 35 ? 0 : version;
+    const body = codecs.decode(r, decodeVersion);
+    return { kind: "answer", body, leftover: r.remaining(), decodeVersion };
+  }
+
+  /** The topic's id on this broker (Metadata v12, not compared). */
+  async topicId(topic: string): Promise<string> {
+    const known = this.topicIds.get(topic);
+    if (known) return known;
+    const out = await this.send(3, 12, {
+      ...metadata.defaultMetadataRequest(),
+      topics: [{ ...metadata.defaultMetadataRequestTopic(), name: topic }],
+      allowAutoTopicCreation: false,
+    });
+    assert.equal(out.kind, "answer");
+    const t = (out as Answer).body.topics[0];
+    this.topicIds.set(topic, t.topicId);
+    return t.topicId;
+  }
+}
+
+export type Answer = { kind: "answer"; body: Body; leftover: number; decodeVersion: number };
+export type Outcome = Answer | { kind: "closed" };
+
+export interface Scenario<Req> {
+  /** What this scenario checks, e.g. "CreateTopics: existing topic". */
+  title: string;
+  apiKey: number;
+  version: number;
+  request: Req | ((side: Side) => Req | Promise<Req>);
+  timeoutMs?: number;
+}
+
+export interface Difference {
+  path: string;
+  kafka: unknown;
+  tsbroker: unknown;
+}
+
+export interface Comparison {
+  kafka: Body;
+  tsbroker: Body;
+  /** Both outcomes, "closed" included. */
+  outcomes: { kafka: Outcome; tsbroker: Outcome };
+}
+
+const fmt = (v: unknown): string =>
+  typeof v === "bigint"
+    ? `${v}n`
+    : v instanceof Uint8Array
+    ? `<${v.byteLength} bytes>`
+    : JSON.stringify(v, (_k, x) => typeof x === "bigint" ? `${x}n` : x);
+
+export class Oracle {
+  /** Leaf fields compared (equal after normalisation, or allowed to differ). */
+  comparedFields = 0;
+  scenarios = 0;
+  /** Allowed differences that matched, with the number of fields each covered. */
+  readonly used = new Map<AllowedDifference, number>();
+  /** api key → versions sent to both brokers. */
+  readonly sent = new Map<number, Set<number>>();
+  readonly kafka: Side;
+  readonly tsbroker: Side;
+  /** api key → [min, max] advertised by the reference Kafka. */
+  readonly kafkaVersions = new Map<number, [number, number]>();
+  private readonly failures: string[] = [];
+
+  private constructor(readonly reference: ReferenceKafka, readonly broker: BrokerProcess, readonly file: string) {
+    this.kafka = new Side("kafka", reference.port, () => {
+      try {
+        return Deno.readTextFileSync(reference.logFile).slice(-3000);
+      } catch {
+        return "";
+      }
+    });
+    this.tsbroker = new Side("tsbroker", broker.port, () => broker.output.slice(-30).join("\n"));
+  }
+
+  /**
+   * Starts both brokers (in parallel) with COMMON_CONFIG plus `config`; `kafkaOnly` holds settings tsbroker has
+   * no key for, which only make the reference start faster (internal topics with fewer partitions).
+   */
+  static async start(
+    file: string,
+    config: Record<string, string> = {},
+    kafkaOnly: Record<string, string> = {},
+  ): Promise<Oracle> {
+    const settings = { ...COMMON_CONFIG, ...config };
+    const [reference, broker] = await Promise.all([
+      startReferenceKafka({ config: { ...settings, ...kafkaOnly }, heap: "384m" }),
+      startBroker("deno", { overrides: { "node.id": 1, ...settings } }),
+    ]);
+    const oracle = new Oracle(reference, broker, file);
+    const out = await oracle.kafka.send(18, 3, {
+      ...apiVersions.defaultApiVersionsRequest(),
+      clientSoftwareName: "differential",
+      clientSoftwareVersion: "1",
+    });
+    assert.equal(out.kind, "answer");
+    for (const k of (out as Answer).body.apiKeys) oracle.kafkaVersions.set(k.apiKey, [k.minVersion, k.maxVersion]);
+    return oracle;
+  }
+
+  sides(): [Side, Side] {
+    return [this.kafka, this.tsbroker];
+  }
+
+  /** Versions of `apiKey` tsbroker advertises (from the registry), low to high. */
+  advertised(apiKey: number): number[] {
+    const range = advertisedVersions().find((r) => r.apiKey === apiKey);
+    assert.ok(range, `tsbroker does not advertise api ${apiKey}`);
+    const out = [];
+    for (let v = range.minVersion; v <= range.maxVersion; v++) out.push(v);
+    return out;
+  }
+
+  /** Whether the reference Kafka advertises this version (KIP-896 removed many old ones). */
+  kafkaSupports(apiKey: number, version: number): boolean {
+    const r = this.kafkaVersions.get(apiKey);
+    return r !== undefined && version >= r[0] && version <= r[1];
+  }
+
+  /** Versions of `apiKey` both brokers advertise: the ones where answers are compared field by field. */
+  common(apiKey: number): number[] {
+    return this.advertised(apiKey).filter((v) => this.kafkaSupports(apiKey, v));
+  }
+
+  /**
+   * Waits (without comparing) until both brokers list each topic with its partitions led: Kafka's broker
+   * learns a new topic from the controller a moment after CreateTopics answers.
+   */
+  async settle(topics: readonly string[], timeoutMs = 15_000): Promise<void> {
+    for (const side of this.sides()) {
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        const out = await side.send(3, 12, {
+          ...metadata.defaultMetadataRequest(),
+          topics: topics.map((name) => ({ ...metadata.defaultMetadataRequestTopic(), name })),
+          allowAutoTopicCreation: false,
+        });
+        const ready = out.kind === "answer" &&
+          out.body.topics.every((t: Body) =>
+            t.errorCode === 0 && t.partitions.length > 0 && t.partitions.every((p: Body) => p.leaderId >= 0)
+          );
+        if (ready) break;
+        if (Date.now() > deadline) throw new Error(`${side.name}: topics ${topics.join(", ")} not ready in time`);
+        await sleep(100);
+      }
+    }
+  }
+
+  /** Waits (without comparing) until neither broker lists the topics any more (deletion is asynchronous). */
+  async settleDeleted(topics: readonly string[], timeoutMs = 15_000): Promise<void> {
+    for (const side of this.sides()) {
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        const out = await side.send(3, 12, {
+          ...metadata.defaultMetadataRequest(),
+          topics: topics.map((name) => ({ ...metadata.defaultMetadataRequestTopic(), name })),
+          allowAutoTopicCreation: false,
+        });
+        if (out.kind === "answer" && out.body.topics.every((t: Body) => t.errorCode === 3)) break;
+        if (Date.now() > deadline) throw new Error(`${side.name}: topics ${topics.join(", ")} still listed`);
+        await sleep(100);
+      }
+    }
+    for (const side of this.sides()) for (const t of topics) side.topicIds.delete(t);
+  }
+
+  /**
+   * Sends `request` to one side until `done` holds for its answer (not compared): waits out the reference's
+   * internal topics loading (COORDINATOR_LOAD_IN_PROGRESS, NOT_COORDINATOR...) before the scenarios start.
+   */
+  async warmUp(side: Side, apiKey: number, version: number, request: unknown, done: (b: Body) => boolean) {
+    const deadline = Date.now() + 30_000;
+    for (;;) {
+      const out = await side.send(apiKey, version, request);
+      if (out.kind === "answer" && done(out.body)) return;
+      if (Date.now() > deadline) throw new Error(`${side.name}: api ${apiKey} still not ready: ${fmt(out)}`);
+      await sleep(200);
+    }
+  }
+
+  /** Sends `scenario` to both brokers, compares the answers and records any difference not allowed. */
+  async compare<Req>(scenario: Scenario<Req>): Promise<Comparison> {
+    const { apiKey, version } = scenario;
+    const build = async (side: Side): Promise<Req> =>
+      typeof scenario.request === "function"
+        ? await (scenario.request as (s: Side) => Req | Promise<Req>)(side)
+        : scenario.request;
+    const [kReq, tReq] = [await build(this.kafka), await build(this.tsbroker)];
+    const [kOut, tOut] = await Promise.all([
+      this.kafka.send(apiKey, version, kReq, scenario.timeoutMs),
+      this.tsbroker.send(apiKey, version, tReq, scenario.timeoutMs),
+    ]);
+    if (!this.sent.has(apiKey)) this.sent.set(apiKey, new Set());
+    this.sent.get(apiKey)!.add(version);
+    this.scenarios++;
+    const diffs = this.diffOutcomes(apiKey, version, kOut, tOut, scenario.title);
+    const title = `${CODECS.get(apiKey)!.name} v${version}: ${scenario.title}`;
+    if (diffs.length > 0) {
+      const lines = diffs.map((d) => `  ${d.path}: kafka ${fmt(d.kafka)} ≠ tsbroker ${fmt(d.tsbroker)}`);
+      this.failures.push(`${title}\n${lines.join("\n")}`);
+    }
+    return {
+      kafka: kOut.kind === "answer" ? kOut.body : undefined,
+      tsbroker: tOut.kind === "answer" ? tOut.body : undefined,
+      outcomes: { kafka: kOut, tsbroker: tOut },
+    };
+  }
+
+  /** Remembers a value from each side's answer under `name` (side.vars), e.g. the member id each broker chose. */
+  remember(name: string, c: Comparison, pick: (body: Body) => unknown): void {
+    if (c.kafka !== undefined) this.kafka.vars[name] = pick(c.kafka);
+    if (c.tsbroker !== undefined) this.tsbroker.vars[name] = pick(c.tsbroker);
+  }
+
+  /** Fails the calling test if any scenario so far differed in a way not allowed (and clears the list). */
+  assertNoDifferences(): void {
+    const failures = this.failures.splice(0);
+    assert.ok(failures.length === 0, `differences not in allowed_differences.ts:\n${failures.join("\n")}`);
+  }
+
+  /** Fails unless every version tsbroker advertises of each of `apiKeys` was sent to both brokers. */
+  assertCovered(apiKeys: readonly number[]): void {
+    for (const key of apiKeys) {
+      const missing = this.advertised(key).filter((v) => !this.sent.get(key)?.has(v));
+      assert.deepEqual(missing, [], `${CODECS.get(key)!.name}: advertised versions never compared`);
+    }
+  }
+
+  /** The closing note: compared fields and the allowed differences used. */
+  report(): string {
+    const perApi = [...this.sent].sort((a, b) => a[0] - b[0]).map(([k, vs]) => {
+      const sorted = [...vs].sort((a, b) => a - b);
+      return `${CODECS.get(k)!.name} v${sorted[0]}–v${sorted.at(-1)}`;
+    });
+    const lines = [
+      `[differential] ${this.file}: ${this.scenarios} exchanges, ${this.comparedFields} compared fields`,
+      `[differential]   APIs: ${perApi.join(", ")}`,
+      `[differential]   allowed differences used (${this.used.size}):`,
+      ...[...this.used].map(([d, n]) => `[differential]     ${d.id} (${n} fields): ${d.reason}`),
+    ];
+    const text = lines.join("\n");
+    console.log(text);
+    return text;
+  }
+
+  async stop(): Promise<void> {
+    for (const side of this.sides()) side.client?.destroy();
+    await Promise.all([this.reference.stop(), this.broker.stop()]);
+  }
+
+  // ---- comparison -------------------------------------------------------
+
+  /** The first plain entry allowing a difference at `path` (and, given the two values, whose `when` holds). */
+  private allowed(
+    apiKey: number,
+    version: number,
+    title: string,
+    path: string,
+    values?: [unknown, unknown],
+  ): AllowedDifference | undefined {
+    return ALLOWED_DIFFERENCES.find((d) =>
+      d.unordered === undefined && d.keyedBy === undefined &&
+      (d.apiKeys === "all" || d.apiKeys.includes(apiKey)) &&
+      (d.versions === undefined || (version >= d.versions[0] && version <= d.versions[1])) &&
+      (d.scenario === undefined || d.scenario.test(title)) &&
+      matchesPath(d.path, path) &&
+      (values === undefined ||
+        (d.alias ? aliasable(values[0]) && aliasable(values[1]) : d.when === undefined || d.when(values[0], values[1])))
+    );
+  }
+
+  private use(d: AllowedDifference, n = 1): void {
+    this.used.set(d, (this.used.get(d) ?? 0) + n);
+    this.comparedFields += n;
+  }
+
+  private diffOutcomes(apiKey: number, version: number, k: Outcome, t: Outcome, title: string): Difference[] {
+    const diffs: Difference[] = [];
+    const describe = (o: Outcome) => o.kind === "closed" ? "connection closed" : "answered";
+    if (k.kind !== t.kind) {
+      const d = this.allowed(apiKey, version, title, "$outcome");
+      if (d?.kafkaLacksVersion) {
+        // The entry claims Kafka dropped this version: hold it to Kafka's own ApiVersions answer.
+        assert.ok(!this.kafkaSupports(apiKey, version), `${d.id}: Kafka does advertise api ${apiKey} v${version}`);
+      }
+      if (d) this.use(d);
+      else diffs.push({ path: "$outcome", kafka: describe(k), tsbroker: describe(t) });
+      return diffs;
+    }
+    this.comparedFields++;
+    if (k.kind === "closed" || t.kind === "closed") return diffs;
+    this.comparedFields++;
+    if (k.leftover !== 0 || t.leftover !== 0) {
+      diffs.push({ path: "$leftoverBytes", kafka: k.leftover, tsbroker: t.leftover });
+    }
+    const schema = API_SCHEMAS.find((s) => s.apiKey === apiKey)!.response;
+    const ctx = { apiKey, version: k.decodeVersion, title, schema, diffs };
+    if (k.decodeVersion !== t.decodeVersion) {
+      diffs.push({ path: "$decodedAt", kafka: k.decodeVersion, tsbroker: t.decodeVersion });
+      return diffs;
+    }
+    this.walkStruct(ctx, schema.fields, k.body, t.body, "");
+    return diffs;
+  }
+
+  private walkStruct(ctx: WalkContext, fields: readonly FieldSchema[], a: Body, b: Body, path: string): void {
+    for (const field of fields) {
+      if (!inRange(field.versions, ctx.version)) continue;
+      const name = field.name.charAt(0).toLowerCase() + field.name.slice(1);
+      const p = path === "" ? name : `${path}.${name}`;
+      this.walkField(ctx, field, a?.[name], b?.[name], p);
+    }
+  }
+
+  private structFields(ctx: WalkContext, field: FieldSchema, typeName: string): readonly FieldSchema[] {
+    return field.fields ?? ctx.schema.commonStructs.find((s) => s.name === typeName)?.fields ?? [];
+  }
+
+  private walkField(ctx: WalkContext, field: FieldSchema, a: Body, b: Body, p: string): void {
+    const type = parseFieldType(field.type);
+    if (type.kind === "struct") {
+      if (a === null || b === null) return this.leaf(ctx, p, a === null ? null : "{…}", b === null ? null : "{…}");
+      return this.walkStruct(ctx, this.structFields(ctx, field, type.name), a, b, p);
+    }
+    if (type.kind === "array") {
+      if (a === null || b === null) return this.leaf(ctx, p, a === null ? null : "[…]", b === null ? null : "[…]");
+      const generic = stripIndices(p);
+      const keyed = ALLOWED_DIFFERENCES.find((d) =>
+        d.keyedBy !== undefined && (d.apiKeys === "all" || d.apiKeys.includes(ctx.apiKey)) &&
+        (d.scenario === undefined || d.scenario.test(ctx.title)) &&
+        (d.versions === undefined || (ctx.version >= d.versions[0] && ctx.version <= d.versions[1])) &&
+        matchesPath(d.path, generic)
+      );
+      if (keyed) return this.walkKeyed(ctx, field, keyed, a as Body[], b as Body[], p);
+      const order = ALLOWED_DIFFERENCES.find((d) =>
+        d.unordered !== undefined && (d.apiKeys === "all" || d.apiKeys.includes(ctx.apiKey)) &&
+        matchesPath(d.path, generic)
+      );
+      let [xs, ys] = [a as Body[], b as Body[]];
+      if (order) {
+        const key = (e: Body) => order.unordered!.map((f) => fmt(e?.[f] ?? e)).join("|");
+        const sort = (arr: Body[]) => [...arr].sort((l, r) => key(l) < key(r) ? -1 : key(l) > key(r) ? 1 : 0);
+        const [sx, sy] = [sort(xs), sort(ys)];
+        const reordered = (orig: Body[], sorted: Body[]) => orig.some((e, i) => e !== sorted[i]);
+        if (reordered(xs, sx) || reordered(ys, sy)) this.used.set(order, (this.used.get(order) ?? 0) + 1);
+        [xs, ys] = [sx, sy];
+      }
+      if (xs.length !== ys.length) {
+        const d = this.allowed(ctx.apiKey, ctx.version, ctx.title, `${generic}.length`);
+        if (d) return this.use(d);
+        // Name what only one side has when the elements carry a name, else show the start of each.
+        const id = ["name", "groupId", "topic", "partitionIndex", "apiKey"].find((f) =>
+          (xs[0] ?? ys[0])?.[f] !== undefined
+        );
+        const ids = (arr: Body[]) => new Set(arr.map((e) => fmt(e?.[id!])));
+        const only = (l: Set<string>, r: Set<string>) => [...l].filter((x) => !r.has(x)).join(", ");
+        const [kx, ky] = id ? [ids(xs), ids(ys)] : [new Set<string>(), new Set<string>()];
+        ctx.diffs.push({
+          path: `${p}.length`,
+          kafka: id ? `${xs.length}, only here: ${only(kx, ky)}` : `${xs.length}: ${fmt(xs).slice(0, 400)}`,
+          tsbroker: id ? `${ys.length}, only here: ${only(ky, kx)}` : `${ys.length}: ${fmt(ys).slice(0, 400)}`,
+        });
+        return;
+      }
+      this.comparedFields++;
+      for (let i = 0; i < xs.length; i++) {
+        const q = `${p}[${i}]`;
+        if (type.element.kind === "primitive") this.leaf(ctx, q, xs[i], ys[i]);
+        else {this.walkStruct(
+            ctx,
+            this.structFields(ctx, field, type.element.kind === "struct" ? type.element.name : ""),
+            xs[i],
+            ys[i],
+            q,
+          );}
+      }
+      return;
+    }
+    if (field.type === "records" && a instanceof Uint8Array && b instanceof Uint8Array && !equal(a, b)) {
+      return this.walkRecords(ctx, p, a, b);
+    }
+    this.leaf(ctx, p, a, b);
+  }
+
+  /** Record sets that differ: compared batch by batch, header field by field, then the records' bytes. */
+  private walkRecords(ctx: WalkContext, p: string, a: Uint8Array, b: Uint8Array): void {
+    const [xs, ys] = [splitBatches(a), splitBatches(b)];
+    if (xs.length !== ys.length) {
+      ctx.diffs.push({ path: `${p}.batches.length`, kafka: xs.length, tsbroker: ys.length });
+      return;
+    }
+    xs.forEach((x, i) => {
+      const y = ys[i];
+      for (const key of Object.keys(x) as (keyof BatchView)[]) {
+        // The crc covers the producer id: when the ids differ (each broker chose its own) so must the crcs.
+        const name = key === "crc" && x.producerId !== y.producerId ? "crcOverDifferentProducerIds" : key;
+        this.leaf(ctx, `${p}.batches[${i}].${name}`, x[key], y[key]);
+      }
+    });
+  }
+
+  /** Arrays matched element by element on a key field (see AllowedDifference.keyedBy). */
+  private walkKeyed(ctx: WalkContext, field: FieldSchema, rule: AllowedDifference, a: Body[], b: Body[], p: string) {
+    const key = rule.keyedBy!;
+    const type = parseFieldType(field.type);
+    const fields = type.kind === "array" && type.element.kind === "struct"
+      ? this.structFields(ctx, field, type.element.name)
+      : [];
+    const ys = new Map(b.map((e) => [e[key], e]));
+    for (const x of a) {
+      const y = ys.get(x[key]);
+      const q = `${p}[${key}=${x[key]}]`;
+      if (y === undefined) {
+        if (rule.onlyInKafka?.includes(x[key])) this.use(rule);
+        else ctx.diffs.push({ path: q, kafka: "present", tsbroker: "absent" });
+        continue;
+      }
+      ys.delete(x[key]);
+      this.walkStruct(ctx, fields, x, y, q);
+    }
+    for (const k of ys.keys()) {
+      if (rule.onlyInTsbroker?.includes(k)) this.use(rule);
+      else ctx.diffs.push({ path: `${p}[${key}=${k}]`, kafka: "absent", tsbroker: "present" });
+    }
+  }
+
+  private leaf(ctx: WalkContext, p: string, a: unknown, b: unknown): void {
+    const generic = stripIndices(p);
+    const rule = this.allowed(ctx.apiKey, ctx.version, ctx.title, generic, [a, b]);
+    if (rule?.alias) {
+      // Broker-chosen ids: equal when each is the n-th distinct id its broker handed out.
+      const [x, y] = [this.alias(this.kafka, `${typeof a}:${a}`), this.alias(this.tsbroker, `${typeof b}:${b}`)];
+      if (x === y) return this.use(rule);
+      ctx.diffs.push({ path: p, kafka: `${a} (${x})`, tsbroker: `${b} (${y})` });
+      return;
+    }
+    if (equal(a, b)) {
+      this.comparedFields++;
+      return;
+    }
+    if (rule && !rule.alias) return this.use(rule);
+    const named = /errorCode$/i.test(p) && typeof a === "number" && typeof b === "number";
+    ctx.diffs.push({
+      path: p,
+      kafka: named ? `${a} ${errorName(a as number)}` : a,
+      tsbroker: named ? `${b} ${errorName(b as number)}` : b,
+    });
+  }
+
+  private alias(side: Side, value: string): string {
+    let alias = side.aliases.get(value);
+    if (alias === undefined) side.aliases.set(value, alias = `#${side.aliases.size + 1}`);
+    return alias;
+  }
+}
+
+interface BatchView {
+  baseOffset: bigint;
+  batchLength: number;
+  partitionLeaderEpoch: number;
+  magic: number;
+  crc: number;
+  attributes: number;
+  lastOffsetDelta: number;
+  baseTimestamp: bigint;
+  maxTimestamp: bigint;
+  producerId: bigint;
+  producerEpoch: number;
+  baseSequence: number;
+  recordCount: number;
+  records: Uint8Array;
+}
+
+/** The v2 batches of a record set, header fields decoded (a trailing partial batch is kept as raw bytes). */
+function splitBatches(buf: Uint8Array): BatchView[] {
+  const out: BatchView[] = [];
+  const v = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+  let at = 0;
+  while (at + 61 <= buf.byteLength) {
+    const length = v.getInt32(at + 8);
+    const end = Math.min(buf.byteLength, at + 12 + length);
+    out.push({
+      baseOffset: v.getBigInt64(at),
+      batchLength: length,
+      partitionLeaderEpoch: v.getInt32(at + 12),
+      magic: v.getInt8(at + 16),
+      crc: v.getUint32(at + 17),
+      attributes: v.getInt16(at + 21),
+      lastOffsetDelta: v.getInt32(at + 23),
+      baseTimestamp: v.getBigInt64(at + 27),
+      maxTimestamp: v.getBigInt64(at + 35),
+      producerId: v.getBigInt64(at + 43),
+      producerEpoch: v.getInt16(at + 51),
+      baseSequence: v.getInt32(at + 53),
+      recordCount: v.getInt32(at + 57),
+      records: buf.subarray(at + 61, end),
+    });
+    at = end;
+  }
+  return out;
+}
+
+interface WalkContext {
+  apiKey: number;
+  version: number;
+  title: string;
+  schema: MessageSchema;
+  diffs: Difference[];
+}
+
+/** "topics[3].configs[name=x].value" → "topics[].configs[].value", the form allowed paths are written in. */
+export function stripIndices(path: string): string {
+  return path.replace(/\[\d+\]/g, "[]").replace(/\[[^\]=]+=[^\]]*\]/g, "[]");
+}
+
+/** Ids a broker chose (non-empty strings, non-negative numbers), as opposed to sentinels like "" and -1. */
+function aliasable(v: unknown): boolean {
+  return (typeof v === "string" && v !== "") || ((typeof v === "bigint" || typeof v === "number") && v >= 0);
+}
+
+function equal(a: unknown, b: unknown): boolean {
+  if (a instanceof Uint8Array && b instanceof Uint8Array) {
+    return a.byteLength === b.byteLength && a.every((x, i) => x === b[i]);
+  }
+  return a === b;
+}
+
+/** Resolves after `ms`. */
+export function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}
+
+/** Error codes used by scenarios, by name. */
+export { ErrorCode } from "../../src/protocol/errors.ts";

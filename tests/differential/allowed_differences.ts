@@ -1,0 +1,374 @@
+/**
+ * THE list of differences the differential suite (issue 11) accepts between
+ * the reference Apache Kafka and tsbroker. Any difference between their
+ * answers that no entry here covers fails the test. Each entry names the API
+ * keys and versions it applies to, a field path, and why the difference is
+ * legitimate (or, for "tsbroker bug/limitation", why it is still open).
+ *
+ * Paths are written without array indices ("topics[].partitions[].errorCode")
+ * and may use `*` (one path segment) and `**` (any number of segments;
+ * `**.name` also matches a top-level `name`).
+ * Special paths: `$outcome` — one broker answered, the other closed the
+ * connection; `<array>.length` — the arrays differ in length.
+ *
+ * Kinds:
+ * - a plain entry: the values at that path may differ (optionally only
+ *   `when` a predicate holds for the two values);
+ * - `alias`: ids a broker chooses (member ids): each side's values are
+ *   replaced by "#n", the n-th distinct id that broker handed out, so they
+ *   must still correspond one to one;
+ * - `unordered`: the array at that path is sorted by the named fields before
+ *   comparing, because the protocol leaves its order free;
+ * - `keyedBy` + `onlyInKafka`: the array's elements are matched by a key
+ *   field; those only Kafka returns are allowed when listed (Kafka 4.4
+ *   settings tsbroker does not have), and must otherwise match.
+ */
+
+export interface AllowedDifference {
+  /** Short name, quoted in the closing note. */
+  id: string;
+  apiKeys: readonly number[] | "all";
+  /** Inclusive version range; all versions when absent. */
+  versions?: readonly [number, number];
+  /** Only in scenarios whose title matches. */
+  scenario?: RegExp;
+  /** One pattern, or several that share the reason. */
+  path: string | readonly string[];
+  reason: string;
+  alias?: true;
+  unordered?: readonly string[];
+  /**
+   * The array at that path is matched element by element on this field (order free); elements only
+   * Kafka has are allowed when their key is in `onlyInKafka`, anything else unmatched is a difference.
+   */
+  keyedBy?: string;
+  onlyInKafka?: readonly string[];
+  onlyInTsbroker?: readonly string[];
+  when?: (kafka: unknown, tsbroker: unknown) => boolean;
+  /** The entry says Kafka no longer has these versions: the oracle checks Kafka's ApiVersions answer agrees. */
+  kafkaLacksVersion?: true;
+}
+
+const bothStrings = (a: unknown, b: unknown) => typeof a === "string" && typeof b === "string";
+
+export const ALLOWED_DIFFERENCES: readonly AllowedDifference[] = [
+  // ---- identity of the two brokers --------------------------------------------------------------
+  {
+    id: "cluster-id",
+    apiKeys: "all",
+    path: "**.clusterId",
+    reason: "each broker formats its own cluster id (random)",
+    when: bothStrings,
+  },
+  {
+    id: "broker-port",
+    apiKeys: "all",
+    path: "**.port",
+    reason: "the two brokers listen on different free ports",
+  },
+  {
+    id: "topic-id",
+    apiKeys: "all",
+    path: "**.topicId",
+    reason: "topic ids are random UUIDs chosen by each broker at creation",
+    when: (a, b) => a !== "AAAAAAAAAAAAAAAAAAAAAA" && b !== "AAAAAAAAAAAAAAAAAAAAAA",
+  },
+  {
+    id: "member-id",
+    apiKeys: "all",
+    path: "**.memberId",
+    reason: "member ids are chosen by the coordinator (client id + random UUID); aliased, so they must still match " +
+      "one to one",
+    alias: true,
+  },
+  {
+    id: "group-leader",
+    apiKeys: [11],
+    path: "leader",
+    reason: "the leader is a coordinator-chosen member id; aliased like member ids",
+    alias: true,
+  },
+  // ---- ApiVersions ------------------------------------------------------------------------------
+  {
+    id: "api-versions-key-list",
+    apiKeys: [18],
+    scenario: /^(success|key ranges)$/,
+    path: "apiKeys.length",
+    reason: "tsbroker implements a subset of Kafka's APIs; api_versions_test checks each key it lists against " +
+      "Kafka's range instead (only Kafka-newer versions missing, or KIP-896 removals kept)",
+  },
+  {
+    id: "feature-flags",
+    apiKeys: [18],
+    versions: [3, 4],
+    path: "*Features**",
+    reason: "tsbroker has no KRaft feature flags (metadata.version, group.version, transaction.version...): " +
+      "it lists no supported or finalized features and finalizedFeaturesEpoch -1, which clients read as " +
+      "'no features' (the KIP-848 consumer protocol works without group.version: ConsumerGroupHeartbeat is advertised)",
+  },
+  {
+    id: "api-versions-newer-in-kafka",
+    apiKeys: [18],
+    scenario: /^unsupported version$/,
+    path: "apiKeys[].maxVersion",
+    reason: "Kafka 4.4 has ApiVersions v5, newer than the 3.9 schemas tsbroker implements",
+    when: (a, b) => typeof a === "number" && typeof b === "number" && a > b,
+  },
+  // ---- versions Kafka 4 removed (KIP-896) that tsbroker still serves ---------------------------
+  ...([
+    [2, "ListOffsets", [0, 0]],
+    [8, "OffsetCommit", [0, 1]],
+    [9, "OffsetFetch", [0, 0]],
+    [19, "CreateTopics", [0, 1]],
+    [20, "DeleteTopics", [0, 0]],
+  ] as const).map(([key, name, versions]): AllowedDifference => ({
+    id: `kip-896-${name}-v${versions[0]}${versions[1] > versions[0] ? `-v${versions[1]}` : ""}`,
+    apiKeys: [key],
+    versions,
+    path: "$outcome",
+    kafkaLacksVersion: true,
+    reason: `Kafka 4 removed ${name} v${versions[0]}–v${versions[1]} (KIP-896) and closes the connection; ` +
+      "tsbroker still answers them for old clients",
+  })),
+  // ---- topics and metadata ----------------------------------------------------------------------
+  {
+    id: "metadata-topic-order",
+    apiKeys: [3],
+    path: ["topics", "brokers"],
+    unordered: ["name", "nodeId"],
+    reason: "Metadata lists topics (and brokers) in no particular order; Kafka's comes from a hash map",
+  },
+  {
+    id: "create-partitions-result-order",
+    apiKeys: [37],
+    path: "results",
+    unordered: ["name"],
+    reason: "Kafka's controller answers CreatePartitions topics in hash-set order",
+  },
+  {
+    id: "metadata-auto-creation-is-synchronous",
+    apiKeys: [3],
+    scenario: /^auto-creation$/,
+    path: ["topics[].errorCode", "topics[].partitions.length", "topics[].topicId"],
+    reason: "Kafka asks its controller to create an auto-created topic and answers that Metadata request with " +
+      "UNKNOWN_TOPIC_OR_PARTITION (no partitions, zero id); tsbroker waits for the creation and answers the new " +
+      "topic at once. Clients retry on the error, so they reach the same state one round trip later; the next " +
+      "scenario compares the topic once both have it",
+  },
+  {
+    id: "topic-configs-kafka-4.4-only",
+    apiKeys: [19],
+    versions: [5, 7],
+    scenario: /^(?!compacted topic$)/,
+    path: "topics[].configs",
+    keyedBy: "name",
+    onlyInKafka: [
+      "compression.gzip.level", // KIP-390 (3.8+)
+      "compression.lz4.level",
+      "compression.zstd.level",
+      "remote.storage.enable", // tiered storage (KIP-405)
+      "remote.log.copy.disable",
+      "remote.log.delete.on.disable",
+      "remote.copy.lag.ms",
+      "remote.copy.lag.bytes",
+      "local.retention.ms",
+      "local.retention.bytes",
+      "min.compaction.lag.ms", // log compaction, not implemented
+      "max.compaction.lag.ms",
+      "min.cleanable.dirty.ratio",
+      "delete.retention.ms",
+      "leader.replication.throttled.replicas", // replication, meaningless on one node
+      "follower.replication.throttled.replicas",
+      "max.decompressed.message.bytes", // Kafka 4.4
+      "errors.deadletterqueue.group.enable", // Kafka 4.4 (streams groups)
+    ],
+    onlyInTsbroker: [
+      "message.downconversion.enable", // removed in Kafka 4 with down-conversion (KIP-724); tsbroker still lists it
+    ],
+    reason: "CreateTopics v5+ lists the new topic's effective configs; Kafka 4.4 has topic settings tsbroker does " +
+      "not implement (tiered storage, compression levels, message-format and follower-replication settings...), " +
+      "listed here one by one; every setting both list must agree in value, source and flags",
+  },
+  {
+    id: "min-insync-replicas-source",
+    apiKeys: [19],
+    versions: [5, 7],
+    path: "topics[].configs[].configSource",
+    reason: "Kafka 4.4's KRaft controller stores min.insync.replicas as a cluster-wide dynamic default (KIP-966), " +
+      "so it reports source DYNAMIC_DEFAULT_BROKER_CONFIG (3); tsbroker has no dynamic configs and reports " +
+      "DEFAULT_CONFIG (5) for the same value",
+    when: (a, b) => a === 3 && b === 5,
+  },
+  {
+    id: "timestamp-after-max-default",
+    apiKeys: [19],
+    versions: [5, 7],
+    path: "topics[].configs[].value",
+    reason: "tsbroker bug/limitation: message.timestamp.after.max.ms defaults to Long.MAX_VALUE (Kafka 3.9); Kafka " +
+      "4.0 lowered the default to 3600000 (KIP-1030), so Kafka 4 refuses records stamped over an hour ahead " +
+      "and tsbroker accepts them",
+    when: (a, b) => a === "3600000" && b === "9223372036854775807",
+  },
+  {
+    id: "validate-only-topic-id",
+    apiKeys: [19],
+    versions: [7, 7],
+    scenario: /^validateOnly$/,
+    path: "topics[].topicId",
+    reason: "for validateOnly Kafka's controller returns the random id it would have given the topic (which is " +
+      "never created); tsbroker returns the zero id. No client can use either",
+  },
+  {
+    id: "no-log-compaction",
+    apiKeys: [19],
+    scenario: /^compacted topic$/,
+    path: "topics[].**",
+    reason: "tsbroker bug/limitation: log compaction is not implemented, so cleanup.policy=compact is refused " +
+      "with INVALID_CONFIG (src/cluster/topic_config.ts) where Kafka creates the topic",
+  },
+  {
+    id: "producer-id",
+    apiKeys: [22],
+    path: "producerId",
+    reason: "producer ids come from each broker's own id blocks; aliased, so the n-th id handed out must match " +
+      "the n-th (and -1 stays -1)",
+    alias: true,
+  },
+  {
+    id: "produce-v0-v2-refused-by-kafka",
+    apiKeys: [0],
+    versions: [0, 2],
+    path: "$outcome",
+    reason: "Kafka 4 still lists Produce v0–v2 in ApiVersions (so old librdkafka versions connect, KAFKA-18659) " +
+      "but closes the connection on them (KIP-896); tsbroker serves them",
+  },
+  {
+    id: "no-transactions",
+    apiKeys: [22],
+    scenario: /^transact/,
+    path: ["errorCode", "producerId", "producerEpoch"],
+    reason: "tsbroker bug/limitation: transactions are not implemented; InitProducerId with a transactional id " +
+      "is refused with TRANSACTIONAL_ID_AUTHORIZATION_FAILED (fatal, so clients do not spin), before the " +
+      "timeout is checked, where Kafka hands out a transactional producer id (or INVALID_TRANSACTION_TIMEOUT)",
+  },
+  {
+    id: "duplicate-batch-log-append-time",
+    apiKeys: [0],
+    scenario: /^duplicate sequence$/,
+    path: "responses[].partitionResponses[].logAppendTimeMs",
+    reason: "tsbroker bug/limitation (src/log/producer_state.ts, not a handler): a retried (duplicate) idempotent " +
+      "batch is answered with logAppendTimeMs -1; Kafka answers the timestamp it kept for the original batch " +
+      "(its max timestamp on CreateTime topics). Clients ignore logAppendTimeMs on CreateTime topics",
+  },
+  {
+    id: "produce-error-log-start-offset",
+    apiKeys: [0],
+    versions: [5, 11],
+    scenario: /^sequence gap$/,
+    path: "responses[].partitionResponses[].logStartOffset",
+    reason: "tsbroker bug/limitation (src/server/replica_manager.ts, not a handler): a batch the partition's log " +
+      "refuses (OUT_OF_ORDER_SEQUENCE_NUMBER) is answered with logStartOffset -1; Kafka reports the partition's " +
+      "log start offset with such errors",
+  },
+  {
+    id: "partition-order",
+    apiKeys: [2, 21],
+    path: ["topics", "topics[].partitions"],
+    unordered: ["name", "partitionIndex"],
+    reason: "Kafka answers ListOffsets and DeleteRecords partitions grouped through hash maps, in no set order",
+  },
+  {
+    id: "group-order",
+    apiKeys: [15, 16, 42, 69],
+    path: ["groups", "results"],
+    unordered: ["groupId"],
+    reason: "Kafka answers group lists (DescribeGroups, ListGroups, DeleteGroups, ConsumerGroupDescribe) in the " +
+      "order of its coordinator shards' hash maps",
+  },
+  {
+    id: "consumer-group-epochs",
+    apiKeys: [68, 69],
+    path: ["memberEpoch", "groups[].groupEpoch", "groups[].assignmentEpoch", "groups[].members[].memberEpoch"],
+    reason: "tsbroker bug/limitation (src/group, not a handler): a new KIP-848 group reaches epoch 2 in Kafka 4.4 " +
+      "on its first member's join (one bump for the member, one for the subscribed topics' metadata) and epoch 1 " +
+      "in tsbroker; clients only use the epochs they are given, so both work",
+    when: (a, b) => a === 2 && b === 1,
+  },
+  {
+    id: "consumer-group-heartbeat-error-epoch",
+    apiKeys: [68],
+    scenario: /^(empty group id|join without subscription)$/,
+    path: "memberEpoch",
+    reason: "tsbroker bug/limitation (src/group): a refused ConsumerGroupHeartbeat carries memberEpoch -1; Kafka " +
+      "leaves the field at its default 0. Clients ignore the epoch of an error answer",
+    when: (a, b) => a === 0 && b === -1,
+  },
+  {
+    id: "consumer-group-describe-missing-groups",
+    apiKeys: [69],
+    path: [
+      "groups[].groupState",
+      "groups[].groupEpoch",
+      "groups[].assignmentEpoch",
+      "groups[].members[].subscribedTopicRegex",
+    ],
+    reason: "tsbroker bug/limitation (src/group): ConsumerGroupDescribe answers an unknown or classic group " +
+      '(GROUP_ID_NOT_FOUND) with state Dead and epochs -1 where Kafka leaves "" and 0, and a member without a ' +
+      'regex with a null subscribedTopicRegex where Kafka 4.4 sends ""; the error codes match',
+    when: (a, b) => (a === "" && (b === "Dead" || b === null)) || (a === 0 && b === -1),
+  },
+  {
+    id: "batch-producer-id",
+    apiKeys: [1],
+    path: "responses[].partitions[].records.batches[].producerId",
+    reason: "idempotent batches carry the producer id each broker handed out; aliased like InitProducerId's answer",
+    alias: true,
+  },
+  {
+    id: "batch-crc-over-producer-id",
+    apiKeys: [1],
+    path: "responses[].partitions[].records.batches[].crcOverDifferentProducerIds",
+    reason: "a batch's crc covers its producer id, so batches of different (aliased) producer ids differ in crc; " +
+      "batches with equal producer ids must have equal crcs",
+  },
+  // ---- values that vary by time or by load --------------------------------------------------------
+  {
+    id: "throttle-time",
+    apiKeys: "all",
+    path: "throttleTimeMs",
+    reason:
+      "quota throttling depends on load; both brokers run without quotas, but Kafka may still report small values",
+  },
+  {
+    id: "error-message",
+    apiKeys: "all",
+    path: "**.errorMessage",
+    reason: "free-text error messages are worded by each broker; the error codes are compared",
+  },
+];
+
+function globToRegExp(glob: string): RegExp {
+  let re = "";
+  for (let i = 0; i < glob.length; i++) {
+    const c = glob[i];
+    if (glob.startsWith("**.", i)) {
+      re += "(?:.*\\.)?";
+      i += 2;
+    } else if (c === "*" && glob[i + 1] === "*") {
+      re += ".*";
+      i++;
+    } else if (c === "*") re += "[^.]*";
+    else re += c.replace(/[.+?^${}()|[\]\\]/g, "\\$&");
+  }
+  return new RegExp(`^${re}$`);
+}
+
+const compiled = new Map<string, RegExp>();
+
+/** Whether an index-free field path matches an entry's path pattern (or one of them). */
+export function matchesPath(pattern: string | readonly string[], path: string): boolean {
+  if (typeof pattern !== "string") return pattern.some((p) => matchesPath(p, path));
+  let re = compiled.get(pattern);
+  if (!re) compiled.set(pattern, re = globToRegExp(pattern));
+  return re.test(path);
+}
