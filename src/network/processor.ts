@@ -395,9 +395,10 @@ export class Processor implements ConnectionEvents {
   /** Close a connection because of what it sent; log why (rate-limited: a client can send bad frames at will). */
   private reject(conn: ClientConnection, why: string): void {
     this.o.metrics.add(P.connectionsClosedBadInput);
+    // Limited per kind of problem (numbers masked), so a flood of one kind cannot hide another.
     this.o.log.limited(
       "warn",
-      "bad request",
+      `bad request: ${why.replace(/-?\d+/g, "N")}`,
       `Closing connection from ${conn.client} on listener ${this.o.listenerName}: ${why}`,
     );
     conn.socket.destroy();
