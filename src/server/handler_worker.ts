@@ -18,7 +18,7 @@ import type { BrokerState, ControllerClient } from "./broker_state.ts";
 import type { ControllerOp, ControllerResult } from "./controller_ops.ts";
 import { HandlerCore } from "./handler_core.ts";
 import type { CheckpointEntry } from "./replica_manager.ts";
-import { RequestHandler } from "./request_handler.ts";
+import { type HandledRequest, RequestHandler } from "./request_handler.ts";
 
 export interface HandlerInit {
   type: "init";
@@ -175,7 +175,7 @@ async function serve(
     released = true;
     port.postMessage({ conn, seq, action: "release", frame: null, length: 0, error: 0 } satisfies ResponseEnvelope);
   };
-  let result;
+  let result: HandledRequest;
   try {
     result = await handler.handle(frame, {
       listenerIndex: envelope.listener,
@@ -183,6 +183,11 @@ async function serve(
       clientAddress: envelope.client,
       release,
     });
+  } catch (e) {
+    // Anything RequestHandler did not turn into an answer (a failing error
+    // response, say) closes this one connection; the Worker and every other
+    // connection carry on.
+    result = { action: "close", reason: `internal error: ${e instanceof Error ? e.message : e}` };
   } finally {
     pool.release(frame.byteLength);
   }

@@ -9,8 +9,10 @@
  * always v0). Like Kafka, bytes left after the body are ignored. An ApiVersions
  * request above the highest version gets the v0-format UNSUPPORTED_VERSION
  * answer. A request that cannot be decoded closes the connection, as Kafka
- * does; a handler failure answers with the API's error response. So does a
- * request with more list entries than tsbroker.request.max.list.entries: an
+ * does; a handler failure, or a response that cannot be encoded, answers
+ * with the API's UNKNOWN_SERVER_ERROR response. A request closes the
+ * connection too when it has more list entries than
+ * tsbroker.request.max.list.entries: an
  * entry decodes into an object costing far more memory and time than its
  * few bytes, so the reader stops counting at the limit instead of building
  * millions of them (a 99 MiB Metadata request names 52 million topics).
@@ -106,7 +108,33 @@ export class RequestHandler {
     }
     if (response === NO_RESPONSE) return { action: "none", error: failed };
     if (response instanceof CloseConnection) return { action: "close", reason: response.reason };
-    const error = failed || hasTopLevelError(response);
+    try {
+      return this.encodeAnswer(handler, ctx, response, failed || hasTopLevelError(response));
+    } catch (e) {
+      // A response the codec cannot encode is a broker bug; it must cost this
+      // request only, never the Worker (and with it the broker). Kafka answers
+      // UNKNOWN_SERVER_ERROR for unexpected failures; if even that cannot be
+      // encoded, the connection is closed.
+      this.log.limited(
+        "error",
+        `encode ${handler.name}`,
+        `${handler.name} v${ctx.apiVersion} response could not be encoded: ${e instanceof Error ? e.stack : e}`,
+      );
+      try {
+        return this.encodeAnswer(handler, ctx, handler.errorResponse(request, ctx, ErrorCode.UNKNOWN_SERVER_ERROR), 1);
+      } catch {
+        return { action: "close", reason: `${handler.name} v${ctx.apiVersion} response could not be encoded` };
+      }
+    }
+  }
+
+  private encodeAnswer(
+    // deno-lint-ignore no-explicit-any
+    handler: ApiHandler<any, any>,
+    ctx: RequestContext,
+    response: unknown,
+    error: number,
+  ): HandledRequest {
     if (this.chunked && handler.externalizeBytesFrom !== undefined) {
       const [bytes, ...more] = this.encodeChunks(handler, handler.externalizeBytesFrom, ctx, response);
       return { action: "send", bytes, more, error };
