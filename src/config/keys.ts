@@ -485,12 +485,11 @@ export const CONFIG_KEYS = {
   },
   "log.message.timestamp.after.max.ms": {
     type: "long",
-    default: LONG_MAX,
+    default: 3600000,
     min: 0,
     origin: "kafka",
-    kafkaDefault: LONG_MAX_NOTE,
     doc:
-      "With CreateTime, how far a record's timestamp may lie after the broker's clock, in milliseconds; later batches get INVALID_TIMESTAMP (topic-level: message.timestamp.after.max.ms).",
+      "With CreateTime, how far a record's timestamp may lie after the broker's clock, in milliseconds; later batches get INVALID_TIMESTAMP (topic-level: message.timestamp.after.max.ms). One hour, as since Kafka 4.0 (KIP-1030; Kafka 3.x: unbounded).",
   },
   "group.min.session.timeout.ms": {
     type: "int",

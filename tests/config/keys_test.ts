@@ -96,7 +96,7 @@ describe("config key table", () => {
       "log.flush.start.offset.checkpoint.interval.ms": 60000,
       "log.message.timestamp.type": "CreateTime",
       "log.message.timestamp.before.max.ms": Number.MAX_SAFE_INTEGER,
-      "log.message.timestamp.after.max.ms": Number.MAX_SAFE_INTEGER,
+      "log.message.timestamp.after.max.ms": 3600000,
       "group.min.session.timeout.ms": 6000,
       "group.max.session.timeout.ms": 1800000,
       "group.initial.rebalance.delay.ms": 3000,

@@ -200,16 +200,6 @@ export const ALLOWED_DIFFERENCES: readonly AllowedDifference[] = [
     when: (a, b) => a === 3 && b === 5,
   },
   {
-    id: "timestamp-after-max-default",
-    apiKeys: [19],
-    versions: [5, 7],
-    path: "topics[].configs[].value",
-    reason: "tsbroker bug/limitation: message.timestamp.after.max.ms defaults to Long.MAX_VALUE (Kafka 3.9); Kafka " +
-      "4.0 lowered the default to 3600000 (KIP-1030), so Kafka 4 refuses records stamped over an hour ahead " +
-      "and tsbroker accepts them",
-    when: (a, b) => a === "3600000" && b === "9223372036854775807",
-  },
-  {
     id: "validate-only-topic-id",
     apiKeys: [19],
     versions: [7, 7],
