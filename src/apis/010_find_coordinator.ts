@@ -59,12 +59,21 @@ function coordinatorFor(key: string, keyType: number, ctx: RequestContext): Coor
     return {
       ...noNode(key),
       errorCode: ErrorCode.INVALID_REQUEST,
-      errorMessage: keyType === 2 ? "Share groups are not supported by this broker" : `Unknown coordinator key type ${keyType}`,
+      errorMessage: keyType === 2
+        ? "Share groups are not supported by this broker"
+        : `Unknown coordinator key type ${keyType}`,
     };
   }
   const image = ctx.broker.metadata.image;
   const listener = image.listeners[ctx.listenerIndex];
-  return { key, nodeId: image.nodeId, host: listener.host, port: listener.port, errorCode: ErrorCode.NONE, errorMessage: null };
+  return {
+    key,
+    nodeId: image.nodeId,
+    host: listener.host,
+    port: listener.port,
+    errorCode: ErrorCode.NONE,
+    errorMessage: null,
+  };
 }
 
 function noNode(key: string): Coordinator {
@@ -77,5 +86,13 @@ function response(
   node: Coordinator,
   coordinators: Coordinator[],
 ): FindCoordinatorResponse {
-  return { throttleTimeMs: 0, errorCode, errorMessage, nodeId: node.nodeId, host: node.host, port: node.port, coordinators };
+  return {
+    throttleTimeMs: 0,
+    errorCode,
+    errorMessage,
+    nodeId: node.nodeId,
+    host: node.host,
+    port: node.port,
+    coordinators,
+  };
 }

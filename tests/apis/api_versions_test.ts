@@ -14,7 +14,11 @@ describe("ApiVersions", () => {
   for (let version = 0; version <= 4; version++) {
     test(`v${version} lists exactly the registry's versions`, async () => {
       const broker = new FakeBroker();
-      const request = { ...defaultApiVersionsRequest(), clientSoftwareName: "librdkafka", clientSoftwareVersion: "2.0.2" };
+      const request = {
+        ...defaultApiVersionsRequest(),
+        clientSoftwareName: "librdkafka",
+        clientSoftwareVersion: "2.0.2",
+      };
       const response = await broker.call(18, version, request, encodeApiVersionsRequest, decodeApiVersionsResponse);
       assert.equal(response.errorCode, ErrorCode.NONE);
       assert.deepEqual(response.apiKeys, advertisedVersions());

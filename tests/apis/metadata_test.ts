@@ -54,7 +54,13 @@ describe("Metadata", () => {
 
   test("v4+ honours AllowAutoTopicCreation=false", async () => {
     const broker = new FakeBroker();
-    const response = await broker.call(KEY, 9, request(["absent"], { allowAutoTopicCreation: false }), encodeMetadataRequest, decodeMetadataResponse);
+    const response = await broker.call(
+      KEY,
+      9,
+      request(["absent"], { allowAutoTopicCreation: false }),
+      encodeMetadataRequest,
+      decodeMetadataResponse,
+    );
     assert.deepEqual(broker.created, []);
     assert.equal(response.topics[0].errorCode, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
   });
@@ -68,15 +74,27 @@ describe("Metadata", () => {
 
   test("an invalid topic name answers INVALID_TOPIC_EXCEPTION and creates nothing", async () => {
     const broker = new FakeBroker();
-    const response = await broker.call(KEY, 12, request(["bad/name", "x".repeat(250)]), encodeMetadataRequest, decodeMetadataResponse);
-    assert.deepEqual(response.topics.map((t) => t.errorCode), [ErrorCode.INVALID_TOPIC_EXCEPTION, ErrorCode.INVALID_TOPIC_EXCEPTION]);
+    const response = await broker.call(
+      KEY,
+      12,
+      request(["bad/name", "x".repeat(250)]),
+      encodeMetadataRequest,
+      decodeMetadataResponse,
+    );
+    assert.deepEqual(response.topics.map((t) => t.errorCode), [
+      ErrorCode.INVALID_TOPIC_EXCEPTION,
+      ErrorCode.INVALID_TOPIC_EXCEPTION,
+    ]);
     assert.deepEqual(broker.created, []);
   });
 
   test("v12 looks topics up by id; an unknown id answers UNKNOWN_TOPIC_ID", async () => {
     const broker = new FakeBroker([{ name: "orders", partitions: 1 }]);
     const id = broker.state.metadata.byName.get("orders")!.topicId;
-    const byId = { ...defaultMetadataRequest(), topics: [{ name: null, topicId: id }, { name: null, topicId: "AAAAAAAAAAAAAAAAAAAAAQ" }] };
+    const byId = {
+      ...defaultMetadataRequest(),
+      topics: [{ name: null, topicId: id }, { name: null, topicId: "AAAAAAAAAAAAAAAAAAAAAQ" }],
+    };
     const response = await broker.call(KEY, 12, byId, encodeMetadataRequest, decodeMetadataResponse);
     assert.equal(response.topics[0].name, "orders");
     assert.equal(response.topics[0].errorCode, ErrorCode.NONE);

@@ -41,12 +41,18 @@ describe("Produce v0–v2 (legacy message sets)", () => {
         await broker.createTopic("legacy", 1);
         const set = new Uint8Array([...message(0n, 1000n, "a", "one"), ...message(1n, 1001n, "b", "two")]);
         const produce = (records: Uint8Array) =>
-          broker.call(0, version, {
-            transactionalId: null,
-            acks: -1,
-            timeoutMs: 1000,
-            topicData: [{ name: "legacy", partitionData: [{ index: 0, records }] }],
-          }, encodeProduceRequest, decodeProduceResponse);
+          broker.call(
+            0,
+            version,
+            {
+              transactionalId: null,
+              acks: -1,
+              timeoutMs: 1000,
+              topicData: [{ name: "legacy", partitionData: [{ index: 0, records }] }],
+            },
+            encodeProduceRequest,
+            decodeProduceResponse,
+          );
         const first = (await produce(set)).responses[0].partitionResponses[0];
         assert.deepEqual([first.errorCode, first.baseOffset], [0, 0n]);
         const second = (await produce(set)).responses[0].partitionResponses[0];
@@ -55,32 +61,38 @@ describe("Produce v0–v2 (legacy message sets)", () => {
         corrupt[set.length - 1] ^= 1;
         assert.equal((await produce(corrupt)).responses[0].partitionResponses[0].errorCode, 2);
         const topicId = broker.states[0].metadata.byName.get("legacy")!.topicId;
-        const fetched = await broker.call(1, 4, {
-          clusterId: null,
-          replicaId: -1,
-          replicaState: { replicaId: -1, replicaEpoch: -1n },
-          maxWaitMs: 0,
-          minBytes: 0,
-          maxBytes: 1 << 20,
-          isolationLevel: 0,
-          sessionId: 0,
-          sessionEpoch: -1,
-          topics: [{
-            topic: "legacy",
-            topicId,
-            partitions: [{
-              partition: 0,
-              currentLeaderEpoch: -1,
-              fetchOffset: 0n,
-              lastFetchedEpoch: -1,
-              logStartOffset: -1n,
-              partitionMaxBytes: 1 << 20,
-              replicaDirectoryId: "AAAAAAAAAAAAAAAAAAAAAA",
+        const fetched = await broker.call(
+          1,
+          4,
+          {
+            clusterId: null,
+            replicaId: -1,
+            replicaState: { replicaId: -1, replicaEpoch: -1n },
+            maxWaitMs: 0,
+            minBytes: 0,
+            maxBytes: 1 << 20,
+            isolationLevel: 0,
+            sessionId: 0,
+            sessionEpoch: -1,
+            topics: [{
+              topic: "legacy",
+              topicId,
+              partitions: [{
+                partition: 0,
+                currentLeaderEpoch: -1,
+                fetchOffset: 0n,
+                lastFetchedEpoch: -1,
+                logStartOffset: -1n,
+                partitionMaxBytes: 1 << 20,
+                replicaDirectoryId: "AAAAAAAAAAAAAAAAAAAAAA",
+              }],
             }],
-          }],
-          forgottenTopicsData: [],
-          rackId: "",
-        }, encodeFetchRequest, decodeFetchResponse);
+            forgottenTopicsData: [],
+            rackId: "",
+          },
+          encodeFetchRequest,
+          decodeFetchResponse,
+        );
         const records = fetched.responses[0].partitions[0].records!;
         const headers = [readBatchHeader(records, 0)];
         headers.push(readBatchHeader(records, headers[0].sizeInBytes));

@@ -369,7 +369,11 @@ describe("Produce in durable mode releases the connection once appended", () => 
         0,
       );
       assert.deepEqual(events, ["release", "answer"]);
-      assert.deepEqual(parts.map((p) => [p.index, p.errorCode, p.baseOffset]), [[0, 0, 0n], [1, 0, 0n], [2, 0, 0n], [3, 0, 0n]]);
+      assert.deepEqual(parts.map((p) => [p.index, p.errorCode, p.baseOffset]), [[0, 0, 0n], [1, 0, 0n], [2, 0, 0n], [
+        3,
+        0,
+        0n,
+      ]]);
       // Every owner's log was synced up to what was appended before the answer.
       for (const replicas of broker.replicas) {
         for (const cp of replicas.checkpoints().recoveryPoints) {
@@ -387,7 +391,11 @@ describe("Produce in durable mode releases the connection once appended", () => 
       await broker.createTopic("mixed", 2);
       const broken = batch(2);
       broken[CRC_OFFSET] ^= 0xff;
-      const { parts, events } = await durableProduce(broker, request("mixed", [[0, batch(1)], [1, broken], [7, batch(1)]]), 0);
+      const { parts, events } = await durableProduce(
+        broker,
+        request("mixed", [[0, batch(1)], [1, broken], [7, batch(1)]]),
+        0,
+      );
       assert.deepEqual(events, ["release", "answer"]);
       assert.deepEqual(parts.map((p) => p.errorCode), [
         ErrorCode.NONE,
