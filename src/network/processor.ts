@@ -80,6 +80,8 @@ class ClientConnection {
   nextSeq = 0;
   readingPaused = false;
   closing = false;
+  /** The client closed its side with complete requests still to handle; they are handled, their answers dropped. */
+  peerGone = false;
   lastActive: number;
   /** Unsent bytes this connection has charged to the unsent budget (its socket's bufferedAmount when last looked at). */
   charged = 0;
@@ -216,7 +218,20 @@ export class Processor implements ConnectionEvents {
     const conn = this.bySocket.get(socket);
     if (!conn) return;
     if (error && this.o.log.debugEnabled) this.o.log.debug(`Connection ${conn.client} closed: ${String(error)}`);
+    // Requests that arrived in full before the client closed are still
+    // handled, as Kafka's selector does with its staged receives: an acks=0
+    // producer closes right after its last Produce and expects it stored.
+    if (!conn.peerGone && !conn.closing && (conn.reader.ready.length > 0 || conn.outstanding.length > 0)) {
+      conn.peerGone = true;
+      this.timed(() => this.pump(conn));
+      this.forgetIfFinished(conn);
+      return;
+    }
     this.forget(conn);
+  }
+
+  private forgetIfFinished(conn: ClientConnection): void {
+    if (conn.peerGone && conn.reader.ready.length === 0 && conn.outstanding.length === 0) this.forget(conn);
   }
 
   // ---- framing ----
@@ -245,7 +260,7 @@ export class Processor implements ConnectionEvents {
     const ready = conn.reader.ready;
     if (
       !conn.muted && conn.outstanding.length < MAX_OUTSTANDING && ready.length > 0 &&
-      conn.socket.bufferedAmount <= MAX_UNSENT_BYTES
+      (conn.peerGone || conn.socket.bufferedAmount <= MAX_UNSENT_BYTES)
     ) {
       const frame = ready[0];
       const apiKey = (frame[0] << 8) | frame[1];
@@ -316,6 +331,7 @@ export class Processor implements ConnectionEvents {
     if (response.action === "release") {
       if (newest) conn.muted = false;
       this.pump(conn);
+      this.forgetIfFinished(conn);
       return;
     }
     if (response.action === "close") {
@@ -338,10 +354,11 @@ export class Processor implements ConnectionEvents {
       return;
     }
     this.pump(conn);
+    this.forgetIfFinished(conn);
   }
 
   private write(conn: ClientConnection, response: ResponseEnvelope): void {
-    if (response.action !== "send" || !response.frame) return;
+    if (response.action !== "send" || !response.frame || conn.peerGone) return;
     conn.socket.write(new Uint8Array(response.frame, 0, response.length));
     let bytes = response.length;
     for (const chunk of response.more ?? []) {
@@ -356,7 +373,7 @@ export class Processor implements ConnectionEvents {
    * socket still holds, and note whether its output moved.
    */
   private settleUnsent(conn: ClientConnection, now: number): void {
-    const unsent = conn.closing ? 0 : conn.socket.bufferedAmount;
+    const unsent = conn.closing || conn.peerGone ? 0 : conn.socket.bufferedAmount;
     if (unsent < conn.charged || unsent === 0 || conn.charged === 0) conn.lastProgress = now;
     if (unsent > conn.charged) this.o.unsent.charge(unsent - conn.charged);
     else this.o.unsent.release(conn.charged - unsent);

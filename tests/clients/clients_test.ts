@@ -41,10 +41,6 @@ const GAPS = {
   compaction: "tsbroker refuses cleanup.policy=compact (INVALID_CONFIG: no log compaction), and Kafka Streams " +
     "creates its changelog topic with it, so the word count's StreamThread dies with StreamsException " +
     "'Could not create topic <app>-counts-changelog' (the repartition topic, cleanup.policy=delete, is created)",
-  bunAcks0: "under Bun (from source and as the executable) an acks=0 Java producer that closes right after " +
-    "flush() sometimes has records missing from the log (3 or 21 of 60 stored, about one run in three under load; " +
-    "never under Deno or Kafka): the Bun processor seems to drop produce requests still buffered when the client " +
-    "closes its connection, which acks=0 (no response awaited) makes visible",
   heartbeatV1: "tsbroker advertises ConsumerGroupHeartbeat v0 only; Kafka 4.x serves v0-v1, and librdkafka 2.16 " +
     "(confluent-kafka) and franz-go 1.22 speak KIP-848 only over v1: librdkafka keeps marking the coordinator dead " +
     "('ConsumerGroupHeartbeatRequest not supported by broker') and never gets an assignment, franz-go silently " +
@@ -444,7 +440,7 @@ for (const flavour of ["bun", "exe"] as Flavour[]) {
         run(broker.bootstrap, "produce", "java-produce"),
         run(broker.bootstrap, "group-classic", "java-classic"),
       ]);
-      checkProduce(produce, flavour, [{ variant: "acks0", reason: GAPS.bunAcks0 }]);
+      checkProduce(produce, flavour);
       checkGroup(group, flavour);
     });
 

@@ -144,6 +144,32 @@ function apiVersions(correlationId: number): Uint8Array {
 }
 
 describe("Processor admission control", () => {
+  test("requests received in full before the client closed are still handled, their answers dropped", async () => {
+    const r = rig();
+    try {
+      const client = new FakeSocket();
+      assert.ok(r.processor.open(client));
+      const frames = [apiVersions(1), apiVersions(2), apiVersions(3)];
+      const all = new Uint8Array(frames.reduce((n, f) => n + f.byteLength, 0));
+      frames.reduce((at, f) => (all.set(f, at), at + f.byteLength), 0);
+      r.processor.data(client, all);
+      // An acks=0 producer closes right after its last request.
+      r.processor.close(client);
+      for (let i = 0; i < 3; i++) {
+        for (let waited = 0; r.requests.length <= i && waited < 2000; waited += 10) await sleep(10);
+        assert.equal(r.requests.length, i + 1, `request ${i + 1} reached a handler`);
+        assert.equal(r.metrics.cells[P.connections], 1, "kept while requests remain");
+        r.answer(r.requests[i], 16);
+      }
+      for (let waited = 0; r.metrics.cells[P.connections] !== 0 && waited < 2000; waited += 10) await sleep(10);
+      assert.equal(r.metrics.cells[P.connections], 0, "forgotten once every request was handled");
+      assert.equal(client.written, 0, "nothing is written to a closed socket");
+      assert.equal(r.pool.used, 0);
+    } finally {
+      await r.stop();
+    }
+  });
+
   test("a request that stays incomplete past the timeout closes its connection, with a log line", async () => {
     const r = rig({ requestReadTimeoutMs: 200 });
     try {
