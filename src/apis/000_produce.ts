@@ -11,7 +11,9 @@
  * otherwise); the owner validates it (CORRUPT_MESSAGE, MESSAGE_TOO_LARGE,
  * INVALID_RECORD, INVALID_TIMESTAMP), checks idempotent-producer sequences
  * (OUT_OF_ORDER_SEQUENCE_NUMBER, INVALID_PRODUCER_EPOCH; a duplicate gets
- * the original offsets) and appends. Unknown topics and partitions are
+ * the original offsets and timestamp) and appends; as in Kafka, the errors of
+ * the log itself (all but CORRUPT_MESSAGE, MESSAGE_TOO_LARGE and the
+ * request-shape checks) carry the log start offset. Unknown topics and partitions are
  * UNKNOWN_TOPIC_OR_PARTITION (Produce never auto-creates; Metadata does),
  * Kafka's internal topics INVALID_TOPIC_EXCEPTION, acks outside {-1, 0, 1}
  * INVALID_REQUIRED_ACKS. acks=all waits for fdatasync in durable mode

@@ -8,7 +8,8 @@
  *   const verdict = psm.prepare(headers);      // every batch of one produce, in order
  *   switch (verdict.kind) {
  *     case "error":     answer verdict.code;  nothing was written
- *     case "duplicate": answer NONE with verdict.firstOffset (Kafka's answer to a retry); write nothing
+ *     case "duplicate": answer NONE with verdict.firstOffset and verdict.timestamp (Kafka's answer to a
+ *                       retry: the logAppendTime it kept); write nothing
  *     case "append":    write the batches with offsets from `base` on, contiguously, then
  *                       psm.commit(verdict.pending, base, logAppendTimeMs?)
  *   }

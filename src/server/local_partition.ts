@@ -7,7 +7,14 @@
  * thin calls into the log.
  */
 import { ErrorCode } from "../protocol/errors.ts";
-import { type BatchHeader, readBatchHeader, splitBatches, validateBatchForAppend } from "../log/record_batch.ts";
+import {
+  type BatchHeader,
+  MAGIC_OFFSET,
+  MAGIC_V2,
+  readBatchHeader,
+  splitBatches,
+  validateBatchForAppend,
+} from "../log/record_batch.ts";
 import { visitRecordTimestamps } from "../log/batch_records.ts";
 import type { PartitionLog } from "../log/partition_log.ts";
 import type { LogConfig } from "../log/log_config.ts";
@@ -63,7 +70,13 @@ export class LocalPartition {
     }
     const { start, end } = batches[0];
     const invalid = validateBatchForAppend(records, start, end, { maxMessageBytes: this.config.maxMessageBytes });
-    if (invalid) return failed(invalid.code, invalid.message);
+    if (invalid) {
+      // Kafka checks the magic with the request (ProduceRequest.validateRecords) and answers corrupt or
+      // too-large batches bare; what its log refuses otherwise comes with the log start offset.
+      const bare = invalid.code === ErrorCode.CORRUPT_MESSAGE || invalid.code === ErrorCode.MESSAGE_TOO_LARGE ||
+        records[start + MAGIC_OFFSET] !== MAGIC_V2;
+      return bare ? failed(invalid.code, invalid.message) : this.refused(invalid.code, invalid.message);
+    }
     const header = readBatchHeader(records, start);
     const timestampProblem = this.checkTimestamps(records.subarray(start, end), header, nowMs);
     if (timestampProblem) return timestampProblem;
@@ -71,10 +84,11 @@ export class LocalPartition {
       return failed(ErrorCode.INVALID_TXN_STATE, "transactional produce is not supported by this broker yet");
     }
     const verdict = this.producers.prepare(header);
-    if (verdict.kind === "error") return failed(verdict.code, verdict.message);
+    if (verdict.kind === "error") return this.refused(verdict.code, verdict.message);
     if (verdict.kind === "duplicate") {
-      // As Kafka: the retry of an already-written batch gets the original offsets, no error.
-      return ok(verdict.firstOffset, -1n, this.log.logStartOffset);
+      // As Kafka: the retry of an already-written batch gets the original offsets and the time kept for it
+      // (its max timestamp, the append time on LogAppendTime topics), no error.
+      return ok(verdict.firstOffset, verdict.timestamp, this.log.logStartOffset);
     }
     let result;
     try {
@@ -170,9 +184,17 @@ export class LocalPartition {
       if (recordErrors.length === 0) return null;
     }
     return {
-      ...failed(ErrorCode.INVALID_TIMESTAMP, "One or more records have been rejected due to invalid timestamp"),
+      ...this.refused(ErrorCode.INVALID_TIMESTAMP, "One or more records have been rejected due to invalid timestamp"),
       recordErrors,
     };
+  }
+
+  /**
+   * An error of the log itself (sequence, epoch, record checks): Kafka's
+   * ReplicaManager answers those with the partition's log start offset.
+   */
+  private refused(errorCode: number, message: string): ProduceOutcome {
+    return { ...failed(errorCode, message), logStartOffset: this.log.logStartOffset };
   }
 }
 

@@ -89,6 +89,18 @@ async function produce(
 
 const outcome = (rs: PartitionProduceResponse[]) => rs.map((r) => [r.errorCode, r.baseOffset]);
 
+/** The max timestamps of a partition's stored batches. */
+async function storedMaxTimestamps(broker: LocalBroker, topic: string, partition: number): Promise<bigint[]> {
+  const records = (await fetchPartition(broker, topic, partition)).records ?? new Uint8Array(0);
+  const out: bigint[] = [];
+  for (let pos = 0; pos < records.byteLength;) {
+    const h = readBatchHeader(records, pos);
+    out.push(h.maxTimestamp);
+    pos += h.sizeInBytes;
+  }
+  return out;
+}
+
 /** The stored batches of a partition as [baseOffset, baseSequence, count]. */
 async function stored(broker: LocalBroker, topic: string, partition: number): Promise<Array<[bigint, number, number]>> {
   const records = (await fetchPartition(broker, topic, partition)).records ?? new Uint8Array(0);
@@ -192,12 +204,21 @@ describe("Idempotent produce", () => {
         ],
       );
       // Retries of the last and of an earlier batch, through the other handler.
+      const retry = await produce(
+        broker,
+        "idem",
+        pid,
+        [{ partition: a, seq: 3, count: 2 }, { partition: b, seq: 0 }],
+        1,
+      );
+      assert.deepEqual(outcome(retry), [
+        [0, 3n],
+        [0, 0n],
+      ]);
+      // As Kafka, a retry's logAppendTimeMs is the time kept for the original: its max timestamp (CreateTime).
       assert.deepEqual(
-        outcome(await produce(broker, "idem", pid, [{ partition: a, seq: 3, count: 2 }, { partition: b, seq: 0 }], 1)),
-        [
-          [0, 3n],
-          [0, 0n],
-        ],
+        retry.map((r) => r.logAppendTimeMs),
+        [(await storedMaxTimestamps(broker, "idem", a))[1], (await storedMaxTimestamps(broker, "idem", b))[0]],
       );
       assert.deepEqual(await stored(broker, "idem", a), [[0n, 0, 3], [3n, 3, 2]]);
       assert.deepEqual(await stored(broker, "idem", b), [[0n, 0, 1], [1n, 1, 1]]);
@@ -215,10 +236,13 @@ describe("Idempotent produce", () => {
       await produce(broker, "seqs", pid, [{ partition: a, seq: 0, count: 2 }, { partition: b, seq: 0 }]);
       const gap = await produce(broker, "seqs", pid, [{ partition: a, seq: 5 }, { partition: b, seq: 1 }]);
       assert.deepEqual(outcome(gap), [[ErrorCode.OUT_OF_ORDER_SEQUENCE_NUMBER, -1n], [0, 1n]]);
+      // Kafka reports the log start offset with errors the log raises.
+      assert.deepEqual(gap.map((r) => r.logStartOffset), [0n, 0n]);
       // A new epoch starts again at sequence 0; the old epoch is then fenced.
       assert.deepEqual(outcome(await produce(broker, "seqs", pid, [{ partition: a, seq: 0, epoch: 1 }])), [[0, 2n]]);
       const old = await produce(broker, "seqs", pid, [{ partition: a, seq: 2, epoch: 0 }]);
       assert.deepEqual(outcome(old), [[ErrorCode.INVALID_PRODUCER_EPOCH, -1n]]);
+      assert.equal(old[0].logStartOffset, 0n);
       // A new epoch must start at sequence 0.
       const badStart = await produce(broker, "seqs", pid, [{ partition: b, seq: 4, epoch: 1 }]);
       assert.deepEqual(outcome(badStart), [[ErrorCode.OUT_OF_ORDER_SEQUENCE_NUMBER, -1n]]);

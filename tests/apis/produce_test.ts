@@ -106,6 +106,7 @@ describe("Produce", () => {
         const [bad] = await produce(broker, version, request("orders", [[1, corrupt]]));
         assert.equal(bad.errorCode, ErrorCode.CORRUPT_MESSAGE);
         assert.equal(bad.baseOffset, -1n);
+        assert.equal(bad.logStartOffset, -1n); // Kafka answers a corrupt batch without the log start offset
         if (version < 8) assert.deepEqual([bad.errorMessage, bad.recordErrors], [null, []]);
       });
     });
@@ -270,6 +271,8 @@ describe("Produce", () => {
         const stale = batch(2, "old", { baseTimestamp: BigInt(Date.now() - 7_200_000) });
         const [r] = await produce(broker, version, request("clock", [[0, stale]]));
         assert.deepEqual([r.errorCode, r.baseOffset], [ErrorCode.INVALID_TIMESTAMP, -1n]);
+        // A record check of the log: Kafka reports the log start offset with it (on the wire from v5).
+        assert.equal(r.logStartOffset, version >= 5 ? 0n : -1n);
         if (version < 8) {
           assert.deepEqual([r.errorMessage, r.recordErrors], [null, []]);
         } else {

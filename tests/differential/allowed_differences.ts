@@ -242,25 +242,6 @@ export const ALLOWED_DIFFERENCES: readonly AllowedDifference[] = [
       "timeout is checked, where Kafka hands out a transactional producer id (or INVALID_TRANSACTION_TIMEOUT)",
   },
   {
-    id: "duplicate-batch-log-append-time",
-    apiKeys: [0],
-    scenario: /^duplicate sequence$/,
-    path: "responses[].partitionResponses[].logAppendTimeMs",
-    reason: "tsbroker bug/limitation (src/log/producer_state.ts, not a handler): a retried (duplicate) idempotent " +
-      "batch is answered with logAppendTimeMs -1; Kafka answers the timestamp it kept for the original batch " +
-      "(its max timestamp on CreateTime topics). Clients ignore logAppendTimeMs on CreateTime topics",
-  },
-  {
-    id: "produce-error-log-start-offset",
-    apiKeys: [0],
-    versions: [5, 11],
-    scenario: /^sequence gap$/,
-    path: "responses[].partitionResponses[].logStartOffset",
-    reason: "tsbroker bug/limitation (src/server/replica_manager.ts, not a handler): a batch the partition's log " +
-      "refuses (OUT_OF_ORDER_SEQUENCE_NUMBER) is answered with logStartOffset -1; Kafka reports the partition's " +
-      "log start offset with such errors",
-  },
-  {
     id: "partition-order",
     apiKeys: [2, 21],
     path: ["topics", "topics[].partitions"],
