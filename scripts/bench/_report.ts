@@ -112,7 +112,7 @@ export function summarize(row: Row): Row {
 
 // ------------------------------------------------------------------ formatting
 
-function fmt(x: number | undefined, digits = 1): string {
+export function fmt(x: number | undefined, digits = 1): string {
   if (x === undefined || !Number.isFinite(x)) return "-";
   if (Math.abs(x) >= 1000) return Math.round(x).toLocaleString("en-US");
   return x.toFixed(digits);
@@ -125,7 +125,7 @@ function fmtCount(x: number | undefined): string {
   return x.toFixed(0);
 }
 
-function fmtMs(x: number): string {
+export function fmtMs(x: number): string {
   if (!Number.isFinite(x) || x < 0) return "-";
   if (x >= 100) return x.toFixed(0);
   if (x >= 10) return x.toFixed(1);
@@ -140,7 +140,7 @@ function pad(cells: string[], widths: number[], right: boolean[]): string {
   return cells.map((c, i) => (right[i] ? c.padStart(widths[i]) : c.padEnd(widths[i]))).join("  ").trimEnd();
 }
 
-function renderTable(header: string[], rows: string[][], right: boolean[], markdown: boolean): string {
+export function renderTable(header: string[], rows: string[][], right: boolean[], markdown: boolean): string {
   if (markdown) {
     const line = (cells: string[]) => `| ${cells.join(" | ")} |`;
     return [line(header), line(header.map((_, i) => (right[i] ? "---:" : "---"))), ...rows.map(line)].join("\n");
@@ -154,7 +154,7 @@ function renderTable(header: string[], rows: string[][], right: boolean[], markd
     .join("\n");
 }
 
-const WORKLOAD_ORDER = ["IDLE", "W1", "W2", "W3", "W4", "W5", "W6-base", "W6", "W7", "CEIL"];
+export const WORKLOAD_ORDER = ["IDLE", "W1", "W2", "W3", "W4", "W5", "W6-base", "W6", "W7", "CEIL"];
 
 function sortRows(rows: Row[]): Row[] {
   const kindOrder: Record<Kind, number> = { tsbroker: 0, reference: 1, ceiling: 2 };
@@ -227,7 +227,10 @@ export function table(results: Results, markdown = false): string {
 
 /** Which reference rows each tsbroker row of a workload is compared with. */
 function referencesFor(row: Row, rows: Row[]): Row[] {
-  const refs = rows.filter((r) => r.kind === "reference" && r.workload === row.workload && r.median && !r.error);
+  // Apache Kafka has a table of its own (_vs_kafka.ts)
+  const refs = rows.filter((r) =>
+    r.kind === "reference" && r.system !== "kafka" && r.workload === row.workload && r.median && !r.error
+  );
   const runtime = row.system.replace("tsbroker-", "");
   const ceilings = rows.filter((r) => r.kind === "ceiling" && r.median && !r.error).filter((r) =>
     (row.workload === "W1" && r.system === `tcp-${runtime === "exe" ? "bun" : runtime}`) ||
@@ -236,7 +239,7 @@ function referencesFor(row: Row, rows: Row[]): Row[] {
   return [...refs, ...ceilings];
 }
 
-function ratio(a: number | undefined, b: number | undefined): string {
+export function ratio(a: number | undefined, b: number | undefined): string {
   if (a === undefined || b === undefined || !Number.isFinite(a) || !Number.isFinite(b) || b === 0) return "-";
   const r = a / b;
   return `×${r >= 10 ? r.toFixed(0) : r >= 1 ? r.toFixed(2) : r.toFixed(3)}`;

@@ -1,0 +1,86 @@
+/**
+ * What the benchmark needs before it runs (scripts/bench/bench.ts): the
+ * system packages, the C load generator built against librdkafka, and the
+ * single executable built from the current source; plus small helpers to
+ * pick a port and read a tool's version.
+ */
+import { createHash } from "node:crypto";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { EXECUTABLE, ROOT } from "../../tests/integration/_broker.ts";
+import { CACHE, DENO, log } from "./_plan.ts";
+import { capture } from "./_procs.ts";
+
+export async function installDeps(): Promise<void> {
+  const { code } = await new Deno.Command("bash", {
+    args: [path.join(ROOT, "scripts", "install-bench-deps.sh")],
+    stdout: "inherit",
+    stderr: "inherit",
+  }).output();
+  if (code !== 0) log("WARNING: scripts/install-bench-deps.sh failed; systems whose tools are missing will fail");
+}
+
+/** Builds scripts/bench/loadgen.c into the cache (once per source version); returns the binary's path. */
+export async function buildLoadgen(): Promise<string> {
+  const source = path.join(ROOT, "scripts", "bench", "loadgen.c");
+  const flags = ["-O2", "-Wall", "-pthread"];
+  const hash = createHash("sha256").update(fs.readFileSync(source)).update(flags.join(" ")).digest("hex").slice(0, 16);
+  const binary = path.join(CACHE, `loadgen-${hash}`);
+  if (fs.existsSync(binary)) return binary;
+  fs.mkdirSync(CACHE, { recursive: true });
+  log(`building ${path.relative(ROOT, binary)} (gcc ${flags.join(" ")} -lrdkafka)`);
+  const tmp = `${binary}.${Deno.pid}.tmp`;
+  await capture("gcc", [...flags, "-o", tmp, source, "-lrdkafka", "-lpthread"]);
+  fs.renameSync(tmp, binary);
+  for (const old of fs.readdirSync(CACHE)) {
+    if (old.startsWith("loadgen-") && old !== path.basename(binary)) fs.rmSync(path.join(CACHE, old), { force: true });
+  }
+  return binary;
+}
+
+function newestMtime(dir: string): number {
+  let newest = 0;
+  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+    const file = path.join(dir, entry.name);
+    if (entry.isDirectory()) newest = Math.max(newest, newestMtime(file));
+    else if (entry.name.endsWith(".ts")) newest = Math.max(newest, fs.statSync(file).mtimeMs);
+  }
+  return newest;
+}
+
+/**
+ * The single executable: dist/tsbroker, built with `deno task compile:bun`
+ * when missing. When it is older than src/, the same build goes to the cache
+ * instead (dist/ may be in use by a test run), so the numbers are of the
+ * current code.
+ */
+export async function ensureExecutable(): Promise<string> {
+  if (!fs.existsSync(EXECUTABLE)) {
+    log("building dist/tsbroker (deno task compile:bun)");
+    await capture(DENO, ["task", "compile:bun"]);
+    return EXECUTABLE;
+  }
+  if (fs.statSync(EXECUTABLE).mtimeMs >= newestMtime(path.join(ROOT, "src"))) return EXECUTABLE;
+  const task = JSON.parse(fs.readFileSync(path.join(ROOT, "deno.json"), "utf8")).tasks["compile:bun"] as string;
+  const out = path.join(CACHE, "tsbroker");
+  const [command, ...args] = task.split(/\s+/).map((a) => (a === "dist/tsbroker" ? out : a));
+  log(`dist/tsbroker is older than src/: building the same executable into ${path.relative(ROOT, out)}`);
+  fs.mkdirSync(CACHE, { recursive: true });
+  await capture(path.resolve(ROOT, command), args);
+  return out;
+}
+
+export function freePort(): number {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const port = (listener.addr as Deno.NetAddr).port;
+  listener.close();
+  return port;
+}
+
+export async function versionOf(command: string, args: string[]): Promise<string> {
+  try {
+    return (await capture(command, args)).split("\n")[0].trim();
+  } catch {
+    return "missing";
+  }
+}
