@@ -63,10 +63,17 @@ export async function ensureExecutable(): Promise<string> {
   if (fs.statSync(EXECUTABLE).mtimeMs >= newestMtime(path.join(ROOT, "src"))) return EXECUTABLE;
   const task = JSON.parse(fs.readFileSync(path.join(ROOT, "deno.json"), "utf8")).tasks["compile:bun"] as string;
   const out = path.join(CACHE, "tsbroker");
-  const [command, ...args] = task.split(/\s+/).map((a) => (a === "dist/tsbroker" ? out : a));
+  const partial = `${out}.${Deno.pid}.partial`;
+  // The task builds into a partial file and renames it (`… --outfile X && mv X dist/tsbroker`):
+  // run its build command alone, pointed at the cache, and rename here.
+  const [command, ...args] = task.split("&&")[0].trim().split(/\s+/);
+  const outfile = args.indexOf("--outfile");
+  if (outfile < 0) throw new Error(`compile:bun has no --outfile: ${task}`);
+  args[outfile + 1] = partial;
   log(`dist/tsbroker is older than src/: building the same executable into ${path.relative(ROOT, out)}`);
   fs.mkdirSync(CACHE, { recursive: true });
   await capture(path.resolve(ROOT, command), args);
+  fs.renameSync(partial, out);
   return out;
 }
 
