@@ -159,6 +159,10 @@ export class ConsumerGroup implements Group {
   private queue: Promise<void> = Promise.resolve();
   private readonly assignors: string[];
 
+  /**
+   * A new group starts at epoch 0, as in Kafka 3.9–4.1, so its first join makes epoch 1. (Kafka 4.4 starts
+   * at 1, KAFKA-20268, for assignments computed off the request path, which we do not have.)
+   */
   constructor(readonly groupId: string, private readonly env: GroupEnv, epoch = 0) {
     this.groupEpoch = epoch;
     this.assignmentEpoch = epoch;
@@ -275,7 +279,7 @@ export class ConsumerGroup implements Group {
       clientId: m.clientId,
       clientHost: m.clientHost,
       subscribedTopicNames: [...m.subscribedTopicNames],
-      subscribedTopicRegex: null,
+      subscribedTopicRegex: "", // no regex subscriptions here; Kafka's member has "" until one is set
       assignment: names(m.assigned),
       targetAssignment: names(this.target.get(m.memberId) ?? EMPTY_PARTITIONS),
     }));

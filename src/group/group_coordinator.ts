@@ -373,10 +373,11 @@ export class GroupCoordinator {
     return {
       errorCode: ErrorCode.GROUP_ID_NOT_FOUND,
       errorMessage: group ? `Group ${groupId} is not a consumer group.` : `Group ${groupId} not found.`,
+      // Kafka sets only the id and the error: the other fields keep their schema defaults.
       groupId,
-      groupState: "Dead",
-      groupEpoch: -1,
-      assignmentEpoch: -1,
+      groupState: "",
+      groupEpoch: 0,
+      assignmentEpoch: 0,
       assignorName: "",
       members: [],
     };
@@ -483,6 +484,7 @@ function commitError(args: CommitOffsetsArgs, errorCode: number): CommitOffsetsR
   };
 }
 
+/** As Kafka's error answer: the member epoch keeps its schema default 0. */
 function heartbeatError(errorCode: number, errorMessage: string): ConsumerHeartbeatResult {
-  return { errorCode, errorMessage, memberId: null, memberEpoch: -1, heartbeatIntervalMs: 0, assignment: null };
+  return { errorCode, errorMessage, memberId: null, memberEpoch: 0, heartbeatIntervalMs: 0, assignment: null };
 }

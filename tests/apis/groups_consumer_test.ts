@@ -148,6 +148,8 @@ describe("ConsumerGroupHeartbeat", () => {
       for (const [request, errorCode, message] of cases) {
         const res = await consumerHeartbeat(b, request);
         assert.equal(res.errorCode, errorCode, JSON.stringify(request));
+        // Kafka's error answers leave the member epoch at its default 0.
+        assert.deepEqual([res.memberId, res.memberEpoch], [null, 0]);
         if (message !== null) assert.equal(res.errorMessage, message);
         else assert.ok(res.errorMessage?.includes("sticky"));
       }
@@ -155,6 +157,8 @@ describe("ConsumerGroupHeartbeat", () => {
       assert.equal(ranged.errorCode, ErrorCode.NONE);
       const unknown = await consumerHeartbeat(b, { groupId: "checks", memberId: "nobody", memberEpoch: 4 });
       assert.equal(unknown.errorCode, ErrorCode.UNKNOWN_MEMBER_ID);
+      const noGroup = await consumerHeartbeat(b, { groupId: "checks-none", memberId: "nobody", memberEpoch: 4 });
+      assert.deepEqual([noGroup.errorCode, noGroup.memberEpoch], [ErrorCode.GROUP_ID_NOT_FOUND, 0]);
       const fenced = await consumerHeartbeat(b, {
         groupId: "checks",
         memberId: ranged.memberId!,
@@ -186,6 +190,12 @@ describe("ConsumerGroupDescribe", () => {
           include ? ALL_GROUP_OPERATIONS : OMITTED,
           OMITTED,
         ]);
+        // As Kafka, a group it cannot describe has only its id and error; the rest keeps the schema defaults.
+        const missing = res.groups[0];
+        assert.deepEqual(
+          [missing.groupState, missing.groupEpoch, missing.assignmentEpoch, missing.assignorName, missing.members],
+          ["", 0, 0, "", []],
+        );
         const g = res.groups[1];
         assert.equal(g.groupState, "Stable");
         assert.ok(g.groupEpoch >= 1);
@@ -194,8 +204,15 @@ describe("ConsumerGroupDescribe", () => {
         assert.equal(g.members.length, 1);
         const member = g.members[0];
         assert.deepEqual(
-          [member.memberId, member.memberEpoch, member.clientId, member.clientHost, member.subscribedTopicNames],
-          [m.id, m.epoch, "local-broker", "/127.0.0.1", [TOPIC]],
+          [
+            member.memberId,
+            member.memberEpoch,
+            member.clientId,
+            member.clientHost,
+            member.subscribedTopicNames,
+            member.subscribedTopicRegex,
+          ],
+          [m.id, m.epoch, "local-broker", "/127.0.0.1", [TOPIC], ""],
         );
         const byTopic = (a: { topicPartitions: Array<{ topicId: string; topicName: string; partitions: number[] }> }) =>
           a.topicPartitions.map((t) => [t.topicId, t.topicName, [...t.partitions].sort()]);
