@@ -226,6 +226,21 @@ async function redisWorkload(
   });
 }
 
+/** A JetStream file store in `dir`; durable: fsync every write. Returns the config file. */
+function natsConf(dir: string, port: number, durable: boolean): string {
+  const conf = path.join(dir, "nats.conf");
+  const lines = [
+    `listen: 127.0.0.1:${port}`,
+    "jetstream {",
+    `  store_dir: "${path.join(dir, "js")}"`,
+    "  max_file_store: 64G",
+    ...(durable ? ["  sync_interval: always"] : []),
+    "}",
+  ];
+  fs.writeFileSync(conf, lines.join("\n") + "\n");
+  return conf;
+}
+
 export async function nats(b: Bench): Promise<void> {
   const serverBin = which("nats-server");
   const runs: Array<["relaxed" | "durable", string, number]> = [];
@@ -244,19 +259,7 @@ export async function nats(b: Bench): Promise<void> {
     try {
       const dir = fs.mkdtempSync(path.join(b.work, "nats-"));
       const port = freePort();
-      const conf = path.join(dir, "nats.conf");
-      fs.writeFileSync(
-        conf,
-        [
-          `listen: 127.0.0.1:${port}`,
-          "jetstream {",
-          `  store_dir: "${path.join(dir, "js")}"`,
-          "  max_file_store: 64G",
-          ...(durability === "durable" ? ["  sync_interval: always"] : []),
-          "}",
-          "",
-        ].join("\n"),
-      );
+      const conf = natsConf(dir, port, durability === "durable");
       try {
         server = await startServer({
           name: system,
