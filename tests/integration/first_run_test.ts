@@ -59,6 +59,14 @@ function spawnGroup(command: string, args: string[], cwd: string, env: Record<st
   };
 }
 
+/** Whether a user other than the owner may traverse to `dir` (every directory on the way has o+x). */
+function othersCanReach(dir: string): boolean {
+  for (let d = dir;; d = path.dirname(d)) {
+    if ((fs.statSync(d).mode & 0o001) === 0) return false;
+    if (path.dirname(d) === d) return true;
+  }
+}
+
 describe("npm start, as the README says", () => {
   test("from another directory: relative --config and log.dirs mean that directory; Ctrl-C exits 0, logged once", async () => {
     const caller = tempDir("tsbroker-caller-");
@@ -130,7 +138,11 @@ describe("start-up errors name what to change", () => {
   });
 
   test("a log dir the broker's user cannot write names the directory, the users and log.dirs", {
-    skip: process.getuid?.() === 0 ? false : "needs root to run the broker as another user",
+    skip: process.getuid?.() !== 0
+      ? "needs root to run the broker as another user"
+      : !othersCanReach(ROOT)
+      ? `another user cannot reach the clone at ${ROOT} (a directory above it is not world-searchable)`
+      : false,
   }, async () => {
     const parent = tempDir();
     fs.chmodSync(parent, 0o755);

@@ -502,7 +502,15 @@ public class ClientScenarios {
       call(r, ms, "describeTopicsMissing", () -> get(admin.describeTopics(List.of(prefix + "-nope")).allTopicNames()));
       call(r, ms, "createPartitions", () -> {
         get(admin.createPartitions(Map.of(t2, NewPartitions.increaseTo(3))).all());
-        return get(admin.describeTopics(List.of(t2)).allTopicNames()).get(t2).partitions().size();
+        // Kafka applies the new partitions to its metadata cache asynchronously: a describe right after
+        // the call may still see the old count, so wait (bounded) for it to catch up.
+        long until = System.currentTimeMillis() + 10_000;
+        int size;
+        while ((size = get(admin.describeTopics(List.of(t2)).allTopicNames()).get(t2).partitions().size()) != 3
+            && System.currentTimeMillis() < until) {
+          Thread.sleep(100);
+        }
+        return size;
       });
       call(r, ms, "describeCluster", () -> {
         var c = admin.describeCluster();
