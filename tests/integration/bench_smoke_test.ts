@@ -27,3 +27,26 @@ test("deno task bench --smoke builds its load generator, runs tsbroker and a ref
   assert.ok(mbps > 0, `W1 row without a throughput: ${w1}`);
   assert.match(output, /rdkafka-mock/);
 });
+
+test("deno task bench --smoke --only kafka runs Apache Kafka pinned like tsbroker and prints its column", () => {
+  const run = spawnSync(
+    path.join(ROOT, "node_modules", ".bin", "deno"),
+    [
+      "run",
+      "-A",
+      path.join(ROOT, "scripts", "bench", "bench.ts"),
+      "--smoke",
+      "--only",
+      "kafka",
+      "--workloads",
+      "IDLE,W1",
+    ],
+    { cwd: ROOT, encoding: "utf8", timeout: 240_000 },
+  );
+  const output = `${run.stdout}\n${run.stderr}`;
+  assert.equal(run.status, 0, output.slice(-4000));
+  const w1 = output.split("\n").find((line) => /\bW1\b/.test(line) && /\bkafka\b/.test(line) && !/FAILED/.test(line));
+  assert.ok(w1, `no W1 row for kafka in:\n${output.slice(-4000)}`);
+  const mbps = Number(w1.trim().split(/\s+/)[3].replace(/,/g, ""));
+  assert.ok(mbps > 0, `W1 row without a throughput: ${w1}`);
+});
