@@ -8,6 +8,7 @@
  * torn tail of the last segment, as a crash leaves) or ERROR (damage anywhere else), with offsets and bytes.
  */
 import * as fs from "node:fs";
+import { copyRangeToNewFile } from "./copy_range.ts";
 import * as path from "node:path";
 import type { LogConfig } from "./log_config.ts";
 import type { Logger } from "../util/logger.ts";
@@ -59,20 +60,7 @@ const TORN = /^(torn batch|\d+ trailing bytes)/;
  */
 function moveTailAside(seg: Segment, from: number, to: number): string {
   const target = `${seg.logPath}.${from}${CORRUPT_SUFFIX}`;
-  const out = fs.openSync(target, "w");
-  try {
-    const buf = new Uint8Array(Math.min(1 << 20, Math.max(1, to - from)));
-    for (let pos = from; pos < to;) {
-      const n = fs.readSync(seg.fd, buf, 0, Math.min(buf.length, to - pos), pos);
-      if (n === 0) break;
-      let written = 0;
-      while (written < n) written += fs.writeSync(out, buf, written, n - written);
-      pos += n;
-    }
-    fs.fsyncSync(out);
-  } finally {
-    fs.closeSync(out);
-  }
+  copyRangeToNewFile(seg.fd, from, to, target);
   return path.basename(target);
 }
 

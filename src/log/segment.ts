@@ -7,6 +7,7 @@
  * LRU of open segments (fd_cache.ts) needs room. PartitionLog owns the policy (rolls, retention, flush).
  */
 import * as fs from "node:fs";
+import { copyRangeToNewFile } from "./copy_range.ts";
 import * as path from "node:path";
 import type { LogConfig } from "./log_config.ts";
 import { type FdHolder, segmentFds } from "./fd_cache.ts";
@@ -119,20 +120,7 @@ export class Segment implements FdHolder {
    */
   copyOpenFileTo(target: string): number | null {
     if (this.openFd < 0 || this.closed) return null;
-    const out = fs.openSync(target, "w");
-    try {
-      const buf = new Uint8Array(1 << 20);
-      for (let pos = 0; pos < this.size;) {
-        const n = fs.readSync(this.openFd, buf, 0, Math.min(buf.length, this.size - pos), pos);
-        if (n === 0) break;
-        let written = 0;
-        while (written < n) written += fs.writeSync(out, buf, written, n - written);
-        pos += n;
-      }
-      fs.fsyncSync(out);
-    } finally {
-      fs.closeSync(out);
-    }
+    copyRangeToNewFile(this.openFd, 0, this.size, target);
     return this.size;
   }
 
