@@ -176,7 +176,9 @@ export function runCommand(
       reject(new Error(`${command} ${args.join(" ")} timed out\nstdout: ${stdout}\nstderr: ${stderr}`));
     }, options.timeoutMs ?? 60_000);
     child.on("error", reject);
-    child.on("exit", (code) => {
+    // "close", not "exit": exit can come before the last of stdout has been
+    // read, and a program's final line (its JSON result) was lost that way.
+    child.on("close", (code) => {
       clearTimeout(timer);
       resolve({ code, stdout, stderr });
     });

@@ -76,7 +76,7 @@ export class GroupMember {
     });
     this.child.stderr.on("data", (d) => (this.stderr += d));
     this.exited = new Promise((resolve) =>
-      this.child.on("exit", (code) => {
+      this.child.on("close", (code) => {
         this.exitCode = code;
         resolve(code);
       })

@@ -66,7 +66,7 @@ function runProducer(
       child.kill("SIGKILL");
       reject(new Error(`crash_producer.py did not finish: ${stderr}`));
     }, 60_000);
-    child.on("exit", (code) => {
+    child.on("close", (code) => {
       clearTimeout(timer);
       if (code !== 0) reject(new Error(`crash_producer.py exited with ${code}: ${stderr}`));
       else resolve({ acks: acked, done, stderr });

@@ -106,7 +106,7 @@ describe("librdkafka idempotent producers", () => {
         onReport();
       }
     });
-    const exited = new Promise<number | null>((resolve) => child.on("exit", resolve));
+    const exited = new Promise<number | null>((resolve) => child.on("close", resolve));
     const report = (n: number) =>
       new Promise<void>((resolve, reject) => {
         const timer = setTimeout(() => reject(new Error(`no report ${n} from idem_producer.py: ${stderr}`)), 60_000);
