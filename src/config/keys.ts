@@ -1,5 +1,7 @@
 /**
- * The single table of every configuration key tsbroker understands.
+ * The single table of every configuration key tsbroker understands (the log
+ * and group keys live in keys_log.ts and keys_groups.ts and are spread in
+ * here, in table order; the entry types are in key_spec.ts).
  *
  * Everything else (loading, coercion, validation, docs, --help) is derived from
  * this table, so adding a key here is the only step needed to make it loadable
@@ -7,74 +9,20 @@
  * only make sense for tsbroker are prefixed `tsbroker.`.
  */
 
-export type KeyType = "string" | "int" | "long" | "double" | "boolean" | "list" | "enum";
-
-/** "kafka": a key with Kafka's name and meaning; "tsbroker": an extension (name starts with `tsbroker.`). */
-export type KeyOrigin = "kafka" | "tsbroker";
-
-/** A value allowed outside min..max, such as -1 meaning "unbounded". */
-export interface SpecialValue {
-  readonly value: number;
-  readonly meaning: string;
-}
-
-interface SpecBase {
-  /** One-line meaning, shown in docs and --help. */
-  readonly doc: string;
-  readonly origin: KeyOrigin;
-  /** Set only when tsbroker's default differs from Kafka's, so users migrating notice. */
-  readonly kafkaDefault?: string;
-}
-
-export interface NumberSpec extends SpecBase {
-  readonly type: "int" | "long" | "double";
-  /**
-   * null = unset, as Kafka's `null` defaults: another key then decides (e.g. log.roll.ms unset → log.roll.hours).
-   * Such keys are read through the helpers of log_settings.ts, which apply Kafka's precedence.
-   */
-  readonly default: number | null;
-  readonly min?: number;
-  readonly max?: number;
-  readonly special?: readonly SpecialValue[];
-  /** How docs show a null default whose value is derived (e.g. from the CPU count). */
-  readonly defaultText?: string;
-  /** Why the range is what it is; appended to out-of-range errors. */
-  readonly rangeNote?: string;
-}
-
-export interface StringSpec extends SpecBase {
-  readonly type: "string";
-  readonly default: string;
-  /** Expected shape, for docs and errors; checked by validate.ts. */
-  readonly format?: string;
-}
-
-export interface ListSpec extends SpecBase {
-  readonly type: "list";
-  readonly default: readonly string[];
-  /** Lists that must not be empty (e.g. listeners) set this to 1. */
-  readonly minItems?: number;
-  /** Shape of each item, for docs and errors. */
-  readonly format?: string;
-}
-
-export interface BooleanSpec extends SpecBase {
-  readonly type: "boolean";
-  readonly default: boolean;
-}
-
-export interface EnumSpec extends SpecBase {
-  readonly type: "enum";
-  readonly default: string;
-  readonly values: readonly string[];
-}
-
-export type KeySpec = NumberSpec | StringSpec | ListSpec | BooleanSpec | EnumSpec;
-
-const INT_MAX = 2147483647;
-/** Kafka's Long.MAX_VALUE defaults become 2^53−1, the largest long tsbroker holds exactly; both mean "never". */
-const LONG_MAX = Number.MAX_SAFE_INTEGER;
-const LONG_MAX_NOTE = "9223372036854775807 (Long.MAX_VALUE; tsbroker caps longs at 2^53−1, which means the same)";
+export type {
+  BooleanSpec,
+  EnumSpec,
+  KeyOrigin,
+  KeySpec,
+  KeyType,
+  ListSpec,
+  NumberSpec,
+  SpecialValue,
+  StringSpec,
+} from "./key_spec.ts";
+import { INT_MAX, type KeySpec } from "./key_spec.ts";
+import { LOG_KEYS } from "./keys_log.ts";
+import { GROUP_KEYS } from "./keys_groups.ts";
 
 export const CONFIG_KEYS = {
   "node.id": {
@@ -324,275 +272,8 @@ export const CONFIG_KEYS = {
     origin: "kafka",
     doc: "Time without writes after which a partition forgets an idempotent producer's state, in milliseconds.",
   },
-  "log.segment.bytes": {
-    type: "int",
-    default: 1073741824,
-    min: 14,
-    origin: "kafka",
-    doc:
-      "Largest size of one segment file; a batch that would grow the active segment beyond it rolls a new one (topic-level: segment.bytes).",
-  },
-  "log.roll.ms": {
-    type: "long",
-    default: null,
-    min: 1,
-    origin: "kafka",
-    doc:
-      "Age of the active segment's first record after which a new segment is rolled, in milliseconds; unset = log.roll.hours applies (topic-level: segment.ms).",
-  },
-  "log.roll.hours": {
-    type: "int",
-    default: 168,
-    min: 1,
-    origin: "kafka",
-    doc: "As log.roll.ms, in hours; used only when log.roll.ms is unset.",
-  },
-  "log.roll.jitter.ms": {
-    type: "long",
-    default: null,
-    min: 0,
-    origin: "kafka",
-    doc:
-      "Largest random time subtracted from the roll time so that partitions do not all roll at once, in milliseconds; unset = log.roll.jitter.hours applies (topic-level: segment.jitter.ms).",
-  },
-  "log.roll.jitter.hours": {
-    type: "int",
-    default: 0,
-    min: 0,
-    origin: "kafka",
-    doc: "As log.roll.jitter.ms, in hours; used only when log.roll.jitter.ms is unset.",
-  },
-  "log.retention.ms": {
-    type: "long",
-    default: null,
-    min: 0,
-    special: [{ value: -1, meaning: "no time limit" }],
-    origin: "kafka",
-    doc:
-      "Time a segment is kept after its newest record, in milliseconds; unset = log.retention.minutes, then log.retention.hours applies (topic-level: retention.ms).",
-  },
-  "log.retention.minutes": {
-    type: "int",
-    default: null,
-    min: 0,
-    special: [{ value: -1, meaning: "no time limit" }],
-    origin: "kafka",
-    doc: "As log.retention.ms, in minutes; used only when log.retention.ms is unset.",
-  },
-  "log.retention.hours": {
-    type: "int",
-    default: 168,
-    min: 0,
-    special: [{ value: -1, meaning: "no time limit" }],
-    origin: "kafka",
-    doc: "As log.retention.ms, in hours; used only when log.retention.ms and log.retention.minutes are unset.",
-  },
-  "log.retention.bytes": {
-    type: "long",
-    default: -1,
-    min: 0,
-    special: [{ value: -1, meaning: "no size limit" }],
-    origin: "kafka",
-    doc:
-      "Largest size of a partition's log; the oldest segments are deleted to stay under it (topic-level: retention.bytes).",
-  },
-  "log.retention.check.interval.ms": {
-    type: "long",
-    default: 300000,
-    min: 1,
-    origin: "kafka",
-    doc: "How often partitions are checked for segments to delete by retention, in milliseconds.",
-  },
-  "log.segment.delete.delay.ms": {
-    type: "long",
-    default: 60000,
-    min: 0,
-    origin: "kafka",
-    doc:
-      "Time a deleted segment's files stay on disk (renamed .deleted) before removal, so reads in progress can finish (topic-level: file.delete.delay.ms).",
-  },
-  "log.index.interval.bytes": {
-    type: "int",
-    default: 4096,
-    min: 0,
-    origin: "kafka",
-    doc:
-      "Bytes of records between two entries of the sparse offset and time indexes (topic-level: index.interval.bytes).",
-  },
-  "log.index.size.max.bytes": {
-    type: "int",
-    default: 10485760,
-    min: 4,
-    origin: "kafka",
-    doc:
-      "Largest size of a segment's offset index; a full index rolls a new segment (topic-level: segment.index.bytes).",
-  },
-  "log.flush.interval.messages": {
-    type: "long",
-    default: LONG_MAX,
-    min: 1,
-    origin: "kafka",
-    kafkaDefault: LONG_MAX_NOTE,
-    doc:
-      "Records appended to a partition before it is fsync'ed; the default leaves flushing to the OS, as Kafka does (topic-level: flush.messages).",
-  },
-  "log.flush.interval.ms": {
-    type: "long",
-    default: null,
-    min: 0,
-    origin: "kafka",
-    doc:
-      "Longest time appended records stay unflushed, in milliseconds; unset = log.flush.scheduler.interval.ms applies (topic-level: flush.ms).",
-  },
-  "log.flush.scheduler.interval.ms": {
-    type: "long",
-    default: LONG_MAX,
-    min: 1,
-    origin: "kafka",
-    kafkaDefault: LONG_MAX_NOTE,
-    doc: "How often partitions are checked against their flush.ms, in milliseconds; the default means never.",
-  },
-  "log.flush.offset.checkpoint.interval.ms": {
-    type: "int",
-    default: 60000,
-    min: 0,
-    origin: "kafka",
-    doc: "How often the recovery points are written to recovery-point-offset-checkpoint, in milliseconds.",
-  },
-  "log.flush.start.offset.checkpoint.interval.ms": {
-    type: "int",
-    default: 60000,
-    min: 0,
-    origin: "kafka",
-    doc: "How often the log start offsets are written to log-start-offset-checkpoint, in milliseconds.",
-  },
-  "log.message.timestamp.type": {
-    type: "enum",
-    default: "CreateTime",
-    values: ["CreateTime", "LogAppendTime"],
-    origin: "kafka",
-    doc:
-      "Timestamp stored with records: the producer's (CreateTime) or the broker's at append (LogAppendTime) (topic-level: message.timestamp.type).",
-  },
-  "log.message.timestamp.before.max.ms": {
-    type: "long",
-    default: LONG_MAX,
-    min: 0,
-    origin: "kafka",
-    kafkaDefault: LONG_MAX_NOTE,
-    doc:
-      "With CreateTime, how far a record's timestamp may lie before the broker's clock, in milliseconds; older batches get INVALID_TIMESTAMP (topic-level: message.timestamp.before.max.ms).",
-  },
-  "log.message.timestamp.after.max.ms": {
-    type: "long",
-    default: 3600000,
-    min: 0,
-    origin: "kafka",
-    doc:
-      "With CreateTime, how far a record's timestamp may lie after the broker's clock, in milliseconds; later batches get INVALID_TIMESTAMP (topic-level: message.timestamp.after.max.ms). One hour, as since Kafka 4.0 (KIP-1030; Kafka 3.x: unbounded).",
-  },
-  "group.min.session.timeout.ms": {
-    type: "int",
-    default: 6000,
-    min: 0,
-    origin: "kafka",
-    doc:
-      "Smallest session timeout a classic-protocol member may ask for in JoinGroup; less gets INVALID_SESSION_TIMEOUT.",
-  },
-  "group.max.session.timeout.ms": {
-    type: "int",
-    default: 1800000,
-    min: 0,
-    origin: "kafka",
-    doc:
-      "Largest session timeout a classic-protocol member may ask for in JoinGroup; more gets INVALID_SESSION_TIMEOUT.",
-  },
-  "group.initial.rebalance.delay.ms": {
-    type: "int",
-    default: 3000,
-    min: 0,
-    origin: "kafka",
-    doc:
-      "How long the first rebalance of an empty classic group waits for more members to join (each join extends it, up to the rebalance timeout), in milliseconds.",
-  },
-  "group.max.size": {
-    type: "int",
-    default: INT_MAX,
-    min: 1,
-    origin: "kafka",
-    doc: "Most members a classic group may have; more get GROUP_MAX_SIZE_REACHED.",
-  },
-  "group.consumer.session.timeout.ms": {
-    type: "int",
-    default: 45000,
-    min: 1,
-    origin: "kafka",
-    doc:
-      "Session timeout of members of KIP-848 consumer groups (group.protocol=consumer): a member without a heartbeat for this long is removed, in milliseconds.",
-  },
-  "group.consumer.heartbeat.interval.ms": {
-    type: "int",
-    default: 5000,
-    min: 1,
-    origin: "kafka",
-    doc: "Heartbeat interval given to members of KIP-848 consumer groups, in milliseconds.",
-  },
-  "group.consumer.max.size": {
-    type: "int",
-    default: INT_MAX,
-    min: 1,
-    origin: "kafka",
-    doc: "Most members a KIP-848 consumer group may have; more get GROUP_MAX_SIZE_REACHED.",
-  },
-  "group.consumer.assignors": {
-    type: "list",
-    default: ["uniform", "range"],
-    minItems: 1,
-    format: "uniform|range",
-    origin: "kafka",
-    kafkaDefault:
-      "org.apache.kafka.coordinator.group.assignor.UniformAssignor,org.apache.kafka.coordinator.group.assignor.RangeAssignor",
-    doc:
-      "Server-side assignors of KIP-848 consumer groups, the first being the default; Kafka's class names are accepted for uniform and range.",
-  },
-  "offsets.topic.num.partitions": {
-    type: "int",
-    default: 50,
-    min: 1,
-    origin: "kafka",
-    doc:
-      "Partitions of the internal __consumer_offsets topic, created on the first group request; fixed once created. A group lives in partition hash(group id) mod this count, on that partition's handler.",
-  },
-  "offsets.topic.segment.bytes": {
-    type: "int",
-    default: 104857600,
-    min: 1,
-    origin: "kafka",
-    doc:
-      "Segment size of __consumer_offsets; a partition whose log outgrows it (and twice its live state) is compacted: its live records are rewritten and older segments dropped.",
-  },
-  "offsets.retention.minutes": {
-    type: "int",
-    default: 10080,
-    min: 1,
-    origin: "kafka",
-    doc:
-      "How long committed offsets are kept after their group became empty (or, for groups without members, after the commit), in minutes.",
-  },
-  "offsets.retention.check.interval.ms": {
-    type: "long",
-    default: 600000,
-    min: 1,
-    origin: "kafka",
-    doc: "How often committed offsets are checked for expiry, in milliseconds.",
-  },
-  "offset.metadata.max.bytes": {
-    type: "int",
-    default: 4096,
-    min: 0,
-    origin: "kafka",
-    doc: "Largest metadata string a committed offset may carry; longer gets OFFSET_METADATA_TOO_LARGE.",
-  },
+  ...LOG_KEYS,
+  ...GROUP_KEYS,
   "tsbroker.metrics.listener": {
     type: "string",
     default: "127.0.0.1:9464",
