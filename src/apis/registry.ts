@@ -23,6 +23,7 @@ import { createTopicsHandler } from "./019_create_topics.ts";
 import { deleteTopicsHandler } from "./020_delete_topics.ts";
 import { deleteRecordsHandler } from "./021_delete_records.ts";
 import { initProducerIdHandler } from "./022_init_producer_id.ts";
+import { describeConfigsHandler } from "./032_describe_configs.ts";
 import { createPartitionsHandler } from "./037_create_partitions.ts";
 import { deleteGroupsHandler } from "./042_delete_groups.ts";
 import { offsetDeleteHandler } from "./047_offset_delete.ts";
@@ -49,6 +50,7 @@ const HANDLERS: ReadonlyArray<ApiHandler<any, any>> = [
   deleteTopicsHandler,
   deleteRecordsHandler,
   initProducerIdHandler,
+  describeConfigsHandler,
   createPartitionsHandler,
   deleteGroupsHandler,
   offsetDeleteHandler,

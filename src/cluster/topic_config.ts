@@ -22,12 +22,10 @@ import {
 } from "../config/log_settings.ts";
 import type { LogConfig } from "../log/log_config.ts";
 import { ErrorCode } from "../protocol/errors.ts";
+import { brokerSynonyms, ConfigSource, type ConfigSynonym, ConfigType } from "../config/describe.ts";
 
-/** Kafka's DescribeConfigsResponse.ConfigSource ids. */
-export const ConfigSource = { TOPIC_CONFIG: 1, STATIC_BROKER_CONFIG: 4, DEFAULT_CONFIG: 5 } as const;
-
-/** Kafka's DescribeConfigsResponse.ConfigType ids (DescribeConfigs v3+). */
-export const ConfigType = { BOOLEAN: 1, STRING: 2, INT: 3, LONG: 5, LIST: 7 } as const;
+// Defined with the broker keys' description (config/describe.ts); topic code and its tests import them from here.
+export { ConfigSource, ConfigType };
 
 type TopicConfigType = "int" | "long" | "boolean" | "string" | "list";
 
@@ -56,6 +54,11 @@ export interface TopicConfigSpec {
   readonly supported?: { readonly values: readonly string[]; readonly why: string };
   /** Broker keys that supply the default (Kafka's synonyms), highest precedence first. */
   readonly brokerKeys: readonly ConfigKey[];
+  /**
+   * Kafka's broker key for a config whose default tsbroker fixes instead: its DEFAULT_CONFIG synonym, which
+   * DescribeConfigs lists as Kafka does (its value is the fixed default).
+   */
+  readonly kafkaBrokerKey?: string;
   /** The default as text: from the broker config, or Kafka's fixed default when tsbroker has no broker key. */
   readonly defaultValue: (cfg: BrokerConfig) => string;
   readonly doc: string;
@@ -71,6 +74,7 @@ export const TOPIC_CONFIGS: Readonly<Record<string, TopicConfigSpec>> = {
     kafkaValues: ["compact", "delete"],
     supported: { values: ["delete"], why: "log compaction is not supported by tsbroker; only delete is" },
     brokerKeys: [],
+    kafkaBrokerKey: "log.cleanup.policy",
     defaultValue: fixed("delete"),
     doc: "How old segments are cleaned up: delete (by retention.ms and retention.bytes). compact is not supported.",
   },
@@ -83,6 +87,7 @@ export const TOPIC_CONFIGS: Readonly<Record<string, TopicConfigSpec>> = {
         "tsbroker stores record batches as the producer compressed them and does not recompress; only producer is supported",
     },
     brokerKeys: [],
+    kafkaBrokerKey: "compression.type",
     defaultValue: fixed("producer"),
     doc: "Compression of stored batches: only producer (kept as the producer sent them); tsbroker does not recompress.",
   },
@@ -124,6 +129,7 @@ export const TOPIC_CONFIGS: Readonly<Record<string, TopicConfigSpec>> = {
   "message.downconversion.enable": {
     type: "boolean",
     brokerKeys: [],
+    kafkaBrokerKey: "log.message.downconversion.enable",
     defaultValue: fixed("true"),
     doc: "Accepted, no effect: tsbroker serves only v2 record batches, so there is nothing to down-convert.",
   },
@@ -158,6 +164,7 @@ export const TOPIC_CONFIGS: Readonly<Record<string, TopicConfigSpec>> = {
   "preallocate": {
     type: "boolean",
     brokerKeys: [],
+    kafkaBrokerKey: "log.preallocate",
     defaultValue: fixed("false"),
     doc: "Accepted, no effect: tsbroker does not preallocate segment files.",
   },
@@ -205,6 +212,7 @@ export const TOPIC_CONFIGS: Readonly<Record<string, TopicConfigSpec>> = {
   "unclean.leader.election.enable": {
     type: "boolean",
     brokerKeys: [],
+    kafkaBrokerKey: "unclean.leader.election.enable",
     defaultValue: fixed("false"),
     doc: "Accepted, no effect: a single node has no leader elections.",
   },
@@ -357,36 +365,41 @@ export interface DescribedConfig {
   name: string;
   value: string | null;
   readOnly: boolean;
-  /** ConfigSource: TOPIC_CONFIG, STATIC_BROKER_CONFIG or DEFAULT_CONFIG. */
+  /** ConfigSource: TOPIC_CONFIG, STATIC_BROKER_CONFIG or DEFAULT_CONFIG (the first synonym's). */
   source: number;
   isSensitive: boolean;
-  documentation?: string;
+  /** Kafka's order: the topic's override, then its broker keys' (config/describe.ts). */
+  synonyms: ConfigSynonym[];
+  documentation: string;
   /** ConfigType id (DescribeConfigs v3+). */
   type: number;
 }
 
 /**
- * Every topic config with its effective value and where it comes from, sorted by name: what CreateTopics v5+
- * returns for a new topic and DescribeConfigs for a topic. As in Kafka, a value inherited from a broker key the
- * operator set (`brokerKeysSetExplicitly`) has source STATIC_BROKER_CONFIG; otherwise DEFAULT_CONFIG.
+ * Every topic config with its effective value, where it comes from and its synonyms, sorted by name: what
+ * CreateTopics v5+ returns for a new topic and DescribeConfigs for a topic. As in Kafka's ConfigHelper, the source
+ * is the first synonym's: the topic's override, else a broker key the operator set (STATIC_BROKER_CONFIG), else
+ * DEFAULT_CONFIG — including when only a lower-precedence key is set (log.retention.hours for retention.ms), since
+ * Kafka drops the synonyms before the first one named like the topic config's own broker key.
  */
-export function describeTopicConfigs(
-  cfg: BrokerConfig,
-  topicConfigs: Record<string, string>,
-  brokerKeysSetExplicitly: ReadonlySet<string> = new Set(),
-): DescribedConfig[] {
+export function describeTopicConfigs(cfg: BrokerConfig, topicConfigs: Record<string, string>): DescribedConfig[] {
   return TOPIC_CONFIG_NAMES.map((name) => {
     const spec = TOPIC_CONFIGS[name];
     const own = topicConfigs[name];
-    let source: number = ConfigSource.DEFAULT_CONFIG;
-    if (own !== undefined) source = ConfigSource.TOPIC_CONFIG;
-    else if (spec.brokerKeys.some((k) => brokerKeysSetExplicitly.has(k))) source = ConfigSource.STATIC_BROKER_CONFIG;
+    const synonyms: ConfigSynonym[] = own !== undefined
+      ? [{ name, value: own, source: ConfigSource.TOPIC_CONFIG }]
+      : [];
+    if (spec.brokerKeys.length > 0) synonyms.push(...brokerSynonyms(cfg, spec.brokerKeys[0], spec.brokerKeys));
+    else if (spec.kafkaBrokerKey) {
+      synonyms.push({ name: spec.kafkaBrokerKey, value: spec.defaultValue(cfg), source: ConfigSource.DEFAULT_CONFIG });
+    }
     return {
       name,
       value: own !== undefined ? own : spec.defaultValue(cfg),
       readOnly: false,
-      source,
+      source: synonyms[0]?.source ?? ConfigSource.DEFAULT_CONFIG,
       isSensitive: false,
+      synonyms,
       documentation: spec.doc,
       type: TYPE_IDS[spec.type],
     };

@@ -176,7 +176,7 @@ describe("resolveLogConfig", () => {
 describe("describeTopicConfigs", () => {
   test("every known config, sorted, with value, source and type", () => {
     const cfg = loadConfig({ overrides: ["log.retention.hours=1"] });
-    const described = describeTopicConfigs(cfg, { "segment.bytes": "4096" }, new Set(["log.retention.hours"]));
+    const described = describeTopicConfigs(cfg, { "segment.bytes": "4096" });
     assert.deepEqual(described.map((d) => d.name), [...TOPIC_CONFIG_NAMES]);
     assert.deepEqual([...TOPIC_CONFIG_NAMES], [...TOPIC_CONFIG_NAMES].sort());
     const byName = new Map(described.map((d) => [d.name, d]));
@@ -188,13 +188,19 @@ describe("describeTopicConfigs", () => {
         readOnly: false,
         source: ConfigSource.TOPIC_CONFIG,
         isSensitive: false,
+        synonyms: [
+          { name: "segment.bytes", value: "4096", source: ConfigSource.TOPIC_CONFIG },
+          { name: "log.segment.bytes", value: "1073741824", source: ConfigSource.DEFAULT_CONFIG },
+        ],
         documentation: undefined,
         type: ConfigType.INT,
       },
     );
     const retention = byName.get("retention.ms");
     assert.equal(retention?.value, String(HOUR));
-    assert.equal(retention?.source, ConfigSource.STATIC_BROKER_CONFIG);
+    // Kafka's ConfigHelper drops synonyms before the first named log.retention.ms, which is unset: none are left.
+    assert.equal(retention?.source, ConfigSource.DEFAULT_CONFIG);
+    assert.deepEqual(retention?.synonyms, []);
     assert.equal(retention?.type, ConfigType.LONG);
     assert.equal(byName.get("segment.ms")?.source, ConfigSource.DEFAULT_CONFIG);
     assert.equal(byName.get("segment.ms")?.value, String(168 * HOUR));
@@ -204,6 +210,17 @@ describe("describeTopicConfigs", () => {
     assert.equal(byName.get("compression.type")?.value, "producer");
     assert.equal(byName.get("preallocate")?.type, ConfigType.BOOLEAN);
     assert.match(byName.get("preallocate")?.documentation ?? "", /no effect/);
+  });
+
+  test("a broker key the operator set is the source, before its default (Kafka's synonym order)", () => {
+    const described = describeTopicConfigs(loadConfig({ overrides: ["log.retention.ms=5000"] }), {});
+    const retention = described.find((d) => d.name === "retention.ms");
+    assert.equal(retention?.value, "5000");
+    assert.equal(retention?.source, ConfigSource.STATIC_BROKER_CONFIG);
+    assert.deepEqual(retention?.synonyms, [
+      { name: "log.retention.ms", value: "5000", source: ConfigSource.STATIC_BROKER_CONFIG },
+      { name: "log.retention.hours", value: "168", source: ConfigSource.DEFAULT_CONFIG },
+    ]);
   });
 
   test("every described default passes validation (what DescribeConfigs shows can be set back)", () => {

@@ -47,6 +47,7 @@ import * as createTopics from "../../src/protocol/generated/create_topics.ts";
 import * as deleteTopics from "../../src/protocol/generated/delete_topics.ts";
 import * as deleteRecords from "../../src/protocol/generated/delete_records.ts";
 import * as initProducerId from "../../src/protocol/generated/init_producer_id.ts";
+import * as describeConfigs from "../../src/protocol/generated/describe_configs.ts";
 import * as createPartitions from "../../src/protocol/generated/create_partitions.ts";
 import * as deleteGroups from "../../src/protocol/generated/delete_groups.ts";
 import * as offsetDelete from "../../src/protocol/generated/offset_delete.ts";
@@ -85,6 +86,7 @@ export const CODECS: ReadonlyMap<number, { name: string; encode: Encode; decode:
   [20, codecsOf(deleteTopics, "DeleteTopics")],
   [21, codecsOf(deleteRecords, "DeleteRecords")],
   [22, codecsOf(initProducerId, "InitProducerId")],
+  [32, codecsOf(describeConfigs, "DescribeConfigs")],
   [37, codecsOf(createPartitions, "CreatePartitions")],
   [42, codecsOf(deleteGroups, "DeleteGroups")],
   [47, codecsOf(offsetDelete, "OffsetDelete")],
@@ -102,6 +104,7 @@ export const SUITE_COVERAGE: Readonly<Record<string, readonly number[]>> = {
   "topics_test.ts": [3, 19, 20, 37],
   "data_path_test.ts": [0, 1, 2, 21, 22],
   "groups_test.ts": [8, 9, 10, 11, 12, 13, 14, 15, 16, 42, 47, 68, 69],
+  "configs_test.ts": [32],
 };
 
 /** Settings given to both brokers, so that their defaults cannot explain a difference. */
@@ -505,7 +508,7 @@ export class Oracle {
         [xs, ys] = [sx, sy];
       }
       if (xs.length !== ys.length) {
-        const d = this.allowed(ctx.apiKey, ctx.version, ctx.title, `${generic}.length`);
+        const d = this.allowed(ctx.apiKey, ctx.version, ctx.title, `${generic}.length`, [xs, ys]);
         if (d) return this.use(d);
         // Name what only one side has when the elements carry a name, else show the start of each.
         const id = ["name", "groupId", "topic", "partitionIndex", "apiKey"].find((f) =>

@@ -51,6 +51,28 @@ export interface AllowedDifference {
 
 const bothStrings = (a: unknown, b: unknown) => typeof a === "string" && typeof b === "string";
 
+/** Kafka 4.4's topic configs tsbroker does not implement (CreateTopics v5+ and DescribeConfigs list them). */
+const TOPIC_CONFIGS_ONLY_IN_KAFKA: readonly string[] = [
+  "compression.gzip.level", // KIP-390 (3.8+)
+  "compression.lz4.level",
+  "compression.zstd.level",
+  "remote.storage.enable", // tiered storage (KIP-405)
+  "remote.log.copy.disable",
+  "remote.log.delete.on.disable",
+  "remote.copy.lag.ms",
+  "remote.copy.lag.bytes",
+  "local.retention.ms",
+  "local.retention.bytes",
+  "min.compaction.lag.ms", // log compaction, not implemented
+  "max.compaction.lag.ms",
+  "min.cleanable.dirty.ratio",
+  "delete.retention.ms",
+  "leader.replication.throttled.replicas", // replication, meaningless on one node
+  "follower.replication.throttled.replicas",
+  "max.decompressed.message.bytes", // Kafka 4.4
+  "errors.deadletterqueue.group.enable", // Kafka 4.4 (streams groups)
+];
+
 export const ALLOWED_DIFFERENCES: readonly AllowedDifference[] = [
   // ---- identity of the two brokers --------------------------------------------------------------
   {
@@ -121,6 +143,7 @@ export const ALLOWED_DIFFERENCES: readonly AllowedDifference[] = [
     [9, "OffsetFetch", [0, 0]],
     [19, "CreateTopics", [0, 1]],
     [20, "DeleteTopics", [0, 0]],
+    [32, "DescribeConfigs", [0, 0]],
   ] as const).map(([key, name, versions]): AllowedDifference => ({
     id: `kip-896-${name}-v${versions[0]}${versions[1] > versions[0] ? `-v${versions[1]}` : ""}`,
     apiKeys: [key],
@@ -162,26 +185,7 @@ export const ALLOWED_DIFFERENCES: readonly AllowedDifference[] = [
     scenario: /^(?!compacted topic$)/,
     path: "topics[].configs",
     keyedBy: "name",
-    onlyInKafka: [
-      "compression.gzip.level", // KIP-390 (3.8+)
-      "compression.lz4.level",
-      "compression.zstd.level",
-      "remote.storage.enable", // tiered storage (KIP-405)
-      "remote.log.copy.disable",
-      "remote.log.delete.on.disable",
-      "remote.copy.lag.ms",
-      "remote.copy.lag.bytes",
-      "local.retention.ms",
-      "local.retention.bytes",
-      "min.compaction.lag.ms", // log compaction, not implemented
-      "max.compaction.lag.ms",
-      "min.cleanable.dirty.ratio",
-      "delete.retention.ms",
-      "leader.replication.throttled.replicas", // replication, meaningless on one node
-      "follower.replication.throttled.replicas",
-      "max.decompressed.message.bytes", // Kafka 4.4
-      "errors.deadletterqueue.group.enable", // Kafka 4.4 (streams groups)
-    ],
+    onlyInKafka: TOPIC_CONFIGS_ONLY_IN_KAFKA,
     onlyInTsbroker: [
       "message.downconversion.enable", // removed in Kafka 4 with down-conversion (KIP-724); tsbroker still lists it
     ],
@@ -190,14 +194,56 @@ export const ALLOWED_DIFFERENCES: readonly AllowedDifference[] = [
       "listed here one by one; every setting both list must agree in value, source and flags",
   },
   {
+    id: "describe-configs-kafka-4.4-only",
+    apiKeys: [32],
+    path: "results[].configs",
+    keyedBy: "name",
+    onlyInKafka: TOPIC_CONFIGS_ONLY_IN_KAFKA,
+    onlyInTsbroker: [
+      "message.downconversion.enable", // removed in Kafka 4 with down-conversion (KIP-724); tsbroker still lists it
+    ],
+    reason: "DescribeConfigs lists configs in no particular order (Kafka's come from a hash map); for a topic, " +
+      "Kafka 4.4 has settings tsbroker does not implement (the same list as CreateTopics'), and every config " +
+      "both list must agree in value, source, flags and synonyms",
+  },
+  {
+    id: "broker-configs-read-only",
+    apiKeys: [32],
+    scenario: /^(broker, shared keys|root logger)$/,
+    path: "results[].configs[].readOnly",
+    reason: "tsbroker cannot change a broker key or its log level while running (no AlterConfigs or " +
+      "IncrementalAlterConfigs yet), so it marks them read-only; Kafka marks its dynamically updatable ones (and " +
+      "its loggers) read-write",
+    when: (a, b) => a === false && b === true,
+  },
+  {
+    id: "config-documentation",
+    apiKeys: [32],
+    versions: [3, 4],
+    path: "results[].configs[].documentation",
+    reason: "each broker words its own documentation (tsbroker's comes from its key tables and says what has no " +
+      "effect there); that both send one, or both none, is compared",
+    when: bothStrings,
+  },
+  {
     id: "min-insync-replicas-source",
-    apiKeys: [19],
-    versions: [5, 7],
-    path: "topics[].configs[].configSource",
+    apiKeys: [19, 32],
+    path: ["topics[].configs[].configSource", "results[].configs[].configSource"],
     reason: "Kafka 4.4's KRaft controller stores min.insync.replicas as a cluster-wide dynamic default (KIP-966), " +
       "so it reports source DYNAMIC_DEFAULT_BROKER_CONFIG (3); tsbroker has no dynamic configs and reports " +
       "DEFAULT_CONFIG (5) for the same value",
     when: (a, b) => a === 3 && b === 5,
+  },
+  {
+    id: "min-insync-replicas-dynamic-default-synonym",
+    apiKeys: [32],
+    path: "results[].configs[].synonyms.length",
+    reason: "the same KIP-966 dynamic default appears first among min.insync.replicas' synonyms in Kafka 4.4 " +
+      "(DYNAMIC_DEFAULT_BROKER_CONFIG); the synonyms after it must match tsbroker's",
+    when: (a, b) =>
+      Array.isArray(a) && Array.isArray(b) && a.length === b.length + 1 &&
+      a[0]?.name === "min.insync.replicas" && a[0]?.source === 3 &&
+      JSON.stringify(a.slice(1)) === JSON.stringify(b),
   },
   {
     id: "validate-only-topic-id",

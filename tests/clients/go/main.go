@@ -668,7 +668,7 @@ func admin(out result) error {
 		}
 		return "ok", err
 	})
-	// APIs tsbroker does not serve yet.
+	// DescribeConfigs, then the APIs tsbroker does not serve yet.
 	call("describeTopicConfigs", func(ctx context.Context) (any, error) {
 		rc, err := adm.DescribeTopicConfigs(ctx, t1)
 		if err != nil {

@@ -281,7 +281,7 @@ def admin(out):
         client.describe_consumer_groups([group_id])[group_id].result(WAIT)))
     call("deleteConsumerGroups", lambda: all_of(client.delete_consumer_groups([group_id])) and "ok")
     call("deleteTopics", lambda: all_of(client.delete_topics([t2])) and "ok")
-    # APIs tsbroker does not serve yet.
+    # DescribeConfigs, then ACLs, which tsbroker does not serve yet.
     topic_resource = ConfigResource(ConfigResource.Type.TOPIC, t1)
     call("describeConfigs", lambda: all_of(client.describe_configs([topic_resource]))[0]["cleanup.policy"].value)
     call("describeAcls", lambda: "ok" if client.describe_acls(_any_acl()).result(WAIT) is not None else "ok")
