@@ -20,7 +20,6 @@ import { type ReferenceKafka, startReferenceKafka } from "../../scripts/kafka/re
 import { type BrokerProcess, startBroker } from "../integration/_broker.ts";
 import { requestFrame, WireClient } from "../integration/_wire.ts";
 import { Reader } from "../../src/protocol/io/reader.ts";
-import type { Writer } from "../../src/protocol/io/writer.ts";
 import { responseHeaderVersion } from "../../src/protocol/api_headers.ts";
 import { decodeResponseHeader } from "../../src/protocol/generated/headers.ts";
 import { API_SCHEMAS } from "../../src/protocol/schema/messages/index.ts";
@@ -29,83 +28,10 @@ import { inRange, parseFieldType } from "../../src/protocol/schema/field_type.ts
 import { advertisedVersions } from "../../src/apis/registry.ts";
 import { errorName } from "../../src/protocol/errors.ts";
 import { ALLOWED_DIFFERENCES, type AllowedDifference, matchesPath } from "./allowed_differences.ts";
-import * as produce from "../../src/protocol/generated/produce.ts";
-import * as fetch from "../../src/protocol/generated/fetch.ts";
-import * as listOffsets from "../../src/protocol/generated/list_offsets.ts";
+import { type Body, CODECS, SUITE_COVERAGE } from "./_codecs.ts";
 import * as metadata from "../../src/protocol/generated/metadata.ts";
-import * as offsetCommit from "../../src/protocol/generated/offset_commit.ts";
-import * as offsetFetch from "../../src/protocol/generated/offset_fetch.ts";
-import * as findCoordinator from "../../src/protocol/generated/find_coordinator.ts";
-import * as joinGroup from "../../src/protocol/generated/join_group.ts";
-import * as heartbeat from "../../src/protocol/generated/heartbeat.ts";
-import * as leaveGroup from "../../src/protocol/generated/leave_group.ts";
-import * as syncGroup from "../../src/protocol/generated/sync_group.ts";
-import * as describeGroups from "../../src/protocol/generated/describe_groups.ts";
-import * as listGroups from "../../src/protocol/generated/list_groups.ts";
 import * as apiVersions from "../../src/protocol/generated/api_versions.ts";
-import * as createTopics from "../../src/protocol/generated/create_topics.ts";
-import * as deleteTopics from "../../src/protocol/generated/delete_topics.ts";
-import * as deleteRecords from "../../src/protocol/generated/delete_records.ts";
-import * as initProducerId from "../../src/protocol/generated/init_producer_id.ts";
-import * as describeConfigs from "../../src/protocol/generated/describe_configs.ts";
-import * as createPartitions from "../../src/protocol/generated/create_partitions.ts";
-import * as deleteGroups from "../../src/protocol/generated/delete_groups.ts";
-import * as offsetDelete from "../../src/protocol/generated/offset_delete.ts";
-import * as consumerGroupHeartbeat from "../../src/protocol/generated/consumer_group_heartbeat.ts";
-import * as consumerGroupDescribe from "../../src/protocol/generated/consumer_group_describe.ts";
-
-/** A decoded answer; scenarios read fields from it freely. */
-// deno-lint-ignore no-explicit-any
-export type Body = any;
-
-type Encode = (w: Writer, version: number, m: unknown) => void;
-type Decode = (r: Reader, version: number) => Body;
-
-// deno-lint-ignore no-explicit-any
-function codecsOf(module: Record<string, any>, name: string): { name: string; encode: Encode; decode: Decode } {
-  return { name, encode: module[`encode${name}Request`], decode: module[`decode${name}Response`] };
-}
-
-/** Request encoder and response decoder of every API tsbroker implements, by key. */
-export const CODECS: ReadonlyMap<number, { name: string; encode: Encode; decode: Decode }> = new Map([
-  [0, codecsOf(produce, "Produce")],
-  [1, codecsOf(fetch, "Fetch")],
-  [2, codecsOf(listOffsets, "ListOffsets")],
-  [3, codecsOf(metadata, "Metadata")],
-  [8, codecsOf(offsetCommit, "OffsetCommit")],
-  [9, codecsOf(offsetFetch, "OffsetFetch")],
-  [10, codecsOf(findCoordinator, "FindCoordinator")],
-  [11, codecsOf(joinGroup, "JoinGroup")],
-  [12, codecsOf(heartbeat, "Heartbeat")],
-  [13, codecsOf(leaveGroup, "LeaveGroup")],
-  [14, codecsOf(syncGroup, "SyncGroup")],
-  [15, codecsOf(describeGroups, "DescribeGroups")],
-  [16, codecsOf(listGroups, "ListGroups")],
-  [18, codecsOf(apiVersions, "ApiVersions")],
-  [19, codecsOf(createTopics, "CreateTopics")],
-  [20, codecsOf(deleteTopics, "DeleteTopics")],
-  [21, codecsOf(deleteRecords, "DeleteRecords")],
-  [22, codecsOf(initProducerId, "InitProducerId")],
-  [32, codecsOf(describeConfigs, "DescribeConfigs")],
-  [37, codecsOf(createPartitions, "CreatePartitions")],
-  [42, codecsOf(deleteGroups, "DeleteGroups")],
-  [47, codecsOf(offsetDelete, "OffsetDelete")],
-  [68, codecsOf(consumerGroupHeartbeat, "ConsumerGroupHeartbeat")],
-  [69, codecsOf(consumerGroupDescribe, "ConsumerGroupDescribe")],
-]);
-
-/**
- * Which test file covers which API keys: each file checks at its end that it
- * sent every version tsbroker advertises of its keys, and api_versions_test
- * checks that together they cover every advertised key.
- */
-export const SUITE_COVERAGE: Readonly<Record<string, readonly number[]>> = {
-  "api_versions_test.ts": [18],
-  "topics_test.ts": [3, 19, 20, 37],
-  "data_path_test.ts": [0, 1, 2, 21, 22],
-  "groups_test.ts": [8, 9, 10, 11, 12, 13, 14, 15, 16, 42, 47, 68, 69],
-  "configs_test.ts": [32],
-};
+export { type Body, CODECS, SUITE_COVERAGE };
 
 /** Settings given to both brokers, so that their defaults cannot explain a difference. */
 export const COMMON_CONFIG: Readonly<Record<string, string>> = {
