@@ -24,8 +24,10 @@ import { deleteTopicsHandler } from "./020_delete_topics.ts";
 import { deleteRecordsHandler } from "./021_delete_records.ts";
 import { initProducerIdHandler } from "./022_init_producer_id.ts";
 import { describeConfigsHandler } from "./032_describe_configs.ts";
+import { alterConfigsHandler } from "./033_alter_configs.ts";
 import { createPartitionsHandler } from "./037_create_partitions.ts";
 import { deleteGroupsHandler } from "./042_delete_groups.ts";
+import { incrementalAlterConfigsHandler } from "./044_incremental_alter_configs.ts";
 import { offsetDeleteHandler } from "./047_offset_delete.ts";
 import { consumerGroupHeartbeatHandler } from "./068_consumer_group_heartbeat.ts";
 import { consumerGroupDescribeHandler } from "./069_consumer_group_describe.ts";
@@ -51,8 +53,10 @@ const HANDLERS: ReadonlyArray<ApiHandler<any, any>> = [
   deleteRecordsHandler,
   initProducerIdHandler,
   describeConfigsHandler,
+  alterConfigsHandler,
   createPartitionsHandler,
   deleteGroupsHandler,
+  incrementalAlterConfigsHandler,
   offsetDeleteHandler,
   consumerGroupHeartbeatHandler,
   consumerGroupDescribeHandler,

@@ -122,6 +122,14 @@ export class TopicRegistry {
     return updated;
   }
 
+  /** Replace a topic's config overrides (validated by the caller); persisted before returning. */
+  setConfigs(name: string, configs: Record<string, string>): TopicImage {
+    const updated: TopicImage = { ...this.require(name), configs: { ...configs } };
+    this.save(this.list().map((t) => t.name === name ? updated : t));
+    this.put(updated);
+    return updated;
+  }
+
   private require(name: string): TopicImage {
     const topic = this.topics.get(name);
     if (!topic) throw new Error(`topic ${name} does not exist`);

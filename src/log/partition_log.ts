@@ -86,7 +86,7 @@ export class PartitionLog {
   readonly dir: string;
   readonly name: string;
   readonly recovery: RecoveryReport | null;
-  private readonly config: LogConfig;
+  private config: LogConfig;
   private readonly logger: Logger;
   private readonly now: () => number;
   private readonly hooks: ProducerStateHooks | undefined;
@@ -176,6 +176,16 @@ export class PartitionLog {
   get sizeInBytes(): number {
     return this.totalSize;
   }
+
+  /**
+   * A topic's configs changed (AlterConfigs): rolls, retention, flushes and timestamps follow at once. Index
+   * interval, index sizes and roll jitter are fixed per segment when it is created, as in Kafka, so they apply
+   * from the next segment.
+   */
+  reconfigure(config: LogConfig): void {
+    this.config = config;
+  }
+
   get segmentCount(): number {
     return this.segments.length;
   }

@@ -14,6 +14,7 @@ import type { ControllerOp, ControllerResult, TopicOutcome } from "./controller_
 import { OFFSETS_TOPIC } from "../group/offsets_topic.ts";
 import { ProducerIdStore } from "./producer_ids.ts";
 import { maxPartitions, partitionLimitRefusal } from "./partition_limit.ts";
+import { alterTopicConfigs, type TopicConfigAlteration } from "../cluster/topic_config_alter.ts";
 
 /** At most one WARN about refused auto-creations per this many ms: clients retry Metadata in a loop. */
 const AUTO_CREATE_WARN_INTERVAL_MS = 10_000;
@@ -87,6 +88,11 @@ export class Controller {
         });
         if (!call.validateOnly && outcomes.some((o) => o.errorCode === ErrorCode.NONE)) await this.publish();
         return { op: "createPartitions", outcomes };
+      }
+      case "alterTopicConfigs": {
+        const outcomes = call.topics.map((t) => this.alterConfigs(t.name, t.alteration, call.validateOnly));
+        if (outcomes.some((o) => o.topicId !== undefined)) await this.publish();
+        return { op: "alterTopicConfigs", outcomes };
       }
       case "allocateProducerIds": {
         // Persist the end of the block before handing it out: ids never repeat across restarts.
@@ -185,6 +191,34 @@ export class Controller {
     return { name, errorCode: ErrorCode.NONE, message: null, topicId: topic.topicId, partitions };
   }
 
+  /**
+   * Kafka's order: the name, then the resulting configs are validated (a missing topic starts from none), then the
+   * topic must exist. An outcome carries topicId only when the registry changed (so a new image is published).
+   */
+  private alterConfigs(name: string, alteration: TopicConfigAlteration, validateOnly: boolean): TopicOutcome {
+    if (name === "") {
+      return { name, errorCode: ErrorCode.INVALID_REQUEST, message: "Default topic resources are not allowed." };
+    }
+    const nameProblem = topicNameProblem(name);
+    if (nameProblem) return { name, errorCode: ErrorCode.INVALID_TOPIC_EXCEPTION, message: nameProblem };
+    const topic = this.topics.get(name);
+    const next = alterTopicConfigs(this.config, topic?.configs ?? {}, alteration);
+    if ("error" in next) return { name, errorCode: next.error.errorCode, message: next.error.message };
+    if (!topic) {
+      return {
+        name,
+        errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION,
+        message: `The topic '${name}' does not exist.`,
+      };
+    }
+    if (validateOnly || sameConfigs(topic.configs, next.configs)) {
+      return { name, errorCode: ErrorCode.NONE, message: null };
+    }
+    this.topics.setConfigs(name, next.configs);
+    this.log.info(`Altered configs of topic ${name}: ${JSON.stringify(next.configs)}`);
+    return { name, errorCode: ErrorCode.NONE, message: null, topicId: topic.topicId };
+  }
+
   private deleteOne(name: string): TopicOutcome {
     const topic = this.topics.get(name);
     if (!topic) {
@@ -226,4 +260,9 @@ export class Controller {
     }
     return { name, errorCode: ErrorCode.NONE, message: null, topicId: topic.topicId, partitions: count };
   }
+}
+
+function sameConfigs(a: Record<string, string>, b: Record<string, string>): boolean {
+  const keys = Object.keys(a);
+  return keys.length === Object.keys(b).length && keys.every((k) => b[k] === a[k]);
 }

@@ -5,6 +5,8 @@
  * (existence, collisions) and is the only writer of the topic registry and
  * of the producer-id counter.
  */
+import type { TopicConfigAlteration } from "../cluster/topic_config_alter.ts";
+
 export interface CreateTopicSpec {
   name: string;
   partitions: number;
@@ -17,6 +19,12 @@ export type ControllerOp =
   | { op: "createTopics"; topics: CreateTopicSpec[]; validateOnly: boolean }
   | { op: "deleteTopics"; names: string[] }
   | { op: "createPartitions"; topics: Array<{ name: string; count: number }>; validateOnly: boolean }
+  /** AlterConfigs / IncrementalAlterConfigs of TOPIC resources (names already checked by the handler). */
+  | {
+    op: "alterTopicConfigs";
+    topics: Array<{ name: string; alteration: TopicConfigAlteration }>;
+    validateOnly: boolean;
+  }
   | { op: "allocateProducerIds" }
   /** The first group request creates Kafka's internal __consumer_offsets topic. */
   | { op: "ensureOffsetsTopic" };
@@ -35,5 +43,6 @@ export type ControllerResult =
   | { op: "createTopics"; outcomes: TopicOutcome[] }
   | { op: "deleteTopics"; outcomes: TopicOutcome[] }
   | { op: "createPartitions"; outcomes: TopicOutcome[] }
+  | { op: "alterTopicConfigs"; outcomes: TopicOutcome[] }
   | { op: "allocateProducerIds"; start: bigint; count: number }
   | { op: "ensureOffsetsTopic"; topicId: string; partitions: number };

@@ -118,7 +118,9 @@ export class ReplicaManager {
     for (const [key, { topic, partition }] of wanted) {
       const existing = this.partitions.get(key);
       if (existing) {
+        // Altered topic configs take effect on the open log (PartitionLog.reconfigure says what waits for a roll).
         existing.config = resolveLogConfig(this.o.config, topic.configs);
+        existing.log.reconfigure(existing.config);
         existing.policy = resolveAppendPolicy(this.o.config, topic.configs);
         continue;
       }

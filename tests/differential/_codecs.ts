@@ -23,6 +23,8 @@ import * as deleteTopics from "../../src/protocol/generated/delete_topics.ts";
 import * as deleteRecords from "../../src/protocol/generated/delete_records.ts";
 import * as initProducerId from "../../src/protocol/generated/init_producer_id.ts";
 import * as describeConfigs from "../../src/protocol/generated/describe_configs.ts";
+import * as alterConfigs from "../../src/protocol/generated/alter_configs.ts";
+import * as incrementalAlterConfigs from "../../src/protocol/generated/incremental_alter_configs.ts";
 import * as createPartitions from "../../src/protocol/generated/create_partitions.ts";
 import * as deleteGroups from "../../src/protocol/generated/delete_groups.ts";
 import * as offsetDelete from "../../src/protocol/generated/offset_delete.ts";
@@ -62,8 +64,10 @@ export const CODECS: ReadonlyMap<number, { name: string; encode: Encode; decode:
   [21, codecsOf(deleteRecords, "DeleteRecords")],
   [22, codecsOf(initProducerId, "InitProducerId")],
   [32, codecsOf(describeConfigs, "DescribeConfigs")],
+  [33, codecsOf(alterConfigs, "AlterConfigs")],
   [37, codecsOf(createPartitions, "CreatePartitions")],
   [42, codecsOf(deleteGroups, "DeleteGroups")],
+  [44, codecsOf(incrementalAlterConfigs, "IncrementalAlterConfigs")],
   [47, codecsOf(offsetDelete, "OffsetDelete")],
   [68, codecsOf(consumerGroupHeartbeat, "ConsumerGroupHeartbeat")],
   [69, codecsOf(consumerGroupDescribe, "ConsumerGroupDescribe")],
@@ -80,4 +84,5 @@ export const SUITE_COVERAGE: Readonly<Record<string, readonly number[]>> = {
   "data_path_test.ts": [0, 1, 2, 21, 22],
   "groups_test.ts": [8, 9, 10, 11, 12, 13, 14, 15, 16, 42, 47, 68, 69],
   "configs_test.ts": [32],
+  "alter_configs_test.ts": [33, 44],
 };

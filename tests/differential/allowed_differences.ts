@@ -211,8 +211,8 @@ export const ALLOWED_DIFFERENCES: readonly AllowedDifference[] = [
     apiKeys: [32],
     scenario: /^(broker, shared keys|root logger)$/,
     path: "results[].configs[].readOnly",
-    reason: "tsbroker cannot change a broker key or its log level while running (no AlterConfigs or " +
-      "IncrementalAlterConfigs yet), so it marks them read-only; Kafka marks its dynamically updatable ones (and " +
+    reason: "tsbroker cannot change a broker key or its log level while running (AlterConfigs and " +
+      "IncrementalAlterConfigs refuse them), so it marks them read-only; Kafka marks its dynamically updatable ones (and " +
       "its loggers) read-write",
     when: (a, b) => a === false && b === true,
   },

@@ -471,7 +471,7 @@ public class ClientScenarios {
 
   /**
    * Every Admin call, each reported as a comparable result or "!ExceptionName".
-   * The calls that need an API tsbroker does not serve (altering configs, ACLs,
+   * The calls that need an API tsbroker does not serve (ACLs,
    * transactions, log dirs, quotas, SCRAM, reassignments, leader elections,
    * quorum, producers, features updates) are expected to fail with
    * UnsupportedVersionException against tsbroker, promptly.
@@ -575,7 +575,7 @@ public class ClientScenarios {
         }
         return get(admin.listTopics().names()).contains(t2);
       });
-      // DescribeConfigs; from incrementalAlterConfigs on, calls whose APIs tsbroker does not serve yet.
+      // DescribeConfigs and IncrementalAlterConfigs; from describeAcls on, calls whose APIs tsbroker does not serve yet.
       ConfigResource topicResource = new ConfigResource(ConfigResource.Type.TOPIC, t1);
       ConfigResource brokerResource = new ConfigResource(ConfigResource.Type.BROKER, "1");
       call(r, ms, "describeConfigsTopic", () -> get(admin.describeConfigs(List.of(topicResource)).all())

@@ -287,7 +287,7 @@ async def admin(out):
         await call("describeConsumerGroups", lambda: _then(client.describe_consumer_groups([group_id]),
                                                            lambda d: [d[0].groups[0][2], len(d[0].groups[0][5])]))
         await call("deleteTopics", lambda: _then(client.delete_topics([t2]), lambda _: "ok"))
-        # DescribeConfigs, then AlterConfigs, which tsbroker does not serve yet.
+        # DescribeConfigs, then AlterConfigs (a topic's whole set of overrides).
         await call("describeConfigs", lambda: _then(client.describe_configs(
             [ConfigResource(ConfigResourceType.TOPIC, t1)]), lambda _: "ok"))
         await call("alterConfigs", lambda: _then(client.alter_configs(
