@@ -12,7 +12,7 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { answersApiVersions, javaCommand, kafkaClasspath } from "../kafka/reference.ts";
+import { answersApiVersions, javaCommand, kafkaClasspath, kafkaClusterId } from "../kafka/reference.ts";
 import { type Broker, RETENTION, withCleanup } from "./_brokers.ts";
 import { BROKER_CPU } from "./_plan.ts";
 import { capture, type Server, sleep, startServer } from "./_procs.ts";
@@ -93,12 +93,6 @@ function log4j2(file: string): string {
   ].join("\n");
 }
 
-/** A cluster id as Kafka writes one (a random UUID, base64url without padding), without a JVM start for it. */
-function clusterId(): string {
-  const bytes = crypto.getRandomValues(new Uint8Array(16));
-  return btoa(String.fromCharCode(...bytes)).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
-}
-
 /** Apache Kafka with the JVM settings above; `config` adds or overrides server.properties entries. */
 export function apacheKafka(b: Bench, heap: string, config: Record<string, string>): Broker {
   const start = async (durable: boolean): Promise<Server> => {
@@ -114,7 +108,7 @@ export function apacheKafka(b: Bench, heap: string, config: Record<string, strin
     );
     fs.writeFileSync(path.join(dir, "log4j2.properties"), log4j2(path.join(dir, "kafka.log")));
     const log4j = [`-Dlog4j2.configurationFile=${path.join(dir, "log4j2.properties")}`];
-    const format = ["kafka.tools.StorageTool", "format", "--standalone", "-t", clusterId(), "-c", properties];
+    const format = ["kafka.tools.StorageTool", "format", "--standalone", "-t", kafkaClusterId(), "-c", properties];
     await capture("taskset", ["-c", String(BROKER_CPU), java, ...log4j, "-cp", classpath, ...format]);
     const server = await startServer({
       name: "kafka",

@@ -62,6 +62,19 @@ export async function kafkaClasspath(): Promise<string> {
   return fs.readFileSync(file, "utf8").trim();
 }
 
+/**
+ * A new cluster id as `kafka-storage random-uuid` makes one (16 random bytes,
+ * URL-safe base64), without a JVM start. Like Kafka's Uuid.randomUuid, never
+ * one that starts with "-": kafka-storage would read it as an option.
+ */
+export function kafkaClusterId(): string {
+  for (;;) {
+    const bytes = crypto.getRandomValues(new Uint8Array(16));
+    const id = btoa(String.fromCharCode(...bytes)).replaceAll("+", "-").replaceAll("/", "_").replace(/=+$/, "");
+    if (!id.startsWith("-")) return id;
+  }
+}
+
 /** `java` from JAVA_HOME, else from PATH. Kafka 4 brokers need Java 17 or later. */
 export function javaCommand(): string {
   const home = Deno.env.get("JAVA_HOME");
@@ -198,11 +211,7 @@ export async function startReferenceKafka(options: ReferenceKafkaOptions = {}): 
   const java = javaCommand();
   const log4j = [`-Dlog4j2.configurationFile=${path.join(dir, "log4j2.properties")}`, `-Dkafka.logs.file=${logFile}`];
   if (!fs.existsSync(path.join(dataDir, "meta.properties"))) {
-    const clusterId = (await run(
-      java,
-      ["-cp", classpath, ...log4j, "kafka.tools.StorageTool", "random-uuid"],
-      "kafka-storage random-uuid",
-    )).trim().split("\n").at(-1)!;
+    const clusterId = kafkaClusterId();
     await run(java, [
       "-cp",
       classpath,
