@@ -18,7 +18,19 @@ afterEach(() => {
   removeDir(dir);
 });
 
-const openFds = () => fs.readdirSync("/proc/self/fd").length;
+/**
+ * Descriptors this process holds on files under the test's directory. Counting
+ * every descriptor of the process would count other test files' too: under
+ * `deno test --parallel` they run in the same process.
+ */
+const openFds = () =>
+  fs.readdirSync("/proc/self/fd").filter((fd) => {
+    try {
+      return fs.readlinkSync(`/proc/self/fd/${fd}`).startsWith(dir);
+    } catch {
+      return false; // closed while listing
+    }
+  }).length;
 
 function open(p: number, cleanShutdown = true): PartitionLog {
   return PartitionLog.open({
