@@ -14,7 +14,8 @@ import { fsyncDirectory } from "./dir_sync.ts";
 import { DEFAULT_LOG_CONFIG, type LogConfig } from "./log_config.ts";
 import { loadSegments, type RecoveryReport } from "./log_recovery.ts";
 import { copyOpenSegments, Segment } from "./segment.ts";
-import { scanBatches } from "./segment_scan.ts";
+import { SegmentDeletions } from "./segment_deletions.ts";
+import { replayBatchHeaders } from "./segment_scan.ts";
 import { maxTimestampAndOffset, offsetForTimestamp, type TimestampAndOffset } from "./timestamp_lookup.ts";
 import {
   assignOffsets,
@@ -23,7 +24,6 @@ import {
   LAST_OFFSET_DELTA_OFFSET,
   LOG_OVERHEAD,
   MAX_TIMESTAMP_OFFSET,
-  readBatchHeader,
   setPartitionLeaderEpoch,
 } from "./record_batch.ts";
 
@@ -75,12 +75,6 @@ export type { TimestampAndOffset } from "./timestamp_lookup.ts";
 const EMPTY = new Uint8Array(0);
 const INT32_MAX = 0x7fffffff;
 
-interface PendingDelete {
-  segment: Segment;
-  files: string[];
-  deleteAtMs: number;
-}
-
 export class PartitionLog {
   /** The partition directory. */
   readonly dir: string;
@@ -102,7 +96,7 @@ export class PartitionLog {
   /** Directories whose new entries (a new partition, a rolled segment) the next flush must fsync. */
   private readonly unsyncedDirs = new Set<string>();
   private queued: Promise<void> | null = null;
-  private pendingDeletes: PendingDelete[] = [];
+  private readonly deletions = new SegmentDeletions();
   /** Flushes of rolled segments waiting for their delay (see roll()). */
   private readonly rollFlushes = new Set<ReturnType<typeof setTimeout>>();
   private closed = false;
@@ -296,7 +290,7 @@ export class PartitionLog {
     Promise.all(done.map((s) => s.sync())).then(() => {
       if (upTo > this.rp) this.rp = upTo;
       for (const s of done) s.releaseIndexFds();
-      if (!this.closed) this.processPendingDeletes(this.now());
+      if (!this.closed) this.deletions.process(this.now());
     }).catch((e) => {
       this.logger.error(`${this.name}: flush after roll failed: ${e}`);
       this.onIoError("flush after roll", e);
@@ -401,7 +395,7 @@ export class PartitionLog {
       );
     }
     deleted += this.deleteSegments(this.deletable((_seg, next) => next !== null && next.baseOffset <= this.lso), nowMs);
-    this.processPendingDeletes(nowMs);
+    this.deletions.process(nowMs);
     return deleted;
   }
 
@@ -429,8 +423,7 @@ export class PartitionLog {
     this.segments.splice(0, doomed.length);
     for (const seg of doomed) {
       this.totalSize -= seg.size;
-      const files = seg.markDeleted();
-      this.pendingDeletes.push({ segment: seg, files, deleteAtMs: nowMs + this.config.fileDeleteDelayMs });
+      this.deletions.schedule(seg, nowMs + this.config.fileDeleteDelayMs);
     }
     const first = this.segments[0].baseOffset;
     if (first > this.lso) {
@@ -438,32 +431,21 @@ export class PartitionLog {
       this.hooks?.onLogStartOffset(first);
     }
     this.logger.debug(`${this.name}: deleted ${doomed.length} segments, log start offset ${this.lso}`);
-    this.processPendingDeletes(nowMs);
+    this.deletions.process(nowMs);
     return doomed.length;
   }
 
-  /** Closes and unlinks deleted segments whose delay has passed (an in-flight sync delays the close). */
-  private processPendingDeletes(nowMs: number, all = false): void {
-    if (this.pendingDeletes.length === 0) return;
-    this.pendingDeletes = this.pendingDeletes.filter((p) => {
-      if (!all && nowMs < p.deleteAtMs) return true;
-      p.segment.close();
-      for (const f of p.files) fs.rmSync(f, { force: true });
-      return false;
-    });
-  }
-
-  /** Rolls when the active segment is older than segment.ms (called periodically). */
   /** Starts a new segment now unless the active one is empty (compaction of __consumer_offsets rewrites into a fresh one). */
   rollIfNotEmpty(): void {
     this.checkOpen();
     if (this.active.nextOffset > this.active.baseOffset) this.roll();
   }
 
+  /** Rolls when the active segment is older than segment.ms (called periodically). */
   maybeRoll(nowMs: number): void {
     this.checkOpen();
     if (this.segmentExpired(this.active, nowMs)) this.roll();
-    this.processPendingDeletes(nowMs);
+    this.deletions.process(nowMs);
   }
 
   /** Does flush.messages / flush.ms ask for a flush now? */
@@ -515,7 +497,7 @@ export class PartitionLog {
         this.inflight = null;
         if (leo > this.rp) this.rp = leo;
         for (const s of dirty) if (s !== this.active) s.releaseIndexFds();
-        this.processPendingDeletes(this.now());
+        this.deletions.process(this.now());
       },
       (err) => {
         this.inflight = null;
@@ -547,7 +529,7 @@ export class PartitionLog {
     this.hooks?.takeSnapshot(this.active.nextOffset);
     this.closed = true;
     for (const s of this.segments) s.close();
-    this.processPendingDeletes(0, true);
+    this.deletions.process(0, true);
   }
 
   /** Deletes the partition directory (topic deletion); the log is unusable afterwards. */
@@ -556,8 +538,7 @@ export class PartitionLog {
     this.rollFlushes.clear();
     this.closed = true;
     for (const s of this.segments) s.close();
-    for (const p of this.pendingDeletes) p.segment.close();
-    this.pendingDeletes = [];
+    this.deletions.closeAll();
     fs.rmSync(this.dir, { recursive: true, force: true });
   }
 
@@ -611,17 +592,8 @@ export class PartitionLog {
   private replayProducerState(): void {
     const hooks = this.hooks;
     if (!hooks) return;
-    let from = hooks.replayFrom();
-    if (from < this.lso) from = this.lso;
-    for (let i = this.segmentIndexFor(from); i < this.segments.length; i++) {
-      const seg = this.segments[i];
-      if (seg.nextOffset <= from) continue;
-      const first = seg.findBatch(from);
-      if (first === null) continue;
-      scanBatches(seg.fd, first.position, seg.size, { verify: false, segmentBase: seg.baseOffset }, (buf, at) => {
-        const header = readBatchHeader(buf, at);
-        hooks.onRecoveredBatch(header, header.baseOffset);
-      });
-    }
+    const snapshotAt = hooks.replayFrom();
+    const from = snapshotAt < this.lso ? this.lso : snapshotAt;
+    replayBatchHeaders(this.segments, this.segmentIndexFor(from), from, (h) => hooks.onRecoveredBatch(h, h.baseOffset));
   }
 }

@@ -15,7 +15,10 @@ import {
   LOG_OVERHEAD,
   MAGIC_OFFSET,
   MAGIC_V2,
+  readBatchHeader,
 } from "./record_batch.ts";
+import type { BatchHeader } from "./record_batch.ts";
+import type { Segment } from "./segment.ts";
 import { crc32c } from "./crc32c.ts";
 
 const CHUNK_BYTES = 1 << 20;
@@ -113,4 +116,24 @@ export function scanBatches(
     pos += size;
   }
   return { validEnd: pos, batches, error: null };
+}
+
+/**
+ * Calls `onBatch` with the header of every batch at or after offset `from`, through the segments from
+ * `firstIndex` on (headers only, no CRC): how producer state catches up from its snapshot to the log end.
+ */
+export function replayBatchHeaders(
+  segments: readonly Segment[],
+  firstIndex: number,
+  from: bigint,
+  onBatch: (header: BatchHeader) => void,
+): void {
+  for (let i = firstIndex; i < segments.length; i++) {
+    const seg = segments[i];
+    if (seg.nextOffset <= from) continue;
+    const first = seg.findBatch(from);
+    if (first === null) continue;
+    const options = { verify: false, segmentBase: seg.baseOffset };
+    scanBatches(seg.fd, first.position, seg.size, options, (buf, at) => onBatch(readBatchHeader(buf, at)));
+  }
 }
