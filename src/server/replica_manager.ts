@@ -26,6 +26,7 @@ import { ProducerStateManager } from "../log/producer_state.ts";
 import { segmentCapacity, segmentFds } from "../log/fd_cache.ts";
 import { ErrorCode } from "../protocol/errors.ts";
 import { errorCode, errorMessage } from "../util/atomic_file.ts";
+import { enforceRetention, flushDue } from "./log_maintenance.ts";
 import type { Logger } from "../util/logger.ts";
 import { describeDir, OfflinePartitions } from "./offline_partitions.ts";
 import { PartitionWaiters } from "./partition_waiters.ts";
@@ -511,7 +512,10 @@ export class ReplicaManager {
     const cfg = this.o.config;
     this.reportCheckpoints = reportCheckpoints;
     this.timers.push(setInterval(() => this.enforceRetention(), cfg["log.retention.check.interval.ms"]));
-    this.timers.push(setInterval(() => this.flushDue(), Math.min(cfg["log.flush.scheduler.interval.ms"], 1000)));
+    this.timers.push(setInterval(
+      () => flushDue(this.partitions, this.now(), this.o.log),
+      Math.min(cfg["log.flush.scheduler.interval.ms"], 1000),
+    ));
     this.timers.push(setInterval(() => this.healthCheck(), this.healthInterval));
     this.timers.push(setInterval(
       reportCheckpoints,
@@ -524,40 +528,9 @@ export class ReplicaManager {
   }
 
   enforceRetention(): number {
-    const now = this.now();
-    let deleted = 0;
-    for (const [key, local] of this.partitions) {
-      try {
-        const n = local.log.enforceRetention(now);
-        if (n > 0) {
-          deleted += n;
-          this.o.log.info(
-            `Retention deleted ${n} segment(s) of ${local.name}; log start offset now ${local.log.logStartOffset}`,
-          );
-          this.wake(key);
-        }
-        local.producers.removeExpired(now);
-      } catch (e) {
-        this.o.log.error(`retention of ${local.name} failed: ${e instanceof Error ? e.message : e}`);
-      }
-    }
+    const deleted = enforceRetention(this.partitions, this.now(), this.o.log, (key) => this.wake(key));
     if (deleted > 0) this.reportCheckpoints();
     return deleted;
-  }
-
-  private flushDue(): void {
-    const now = this.now();
-    for (const local of [...this.partitions.values()]) {
-      try {
-        if (local.log.flushDue(now)) {
-          local.log.flush().catch((e: unknown) =>
-            this.o.log.error(`flush of ${local.name} failed: ${errorMessage(e)}`)
-          );
-        }
-      } catch (e) {
-        this.o.log.error(`flush of ${local.name} failed: ${errorMessage(e)}`);
-      }
-    }
   }
 
   checkpoints(): { recoveryPoints: CheckpointEntry[]; logStartOffsets: CheckpointEntry[]; offline: string[] } {
