@@ -13,7 +13,7 @@
  * Versions: v1 is v0 (throttling after the answer); v2 is flexible.
  */
 import { defineApi } from "./api.ts";
-import { type AlterResource, alterResources } from "./alter_configs_common.ts";
+import { type AlterResource, alterResources, everyResourceFailed } from "./alter_configs_common.ts";
 import {
   type AlterConfigsRequest,
   type AlterConfigsResponse,
@@ -38,15 +38,5 @@ export const alterConfigsHandler = defineApi<AlterConfigsRequest, AlterConfigsRe
     }));
     return { throttleTimeMs: 0, responses: await alterResources(resources, request.validateOnly, ctx, false) };
   },
-  errorResponse(request, _ctx, errorCode) {
-    return {
-      throttleTimeMs: 0,
-      responses: request.resources.map((r) => ({
-        errorCode,
-        errorMessage: null,
-        resourceType: r.resourceType,
-        resourceName: r.resourceName,
-      })),
-    };
-  },
+  errorResponse: (request, _ctx, errorCode) => everyResourceFailed(request.resources, errorCode),
 });

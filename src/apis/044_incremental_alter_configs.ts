@@ -15,7 +15,7 @@
  * Versions: v1 is flexible.
  */
 import { defineApi } from "./api.ts";
-import { type AlterResource, alterResources } from "./alter_configs_common.ts";
+import { type AlterResource, alterResources, everyResourceFailed } from "./alter_configs_common.ts";
 import { ConfigOp } from "../cluster/topic_config_alter.ts";
 import {
   decodeIncrementalAlterConfigsRequest,
@@ -48,15 +48,5 @@ export const incrementalAlterConfigsHandler = defineApi<
     }));
     return { throttleTimeMs: 0, responses: await alterResources(resources, request.validateOnly, ctx, true) };
   },
-  errorResponse(request, _ctx, errorCode) {
-    return {
-      throttleTimeMs: 0,
-      responses: request.resources.map((r) => ({
-        errorCode,
-        errorMessage: null,
-        resourceType: r.resourceType,
-        resourceName: r.resourceName,
-      })),
-    };
-  },
+  errorResponse: (request, _ctx, errorCode) => everyResourceFailed(request.resources, errorCode),
 });

@@ -129,3 +129,19 @@ function nodeProblem(name: string, nodeId: number): { errorCode: number; message
 function invalid(message: string): { errorCode: number; message: string } {
   return { errorCode: ErrorCode.INVALID_REQUEST, message };
 }
+
+/** Both APIs' answer when the whole request fails: the same error for every resource, in request order. */
+export function everyResourceFailed(
+  resources: readonly { resourceType: number; resourceName: string }[],
+  errorCode: number,
+): { throttleTimeMs: number; responses: AlterOutcome[] } {
+  return {
+    throttleTimeMs: 0,
+    responses: resources.map((r) => ({
+      errorCode,
+      errorMessage: null,
+      resourceType: r.resourceType,
+      resourceName: r.resourceName,
+    })),
+  };
+}
