@@ -16,6 +16,7 @@ import * as net from "node:net";
 import * as os from "node:os";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
+import { withFileLock } from "./file_lock.ts";
 
 const ROOT = path.resolve(path.dirname(new URL(import.meta.url).pathname), "..", "..");
 const POM = path.join(ROOT, "scripts", "kafka", "pom.xml");
@@ -50,14 +51,18 @@ export async function kafkaClasspath(): Promise<string> {
   const file = path.join(CACHE, `classpath-${digest}.txt`);
   if (!fs.existsSync(file)) {
     fs.mkdirSync(CACHE, { recursive: true });
-    console.error(`[reference-kafka] resolving Apache Kafka ${kafkaVersion()} with Maven (first use only)`);
-    const partial = `${file}.partial`;
-    await run(
-      "mvn",
-      ["-q", "-B", "-f", POM, "dependency:build-classpath", `-Dmdep.outputFile=${partial}`],
-      "resolving Kafka's jars from Maven Central",
-    );
-    fs.renameSync(partial, file);
+    // One Maven at a time: parallel test files ask at once on a cold cache.
+    await withFileLock(`${file}.lock`, async () => {
+      if (fs.existsSync(file)) return; // resolved by the process that held the lock
+      console.error(`[reference-kafka] resolving Apache Kafka ${kafkaVersion()} with Maven (first use only)`);
+      const partial = `${file}.partial-${Deno.pid}`;
+      await run(
+        "mvn",
+        ["-q", "-B", "-f", POM, "dependency:build-classpath", `-Dmdep.outputFile=${partial}`],
+        "resolving Kafka's jars from Maven Central",
+      );
+      fs.renameSync(partial, file);
+    });
   }
   return fs.readFileSync(file, "utf8").trim();
 }

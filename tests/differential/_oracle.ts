@@ -114,6 +114,12 @@ export interface Scenario<Req> {
   version: number;
   request: Req | ((side: Side) => Req | Promise<Req>);
   timeoutMs?: number;
+  /**
+   * For a read that follows a write: how long to keep asking the reference again while its answer differs.
+   * Kafka's broker applies a committed config or topic change from the controller's log a moment after the
+   * write is answered (seconds on a loaded machine), so its first read may still show the old state.
+   */
+  settleMs?: number;
 }
 
 export interface Difference {
@@ -274,14 +280,20 @@ export class Oracle {
         ? await (scenario.request as (s: Side) => Req | Promise<Req>)(side)
         : scenario.request;
     const [kReq, tReq] = [await build(this.kafka), await build(this.tsbroker)];
-    const [kOut, tOut] = await Promise.all([
+    let [kOut, tOut] = await Promise.all([
       this.kafka.send(apiKey, version, kReq, scenario.timeoutMs),
       this.tsbroker.send(apiKey, version, tReq, scenario.timeoutMs),
     ]);
     if (!this.sent.has(apiKey)) this.sent.set(apiKey, new Set());
     this.sent.get(apiKey)!.add(version);
     this.scenarios++;
-    const diffs = this.diffOutcomes(apiKey, version, kOut, tOut, scenario.title);
+    let diffs = this.diffOutcomes(apiKey, version, kOut, tOut, scenario.title);
+    const settleBy = Date.now() + (scenario.settleMs ?? 0);
+    while (diffs.length > 0 && Date.now() < settleBy) {
+      await sleep(100);
+      kOut = await this.kafka.send(apiKey, version, kReq, scenario.timeoutMs);
+      diffs = this.diffOutcomes(apiKey, version, kOut, tOut, scenario.title);
+    }
     const title = `${CODECS.get(apiKey)!.name} v${version}: ${scenario.title}`;
     if (diffs.length > 0) {
       const lines = diffs.map((d) => `  ${d.path}: kafka ${fmt(d.kafka)} ≠ tsbroker ${fmt(d.tsbroker)}`);

@@ -56,6 +56,7 @@ describe("differential: AlterConfigs and IncrementalAlterConfigs", () => {
       title,
       apiKey: 32,
       version: 4,
+      settleMs: 10_000,
       request: {
         ...defaultDescribeConfigsRequest(),
         resources: [{ resourceType: TOPIC, resourceName: topic, configurationKeys: KEYS }],
