@@ -25,14 +25,25 @@ import { ADD_PARTITIONS_TO_TXN_API } from "./add_partitions_to_txn.ts";
 import { ADD_OFFSETS_TO_TXN_API } from "./add_offsets_to_txn.ts";
 import { END_TXN_API } from "./end_txn.ts";
 import { TXN_OFFSET_COMMIT_API } from "./txn_offset_commit.ts";
+import { DESCRIBE_ACLS_API } from "./describe_acls.ts";
+import { CREATE_ACLS_API } from "./create_acls.ts";
+import { DELETE_ACLS_API } from "./delete_acls.ts";
 import { DESCRIBE_CONFIGS_API } from "./describe_configs.ts";
 import { ALTER_CONFIGS_API } from "./alter_configs.ts";
+import { ALTER_REPLICA_LOG_DIRS_API } from "./alter_replica_log_dirs.ts";
 import { DESCRIBE_LOG_DIRS_API } from "./describe_log_dirs.ts";
 import { SASL_AUTHENTICATE_API } from "./sasl_authenticate.ts";
 import { CREATE_PARTITIONS_API } from "./create_partitions.ts";
 import { DELETE_GROUPS_API } from "./delete_groups.ts";
+import { ELECT_LEADERS_API } from "./elect_leaders.ts";
 import { INCREMENTAL_ALTER_CONFIGS_API } from "./incremental_alter_configs.ts";
+import { ALTER_PARTITION_REASSIGNMENTS_API } from "./alter_partition_reassignments.ts";
+import { LIST_PARTITION_REASSIGNMENTS_API } from "./list_partition_reassignments.ts";
 import { OFFSET_DELETE_API } from "./offset_delete.ts";
+import { DESCRIBE_CLIENT_QUOTAS_API } from "./describe_client_quotas.ts";
+import { ALTER_CLIENT_QUOTAS_API } from "./alter_client_quotas.ts";
+import { DESCRIBE_USER_SCRAM_CREDENTIALS_API } from "./describe_user_scram_credentials.ts";
+import { ALTER_USER_SCRAM_CREDENTIALS_API } from "./alter_user_scram_credentials.ts";
 import { DESCRIBE_CLUSTER_API } from "./describe_cluster.ts";
 import { DESCRIBE_PRODUCERS_API } from "./describe_producers.ts";
 import { DESCRIBE_TRANSACTIONS_API } from "./describe_transactions.ts";
@@ -66,14 +77,25 @@ export const API_DESCRIPTORS: readonly ApiDescriptor[] = [
   ADD_OFFSETS_TO_TXN_API,
   END_TXN_API,
   TXN_OFFSET_COMMIT_API,
+  DESCRIBE_ACLS_API,
+  CREATE_ACLS_API,
+  DELETE_ACLS_API,
   DESCRIBE_CONFIGS_API,
   ALTER_CONFIGS_API,
+  ALTER_REPLICA_LOG_DIRS_API,
   DESCRIBE_LOG_DIRS_API,
   SASL_AUTHENTICATE_API,
   CREATE_PARTITIONS_API,
   DELETE_GROUPS_API,
+  ELECT_LEADERS_API,
   INCREMENTAL_ALTER_CONFIGS_API,
+  ALTER_PARTITION_REASSIGNMENTS_API,
+  LIST_PARTITION_REASSIGNMENTS_API,
   OFFSET_DELETE_API,
+  DESCRIBE_CLIENT_QUOTAS_API,
+  ALTER_CLIENT_QUOTAS_API,
+  DESCRIBE_USER_SCRAM_CREDENTIALS_API,
+  ALTER_USER_SCRAM_CREDENTIALS_API,
   DESCRIBE_CLUSTER_API,
   DESCRIBE_PRODUCERS_API,
   DESCRIBE_TRANSACTIONS_API,

@@ -24,17 +24,40 @@ import { AddPartitionsToTxnRequestSchema, AddPartitionsToTxnResponseSchema } fro
 import { AddOffsetsToTxnRequestSchema, AddOffsetsToTxnResponseSchema } from "./add_offsets_to_txn.ts";
 import { EndTxnRequestSchema, EndTxnResponseSchema } from "./end_txn.ts";
 import { TxnOffsetCommitRequestSchema, TxnOffsetCommitResponseSchema } from "./txn_offset_commit.ts";
+import { DescribeAclsRequestSchema, DescribeAclsResponseSchema } from "./describe_acls.ts";
+import { CreateAclsRequestSchema, CreateAclsResponseSchema } from "./create_acls.ts";
+import { DeleteAclsRequestSchema, DeleteAclsResponseSchema } from "./delete_acls.ts";
 import { DescribeConfigsRequestSchema, DescribeConfigsResponseSchema } from "./describe_configs.ts";
 import { AlterConfigsRequestSchema, AlterConfigsResponseSchema } from "./alter_configs.ts";
+import { AlterReplicaLogDirsRequestSchema, AlterReplicaLogDirsResponseSchema } from "./alter_replica_log_dirs.ts";
 import { DescribeLogDirsRequestSchema, DescribeLogDirsResponseSchema } from "./describe_log_dirs.ts";
 import { SaslAuthenticateRequestSchema, SaslAuthenticateResponseSchema } from "./sasl_authenticate.ts";
 import { CreatePartitionsRequestSchema, CreatePartitionsResponseSchema } from "./create_partitions.ts";
 import { DeleteGroupsRequestSchema, DeleteGroupsResponseSchema } from "./delete_groups.ts";
+import { ElectLeadersRequestSchema, ElectLeadersResponseSchema } from "./elect_leaders.ts";
 import {
   IncrementalAlterConfigsRequestSchema,
   IncrementalAlterConfigsResponseSchema,
 } from "./incremental_alter_configs.ts";
+import {
+  AlterPartitionReassignmentsRequestSchema,
+  AlterPartitionReassignmentsResponseSchema,
+} from "./alter_partition_reassignments.ts";
+import {
+  ListPartitionReassignmentsRequestSchema,
+  ListPartitionReassignmentsResponseSchema,
+} from "./list_partition_reassignments.ts";
 import { OffsetDeleteRequestSchema, OffsetDeleteResponseSchema } from "./offset_delete.ts";
+import { DescribeClientQuotasRequestSchema, DescribeClientQuotasResponseSchema } from "./describe_client_quotas.ts";
+import { AlterClientQuotasRequestSchema, AlterClientQuotasResponseSchema } from "./alter_client_quotas.ts";
+import {
+  DescribeUserScramCredentialsRequestSchema,
+  DescribeUserScramCredentialsResponseSchema,
+} from "./describe_user_scram_credentials.ts";
+import {
+  AlterUserScramCredentialsRequestSchema,
+  AlterUserScramCredentialsResponseSchema,
+} from "./alter_user_scram_credentials.ts";
 import { DescribeClusterRequestSchema, DescribeClusterResponseSchema } from "./describe_cluster.ts";
 import { DescribeProducersRequestSchema, DescribeProducersResponseSchema } from "./describe_producers.ts";
 import { DescribeTransactionsRequestSchema, DescribeTransactionsResponseSchema } from "./describe_transactions.ts";
@@ -53,20 +76,8 @@ import { ConsumerProtocolSubscriptionSchema } from "./consumer_protocol_subscrip
 import { ConsumerProtocolAssignmentSchema } from "./consumer_protocol_assignment.ts";
 
 export const API_SCHEMAS: readonly ApiSchemaPair[] = [
-  {
-    apiKey: 0,
-    name: "Produce",
-    module: "produce",
-    request: ProduceRequestSchema,
-    response: ProduceResponseSchema,
-  },
-  {
-    apiKey: 1,
-    name: "Fetch",
-    module: "fetch",
-    request: FetchRequestSchema,
-    response: FetchResponseSchema,
-  },
+  { apiKey: 0, name: "Produce", module: "produce", request: ProduceRequestSchema, response: ProduceResponseSchema },
+  { apiKey: 1, name: "Fetch", module: "fetch", request: FetchRequestSchema, response: FetchResponseSchema },
   {
     apiKey: 2,
     name: "ListOffsets",
@@ -74,13 +85,7 @@ export const API_SCHEMAS: readonly ApiSchemaPair[] = [
     request: ListOffsetsRequestSchema,
     response: ListOffsetsResponseSchema,
   },
-  {
-    apiKey: 3,
-    name: "Metadata",
-    module: "metadata",
-    request: MetadataRequestSchema,
-    response: MetadataResponseSchema,
-  },
+  { apiKey: 3, name: "Metadata", module: "metadata", request: MetadataRequestSchema, response: MetadataResponseSchema },
   {
     apiKey: 8,
     name: "OffsetCommit",
@@ -207,19 +212,34 @@ export const API_SCHEMAS: readonly ApiSchemaPair[] = [
     request: AddOffsetsToTxnRequestSchema,
     response: AddOffsetsToTxnResponseSchema,
   },
-  {
-    apiKey: 26,
-    name: "EndTxn",
-    module: "end_txn",
-    request: EndTxnRequestSchema,
-    response: EndTxnResponseSchema,
-  },
+  { apiKey: 26, name: "EndTxn", module: "end_txn", request: EndTxnRequestSchema, response: EndTxnResponseSchema },
   {
     apiKey: 28,
     name: "TxnOffsetCommit",
     module: "txn_offset_commit",
     request: TxnOffsetCommitRequestSchema,
     response: TxnOffsetCommitResponseSchema,
+  },
+  {
+    apiKey: 29,
+    name: "DescribeAcls",
+    module: "describe_acls",
+    request: DescribeAclsRequestSchema,
+    response: DescribeAclsResponseSchema,
+  },
+  {
+    apiKey: 30,
+    name: "CreateAcls",
+    module: "create_acls",
+    request: CreateAclsRequestSchema,
+    response: CreateAclsResponseSchema,
+  },
+  {
+    apiKey: 31,
+    name: "DeleteAcls",
+    module: "delete_acls",
+    request: DeleteAclsRequestSchema,
+    response: DeleteAclsResponseSchema,
   },
   {
     apiKey: 32,
@@ -234,6 +254,13 @@ export const API_SCHEMAS: readonly ApiSchemaPair[] = [
     module: "alter_configs",
     request: AlterConfigsRequestSchema,
     response: AlterConfigsResponseSchema,
+  },
+  {
+    apiKey: 34,
+    name: "AlterReplicaLogDirs",
+    module: "alter_replica_log_dirs",
+    request: AlterReplicaLogDirsRequestSchema,
+    response: AlterReplicaLogDirsResponseSchema,
   },
   {
     apiKey: 35,
@@ -264,6 +291,13 @@ export const API_SCHEMAS: readonly ApiSchemaPair[] = [
     response: DeleteGroupsResponseSchema,
   },
   {
+    apiKey: 43,
+    name: "ElectLeaders",
+    module: "elect_leaders",
+    request: ElectLeadersRequestSchema,
+    response: ElectLeadersResponseSchema,
+  },
+  {
     apiKey: 44,
     name: "IncrementalAlterConfigs",
     module: "incremental_alter_configs",
@@ -271,11 +305,53 @@ export const API_SCHEMAS: readonly ApiSchemaPair[] = [
     response: IncrementalAlterConfigsResponseSchema,
   },
   {
+    apiKey: 45,
+    name: "AlterPartitionReassignments",
+    module: "alter_partition_reassignments",
+    request: AlterPartitionReassignmentsRequestSchema,
+    response: AlterPartitionReassignmentsResponseSchema,
+  },
+  {
+    apiKey: 46,
+    name: "ListPartitionReassignments",
+    module: "list_partition_reassignments",
+    request: ListPartitionReassignmentsRequestSchema,
+    response: ListPartitionReassignmentsResponseSchema,
+  },
+  {
     apiKey: 47,
     name: "OffsetDelete",
     module: "offset_delete",
     request: OffsetDeleteRequestSchema,
     response: OffsetDeleteResponseSchema,
+  },
+  {
+    apiKey: 48,
+    name: "DescribeClientQuotas",
+    module: "describe_client_quotas",
+    request: DescribeClientQuotasRequestSchema,
+    response: DescribeClientQuotasResponseSchema,
+  },
+  {
+    apiKey: 49,
+    name: "AlterClientQuotas",
+    module: "alter_client_quotas",
+    request: AlterClientQuotasRequestSchema,
+    response: AlterClientQuotasResponseSchema,
+  },
+  {
+    apiKey: 50,
+    name: "DescribeUserScramCredentials",
+    module: "describe_user_scram_credentials",
+    request: DescribeUserScramCredentialsRequestSchema,
+    response: DescribeUserScramCredentialsResponseSchema,
+  },
+  {
+    apiKey: 51,
+    name: "AlterUserScramCredentials",
+    module: "alter_user_scram_credentials",
+    request: AlterUserScramCredentialsRequestSchema,
+    response: AlterUserScramCredentialsResponseSchema,
   },
   {
     apiKey: 60,
@@ -330,12 +406,6 @@ export const API_SCHEMAS: readonly ApiSchemaPair[] = [
 
 export const STANDALONE_SCHEMAS: readonly StandaloneSchema[] = [
   { module: "headers", schemas: [RequestHeaderSchema, ResponseHeaderSchema] },
-  {
-    module: "consumer_protocol_subscription",
-    schemas: [ConsumerProtocolSubscriptionSchema],
-  },
-  {
-    module: "consumer_protocol_assignment",
-    schemas: [ConsumerProtocolAssignmentSchema],
-  },
+  { module: "consumer_protocol_subscription", schemas: [ConsumerProtocolSubscriptionSchema] },
+  { module: "consumer_protocol_assignment", schemas: [ConsumerProtocolAssignmentSchema] },
 ];

@@ -1,0 +1,67 @@
+// Schema tables for Kafka API 48 (DescribeClientQuotas).
+// Imported from the Kafka 3.9 message specification by scripts/protocol/import_spec.ts
+// and maintained here since; tests/protocol/schema_matches_spec_test.ts checks them
+// against the specification. Regenerate codecs with scripts/protocol/generate.ts.
+import type { MessageSchema } from "../types.ts";
+
+export const DescribeClientQuotasRequestSchema: MessageSchema = {
+  apiKey: 48,
+  type: "request",
+  name: "DescribeClientQuotasRequest",
+  validVersions: [0, 1],
+  flexibleVersions: 1,
+  fields: [
+    {
+      name: "Components",
+      type: "[]ComponentData",
+      versions: [0, null],
+      fields: [
+        { name: "EntityType", type: "string", versions: [0, null] },
+        { name: "MatchType", type: "int8", versions: [0, null] },
+        { name: "Match", type: "string", versions: [0, null], nullableVersions: [0, null] },
+      ],
+    },
+    { name: "Strict", type: "bool", versions: [0, null] },
+  ],
+  commonStructs: [],
+};
+
+export const DescribeClientQuotasResponseSchema: MessageSchema = {
+  apiKey: 48,
+  type: "response",
+  name: "DescribeClientQuotasResponse",
+  validVersions: [0, 1],
+  flexibleVersions: 1,
+  fields: [
+    { name: "ThrottleTimeMs", type: "int32", versions: [0, null] },
+    { name: "ErrorCode", type: "int16", versions: [0, null] },
+    { name: "ErrorMessage", type: "string", versions: [0, null], nullableVersions: [0, null] },
+    {
+      name: "Entries",
+      type: "[]EntryData",
+      versions: [0, null],
+      nullableVersions: [0, null],
+      fields: [
+        {
+          name: "Entity",
+          type: "[]EntityData",
+          versions: [0, null],
+          fields: [
+            { name: "EntityType", type: "string", versions: [0, null] },
+            { name: "EntityName", type: "string", versions: [0, null], nullableVersions: [0, null] },
+          ],
+        },
+        {
+          name: "Values",
+          type: "[]ValueData",
+          versions: [0, null],
+          fields: [
+            { name: "Key", type: "string", versions: [0, null] },
+            { name: "Value", type: "float64", versions: [0, null] },
+          ],
+        },
+      ],
+    },
+  ],
+  commonStructs: [],
+};
