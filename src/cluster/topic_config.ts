@@ -7,11 +7,11 @@
  *
  * Validation answers as Kafka does (INVALID_CONFIG, "Unknown topic config
  * name: x", "Invalid value v for configuration k: …"). Configs that ask for a
- * feature tsbroker lacks are refused rather than silently ignored: log
- * compaction (cleanup.policy=compact) and broker-side recompression
- * (compression.type other than producer). A few configs that cannot matter on
- * a single node serving only v2 batches are accepted without effect, so
- * that tools that always send them keep working; their documentation says so.
+ * feature tsbroker lacks are refused rather than silently ignored:
+ * broker-side recompression (compression.type other than producer). A few
+ * configs that cannot matter on a single node serving only v2 batches are
+ * accepted without effect, so that tools that always send them keep working;
+ * their documentation says so.
  */
 import type { BrokerConfig, ConfigKey } from "../config/keys.ts";
 import {
@@ -27,11 +27,12 @@ import { brokerSynonyms, ConfigSource, type ConfigSynonym, ConfigType } from "..
 // Defined with the broker keys' description (config/describe.ts); topic code and its tests import them from here.
 export { ConfigSource, ConfigType };
 
-type TopicConfigType = "int" | "long" | "boolean" | "string" | "list";
+type TopicConfigType = "int" | "long" | "double" | "boolean" | "string" | "list";
 
 const TYPE_IDS: Record<TopicConfigType, number> = {
   int: ConfigType.INT,
   long: ConfigType.LONG,
+  double: ConfigType.DOUBLE,
   boolean: ConfigType.BOOLEAN,
   string: ConfigType.STRING,
   list: ConfigType.LIST,
@@ -46,8 +47,10 @@ const LONG_MAX_TEXT = "9223372036854775807";
 
 export interface TopicConfigSpec {
   readonly type: TopicConfigType;
-  /** Kafka's lower bound (ConfigDef atLeast), if any. */
+  /** Kafka's lower bound (ConfigDef atLeast / between), if any. */
   readonly min?: number;
+  /** Kafka's upper bound (ConfigDef between), if any. */
+  readonly max?: number;
   /** For strings and lists: every value Kafka accepts. */
   readonly kafkaValues?: readonly string[];
   /** For strings and lists: the subset tsbroker supports, and why the rest is refused. */
@@ -72,11 +75,10 @@ export const TOPIC_CONFIGS: Readonly<Record<string, TopicConfigSpec>> = {
   "cleanup.policy": {
     type: "list",
     kafkaValues: ["compact", "delete"],
-    supported: { values: ["delete"], why: "log compaction is not supported by tsbroker; only delete is" },
-    brokerKeys: [],
-    kafkaBrokerKey: "log.cleanup.policy",
-    defaultValue: fixed("delete"),
-    doc: "How old segments are cleaned up: delete (by retention.ms and retention.bytes). compact is not supported.",
+    brokerKeys: ["log.cleanup.policy"],
+    defaultValue: (cfg) => cfg["log.cleanup.policy"].join(","),
+    doc:
+      "How old records are cleaned up: delete (whole segments, by retention.ms and retention.bytes), compact (the log cleaner keeps the latest record per key), or both; empty = neither.",
   },
   "compression.type": {
     type: "string",
@@ -90,6 +92,13 @@ export const TOPIC_CONFIGS: Readonly<Record<string, TopicConfigSpec>> = {
     kafkaBrokerKey: "compression.type",
     defaultValue: fixed("producer"),
     doc: "Compression of stored batches: only producer (kept as the producer sent them); tsbroker does not recompress.",
+  },
+  "delete.retention.ms": {
+    type: "long",
+    min: 0,
+    brokerKeys: ["log.cleaner.delete.retention.ms"],
+    defaultValue: fromKey("log.cleaner.delete.retention.ms"),
+    doc: "How long a compacted topic keeps tombstones (null values) after the cleaner reaches them, in milliseconds.",
   },
   "file.delete.delay.ms": {
     type: "long",
@@ -118,6 +127,13 @@ export const TOPIC_CONFIGS: Readonly<Record<string, TopicConfigSpec>> = {
     brokerKeys: ["log.index.interval.bytes"],
     defaultValue: fromKey("log.index.interval.bytes"),
     doc: "Bytes of records between two offset-index entries.",
+  },
+  "max.compaction.lag.ms": {
+    type: "long",
+    min: 1,
+    brokerKeys: ["log.cleaner.max.compaction.lag.ms"],
+    defaultValue: fromKey("log.cleaner.max.compaction.lag.ms"),
+    doc: "Longest time a record stays uncompacted in a compacted topic, in milliseconds, whatever the dirty ratio.",
   },
   "max.message.bytes": {
     type: "int",
@@ -153,6 +169,21 @@ export const TOPIC_CONFIGS: Readonly<Record<string, TopicConfigSpec>> = {
     brokerKeys: ["log.message.timestamp.type"],
     defaultValue: (cfg) => cfg["log.message.timestamp.type"],
     doc: "Timestamp stored with records: CreateTime (the producer's) or LogAppendTime (the broker's).",
+  },
+  "min.cleanable.dirty.ratio": {
+    type: "double",
+    min: 0,
+    max: 1,
+    brokerKeys: ["log.cleaner.min.cleanable.ratio"],
+    defaultValue: (cfg) => renderDouble(cfg["log.cleaner.min.cleanable.ratio"]),
+    doc: "Share of a compacted log written since its last cleaning that makes it due for cleaning.",
+  },
+  "min.compaction.lag.ms": {
+    type: "long",
+    min: 0,
+    brokerKeys: ["log.cleaner.min.compaction.lag.ms"],
+    defaultValue: fromKey("log.cleaner.min.compaction.lag.ms"),
+    doc: "Least time a record stays uncompacted in a compacted topic, in milliseconds.",
   },
   "min.insync.replicas": {
     type: "int",
@@ -262,13 +293,22 @@ function valueProblem(spec: TopicConfigSpec, raw: string): string | null {
       if (spec.min !== undefined && n < BigInt(spec.min)) return `Value must be at least ${spec.min}`;
       return null;
     }
+    case "double": {
+      // Java's Double.parseDouble: decimal or exponent notation, no hex, no Infinity/NaN worth accepting here.
+      const n = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?[dDfF]?$/.test(text) ? Number(text.replace(/[dDfF]$/, "")) : NaN;
+      if (!Number.isFinite(n)) return "Not a number of type DOUBLE";
+      if (spec.min !== undefined && spec.max !== undefined && (n < spec.min || n > spec.max)) {
+        return `Value must be between ${renderDouble(spec.min)} and ${renderDouble(spec.max)}`;
+      }
+      return null;
+    }
     case "boolean":
       return /^(true|false)$/i.test(text) ? null : "Expected value to be either true or false";
     case "string":
       return choiceProblem(spec, [text]);
     case "list": {
       const items = text === "" ? [] : text.split(/\s*,\s*/);
-      // Kafka reads an empty cleanup.policy as "no cleanup at all"; tsbroker always deletes by retention.
+      // Kafka reads an empty cleanup.policy as "no cleanup at all".
       if (items.length === 0) return spec.supported ? spec.supported.why : null;
       return choiceProblem(spec, items);
     }
@@ -303,6 +343,11 @@ function toNumber(text: string): number {
   return Number(n);
 }
 
+/** Java's Double.toString for the values configs hold: whole numbers keep a ".0". */
+function renderDouble(n: number): string {
+  return Number.isInteger(n) ? `${n}.0` : String(n);
+}
+
 function renderNumber(n: number): string {
   return n === Number.MAX_SAFE_INTEGER ? LONG_MAX_TEXT : String(n);
 }
@@ -323,7 +368,15 @@ export function resolveLogConfig(cfg: BrokerConfig, topicConfigs: Record<string,
   const timestampType = topicConfigs["message.timestamp.type"]?.trim() ?? cfg["log.message.timestamp.type"];
   const retentionMs = num("retention.ms");
   const retentionBytes = num("retention.bytes");
+  const policy = (topicConfigs["cleanup.policy"] ?? TOPIC_CONFIGS["cleanup.policy"].defaultValue(cfg))
+    .split(",").map((p) => p.trim());
   return {
+    compact: policy.includes("compact"),
+    deleteByRetention: policy.includes("delete"),
+    deleteRetentionMs: num("delete.retention.ms"),
+    minCleanableDirtyRatio: Number(topicConfigs["min.cleanable.dirty.ratio"] ?? cfg["log.cleaner.min.cleanable.ratio"]),
+    minCompactionLagMs: num("min.compaction.lag.ms"),
+    maxCompactionLagMs: num("max.compaction.lag.ms"),
     segmentBytes: num("segment.bytes"),
     segmentMs: num("segment.ms"),
     segmentJitterMs: num("segment.jitter.ms"),

@@ -23,6 +23,7 @@ export type {
 import { INT_MAX, type KeySpec } from "./key_spec.ts";
 import { LOG_KEYS } from "./keys_log.ts";
 import { GROUP_KEYS } from "./keys_groups.ts";
+import { CLEANER_KEYS } from "./keys_cleaner.ts";
 
 export const CONFIG_KEYS = {
   "node.id": {
@@ -126,6 +127,14 @@ export const CONFIG_KEYS = {
     origin: "tsbroker",
     doc:
       "Most list entries (topics, partitions, group ids…, summed over all of its lists) one request may carry. Decoded, each entry costs memory and CPU far beyond its bytes (a 99 MiB Metadata request holds 52 million topics), so a request over it is refused by closing its connection, as one over socket.request.max.bytes is.",
+  },
+  "max.request.partition.size.limit": {
+    type: "int",
+    default: 2000,
+    min: 1,
+    origin: "kafka",
+    doc:
+      "Most partitions one DescribeTopicPartitions answer lists; a client asking for more gets this many and a cursor to the rest.",
   },
   "socket.send.buffer.bytes": {
     type: "int",
@@ -273,6 +282,7 @@ export const CONFIG_KEYS = {
     doc: "Time without writes after which a partition forgets an idempotent producer's state, in milliseconds.",
   },
   ...LOG_KEYS,
+  ...CLEANER_KEYS,
   ...GROUP_KEYS,
   "tsbroker.metrics.listener": {
     type: "string",

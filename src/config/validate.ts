@@ -27,4 +27,11 @@ export function validateConfig(cfg: BrokerConfig, fail: Fail, wasSet: (key: Conf
     const blamed = wasSet("queued.max.request.bytes") ? "queued.max.request.bytes" : "socket.request.max.bytes";
     fail(blamed, `queued.max.request.bytes (${queued}) must be -1 or ≥ socket.request.max.bytes (${requestMax})`);
   }
+
+  // Kafka's ValidList: each item one of the policies, no repeats.
+  const policies = cfg["log.cleanup.policy"];
+  const unknown = policies.filter((p) => p !== "delete" && p !== "compact");
+  if (unknown.length > 0) {
+    fail("log.cleanup.policy", `unknown policy ${unknown.join(", ")}: use delete, compact or both`);
+  } else if (new Set(policies).size !== policies.length) fail("log.cleanup.policy", "a policy is named twice");
 }

@@ -30,6 +30,18 @@ export interface LogConfig {
   fileDeleteDelayMs: number;
   /** tsbroker.log.roll.flush.delay.ms: how long after a roll the finished segment is fdatasync'ed (default 30 s). */
   rollFlushDelayMs?: number;
+  /** cleanup.policy includes compact: the log cleaner keeps the latest record per key. */
+  compact?: boolean;
+  /** cleanup.policy includes delete: retention.ms and retention.bytes delete old segments (absent = true). */
+  deleteByRetention?: boolean;
+  /** delete.retention.ms: how long tombstones survive once the cleaner has passed them. */
+  deleteRetentionMs?: number;
+  /** min.cleanable.dirty.ratio: the dirty share of the log that makes it due for cleaning. */
+  minCleanableDirtyRatio?: number;
+  /** min.compaction.lag.ms: records younger than this are not compacted. */
+  minCompactionLagMs?: number;
+  /** max.compaction.lag.ms: a log with dirty records older than this is due whatever its ratio. */
+  maxCompactionLagMs?: number;
 }
 
 /** Kafka 3.9's topic-level defaults. */
@@ -47,4 +59,10 @@ export const DEFAULT_LOG_CONFIG: Readonly<LogConfig> = Object.freeze({
   flushMs: Number.MAX_SAFE_INTEGER,
   fileDeleteDelayMs: 60_000,
   rollFlushDelayMs: 30_000,
+  compact: false,
+  deleteByRetention: true,
+  deleteRetentionMs: 86_400_000,
+  minCleanableDirtyRatio: 0.5,
+  minCompactionLagMs: 0,
+  maxCompactionLagMs: Number.MAX_SAFE_INTEGER,
 });

@@ -207,7 +207,7 @@ describe("CreateTopics", () => {
         creatable("rf0", 1, { replicationFactor: 0 }),
         creatable("unknownconf", 1, { configs: [{ name: "no.such.config", value: "1" }] }),
         creatable("badvalue", 1, { configs: [{ name: "retention.ms", value: "soon" }] }),
-        creatable("compacted", 1, { configs: [{ name: "cleanup.policy", value: "compact" }] }),
+        creatable("shredded", 1, { configs: [{ name: "cleanup.policy", value: "compact,shred" }] }),
         creatable("fine", 2),
       ]);
       const codes = new Map<string, number[]>();
@@ -225,7 +225,7 @@ describe("CreateTopics", () => {
       assert.deepEqual(codes.get("rf0"), [ErrorCode.INVALID_REPLICATION_FACTOR]);
       assert.deepEqual(codes.get("unknownconf"), [ErrorCode.INVALID_CONFIG]);
       assert.deepEqual(codes.get("badvalue"), [ErrorCode.INVALID_CONFIG]);
-      assert.deepEqual(codes.get("compacted"), [ErrorCode.INVALID_CONFIG]);
+      assert.deepEqual(codes.get("shredded"), [ErrorCode.INVALID_CONFIG]);
       assert.deepEqual(codes.get("fine"), [ErrorCode.NONE]);
       for (const r of results) {
         if (r.errorCode === ErrorCode.NONE) continue;

@@ -92,14 +92,39 @@ describe("validateTopicConfigs", () => {
     );
   });
 
-  test("log compaction is refused, not ignored", () => {
-    for (const policy of ["compact", "delete,compact", "compact, delete"]) {
-      const message = problem({ "cleanup.policy": policy });
-      assert.match(message, /log compaction is not supported by tsbroker/);
-      assert.ok(message.includes(`Invalid value ${policy} for configuration cleanup.policy`), message);
+  test("cleanup.policy takes compact, delete, both or neither; compaction settings are checked", () => {
+    for (const policy of ["compact", "delete,compact", "compact, delete", ""]) {
+      assert.equal(validateTopicConfigs({ "cleanup.policy": policy }), null, policy);
     }
     assert.match(problem({ "cleanup.policy": "shred" }), /String must be one of: compact, delete/);
-    assert.match(problem({ "cleanup.policy": "" }), /only delete/);
+    assert.equal(validateTopicConfigs({ "min.cleanable.dirty.ratio": "0.01" }), null);
+    assert.equal(
+      problem({ "min.cleanable.dirty.ratio": "1.5" }),
+      "Invalid value 1.5 for configuration min.cleanable.dirty.ratio: Value must be between 0.0 and 1.0",
+    );
+    assert.match(problem({ "min.cleanable.dirty.ratio": "half" }), /Not a number of type DOUBLE/);
+    assert.match(problem({ "max.compaction.lag.ms": "0" }), /Value must be at least 1/);
+    assert.match(problem({ "delete.retention.ms": "-1" }), /Value must be at least 0/);
+  });
+
+  test("a compacted topic's LogConfig carries the cleaner's settings", () => {
+    const cfg = loadConfig();
+    const plain = resolveLogConfig(cfg, {});
+    assert.deepEqual([plain.compact, plain.deleteByRetention, plain.deleteRetentionMs], [false, true, 86_400_000]);
+    const both = resolveLogConfig(cfg, {
+      "cleanup.policy": "compact,delete",
+      "min.cleanable.dirty.ratio": "0.1",
+      "min.compaction.lag.ms": "5",
+      "max.compaction.lag.ms": "60000",
+      "delete.retention.ms": "100",
+    });
+    assert.deepEqual(
+      [both.compact, both.deleteByRetention, both.minCleanableDirtyRatio, both.minCompactionLagMs],
+      [true, true, 0.1, 5],
+    );
+    assert.deepEqual([both.maxCompactionLagMs, both.deleteRetentionMs], [60000, 100]);
+    const neither = resolveLogConfig(cfg, { "cleanup.policy": "" });
+    assert.deepEqual([neither.compact, neither.deleteByRetention], [false, false]);
   });
 
   test("recompression is refused, not ignored", () => {
