@@ -28,7 +28,6 @@ import {
   BATCH_HEADER_BYTES,
   buildBatch,
   type BuildRecord,
-  CompressionType,
   computeBatchCrc,
   MAGIC_OFFSET,
   MAGIC_V2,
@@ -36,9 +35,7 @@ import {
   RECORDS_OFFSET,
   splitBatches,
 } from "../log/record_batch.ts";
-import { gzipDecompress } from "../log/codecs/gzip.ts";
-import { lz4FrameDecompress } from "../log/codecs/lz4.ts";
-import { snappyDecompress } from "../log/codecs/snappy.ts";
+import { decompress } from "../log/codecs/codec.ts";
 import { Reader } from "../protocol/io/reader.ts";
 import { Writer } from "../protocol/io/writer.ts";
 import type {
@@ -282,20 +279,8 @@ export function decodeGroupRecords(batches: Uint8Array): { records: GroupRecord[
 
 /** The batch's record bytes, decompressed; null when the codec is unknown or the data does not decompress. */
 function recordsOf(batch: Uint8Array, compression: number): Uint8Array | null {
-  const data = batch.subarray(RECORDS_OFFSET);
   try {
-    switch (compression) {
-      case CompressionType.None:
-        return data;
-      case CompressionType.Gzip:
-        return gzipDecompress(data);
-      case CompressionType.Snappy:
-        return snappyDecompress(data);
-      case CompressionType.Lz4:
-        return lz4FrameDecompress(data);
-      default:
-        return null;
-    }
+    return decompress(compression, batch.subarray(RECORDS_OFFSET));
   } catch {
     return null;
   }
