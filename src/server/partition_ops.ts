@@ -7,6 +7,8 @@
  * share. Partitions are named by topic id and index: ids change when a topic
  * is deleted and re-created, names do not.
  */
+import type { ProducerStatesAnswer } from "./producer_states.ts";
+
 export interface PartitionRef {
   topicId: string;
   partition: number;
@@ -86,7 +88,9 @@ export type PartitionOp =
   | { op: "read"; items: ReadItem[] }
   | { op: "watch"; items: WatchItem[]; timeoutMs: number }
   | { op: "listOffsets"; items: OffsetQuery[] }
-  | { op: "deleteRecords"; items: DeleteRecordsItem[] };
+  | { op: "deleteRecords"; items: DeleteRecordsItem[] }
+  /** The active idempotent producers of each partition (DescribeProducers; see producer_states.ts). */
+  | { op: "describeProducers"; items: PartitionRef[] };
 
 /** What each op answers: one entry per item, in order (watch: whether it fired). */
 export interface PartitionOpResults {
@@ -96,6 +100,7 @@ export interface PartitionOpResults {
   watch: boolean;
   listOffsets: OffsetAnswer[];
   deleteRecords: DeleteRecordsOutcome[];
+  describeProducers: ProducerStatesAnswer[];
 }
 
 export type ResultOf<O extends PartitionOp> = PartitionOpResults[O["op"]];
