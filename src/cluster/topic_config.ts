@@ -1,33 +1,27 @@
 /**
- * Kafka's topic-level configs that tsbroker knows: their types and valid
- * values (Kafka's LogConfig), the broker keys that supply their defaults, how
- * a topic's overrides and the broker config merge into a partition's
- * LogConfig, and the config list that CreateTopics v5+ and DescribeConfigs
- * return.
- *
- * Validation answers as Kafka does (INVALID_CONFIG, "Unknown topic config
- * name: x", "Invalid value v for configuration k: …"). Configs that ask for a
- * feature tsbroker lacks are refused rather than silently ignored:
- * broker-side recompression (compression.type other than producer). A few
- * configs that cannot matter on a single node serving only v2 batches are
- * accepted without effect, so that tools that always send them keep working;
- * their documentation says so.
+ * Kafka's topic-level configs: validation as Kafka answers it
+ * (INVALID_CONFIG, "Unknown topic config name: x", "Invalid value v for
+ * configuration k: …"), how a topic's overrides and the broker config merge
+ * into a partition's LogConfig and append policy, and the config list that
+ * CreateTopics v5+ and DescribeConfigs return. The table of configs itself
+ * (types, bounds, broker synonyms, documentation) is topic_config_table.ts.
  */
-import type { BrokerConfig, ConfigKey } from "../config/keys.ts";
-import {
-  effectiveFlushMs,
-  effectiveRetentionMs,
-  effectiveRollJitterMs,
-  effectiveRollMs,
-} from "../config/log_settings.ts";
+import type { BrokerConfig } from "../config/keys.ts";
 import type { LogConfig } from "../log/log_config.ts";
+import { CompressionType } from "../log/record_batch.ts";
 import { ErrorCode } from "../protocol/errors.ts";
-import { brokerSynonyms, ConfigSource, type ConfigSynonym, ConfigType } from "../config/describe.ts";
+import { brokerKeyIsSet, brokerSynonyms, ConfigSource, type ConfigSynonym, ConfigType } from "../config/describe.ts";
+import {
+  renderDouble,
+  renderNumber,
+  TOPIC_CONFIGS,
+  type TopicConfigSpec,
+  type TopicConfigType,
+} from "./topic_config_table.ts";
 
 // Defined with the broker keys' description (config/describe.ts); topic code and its tests import them from here.
 export { ConfigSource, ConfigType };
-
-type TopicConfigType = "int" | "long" | "double" | "boolean" | "string" | "list";
+export { TOPIC_CONFIGS, type TopicConfigSpec };
 
 const TYPE_IDS: Record<TopicConfigType, number> = {
   int: ConfigType.INT,
@@ -42,212 +36,6 @@ const INT_MIN = -2147483648n;
 const INT_MAX = 2147483647n;
 const LONG_MIN = -9223372036854775808n;
 const LONG_MAX = 9223372036854775807n;
-/** How Kafka prints Long.MAX_VALUE, which tsbroker holds as Number.MAX_SAFE_INTEGER. */
-const LONG_MAX_TEXT = "9223372036854775807";
-
-export interface TopicConfigSpec {
-  readonly type: TopicConfigType;
-  /** Kafka's lower bound (ConfigDef atLeast / between), if any. */
-  readonly min?: number;
-  /** Kafka's upper bound (ConfigDef between), if any. */
-  readonly max?: number;
-  /** For strings and lists: every value Kafka accepts. */
-  readonly kafkaValues?: readonly string[];
-  /** For strings and lists: the subset tsbroker supports, and why the rest is refused. */
-  readonly supported?: { readonly values: readonly string[]; readonly why: string };
-  /** Broker keys that supply the default (Kafka's synonyms), highest precedence first. */
-  readonly brokerKeys: readonly ConfigKey[];
-  /**
-   * Kafka's broker key for a config whose default tsbroker fixes instead: its DEFAULT_CONFIG synonym, which
-   * DescribeConfigs lists as Kafka does (its value is the fixed default).
-   */
-  readonly kafkaBrokerKey?: string;
-  /** The default as text: from the broker config, or Kafka's fixed default when tsbroker has no broker key. */
-  readonly defaultValue: (cfg: BrokerConfig) => string;
-  readonly doc: string;
-}
-
-const fromKey = (key: ConfigKey) => (cfg: BrokerConfig): string => renderNumber(cfg[key] as number);
-const fixed = (value: string) => (): string => value;
-
-/** The table, in Kafka's names; DescribeConfigs lists these sorted by name. */
-export const TOPIC_CONFIGS: Readonly<Record<string, TopicConfigSpec>> = {
-  "cleanup.policy": {
-    type: "list",
-    kafkaValues: ["compact", "delete"],
-    brokerKeys: ["log.cleanup.policy"],
-    defaultValue: (cfg) => cfg["log.cleanup.policy"].join(","),
-    doc:
-      "How old records are cleaned up: delete (whole segments, by retention.ms and retention.bytes), compact (the log cleaner keeps the latest record per key), or both; empty = neither.",
-  },
-  "compression.type": {
-    type: "string",
-    kafkaValues: ["uncompressed", "zstd", "lz4", "snappy", "gzip", "producer"],
-    supported: {
-      values: ["producer"],
-      why:
-        "tsbroker stores record batches as the producer compressed them and does not recompress; only producer is supported",
-    },
-    brokerKeys: [],
-    kafkaBrokerKey: "compression.type",
-    defaultValue: fixed("producer"),
-    doc: "Compression of stored batches: only producer (kept as the producer sent them); tsbroker does not recompress.",
-  },
-  "delete.retention.ms": {
-    type: "long",
-    min: 0,
-    brokerKeys: ["log.cleaner.delete.retention.ms"],
-    defaultValue: fromKey("log.cleaner.delete.retention.ms"),
-    doc: "How long a compacted topic keeps tombstones (null values) after the cleaner reaches them, in milliseconds.",
-  },
-  "file.delete.delay.ms": {
-    type: "long",
-    min: 0,
-    brokerKeys: ["log.segment.delete.delay.ms"],
-    defaultValue: fromKey("log.segment.delete.delay.ms"),
-    doc: "Time a deleted segment's files stay on disk before removal, in milliseconds.",
-  },
-  "flush.messages": {
-    type: "long",
-    min: 1,
-    brokerKeys: ["log.flush.interval.messages"],
-    defaultValue: fromKey("log.flush.interval.messages"),
-    doc: "Records appended before the partition is fsync'ed.",
-  },
-  "flush.ms": {
-    type: "long",
-    min: 0,
-    brokerKeys: ["log.flush.interval.ms", "log.flush.scheduler.interval.ms"],
-    defaultValue: (cfg) => renderNumber(effectiveFlushMs(cfg)),
-    doc: "Longest time appended records stay unflushed, in milliseconds.",
-  },
-  "index.interval.bytes": {
-    type: "int",
-    min: 0,
-    brokerKeys: ["log.index.interval.bytes"],
-    defaultValue: fromKey("log.index.interval.bytes"),
-    doc: "Bytes of records between two offset-index entries.",
-  },
-  "max.compaction.lag.ms": {
-    type: "long",
-    min: 1,
-    brokerKeys: ["log.cleaner.max.compaction.lag.ms"],
-    defaultValue: fromKey("log.cleaner.max.compaction.lag.ms"),
-    doc: "Longest time a record stays uncompacted in a compacted topic, in milliseconds, whatever the dirty ratio.",
-  },
-  "max.message.bytes": {
-    type: "int",
-    min: 0,
-    brokerKeys: ["message.max.bytes"],
-    defaultValue: fromKey("message.max.bytes"),
-    doc: "Largest record batch accepted, in bytes, after compression.",
-  },
-  "message.downconversion.enable": {
-    type: "boolean",
-    brokerKeys: [],
-    kafkaBrokerKey: "log.message.downconversion.enable",
-    defaultValue: fixed("true"),
-    doc: "Accepted, no effect: tsbroker serves only v2 record batches, so there is nothing to down-convert.",
-  },
-  "message.timestamp.after.max.ms": {
-    type: "long",
-    min: 0,
-    brokerKeys: ["log.message.timestamp.after.max.ms"],
-    defaultValue: fromKey("log.message.timestamp.after.max.ms"),
-    doc: "With CreateTime, how far a timestamp may lie after the broker's clock, in milliseconds.",
-  },
-  "message.timestamp.before.max.ms": {
-    type: "long",
-    min: 0,
-    brokerKeys: ["log.message.timestamp.before.max.ms"],
-    defaultValue: fromKey("log.message.timestamp.before.max.ms"),
-    doc: "With CreateTime, how far a timestamp may lie before the broker's clock, in milliseconds.",
-  },
-  "message.timestamp.type": {
-    type: "string",
-    kafkaValues: ["CreateTime", "LogAppendTime"],
-    brokerKeys: ["log.message.timestamp.type"],
-    defaultValue: (cfg) => cfg["log.message.timestamp.type"],
-    doc: "Timestamp stored with records: CreateTime (the producer's) or LogAppendTime (the broker's).",
-  },
-  "min.cleanable.dirty.ratio": {
-    type: "double",
-    min: 0,
-    max: 1,
-    brokerKeys: ["log.cleaner.min.cleanable.ratio"],
-    defaultValue: (cfg) => renderDouble(cfg["log.cleaner.min.cleanable.ratio"]),
-    doc: "Share of a compacted log written since its last cleaning that makes it due for cleaning.",
-  },
-  "min.compaction.lag.ms": {
-    type: "long",
-    min: 0,
-    brokerKeys: ["log.cleaner.min.compaction.lag.ms"],
-    defaultValue: fromKey("log.cleaner.min.compaction.lag.ms"),
-    doc: "Least time a record stays uncompacted in a compacted topic, in milliseconds.",
-  },
-  "min.insync.replicas": {
-    type: "int",
-    min: 1,
-    brokerKeys: ["min.insync.replicas"],
-    defaultValue: fromKey("min.insync.replicas"),
-    doc: "In-sync replicas an acks=all produce needs; this single-node broker has one, so above 1 acks=all fails.",
-  },
-  "preallocate": {
-    type: "boolean",
-    brokerKeys: [],
-    kafkaBrokerKey: "log.preallocate",
-    defaultValue: fixed("false"),
-    doc: "Accepted, no effect: tsbroker does not preallocate segment files.",
-  },
-  "retention.bytes": {
-    type: "long",
-    brokerKeys: ["log.retention.bytes"],
-    defaultValue: fromKey("log.retention.bytes"),
-    doc: "Largest size of a partition's log before its oldest segments are deleted; negative = no limit.",
-  },
-  "retention.ms": {
-    type: "long",
-    min: -1,
-    brokerKeys: ["log.retention.ms", "log.retention.minutes", "log.retention.hours"],
-    defaultValue: (cfg) => renderNumber(effectiveRetentionMs(cfg)),
-    doc: "Time a segment is kept after its newest record, in milliseconds; -1 = no limit.",
-  },
-  "segment.bytes": {
-    type: "int",
-    min: 14,
-    brokerKeys: ["log.segment.bytes"],
-    defaultValue: fromKey("log.segment.bytes"),
-    doc: "Largest size of one segment file.",
-  },
-  "segment.index.bytes": {
-    type: "int",
-    min: 4,
-    brokerKeys: ["log.index.size.max.bytes"],
-    defaultValue: fromKey("log.index.size.max.bytes"),
-    doc: "Largest size of a segment's offset index.",
-  },
-  "segment.jitter.ms": {
-    type: "long",
-    min: 0,
-    brokerKeys: ["log.roll.jitter.ms", "log.roll.jitter.hours"],
-    defaultValue: (cfg) => renderNumber(effectiveRollJitterMs(cfg)),
-    doc: "Largest random time subtracted from segment.ms, in milliseconds.",
-  },
-  "segment.ms": {
-    type: "long",
-    min: 1,
-    brokerKeys: ["log.roll.ms", "log.roll.hours"],
-    defaultValue: (cfg) => renderNumber(effectiveRollMs(cfg)),
-    doc: "Age after which the active segment is rolled, in milliseconds.",
-  },
-  "unclean.leader.election.enable": {
-    type: "boolean",
-    brokerKeys: [],
-    kafkaBrokerKey: "unclean.leader.election.enable",
-    defaultValue: fixed("false"),
-    doc: "Accepted, no effect: a single node has no leader elections.",
-  },
-};
 
 export const TOPIC_CONFIG_NAMES: readonly string[] = Object.keys(TOPIC_CONFIGS).sort();
 
@@ -262,7 +50,8 @@ export interface TopicConfigError {
 
 /**
  * Checks the configs of a CreateTopics (or AlterConfigs) request. Returns the first problem as Kafka reports it,
- * or null when every name is known and every value valid.
+ * or null when every name is known and every value valid: names first, then each value (parse, then validator),
+ * then the checks across configs that Kafka's controller makes (LogConfig.validate).
  */
 export function validateTopicConfigs(configs: Record<string, string | null>): TopicConfigError | null {
   const names = Object.keys(configs);
@@ -272,59 +61,85 @@ export function validateTopicConfigs(configs: Record<string, string | null>): To
     if (!isTopicConfig(name)) return invalid(`Unknown topic config name: ${name}`);
   }
   for (const name of names) {
-    const problem = valueProblem(TOPIC_CONFIGS[name], configs[name] as string);
-    if (problem !== null) return invalid(`Invalid value ${configs[name]} for configuration ${name}: ${problem}`);
+    const bad = valueProblem(TOPIC_CONFIGS[name], configs[name] as string);
+    if (bad !== null) return invalid(`Invalid value ${bad.shown} for configuration ${name}: ${bad.problem}`);
   }
-  return null;
+  return crossProblem(configs as Record<string, string>);
 }
 
 function invalid(message: string): TopicConfigError {
   return { errorCode: ErrorCode.INVALID_CONFIG, message };
 }
 
-/** Kafka's ConfigDef checks (parse, then validator), then tsbroker's own limits. */
-function valueProblem(spec: TopicConfigSpec, raw: string): string | null {
+/**
+ * Kafka's checks of values against each other. Tiered storage is off in tsbroker as in a Kafka broker with
+ * remote.log.storage.system.enable=false, which refuses remote.storage.enable=true. The compaction lags are
+ * compared with Kafka's defaults for the one not given (the broker's log.cleaner keys rarely differ from them).
+ */
+function crossProblem(configs: Record<string, string>): TopicConfigError | null {
+  if (/^true$/i.test(configs["remote.storage.enable"]?.trim() ?? "")) {
+    return invalid(
+      "Tiered Storage functionality is disabled in the broker. Topic cannot be configured with remote log storage.",
+    );
+  }
+  const minLag = BigInt(configs["min.compaction.lag.ms"]?.trim() ?? "0");
+  const maxLag = BigInt(configs["max.compaction.lag.ms"]?.trim() ?? LONG_MAX.toString());
+  if (minLag > maxLag) {
+    return invalid(
+      `conflict topic config setting min.compaction.lag.ms (${minLag}) > max.compaction.lag.ms (${maxLag})`,
+    );
+  }
+  return null;
+}
+
+/**
+ * Kafka's ConfigDef checks (parse, then validator) of one value: the problem, and the value as Kafka's
+ * ConfigException shows it (the parsed value: a number as Java prints it, a list's offending item or the list).
+ */
+function valueProblem(spec: TopicConfigSpec, raw: string): { shown: string; problem: string } | null {
   const text = raw.trim();
+  const bad = (problem: string, shown = raw) => ({ shown, problem });
   switch (spec.type) {
     case "int":
     case "long": {
       const n = parseInteger(text, spec.type);
-      if (n === null) return `Not a number of type ${spec.type.toUpperCase()}`;
-      if (spec.min !== undefined && n < BigInt(spec.min)) return `Value must be at least ${spec.min}`;
-      return null;
+      if (n === null) return bad(`Not a number of type ${spec.type.toUpperCase()}`);
+      if (spec.min !== undefined && n < BigInt(spec.min)) return bad(`Value must be at least ${spec.min}`, `${n}`);
+      if (spec.max !== undefined && n > BigInt(spec.max)) return bad(`Value must be no more than ${spec.max}`, `${n}`);
+      const problem = spec.check?.(`${n}`, []);
+      return problem ? bad(problem, `${n}`) : null;
     }
     case "double": {
       // Java's Double.parseDouble: decimal or exponent notation, no hex, no Infinity/NaN worth accepting here.
       const n = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?[dDfF]?$/.test(text) ? Number(text.replace(/[dDfF]$/, "")) : NaN;
-      if (!Number.isFinite(n)) return "Not a number of type DOUBLE";
-      if (spec.min !== undefined && spec.max !== undefined && (n < spec.min || n > spec.max)) {
-        return `Value must be between ${renderDouble(spec.min)} and ${renderDouble(spec.max)}`;
-      }
+      if (!Number.isFinite(n)) return bad("Not a number of type DOUBLE");
+      if (spec.min !== undefined && n < spec.min) return bad(`Value must be at least ${spec.min}`, renderDouble(n));
+      if (spec.max !== undefined && n > spec.max) return bad(`Value must be no more than ${spec.max}`, renderDouble(n));
       return null;
     }
     case "boolean":
-      return /^(true|false)$/i.test(text) ? null : "Expected value to be either true or false";
-    case "string":
-      return choiceProblem(spec, [text]);
+      return /^(true|false)$/i.test(text) ? null : bad("Expected value to be either true or false");
+    case "string": {
+      const problem = choiceProblem(spec, text) ?? spec.check?.(text, []);
+      return problem ? bad(problem, text) : null;
+    }
     case "list": {
+      // Kafka reads an empty list as no items (an empty cleanup.policy is "no cleanup at all").
       const items = text === "" ? [] : text.split(/\s*,\s*/);
-      // Kafka reads an empty cleanup.policy as "no cleanup at all".
-      if (items.length === 0) return spec.supported ? spec.supported.why : null;
-      return choiceProblem(spec, items);
+      for (const item of items) {
+        const problem = choiceProblem(spec, item);
+        if (problem) return bad(problem, item);
+      }
+      const problem = spec.check?.(text, items);
+      return problem ? bad(problem, `[${items.join(", ")}]`) : null;
     }
   }
 }
 
-function choiceProblem(spec: TopicConfigSpec, items: string[]): string | null {
-  for (const item of items) {
-    if (spec.kafkaValues && !spec.kafkaValues.includes(item)) {
-      return `String must be one of: ${spec.kafkaValues.join(", ")}`;
-    }
-  }
-  for (const item of items) {
-    if (spec.supported && !spec.supported.values.includes(item)) return spec.supported.why;
-  }
-  return null;
+function choiceProblem(spec: TopicConfigSpec, item: string): string | null {
+  return spec.kafkaValues && !spec.kafkaValues.includes(item)
+    ? `String must be one of: ${spec.kafkaValues.join(", ")}`
+    : null;
 }
 
 /** Java's Integer/Long.parseLong on trimmed text: optional sign, digits, within the type's range. */
@@ -341,15 +156,6 @@ function toNumber(text: string): number {
   if (n > BigInt(Number.MAX_SAFE_INTEGER)) return Number.MAX_SAFE_INTEGER;
   if (n < -BigInt(Number.MAX_SAFE_INTEGER)) return -Number.MAX_SAFE_INTEGER;
   return Number(n);
-}
-
-/** Java's Double.toString for the values configs hold: whole numbers keep a ".0". */
-function renderDouble(n: number): string {
-  return Number.isInteger(n) ? `${n}.0` : String(n);
-}
-
-function renderNumber(n: number): string {
-  return n === Number.MAX_SAFE_INTEGER ? LONG_MAX_TEXT : String(n);
 }
 
 /** The topic's value if set, else the broker's effective default, as a number. */
@@ -404,14 +210,52 @@ export interface AppendPolicy {
   /** With CreateTime: batches whose timestamps lie further before / after the broker's clock get INVALID_TIMESTAMP. */
   messageTimestampBeforeMaxMs: number;
   messageTimestampAfterMaxMs: number;
+  /** compression.type as a codec id (CompressionType), or null for producer: batches are stored as they come. */
+  compression: number | null;
+  /** The compression.*.level of that codec, when it has one tsbroker applies (gzip, zstd); undefined = the codec's default. */
+  compressionLevel?: number;
 }
 
+const CODECS: Readonly<Record<string, number | null>> = {
+  producer: null,
+  uncompressed: CompressionType.None,
+  gzip: CompressionType.Gzip,
+  snappy: CompressionType.Snappy,
+  lz4: CompressionType.Lz4,
+  zstd: CompressionType.Zstd,
+};
+
 export function resolveAppendPolicy(cfg: BrokerConfig, topicConfigs: Record<string, string>): AppendPolicy {
+  const type = (topicConfigs["compression.type"] ?? TOPIC_CONFIGS["compression.type"].defaultValue(cfg)).trim();
+  const compression = CODECS[type] ?? null;
+  let compressionLevel: number | undefined;
+  if (compression === CompressionType.Zstd) compressionLevel = numeric(cfg, topicConfigs, "compression.zstd.level");
+  if (compression === CompressionType.Gzip) {
+    const level = numeric(cfg, topicConfigs, "compression.gzip.level");
+    if (level !== -1) compressionLevel = level;
+  }
   return {
     minInSyncReplicas: numeric(cfg, topicConfigs, "min.insync.replicas"),
-    messageTimestampBeforeMaxMs: numeric(cfg, topicConfigs, "message.timestamp.before.max.ms"),
-    messageTimestampAfterMaxMs: numeric(cfg, topicConfigs, "message.timestamp.after.max.ms"),
+    messageTimestampBeforeMaxMs: timestampBound(cfg, topicConfigs, "message.timestamp.before.max.ms"),
+    messageTimestampAfterMaxMs: timestampBound(cfg, topicConfigs, "message.timestamp.after.max.ms"),
+    compression,
+    ...(compressionLevel !== undefined ? { compressionLevel } : {}),
   };
+}
+
+/**
+ * Kafka 3.9's rule for the deprecated message.timestamp.difference.max.ms: a side (before or after) at
+ * Long.MAX_VALUE takes the difference instead. tsbroker's log.message.timestamp.after.max.ms defaults to one
+ * hour (Kafka 4.0's default) where 3.9's was Long.MAX_VALUE, so a side set nowhere (neither on the topic nor on
+ * the broker) also takes it: a topic with only difference.max.ms gets that bound both ways, as on Kafka 3.9.
+ */
+function timestampBound(cfg: BrokerConfig, topicConfigs: Record<string, string>, name: string): number {
+  const value = numeric(cfg, topicConfigs, name);
+  const difference = numeric(cfg, topicConfigs, "message.timestamp.difference.max.ms");
+  if (difference >= Number.MAX_SAFE_INTEGER) return value;
+  const brokerKey = TOPIC_CONFIGS[name].brokerKeys[0];
+  const set = topicConfigs[name] !== undefined || brokerKeyIsSet(cfg, brokerKey);
+  return !set || value >= Number.MAX_SAFE_INTEGER ? difference : value;
 }
 
 export interface DescribedConfig {

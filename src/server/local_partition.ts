@@ -2,7 +2,8 @@
  * One partition at its owner: the log, the producer state, and the leader's
  * append path (Kafka's Partition.appendRecordsToLeader → UnifiedLog
  * .appendAsLeader): Produce v3+'s one-batch rule, the batch checks of
- * validateBatchForAppend, idempotent-producer sequence checks, then the
+ * validateBatchForAppend, the rewrite into the topic's compression.type
+ * (log/recompress.ts), idempotent-producer sequence checks, then the
  * write with offsets assigned. Reads, offset look-ups and DeleteRecords are
  * thin calls into the log.
  */
@@ -16,6 +17,7 @@ import {
   validateBatchForAppend,
 } from "../log/record_batch.ts";
 import { visitRecordTimestamps } from "../log/batch_records.ts";
+import { recompressBatch } from "../log/recompress.ts";
 import type { PartitionLog } from "../log/partition_log.ts";
 import type { LogConfig } from "../log/log_config.ts";
 import type { ProducerStateManager } from "../log/producer_state.ts";
@@ -83,6 +85,8 @@ export class LocalPartition {
     if (header.isTransactional) {
       return failed(ErrorCode.INVALID_TXN_STATE, "transactional produce is not supported by this broker yet");
     }
+    const stored = this.inTopicCodec(records.subarray(start, end), header);
+    if (!(stored instanceof Uint8Array)) return stored;
     const verdict = this.producers.prepare(header);
     if (verdict.kind === "error") return this.refused(verdict.code, verdict.message);
     if (verdict.kind === "duplicate") {
@@ -92,7 +96,7 @@ export class LocalPartition {
     }
     let result;
     try {
-      result = this.log.append(records.subarray(start, end), LEADER_EPOCH, nowMs);
+      result = this.log.append(stored, LEADER_EPOCH, nowMs);
     } catch (e) {
       this.writeError = e;
       return failed(
@@ -187,6 +191,29 @@ export class LocalPartition {
       ...this.refused(ErrorCode.INVALID_TIMESTAMP, "One or more records have been rejected due to invalid timestamp"),
       recordErrors,
     };
+  }
+
+  /**
+   * The batch in the topic's compression.type (Kafka's LogValidator): as it came when that is producer or its
+   * codec already, else recompressed; as in Kafka's UnifiedLog, a batch that grows past max.message.bytes by
+   * it is refused then.
+   */
+  private inTopicCodec(batch: Uint8Array, header: BatchHeader): Uint8Array | ProduceOutcome {
+    const codec = this.policy.compression;
+    if (codec === null || codec === header.compression) return batch;
+    const converted = recompressBatch(batch, { codec, level: this.policy.compressionLevel });
+    if ("error" in converted) {
+      const { code, message } = converted.error;
+      return code === ErrorCode.CORRUPT_MESSAGE ? failed(code, message) : this.refused(code, message);
+    }
+    const size = converted.batch.length;
+    if (size > this.config.maxMessageBytes) {
+      return failed(
+        ErrorCode.MESSAGE_TOO_LARGE,
+        `Message batch size is ${size} bytes in append to partition ${this.name} which exceeds the maximum configured size of ${this.config.maxMessageBytes}.`,
+      );
+    }
+    return converted.batch;
   }
 
   /**

@@ -100,7 +100,7 @@ describe("validateTopicConfigs", () => {
     assert.equal(validateTopicConfigs({ "min.cleanable.dirty.ratio": "0.01" }), null);
     assert.equal(
       problem({ "min.cleanable.dirty.ratio": "1.5" }),
-      "Invalid value 1.5 for configuration min.cleanable.dirty.ratio: Value must be between 0.0 and 1.0",
+      "Invalid value 1.5 for configuration min.cleanable.dirty.ratio: Value must be no more than 1",
     );
     assert.match(problem({ "min.cleanable.dirty.ratio": "half" }), /Not a number of type DOUBLE/);
     assert.match(problem({ "max.compaction.lag.ms": "0" }), /Value must be at least 1/);
@@ -127,13 +127,85 @@ describe("validateTopicConfigs", () => {
     assert.deepEqual([neither.compact, neither.deleteByRetention], [false, false]);
   });
 
-  test("recompression is refused, not ignored", () => {
-    for (const type of ["gzip", "snappy", "lz4", "zstd", "uncompressed"]) {
-      assert.match(problem({ "compression.type": type }), /does not recompress; only producer is supported/);
+  test("every codec is a valid compression.type; others are refused with Kafka's list", () => {
+    for (const type of ["gzip", "snappy", "lz4", "zstd", "uncompressed", "producer"]) {
+      assert.equal(validateTopicConfigs({ "compression.type": type }), null, type);
     }
-    assert.match(
+    assert.equal(
       problem({ "compression.type": "brotli" }),
-      /String must be one of: uncompressed, zstd, lz4, snappy, gzip, producer/,
+      "Invalid value brotli for configuration compression.type: String must be one of: uncompressed, zstd, lz4, snappy, gzip, producer",
+    );
+  });
+
+  test("Kafka 3.9's other topic configs are accepted with its validators", () => {
+    assert.equal(
+      validateTopicConfigs({
+        "compression.gzip.level": "-1",
+        "compression.lz4.level": "17",
+        "compression.zstd.level": "-131072",
+        "follower.replication.throttled.replicas": "0:1, 1:1",
+        "leader.replication.throttled.replicas": "*",
+        "local.retention.bytes": "-2",
+        "local.retention.ms": "1000",
+        "message.format.version": "2.8.1",
+        "message.timestamp.difference.max.ms": "60000",
+        "remote.storage.enable": "false",
+        "remote.log.copy.disable": "true",
+        "remote.log.delete.on.disable": "true",
+      }),
+      null,
+    );
+    for (const version of ["0.10.0.1", "0.8.2", "3.0-IV1", "3.9", "4.0-IV1", "1.0"]) {
+      assert.equal(validateTopicConfigs({ "message.format.version": version }), null, version);
+    }
+    assert.equal(
+      problem({ "compression.gzip.level": "0" }),
+      "Invalid value 0 for configuration compression.gzip.level: Value must be between 1 and 9 or equal to -1",
+    );
+    assert.equal(
+      problem({ "compression.lz4.level": "18" }),
+      "Invalid value 18 for configuration compression.lz4.level: Value must be no more than 17",
+    );
+    assert.equal(
+      problem({ "compression.zstd.level": "-131073" }),
+      "Invalid value -131073 for configuration compression.zstd.level: Value must be at least -131072",
+    );
+    assert.equal(
+      problem({ "local.retention.ms": "-3" }),
+      "Invalid value -3 for configuration local.retention.ms: Value must be at least -2",
+    );
+    assert.equal(
+      problem({ "message.format.version": "4.0" }),
+      "Invalid value 4.0 for configuration message.format.version: Version 4.0 is not a valid version",
+    );
+    assert.equal(
+      problem({ "leader.replication.throttled.replicas": "0:1,x" }),
+      "Invalid value [0:1, x] for configuration leader.replication.throttled.replicas: " +
+        "leader.replication.throttled.replicas must be the literal '*' or a list of replicas in the following " +
+        "format: [partitionId]:[brokerId],[partitionId]:[brokerId],...",
+    );
+    assert.match(problem({ "remote.log.copy.disable": "maybe" }), /Expected value to be either true or false/);
+  });
+
+  test("checks across configs: tiered storage is off, and the compaction lags must be ordered", () => {
+    assert.equal(
+      problem({ "remote.storage.enable": "true" }),
+      "Tiered Storage functionality is disabled in the broker. Topic cannot be configured with remote log storage.",
+    );
+    assert.equal(
+      problem({ "min.compaction.lag.ms": "10", "max.compaction.lag.ms": "5" }),
+      "conflict topic config setting min.compaction.lag.ms (10) > max.compaction.lag.ms (5)",
+    );
+  });
+
+  test("a list's bad item and a padded number are shown as Kafka parses them", () => {
+    assert.equal(
+      problem({ "cleanup.policy": "compact,shred" }),
+      "Invalid value shred for configuration cleanup.policy: String must be one of: compact, delete",
+    );
+    assert.equal(
+      problem({ "segment.bytes": " 13" }),
+      "Invalid value 13 for configuration segment.bytes: Value must be at least 14",
     );
   });
 });
@@ -191,6 +263,7 @@ describe("resolveLogConfig", () => {
       minInSyncReplicas: 2,
       messageTimestampBeforeMaxMs: Number.MAX_SAFE_INTEGER,
       messageTimestampAfterMaxMs: 3600000,
+      compression: null,
     });
     const topic = resolveAppendPolicy(cfg, { "min.insync.replicas": "1", "message.timestamp.before.max.ms": "10" });
     assert.equal(topic.minInSyncReplicas, 1);
@@ -198,7 +271,126 @@ describe("resolveLogConfig", () => {
   });
 });
 
+describe("resolveAppendPolicy", () => {
+  test("compression.type: the topic's codec and level, else the broker's compression.type", () => {
+    const cfg = loadConfig();
+    assert.equal(resolveAppendPolicy(cfg, {}).compression, null);
+    assert.deepEqual(
+      [
+        resolveAppendPolicy(cfg, { "compression.type": "zstd" }).compression,
+        resolveAppendPolicy(cfg, {
+          "compression.type": "zstd",
+        }).compressionLevel,
+      ],
+      [4, 3],
+    );
+    const zstd = resolveAppendPolicy(cfg, { "compression.type": "zstd", "compression.zstd.level": "12" });
+    assert.equal(zstd.compressionLevel, 12);
+    assert.equal(resolveAppendPolicy(cfg, { "compression.type": "uncompressed" }).compression, 0);
+    const gzip = resolveAppendPolicy(cfg, { "compression.type": "gzip" });
+    assert.deepEqual([gzip.compression, gzip.compressionLevel], [1, undefined], "-1: zlib's default");
+    assert.equal(
+      resolveAppendPolicy(cfg, { "compression.type": "gzip", "compression.gzip.level": "2" }).compressionLevel,
+      2,
+    );
+    const broker = loadConfig({ overrides: ["compression.type=lz4"] });
+    assert.equal(resolveAppendPolicy(broker, {}).compression, 3);
+    assert.equal(resolveAppendPolicy(broker, { "compression.type": "producer" }).compression, null);
+  });
+
+  test("message.timestamp.difference.max.ms bounds each side left unset or at Long.MAX_VALUE (Kafka 3.9)", () => {
+    const cfg = loadConfig();
+    const only = resolveAppendPolicy(cfg, { "message.timestamp.difference.max.ms": "60000" });
+    assert.deepEqual([only.messageTimestampBeforeMaxMs, only.messageTimestampAfterMaxMs], [60000, 60000]);
+    const withAfter = resolveAppendPolicy(cfg, {
+      "message.timestamp.difference.max.ms": "60000",
+      "message.timestamp.after.max.ms": "10",
+      "message.timestamp.before.max.ms": "9223372036854775807",
+    });
+    assert.deepEqual([withAfter.messageTimestampBeforeMaxMs, withAfter.messageTimestampAfterMaxMs], [60000, 10]);
+    const brokerAfter = resolveAppendPolicy(loadConfig({ overrides: ["log.message.timestamp.after.max.ms=5"] }), {
+      "message.timestamp.difference.max.ms": "60000",
+    });
+    assert.equal(brokerAfter.messageTimestampAfterMaxMs, 5, "a broker key the operator set wins");
+    const none = resolveAppendPolicy(cfg, {});
+    assert.deepEqual([none.messageTimestampBeforeMaxMs, none.messageTimestampAfterMaxMs], [
+      Number.MAX_SAFE_INTEGER,
+      3600000,
+    ]);
+  });
+});
+
 describe("describeTopicConfigs", () => {
+  test("Kafka 3.9's full list, with its broker synonyms and honest documentation", () => {
+    assert.deepEqual([...TOPIC_CONFIG_NAMES], [
+      "cleanup.policy",
+      "compression.gzip.level",
+      "compression.lz4.level",
+      "compression.type",
+      "compression.zstd.level",
+      "delete.retention.ms",
+      "file.delete.delay.ms",
+      "flush.messages",
+      "flush.ms",
+      "follower.replication.throttled.replicas",
+      "index.interval.bytes",
+      "leader.replication.throttled.replicas",
+      "local.retention.bytes",
+      "local.retention.ms",
+      "max.compaction.lag.ms",
+      "max.message.bytes",
+      "message.downconversion.enable",
+      "message.format.version",
+      "message.timestamp.after.max.ms",
+      "message.timestamp.before.max.ms",
+      "message.timestamp.difference.max.ms",
+      "message.timestamp.type",
+      "min.cleanable.dirty.ratio",
+      "min.compaction.lag.ms",
+      "min.insync.replicas",
+      "preallocate",
+      "remote.log.copy.disable",
+      "remote.log.delete.on.disable",
+      "remote.storage.enable",
+      "retention.bytes",
+      "retention.ms",
+      "segment.bytes",
+      "segment.index.bytes",
+      "segment.jitter.ms",
+      "segment.ms",
+      "unclean.leader.election.enable",
+    ]);
+    const cfg = loadConfig({ overrides: ["compression.type=zstd"] });
+    const byName = new Map(describeTopicConfigs(cfg, { "compression.zstd.level": "9" }).map((d) => [d.name, d]));
+    const type = byName.get("compression.type");
+    assert.equal(type?.value, "zstd");
+    assert.equal(type?.source, ConfigSource.STATIC_BROKER_CONFIG);
+    assert.deepEqual(type?.synonyms, [
+      { name: "compression.type", value: "zstd", source: ConfigSource.STATIC_BROKER_CONFIG },
+      { name: "compression.type", value: "producer", source: ConfigSource.DEFAULT_CONFIG },
+    ]);
+    assert.deepEqual(byName.get("compression.zstd.level")?.synonyms, [
+      { name: "compression.zstd.level", value: "9", source: ConfigSource.TOPIC_CONFIG },
+      { name: "compression.zstd.level", value: "3", source: ConfigSource.DEFAULT_CONFIG },
+    ]);
+    assert.deepEqual(byName.get("local.retention.ms")?.synonyms, [
+      { name: "log.local.retention.ms", value: "-2", source: ConfigSource.DEFAULT_CONFIG },
+    ]);
+    assert.deepEqual(byName.get("message.format.version")?.synonyms, [
+      { name: "log.message.format.version", value: "3.0-IV1", source: ConfigSource.DEFAULT_CONFIG },
+    ]);
+    assert.equal(byName.get("leader.replication.throttled.replicas")?.value, "");
+    assert.deepEqual(byName.get("remote.storage.enable")?.synonyms, []);
+    for (
+      const name of ["leader.replication.throttled.replicas", "min.insync.replicas", "unclean.leader.election.enable"]
+    ) {
+      assert.match(byName.get(name)?.documentation ?? "", /no effect on a single node/, name);
+    }
+    for (const name of ["local.retention.ms", "remote.log.copy.disable", "message.format.version"]) {
+      assert.match(byName.get(name)?.documentation ?? "", /no effect/, name);
+    }
+  });
+
   test("every known config, sorted, with value, source and type", () => {
     const cfg = loadConfig({ overrides: ["log.retention.hours=1"] });
     const described = describeTopicConfigs(cfg, { "segment.bytes": "4096" });
