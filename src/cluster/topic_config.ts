@@ -11,13 +11,7 @@ import type { LogConfig } from "../log/log_config.ts";
 import { CompressionType } from "../log/record_batch.ts";
 import { ErrorCode } from "../protocol/errors.ts";
 import { brokerKeyIsSet, brokerSynonyms, ConfigSource, type ConfigSynonym, ConfigType } from "../config/describe.ts";
-import {
-  renderDouble,
-  renderNumber,
-  TOPIC_CONFIGS,
-  type TopicConfigSpec,
-  type TopicConfigType,
-} from "./topic_config_table.ts";
+import { renderDouble, TOPIC_CONFIGS, type TopicConfigSpec, type TopicConfigType } from "./topic_config_table.ts";
 
 // Defined with the broker keys' description (config/describe.ts); topic code and its tests import them from here.
 export { ConfigSource, ConfigType };
