@@ -13,6 +13,7 @@ import * as path from "node:path";
 import type { LogConfig } from "./log_config.ts";
 import type { Logger } from "../util/logger.ts";
 import { DELETED_SUFFIX, LOG_SUFFIX, Segment, segmentFileName } from "./segment.ts";
+import { completeSwaps } from "./cleaner/swap_recovery.ts";
 
 /** Damaged bytes cut from a segment by recovery, kept beside it: `<base>.log.<byte>.corrupt`. */
 export const CORRUPT_SUFFIX = ".corrupt";
@@ -78,6 +79,8 @@ export function loadSegments(opts: {
 }): LoadedLog {
   const { dir, config, recoveryPoint } = opts;
   fs.mkdirSync(dir, { recursive: true });
+  // A cleaning cut short by a crash is completed or discarded first (cleaner/swap_recovery.ts).
+  completeSwaps(dir, opts.name, opts.logger);
   const bases = cleanDirectory(dir, fs.readdirSync(dir));
   const segments: Segment[] = [];
   let indexesRebuilt = 0;

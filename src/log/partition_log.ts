@@ -16,6 +16,7 @@ import { loadSegments, type RecoveryReport } from "./log_recovery.ts";
 import { copyOpenSegments, Segment } from "./segment.ts";
 import { SegmentDeletions } from "./segment_deletions.ts";
 import { replayBatchHeaders } from "./segment_scan.ts";
+import { readBatchesFrom, segmentIndexFor } from "./segment_read.ts";
 import { maxTimestampAndOffset, offsetForTimestamp, type TimestampAndOffset } from "./timestamp_lookup.ts";
 import {
   assignOffsets,
@@ -249,9 +250,11 @@ export class PartitionLog {
       lastRel > INT32_MAX;
   }
 
+  /** segment.ms; on compacted topics at most max.compaction.lag.ms, as Kafka's maxSegmentMs (only rolled segments are cleaned). */
   private segmentExpired(seg: Segment, nowMs: number): boolean {
-    return seg.size > 0 && seg.rollStartMs !== null &&
-      nowMs - seg.rollStartMs > this.config.segmentMs - seg.rollJitterMs;
+    const { segmentMs, compact, maxCompactionLagMs } = this.config;
+    const limit = compact && maxCompactionLagMs !== undefined ? Math.min(segmentMs, maxCompactionLagMs) : segmentMs;
+    return seg.size > 0 && seg.rollStartMs !== null && nowMs - seg.rollStartMs > limit - seg.rollJitterMs;
   }
 
   /** Starts a new active segment at the LEO; the old one gets its final index entries and is flushed. */
@@ -299,19 +302,7 @@ export class PartitionLog {
 
   /** Index of the segment holding `offset` (the last one with baseOffset <= offset; 0 if below all). */
   private segmentIndexFor(offset: bigint): number {
-    let lo = 0;
-    let hi = this.segments.length - 1;
-    let found = 0;
-    while (lo <= hi) {
-      const mid = (lo + hi) >>> 1;
-      if (this.segments[mid].baseOffset <= offset) {
-        found = mid;
-        lo = mid + 1;
-      } else {
-        hi = mid - 1;
-      }
-    }
-    return found;
+    return segmentIndexFor(this.segments, offset);
   }
 
   /**
@@ -323,26 +314,7 @@ export class PartitionLog {
     const leo = this.active.nextOffset;
     if (offset < this.lso || offset > leo) return { error: ErrorCode.OFFSET_OUT_OF_RANGE };
     if (offset === leo) return { records: EMPTY };
-    for (let i = this.segmentIndexFor(offset); i < this.segments.length; i++) {
-      const seg = this.segments[i];
-      const b = seg.findBatch(offset);
-      if (b === null) continue;
-      let length = Math.min(maxBytes, seg.size - b.position);
-      if (b.size > length) {
-        if (!minOneMessage) return { records: EMPTY };
-        length = b.size;
-      }
-      const buf = seg.read(b.position, length);
-      const v = new DataView(buf.buffer, buf.byteOffset, buf.length);
-      let end = 0;
-      while (end + LOG_OVERHEAD <= buf.length) {
-        const size = LOG_OVERHEAD + v.getInt32(end + BATCH_LENGTH_OFFSET);
-        if (end + size > buf.length) break;
-        end += size;
-      }
-      return { records: end === buf.length ? buf : buf.subarray(0, end) };
-    }
-    return { records: EMPTY };
+    return { records: readBatchesFrom(this.segments, this.segmentIndexFor(offset), offset, maxBytes, minOneMessage) };
   }
 
   /** ListOffsets by timestamp (see timestamp_lookup.ts). */
@@ -379,7 +351,9 @@ export class PartitionLog {
   enforceRetention(nowMs: number): number {
     this.checkOpen();
     let deleted = 0;
-    const { retentionMs, retentionBytes } = this.config;
+    // cleanup.policy without delete (compact alone, or empty): only the log start offset deletes segments.
+    const byRetention = this.config.deleteByRetention !== false;
+    const { retentionMs, retentionBytes } = byRetention ? this.config : { retentionMs: -1, retentionBytes: -1 };
     if (retentionMs >= 0) {
       deleted += this.deleteSegments(this.deletable((seg) => nowMs - this.largestTimestamp(seg) > retentionMs), nowMs);
     }
@@ -439,6 +413,32 @@ export class PartitionLog {
   rollIfNotEmpty(): void {
     this.checkOpen();
     if (this.active.nextOffset > this.active.baseOffset) this.roll();
+  }
+
+  /** The segments the log cleaner may rewrite: every one but the active segment (cleaner/). */
+  inactiveSegments(): readonly Segment[] {
+    this.checkOpen();
+    return this.segments.slice(0, -1);
+  }
+
+  /**
+   * Puts `cleaned` (synced, named `<base>.log<suffix>`) in place of the consecutive inactive segments `old`
+   * (Kafka's replaceSegments): old files go to .deleted first (the first has the cleaned one's name), then
+   * the cleaned ones take their names. False, changing nothing, when `old` is no longer all in the log.
+   */
+  replaceSegments(old: readonly Segment[], cleaned: Segment, suffix: string, step?: (what: string) => void): boolean {
+    const at = this.closed ? -1 : this.segments.indexOf(old[0]);
+    if (at < 0 || old.some((s, i) => this.segments[at + i] !== s || s === this.active)) return false;
+    const now = this.now();
+    for (const seg of old) {
+      this.deletions.schedule(seg, now + this.config.fileDeleteDelayMs);
+      step?.(`deleted ${seg.baseOffset}`);
+    }
+    cleaned.renameSuffix(suffix, "");
+    this.segments.splice(at, old.length, cleaned);
+    this.totalSize += cleaned.size - old.reduce((sum, seg) => sum + seg.size, 0);
+    this.unsyncedDirs.add(this.dir);
+    return true;
   }
 
   /** Rolls when the active segment is older than segment.ms (called periodically). */

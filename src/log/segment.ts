@@ -28,6 +28,10 @@ export const LOG_SUFFIX = ".log";
 export const INDEX_SUFFIX = ".index";
 export const TIME_INDEX_SUFFIX = ".timeindex";
 export const DELETED_SUFFIX = ".deleted";
+/** A segment the log cleaner is still writing (discarded by recovery). */
+export const CLEANED_SUFFIX = ".cleaned";
+/** A cleaned segment, complete and synced, about to replace the segments it was cleaned from (recovery installs it). */
+export const SWAP_SUFFIX = ".swap";
 
 /** Kafka's file name for a base offset: 20 zero-padded digits. */
 export function segmentFileName(baseOffset: bigint, suffix: string): string {
@@ -130,9 +134,12 @@ export class Segment implements FdHolder {
     return fs.existsSync(this.logPath);
   }
 
-  /** A new, empty segment (creates its .log; the index files appear on the first persist). */
-  static create(dir: string, baseOffset: bigint, config: LogConfig): Segment {
-    const logPath = path.join(dir, segmentFileName(baseOffset, LOG_SUFFIX));
+  /**
+   * A new, empty segment (creates its .log; the index files appear on the first persist). With a
+   * `suffix` (the cleaner's `.cleaned`) every file name carries it until renameSuffix takes it off.
+   */
+  static create(dir: string, baseOffset: bigint, config: LogConfig, suffix = ""): Segment {
+    const logPath = path.join(dir, segmentFileName(baseOffset, LOG_SUFFIX + suffix));
     const fd = fs.openSync(logPath, "w+");
     const seg = new Segment(
       dir,
@@ -140,11 +147,35 @@ export class Segment implements FdHolder {
       config,
       fd,
       0,
-      OffsetIndex.empty(path.join(dir, segmentFileName(baseOffset, INDEX_SUFFIX)), config.segmentIndexBytes),
-      TimeIndex.empty(path.join(dir, segmentFileName(baseOffset, TIME_INDEX_SUFFIX)), config.segmentIndexBytes),
+      OffsetIndex.empty(path.join(dir, segmentFileName(baseOffset, INDEX_SUFFIX + suffix)), config.segmentIndexBytes),
+      TimeIndex.empty(
+        path.join(dir, segmentFileName(baseOffset, TIME_INDEX_SUFFIX + suffix)),
+        config.segmentIndexBytes,
+      ),
     );
+    seg.logPath = logPath;
     seg.nextRel = 0;
     return seg;
+  }
+
+  /**
+   * Renames the files from `<name><from>` to `<name><to>` (the cleaner's .cleaned → .swap → final): the
+   * index files first, the .log last, so a .log under a name is never older than its indexes there.
+   * Index files not written yet have nothing to rename. The descriptors stay valid.
+   */
+  renameSuffix(from: string, to: string): void {
+    for (const f of [this.offsetIndex.file, this.timeIndex.file]) {
+      const target = f.path.slice(0, f.path.length - from.length) + to;
+      try {
+        fs.renameSync(f.path, target);
+      } catch (e) {
+        if ((e as { code?: string }).code !== "ENOENT") throw e;
+      }
+      f.path = target;
+    }
+    const target = this.logPath.slice(0, this.logPath.length - from.length) + to;
+    fs.renameSync(this.logPath, target);
+    this.logPath = target;
   }
 
   /**
@@ -294,6 +325,24 @@ export class Segment implements FdHolder {
       throw e;
     }
     this.size += bytes.length;
+  }
+
+  /**
+   * Appends whole batches that already carry their offsets (the cleaner's output, in offset order) and
+   * indexes them as appends are indexed.
+   */
+  appendBatches(bytes: Uint8Array): void {
+    const start = this.size;
+    this.write(bytes);
+    const v = new DataView(bytes.buffer, bytes.byteOffset, bytes.length);
+    for (let pos = 0; pos < bytes.length;) {
+      const size = LOG_OVERHEAD + v.getInt32(pos + BATCH_LENGTH_OFFSET);
+      const lastRel = Number(v.getBigInt64(pos + BASE_OFFSET_OFFSET) - this.baseOffset) +
+        v.getInt32(pos + LAST_OFFSET_DELTA_OFFSET);
+      this.indexBatch(lastRel, start + pos, size, v.getBigInt64(pos + MAX_TIMESTAMP_OFFSET));
+      this.nextRel = lastRel + 1;
+      pos += size;
+    }
   }
 
   /** Reads the 61-byte header at `position` into a reused buffer; null past the end. */
