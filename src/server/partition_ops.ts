@@ -7,6 +7,7 @@
  * share. Partitions are named by topic id and index: ids change when a topic
  * is deleted and re-created, names do not.
  */
+import type { LogDirOp, LogDirOpResults } from "./log_dir_ops.ts";
 import type { ProducerStatesAnswer } from "./producer_states.ts";
 
 export interface PartitionRef {
@@ -90,10 +91,11 @@ export type PartitionOp =
   | { op: "listOffsets"; items: OffsetQuery[] }
   | { op: "deleteRecords"; items: DeleteRecordsItem[] }
   /** The active idempotent producers of each partition (DescribeProducers; see producer_states.ts). */
-  | { op: "describeProducers"; items: PartitionRef[] };
+  | { op: "describeProducers"; items: PartitionRef[] }
+  | LogDirOp;
 
 /** What each op answers: one entry per item, in order (watch: whether it fired). */
-export interface PartitionOpResults {
+export interface PartitionOpResults extends LogDirOpResults {
   produce: ProduceOutcome[];
   sync: SyncOutcome[];
   read: ReadOutcome[];

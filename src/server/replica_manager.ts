@@ -15,23 +15,25 @@
  * serving. A full disk fails the appends (KAFKA_STORAGE_ERROR) until space
  * returns; nothing here throws out of a timer.
  */
-import * as fs from "node:fs";
 import * as path from "node:path";
 import type { BrokerConfig } from "../config/keys.ts";
 import type { MetadataImage, TopicImage } from "../cluster/metadata_image.ts";
 import { resolveAppendPolicy, resolveLogConfig } from "../cluster/topic_config.ts";
-import { PartitionLog } from "../log/partition_log.ts";
-import { checkPartitionMetadata, partitionMetadataPath } from "../log/partition_metadata.ts";
-import { ProducerStateManager } from "../log/producer_state.ts";
 import { segmentCapacity, segmentFds } from "../log/fd_cache.ts";
 import { ErrorCode } from "../protocol/errors.ts";
 import { errorCode, errorMessage } from "../util/atomic_file.ts";
 import { enforceRetention, flushDue } from "./log_maintenance.ts";
 import type { Logger } from "../util/logger.ts";
-import { describeDir, OfflinePartitions } from "./offline_partitions.ts";
+import { OfflinePartitions } from "./offline_partitions.ts";
 import { PartitionWaiters } from "./partition_waiters.ts";
 import { GroupCommit } from "./group_commit.ts";
-import { failed, LocalPartition } from "./local_partition.ts";
+import { failed, LEADER_EPOCH, type LocalPartition } from "./local_partition.ts";
+import { type OpenContext, openLocalPartition, quarantineReason, startupCheckpoint } from "./partition_open.ts";
+import { LogDirs } from "./log_dirs.ts";
+import { PartitionEpochs } from "./partition_epochs.ts";
+import { type MoveJob, ReplicaMover } from "./replica_mover.ts";
+import { executeLogDirOp, type LogDirHost, swapPartition } from "./log_dir_exec.ts";
+import type { LogDirOp } from "./log_dir_ops.ts";
 import { ownerOf, partitionKey } from "./partition_owner.ts";
 import type {
   DeleteRecordsOutcome,
@@ -50,6 +52,8 @@ export interface CheckpointEntry {
   topic: string;
   partition: number;
   offset: bigint;
+  /** The log dir holding the partition (absent: the first one). */
+  dir?: string;
 }
 
 export interface ReplicaManagerOptions {
@@ -61,6 +65,11 @@ export interface ReplicaManagerOptions {
   cleanShutdown: boolean;
   recoveryPoints: ReadonlyMap<string, bigint>;
   logStartOffsets: ReadonlyMap<string, bigint>;
+  /**
+   * Every log dir (log.dirs, resolved), the first being `logDir`; by default log.dirs when it names
+   * several, else `logDir` alone. Checkpoint entries of dirs after the first are keyed `${dir}\u0000${key}`.
+   */
+  logDirs?: readonly string[];
   now?: () => number;
   /** How often partition directories are checked and offline partitions retried (ms); 2000 by default. */
   healthCheckIntervalMs?: number;
@@ -85,9 +94,34 @@ export class ReplicaManager {
   private timers: ReturnType<typeof setInterval>[] = [];
   private closing = false;
   private reportCheckpoints: () => void = () => {};
+  readonly dirs: LogDirs;
+  readonly epochs: PartitionEpochs;
+  readonly mover: ReplicaMover;
+  private readonly openContext: OpenContext;
+  /** Set while a moved partition swaps to its new dir: every op waits for it. */
+  private barrier: Promise<void> | null = null;
+  /** Checkpoint entries newer than the start-up ones (a partition reopened after a move). */
+  private readonly known = new Map<string, { rp: bigint | null; lso: bigint | null }>();
 
   constructor(private readonly o: ReplicaManagerOptions) {
     this.now = o.now ?? Date.now;
+    const configured = o.config["log.dirs"];
+    this.dirs = new LogDirs(o.logDirs ?? (configured.length > 1 ? configured : [o.logDir]), o.log);
+    this.epochs = new PartitionEpochs(o.log);
+    this.openContext = {
+      config: o.config,
+      log: o.log,
+      now: this.now,
+      epochs: this.epochs,
+      onIoError: (key, log, operation, error) => {
+        if (this.partitions.get(key)?.log === log) this.storageFailed(key, operation, error);
+      },
+    };
+    this.mover = new ReplicaMover({
+      isServing: (key, dir) => this.partitions.get(key)?.dir === dir && !this.closing,
+      swap: (job: MoveJob) => swapPartition(this.logDirHost, job),
+      log: o.log,
+    });
     this.durable = o.config["tsbroker.fsync.acks.all"];
     segmentFds.capacity = segmentCapacity(o.handlerCount);
   }
@@ -137,8 +171,7 @@ export class ReplicaManager {
   /** Opens a partition, or records it offline (ERROR) when that fails: one bad partition never stops the rest. */
   private open(key: string, topic: TopicImage, partition: number, cleanShutdown: boolean): boolean {
     const name = `${topic.name}-${partition}`;
-    const ckKey = `${topic.name}\u0000${partition}`;
-    const known = { rp: this.o.recoveryPoints.get(ckKey) ?? null, lso: this.o.logStartOffsets.get(ckKey) ?? null };
+    let known = this.known.get(key) ?? { rp: null, lso: null };
     const down = (reason: string, retry: boolean) =>
       this.offline.set(key, {
         topic,
@@ -149,13 +182,24 @@ export class ReplicaManager {
         logStartOffset: known.lso,
       });
     try {
-      const quarantine = this.checkDirectory(topic, partition);
+      const logDir = this.dirs.locate(name);
+      known = this.known.get(key) ?? startupCheckpoint(this.o, this.dirs.paths[0], logDir, topic.name, partition);
+      const quarantine = quarantineReason(logDir, topic, partition);
       if (quarantine !== null) {
         if (!this.offline.has(key)) this.o.log.error(quarantine);
         down("partition.metadata names another topic", true);
         return false;
       }
-      this.partitions.set(key, this.openPartition(key, topic, partition, cleanShutdown));
+      this.partitions.set(
+        key,
+        openLocalPartition(this.openContext, key, logDir, topic, partition, cleanShutdown, known),
+      );
+      this.dirs.opened(logDir);
+      const resume = this.dirs.interruptedMoves.get(name);
+      if (resume !== undefined) {
+        this.dirs.interruptedMoves.delete(name);
+        this.mover.start(key, name, path.join(logDir, name), resume);
+      }
       return true;
     } catch (e) {
       if (!this.offline.has(key)) {
@@ -173,67 +217,12 @@ export class ReplicaManager {
     return this.o.healthCheckIntervalMs ?? 2000;
   }
 
-  /**
-   * Before opening: a partition.metadata naming another topic quarantines the partition (returns the
-   * ERROR line; nothing is moved or deleted); a damaged one is rewritten when the log opens (WARN there).
-   */
-  private checkDirectory(topic: TopicImage, partition: number): string | null {
-    const dir = path.join(this.o.logDir, `${topic.name}-${partition}`);
-    const check = checkPartitionMetadata(dir, topic.topicId);
-    if (check.kind !== "other") return null;
-    return `${partitionMetadataPath(dir)} names topic id ${check.topicId}, but topic ${topic.name} has id ` +
-      `${topic.topicId}: partition ${topic.name}-${partition} is quarantined (offline, KAFKA_STORAGE_ERROR; ` +
-      `${describeDir(dir)} left untouched). If the data belongs to this topic, correct the topic_id line; ` +
-      `otherwise move the directory away. The partition comes back once the file names ${topic.topicId}.`;
-  }
-
-  private openPartition(key: string, topic: TopicImage, partition: number, cleanShutdown: boolean): LocalPartition {
-    const name = `${topic.name}-${partition}`;
-    const dir = path.join(this.o.logDir, name);
-    const checkpointKey = `${topic.name}\u0000${partition}`;
-    let logStartOffset = this.o.logStartOffsets.get(checkpointKey);
-    if (!fs.existsSync(dir)) {
-      // The checkpoints say this partition had data: its directory was removed. Say so, and go on from
-      // where it ended so offsets are never handed out twice.
-      const before = [this.o.recoveryPoints.get(checkpointKey) ?? 0n, logStartOffset ?? 0n];
-      const end = before[0] > before[1] ? before[0] : before[1];
-      if (end > 0n) {
-        this.o.log.error(
-          `Partition ${name}: directory ${dir} is missing although the checkpoints record offsets up to ${end}; ` +
-            `those records are lost. Recreating it empty, starting at offset ${end}`,
-        );
-        logStartOffset = end;
-      }
-    }
-    fs.mkdirSync(dir, { recursive: true });
-    const config = resolveLogConfig(this.o.config, topic.configs);
-    const producers = new ProducerStateManager(dir, {
-      logger: this.o.log,
-      expirationMs: this.o.config["producer.id.expiration.ms"],
-      now: this.now,
-    });
-    const log: PartitionLog = PartitionLog.open({
-      dir,
-      topic: topic.name,
-      partition,
-      topicId: topic.topicId,
-      config,
-      recoveryPoint: this.o.recoveryPoints.get(checkpointKey) ?? 0n,
-      logStartOffset,
-      cleanShutdown,
-      logger: this.o.log,
-      now: this.now,
-      producerState: producers,
-      onIoError: (operation, error) => {
-        if (this.partitions.get(key)?.log === log) this.storageFailed(key, operation, error);
-      },
-    });
-    const policy = resolveAppendPolicy(this.o.config, topic.configs);
-    return new LocalPartition(topic, partition, dir, log, producers, config, policy);
-  }
-
   private async deletePartition(key: string, local: LocalPartition): Promise<void> {
     this.partitions.delete(key);
+    this.mover.cancel(key);
+    this.epochs.forget(key);
+    this.known.delete(key);
+    this.dirs.released(path.dirname(local.dir));
     this.wake(key);
     try {
       await local.log.close();
@@ -245,6 +234,8 @@ export class ReplicaManager {
   }
 
   execute<O extends PartitionOp>(op: O): Promise<ResultOf<O>> {
+    // A partition swapping to its new dir holds every op back for that moment (see replica_mover.ts).
+    if (this.barrier !== null) return this.barrier.then(() => this.execute(op));
     switch (op.op) {
       case "produce":
         return this.produce(op.acks, op.items, op.deferSync === true) as Promise<ResultOf<O>>;
@@ -264,9 +255,45 @@ export class ReplicaManager {
         return Promise.resolve(op.items.map((i) => this.deleteRecords(i.topicId, i.partition, i.offset))) as Promise<
           ResultOf<O>
         >;
+      case "epochEndOffsets":
+      case "describeLogDirs":
+      case "alterLogDir":
+        return Promise.resolve(executeLogDirOp(this.logDirHost, op as LogDirOp)) as Promise<ResultOf<O>>;
     }
     return Promise.reject(new Error(`unknown partition op ${(op as { op: string }).op}`));
   }
+
+  /** What the log-dir ops and the swap of a moved partition need (log_dir_exec.ts). */
+  private get logDirHost(): LogDirHost {
+    return this.hostCache ??= this.makeLogDirHost();
+  }
+  private hostCache: LogDirHost | null = null;
+  private makeLogDirHost = (): LogDirHost => ({
+    dirs: this.dirs,
+    epochs: this.epochs,
+    mover: this.mover,
+    log: this.o.log,
+    serving: (key) => this.serving(key),
+    missingError: (key) => this.missingError(key),
+    isOffline: (key) => this.offline.has(key),
+    hold: () => {
+      let release!: () => void;
+      const barrier = new Promise<void>((resolve) => release = resolve);
+      this.barrier = barrier;
+      return () => {
+        if (this.barrier === barrier) this.barrier = null;
+        release();
+      };
+    },
+    reopen: (key, local, clean) => {
+      this.partitions.delete(key);
+      this.dirs.released(path.dirname(local.dir));
+      this.known.set(key, { rp: local.log.recoveryPoint, lso: local.log.logStartOffset });
+      this.open(key, local.topicImage, local.partition, clean);
+      this.known.delete(key);
+      this.wake(key);
+    },
+  });
 
   /** The open partition, for the group coordinator (which rolls and sizes its __consumer_offsets logs). */
   localPartition(topicId: string, partition: number): LocalPartition | undefined {
@@ -412,6 +439,7 @@ export class ReplicaManager {
         this.o.log.warn(`Appends to ${local.name} succeed again`);
       }
       if (outcome.errorCode !== ErrorCode.NONE) return outcome;
+      this.epochs.appended(key, LEADER_EPOCH, outcome.baseOffset);
       this.wake(key);
       if (this.durable && acks === -1) {
         // Deferred: the caller's "sync" op, which follows, waits instead.
@@ -537,8 +565,9 @@ export class ReplicaManager {
     const recoveryPoints: CheckpointEntry[] = [];
     const logStartOffsets: CheckpointEntry[] = [];
     for (const local of this.partitions.values()) {
-      recoveryPoints.push({ topic: local.topic, partition: local.partition, offset: local.log.recoveryPoint });
-      logStartOffsets.push({ topic: local.topic, partition: local.partition, offset: local.log.logStartOffset });
+      const dir = path.dirname(local.dir);
+      recoveryPoints.push({ topic: local.topic, partition: local.partition, offset: local.log.recoveryPoint, dir });
+      logStartOffsets.push({ topic: local.topic, partition: local.partition, offset: local.log.logStartOffset, dir });
     }
     this.offline.addCheckpoints(recoveryPoints, logStartOffsets);
     return { recoveryPoints, logStartOffsets, offline: this.offline.describe() };
@@ -547,6 +576,8 @@ export class ReplicaManager {
   /** Flush and close every log (clean shutdown); waiting fetches are answered first. */
   async close(): Promise<void> {
     this.closing = true;
+    // A move in progress stops where it is; the next start resumes it (log_dirs.ts).
+    this.mover.stopAll();
     for (const timer of this.timers) clearInterval(timer);
     this.timers = [];
     this.waiters.wakeAll();

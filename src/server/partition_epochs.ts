@@ -1,0 +1,82 @@
+/**
+ * The leader-epoch caches of one owner's partitions, and OffsetForLeaderEpoch
+ * on them (Kafka's Partition.lastOffsetForLeaderEpoch).
+ *
+ * The cache learns a new epoch when an append first carries it, and from the
+ * batches recovery replays after a crash; it follows the log start when
+ * DeleteRecords or retention move it, and a tail cut by recovery. Both
+ * hooks ride on the log's producer-state hooks, so the log itself needs no
+ * change. A log written before the cache existed (no checkpoint file) is
+ * seeded from its first batch.
+ */
+import { ErrorCode } from "../protocol/errors.ts";
+import { LeaderEpochCache } from "../log/leader_epoch_cache.ts";
+import type { PartitionLog, ProducerStateHooks } from "../log/partition_log.ts";
+import { MAGIC_OFFSET, MAGIC_V2, readBatchHeader } from "../log/record_batch.ts";
+import { errorMessage } from "../util/atomic_file.ts";
+import type { Logger } from "../util/logger.ts";
+import { leaderEpochError } from "../apis/leader_epoch.ts";
+import type { EpochAnswer, EpochQuery } from "./log_dir_ops.ts";
+
+export class PartitionEpochs {
+  private readonly caches = new Map<string, LeaderEpochCache>();
+
+  constructor(private readonly log: Logger) {}
+
+  /** Loads the cache of the partition in `dir` and returns the log's hooks, which keep it up to date. */
+  hooks(key: string, dir: string, name: string, producers: ProducerStateHooks): ProducerStateHooks {
+    const cache = LeaderEpochCache.load(
+      dir,
+      (why) => this.log.warn(`${name}: ignoring a leader-epoch checkpoint that does not parse (${why}); rebuilt`),
+    );
+    this.caches.set(key, cache);
+    return {
+      onRecoveredBatch: (header, baseOffset) => {
+        producers.onRecoveredBatch(header, baseOffset);
+        if (header.magic >= MAGIC_V2) cache.assign(header.partitionLeaderEpoch, baseOffset);
+      },
+      replayFrom: () => producers.replayFrom(),
+      takeSnapshot: (leo) => producers.takeSnapshot(leo),
+      onLogStartOffset: (offset) => {
+        producers.onLogStartOffset(offset);
+        cache.truncateFromStart(offset);
+      },
+    };
+  }
+
+  /** After the log opened: entries past its end go, and an empty cache of a non-empty log is seeded. */
+  opened(key: string, log: PartitionLog, name: string): void {
+    const cache = this.caches.get(key);
+    if (!cache) return;
+    try {
+      cache.truncateFromEnd(log.logEndOffset);
+      if (cache.entries.length > 0 || log.logEndOffset === log.logStartOffset) return;
+      const first = log.read(log.logStartOffset, 1, true);
+      if ("error" in first || first.records.length < 61 || first.records[MAGIC_OFFSET] < MAGIC_V2) return;
+      const header = readBatchHeader(first.records, 0);
+      const start = header.baseOffset > log.logStartOffset ? header.baseOffset : log.logStartOffset;
+      cache.assign(header.partitionLeaderEpoch, start);
+    } catch (e) {
+      this.log.warn(`${name}: the leader-epoch cache could not be brought up to date (${errorMessage(e)})`);
+    }
+  }
+
+  /** An append at `baseOffset` under `epoch` (a no-op unless the epoch is new). */
+  appended(key: string, epoch: number, baseOffset: bigint): void {
+    const cache = this.caches.get(key);
+    if (cache && cache.latestEpoch !== epoch) cache.assign(epoch, baseOffset);
+  }
+
+  forget(key: string): void {
+    this.caches.delete(key);
+  }
+
+  /** OffsetForLeaderEpoch on an open partition. */
+  answer(key: string, log: PartitionLog, q: EpochQuery): EpochAnswer {
+    const fenced = leaderEpochError(q.currentLeaderEpoch);
+    if (fenced !== ErrorCode.NONE) return { errorCode: fenced, leaderEpoch: -1, endOffset: -1n };
+    const cache = this.caches.get(key);
+    const found = cache ? cache.endOffsetFor(q.leaderEpoch, log.logEndOffset) : { epoch: -1, endOffset: -1n };
+    return { errorCode: ErrorCode.NONE, leaderEpoch: found.epoch, endOffset: found.endOffset };
+  }
+}
