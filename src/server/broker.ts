@@ -7,7 +7,7 @@
  * metrics), spawns M handler Workers (connected to each other by
  * MessagePorts, for partition ops) and, per listener, N processor Workers
  * connected to every handler by a MessagePort, and serves /metrics. It
- * keeps the log dir's checkpoint files and clean-shutdown marker. The
+ * keeps each log dir's checkpoint files and clean-shutdown marker. The
  * first processor of a listener binds the configured port (0 allowed); the
  * others then bind the port it got, with SO_REUSEPORT.
  */
@@ -18,7 +18,6 @@ import { maxConnectionsPerIpOverrides } from "../config/connection_limits.ts";
 import { parseMetricsListener } from "../config/metrics_listener.ts";
 import { threadCounts } from "../config/thread_counts.ts";
 import type { HostRuntime, HttpServer, WorkerHandle } from "../runtime/types.ts";
-import { loadOrCreateMetaProperties } from "../cluster/meta_properties.ts";
 import type { MetadataImage } from "../cluster/metadata_image.ts";
 import { TopicRegistry } from "../cluster/topic_registry.ts";
 import { advertisedVersions } from "../apis/registry.ts";
@@ -33,10 +32,9 @@ import { startMetricsServer } from "../metrics/http.ts";
 import { Logger, setLogLevel } from "../util/logger.ts";
 import { Controller } from "./controller.ts";
 import type { Checkpoints, HandlerInit, HandlerReport } from "./handler_worker.ts";
-import { LogDirState } from "./log_dir_state.ts";
+import { LogDirSet } from "./log_dir_set.ts";
 import { createPeerPorts } from "./partition_router.ts";
 import { explainListenFailure } from "./listen_errors.ts";
-import { ensureWritableLogDir } from "./log_dir_access.ts";
 import { VERSION } from "../version.ts";
 
 /** A listener as bound: its port is the real one even when 0 was configured. */
@@ -74,10 +72,10 @@ export async function startBroker(runtime: HostRuntime, config: BrokerConfig): P
   const log = new Logger("broker");
   const listeners = parseListeners(config);
   const logDir = path.resolve(config["log.dirs"][0]);
-  ensureWritableLogDir(logDir);
-  const meta = loadOrCreateMetaProperties(logDir, config["node.id"]);
+  // Every log dir's meta.properties, checkpoints and clean-shutdown marker; the first also holds the metadata.
+  const dirState = LogDirSet.open(config["log.dirs"], config["node.id"], log);
+  const meta = dirState.meta;
   const topics = new TopicRegistry(logDir);
-  const dirState = LogDirState.open(logDir, log);
 
   const threads = threadCounts(config);
   const processorsPerListener = runtime.reusePortBalances ? threads.network : 1;
@@ -302,7 +300,9 @@ export async function startBroker(runtime: HostRuntime, config: BrokerConfig): P
 
   log.info(
     `tsbroker ${VERSION} started on ${runtime.name} ${runtime.version}: node.id=${meta.nodeId} cluster.id=${meta.clusterId} ` +
-      `listeners=${bound.map((b) => `${b.name}://${b.host}:${b.port}`).join(",")} log.dirs=${logDir} ` +
+      `listeners=${bound.map((b) => `${b.name}://${b.host}:${b.port}`).join(",")} log.dirs=${
+        dirState.paths.join(",")
+      } ` +
       `num.network.threads=${processorsPerListener} (x${listeners.length} listeners) num.io.threads=${handlerCount}` +
       (metricsServer ? ` metrics=http://${metricsAddress!.host}:${metricsServer.port}/metrics` : ""),
   );
