@@ -6,14 +6,15 @@
  *   overrides from the metadata image; an invalid name is INVALID_TOPIC_EXCEPTION, an unknown topic
  *   UNKNOWN_TOPIC_OR_PARTITION (no message, as Kafka).
  * - BROKER (4): named by this node's id, every key of the broker's key table (config/describe.ts), the
- *   `tsbroker.*` extensions included — Kafka would not list them, but they are this broker's configuration. All
- *   are read-only: tsbroker changes no broker key while running. "" means the cluster-wide dynamic defaults,
- *   which tsbroker has none of: an empty list. Another id, or one that is not an integer, is INVALID_REQUEST with
- *   Kafka's message.
- * - BROKER_LOGGER (8): named by this node's id ("" or another id is INVALID_REQUEST, as Kafka), the one logger
- *   tsbroker has — Kafka's "root" — at tsbroker.log.level in log4j's spelling (INFO), source
- *   DYNAMIC_BROKER_LOGGER_CONFIG, type UNKNOWN and documentation "" (Kafka sets neither); read-only, since the
- *   level cannot be changed while running.
+ *   `tsbroker.*` extensions included — Kafka would not list them, but they are this broker's configuration —
+ *   with the dynamic layers over the static config (sources DYNAMIC_BROKER_CONFIG, DYNAMIC_DEFAULT_BROKER_CONFIG,
+ *   STATIC_BROKER_CONFIG, DEFAULT_CONFIG); read-write are the keys tsbroker changes while running
+ *   (config/dynamic_keys.ts). "" means the cluster-wide dynamic defaults: only those set, as Kafka lists them.
+ *   Another id, or one that is not an integer, is INVALID_REQUEST with Kafka's message.
+ * - BROKER_LOGGER (8): named by this node's id ("" or another id is INVALID_REQUEST, as Kafka): "root" and a
+ *   logger per thread (broker, handler-N, processor-LISTENER-N, the names log lines carry), each at its
+ *   level in Kafka's spelling (its own, else root's; root starts at tsbroker.log.level), source
+ *   DYNAMIC_BROKER_LOGGER_CONFIG, read-write, type UNKNOWN and documentation "" (Kafka sets neither).
  * - GROUP (16) and CLIENT_METRICS (32) are Kafka types tsbroker has no configs for: INVALID_REQUEST "Unsupported
  *   resource type" per resource. Any other type fails the whole request with INVALID_REQUEST, as Kafka's
  *   authorization step throws before describing anything.
@@ -29,7 +30,14 @@ import { ApiError, defineApi } from "./api.ts";
 import { ErrorCode } from "../protocol/errors.ts";
 import { topicNameProblem } from "../cluster/topic_name.ts";
 import { describeTopicConfigs } from "../cluster/topic_config.ts";
-import { ConfigSource, type ConfigSynonym, ConfigType, describeBrokerConfigs } from "../config/describe.ts";
+import {
+  ConfigSource,
+  type ConfigSynonym,
+  ConfigType,
+  describeBrokerConfigs,
+  describeClusterDefaults,
+} from "../config/describe.ts";
+import { kafkaLevelOf, ROOT_LOGGER } from "../util/logger.ts";
 import {
   decodeDescribeConfigsRequest,
   type DescribeConfigsRequest,
@@ -104,7 +112,7 @@ function describe(resource: DescribeConfigsResource, broker: BrokerState): Descr
       return describeTopicConfigs(config, topic.configs);
     }
     case ResourceType.BROKER: {
-      if (name === "") return [];
+      if (name === "") return describeClusterDefaults(config);
       const id = brokerId(name);
       if (typeof id !== "number") return id;
       if (id !== nodeId) {
@@ -117,20 +125,28 @@ function describe(resource: DescribeConfigsResource, broker: BrokerState): Descr
       const id = brokerId(name);
       if (typeof id !== "number") return id;
       if (id !== nodeId) return invalid(`Unexpected broker id, expected ${nodeId} but received ${name}`);
-      return [{
-        name: "root",
-        value: config["tsbroker.log.level"].toUpperCase(),
-        readOnly: true,
-        source: ConfigSource.DYNAMIC_BROKER_LOGGER_CONFIG,
-        isSensitive: false,
-        synonyms: [],
-        type: ConfigType.UNKNOWN,
-        documentation: "",
-      }];
+      return describeLoggers(broker);
     }
     default:
       return invalid(`Unsupported resource type: ${resource.resourceType === 16 ? "GROUP" : "CLIENT_METRICS"}`);
   }
+}
+
+/** Root and every thread's logger, each at its own level or root's. */
+function describeLoggers(broker: BrokerState): Entry[] {
+  const image = broker.metadata.image.brokerConfigs;
+  const levels = image?.loggerLevels ?? { [ROOT_LOGGER]: kafkaLevelOf(broker.config["tsbroker.log.level"]) };
+  const root = levels[ROOT_LOGGER];
+  return [ROOT_LOGGER, ...image?.loggerNames ?? []].map((name) => ({
+    name,
+    value: Object.hasOwn(levels, name) ? levels[name] : root,
+    readOnly: false,
+    source: ConfigSource.DYNAMIC_BROKER_LOGGER_CONFIG,
+    isSensitive: false,
+    synonyms: [],
+    type: ConfigType.UNKNOWN,
+    documentation: "",
+  }));
 }
 
 /** Java's Integer.parseInt as Kafka's resourceNameToBrokerId uses it. */

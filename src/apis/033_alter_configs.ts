@@ -7,8 +7,9 @@
  * persists the set and every handler applies it before the answer, open partitions included (roll, retention,
  * flush and timestamp settings at once; index settings from the next segment). DescribeConfigs then shows
  * the values with source DYNAMIC_TOPIC_CONFIG. validateOnly checks everything and changes nothing.
- * Duplicates, nulls, broker and other resource types: see alter_configs_common.ts (BROKER_LOGGER is
- * "Unknown resource type 8" here, as in Kafka).
+ * A BROKER resource ("" = cluster-wide default, or this node's id) has its whole set of dynamic broker
+ * configs replaced the same way, checked by cluster/broker_config_alter.ts. Duplicates, nulls and other
+ * resource types: see alter_configs_common.ts (BROKER_LOGGER is "Unknown resource type 8" here, as in Kafka).
  *
  * Versions: v1 is v0 (throttling after the answer); v2 is flexible.
  */

@@ -9,8 +9,11 @@
  * checked with CreateTopics' validation (INVALID_CONFIG, Kafka's wording), then the topic must exist
  * (UNKNOWN_TOPIC_OR_PARTITION); the controller persists the result and every handler applies it before the
  * answer, open partitions included (see 033_alter_configs.ts). validateOnly checks everything and changes
- * nothing. Duplicates, nulls (allowed for DELETE only), BROKER and BROKER_LOGGER (refused: tsbroker changes
- * neither while running) and other types: see alter_configs_common.ts.
+ * nothing. BROKER resources ("" = cluster-wide default, or this node's id) change dynamic broker configs the
+ * same way (APPEND/SUBTRACT on list keys only, else INVALID_CONFIG "Config value append is not allowed for
+ * config key: k"), the keys tsbroker applies while running only (cluster/broker_config_alter.ts); a
+ * BROKER_LOGGER resource SETs a logger's level or DELETEs it (the logger follows root again) in every thread.
+ * Duplicates, nulls (allowed for DELETE only) and other types: see alter_configs_common.ts.
  *
  * Versions: v1 is flexible.
  */

@@ -2,22 +2,29 @@
  * The broker's keys as DescribeConfigs shows them: each value printed as
  * Kafka's ConfigDef.convertToString prints it, its Kafka type id, where it
  * comes from, and its synonyms in Kafka's order (ConfigHelper.configSynonyms:
- * every synonym the operator set, then every synonym's default, then
- * dropped up to the first entry named like the described key — which is why
- * Kafka shows no synonyms for retention.ms while log.retention.ms is unset).
+ * the synonyms set for this broker dynamically, then the cluster-wide
+ * dynamic defaults, then those the operator set at start, then every
+ * synonym's default, dropped up to the first entry named like the described
+ * key — which is why Kafka shows no synonyms for retention.ms while
+ * log.retention.ms is unset).
  *
- * Where a value comes from: BrokerConfig keeps only the merged values, not
- * which keys the file, the environment or an --override named, so a key
- * counts as set (STATIC_BROKER_CONFIG) when its value differs from the
- * table's default, and as DEFAULT_CONFIG otherwise. A key set to its own
- * default therefore shows as DEFAULT_CONFIG where Kafka says
- * STATIC_BROKER_CONFIG; the value shown is the same either way.
+ * Where a value comes from (config/dynamic_config.ts): DYNAMIC_BROKER_CONFIG
+ * and DYNAMIC_DEFAULT_BROKER_CONFIG from the controller's dynamic layers;
+ * STATIC_BROKER_CONFIG for the keys the operator named in the config file,
+ * the environment or an --override (loadConfig records them), even when set
+ * to the default value; DEFAULT_CONFIG otherwise. A config not made by
+ * loadConfig has no such record: there a value unlike the table's default
+ * counts as set.
  */
-import { type BrokerConfig, CONFIG_KEY_NAMES, type ConfigKey, type KeySpec, keySpec } from "./keys.ts";
+import { type BrokerConfig, CONFIG_KEY_NAMES, type ConfigKey, isConfigKey, type KeySpec, keySpec } from "./keys.ts";
+import { type ConfigLayers, layersOf } from "./dynamic_config.ts";
+import { isDynamicKey } from "./dynamic_keys.ts";
 
 /** Kafka's DescribeConfigsResponse.ConfigSource ids. */
 export const ConfigSource = {
   TOPIC_CONFIG: 1,
+  DYNAMIC_BROKER_CONFIG: 2,
+  DYNAMIC_DEFAULT_BROKER_CONFIG: 3,
   STATIC_BROKER_CONFIG: 4,
   DEFAULT_CONFIG: 5,
   DYNAMIC_BROKER_LOGGER_CONFIG: 6,
@@ -49,14 +56,14 @@ export interface ConfigSynonym {
 export interface DescribedBrokerConfig {
   name: string;
   value: string | null;
-  /** tsbroker cannot change any broker key while running, so every one is read-only. */
-  readOnly: true;
+  /** False for the keys tsbroker changes while running (config/dynamic_keys.ts). */
+  readOnly: boolean;
   source: number;
-  /** No key of tsbroker's is a password. */
-  isSensitive: false;
+  /** No key of tsbroker's is a password; a dynamic name it does not know is treated as one, as Kafka does. */
+  isSensitive: boolean;
   synonyms: ConfigSynonym[];
   type: number;
-  documentation: string;
+  documentation: string | null;
 }
 
 /**
@@ -106,24 +113,43 @@ export function configTypeId(spec: KeySpec): number {
   }
 }
 
-/** Whether the operator set `key`, as far as a merged BrokerConfig tells (see the module note). */
+/** Whether the operator set `key`, at start or dynamically (see the module note). */
 export function brokerKeyIsSet(cfg: BrokerConfig, key: ConfigKey): boolean {
+  const l = layersOf(cfg);
+  return Object.hasOwn(l.perBroker, key) || Object.hasOwn(l.clusterDefaults, key) || staticallySet(l, key);
+}
+
+function staticallySet(l: ConfigLayers, key: ConfigKey): boolean {
+  if (l.staticKeys !== null) return l.staticKeys.has(key);
   const spec = keySpec(key);
-  return renderValue(spec, cfg[key]) !== renderValue(spec, spec.default);
+  return renderValue(spec, l.static[key]) !== renderValue(spec, spec.default);
 }
 
 /**
- * ConfigHelper.configSynonyms for broker key `name` among `synonyms`: the set ones, then the non-null defaults,
- * both in precedence order, dropped up to the first entry named `name`.
+ * ConfigHelper.configSynonyms for broker key `name` among `synonyms`: per-broker dynamic, cluster-wide dynamic,
+ * set at start, then the non-null defaults, each in precedence order, dropped up to the first entry named `name`.
  */
-export function brokerSynonyms(cfg: BrokerConfig, name: ConfigKey, synonyms: readonly ConfigKey[]): ConfigSynonym[] {
+export function brokerSynonyms(cfg: BrokerConfig, name: string, synonyms: readonly string[]): ConfigSynonym[] {
+  const l = layersOf(cfg);
   const all: ConfigSynonym[] = [];
+  const dynamic = (layer: Readonly<Record<string, string>>, source: number) => {
+    for (const key of synonyms) {
+      if (Object.hasOwn(layer, key)) all.push({ name: key, value: layer[key], source });
+    }
+  };
+  dynamic(l.perBroker, ConfigSource.DYNAMIC_BROKER_CONFIG);
+  dynamic(l.clusterDefaults, ConfigSource.DYNAMIC_DEFAULT_BROKER_CONFIG);
   for (const key of synonyms) {
-    if (brokerKeyIsSet(cfg, key)) {
-      all.push({ name: key, value: renderValue(keySpec(key), cfg[key]), source: ConfigSource.STATIC_BROKER_CONFIG });
+    if (isConfigKey(key) && staticallySet(l, key)) {
+      all.push({
+        name: key,
+        value: renderValue(keySpec(key), l.static[key]),
+        source: ConfigSource.STATIC_BROKER_CONFIG,
+      });
     }
   }
   for (const key of synonyms) {
+    if (!isConfigKey(key)) continue;
     const spec = keySpec(key);
     const value = renderValue(spec, spec.default);
     if (value !== null) all.push({ name: key, value, source: ConfigSource.DEFAULT_CONFIG });
@@ -133,17 +159,19 @@ export function brokerSynonyms(cfg: BrokerConfig, name: ConfigKey, synonyms: rea
 }
 
 /**
- * Every key of the table, sorted by name, Kafka's and tsbroker's own (`tsbroker.*`) alike: Kafka would not list
- * the latter, but they are this broker's configuration and a client asking for all of it should see them.
+ * BROKER "<node.id>": every key of the table, sorted by name, Kafka's and tsbroker's own (`tsbroker.*`) alike
+ * (Kafka would not list the latter, but they are this broker's configuration and a client asking for all of it
+ * should see them), then the dynamic names tsbroker does not know, as Kafka lists them.
  */
 export function describeBrokerConfigs(cfg: BrokerConfig): DescribedBrokerConfig[] {
-  return [...CONFIG_KEY_NAMES].sort().map((key) => {
+  const l = layersOf(cfg);
+  const known = [...CONFIG_KEY_NAMES].sort().map((key) => {
     const spec = keySpec(key);
     const synonyms = brokerSynonyms(cfg, key, synonymsOf(key));
     return {
       name: key,
       value: renderValue(spec, cfg[key]),
-      readOnly: true,
+      readOnly: !isDynamicKey(key),
       source: synonyms[0]?.source ?? ConfigSource.DEFAULT_CONFIG,
       isSensitive: false,
       synonyms,
@@ -151,4 +179,46 @@ export function describeBrokerConfigs(cfg: BrokerConfig): DescribedBrokerConfig[
       documentation: spec.doc,
     };
   });
+  const unknown = [...new Set([...Object.keys(l.perBroker), ...Object.keys(l.clusterDefaults)])]
+    .filter((name) => !isConfigKey(name)).sort()
+    .map((name) => unknownEntry(name, brokerSynonyms(cfg, name, [name])));
+  return [...known, ...unknown];
+}
+
+/**
+ * BROKER "": the cluster-wide dynamic defaults only, as Kafka lists them; their synonyms are the cluster-wide
+ * ones alone (Kafka leaves out the per-broker, static and default layers for this resource).
+ */
+export function describeClusterDefaults(cfg: BrokerConfig): DescribedBrokerConfig[] {
+  const l = layersOf(cfg);
+  return Object.keys(l.clusterDefaults).sort().map((name) => {
+    const synonyms = brokerSynonyms(cfg, name, isConfigKey(name) ? synonymsOf(name) : [name])
+      .filter((s) => s.source === ConfigSource.DYNAMIC_DEFAULT_BROKER_CONFIG);
+    if (!isConfigKey(name)) return unknownEntry(name, synonyms);
+    const spec = keySpec(name);
+    return {
+      name,
+      value: l.clusterDefaults[name],
+      readOnly: !isDynamicKey(name),
+      source: ConfigSource.DYNAMIC_DEFAULT_BROKER_CONFIG,
+      isSensitive: false,
+      synonyms,
+      type: configTypeId(spec),
+      documentation: spec.doc,
+    };
+  });
+}
+
+/** Kafka cannot type a name it does not know, so it treats the value as sensitive: hidden, read-only. */
+function unknownEntry(name: string, synonyms: ConfigSynonym[]): DescribedBrokerConfig {
+  return {
+    name,
+    value: null,
+    readOnly: true,
+    source: synonyms[0]?.source ?? ConfigSource.DEFAULT_CONFIG,
+    isSensitive: true,
+    synonyms: synonyms.map((s) => ({ ...s, value: null })),
+    type: ConfigType.UNKNOWN,
+    documentation: null,
+  };
 }

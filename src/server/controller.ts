@@ -15,6 +15,7 @@ import { OFFSETS_TOPIC } from "../group/offsets_topic.ts";
 import { ProducerIdStore } from "./producer_ids.ts";
 import { maxPartitions, partitionLimitRefusal } from "./partition_limit.ts";
 import { alterTopicConfigs, type TopicConfigAlteration } from "../cluster/topic_config_alter.ts";
+import { BrokerConfigControl } from "../cluster/broker_config_control.ts";
 
 /** At most one WARN about refused auto-creations per this many ms: clients retry Metadata in a loop. */
 const AUTO_CREATE_WARN_INTERVAL_MS = 10_000;
@@ -41,6 +42,8 @@ export class Controller {
   /** tsbroker.max.partitions, resolved once (it may derive from the open-files limit). */
   readonly partitionLimit: number;
   private lastAutoCreateWarnMs = 0;
+  /** Dynamic broker configs and logger levels; their image goes out with every metadata image. */
+  readonly brokerConfigs: BrokerConfigControl;
 
   constructor(
     private readonly logDir: string,
@@ -49,7 +52,10 @@ export class Controller {
     private readonly log: Logger,
     /** Publish the current image to all handlers; resolves when all have applied it. */
     private readonly publish: () => Promise<void>,
+    /** Logger names besides root (the broker's threads), for BROKER_LOGGER. */
+    loggerNames: readonly string[] = [],
   ) {
+    this.brokerConfigs = new BrokerConfigControl(logDir, config, log, loggerNames);
     this.producerIds = ProducerIdStore.open(logDir, log, PRODUCER_ID_BLOCK_SIZE);
     this.partitionLimit = maxPartitions(config);
     this.nextProducerId = this.producerIds.next;
@@ -93,6 +99,16 @@ export class Controller {
         const outcomes = call.topics.map((t) => this.alterConfigs(t.name, t.alteration, call.validateOnly));
         if (outcomes.some((o) => o.topicId !== undefined)) await this.publish();
         return { op: "alterTopicConfigs", outcomes };
+      }
+      case "alterBrokerConfigs": {
+        const { outcomes, changed } = this.brokerConfigs.alterConfigs(call.resources, call.validateOnly);
+        if (changed) await this.publish();
+        return { op: "alterBrokerConfigs", outcomes };
+      }
+      case "alterLoggers": {
+        const { errorCode, message, changed } = this.brokerConfigs.alterLoggers(call.changes, call.validateOnly);
+        if (changed) await this.publish();
+        return { op: "alterLoggers", errorCode, message };
       }
       case "allocateProducerIds": {
         // Persist the end of the block before handing it out: ids never repeat across restarts.

@@ -6,6 +6,7 @@
  * of the producer-id counter.
  */
 import type { TopicConfigAlteration } from "../cluster/topic_config_alter.ts";
+import type { LoggerChange } from "../cluster/broker_config_alter.ts";
 
 export interface CreateTopicSpec {
   name: string;
@@ -25,6 +26,14 @@ export type ControllerOp =
     topics: Array<{ name: string; alteration: TopicConfigAlteration }>;
     validateOnly: boolean;
   }
+  /** BROKER resources of AlterConfigs / IncrementalAlterConfigs: name "" (cluster default) or this node's id. */
+  | {
+    op: "alterBrokerConfigs";
+    resources: Array<{ name: string; alteration: TopicConfigAlteration }>;
+    validateOnly: boolean;
+  }
+  /** A BROKER_LOGGER resource of IncrementalAlterConfigs (this node's). */
+  | { op: "alterLoggers"; changes: LoggerChange[]; validateOnly: boolean }
   | { op: "allocateProducerIds" }
   /** The first group request creates Kafka's internal __consumer_offsets topic. */
   | { op: "ensureOffsetsTopic" };
@@ -44,5 +53,7 @@ export type ControllerResult =
   | { op: "deleteTopics"; outcomes: TopicOutcome[] }
   | { op: "createPartitions"; outcomes: TopicOutcome[] }
   | { op: "alterTopicConfigs"; outcomes: TopicOutcome[] }
+  | { op: "alterBrokerConfigs"; outcomes: Array<{ errorCode: number; message: string | null }> }
+  | { op: "alterLoggers"; errorCode: number; message: string | null }
   | { op: "allocateProducerIds"; start: bigint; count: number }
   | { op: "ensureOffsetsTopic"; topicId: string; partitions: number };

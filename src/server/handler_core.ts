@@ -19,7 +19,8 @@ import { FetchSessionCache } from "./fetch_session_cache.ts";
 import { GroupRouter } from "./group_router.ts";
 import { PartitionRouter, type PeerOp } from "./partition_router.ts";
 import { ProducerIdBlocks } from "./producer_ids.ts";
-import { ReplicaManager } from "./replica_manager.ts";
+import { ReplicaManager, type ReplicaManagerOptions } from "./replica_manager.ts";
+import { DynamicConfigView } from "../config/dynamic_config.ts";
 
 export interface HandlerCoreOptions {
   index: number;
@@ -41,19 +42,24 @@ export class HandlerCore {
     readonly replicas: ReplicaManager,
     readonly coordinator: GroupCoordinator,
     readonly state: BrokerState,
+    /** Dynamic broker configs: a change swaps the config the ReplicaManager and the API handlers read. */
+    private readonly dynamic?: { view: DynamicConfigView; replicaOptions: ReplicaManagerOptions },
   ) {}
 
   static async create(o: HandlerCoreOptions): Promise<HandlerCore> {
-    const replicas = new ReplicaManager({
+    // The static config with the published dynamic layers over it (config/dynamic_config.ts).
+    const dynamic = new DynamicConfigView(o.config, o.image.brokerConfigs);
+    const replicaOptions: ReplicaManagerOptions = {
       handlerIndex: o.index,
       handlerCount: o.count,
       logDir: o.logDir,
-      config: o.config,
+      config: dynamic.current,
       log: o.log,
       cleanShutdown: o.cleanShutdown,
       recoveryPoints: o.recoveryPoints,
       logStartOffsets: o.logStartOffsets,
-    });
+    };
+    const replicas = new ReplicaManager(replicaOptions);
     await replicas.applyImage(o.image);
     // Declared before it is built: the coordinator and the group router read it lazily.
     // deno-lint-ignore prefer-const
@@ -76,7 +82,7 @@ export class HandlerCore {
     };
     const router = new PartitionRouter(o.index, o.count, local, o.peerPorts);
     state = {
-      config: o.config,
+      config: dynamic.current,
       metadata: new MetadataView(o.image),
       apiVersions: advertisedVersions(),
       controller: o.controller,
@@ -91,11 +97,18 @@ export class HandlerCore {
       }),
     };
     await coordinator.onImage(o.image);
-    return new HandlerCore(replicas, coordinator, state);
+    return new HandlerCore(replicas, coordinator, state, { view: dynamic, replicaOptions });
   }
 
   /** A new metadata image: partitions first, then the view API handlers read, then the groups. */
   async applyImage(image: MetadataImage): Promise<void> {
+    const reconfigured = this.dynamic?.view.update(image.brokerConfigs);
+    if (reconfigured && this.dynamic) {
+      // ReplicaManager re-resolves every open partition's settings from its options' config on each image, so
+      // partitions without their own override take the new broker defaults now (Kafka's DynamicLogConfig).
+      this.dynamic.replicaOptions.config = reconfigured;
+      this.state.config = reconfigured;
+    }
     await this.replicas.applyImage(image);
     this.state.metadata = new MetadataView(image);
     await this.coordinator.onImage(image);

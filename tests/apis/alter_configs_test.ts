@@ -149,7 +149,7 @@ describe("AlterConfigs", () => {
         [TOPIC, "bad/name", [["retention.ms", "1"]]],
         [TOPIC, "", [["retention.ms", "1"]]],
         [TOPIC, "gone", [["retention.ms", "x"]]],
-        [BROKER, "1", [["log.retention.ms", "1"]]],
+        [BROKER, "1", [["log.dirs", "/x"]]],
         [BROKER, "2", [["log.retention.ms", "1"]]],
         [BROKER, "", []],
         [BROKER_LOGGER, "1", [["root", "DEBUG"]]],
@@ -167,7 +167,7 @@ describe("AlterConfigs", () => {
         [ErrorCode.INVALID_REQUEST, "Default topic resources are not allowed."],
         // Kafka validates the values before looking the topic up.
         [ErrorCode.INVALID_CONFIG, "Invalid value x for configuration retention.ms: Not a number of type LONG"],
-        [ErrorCode.INVALID_REQUEST, "tsbroker does not support dynamic broker configs yet"],
+        [ErrorCode.INVALID_REQUEST, "Cannot update these configs dynamically: [log.dirs]"],
         [ErrorCode.INVALID_REQUEST, "Unexpected broker id, expected 1, but received 2"],
         [ErrorCode.NONE, null],
         [ErrorCode.INVALID_REQUEST, "Unknown resource type 8"],
@@ -253,15 +253,14 @@ describe("IncrementalAlterConfigs", () => {
         [ErrorCode.INVALID_REQUEST, "Unknown operations type 7"],
         [ErrorCode.INVALID_REQUEST, "Null value not supported for : retention.ms"],
         [ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, "The topic 'missing' does not exist."],
-        [ErrorCode.INVALID_REQUEST, "tsbroker does not support dynamic broker configs yet"],
+        [ErrorCode.NONE, null],
         [ErrorCode.INVALID_REQUEST, "Node id must be an integer, but it is: x"],
-        [
-          ErrorCode.INVALID_REQUEST,
-          "tsbroker cannot change log levels while running: its level is tsbroker.log.level, set at start",
-        ],
-        [ErrorCode.INVALID_REQUEST, "Unexpected broker id, expected 1, but received 3"],
+        [ErrorCode.NONE, null],
+        [ErrorCode.INVALID_REQUEST, "Unexpected node id. Expected 1, but received 3"],
       ]);
       assert.deepEqual(await overrides(b, "t"), {}, "validateOnly changed nothing");
+      assert.deepEqual(b.states[0].metadata.image.brokerConfigs?.clusterDefaults, {}, "nor the broker defaults");
+      assert.equal(b.states[0].metadata.image.brokerConfigs?.loggerLevels.root, "INFO", "nor the loggers");
     });
   });
 

@@ -21,6 +21,7 @@ import {
 } from "../../src/protocol/generated/describe_configs.ts";
 import { TOPIC_CONFIG_NAMES } from "../../src/cluster/topic_config.ts";
 import { CONFIG_KEY_NAMES } from "../../src/config/keys.ts";
+import { isDynamicKey } from "../../src/config/dynamic_keys.ts";
 
 const TOPIC = 2;
 const BROKER = 4;
@@ -29,6 +30,9 @@ const Source = { TOPIC_CONFIG: 1, STATIC_BROKER_CONFIG: 4, DEFAULT_CONFIG: 5, DY
 const Type = { BOOLEAN: 1, STRING: 2, INT: 3, LONG: 5, LIST: 7 };
 const VERSIONS = [0, 1, 2, 3, 4];
 /** Overrides that make some broker keys "set" (different from their defaults). */
+const c0 = (r: { configs: { name: string; readOnly: boolean }[] }, name: string) =>
+  r.configs.find((c) => c.name === name)!;
+
 const OVERRIDES = ["log.retention.ms=7200000", "num.partitions=3", "tsbroker.log.level=warn", "node.id=1"];
 
 async function createTopic(broker: LocalBroker, name: string, configs: [string, string][]): Promise<void> {
@@ -167,13 +171,15 @@ describe("DescribeConfigs", () => {
     });
   });
 
-  test("the broker: every key of the table, read-only, set keys static, with synonyms and types", async () => {
+  test("the broker: every key of the table, the dynamic ones read-write, set keys static, with synonyms and types", async () => {
     await withBroker({ overrides: OVERRIDES }, async (b) => {
       for (const v of VERSIONS) {
         const [r, dynamicDefaults] = await describeConfigs(b, v, [res(BROKER, "1"), res(BROKER, "")], true, true);
         assert.equal(r.errorCode, ErrorCode.NONE);
         assert.deepEqual(r.configs.map((c) => c.name), [...CONFIG_KEY_NAMES].sort());
-        assert.ok(r.configs.every((c) => c.readOnly && !c.isSensitive));
+        assert.ok(r.configs.every((c) => c.readOnly === !isDynamicKey(c.name) && !c.isSensitive));
+        assert.equal(c0(r, "log.retention.ms").readOnly, false);
+        assert.equal(c0(r, "log.dirs").readOnly, true);
         assert.deepEqual(dynamicDefaults, { ...dynamicDefaults, errorCode: ErrorCode.NONE, configs: [] });
         const c = byName(r);
         assert.equal(c.get("num.partitions")?.value, "3");
@@ -188,6 +194,8 @@ describe("DescribeConfigs", () => {
         }
         assert.equal(c.get("num.partitions")?.configSource, Source.STATIC_BROKER_CONFIG);
         assert.equal(c.get("message.max.bytes")?.configSource, Source.DEFAULT_CONFIG);
+        // Set to its default value, node.id is still the operator's: STATIC_BROKER_CONFIG, as Kafka says.
+        assert.equal(c.get("node.id")?.configSource, Source.STATIC_BROKER_CONFIG);
         assert.deepEqual(c.get("num.partitions")?.synonyms, [
           { name: "num.partitions", value: "3", source: Source.STATIC_BROKER_CONFIG },
           { name: "num.partitions", value: "1", source: Source.DEFAULT_CONFIG },
@@ -211,15 +219,18 @@ describe("DescribeConfigs", () => {
     });
   });
 
-  test("the broker logger: root at tsbroker.log.level, in log4j's spelling", async () => {
+  test("the broker loggers: root at tsbroker.log.level in log4j's spelling, and one per thread", async () => {
     await withBroker({ overrides: OVERRIDES }, async (b) => {
       for (const v of VERSIONS) {
         const [r] = await describeConfigs(b, v, [res(BROKER_LOGGER, "1")], true, true);
         assert.equal(r.errorCode, ErrorCode.NONE);
-        assert.equal(r.configs.length, 1);
+        assert.deepEqual(r.configs.map((c) => [c.name, c.value, c.readOnly]), [
+          ["root", "WARN", false],
+          ["broker", "WARN", false],
+          ["handler-0", "WARN", false],
+          ["handler-1", "WARN", false],
+        ]);
         const root = r.configs[0];
-        assert.equal(root.name, "root");
-        assert.equal(root.value, "WARN");
         assert.equal(root.isSensitive, false);
         assert.deepEqual(root.synonyms, []);
         if (v >= 1) assert.equal(root.configSource, Source.DYNAMIC_BROKER_LOGGER_CONFIG);
