@@ -5,13 +5,15 @@
  * partition's leader-epoch cache (Kafka's leader-epoch-checkpoint): the log
  * end offset for the current epoch; for an older one, the start offset of
  * the next higher epoch, with the largest known epoch at or below the one
- * asked; an epoch above every known one (or a partition with no data yet):
- * leaderEpoch -1, endOffset -1, no error. Clients (librdkafka, the Java
- * consumer) ask it to validate their position after a metadata change.
+ * asked; an epoch above every known one: leaderEpoch -1, endOffset -1, no
+ * error. Clients (librdkafka, the Java consumer) ask it to validate their
+ * position after a metadata change. Every partition is at leader epoch 0
+ * (one node, never re-elected), recorded at its log end when it opens.
  *
  * Versions: v1+ answers the epoch found (v0 only the offset); v2+ carries
- * currentLeaderEpoch, checked as by Fetch (newer than ours:
- * UNKNOWN_LEADER_EPOCH, older: FENCED_LEADER_EPOCH, -1: no check) and
+ * currentLeaderEpoch, checked as Kafka does (newer than ours:
+ * UNKNOWN_LEADER_EPOCH, older, even below -1: FENCED_LEADER_EPOCH, -1: no
+ * check) and
  * throttleTimeMs; v3+ carries replicaId (-1 a consumer, -2 a debug client,
  * ≥ 0 a follower: one node leads every partition, so all are answered the
  * same). Unknown topics and partitions are UNKNOWN_TOPIC_OR_PARTITION.

@@ -101,6 +101,8 @@ export async function swapPartition(host: LogDirHost, job: MoveJob): Promise<voi
     clean = true;
     job.finishCopy();
     job.commit();
+    host.dirs.moved(job.name, job.destLogDir);
+    host.epochs.movedIn(job.key);
     host.log.info(`Moved ${job.name} to ${job.destLogDir} (${job.copiedBytes} bytes)`);
   } catch (e) {
     host.log.error(

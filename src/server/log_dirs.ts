@@ -4,9 +4,14 @@
  * which dirs are offline.
  *
  * - A partition lives in the dir that holds `<topic>-<p>/`. A new one goes
- *   to the online dir with the fewest partitions (Kafka's rule), counted
- *   over this handler's partitions: each handler owns an even share of every
- *   topic, so the dirs fill evenly without the handlers talking.
+ *   to the online dir with the fewest partitions (Kafka's rule, ties to the
+ *   earlier dir). The count is over every partition of the broker, not just
+ *   this handler's, yet the handlers never talk: each one follows the whole
+ *   metadata image (track()), finding existing partitions on disk and
+ *   placing new ones in image order with the same rule, so every handler
+ *   computes the same placement and the owner creates the partition where
+ *   all of them expect it. (A move is known only to its owner: the others'
+ *   counts are one off per move until the next start.)
  * - A dir that cannot be written at start-up is offline: its partitions stay
  *   offline (KAFKA_STORAGE_ERROR), new ones go elsewhere, DescribeLogDirs
  *   reports it with KAFKA_STORAGE_ERROR, as Kafka does for a failed dir.
@@ -42,6 +47,8 @@ export class LogDirs {
   readonly paths: readonly string[];
   private readonly offline = new Map<string, string>();
   private readonly counts = new Map<string, number>();
+  /** Every partition of the image (by name) and the dir it is in or placed in. */
+  private readonly where = new Map<string, string>();
   /** Leftovers of moves found at start-up, by partition name: resolved at the partition's first open. */
   private readonly leftovers = new Map<string, Array<{ dir: string; entry: string; suffix: string }>>();
   /** Moves a start-up found unfinished (partition name → destination dir), for the owner to restart. */
@@ -96,11 +103,50 @@ export class LogDirs {
     for (const [dir, why] of this.offline) {
       if (this.mayHold(dir, name)) throw new Error(`its log dir ${dir} is offline (${why})`);
     }
+    const placed = this.where.get(name);
+    if (placed !== undefined && !this.offline.has(placed)) return placed;
+    return this.fewest();
+  }
+
+  private fewest(): string {
     const online = this.paths.filter((dir) => !this.offline.has(dir));
     if (online.length === 0) throw new Error("every log dir is offline");
     let best = online[0];
     for (const dir of online) if (this.counts.get(dir)! < this.counts.get(best)!) best = dir;
     return best;
+  }
+
+  /**
+   * Follows the image's partitions (names, in image order): those gone are forgotten, new ones are found
+   * on disk or placed in the dir with the fewest. Every handler calls this with the same images.
+   */
+  track(names: readonly string[]): void {
+    if (this.paths.length === 1) return;
+    const present = new Set(names);
+    for (const [name, dir] of this.where) {
+      if (!present.has(name)) {
+        this.where.delete(name);
+        this.counts.set(dir, this.counts.get(dir)! - 1);
+      }
+    }
+    for (const name of names) {
+      if (this.where.has(name)) continue;
+      const dir = this.paths.find((d) =>
+        this.offline.has(d) ? this.mayHold(d, name) : fs.existsSync(path.join(d, name))
+      ) ??
+        this.fewest();
+      this.where.set(name, dir);
+      this.counts.set(dir, this.counts.get(dir)! + 1);
+    }
+  }
+
+  /** The owner moved `name` to `dir`. */
+  moved(name: string, dir: string): void {
+    const from = this.where.get(name);
+    if (from === undefined || from === dir) return;
+    this.counts.set(from, this.counts.get(from)! - 1);
+    this.counts.set(dir, this.counts.get(dir)! + 1);
+    this.where.set(name, dir);
   }
 
   /** An offline dir cannot be listed: it may hold the partition unless it is plainly absent. */
@@ -110,15 +156,6 @@ export class LogDirs {
     } catch {
       return true;
     }
-  }
-
-  /** A partition opened in (or moved to) `dir`; undone by released(). */
-  opened(dir: string): void {
-    this.counts.set(dir, (this.counts.get(dir) ?? 0) + 1);
-  }
-
-  released(dir: string): void {
-    this.counts.set(dir, Math.max(0, (this.counts.get(dir) ?? 0) - 1));
   }
 
   private resolveLeftovers(name: string): void {

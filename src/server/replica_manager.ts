@@ -138,6 +138,9 @@ export class ReplicaManager {
   /** Open the partitions of `image` this handler owns; close and delete those whose topic is gone. */
   async applyImage(image: MetadataImage): Promise<void> {
     const wanted = new Map<string, { topic: TopicImage; partition: number }>();
+    if (this.dirs.paths.length > 1) {
+      this.dirs.track(image.topics.flatMap((t) => Array.from({ length: t.partitions }, (_, p) => `${t.name}-${p}`)));
+    }
     for (const topic of image.topics) {
       for (let p = 0; p < topic.partitions; p++) {
         if (ownerOf(topic.topicId, p, this.o.handlerCount) === this.o.handlerIndex) {
@@ -194,7 +197,6 @@ export class ReplicaManager {
         key,
         openLocalPartition(this.openContext, key, logDir, topic, partition, cleanShutdown, known),
       );
-      this.dirs.opened(logDir);
       const resume = this.dirs.interruptedMoves.get(name);
       if (resume !== undefined) {
         this.dirs.interruptedMoves.delete(name);
@@ -222,7 +224,6 @@ export class ReplicaManager {
     this.mover.cancel(key);
     this.epochs.forget(key);
     this.known.delete(key);
-    this.dirs.released(path.dirname(local.dir));
     this.wake(key);
     try {
       await local.log.close();
@@ -287,7 +288,6 @@ export class ReplicaManager {
     },
     reopen: (key, local, clean) => {
       this.partitions.delete(key);
-      this.dirs.released(path.dirname(local.dir));
       this.known.set(key, { rp: local.log.recoveryPoint, lso: local.log.logStartOffset });
       this.open(key, local.topicImage, local.partition, clean);
       this.known.delete(key);

@@ -11,8 +11,9 @@
  *    fdatasync'ed once copied.
  * 2. Swap, with the owner's ops held back (ReplicaManager's barrier): the
  *    source log is closed (flushed, producer snapshot written), the rest is
- *    copied (the tails, indexes, snapshots, partition.metadata,
- *    leader-epoch-checkpoint), every file and the copy's directory are
+ *    copied (the tails, indexes, snapshots, partition.metadata; not the
+ *    leader-epoch-checkpoint, rebuilt from the batches as Kafka's future
+ *    replica does), every file and the copy's directory are
  *    fsync'ed; then the source is renamed `<name>.<id>-moved`, the copy
  *    renamed `<name>` in the destination (each rename made durable by a
  *    directory fsync), and the old copy removed. The owner reopens the log
@@ -30,6 +31,7 @@ import { randomUuid } from "../protocol/io/uuid.ts";
 import { errorMessage } from "../util/atomic_file.ts";
 import type { Logger } from "../util/logger.ts";
 import { FUTURE_SUFFIX, MOVED_SUFFIX, syncDir } from "./log_dirs.ts";
+import { LEADER_EPOCH_CHECKPOINT } from "../log/leader_epoch_cache.ts";
 
 /** Bytes copied per slice before the owner takes its next requests. */
 const SLICE_BYTES = 8 * 1024 * 1024;
@@ -95,8 +97,10 @@ export class MoveJob {
 
   /** With the source log closed: copies everything else and makes the whole copy durable. */
   finishCopy(): void {
+    // The leader-epoch cache is not copied: as Kafka's future replica, the moved log rebuilds it from its batches.
     const files = fs.readdirSync(this.sourceDir).filter((f) =>
-      !f.endsWith(".deleted") && !f.endsWith(".tmp") && fs.statSync(path.join(this.sourceDir, f)).isFile()
+      !f.endsWith(".deleted") && !f.endsWith(".tmp") && f !== LEADER_EPOCH_CHECKPOINT &&
+      fs.statSync(path.join(this.sourceDir, f)).isFile()
     );
     for (const file of files) {
       const from = path.join(this.sourceDir, file);
