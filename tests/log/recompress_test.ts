@@ -3,6 +3,8 @@ import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { recompressBatch } from "../../src/log/recompress.ts";
 import { decompress } from "../../src/log/codecs/codec.ts";
+import { gzipCompress } from "../../src/log/codecs/gzip.ts";
+import { crc32, upConvertMessageSet } from "../../src/log/legacy_message_set.ts";
 import {
   ATTRIBUTES_OFFSET,
   BATCH_HEADER_BYTES,
@@ -174,3 +176,51 @@ function withSection(batch: Uint8Array, section: Uint8Array, codec: number): Uin
   assert.equal(new DataView(out.buffer).getUint32(CRC_OFFSET), computeBatchCrc(out, 0, out.length));
   return out;
 }
+
+/** A magic-1 message (offset, size, crc, magic, attributes, timestamp, key, value), as Produce v2 carries it. */
+function legacyMessage(offset: bigint, attributes: number, ts: bigint, key: string | null, value: Uint8Array) {
+  const k = key === null ? null : utf8.encode(key);
+  const body = new Uint8Array(1 + 1 + 8 + 4 + (k?.length ?? 0) + 4 + value.length);
+  const v = new DataView(body.buffer);
+  body[0] = 1;
+  body[1] = attributes;
+  v.setBigInt64(2, ts);
+  v.setInt32(10, k === null ? -1 : k.length);
+  if (k) body.set(k, 14);
+  v.setInt32(14 + (k?.length ?? 0), value.length);
+  body.set(value, 18 + (k?.length ?? 0));
+  const out = new Uint8Array(12 + 4 + body.length);
+  const o = new DataView(out.buffer);
+  o.setBigInt64(0, offset);
+  o.setInt32(8, 4 + body.length);
+  o.setUint32(12, crc32(body));
+  out.set(body, 16);
+  return out;
+}
+
+describe("legacy message sets on a topic with its own codec", () => {
+  test("an up-converted gzip v1 set is recompressed like any v2 batch, its records intact", () => {
+    const inner = [0, 1, 2].map((i) =>
+      legacyMessage(BigInt(i), 0, 1_700_000_000_000n + BigInt(i), `k${i}`, utf8.encode(`v${i}`))
+    );
+    const innerSet = new Uint8Array(inner.reduce((n, m) => n + m.length, 0));
+    inner.reduce((at, m) => (innerSet.set(m, at), at + m.length), 0);
+    const wrapper = legacyMessage(2n, CompressionType.Gzip, 1_700_000_000_002n, null, gzipCompress(innerSet));
+    const converted = upConvertMessageSet(wrapper);
+    assert.ok("batch" in converted);
+    assert.equal(
+      readBatchHeader(converted.batch).compression,
+      CompressionType.Gzip,
+      "up-converted with the producer's codec",
+    );
+    const plain = recordsSection(converted.batch);
+    for (const codec of [CompressionType.Zstd, CompressionType.Lz4, CompressionType.None]) {
+      const r = recompressBatch(converted.batch, { codec });
+      assert.ok(!("error" in r));
+      assert.equal(readBatchHeader(r.batch).compression, codec);
+      assert.equal(readBatchHeader(r.batch).recordsCount, 3);
+      assert.deepEqual(recordsSection(r.batch), plain);
+      assert.equal(validateBatchForAppend(r.batch, 0, r.batch.length, { maxMessageBytes: 1 << 20 }), null);
+    }
+  });
+});
