@@ -1,5 +1,5 @@
 /**
- * ConsumerGroupHeartbeat (key 68), v0: KIP-848's consumer protocol. A
+ * ConsumerGroupHeartbeat (key 68), v0–1: KIP-848's consumer protocol. A
  * member joins (epoch 0), heartbeats with its epoch and the partitions it
  * owns, and leaves (epoch -1, or -2 for a static member that will come
  * back); the coordinator answers its member id, epoch, heartbeat interval
@@ -11,6 +11,13 @@
  * the coordinator before it looks the group up, as in Kafka, so it is not
  * repeated here. Topic ids travel as Kafka's base64 UUIDs both ways,
  * subscribed topics by name. Errors carry Kafka's message when there is one.
+ *
+ * v1 (Kafka 4.0, beyond the 3.9 schemas: see the schema table) adds
+ * SubscribedTopicRegex — the member follows every topic whose whole name
+ * matches, resolved at once here (Kafka resolves it in the background, so its
+ * first heartbeats answer an empty assignment) — and INVALID_REGULAR_EXPRESSION;
+ * a v1 join must carry the member id the client made (KIP-1082), where v0
+ * joins with "" and the coordinator makes one.
  */
 import { defineApi } from "./api.ts";
 import {
@@ -25,7 +32,7 @@ export const consumerGroupHeartbeatHandler = defineApi<ConsumerGroupHeartbeatReq
   apiKey: 68,
   name: "ConsumerGroupHeartbeat",
   minVersion: 0,
-  maxVersion: 0,
+  maxVersion: 1,
   decodeRequest: decodeConsumerGroupHeartbeatRequest,
   encodeResponse: encodeConsumerGroupHeartbeatResponse,
   async handle(request, ctx) {
@@ -39,7 +46,9 @@ export const consumerGroupHeartbeatHandler = defineApi<ConsumerGroupHeartbeatReq
         rackId: request.rackId,
         rebalanceTimeoutMs: request.rebalanceTimeoutMs,
         subscribedTopicNames: request.subscribedTopicNames,
+        subscribedTopicRegex: request.subscribedTopicRegex,
         serverAssignor: request.serverAssignor,
+        apiVersion: ctx.apiVersion,
         topicPartitions: request.topicPartitions?.map((t) => ({ topicId: t.topicId, partitions: t.partitions })) ??
           null,
         clientId: ctx.clientId ?? "",

@@ -26,13 +26,18 @@ import {
   type AssignorMember,
   EMPTY_PARTITIONS,
   pairsOf,
-  type PartitionAssignor,
   type PartitionMap,
   partitionMapsEqual,
   partitionMapToList,
 } from "./assignors/assignor.ts";
-import { rangeAssignor } from "./assignors/range.ts";
-import { uniformAssignor } from "./assignors/uniform.ts";
+import {
+  LEAVE_GROUP_MEMBER_EPOCH,
+  LEAVE_GROUP_STATIC_MEMBER_EPOCH,
+  SERVER_ASSIGNORS,
+  supportedAssignors,
+  validateConsumerHeartbeat,
+} from "./consumer_heartbeat_rules.ts";
+import { TopicRegexMatcher } from "./topic_regex.ts";
 import {
   type ConsumerMember,
   isReconciledTo,
@@ -50,62 +55,13 @@ import type {
 } from "./group_ops.ts";
 import type { ConsumerGroupValue, Group, GroupEnv } from "./types.ts";
 
-export const LEAVE_GROUP_MEMBER_EPOCH = -1;
-export const LEAVE_GROUP_STATIC_MEMBER_EPOCH = -2;
-
-/** The server assignors this broker implements, by name. */
-export const SERVER_ASSIGNORS: ReadonlyMap<string, PartitionAssignor> = new Map([
-  [uniformAssignor.name, uniformAssignor],
-  [rangeAssignor.name, rangeAssignor],
-]);
-
-/** The configured assignors this broker can run, in configured order (the first is the default). */
-export function supportedAssignors(configured: readonly string[]): string[] {
-  const names = configured.filter((n) => SERVER_ASSIGNORS.has(n));
-  return names.length > 0 ? names : [uniformAssignor.name];
-}
-
-/**
- * Kafka's throwIfConsumerGroupHeartbeatRequestIsInvalid: null when valid,
- * else INVALID_REQUEST / UNSUPPORTED_ASSIGNOR with Kafka's message. Exported
- * so the coordinator can check a request before looking the group up, as
- * Kafka does (validation errors come before GROUP_ID_NOT_FOUND).
- */
-export function validateConsumerHeartbeat(
-  a: ConsumerHeartbeatArgs,
-  assignors: readonly string[],
-): { errorCode: number; errorMessage: string } | null {
-  const invalid = (errorMessage: string) => ({ errorCode: ErrorCode.INVALID_REQUEST, errorMessage });
-  const blank = (s: string | null) => s !== null && s.trim() === "";
-  if (blank(a.groupId)) return invalid("GroupId can't be empty.");
-  if (blank(a.instanceId)) return invalid("InstanceId can't be empty.");
-  if (blank(a.rackId)) return invalid("RackId can't be empty.");
-  if (a.memberEpoch > 0 || a.memberEpoch === LEAVE_GROUP_MEMBER_EPOCH) {
-    if (blank(a.memberId)) return invalid("MemberId can't be empty.");
-  } else if (a.memberEpoch === 0) {
-    if (a.rebalanceTimeoutMs === -1) return invalid("RebalanceTimeoutMs must be provided in first request.");
-    if (a.topicPartitions === null || a.topicPartitions.length > 0) {
-      return invalid("TopicPartitions must be empty when (re-)joining.");
-    }
-    if (a.subscribedTopicNames === null || a.subscribedTopicNames.length === 0) {
-      return invalid("SubscribedTopicNames must be set in first request.");
-    }
-  } else if (a.memberEpoch === LEAVE_GROUP_STATIC_MEMBER_EPOCH) {
-    if (blank(a.memberId)) return invalid("MemberId can't be empty.");
-    if (a.instanceId === null) return invalid("InstanceId can't be null.");
-  } else {
-    return invalid("MemberEpoch is invalid.");
-  }
-  if (a.serverAssignor !== null && !assignors.includes(a.serverAssignor)) {
-    return {
-      errorCode: ErrorCode.UNSUPPORTED_ASSIGNOR,
-      errorMessage: `ServerAssignor ${a.serverAssignor} is not supported. Supported assignors: ${
-        assignors.join(", ")
-      }.`,
-    };
-  }
-  return null;
-}
+export {
+  LEAVE_GROUP_MEMBER_EPOCH,
+  LEAVE_GROUP_STATIC_MEMBER_EPOCH,
+  SERVER_ASSIGNORS,
+  supportedAssignors,
+  validateConsumerHeartbeat,
+};
 
 /** An error answer; thrown inside an operation, caught by heartbeat(). */
 class GroupError extends Error {
@@ -158,6 +114,7 @@ export class ConsumerGroup implements Group {
   private dead = false;
   private queue: Promise<void> = Promise.resolve();
   private readonly assignors: string[];
+  private readonly regexes = new TopicRegexMatcher();
 
   /**
    * A new group starts at epoch 0, as in Kafka 3.9–4.1, so its first join makes epoch 1. (Kafka 4.4 starts
@@ -229,7 +186,7 @@ export class ConsumerGroup implements Group {
   // Coordinator API
 
   isSubscribedTo(topic: string): boolean {
-    for (const m of this.members.values()) if (m.subscribedTopicNames.includes(topic)) return true;
+    for (const m of this.members.values()) if (this.subscribedNames(m).includes(topic)) return true;
     return false;
   }
 
@@ -279,7 +236,7 @@ export class ConsumerGroup implements Group {
       clientId: m.clientId,
       clientHost: m.clientHost,
       subscribedTopicNames: [...m.subscribedTopicNames],
-      subscribedTopicRegex: "", // no regex subscriptions here; Kafka's member has "" until one is set
+      subscribedTopicRegex: m.subscribedTopicRegex,
       assignment: names(m.assigned),
       targetAssignment: names(this.target.get(m.memberId) ?? EMPTY_PARTITIONS),
     }));
@@ -369,6 +326,7 @@ export class ConsumerGroup implements Group {
       subscribedTopicNames: a.subscribedTopicNames !== null
         ? sortedUnique(a.subscribedTopicNames)
         : member.subscribedTopicNames,
+      subscribedTopicRegex: a.subscribedTopicRegex ?? member.subscribedTopicRegex,
       clientId: a.clientId,
       clientHost: a.clientHost,
     };
@@ -389,7 +347,8 @@ export class ConsumerGroup implements Group {
 
     // Kafka refreshes the subscribed topics' metadata when a subscription changed or the topics did; looking
     // them up on every heartbeat is cheap here and also catches a topic change whose epoch write failed.
-    const subscriptionChanged = !sameList(member.subscribedTopicNames, updated.subscribedTopicNames);
+    const subscriptionChanged = !sameList(member.subscribedTopicNames, updated.subscribedTopicNames) ||
+      member.subscribedTopicRegex !== updated.subscribedTopicRegex;
     if (this.refreshSubscriptionMetadata() || subscriptionChanged) this.groupEpoch++;
 
     // 2. A new target assignment when the group epoch moved on.
@@ -417,8 +376,8 @@ export class ConsumerGroup implements Group {
     this.scheduleSessionTimeout(memberId);
 
     // The assignment goes out on a full request (join, or every field set after an error) or when it changed.
-    const full = a.memberEpoch === 0 ||
-      (a.rebalanceTimeoutMs !== -1 && a.subscribedTopicNames !== null && a.topicPartitions !== null);
+    const subscribed = a.subscribedTopicNames !== null || a.subscribedTopicRegex !== null;
+    const full = a.memberEpoch === 0 || (a.rebalanceTimeoutMs !== -1 && subscribed && a.topicPartitions !== null);
     return {
       errorCode: ErrorCode.NONE,
       errorMessage: null,
@@ -517,10 +476,24 @@ export class ConsumerGroup implements Group {
     if (this.members.size === 0) this.emptySinceMs = this.env.now();
   }
 
+  /**
+   * The topics a member subscribes to: its names and, with a regex, every topic whose name matches. Kafka
+   * resolves regexes off the request path, so a member's first heartbeats may see none of its topics; here the
+   * topic names are at hand and the regex is resolved at once.
+   */
+  private subscribedNames(m: ConsumerMember): readonly string[] {
+    if (m.subscribedTopicRegex === "") return m.subscribedTopicNames;
+    const matched = this.regexes.match(m.subscribedTopicRegex);
+    return m.subscribedTopicNames.length === 0 ? matched : sortedUnique([...m.subscribedTopicNames, ...matched]);
+  }
+
   /** Recomputes the subscribed topics' metadata; true when it changed. */
   private refreshSubscriptionMetadata(): boolean {
+    if ([...this.members.values()].some((m) => m.subscribedTopicRegex !== "")) {
+      this.regexes.refresh(this.env.topics.names());
+    }
     const names = new Set<string>();
-    for (const m of this.members.values()) for (const n of m.subscribedTopicNames) names.add(n);
+    for (const m of this.members.values()) for (const n of this.subscribedNames(m)) names.add(n);
     const meta = new Map<string, TopicMeta>();
     for (const name of [...names].sort()) {
       const info = this.env.topics.byName(name);
@@ -560,7 +533,7 @@ export class ConsumerGroup implements Group {
       memberId: m.memberId,
       instanceId: m.instanceId,
       rackId: m.rackId,
-      subscribedTopicIds: m.subscribedTopicNames.flatMap((n) => {
+      subscribedTopicIds: this.subscribedNames(m).flatMap((n) => {
         const t = this.subscriptionMetadata.get(n);
         return t ? [t.topicId] : [];
       }),

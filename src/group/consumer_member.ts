@@ -37,6 +37,8 @@ export interface ConsumerMember {
   readonly rebalanceTimeoutMs: number;
   /** Sorted, without duplicates. */
   readonly subscribedTopicNames: readonly string[];
+  /** "" when the member subscribes by names only. */
+  readonly subscribedTopicRegex: string;
   readonly serverAssignor: string | null;
   /** 0 while joining; -2 while a static member is temporarily away. */
   readonly memberEpoch: number;
@@ -60,6 +62,7 @@ export function newMember(memberId: string): ConsumerMember {
     clientHost: "",
     rebalanceTimeoutMs: -1,
     subscribedTopicNames: [],
+    subscribedTopicRegex: "",
     serverAssignor: null,
     memberEpoch: 0,
     previousMemberEpoch: -1,

@@ -75,6 +75,7 @@ export class GroupCoordinator {
       // A TopicImage is a TopicInfo (name, id, partition count) with more fields.
       byName: (name) => d.metadata().byName.get(name),
       byId: (id) => d.metadata().byId.get(id),
+      names: () => [...d.metadata().byName.keys()].sort(),
     };
   }
 

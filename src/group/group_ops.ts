@@ -177,7 +177,11 @@ export interface ConsumerHeartbeatArgs {
   rackId: string | null;
   rebalanceTimeoutMs: number;
   subscribedTopicNames: string[] | null;
+  /** v1+: null when unchanged, "" for none. */
+  subscribedTopicRegex: string | null;
   serverAssignor: string | null;
+  /** The request's version: v1 joins carry a member id made by the client. */
+  apiVersion: number;
   /** Partitions the member owns, by topic id; null when unchanged. */
   topicPartitions: Array<{ topicId: string; partitions: number[] }> | null;
   clientId: string;

@@ -53,6 +53,8 @@ export interface TopicInfo {
 export interface TopicLookup {
   byName(name: string): TopicInfo | undefined;
   byId(topicId: string): TopicInfo | undefined;
+  /** Every topic's name, sorted (regex subscriptions match against them). */
+  names(): readonly string[];
 }
 
 export interface GroupEnv {

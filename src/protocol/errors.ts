@@ -133,6 +133,8 @@ export const ErrorCode = {
   INVALID_VOTER_KEY: 125,
   DUPLICATE_VOTER: 126,
   VOTER_NOT_FOUND: 127,
+  /** Kafka 4.0: a ConsumerGroupHeartbeat v1 SubscribedTopicRegex that does not compile. */
+  INVALID_REGULAR_EXPRESSION: 128,
 } as const;
 
 export type ErrorCodeName = keyof typeof ErrorCode;

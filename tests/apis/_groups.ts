@@ -162,10 +162,11 @@ export const consumerHeartbeat = (
   b: LocalBroker,
   r: Partial<ConsumerGroupHeartbeatRequest>,
   h?: number,
+  version = 0,
 ): Promise<ConsumerGroupHeartbeatResponse> =>
   b.call(
     68,
-    0,
+    version,
     { ...defaultConsumerGroupHeartbeatRequest(), ...r },
     encodeConsumerGroupHeartbeatRequest,
     decodeConsumerGroupHeartbeatResponse,

@@ -136,9 +136,9 @@ describe("ConsumerGroupHeartbeat", () => {
           "TopicPartitions must be empty when (re-)joining.",
         ],
         [
-          { ...join, subscribedTopicNames: [] },
+          { ...join, subscribedTopicNames: null },
           ErrorCode.INVALID_REQUEST,
-          "SubscribedTopicNames must be set in first request.",
+          "Either SubscribedTopicNames or SubscribedTopicRegex must be non-null when (re-)joining.",
         ],
         [{ ...join, memberEpoch: 3, memberId: "" }, ErrorCode.INVALID_REQUEST, "MemberId can't be empty."],
         [{ ...join, memberEpoch: -2, memberId: "m" }, ErrorCode.INVALID_REQUEST, "InstanceId can't be null."],
@@ -166,6 +166,30 @@ describe("ConsumerGroupHeartbeat", () => {
         topicPartitions: [],
       });
       assert.equal(fenced.errorCode, ErrorCode.FENCED_MEMBER_EPOCH);
+    });
+  });
+});
+
+describe("ConsumerGroupHeartbeat v1 (Kafka 4.0)", () => {
+  test("a regex subscription with a member id the client made; describe shows the regex", async () => {
+    await withGroupBroker(async (b) => {
+      const a = await b.createTopic("pay-eu", 2);
+      const c = await b.createTopic("pay-us", 1);
+      await b.createTopic("payroll", 1);
+      const join = { ...firstHeartbeat("rx"), memberId: "made-by-client", subscribedTopicNames: null };
+      const res = await consumerHeartbeat(b, { ...join, subscribedTopicRegex: "pay-[a-z]+" }, undefined, 1);
+      assert.equal(res.errorCode, ErrorCode.NONE, `${res.errorCode} ${res.errorMessage}`);
+      assert.equal(res.memberId, "made-by-client");
+      const expected = [{ topicId: a, partitions: [0, 1] }, { topicId: c, partitions: [0] }]
+        .sort((x, y) => x.topicId.localeCompare(y.topicId));
+      assert.deepEqual(owned(res)!.sort((x, y) => x.topicId.localeCompare(y.topicId)), expected);
+      const described = await consumerDescribe(b, { groupIds: ["rx"], includeAuthorizedOperations: false });
+      assert.equal(described.groups[0].members[0].subscribedTopicRegex, "pay-[a-z]+");
+
+      const bad = await consumerHeartbeat(b, { ...join, groupId: "rx2", subscribedTopicRegex: "pay-(" }, undefined, 1);
+      assert.equal(bad.errorCode, ErrorCode.INVALID_REGULAR_EXPRESSION);
+      const noId = await consumerHeartbeat(b, { ...firstHeartbeat("rx3"), memberId: "" }, undefined, 1);
+      assert.deepEqual([noId.errorCode, noId.errorMessage], [ErrorCode.INVALID_REQUEST, "MemberId can't be empty."]);
     });
   });
 });

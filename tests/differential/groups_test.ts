@@ -403,25 +403,35 @@ describe("differential: groups", () => {
       ...Object.fromEntries(Object.entries(extra).map(([k, x]) => [k, typeof x === "function" ? x(s) : x])),
     });
     for (const v of o.advertised(68)) {
+      // Each version's member in its own group, so that the describe below sees v0's group as before.
+      const groupId = v === 0 ? "gc" : `gc-v${v}`;
       const first: Comparison = await o.compare({
         title: "join",
         apiKey: 68,
         version: v,
-        request: hb({ memberEpoch: 0, subscribedTopicNames: [TOPIC], topicPartitions: [] }),
+        // From v1 the client makes the member id (KIP-1082).
+        request: hb({
+          groupId,
+          memberId: v >= 1 ? `client-made-${v}` : "",
+          memberEpoch: 0,
+          subscribedTopicNames: [TOPIC],
+          topicPartitions: [],
+        }),
       });
-      o.remember("cg:member", first, (b) => b.memberId);
-      o.remember("cg:epoch", first, (b) => b.memberEpoch);
+      o.remember(`cg:member:${v}`, first, (b) => b.memberId);
+      o.remember(`cg:epoch:${v}`, first, (b) => b.memberEpoch);
+      const member = (s: Side) => s.vars[`cg:member:${v}`];
       await o.compare({
         title: "heartbeat",
         apiKey: 68,
         version: v,
-        request: hb({ memberId: (s: Side) => s.vars["cg:member"], memberEpoch: (s: Side) => s.vars["cg:epoch"] }),
+        request: hb({ groupId, memberId: member, memberEpoch: (s: Side) => s.vars[`cg:epoch:${v}`] }),
       });
       await o.compare({
         title: "fenced epoch",
         apiKey: 68,
         version: v,
-        request: hb({ memberId: (s: Side) => s.vars["cg:member"], memberEpoch: 99 }),
+        request: hb({ groupId, memberId: member, memberEpoch: 99 }),
       });
       await o.compare({
         title: "unknown member",
@@ -439,7 +449,50 @@ describe("differential: groups", () => {
         title: "join without subscription",
         apiKey: 68,
         version: v,
-        request: hb({ groupId: "gc2", memberEpoch: 0 }),
+        request: hb({ groupId: "gc2", memberId: "m", memberEpoch: 0, topicPartitions: [] }),
+      });
+      if (v === 0) continue;
+      await o.compare({
+        title: "v1 join without a member id",
+        apiKey: 68,
+        version: v,
+        request: hb({ groupId: "gc3", memberEpoch: 0, subscribedTopicNames: [TOPIC], topicPartitions: [] }),
+      });
+      await o.compare({
+        title: "v1 regex that does not compile",
+        apiKey: 68,
+        version: v,
+        request: hb({
+          groupId: "gc3",
+          memberId: "m",
+          memberEpoch: 0,
+          subscribedTopicRegex: "dp-(",
+          topicPartitions: [],
+        }),
+      });
+      await o.compare({
+        title: "v1 regex with lookahead (RE2 has none)",
+        apiKey: 68,
+        version: v,
+        request: hb({
+          groupId: "gc3",
+          memberId: "m",
+          memberEpoch: 0,
+          subscribedTopicRegex: "(?=x).*",
+          topicPartitions: [],
+        }),
+      });
+      await o.compare({
+        title: "v1 regex join",
+        apiKey: 68,
+        version: v,
+        request: hb({
+          groupId: "gr",
+          memberId: "rx-1",
+          memberEpoch: 0,
+          subscribedTopicRegex: `${TOPIC}.*`,
+          topicPartitions: [],
+        }),
       });
     }
     for (const v of o.advertised(69)) {
@@ -455,7 +508,11 @@ describe("differential: groups", () => {
         title: "leave",
         apiKey: 68,
         version: v,
-        request: hb({ memberId: (s: Side) => s.vars["cg:member"], memberEpoch: -1 }),
+        request: hb({
+          groupId: v === 0 ? "gc" : `gc-v${v}`,
+          memberId: (s: Side) => s.vars[`cg:member:${v}`],
+          memberEpoch: -1,
+        }),
       });
     }
     o.assertNoDifferences();

@@ -43,7 +43,7 @@ class FakeEnv implements GroupEnv {
   private held: Array<() => void> = [];
   readonly config: GroupConfig;
   readonly log = new QuietLogger("classic-test");
-  readonly topics = { byName: () => undefined, byId: () => undefined };
+  readonly topics = { byName: () => undefined, byId: () => undefined, names: () => [] };
   readonly timers: GroupTimers = {
     set: (key, delayMs, fn) => void this.table.set(key, { due: this.clock + delayMs, fn }),
     clear: (key) => void this.table.delete(key),

@@ -182,7 +182,28 @@ function compareFields(
   });
 }
 
-function compareMessage(table: MessageSchema) {
+/** A field list without the fields that start after `max` (those a later Kafka added). */
+function fieldsUpTo(fields: readonly FieldSchema[], max: number): FieldSchema[] {
+  return fields.filter((f) => f.versions[0] <= max)
+    .map((f) => (f.fields === undefined ? f : { ...f, fields: fieldsUpTo(f.fields, max) }));
+}
+
+/** The table as the 3.9 specification must describe it: versions from a later Kafka cut away. */
+function asOfSpec(table: MessageSchema): MessageSchema {
+  const beyond = table.beyondSpec;
+  if (beyond === undefined) return table;
+  assert.ok(table.validVersions[1] > beyond.specMaxVersion, `${table.name}: beyondSpec adds no version`);
+  assert.ok(beyond.why.length > 0 && /^\d+\.\d+$/.test(beyond.kafka), `${table.name}: beyondSpec names why and when`);
+  return {
+    ...table,
+    validVersions: [table.validVersions[0], beyond.specMaxVersion],
+    fields: fieldsUpTo(table.fields, beyond.specMaxVersion),
+    commonStructs: table.commonStructs.map((c) => ({ ...c, fields: fieldsUpTo(c.fields, beyond.specMaxVersion) })),
+  };
+}
+
+function compareMessage(extended: MessageSchema) {
+  const table = asOfSpec(extended);
   const spec = loadSpec(table.name);
   for (const k of Object.keys(spec)) {
     assert.ok(

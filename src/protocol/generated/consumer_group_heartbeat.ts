@@ -9,7 +9,7 @@ export const CONSUMER_GROUP_HEARTBEAT_API: ApiDescriptor = {
   apiKey: 68,
   name: "ConsumerGroupHeartbeat",
   minVersion: 0,
-  maxVersion: 0,
+  maxVersion: 1,
   firstFlexibleVersion: 0,
 };
 
@@ -28,6 +28,8 @@ export interface ConsumerGroupHeartbeatRequest {
   rebalanceTimeoutMs: number;
   /** v0+; nullable v0+; default null */
   subscribedTopicNames: string[] | null;
+  /** v1+; nullable v1+; default null */
+  subscribedTopicRegex: string | null;
   /** v0+; nullable v0+; default null */
   serverAssignor: string | null;
   /** v0+; nullable v0+; default null */
@@ -80,6 +82,7 @@ export function defaultConsumerGroupHeartbeatRequest(): ConsumerGroupHeartbeatRe
     rackId: null,
     rebalanceTimeoutMs: -1,
     subscribedTopicNames: null,
+    subscribedTopicRegex: null,
     serverAssignor: null,
     topicPartitions: null,
   };
@@ -137,6 +140,9 @@ export function encodeConsumerGroupHeartbeatRequest(w: Writer, version: number, 
       for (let i = 0; i < a.length; i++) w.writeCompactString(a[i]);
     }
   }
+  if (version >= 1) {
+    w.writeCompactNullableString(m.subscribedTopicRegex);
+  }
   w.writeCompactNullableString(m.serverAssignor);
   {
     const a = m.topicPartitions;
@@ -168,6 +174,10 @@ export function decodeConsumerGroupHeartbeatRequest(r: Reader, version: number):
       subscribedTopicNames = a;
     }
   }
+  let subscribedTopicRegex: string | null = null;
+  if (version >= 1) {
+    subscribedTopicRegex = r.readCompactNullableString();
+  }
   const serverAssignor = r.readCompactNullableString();
   let topicPartitions: ConsumerGroupHeartbeatRequestTopicPartitions[] | null;
   {
@@ -181,7 +191,7 @@ export function decodeConsumerGroupHeartbeatRequest(r: Reader, version: number):
     }
   }
   r.skipTaggedFields();
-  return { groupId, memberId, memberEpoch, instanceId, rackId, rebalanceTimeoutMs, subscribedTopicNames, serverAssignor, topicPartitions };
+  return { groupId, memberId, memberEpoch, instanceId, rackId, rebalanceTimeoutMs, subscribedTopicNames, subscribedTopicRegex, serverAssignor, topicPartitions };
 }
 
 function encodeConsumerGroupHeartbeatRequestTopicPartitions(w: Writer, _version: number, m: ConsumerGroupHeartbeatRequestTopicPartitions): void {
