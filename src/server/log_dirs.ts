@@ -15,6 +15,11 @@
  * - A dir that cannot be written at start-up is offline: its partitions stay
  *   offline (KAFKA_STORAGE_ERROR), new ones go elsewhere, DescribeLogDirs
  *   reports it with KAFKA_STORAGE_ERROR, as Kafka does for a failed dir.
+ *   Which partitions it held is not recorded anywhere else (Kafka's KRaft
+ *   controller keeps each replica's directory id; tsbroker does not), so at
+ *   start-up a partition found in no online dir stays offline while a dir
+ *   that might hold it is offline, rather than starting empty elsewhere and
+ *   handing out its offsets again; partitions created later are placed.
  * - Moves between dirs (replica_mover.ts) leave names that say how far a
  *   move got, and a start-up (or the first open of that partition) finishes
  *   or undoes it so exactly one copy remains:
@@ -51,6 +56,10 @@ export class LogDirs {
   private readonly where = new Map<string, string>();
   /** Leftovers of moves found at start-up, by partition name: resolved at the partition's first open. */
   private readonly leftovers = new Map<string, Array<{ dir: string; entry: string; suffix: string }>>();
+  /** Set once the first image is applied: partitions of later images are new, never in an offline dir. */
+  private startupDone = false;
+  /** Partitions that may be in an offline dir (not found in any online one at start-up). */
+  private readonly suspects = new Set<string>();
   /** Moves a start-up found unfinished (partition name → destination dir), for the owner to restart. */
   readonly interruptedMoves = new Map<string, string>();
 
@@ -101,7 +110,11 @@ export class LogDirs {
     }
     if (found.length === 1) return found[0];
     for (const [dir, why] of this.offline) {
-      if (this.mayHold(dir, name)) throw new Error(`its log dir ${dir} is offline (${why})`);
+      if (this.suspects.has(name) || (!this.startupDone && this.mayHold(dir, name))) {
+        // Remembered: the owner's retries must not recreate it empty once start-up is over.
+        this.suspects.add(name);
+        throw new Error(`it may be in log dir ${dir}, which is offline (${why})`);
+      }
     }
     const placed = this.where.get(name);
     if (placed !== undefined && !this.offline.has(placed)) return placed;
@@ -138,6 +151,11 @@ export class LogDirs {
       this.where.set(name, dir);
       this.counts.set(dir, this.counts.get(dir)! + 1);
     }
+  }
+
+  /** The start-up image is applied: from now on a partition found in no online dir is a new one. */
+  started(): void {
+    this.startupDone = true;
   }
 
   /** The owner moved `name` to `dir`. */

@@ -169,6 +169,7 @@ export class ReplicaManager {
       }
       this.open(key, topic, partition, this.o.cleanShutdown);
     }
+    this.dirs.started();
   }
 
   /** Opens a partition, or records it offline (ERROR) when that fails: one bad partition never stops the rest. */
