@@ -17,6 +17,7 @@ import {
   validateBatchForAppend,
 } from "../log/record_batch.ts";
 import { visitRecordTimestamps } from "../log/batch_records.ts";
+import { parseRecords, recordsSection } from "../log/cleaner/batch_filter.ts";
 import { recompressBatch } from "../log/recompress.ts";
 import type { PartitionLog } from "../log/partition_log.ts";
 import type { LogConfig } from "../log/log_config.ts";
@@ -82,6 +83,8 @@ export class LocalPartition {
     const header = readBatchHeader(records, start);
     const timestampProblem = this.checkTimestamps(records.subarray(start, end), header, nowMs);
     if (timestampProblem) return timestampProblem;
+    const keyProblem = this.config.compact ? this.checkKeys(records.subarray(start, end), header) : null;
+    if (keyProblem) return keyProblem;
     if (header.isTransactional) {
       return failed(ErrorCode.INVALID_TXN_STATE, "transactional produce is not supported by this broker yet");
     }
@@ -214,6 +217,33 @@ export class LocalPartition {
       );
     }
     return converted.batch;
+  }
+
+  /**
+   * Kafka's LogValidator.validateKey: a compacted topic refuses records without a key (INVALID_RECORD,
+   * each one listed in recordErrors); compressed batches are decompressed to look, as Kafka does.
+   */
+  private checkKeys(batch: Uint8Array, header: BatchHeader): ProduceOutcome | null {
+    let records;
+    try {
+      records = parseRecords(recordsSection(batch), header.recordsCount, 0);
+    } catch (e) {
+      return this.refused(ErrorCode.CORRUPT_MESSAGE, `records of the batch do not decode: ${e}`);
+    }
+    const message = `Compacted topic cannot accept message without key in topic partition ${this.name}.`;
+    const recordErrors = records.flatMap((r, batchIndex) =>
+      r.keyStart < 0 ? [{ batchIndex, batchIndexErrorMessage: message }] : []
+    );
+    if (recordErrors.length === 0) return null;
+    const shown = recordErrors.slice(0, 3).map((e) => `RecordError(batchIndex=${e.batchIndex}, message='${message}')`);
+    return {
+      ...this.refused(
+        ErrorCode.INVALID_RECORD,
+        `One or more records have been rejected due to ${recordErrors.length} record errors in total, ` +
+          `and only showing the first three errors at most: [${shown.join(", ")}]`,
+      ),
+      recordErrors,
+    };
   }
 
   /**

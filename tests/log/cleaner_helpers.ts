@@ -61,13 +61,7 @@ export function readAll(log: PartitionLog) {
       const section = recordsSection(b.bytes);
       for (const r of parseRecords(section, h.recordsCount, Number(h.baseTimestamp))) {
         const keyEnd = r.keyStart + r.keyLength;
-        let value: string | null = null;
-        if (!r.tombstone) {
-          // value follows the key: its length varint then bytes (tests use short values: one-byte varint)
-          const at = r.keyStart >= 0 ? keyEnd : r.tailStart + 1;
-          const len = section[at] >> 1;
-          value = dec.decode(section.subarray(at + 1, at + 1 + len));
-        }
+        const value = r.tombstone ? null : dec.decode(section.subarray(r.valueStart, r.valueStart + r.valueLength));
         records.push({
           offset: b.base + BigInt(r.offsetDelta),
           key: r.keyStart >= 0 ? dec.decode(section.subarray(r.keyStart, keyEnd)) : null,

@@ -43,7 +43,10 @@ export interface ParsedRecord {
   keyLength: number;
   /** The value is null: a tombstone. */
   tombstone: boolean;
-  /** From the key's length varint to the record's end: copied unchanged into a rebuilt record. */
+  /** The value bytes' range in the section (length 0 for a tombstone). */
+  valueStart: number;
+  valueLength: number;
+  /** From the offset delta to the record's end: copied unchanged into a rebuilt record. */
   tailStart: number;
   end: number;
 }
@@ -105,7 +108,7 @@ export function parseRecords(section: Uint8Array, count: number, baseTimestamp: 
       throw new Error(`record ${i}: malformed fields`);
     }
     const afterKey = keyLength >= 0 ? p3 + keyLength : p3;
-    const [valueLength] = zigzag(section, afterKey, bodyEnd);
+    const [valueLength, valueStart] = zigzag(section, afterKey, bodyEnd);
     if (valueLength !== valueLength) throw new Error(`record ${i}: malformed value length`);
     out.push({
       offsetDelta,
@@ -113,7 +116,9 @@ export function parseRecords(section: Uint8Array, count: number, baseTimestamp: 
       keyStart: keyLength >= 0 ? p3 : -1,
       keyLength: keyLength >= 0 ? keyLength : 0,
       tombstone: valueLength < 0,
-      tailStart: p2,
+      valueStart,
+      valueLength: valueLength >= 0 ? valueLength : 0,
+      tailStart: p1,
       end: bodyEnd,
     });
     pos = bodyEnd;
