@@ -253,6 +253,25 @@ describe("differential: cluster admin APIs", () => {
       ]);
       await ask("none", []);
     }
+    // DeleteRecords past every batch of a producer: Kafka keeps its state until it expires, tsbroker forgets it.
+    await o.compare({
+      title: "produce p4",
+      apiKey: 0,
+      version: 9,
+      request: produce("ca-c", 0, idempotent(7004n, 0, 2)),
+    });
+    await o.compare({
+      title: "delete records",
+      apiKey: 21,
+      version: 2,
+      request: { topics: [{ name: "ca-c", partitions: [{ partitionIndex: 0, offset: -1n }] }], timeoutMs: 10_000 },
+    });
+    await o.compare({
+      title: "producers below the log start",
+      apiKey: 61,
+      version: 0,
+      request: { topics: [{ name: "ca-c", partitionIndexes: [0] }] },
+    });
     o.assertNoDifferences();
   });
 
