@@ -23,7 +23,6 @@
 import { ErrorCode } from "../protocol/errors.ts";
 import { randomUuid } from "../protocol/io/uuid.ts";
 import {
-  type AssignorMember,
   EMPTY_PARTITIONS,
   pairsOf,
   type PartitionMap,
@@ -38,6 +37,7 @@ import {
   validateConsumerHeartbeat,
 } from "./consumer_heartbeat_rules.ts";
 import { TopicRegexMatcher } from "./topic_regex.ts";
+import { computeTarget, describeConsumerGroup, preferredAssignor, type TopicMeta } from "./consumer_target.ts";
 import {
   type ConsumerMember,
   isReconciledTo,
@@ -47,12 +47,7 @@ import {
   reconcile,
   sameMemberAssignmentState,
 } from "./consumer_member.ts";
-import type {
-  ConsumerDescribedGroup,
-  ConsumerDescribedMember,
-  ConsumerHeartbeatArgs,
-  ConsumerHeartbeatResult,
-} from "./group_ops.ts";
+import type { ConsumerDescribedGroup, ConsumerHeartbeatArgs, ConsumerHeartbeatResult } from "./group_ops.ts";
 import type { ConsumerGroupValue, Group, GroupEnv } from "./types.ts";
 
 export {
@@ -68,11 +63,6 @@ class GroupError extends Error {
   constructor(readonly code: number, message: string) {
     super(message);
   }
-}
-
-interface TopicMeta {
-  topicId: string;
-  partitions: number;
 }
 
 /** Everything an operation may change; maps are copied, their values are immutable. */
@@ -220,36 +210,16 @@ export class ConsumerGroup implements Group {
   }
 
   describe(): ConsumerDescribedGroup {
-    const names = (map: PartitionMap) => {
-      const out: Array<{ topicId: string; topicName: string; partitions: number[] }> = [];
-      for (const { topicId, partitions } of partitionMapToList(map)) {
-        const info = this.env.topics.byId(topicId);
-        if (info) out.push({ topicId, topicName: info.name, partitions }); // Kafka skips topics it no longer knows
-      }
-      return out;
-    };
-    const members: ConsumerDescribedMember[] = [...this.members.values()].map((m) => ({
-      memberId: m.memberId,
-      instanceId: m.instanceId,
-      rackId: m.rackId,
-      memberEpoch: m.memberEpoch,
-      clientId: m.clientId,
-      clientHost: m.clientHost,
-      subscribedTopicNames: [...m.subscribedTopicNames],
-      subscribedTopicRegex: m.subscribedTopicRegex,
-      assignment: names(m.assigned),
-      targetAssignment: names(this.target.get(m.memberId) ?? EMPTY_PARTITIONS),
-    }));
-    return {
-      errorCode: ErrorCode.NONE,
-      errorMessage: null,
+    return describeConsumerGroup({
       groupId: this.groupId,
-      groupState: this.stateName(),
+      state: this.stateName(),
       groupEpoch: this.groupEpoch,
       assignmentEpoch: this.assignmentEpoch,
       assignorName: this.preferredAssignor(),
-      members,
-    };
+      members: [...this.members.values()],
+      target: this.target,
+      topics: this.env.topics,
+    });
   }
 
   /**
@@ -507,42 +477,19 @@ export class ConsumerGroup implements Group {
     return true;
   }
 
-  /** The most requested server assignor among members; ties and no requests fall to the configured order. */
   private preferredAssignor(): string {
-    const counts = new Map<string, number>();
-    for (const m of this.members.values()) {
-      if (m.serverAssignor !== null) counts.set(m.serverAssignor, (counts.get(m.serverAssignor) ?? 0) + 1);
-    }
-    let best = this.assignors[0];
-    let bestCount = 0;
-    for (const name of this.assignors) {
-      const c = counts.get(name) ?? 0;
-      if (c > bestCount) {
-        best = name;
-        bestCount = c;
-      }
-    }
-    return best;
+    return preferredAssignor(this.members.values(), this.assignors);
   }
 
   private computeTargetAssignment(): void {
     const name = this.preferredAssignor();
-    const topics = new Map<string, number>();
-    for (const t of this.subscriptionMetadata.values()) topics.set(t.topicId, t.partitions);
-    const specs: AssignorMember[] = [...this.members.values()].map((m) => ({
-      memberId: m.memberId,
-      instanceId: m.instanceId,
-      rackId: m.rackId,
-      subscribedTopicIds: this.subscribedNames(m).flatMap((n) => {
-        const t = this.subscriptionMetadata.get(n);
-        return t ? [t.topicId] : [];
-      }),
-      assignment: this.target.get(m.memberId) ?? EMPTY_PARTITIONS,
-    }));
-    const result = SERVER_ASSIGNORS.get(name)!.assign(specs, topics);
-    const target = new Map<string, PartitionMap>();
-    for (const m of this.members.keys()) target.set(m, result.get(m) ?? EMPTY_PARTITIONS);
-    this.target = target;
+    this.target = computeTarget(
+      [...this.members.values()],
+      this.target,
+      this.subscriptionMetadata,
+      (m) => this.subscribedNames(m),
+      SERVER_ASSIGNORS.get(name)!,
+    );
     this.assignmentEpoch = this.groupEpoch;
     this.env.log.info(
       `[GroupId ${this.groupId}] Computed a new target assignment for epoch ${this.groupEpoch} with '${name}' assignor.`,
