@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, test } from "node:test";
 import assert from "node:assert/strict";
-import { LOG_RATE_LIMIT, Logger } from "../../src/util/logger.ts";
+import { LOG_RATE_LIMIT, Logger, setLoggerLevels, setLogLevel } from "../../src/util/logger.ts";
 
 let lines: string[] = [];
 const original = { error: console.error, log: console.log };
@@ -46,4 +46,27 @@ test("the plain methods are unchanged", () => {
   log.info("i");
   assert.equal(lines.length, 2);
   assert.match(lines[0], /WARN \[t\] w$/);
+});
+
+test("a logger with a level of its own keeps it; the others follow root (BROKER_LOGGER)", () => {
+  const a = new Logger("handler-0");
+  const b = new Logger("handler-1");
+  try {
+    setLoggerLevels({ root: "WARN", "handler-1": "TRACE" });
+    a.info("a info");
+    a.warn("a warn");
+    b.debug("b debug");
+    assert.equal(b.debugEnabled, true, "TRACE shows what DEBUG shows");
+    assert.equal(a.debugEnabled, false);
+    setLoggerLevels({ root: "FATAL" });
+    a.error("a error");
+    b.error("b error");
+    assert.deepEqual(lines.map((l) => l.replace(/^\S+ /, "")), [
+      "WARN [handler-0] a warn",
+      "DEBUG [handler-1] b debug",
+    ], "FATAL shows none of tsbroker's lines, and handler-1 follows root again once its own level is gone");
+  } finally {
+    setLoggerLevels({ root: "INFO" });
+    setLogLevel("info");
+  }
 });
