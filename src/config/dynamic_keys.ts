@@ -155,3 +155,8 @@ function rangeProblem(
   if (max !== undefined && n > max) return `Value must be no more than ${max}`;
   return null;
 }
+
+/** The keys Kafka changes while running that tsbroker refuses to, with the reason (for docs and tests). */
+export function keysRefusedWhileRunning(): Array<[string, string]> {
+  return Object.entries(KAFKA_DYNAMIC_NOT_APPLIED).filter(([k]) => isConfigKey(k));
+}

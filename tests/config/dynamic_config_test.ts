@@ -15,7 +15,14 @@ import {
   effectiveBrokerConfig,
   layersOf,
 } from "../../src/config/dynamic_config.ts";
-import { dynamicChangeProblem, isDynamicKey, valueProblem } from "../../src/config/dynamic_keys.ts";
+import * as fs from "node:fs";
+import {
+  dynamicChangeProblem,
+  dynamicKeys,
+  isDynamicKey,
+  keysRefusedWhileRunning,
+  valueProblem,
+} from "../../src/config/dynamic_keys.ts";
 import {
   brokerKeyIsSet,
   brokerSynonyms,
@@ -125,4 +132,15 @@ test("values are checked as Kafka's ConfigDef parses them, with Kafka's wording"
     "case matters, as in Kafka",
   );
   assert.equal(valueProblem(keySpec("auto.create.topics.enable"), "yes"), "Expected value to be either true or false");
+});
+
+test("docs/configuration.md names every key applied or refused while running", () => {
+  const doc = fs.readFileSync(new URL("../../docs/configuration.md", import.meta.url), "utf8");
+  const section = doc.slice(doc.indexOf("## Dynamic broker configs"), doc.indexOf("## Keys"));
+  const applied = section.slice(section.indexOf("Applied at once"), section.indexOf("Values are checked"));
+  assert.deepEqual(
+    [...applied.matchAll(/`([a-z0-9.]+)`/g)].map((m) => m[1]).sort(),
+    dynamicKeys(),
+  );
+  for (const [key] of keysRefusedWhileRunning()) assert.ok(section.includes(`\`${key}\``), key);
 });
