@@ -293,6 +293,8 @@ export class ReplicaManager {
       this.open(key, local.topicImage, local.partition, clean);
       this.known.delete(key);
       this.wake(key);
+      // The partition's entries now belong to its new dir's checkpoint files: written now, not at the next interval.
+      this.reportCheckpoints();
     },
   });
 

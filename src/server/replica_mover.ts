@@ -95,6 +95,18 @@ export class MoveJob {
     return behind;
   }
 
+  /**
+   * fdatasyncs what is copied so far, before the swap holds the owner's ops: the active segment's copy can be
+   * large, and at the swap only the bytes copied since then are left to sync.
+   */
+  syncCopied(): void {
+    for (const [file, rec] of this.copied) {
+      if (rec.synced) continue;
+      syncFile(path.join(this.futureDir, file));
+      rec.synced = true;
+    }
+  }
+
   /** With the source log closed: copies everything else and makes the whole copy durable. */
   finishCopy(): void {
     // The leader-epoch cache is not copied: as Kafka's future replica, the moved log rebuilds it from its batches.
@@ -252,6 +264,8 @@ export class ReplicaMover {
         if (job.step(SLICE_BYTES) <= SWAP_LAG_BYTES) break;
       }
       if (job.cancelled) return;
+      job.syncCopied();
+      if (job.cancelled || !this.host.isServing(job.key, job.sourceDir)) return this.cancel(job.key);
       await this.host.swap(job);
     } catch (e) {
       this.host.log.error(`Moving ${job.name} to ${job.destLogDir} failed (${errorMessage(e)}); it stays where it was`);
