@@ -20,6 +20,7 @@ import { defineApi } from "./api.ts";
 import { ErrorCode } from "../protocol/errors.ts";
 import { ZERO_UUID } from "../protocol/io/uuid.ts";
 import { type PageEntry, topicPartitionsPage } from "../cluster/topic_partitions_page.ts";
+import { mapYielding } from "../server/yielding.ts";
 import {
   decodeDescribeTopicPartitionsRequest,
   type DescribeTopicPartitionsRequest,
@@ -43,16 +44,16 @@ export const describeTopicPartitionsHandler = defineApi<
   maxVersion: 0,
   decodeRequest: decodeDescribeTopicPartitionsRequest,
   encodeResponse: encodeDescribeTopicPartitionsResponse,
-  handle(request, ctx) {
+  async handle(request, ctx) {
     const { metadata, config } = ctx.broker;
     const limit = Math.max(1, Math.min(request.responsePartitionLimit, config["max.request.partition.size.limit"]));
     const names = request.topics.length === 0 ? null : request.topics.map((t) => t.name);
-    const page = topicPartitionsPage(metadata, names, request.cursor, limit);
+    const page = await topicPartitionsPage(metadata, names, request.cursor, limit);
     if (page.kind === "refused") return refused(request, page.errorCode);
     const nodeId = metadata.image.nodeId;
     return {
       throttleTimeMs: 0,
-      topics: page.entries.map((e) => describe(e, nodeId)),
+      topics: await mapYielding(page.entries, (e) => describe(e, nodeId)),
       nextCursor: page.nextCursor,
     };
   },

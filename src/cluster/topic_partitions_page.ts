@@ -26,6 +26,8 @@
 import { ErrorCode } from "../protocol/errors.ts";
 import type { MetadataView, TopicImage } from "./metadata_image.ts";
 import { topicNameProblem } from "./topic_name.ts";
+import { distinctYielding, Pacer } from "../server/yielding.ts";
+import { sortYielding } from "../server/sort_yielding.ts";
 
 export interface PageCursor {
   topicName: string;
@@ -43,14 +45,15 @@ export type Page =
 
 /**
  * The page for `names` (null: every topic) from `cursor` (null: the start), at most `limit` partitions (≥ 1;
- * the caller clamps the client's limit to the broker's).
+ * the caller clamps the client's limit to the broker's). Yields while it works through long lists: a request
+ * may name a million topics (each listed, if missing), and the Worker serves others meanwhile.
  */
-export function topicPartitionsPage(
+export async function topicPartitionsPage(
   view: MetadataView,
   names: readonly string[] | null,
   cursor: PageCursor | null,
   limit: number,
-): Page {
+): Promise<Page> {
   if (names !== null && names.includes("")) return { kind: "refused", errorCode: ErrorCode.UNKNOWN_SERVER_ERROR };
   if (cursor !== null) {
     if (names !== null && !names.includes(cursor.topicName)) {
@@ -63,12 +66,14 @@ export function topicPartitionsPage(
     }
   }
   const from = cursor?.topicName ?? "";
-  const candidates = [...new Set(names ?? view.image.topics.map((t) => t.name))]
-    .filter((name) => name >= from)
-    .sort((a, b) => a < b ? -1 : a > b ? 1 : 0);
+  const all = names === null ? view.image.topics.map((t) => t.name) : await distinctYielding(names);
+  const candidates = await sortYielding(all.filter((name) => name >= from), (a, b) => a < b ? -1 : a > b ? 1 : 0);
   const entries: PageEntry[] = [];
+  const pacer = new Pacer();
   let remaining = limit;
   for (const name of candidates) {
+    const pause = pacer.tick();
+    if (pause) await pause;
     if (remaining === 0) return { kind: "page", entries, nextCursor: { topicName: name, partitionIndex: 0 } };
     const topic = view.byName.get(name);
     if (!topic) {
