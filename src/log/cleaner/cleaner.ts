@@ -220,7 +220,10 @@ export function filterBatch(batch: Uint8Array, f: Filter): Uint8Array | null {
 /** Step 2 and 3 for one group: returns the bytes read and written, or null when the log moved on. */
 async function cleanGroup(ctx: CleanerContext, group: Segment[], f: Filter): Promise<[number, number] | null> {
   const cleaned = Segment.create(ctx.dir, group[0].baseOffset, ctx.config, CLEANED_SUFFIX);
-  let installed = false;
+  // Discarded on any failure until it is renamed .swap; after that only if it was never put in place:
+  // a failure in the middle of replacing leaves the .swap for recovery to complete (old segments may
+  // already be .deleted).
+  let keep = false;
   try {
     let read = 0;
     let changed = group.length > 1;
@@ -257,15 +260,16 @@ async function cleanGroup(ctx: CleanerContext, group: Segment[], f: Filter): Pro
     // From here to the end of replaceSegments nothing yields: the group cannot change meanwhile.
     const inactive = ctx.log.inactiveSegments();
     if (!group.every((s) => inactive.includes(s))) return null;
-    cleaned.renameSuffix(CLEANED_SUFFIX, CLEANED_SUFFIX + SWAP_SUFFIX);
+    cleaned.renameSuffix(CLEANED_SUFFIX, SWAP_SUFFIX);
+    keep = true;
     ctx.step?.("renamed to swap");
-    installed = ctx.log.replaceSegments(group, cleaned, CLEANED_SUFFIX + SWAP_SUFFIX, ctx.step);
-    if (!installed) return null;
+    keep = ctx.log.replaceSegments(group, cleaned, SWAP_SUFFIX, ctx.step);
+    if (!keep) return null;
     ctx.step?.("installed");
     await fsyncDirectory(ctx.dir);
     return [read, cleaned.size];
   } finally {
-    if (!installed) discard(cleaned);
+    if (!keep) discard(cleaned);
   }
 }
 
