@@ -9,13 +9,22 @@
  * Kafka 4 removed (message.format.version, message.timestamp.difference.max.ms
  * and, for its effect, message.downconversion.enable) are sent alone: Kafka 4.4
  * refuses the first two as unknown where tsbroker, a Kafka 3.9 broker, accepts
- * them (allowed difference "kafka-4-removed-topic-configs").
+ * them (allowed difference "kafka-4-removed-topic-configs"). Finally a batch
+ * in another codec is produced to a topic of each compression.type and fetched
+ * back: its codec is the topic's and it holds the producer's records on both
+ * brokers (to uncompressed, byte for byte as Kafka writes it). Fetch v9 of a
+ * zstd topic is answered with the data, as Kafka 4.4 does; Kafka 3.9 answered
+ * UNSUPPORTED_COMPRESSION_TYPE below v10, a refusal Kafka 4 dropped.
  */
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { type Body, Oracle } from "./_oracle.ts";
 import { defaultCreatableTopic, defaultCreateTopicsRequest } from "../../src/protocol/generated/create_topics.ts";
 import { defaultDescribeConfigsRequest } from "../../src/protocol/generated/describe_configs.ts";
+import { defaultFetchPartition, defaultFetchRequest } from "../../src/protocol/generated/fetch.ts";
+import { buildBatch, CompressionType, readBatchHeader, RECORDS_OFFSET } from "../../src/log/record_batch.ts";
+import { recompressBatch } from "../../src/log/recompress.ts";
+import { decompress } from "../../src/log/codecs/codec.ts";
 
 const TOPIC = 2;
 
@@ -208,6 +217,85 @@ describe("differential: Kafka 3.9's topic configs", () => {
       });
       assert.equal(c.tsbroker?.topics[0].errorCode, 0, `tsbroker refused ${name}`);
       console.log(`[topic configs] Kafka 4.4 on ${name}: ${c.kafka?.topics[0].errorMessage}`);
+    }
+    o.assertNoDifferences();
+  });
+  test("batches in another codec are stored and fetched in the topic's, by old fetch versions too", async () => {
+    const utf8 = new TextEncoder();
+    const plain = buildBatch(
+      Array.from({ length: 30 }, (_, i) => ({
+        key: i % 4 === 0 ? null : utf8.encode(`k${i}`),
+        value: utf8.encode(`recompressed value ${i} `.repeat(8)),
+        headers: [["h", utf8.encode(`${i}`)]] as Array<[string, Uint8Array]>,
+        timestampDelta: i,
+      })),
+      { baseTimestamp: BigInt(Date.now()) },
+    );
+    const inCodec = (codec: number) => {
+      const r = recompressBatch(plain, { codec });
+      if ("error" in r) throw new Error(r.error.message);
+      return r.batch;
+    };
+    // Each target gets a batch in another codec, the same bytes to both brokers.
+    const cases: Array<[string, number, number]> = [
+      ["uncompressed", CompressionType.Gzip, CompressionType.None],
+      ["gzip", CompressionType.Lz4, CompressionType.Gzip],
+      ["snappy", CompressionType.Zstd, CompressionType.Snappy],
+      ["lz4", CompressionType.None, CompressionType.Lz4],
+      ["zstd", CompressionType.Snappy, CompressionType.Zstd],
+    ];
+    const topics = cases.map(([target]) => `tc-fetch-${target}`);
+    await o.compare({
+      title: "topics for recompression",
+      apiKey: 19,
+      version: 7,
+      request: create(cases.map(([target], i) => creatable(topics[i], { "compression.type": target }))),
+    });
+    await o.settle(topics);
+    for (const [i, [target, source]] of cases.entries()) {
+      await o.compare({
+        title: `produce ${source} into ${target}`,
+        apiKey: 0,
+        version: 9,
+        request: {
+          transactionalId: null,
+          acks: -1,
+          timeoutMs: 10_000,
+          topicData: [{ name: topics[i], partitionData: [{ index: 0, records: inCodec(source) }] }],
+        },
+      });
+    }
+    const fetch = (topic: string) => ({
+      ...defaultFetchRequest(),
+      maxWaitMs: 0,
+      minBytes: 1,
+      maxBytes: 1 << 20,
+      sessionEpoch: -1,
+      topics: [{
+        topic,
+        topicId: "AAAAAAAAAAAAAAAAAAAAAA",
+        partitions: [{ ...defaultFetchPartition(), partition: 0, fetchOffset: 0n, partitionMaxBytes: 1 << 20 }],
+      }],
+    });
+    for (const [i, [target, , codec]] of cases.entries()) {
+      const c = await o.compare({
+        title: `fetch recompressed to ${target}`,
+        apiKey: 1,
+        version: 12,
+        request: fetch(topics[i]),
+      });
+      // Each broker's compressor writes its own bytes; what they hold must be the producer's records.
+      for (const [side, body] of [["kafka", c.kafka], ["tsbroker", c.tsbroker]] as const) {
+        const records = body?.responses[0].partitions[0].records as Uint8Array;
+        const h = readBatchHeader(records, 0);
+        assert.equal(h.compression, codec, `${side}: codec of the batch fetched from ${topics[i]}`);
+        assert.equal(h.sizeInBytes, records.length, `${side}: one batch`);
+        assert.deepEqual(decompress(codec, records.subarray(RECORDS_OFFSET)), plain.subarray(RECORDS_OFFSET), side);
+      }
+    }
+    for (const v of [9, 10]) {
+      await o.compare({ title: `fetch v${v} of a zstd topic`, apiKey: 1, version: v, request: fetch("tc-fetch-zstd") });
+      await o.compare({ title: `fetch v${v} of an lz4 topic`, apiKey: 1, version: v, request: fetch("tc-fetch-lz4") });
     }
     o.assertNoDifferences();
   });
