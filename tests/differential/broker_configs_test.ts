@@ -4,7 +4,8 @@
  * (BROKER "1") set, replaced and deleted with IncrementalAlterConfigs and
  * AlterConfigs, each followed by DescribeConfigs of the default resource,
  * the broker and a topic that inherits them (values, sources and synonyms
- * compared); a name neither broker knows; validateOnly; Kafka's refusals
+ * compared); keys set at start, some to their default value (still
+ * STATIC_BROKER_CONFIG); a name neither broker knows; validateOnly; Kafka's refusals
  * (read-only keys, per-broker keys on the default, values of the wrong type
  * or out of range, APPEND on a non-list, another or a non-numeric broker id);
  * the root logger set, described and refused (bad level, lower case,
@@ -114,6 +115,14 @@ describe("differential: dynamic broker configs and loggers", () => {
     });
     await o.settle(["bc-t"]);
     await describeAll("before");
+    // Keys both brokers were started with, some at their default value: STATIC_BROKER_CONFIG all the same.
+    await describeConfigs("keys set at start", BROKER, "1", [
+      "auto.create.topics.enable",
+      "default.replication.factor",
+      "group.initial.rebalance.delay.ms",
+      "num.partitions",
+      "offsets.topic.num.partitions",
+    ]);
     await inc(
       "validateOnly",
       incremental([[BROKER, "", [["log.retention.ms", Op.SET, "1"], ["message.max.bytes", Op.SET, "1000"]]]], true),

@@ -207,3 +207,40 @@ describe("dynamic broker configs (broker process, raw client, kafkajs, kafka-con
     assert.equal(loggers.get("handler-0")?.value, "INFO");
   });
 });
+
+describe("broker loggers reach the processor Workers", () => {
+  let broker: BrokerProcess;
+  before(async () => {
+    broker = await startBroker("deno", { overrides: { "connections.max.idle.ms": 500 } });
+  });
+  after(async () => {
+    await broker?.stop();
+  });
+
+  test("root=DEBUG makes processors write their DEBUG lines (an idle connection's close)", async () => {
+    const debugLines = () => broker.output.filter((l) => /DEBUG \[processor-/.test(l));
+    const idle = await WireClient.connect(broker.port);
+    assert.ok(await idle.closedWithin(5_000), "closed as idle");
+    assert.deepEqual(debugLines(), [], "root starts at INFO");
+    const res = await withWire(broker, (c) =>
+      call(
+        c,
+        44,
+        1,
+        {
+          validateOnly: false,
+          resources: [{
+            resourceType: BROKER_LOGGER,
+            resourceName: "1",
+            configs: [{ name: "root", configOperation: SET, value: "DEBUG" }],
+          }],
+        },
+        encodeIncrementalAlterConfigsRequest,
+        decodeIncrementalAlterConfigsResponse,
+      ));
+    assert.equal(res.responses[0].errorCode, 0, res.responses[0].errorMessage ?? "");
+    const again = await WireClient.connect(broker.port);
+    assert.ok(await again.closedWithin(5_000), "closed as idle");
+    await until("a processor's DEBUG line", () => debugLines().some((l) => /Closing idle connection/.test(l)), 5_000);
+  });
+});
