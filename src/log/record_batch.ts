@@ -1,10 +1,11 @@
 /**
  * Kafka record batches (magic v2), handled as bytes.
  *
- * The broker stores and serves a producer's batch exactly as it arrived, so
- * the produce path only reads the 61-byte header, checks what Kafka checks,
- * rewrites the few header fields the leader owns, and never decodes records
- * except to walk an uncompressed batch for validation. Layout and semantics
+ * The broker stores and serves a producer's batch as it arrived, so the
+ * produce path reads the 61-byte header, checks what Kafka checks, rewrites
+ * the few header fields the leader owns, and walks the records only to
+ * validate them; a batch is rebuilt only when the topic's compression.type
+ * names another codec (recompress.ts) or the log cleaner compacts it. Layout and semantics
  * follow https://kafka.apache.org/documentation/#recordbatch; the checks and
  * their error codes follow Kafka 3.9's broker (see validateBatchForAppend).
  */

@@ -1,8 +1,9 @@
 /**
  * The four codecs of Kafka's record batches behind one switch, for code that
  * must open or rewrite a batch's records (the log cleaner, broker-side
- * recompression, the offsets topic reader). The data path itself never
- * decompresses: batches travel and are stored as the producer compressed them.
+ * recompression, the offsets topic reader). Produce and fetch leave batches
+ * compressed as they are, unless the topic's compression.type asks for
+ * another codec (src/log/recompress.ts).
  */
 import { CompressionType } from "../record_batch.ts";
 import { gzipCompress, gzipDecompress } from "./gzip.ts";
