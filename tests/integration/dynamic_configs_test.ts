@@ -4,7 +4,8 @@
  * log.retention.bytes defaults and an open topic without overrides rolls and
  * drops old segments (its earliest offset moves, read with kafkajs); kafkajs'
  * admin (legacy AlterConfigs) lowers this broker's message.max.bytes and a
- * larger record is refused at once; Kafka's kafka-configs describes and
+ * larger record is refused at once; confluent-kafka-python's admin alters this
+ * broker's configs and is refused a static key; Kafka's kafka-configs describes and
  * alters the defaults and a broker logger and shows the dynamic sources; after
  * a restart the dynamic configs still hold (values, sources, effect) and the
  * logger is back at root's level, as in Kafka.
@@ -15,7 +16,9 @@ import { type Admin, Kafka, logLevel, type Producer } from "kafkajs";
 import { type BrokerProcess, startBroker } from "./_broker.ts";
 import { until } from "./_data_path.ts";
 import { wireCaller, WireClient } from "./_wire.ts";
-import { kafkaTool } from "../clients/_clients.ts";
+import * as path from "node:path";
+import { kafkaTool, pythonWithClients } from "../clients/_clients.ts";
+import { ROOT, runCommand } from "./_broker.ts";
 import {
   decodeIncrementalAlterConfigsResponse,
   encodeIncrementalAlterConfigsRequest,
@@ -185,6 +188,23 @@ describe("dynamic broker configs (broker process, raw client, kafkajs, kafka-con
     assert.match(loggers.stdout, /root=INFO/);
   });
 
+  test("confluent-kafka-python alters this broker's configs, is refused a static key, and describes them", async () => {
+    const python = await pythonWithClients();
+    const script = path.join(ROOT, "tests/integration/clients/broker_configs.py");
+    const { code, stdout, stderr } = await runCommand(python, [script, broker.bootstrap, "1"], { timeoutMs: 60_000 });
+    assert.equal(code, 0, stderr);
+    const r = JSON.parse(stdout);
+    assert.deepEqual(r.alterBroker, { ok: true });
+    assert.equal(r.alterStatic.ok, false);
+    assert.equal(r.alterStatic.name, "INVALID_REQUEST");
+    assert.match(r.alterStatic.message, /Cannot update these configs dynamically: \[num\.partitions\]/);
+    assert.deepEqual(r.describeBroker.configs["log.roll.ms"], {
+      value: "3600000",
+      source: String(Source.DYNAMIC_BROKER),
+      readOnly: false,
+    });
+  });
+
   test("after a restart the dynamic configs still hold; logger levels do not (as in Kafka)", async () => {
     await disconnect();
     assert.equal(await broker.stop(), 0);
@@ -199,8 +219,9 @@ describe("dynamic broker configs (broker process, raw client, kafkajs, kafka-con
         ["log.segment.bytes", "4096", Source.DYNAMIC_DEFAULT],
       ],
     );
-    const mine = await describeBroker(broker, BROKER, "1", ["message.max.bytes"]);
+    const mine = await describeBroker(broker, BROKER, "1", ["message.max.bytes", "log.roll.ms"]);
     assert.equal(mine.get("message.max.bytes")?.configSource, Source.DYNAMIC_BROKER);
+    assert.equal(mine.get("log.roll.ms")?.value, "3600000");
     await assert.rejects(produce(3000), /larger than the max message size/);
     await produce(500);
     const loggers = await describeBroker(broker, BROKER_LOGGER, "1", ["root", "handler-0"]);
