@@ -114,7 +114,8 @@ export async function swapPartition(host: LogDirHost, job: MoveJob): Promise<voi
     } catch { /* the copy is discarded again at the next start */ }
   } finally {
     try {
-      host.reopen(job.key, local, clean);
+      // A partition deleted while its log closed stays deleted.
+      if (!job.dropped) host.reopen(job.key, local, clean);
     } finally {
       release();
     }

@@ -51,6 +51,8 @@ export class MoveJob {
   private readonly copied = new Map<string, Copied>();
   private readonly id = randomUuid().replace(/[^A-Za-z0-9]/g, "");
   cancelled = false;
+  /** The partition is gone (its topic deleted) or the move called off: a swap under way must not reopen it. */
+  dropped = false;
 
   constructor(
     readonly key: string,
@@ -233,6 +235,7 @@ export class ReplicaMover {
     const job = this.jobs.get(key);
     if (!job) return;
     this.jobs.delete(key);
+    job.dropped = true;
     try {
       job.discard();
     } catch (e) {

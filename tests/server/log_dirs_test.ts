@@ -194,6 +194,16 @@ describe("several log dirs at the owner", () => {
     await rm.close();
   });
 
+  test("a topic deleted while its partition moves leaves nothing behind in either dir", async () => {
+    const rm = await start();
+    for (let i = 0; i < 200; i++) await produce(rm, 0, [`value-${i}`.padEnd(200, ".")]);
+    assert.equal(await moveTo(rm, 0, dirs[1]), ErrorCode.NONE);
+    await rm.applyImage({ ...image, topics: [] });
+    await new Promise((r) => setTimeout(r, 200));
+    for (const d of dirs) assert.deepEqual(fs.readdirSync(d).filter((e) => e.startsWith("t-")), [], d);
+    await rm.close();
+  });
+
   test("a partition in two dirs stays offline, both copies kept", async () => {
     const seed = await start();
     await produce(seed, 0, ["x"]);
