@@ -185,6 +185,21 @@ describe("dynamic broker configs", () => {
     });
   });
 
+  test("a list key: APPEND and SUBTRACT start from the default; the open log turns compacted", async () => {
+    await withBroker({}, async (b) => {
+      const id = await b.createTopic("t", 1);
+      assert.deepEqual(await incremental(b, [[BROKER, "", [["log.cleanup.policy", Op.APPEND, "compact"]]]]), [
+        [ErrorCode.NONE, null],
+      ]);
+      assert.equal((await describeOne(b, BROKER, "", ["log.cleanup.policy"])).configs[0].value, "delete,compact");
+      await incremental(b, [[BROKER, "", [["log.cleanup.policy", Op.SUBTRACT, "delete"]]]]);
+      const t = (await describeOne(b, TOPIC, "t", ["cleanup.policy"])).configs[0];
+      assert.deepEqual([t.value, t.configSource], ["compact", Source.DYNAMIC_DEFAULT]);
+      assert.equal(logConfig(b, id).compact, true);
+      assert.equal(logConfig(b, id).deleteByRetention, false);
+    });
+  });
+
   test("AlterConfigs replaces the resource's whole set; validateOnly changes nothing", async () => {
     await withBroker({}, async (b) => {
       await incremental(b, [[BROKER, "", [["log.retention.ms", Op.SET, "1234567"]]]]);

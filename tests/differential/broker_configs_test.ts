@@ -146,6 +146,14 @@ describe("differential: dynamic broker configs and loggers", () => {
       await describeConfigs("cluster default at every version", BROKER, "", KEYS, v);
       await describeConfigs("topic at every version", TOPIC, "bc-t", TOPIC_KEYS, v);
     }
+    // A list key: APPEND starts from the key's default when the resource has no value of its own.
+    await inc("append to a list", incremental([[BROKER, "", [["log.cleanup.policy", Op.APPEND, "compact"]]]]));
+    await describeConfigs("after append", TOPIC, "bc-t", ["cleanup.policy"]);
+    await describeConfigs("after append: default", BROKER, "", ["log.cleanup.policy"]);
+    await inc("subtract from a list", incremental([[BROKER, "", [["log.cleanup.policy", Op.SUBTRACT, "delete"]]]]));
+    await describeConfigs("after subtract", TOPIC, "bc-t", ["cleanup.policy"]);
+    await inc("delete the list", incremental([[BROKER, "", [["log.cleanup.policy", Op.DELETE, null]]]]));
+    await describeConfigs("after deleting the list", TOPIC, "bc-t", ["cleanup.policy"]);
     await inc("set per broker", incremental([[BROKER, "1", [["log.retention.ms", Op.SET, "7654321"]]]]));
     await describeAll("after per broker");
     for (const v of o.advertised(33)) {
