@@ -33,6 +33,11 @@ export class LogDirSet {
 
   static open(dirs: readonly string[], nodeId: number, log: Logger): LogDirSet {
     const paths = dirs.map((d) => path.resolve(d));
+    const twice = paths.find((p, i) => paths.indexOf(p) !== i);
+    if (twice !== undefined) {
+      // Kafka refuses this too: every partition would be found in "two" dirs.
+      throw new Error(`log.dirs names ${twice} twice; list each directory once`);
+    }
     const online: string[] = [];
     const offline: string[] = [];
     for (const dir of paths) {

@@ -304,5 +304,6 @@ describe("log dir names and bookkeeping", () => {
     assert.equal(again.cleanShutdown, true);
     assert.deepEqual(again.recoveryPointEntries(), [["t\u00000", 5n], [`${dirs[1]}\u0000t\u00001`, 7n]]);
     assert.throws(() => LogDirSet.open(dirs, 2, quiet().log), /node\.id/);
+    assert.throws(() => LogDirSet.open([dirs[0], `${dirs[0]}/`], 1, quiet().log), /names .* twice/);
   });
 });
