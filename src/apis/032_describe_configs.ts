@@ -19,7 +19,8 @@
  *   resource type" per resource. Any other type fails the whole request with INVALID_REQUEST, as Kafka's
  *   authorization step throws before describing anything.
  * configurationKeys null or empty means every config; names tsbroker does not know are left out, as Kafka does.
- * Values of sensitive configs would be null; tsbroker has none.
+ * Values of sensitive configs are null: tsbroker has no passwords, but a dynamic broker config name it does not
+ * know is treated as sensitive, as Kafka treats names it cannot type.
  *
  * Versions: v0 has isDefault (source is DEFAULT_CONFIG) instead of configSource, and no synonyms; v1 adds
  * includeSynonyms (topic override, then the broker keys the operator set, then their defaults) and configSource;

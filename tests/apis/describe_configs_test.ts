@@ -1,7 +1,7 @@
 /**
  * DescribeConfigs v0–v4 through a whole in-process broker core (LocalBroker):
  * a topic with and without overrides, the broker (Kafka's keys and
- * tsbroker's own), the root logger, the requested-keys filter, synonyms
+ * tsbroker's own), the loggers (root and one per thread), the requested-keys filter, synonyms
  * (v1+), configType and documentation (v3+), isDefault (v0), and Kafka's
  * errors (unknown or invalid topic, another or non-numeric broker id, empty
  * logger name, resource types tsbroker has no configs for, unknown types).
