@@ -7,8 +7,7 @@
  * sources compared); and the error paths per resource (unknown topic,
  * invalid value, unknown key, APPEND on a non-list key, a resource given
  * twice, duplicate keys, another broker id, a resource type Kafka does not
- * know). Broker and logger changes are not sent: Kafka applies them and
- * tsbroker refuses them (see src/apis/alter_configs_common.ts).
+ * know). Broker and logger changes are compared in broker_configs_test.ts.
  */
 import { after, before, describe, test } from "node:test";
 import { Oracle, SUITE_COVERAGE } from "./_oracle.ts";
