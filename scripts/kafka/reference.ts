@@ -49,6 +49,11 @@ export async function kafkaClasspath(): Promise<string> {
   const digest = Array.from(new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(pom))))
     .slice(0, 8).map((b) => b.toString(16).padStart(2, "0")).join("");
   const file = path.join(CACHE, `classpath-${digest}.txt`);
+  if (fs.existsSync(file) && !jarsPresent(fs.readFileSync(file, "utf8"))) {
+    // The Maven cache was cleared (or the checkout moved to another machine) since the classpath was written.
+    console.error(`[reference-kafka] ${file} names jars that are gone: resolving again`);
+    fs.rmSync(file, { force: true });
+  }
   if (!fs.existsSync(file)) {
     fs.mkdirSync(CACHE, { recursive: true });
     // One Maven at a time: parallel test files ask at once on a cold cache.
@@ -65,6 +70,10 @@ export async function kafkaClasspath(): Promise<string> {
     });
   }
   return fs.readFileSync(file, "utf8").trim();
+}
+
+function jarsPresent(classpath: string): boolean {
+  return classpath.trim().split(path.delimiter).every((jar) => fs.existsSync(jar));
 }
 
 /**
