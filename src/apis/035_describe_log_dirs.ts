@@ -4,7 +4,8 @@
  * One result per configured log dir (`log.dirs`, absolute paths): the
  * partitions in it, grouped by topic, with their size in bytes, offset lag 0
  * (one node: the log end is the high watermark) and isFuture true for the
- * copy a move in progress is making (AlterReplicaLogDirs). A dir that
+ * copy a move in progress is making (AlterReplicaLogDirs), whose offset lag
+ * is how far its log end is behind the current log's, as Kafka reports it. A dir that
  * cannot be written is reported with KAFKA_STORAGE_ERROR and no topics, as
  * Kafka reports an offline dir. Null topics means every partition; named
  * partitions that do not exist are left out, as Kafka does.
@@ -64,7 +65,7 @@ export const describeLogDirsHandler = defineApi<DescribeLogDirsRequest, Describe
         topic.partitions.push({
           partitionIndex: replica.partition,
           partitionSize: replica.sizeBytes,
-          offsetLag: 0n,
+          offsetLag: replica.offsetLag,
           isFutureKey: replica.isFuture,
         });
       }

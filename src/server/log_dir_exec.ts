@@ -53,16 +53,21 @@ export function executeLogDirOp(host: LogDirHost, op: LogDirOp): LogDirOpResults
 function replicasOf(host: LogDirHost, key: string): LogDirReplica[] {
   const local = host.serving(key);
   if (!local) return [];
-  const replica = (dir: string, sizeBytes: bigint, isFuture: boolean): LogDirReplica => ({
+  const replica = (dir: string, sizeBytes: bigint, offsetLag: bigint, isFuture: boolean): LogDirReplica => ({
     dir,
     topic: local.topic,
     partition: local.partition,
     sizeBytes,
+    offsetLag,
     isFuture,
   });
-  const out = [replica(path.dirname(local.dir), BigInt(local.log.sizeInBytes), false)];
+  const out = [replica(path.dirname(local.dir), BigInt(local.log.sizeInBytes), 0n, false)];
   const future = host.mover.future(key);
-  if (future) out.push(replica(future.dir, future.sizeBytes, true));
+  if (future) {
+    // Kafka: how far the future replica's log end is behind the current one's.
+    const behind = local.log.logEndOffset - (future.logEndOffset ?? local.log.logStartOffset);
+    out.push(replica(future.dir, future.sizeBytes, behind > 0n ? behind : 0n, true));
+  }
   return out;
 }
 

@@ -25,6 +25,8 @@ export interface LogDirReplica {
   topic: string;
   partition: number;
   sizeBytes: bigint;
+  /** How far behind the current log the replica is (Kafka: 0 for the current one on a leader). */
+  offsetLag: bigint;
   isFuture: boolean;
 }
 

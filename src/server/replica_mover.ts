@@ -43,6 +43,9 @@ interface Copied {
   bytes: number;
   ino: number;
   synced: boolean;
+  /** Where the next batch header starts in the copy, and the offset after the last whole batch before it. */
+  scanned: number;
+  nextOffset: bigint | null;
 }
 
 /** One move in progress: its copy, and the renames that finish it. */
@@ -67,6 +70,17 @@ export class MoveJob {
   }
 
   /** Bytes in the copy so far (DescribeLogDirs shows the future replica with this size). */
+  /**
+   * The copy's log end offset: after the last whole batch copied of the newest segment (its base offset when
+   * none is), for DescribeLogDirs' offset lag of the future replica, as Kafka reports it.
+   */
+  get logEndOffset(): bigint | null {
+    const logs = [...this.copied.keys()].filter((f) => f.endsWith(".log")).sort();
+    const newest = logs[logs.length - 1];
+    if (newest === undefined) return null;
+    return this.copied.get(newest)!.nextOffset ?? BigInt(newest.slice(0, -4));
+  }
+
   get copiedBytes(): bigint {
     let total = 0;
     for (const c of this.copied.values()) total += c.bytes;
@@ -124,7 +138,7 @@ export class MoveJob {
         if (rec.bytes < st.size) this.copyRange(file, rec, st.size);
       } else {
         fs.copyFileSync(from, path.join(this.futureDir, file));
-        this.copied.set(file, { bytes: 0, ino: st.ino, synced: false });
+        this.copied.set(file, { bytes: 0, ino: st.ino, synced: false, scanned: 0, nextOffset: null });
       }
     }
     this.dropVanished(new Set(files), false);
@@ -165,7 +179,7 @@ export class MoveJob {
   private current(file: string, st: fs.Stats): Copied {
     let rec = this.copied.get(file);
     if (!rec || rec.ino !== st.ino || st.size < rec.bytes) {
-      rec = { bytes: 0, ino: st.ino, synced: false };
+      rec = { bytes: 0, ino: st.ino, synced: false, scanned: 0, nextOffset: null };
       this.copied.set(file, rec);
       fs.writeFileSync(path.join(this.futureDir, file), new Uint8Array(0));
     }
@@ -184,6 +198,15 @@ export class MoveJob {
         rec.bytes += n;
       }
       rec.synced = false;
+      // Batch headers of what is copied (12 bytes each: base offset, length; then the last offset delta).
+      const header = new DataView(buf.buffer, 0, 27);
+      while (rec.scanned + 27 <= rec.bytes) {
+        fs.readSync(dst, buf, 0, 27, rec.scanned);
+        const end = rec.scanned + 12 + header.getInt32(8);
+        if (end > rec.bytes || end <= rec.scanned + 12) break;
+        rec.nextOffset = header.getBigInt64(0) + BigInt(header.getInt32(23)) + 1n;
+        rec.scanned = end;
+      }
     } finally {
       fs.closeSync(src);
       fs.closeSync(dst);
@@ -244,9 +267,9 @@ export class ReplicaMover {
   }
 
   /** The future replica of a move in progress, for DescribeLogDirs. */
-  future(key: string): { dir: string; sizeBytes: bigint } | undefined {
+  future(key: string): { dir: string; sizeBytes: bigint; logEndOffset: bigint | null } | undefined {
     const job = this.jobs.get(key);
-    return job && { dir: job.destLogDir, sizeBytes: job.copiedBytes };
+    return job && { dir: job.destLogDir, sizeBytes: job.copiedBytes, logEndOffset: job.logEndOffset };
   }
 
   /** Shutdown: every move stops where it is, its copy kept (the next start resumes it). */

@@ -18,6 +18,7 @@ import { ErrorCode } from "../../src/protocol/errors.ts";
 import { ReplicaManager } from "../../src/server/replica_manager.ts";
 import { baseName, LogDirs } from "../../src/server/log_dirs.ts";
 import { LogDirSet } from "../../src/server/log_dir_set.ts";
+import { MoveJob } from "../../src/server/replica_mover.ts";
 import { Logger } from "../../src/util/logger.ts";
 
 let root: string;
@@ -191,6 +192,23 @@ describe("several log dirs at the owner", () => {
     rm = await start();
     assert.deepEqual(await where(rm, 0), [[dirs[1], false]]);
     assert.equal(await count(rm, 0), 3);
+    await rm.close();
+  });
+
+  test("a move's copy knows its log end from the whole batches copied so far (the future's offset lag)", async () => {
+    const rm = await start();
+    for (let i = 0; i < 20; i++) await produce(rm, 2, [`a${i}`, `b${i}`]);
+    const source = path.join(dirs[0], "t-2");
+    const size = fs.statSync(path.join(source, "00000000000000000000.log")).size;
+    const job = new MoveJob("k", "t-2", source, dirs[1]);
+    assert.equal(job.logEndOffset, null);
+    assert.equal(job.step(Math.floor(size / 2)), size - Math.floor(size / 2));
+    const half = job.logEndOffset!;
+    assert.ok(half > 0n && half < 40n && half % 2n === 0n, `log end ${half} after half the bytes`);
+    assert.equal(job.step(size), 0);
+    assert.equal(job.logEndOffset, 40n);
+    job.discard();
+    assert.equal(fs.readdirSync(dirs[1]).some((e) => e.endsWith("-future")), false);
     await rm.close();
   });
 
