@@ -40,28 +40,47 @@ export interface LogCleanerOptions {
   now?: () => number;
 }
 
-/** Spreads a byte rate over time: after each slice, waits until the bytes so far fit the rate. */
+/**
+ * Paces the cleaner's slices. Two limits:
+ * - a byte rate (log.cleaner.io.max.bytes.per.second): after each slice, waits until the bytes so far fit;
+ * - a share of the Worker while it is busy: when other work ran during the last yield (requests were
+ *   waiting), the cleaner sleeps until its slices take at most BUSY_SHARE of the time, so appends and
+ *   fetches keep most of the thread. An idle Worker cleans at full speed.
+ */
 export class Throttle {
   private windowStart: number;
   private bytes = 0;
+  private resumedAt: number;
 
   constructor(private readonly bytesPerSecond: number, private readonly now: () => number) {
     this.windowStart = now();
+    this.resumedAt = performance.now();
   }
 
   async pace(bytes: number): Promise<void> {
-    if (!(this.bytesPerSecond < Number.MAX_VALUE)) return macrotask();
-    this.bytes += bytes;
-    const elapsed = this.now() - this.windowStart;
-    const needed = (this.bytes / this.bytesPerSecond) * 1000;
-    if (needed > elapsed) await sleep(needed - elapsed);
-    else await macrotask();
-    if (elapsed > 1000) {
-      this.windowStart = this.now();
-      this.bytes = 0;
+    const work = performance.now() - this.resumedAt;
+    const yieldedAt = performance.now();
+    await macrotask();
+    const waited = performance.now() - yieldedAt;
+    if (waited > BUSY_LAG_MS) await sleep(work * (1 / BUSY_SHARE - 1));
+    if (this.bytesPerSecond < Number.MAX_VALUE) {
+      this.bytes += bytes;
+      const elapsed = this.now() - this.windowStart;
+      const needed = (this.bytes / this.bytesPerSecond) * 1000;
+      if (needed > elapsed) await sleep(needed - elapsed);
+      if (elapsed > 1000) {
+        this.windowStart = this.now();
+        this.bytes = 0;
+      }
     }
+    this.resumedAt = performance.now();
   }
 }
+
+/** The cleaner's share of a busy Worker's time. */
+export const BUSY_SHARE = 0.05;
+/** A yield that took longer than this means other work was waiting. */
+const BUSY_LAG_MS = 0.5;
 
 export class LogCleanerService {
   private readonly running = new Map<LocalPartition, Promise<unknown>>();
