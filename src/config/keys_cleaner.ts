@@ -28,7 +28,7 @@ export const CLEANER_KEYS = {
     min: 0,
     origin: "kafka",
     doc:
-      "Partitions cleaned at the same time per handler Worker (each Worker cleans the partitions it owns, between requests).",
+      "Partitions cleaned at the same time per handler Worker (each Worker cleans the partitions it owns, in slices between requests); 0 = none.",
   },
   "log.cleaner.backoff.ms": {
     type: "long",
@@ -43,14 +43,15 @@ export const CLEANER_KEYS = {
     min: 0,
     origin: "kafka",
     doc:
-      "Memory for the key → latest offset map of one cleaning, in bytes, shared by the cleaner threads; a cleaning covers as many dirty records as fit.",
+      "Memory for the key → latest offset map, in bytes, counted as Kafka counts it (24 bytes per key), shared by the cleaner threads of all handler Workers; a cleaning covers as many dirty records as fit.",
   },
   "log.cleaner.io.buffer.size": {
     type: "int",
     default: 524288,
     min: 0,
     origin: "kafka",
-    doc: "Read and write buffer of the cleaner, in bytes, shared by the cleaner threads.",
+    doc:
+      "How much the cleaner reads between two yields to other work: a quarter of this per cleaner thread, in bytes (128 KiB by default, at least 4 KiB).",
   },
   "log.cleaner.io.buffer.load.factor": {
     type: "double",
@@ -63,7 +64,8 @@ export const CLEANER_KEYS = {
     default: 1.7976931348623157e308,
     origin: "kafka",
     kafkaDefault: "Double.MAX_VALUE (unthrottled)",
-    doc: "Bytes per second the cleaner may read and write, all cleaner threads together; the default is unthrottled.",
+    doc:
+      "Bytes per second the cleaner may read, all cleaner threads of all handler Workers together (each Worker an equal share); the default is unthrottled. Whatever this is, while requests wait a cleaning takes at most 5% of its Worker's time.",
   },
   "log.cleaner.min.cleanable.ratio": {
     type: "double",

@@ -12,8 +12,10 @@
  *   due: min.cleanable.dirty.ratio, min/max.compaction.lag.ms).
  * - log.cleaner.dedupe.buffer.size and log.cleaner.io.buffer.load.factor size the key map of one
  *   cleaning, shared as Kafka shares it among its cleaner threads, and here also among the Workers.
- * - log.cleaner.io.max.bytes.per.second bounds what all cleanings of the broker read and write; each
- *   Worker takes an equal share.
+ * - log.cleaner.io.max.bytes.per.second bounds what all cleanings of the broker read; each Worker takes
+ *   an equal share. Whatever it is, a cleaning takes at most BUSY_SHARE of its Worker's time while
+ *   requests wait (see Throttle).
+ * - log.cleaner.io.buffer.size: a quarter of it per cleaner thread is read between two yields.
  * __consumer_offsets is left to its group coordinators, which compact it by rewriting their live state.
  * A log whose cleaning fails is logged at ERROR and left alone for ten backoffs; one whose cleaning was
  * cut short, for one.
@@ -90,6 +92,7 @@ export class LogCleanerService {
   private readonly threads: number;
   private readonly backoffMs: number;
   private readonly mapCapacity: number;
+  private readonly sliceBytes: number;
   private timer: ReturnType<typeof setTimeout> | null = null;
   private stopped = false;
   /** Cleanings finished, for tests and logs. */
@@ -103,6 +106,7 @@ export class LogCleanerService {
     const cleaners = Math.max(1, this.threads) * Math.max(1, o.handlerCount);
     const memory = Number(cfg["log.cleaner.dedupe.buffer.size"]) / cleaners;
     this.mapCapacity = KeyOffsetMap.forMemory(memory, cfg["log.cleaner.io.buffer.load.factor"]).capacity;
+    this.sliceBytes = Math.max(4096, Math.floor(cfg["log.cleaner.io.buffer.size"] / (4 * Math.max(1, this.threads))));
     const rate = cfg["log.cleaner.io.max.bytes.per.second"];
     this.throttle = new Throttle(rate / Math.max(1, o.handlerCount), this.now);
   }
@@ -184,6 +188,7 @@ export class LogCleanerService {
         logger: this.o.log,
         now: this.now,
         mapCapacity: this.mapCapacity,
+        sliceBytes: this.sliceBytes,
         producerLastOffsets: () => local.producers.lastBatchOffsets(),
         pace: (bytes) => this.throttle.pace(bytes),
         stopped: () => this.stopped || local.log.isClosed,

@@ -53,6 +53,8 @@ export interface CleanerContext {
   now: () => number;
   /** Keys one cleaning may map. */
   mapCapacity: number;
+  /** Bytes read between two calls of `pace` (SLICE_BYTES by default). */
+  sliceBytes?: number;
   /** Producer id → last offset of its last batch, for the producers the partition's state holds. */
   producerLastOffsets: () => ReadonlyMap<bigint, bigint>;
   /** Awaited after each slice with the bytes it read and wrote: yields, and throttles. */
@@ -87,7 +89,7 @@ async function forEachBatch(
   let read = 0;
   while (pos < seg.size) {
     if (ctx.stopped() || seg.isClosed) throw new Aborted();
-    let chunk = seg.read(pos, Math.min(SLICE_BYTES, seg.size - pos));
+    let chunk = seg.read(pos, Math.min(ctx.sliceBytes ?? SLICE_BYTES, seg.size - pos));
     const first = LOG_OVERHEAD + new DataView(chunk.buffer).getInt32(BATCH_LENGTH_OFFSET);
     if (first > chunk.length) chunk = seg.read(pos, first);
     const v = new DataView(chunk.buffer, chunk.byteOffset, chunk.length);
