@@ -5,6 +5,8 @@
  * producer writes to it, and every acknowledged record is read back (kcat)
  * at its offset, in order; a SIGKILL right after a move starts loses
  * nothing and leaves the partition in exactly one dir after the restart.
+ * Kafka's own tools drive it too: kafka-log-dirs --describe and
+ * kafka-reassign-partitions with log_dirs (--execute, --verify).
  */
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
@@ -24,6 +26,7 @@ import {
   encodeAlterReplicaLogDirsRequest,
 } from "../../src/protocol/generated/alter_replica_log_dirs.ts";
 import { ErrorCode } from "../../src/protocol/errors.ts";
+import { javaCommand, kafkaClasspath } from "../../scripts/kafka/reference.ts";
 
 const call: WireCall = wireCaller("log-dirs-test");
 
@@ -214,6 +217,59 @@ describe("two log dirs", () => {
       assert.deepEqual(holders(dirs, "moving-0"), [to]);
       assert.ok(broker.output.some((l) => /Moved moving-0/.test(l)), broker.output.join("\n"));
       await assertAllAcked(broker, "moving", 2, run.acks);
+    } finally {
+      await broker.stop();
+      fs.rmSync(root, { recursive: true, force: true });
+    }
+  });
+
+  test("Kafka's kafka-log-dirs and kafka-reassign-partitions (log_dirs) work against it", async () => {
+    const { root, dirs } = twoDirs();
+    const broker = await startBroker("deno", {
+      dataDir: dirs[0],
+      overrides: { "log.dirs": dirs.join(","), "num.partitions": 2 },
+    });
+    try {
+      await produceLines(broker, "tools", 0, 10);
+      const classpath = await kafkaClasspath();
+      const tool = async (cls: string, args: string[]) => {
+        const out = await runCommand(javaCommand(), [
+          "-cp",
+          classpath,
+          cls,
+          "--bootstrap-server",
+          broker.bootstrap,
+          ...args,
+        ]);
+        assert.equal(out.code, 0, `${cls}: ${out.stderr}`);
+        return out.stdout;
+      };
+      const logDirs = async () => {
+        const out = await tool("org.apache.kafka.tools.LogDirsCommand", ["--describe", "--topic-list", "tools"]);
+        const json = JSON.parse(out.split("\n").find((l) => l.startsWith("{"))!);
+        const found: Record<string, string> = {};
+        for (const d of json.brokers[0].logDirs) for (const p of d.partitions) found[p.partition] = d.logDir;
+        return found;
+      };
+      const before = await logDirs();
+      assert.deepEqual(Object.keys(before).sort(), ["tools-0", "tools-1"]);
+      const to = dirs.find((d) => d !== before["tools-0"])!;
+      const plan = path.join(root, "plan.json");
+      fs.writeFileSync(
+        plan,
+        JSON.stringify({ version: 1, partitions: [{ topic: "tools", partition: 0, replicas: [1], log_dirs: [to] }] }),
+      );
+      const reassign = "org.apache.kafka.tools.reassign.ReassignPartitionsCommand";
+      assert.match(
+        await tool(reassign, ["--execute", "--reassignment-json-file", plan]),
+        /Successfully started moving/,
+      );
+      await until("kafka-reassign-partitions --verify says the move completed", async () => {
+        const out = await tool(reassign, ["--verify", "--reassignment-json-file", plan]);
+        return /Reassignment of replica tools-0-1 completed successfully/.test(out);
+      }, 30_000);
+      assert.equal((await logDirs())["tools-0"], to);
+      assert.equal((await kcatRead(broker, "tools", { partition: 0, format: "%s\n" })).length, 10);
     } finally {
       await broker.stop();
       fs.rmSync(root, { recursive: true, force: true });
