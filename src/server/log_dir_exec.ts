@@ -94,12 +94,19 @@ function alter(host: LogDirHost, key: string, given: string): number {
 
 /** The end of a move: ops held, source closed, copy completed and committed, log reopened at its new place. */
 export async function swapPartition(host: LogDirHost, job: MoveJob): Promise<void> {
-  const local = host.serving(job.key);
-  if (!local || local.dir !== job.sourceDir) {
-    job.discard();
+  let local = host.serving(job.key);
+  if (local?.dir === job.sourceDir) {
+    // The source's own unsynced data is synced before the ops are held (closing it syncs only what follows).
+    await local.log.flush().catch(() => {});
+    local = host.serving(job.key);
+  }
+  if (!local || local.dir !== job.sourceDir || job.dropped || job.cancelled) {
+    // Stopped for shutdown: the copy stays for the next start to resume; otherwise it goes.
+    if (!job.dropped && !job.cancelled) job.discard();
     return;
   }
   const release = host.hold();
+  const heldFrom = Date.now();
   let clean = false;
   try {
     await local.log.close();
@@ -108,7 +115,10 @@ export async function swapPartition(host: LogDirHost, job: MoveJob): Promise<voi
     job.commit();
     host.dirs.moved(job.name, job.destLogDir);
     host.epochs.movedIn(job.key);
-    host.log.info(`Moved ${job.name} to ${job.destLogDir} (${job.copiedBytes} bytes)`);
+    host.log.info(
+      `Moved ${job.name} to ${job.destLogDir} (${job.copiedBytes} bytes; its owner's requests waited ` +
+        `${Date.now() - heldFrom} ms for the swap)`,
+    );
   } catch (e) {
     host.log.error(
       `Moving ${job.name} to ${job.destLogDir} failed at the swap (${errorMessage(e)}); ` +
