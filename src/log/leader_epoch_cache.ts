@@ -14,15 +14,16 @@
  * Kafka does when a log is truncated and re-appended under a newer epoch).
  * DeleteRecords and retention truncate from the start (the first surviving
  * epoch starts at the new log start offset); a log tail cut by recovery
- * truncates from the end. Every change is written at once (atomically):
- * changes are rare (a new epoch, a moved log start).
+ * truncates from the end. Every change is written at once, through a
+ * temporary file renamed over the old one, but not fsync'ed: a file lost
+ * or emptied by a power cut is rebuilt from the log (below), and two syncs
+ * per new partition would double what creating a partition costs.
  *
  * A file that does not parse is not trusted: WARN, and the cache is rebuilt
  * from the log's batches (the owner seeds it from the first batch).
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { writeFileAtomic } from "../util/atomic_file.ts";
 
 export const LEADER_EPOCH_CHECKPOINT = "leader-epoch-checkpoint";
 const VERSION = 0;
@@ -41,6 +42,9 @@ export interface EpochEndOffset {
 }
 
 export class LeaderEpochCache {
+  /** Why the last write of the file failed, while writes keep failing; null otherwise. */
+  writeError: string | null = null;
+
   private constructor(readonly file: string, private list: EpochEntry[]) {}
 
   /**
@@ -122,8 +126,22 @@ export class LeaderEpochCache {
     this.flush();
   }
 
+  /**
+   * Never throws (appends and retention call it): a failed write (a full disk) leaves the old file, the cache
+   * in memory stays right, `writeError` says why until a later write succeeds.
+   */
   private flush(): void {
-    writeFileAtomic(this.file, formatEpochCheckpoint(this.list));
+    const tmp = `${this.file}.tmp`;
+    try {
+      fs.writeFileSync(tmp, formatEpochCheckpoint(this.list));
+      fs.renameSync(tmp, this.file);
+      this.writeError = null;
+    } catch (e) {
+      this.writeError = e instanceof Error ? e.message : String(e);
+      try {
+        fs.rmSync(tmp, { force: true });
+      } catch { /* the directory may be gone */ }
+    }
   }
 }
 

@@ -29,6 +29,8 @@ export class PartitionEpochs {
   private readonly caches = new Map<string, LeaderEpochCache>();
   /** Partitions just moved to another dir: their cache is rebuilt from their batches alone. */
   private readonly moved = new Set<string>();
+  /** Checkpoint files whose last write failed (warned once). */
+  private readonly failing = new Set<string>();
 
   constructor(private readonly log: Logger) {}
 
@@ -42,13 +44,14 @@ export class PartitionEpochs {
     return {
       onRecoveredBatch: (header, baseOffset) => {
         producers.onRecoveredBatch(header, baseOffset);
-        if (header.magic >= MAGIC_V2) cache.assign(header.partitionLeaderEpoch, baseOffset);
+        if (header.magic >= MAGIC_V2 && cache.assign(header.partitionLeaderEpoch, baseOffset)) this.check(cache, name);
       },
       replayFrom: () => producers.replayFrom(),
       takeSnapshot: (leo) => producers.takeSnapshot(leo),
       onLogStartOffset: (offset) => {
         producers.onLogStartOffset(offset);
         cache.truncateFromStart(offset);
+        this.check(cache, name);
       },
     };
   }
@@ -70,6 +73,7 @@ export class PartitionEpochs {
       // After a move Kafka's log is its future replica, whose cache holds only the epochs of the batches
       // it copied (an empty partition then answers -1/-1): no leadership epoch at the log end.
       if (!this.moved.delete(key) && cache.latestEpoch !== LEADER_EPOCH) cache.assign(LEADER_EPOCH, log.logEndOffset);
+      this.check(cache, name);
     } catch (e) {
       this.log.warn(`${name}: the leader-epoch cache could not be brought up to date (${errorMessage(e)})`);
     }
@@ -83,7 +87,20 @@ export class PartitionEpochs {
   /** An append at `baseOffset` under `epoch` (a no-op unless the epoch is new). */
   appended(key: string, epoch: number, baseOffset: bigint): void {
     const cache = this.caches.get(key);
-    if (cache && cache.latestEpoch !== epoch) cache.assign(epoch, baseOffset);
+    if (cache && cache.latestEpoch !== epoch && cache.assign(epoch, baseOffset)) this.check(cache, cache.file);
+  }
+
+  /** A failed write of the checkpoint file is logged once per streak (the cache in memory is still right). */
+  private check(cache: LeaderEpochCache, name: string): void {
+    if (cache.writeError === null) {
+      this.failing.delete(cache.file);
+    } else if (!this.failing.has(cache.file)) {
+      this.failing.add(cache.file);
+      this.log.warn(
+        `${name}: writing ${cache.file} failed (${cache.writeError}); epochs are answered from memory and the ` +
+          `file is rebuilt from the log at the next start`,
+      );
+    }
   }
 
   forget(key: string): void {

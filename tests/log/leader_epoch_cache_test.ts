@@ -92,6 +92,20 @@ describe("LeaderEpochCache", () => {
     });
   });
 
+  test("a failed write never throws: the cache in memory stays right and says why", () => {
+    withDir((dir) => {
+      const cache = LeaderEpochCache.load(dir);
+      removeDir(dir);
+      assert.equal(cache.assign(1, 5n), true);
+      assert.match(cache.writeError!, /ENOENT|no such file/i);
+      assert.deepEqual(cache.endOffsetFor(1, 9n), { epoch: 1, endOffset: 9n });
+      fs.mkdirSync(dir, { recursive: true });
+      cache.assign(2, 7n);
+      assert.equal(cache.writeError, null);
+      assert.deepEqual(entries(LeaderEpochCache.load(dir)), [[1, 5], [2, 7]]);
+    });
+  });
+
   test("a file that does not parse is reported and read as empty; the format round-trips", () => {
     withDir((dir) => {
       fs.writeFileSync(path.join(dir, LEADER_EPOCH_CHECKPOINT), "0\n2\n0 0\n");
