@@ -23,14 +23,23 @@ import { createTopicsHandler } from "./019_create_topics.ts";
 import { deleteTopicsHandler } from "./020_delete_topics.ts";
 import { deleteRecordsHandler } from "./021_delete_records.ts";
 import { initProducerIdHandler } from "./022_init_producer_id.ts";
+import { offsetForLeaderEpochHandler } from "./023_offset_for_leader_epoch.ts";
+import { alterReplicaLogDirsHandler } from "./034_alter_replica_log_dirs.ts";
+import { describeLogDirsHandler } from "./035_describe_log_dirs.ts";
 import { describeConfigsHandler } from "./032_describe_configs.ts";
 import { alterConfigsHandler } from "./033_alter_configs.ts";
 import { createPartitionsHandler } from "./037_create_partitions.ts";
 import { deleteGroupsHandler } from "./042_delete_groups.ts";
+import { electLeadersHandler } from "./043_elect_leaders.ts";
 import { incrementalAlterConfigsHandler } from "./044_incremental_alter_configs.ts";
+import { alterPartitionReassignmentsHandler } from "./045_alter_partition_reassignments.ts";
+import { listPartitionReassignmentsHandler } from "./046_list_partition_reassignments.ts";
 import { offsetDeleteHandler } from "./047_offset_delete.ts";
+import { describeClusterHandler } from "./060_describe_cluster.ts";
+import { describeProducersHandler } from "./061_describe_producers.ts";
 import { consumerGroupHeartbeatHandler } from "./068_consumer_group_heartbeat.ts";
 import { consumerGroupDescribeHandler } from "./069_consumer_group_describe.ts";
+import { describeTopicPartitionsHandler } from "./075_describe_topic_partitions.ts";
 
 // deno-lint-ignore no-explicit-any
 const HANDLERS: ReadonlyArray<ApiHandler<any, any>> = [
@@ -52,14 +61,23 @@ const HANDLERS: ReadonlyArray<ApiHandler<any, any>> = [
   deleteTopicsHandler,
   deleteRecordsHandler,
   initProducerIdHandler,
+  offsetForLeaderEpochHandler,
+  alterReplicaLogDirsHandler,
+  describeLogDirsHandler,
   describeConfigsHandler,
   alterConfigsHandler,
   createPartitionsHandler,
   deleteGroupsHandler,
+  electLeadersHandler,
   incrementalAlterConfigsHandler,
+  alterPartitionReassignmentsHandler,
+  listPartitionReassignmentsHandler,
   offsetDeleteHandler,
+  describeClusterHandler,
+  describeProducersHandler,
   consumerGroupHeartbeatHandler,
   consumerGroupDescribeHandler,
+  describeTopicPartitionsHandler,
 ];
 
 /** A handler of any request and response type: the table holds every API's. */

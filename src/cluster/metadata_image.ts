@@ -4,6 +4,8 @@
  * supervisor owns the writable state and sends each new image to every
  * handler Worker, as a KRaft controller publishes metadata to brokers.
  */
+import type { BrokerConfigImage } from "../config/dynamic_config.ts";
+
 export interface AdvertisedListener {
   name: string;
   securityProtocol: string;
@@ -26,6 +28,8 @@ export interface MetadataImage {
   /** Indexed like the configured listeners (RequestEnvelope.listener). */
   listeners: AdvertisedListener[];
   topics: TopicImage[];
+  /** Dynamic broker configs and logger levels (absent: none, as before they existed). */
+  brokerConfigs?: BrokerConfigImage;
 }
 
 /** Look-ups over an image, rebuilt whenever a new image arrives. */

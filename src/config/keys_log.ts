@@ -172,4 +172,54 @@ export const LOG_KEYS = {
     doc:
       "With CreateTime, how far a record's timestamp may lie after the broker's clock, in milliseconds; later batches get INVALID_TIMESTAMP (topic-level: message.timestamp.after.max.ms). One hour, as since Kafka 4.0 (KIP-1030; Kafka 3.x: unbounded).",
   },
+  "compression.type": {
+    type: "enum",
+    default: "producer",
+    values: ["uncompressed", "zstd", "lz4", "snappy", "gzip", "producer"],
+    origin: "kafka",
+    doc:
+      "Codec of stored batches: producer keeps each batch as the producer compressed it; any other codec makes the broker recompress produced batches in another codec into it (topic-level: compression.type).",
+  },
+  "compression.gzip.level": {
+    type: "int",
+    default: -1,
+    min: 1,
+    max: 9,
+    special: [{ value: -1, meaning: "zlib's default level" }],
+    origin: "kafka",
+    doc: "gzip level of broker-side recompression to gzip (topic-level: compression.gzip.level).",
+  },
+  "compression.lz4.level": {
+    type: "int",
+    default: 9,
+    min: 1,
+    max: 17,
+    origin: "kafka",
+    doc:
+      "lz4 level of broker-side recompression to lz4; accepted, but tsbroker's lz4 writer has a single (fast) level (topic-level: compression.lz4.level).",
+  },
+  "compression.zstd.level": {
+    type: "int",
+    default: 3,
+    min: -131072,
+    max: 22,
+    origin: "kafka",
+    doc: "zstd level of broker-side recompression to zstd (topic-level: compression.zstd.level).",
+  },
+  "log.local.retention.ms": {
+    type: "long",
+    default: -2,
+    min: -2,
+    origin: "kafka",
+    doc:
+      "Accepted, no effect: tsbroker has no tiered storage. Age of the local part of a tiered log; -2 = the retention time (topic-level: local.retention.ms).",
+  },
+  "log.local.retention.bytes": {
+    type: "long",
+    default: -2,
+    min: -2,
+    origin: "kafka",
+    doc:
+      "Accepted, no effect: tsbroker has no tiered storage. Size of the local part of a tiered log; -2 = the retention size (topic-level: local.retention.bytes).",
+  },
 } as const satisfies Record<string, KeySpec>;

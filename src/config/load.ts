@@ -14,6 +14,7 @@ import { findKeyLine, findKeyLines } from "./source_lines.ts";
 import { closestKey } from "./suggest.ts";
 import { parseTomlEntries } from "./toml.ts";
 import { validateConfig } from "./validate.ts";
+import { recordStaticKeys } from "./dynamic_config.ts";
 
 export interface LoadConfigOptions {
   /** TOML text of the config file; omitted = defaults (plus overrides) only. */
@@ -123,5 +124,8 @@ export function loadConfig(options: LoadConfigOptions = {}): BrokerConfig {
     },
     (key) => origins.has(key),
   );
-  return Object.freeze(cfg);
+  const frozen = Object.freeze(cfg);
+  // DescribeConfigs reports these keys as STATIC_BROKER_CONFIG, whatever their value (config/describe.ts).
+  recordStaticKeys(frozen, origins.keys());
+  return frozen;
 }

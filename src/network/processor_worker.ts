@@ -5,7 +5,7 @@
  * sockets cannot move between Workers), and runs a Processor on it.
  */
 import type { NetRuntime, TcpListener, WorkerScope } from "../runtime/types.ts";
-import { Logger, type LogLevel, setLogLevel } from "../util/logger.ts";
+import { Logger, type LogLevel, setLoggerLevels, setLogLevel } from "../util/logger.ts";
 import { ConnectionQuotas } from "./connection_quotas.ts";
 import { MemoryPool } from "./memory_pool.ts";
 import { UnsentBudget } from "./unsent_budget.ts";
@@ -47,7 +47,11 @@ export interface ProcessorInit {
 }
 
 /** Supervisor → processor after init. */
-export type ProcessorCommand = { type: "stop-accepting" } | { type: "shutdown"; timeoutMs: number };
+export type ProcessorCommand =
+  | { type: "stop-accepting" }
+  | { type: "shutdown"; timeoutMs: number }
+  /** BROKER_LOGGER changes (IncrementalAlterConfigs): every logger's level, root included. */
+  | { type: "log-levels"; levels: Record<string, string> };
 
 /** Processor → supervisor. */
 export type ProcessorReport =
@@ -105,6 +109,8 @@ export function runProcessorWorker(scope: WorkerScope, net: NetRuntime): void {
           } satisfies ProcessorReport,
         );
       }
+    } else if (message.type === "log-levels") {
+      setLoggerLevels(message.levels);
     } else if (message.type === "stop-accepting") {
       listener?.close();
       listener = null;

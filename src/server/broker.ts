@@ -105,6 +105,7 @@ export async function startBroker(runtime: HostRuntime, config: BrokerConfig): P
     nodeId: meta.nodeId,
     listeners: advertised,
     topics: topics.list(),
+    brokerConfigs: controller.brokerConfigs.image(),
   });
 
   // RequestChannel: one MessageChannel per (processor, handler) pair.
@@ -127,7 +128,13 @@ export async function startBroker(runtime: HostRuntime, config: BrokerConfig): P
       for (const worker of handlers) worker.postMessage({ type: "image", version, image: next });
     });
   };
-  const controller = new Controller(logDir, topics, config, log, publish);
+  // BROKER_LOGGER lists a logger per thread (the names their log lines carry), besides root.
+  const loggerNames = [
+    "broker",
+    ...Array.from({ length: handlerCount }, (_, h) => `handler-${h}`),
+    ...listeners.flatMap((l) => Array.from({ length: processorsPerListener }, (_, i) => `processor-${l.name}-${i}`)),
+  ];
+  const controller = new Controller(logDir, topics, config, log, publish, loggerNames);
 
   const handlers: WorkerHandle[] = [];
   const handlerReady: Promise<void>[] = [];
@@ -237,6 +244,10 @@ export async function startBroker(runtime: HostRuntime, config: BrokerConfig): P
   }
   // Handlers started with port-0 listeners unresolved: send the final image.
   await publish();
+  // Handlers take logger levels from the image; processors from this message.
+  controller.brokerConfigs.onLoggerLevels = (levels) => {
+    for (const worker of processors) worker.postMessage({ type: "log-levels", levels });
+  };
 
   function processorInit(
     cfg: BrokerConfig,

@@ -19,6 +19,7 @@ import { FetchSessionCache } from "./fetch_session_cache.ts";
 import { GroupRouter } from "./group_router.ts";
 import { PartitionRouter, type PeerOp } from "./partition_router.ts";
 import { ProducerIdBlocks } from "./producer_ids.ts";
+import { describeProducerStates } from "./producer_states.ts";
 import { ReplicaManager, type ReplicaManagerOptions } from "./replica_manager.ts";
 import { DynamicConfigView } from "../config/dynamic_config.ts";
 
@@ -78,6 +79,8 @@ export class HandlerCore {
       execute: (op: PeerOp): Promise<unknown> =>
         op.op === "group" || op.op === "groupBatch" || op.op === "listGroups"
           ? coordinator.execute(op)
+          : op.op === "describeProducers"
+          ? Promise.resolve(describeProducerStates((id, p) => replicas.localPartition(id, p), op.items))
           : replicas.execute(op),
     };
     const router = new PartitionRouter(o.index, o.count, local, o.peerPorts);

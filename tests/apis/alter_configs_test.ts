@@ -211,7 +211,7 @@ describe("IncrementalAlterConfigs", () => {
       assert.deepEqual(await overrides(b, "t"), { "cleanup.policy": "delete,compact" });
       const [shred] = await incremental(b, 1, [[TOPIC, "t", [["cleanup.policy", Op.APPEND, "shred"]]]]);
       assert.equal(shred.errorCode, ErrorCode.INVALID_CONFIG);
-      assert.match(shred.errorMessage!, /^Invalid value delete,compact,shred for configuration cleanup.policy: /);
+      assert.match(shred.errorMessage!, /^Invalid value shred for configuration cleanup.policy: /);
       assert.deepEqual(
         (await incremental(b, 1, [[TOPIC, "t", [["cleanup.policy", Op.SUBTRACT, "compact"]]]])).map(ok),
         [[ErrorCode.NONE, null]],

@@ -11,11 +11,10 @@
  *
  * Topic configs are altered on both (AlterConfigs, IncrementalAlterConfigs).
  * What tsbroker does not serve yet (ACLs, transactions, log dirs, quotas, SCRAM,
- * reassignments, leader elections, the quorum) must fail promptly with the
- * client's "unsupported" error, never hang. Scenarios that cannot pass yet
- * are skipped with the reason (GAPS below), and a "gap" test asserts that the
- * reason still holds, so closing the gap makes that test fail and points at
- * the skip to remove.
+ * the quorum) must fail promptly with the
+ * client's "unsupported" error, never hang. Every scenario runs against both
+ * brokers: Kafka Streams needs compacted changelog topics, and librdkafka's
+ * and franz-go's KIP-848 consumers need ConsumerGroupHeartbeat v1.
  */
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
@@ -35,17 +34,6 @@ import {
 } from "./_clients.ts";
 
 const CONSUMER_GROUP_HEARTBEAT = 68;
-
-/** Why some scenarios cannot pass against tsbroker yet; each is checked by a gap test below. */
-const GAPS = {
-  compaction: "tsbroker refuses cleanup.policy=compact (INVALID_CONFIG: no log compaction), and Kafka Streams " +
-    "creates its changelog topic with it, so the word count's StreamThread dies with StreamsException " +
-    "'Could not create topic <app>-counts-changelog' (the repartition topic, cleanup.policy=delete, is created)",
-  heartbeatV1: "tsbroker advertises ConsumerGroupHeartbeat v0 only; Kafka 4.x serves v0-v1, and librdkafka 2.16 " +
-    "(confluent-kafka) and franz-go 1.22 speak KIP-848 only over v1: librdkafka keeps marking the coordinator dead " +
-    "('ConsumerGroupHeartbeatRequest not supported by broker') and never gets an assignment, franz-go silently " +
-    "falls back to the classic protocol",
-};
 
 const tmp = tempDir("tsbroker-clients-");
 const brokers: { kafka?: ReferenceKafka; deno?: BrokerProcess } = {};
@@ -191,13 +179,9 @@ describe("real clients against the reference Kafka and tsbroker under Deno", () 
       const r = await onBoth(await java(), "admin", "java-admin");
       checkAdmin(r, [
         "describeAcls",
-        "describeLogDirs",
         "listTransactions",
-        "describeProducers",
         "describeClientQuotas",
         "describeUserScramCredentials",
-        "listPartitionReassignments",
-        "electLeaders",
         "describeMetadataQuorum",
       ], (v) => v === "!UnsupportedVersionException");
       assert.equal(r.kafka.results.createTopics, "ok");
@@ -211,6 +195,10 @@ describe("real clients against the reference Kafka and tsbroker under Deno", () 
         "the first of the two records with the largest timestamp",
       );
       assert.deepEqual(r.kafka.results.listConsumerGroupOffsets, ["java-admin-a1-0=7/meta", "java-admin-a1-1=0/"]);
+      assert.deepEqual(r.kafka.results.describeCluster, [1, true, true]);
+      assert.deepEqual(r.kafka.results.describeProducers, [9], "one idempotent producer, at its last sequence");
+      assert.equal(r.kafka.results.listPartitionReassignments, 0);
+      assert.equal(r.kafka.results.electLeaders, "!ElectionNotNeededException");
     });
 
     test("Kafka Streams word count (repartition + changelog topics, at least once) runs against the reference Kafka", async () => {
@@ -222,21 +210,12 @@ describe("real clients against the reference Kafka and tsbroker under Deno", () 
       assert.deepEqual(r.internalTopics, ["by-word-repartition", "counts-changelog"]);
     });
 
-    test("Kafka Streams word count against tsbroker", { skip: GAPS.compaction }, async () => {
+    test("Kafka Streams word count against tsbroker (its changelog topic is compacted)", async () => {
       const r = await (await java())(brokers.deno!.bootstrap, "streams", "java-streams");
       assert.equal(r.error, undefined, `${r.error}\n${r.stderrTail ?? ""}`);
-      assert.ok(r.countsCorrect);
+      assert.ok(r.countsCorrect, JSON.stringify({ ...r, stderrTail: r.stderrTail?.slice(-1500) }));
       assert.deepEqual(r.internalTopics, ["by-word-repartition", "counts-changelog"]);
-    });
-
-    test("gap: the Streams app still fails on tsbroker for the reason its skip gives", async () => {
-      const r = await (await java())(brokers.deno!.bootstrap, "streams", "java-streams-gap");
-      assert.ok(!r.countsCorrect, "the Streams word count now works on tsbroker: remove its skip (GAPS.compaction)");
-      assert.match(r.stateAtEnd, /ERROR$/, JSON.stringify(r));
-      const chain = r.errors.join("\n");
-      assert.match(chain, /Could not create topic java-streams-gap-wordcount-counts-changelog/);
-      assert.match(chain, /InvalidConfigurationException: .*compact.*cleanup\.policy/);
-      assert.deepEqual(r.internalTopics, ["by-word-repartition"]);
+      assert.equal(r.changelogCleanupPolicy, "compact");
     });
 
     test("Kafka's tools (topics, console producer/consumer, consumer-groups, configs, perf tests)", async () => {
@@ -275,10 +254,9 @@ describe("real clients against the reference Kafka and tsbroker under Deno", () 
         assert.deepEqual(mine(ts[name].stdout), mine(k[name].stdout), name);
       }
       assert.deepEqual(lines(ts.consoleConsumerAfterReset.stdout), lines(k.consoleConsumerAfterReset.stdout));
-      // kafka-topics --describe needs DescribeConfigs: the same partitions as Kafka's (topic ids differ). Without
-      // DescribeTopicPartitions (KIP-966, not served) the tool prints the ELR columns as N/A: not compared.
-      const partitionLines = (s: string) =>
-        lines(s).filter((l) => /Partition: \d/.test(l)).map((l) => l.replace(/ Elr: .*$/, ""));
+      // kafka-topics --describe asks DescribeTopicPartitions (KIP-966) and DescribeConfigs: the same partition
+      // lines as Kafka's, ELR columns included (topic ids differ).
+      const partitionLines = (s: string) => lines(s).filter((l) => /Partition: \d/.test(l));
       assert.deepEqual(partitionLines(ts.topicsDescribe.stdout), partitionLines(k.topicsDescribe.stdout));
       assert.equal(partitionLines(ts.topicsDescribe.stdout).length, 3, ts.topicsDescribe.stdout);
       assert.match(ts.topicsDescribe.stdout, /PartitionCount: 3\s+ReplicationFactor: 1/);
@@ -333,7 +311,7 @@ describe("real clients against the reference Kafka and tsbroker under Deno", () 
       assert.equal(r.listedGroupType, "consumer");
     });
 
-    test("KIP-848 group (ServerSideBalancer) against tsbroker", { skip: GAPS.heartbeatV1 }, async () => {
+    test("KIP-848 group (ServerSideBalancer, ConsumerGroupHeartbeat v1) against tsbroker", async () => {
       const r = await (await go())(brokers.deno!.bootstrap, "group-consumer", "go-consumer");
       checkGroup(r, "tsbroker");
       assert.equal(r.listedGroupType, "consumer");
@@ -345,10 +323,8 @@ describe("real clients against the reference Kafka and tsbroker under Deno", () 
         r,
         [
           "describeACLs",
-          "describeLogDirs",
           "listTransactions",
           "describeClientQuotas",
-          "listPartitionReassignments",
         ],
         (v) => typeof v === "string" && v.includes("broker is too old"),
       );
@@ -391,7 +367,7 @@ describe("real clients against the reference Kafka and tsbroker under Deno", () 
       assert.equal(r.describedType, "CONSUMER");
     });
 
-    test("group.protocol=consumer (KIP-848) against tsbroker", { skip: GAPS.heartbeatV1 }, async () => {
+    test("group.protocol=consumer (KIP-848, ConsumerGroupHeartbeat v1) against tsbroker", async () => {
       const r = await (await confluent())(brokers.deno!.bootstrap, "group-consumer", "ck-consumer");
       checkGroup(r, "tsbroker");
       assert.equal(r.describedType, "CONSUMER");
@@ -406,17 +382,12 @@ describe("real clients against the reference Kafka and tsbroker under Deno", () 
     });
   });
 
-  test("gap: tsbroker still serves ConsumerGroupHeartbeat v0 only (the KIP-848 skips above)", async () => {
+  test("tsbroker serves ConsumerGroupHeartbeat up to the version Kafka does (the clients above need v1)", async () => {
     const [kafka, tsbroker] = await Promise.all([
       apiVersions(brokers.kafka!.host, brokers.kafka!.port),
       apiVersions(brokers.deno!.host, brokers.deno!.port),
     ]);
-    assert.ok(kafka.get(CONSUMER_GROUP_HEARTBEAT)![1] >= 1);
-    assert.deepEqual(
-      tsbroker.get(CONSUMER_GROUP_HEARTBEAT),
-      [0, 0],
-      "tsbroker now serves ConsumerGroupHeartbeat v1: remove the KIP-848 skips (GAPS.heartbeatV1)",
-    );
+    assert.deepEqual(tsbroker.get(CONSUMER_GROUP_HEARTBEAT), kafka.get(CONSUMER_GROUP_HEARTBEAT));
   });
 });
 

@@ -30,6 +30,15 @@ import * as deleteGroups from "../../src/protocol/generated/delete_groups.ts";
 import * as offsetDelete from "../../src/protocol/generated/offset_delete.ts";
 import * as consumerGroupHeartbeat from "../../src/protocol/generated/consumer_group_heartbeat.ts";
 import * as consumerGroupDescribe from "../../src/protocol/generated/consumer_group_describe.ts";
+import * as offsetForLeaderEpoch from "../../src/protocol/generated/offset_for_leader_epoch.ts";
+import * as alterReplicaLogDirs from "../../src/protocol/generated/alter_replica_log_dirs.ts";
+import * as describeLogDirs from "../../src/protocol/generated/describe_log_dirs.ts";
+import * as electLeaders from "../../src/protocol/generated/elect_leaders.ts";
+import * as alterPartitionReassignments from "../../src/protocol/generated/alter_partition_reassignments.ts";
+import * as listPartitionReassignments from "../../src/protocol/generated/list_partition_reassignments.ts";
+import * as describeCluster from "../../src/protocol/generated/describe_cluster.ts";
+import * as describeProducers from "../../src/protocol/generated/describe_producers.ts";
+import * as describeTopicPartitions from "../../src/protocol/generated/describe_topic_partitions.ts";
 
 /** A decoded answer; scenarios read fields from it freely. */
 // deno-lint-ignore no-explicit-any
@@ -71,6 +80,15 @@ export const CODECS: ReadonlyMap<number, { name: string; encode: Encode; decode:
   [47, codecsOf(offsetDelete, "OffsetDelete")],
   [68, codecsOf(consumerGroupHeartbeat, "ConsumerGroupHeartbeat")],
   [69, codecsOf(consumerGroupDescribe, "ConsumerGroupDescribe")],
+  [23, codecsOf(offsetForLeaderEpoch, "OffsetForLeaderEpoch")],
+  [34, codecsOf(alterReplicaLogDirs, "AlterReplicaLogDirs")],
+  [35, codecsOf(describeLogDirs, "DescribeLogDirs")],
+  [43, codecsOf(electLeaders, "ElectLeaders")],
+  [45, codecsOf(alterPartitionReassignments, "AlterPartitionReassignments")],
+  [46, codecsOf(listPartitionReassignments, "ListPartitionReassignments")],
+  [60, codecsOf(describeCluster, "DescribeCluster")],
+  [61, codecsOf(describeProducers, "DescribeProducers")],
+  [75, codecsOf(describeTopicPartitions, "DescribeTopicPartitions")],
 ]);
 
 /**
@@ -85,4 +103,6 @@ export const SUITE_COVERAGE: Readonly<Record<string, readonly number[]>> = {
   "groups_test.ts": [8, 9, 10, 11, 12, 13, 14, 15, 16, 42, 47, 68, 69],
   "configs_test.ts": [32],
   "alter_configs_test.ts": [33, 44],
+  "log_dirs_test.ts": [23, 34, 35],
+  "cluster_admin_test.ts": [43, 45, 46, 60, 61, 75],
 };

@@ -175,11 +175,13 @@ export class Oracle {
     file: string,
     config: Record<string, string> = {},
     kafkaOnly: Record<string, string> = {},
+    /** Settings for tsbroker alone (its own paths, e.g. log.dirs). */
+    tsbrokerOnly: Record<string, string> = {},
   ): Promise<Oracle> {
     const settings = { ...COMMON_CONFIG, ...config };
     const [reference, broker] = await Promise.all([
       startReferenceKafka({ config: { ...settings, ...kafkaOnly }, heap: "384m" }),
-      startBroker("deno", { overrides: { "node.id": 1, ...settings } }),
+      startBroker("deno", { overrides: { "node.id": 1, ...settings, ...tsbrokerOnly } }),
     ]);
     const oracle = new Oracle(reference, broker, file);
     const out = await oracle.kafka.send(18, 3, {

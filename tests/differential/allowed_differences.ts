@@ -53,24 +53,17 @@ const bothStrings = (a: unknown, b: unknown) => typeof a === "string" && typeof 
 
 /** Kafka 4.4's topic configs tsbroker does not implement (CreateTopics v5+ and DescribeConfigs list them). */
 const TOPIC_CONFIGS_ONLY_IN_KAFKA: readonly string[] = [
-  "compression.gzip.level", // KIP-390 (3.8+)
-  "compression.lz4.level",
-  "compression.zstd.level",
-  "remote.storage.enable", // tiered storage (KIP-405)
-  "remote.log.copy.disable",
-  "remote.log.delete.on.disable",
-  "remote.copy.lag.ms",
+  "remote.copy.lag.ms", // Kafka 4.x tiered storage (not in Kafka 3.9)
   "remote.copy.lag.bytes",
-  "local.retention.ms",
-  "local.retention.bytes",
-  "min.compaction.lag.ms", // log compaction, not implemented
-  "max.compaction.lag.ms",
-  "min.cleanable.dirty.ratio",
-  "delete.retention.ms",
-  "leader.replication.throttled.replicas", // replication, meaningless on one node
-  "follower.replication.throttled.replicas",
   "max.decompressed.message.bytes", // Kafka 4.4
   "errors.deadletterqueue.group.enable", // Kafka 4.4 (streams groups)
+];
+
+/** Kafka 3.9's topic configs that Kafka 4 removed; tsbroker, a 3.9 broker, still has them. */
+const TOPIC_CONFIGS_REMOVED_IN_KAFKA_4: readonly string[] = [
+  "message.downconversion.enable", // removed in Kafka 4 with down-conversion (KIP-724); tsbroker still lists it
+  "message.format.version", // deprecated since 3.0, removed in 4.0 (KIP-724)
+  "message.timestamp.difference.max.ms", // deprecated since 3.6 (KIP-937), removed in 4.0
 ];
 
 export const ALLOWED_DIFFERENCES: readonly AllowedDifference[] = [
@@ -120,13 +113,45 @@ export const ALLOWED_DIFFERENCES: readonly AllowedDifference[] = [
       "Kafka's range instead (only Kafka-newer versions missing, or KIP-896 removals kept)",
   },
   {
-    id: "feature-flags",
+    id: "features-kafka-only",
     apiKeys: [18],
     versions: [3, 4],
-    path: "*Features**",
-    reason: "tsbroker has no KRaft feature flags (metadata.version, group.version, transaction.version...): " +
-      "it lists no supported or finalized features and finalizedFeaturesEpoch -1, which clients read as " +
-      "'no features' (the KIP-848 consumer protocol works without group.version: ConsumerGroupHeartbeat is advertised)",
+    path: ["supportedFeatures", "finalizedFeatures"],
+    keyedBy: "name",
+    onlyInKafka: [
+      "kraft.version",
+      "transaction.version",
+      "share.version",
+      "streams.version",
+      "eligible.leader.replicas.version",
+    ],
+    reason: "tsbroker claims only the features it implements (src/apis/018_api_versions.ts): metadata.version and " +
+      "group.version (KIP-848). It has no transactions (transaction.version), no KRaft quorum (kraft.version), " +
+      "no share or streams groups and no eligible leader replicas, so it lists none of those; group.version must " +
+      "match Kafka's (0–1, finalized 1)",
+  },
+  {
+    id: "metadata-version-level",
+    apiKeys: [18],
+    versions: [3, 4],
+    path: [
+      "supportedFeatures[].minVersion",
+      "supportedFeatures[].maxVersion",
+      "finalizedFeatures[].minVersionLevel",
+      "finalizedFeatures[].maxVersionLevel",
+    ],
+    reason: "metadata.version: Kafka 4.4 supports levels 7–33 and runs at 33 (4.4-IV2); tsbroker implements " +
+      "Kafka 3.9's protocol and keeps no KRaft log, so it supports and runs at 3.9-IV0 (21) only",
+    when: (_kafka, tsbroker) => tsbroker === 21,
+  },
+  {
+    id: "finalized-features-epoch",
+    apiKeys: [18],
+    versions: [3, 4],
+    path: "finalizedFeaturesEpoch",
+    reason: "Kafka's epoch is the offset of the last feature change in its metadata log; tsbroker's features " +
+      "never change, so its one set has epoch 0",
+    when: (kafka, tsbroker) => typeof kafka === "bigint" && kafka >= 0n && tsbroker === 0n,
   },
   {
     id: "api-versions-newer-in-kafka",
@@ -144,6 +169,9 @@ export const ALLOWED_DIFFERENCES: readonly AllowedDifference[] = [
     [19, "CreateTopics", [0, 1]],
     [20, "DeleteTopics", [0, 0]],
     [32, "DescribeConfigs", [0, 0]],
+    [23, "OffsetForLeaderEpoch", [0, 1]],
+    [34, "AlterReplicaLogDirs", [0, 0]],
+    [35, "DescribeLogDirs", [0, 0]],
   ] as const).map(([key, name, versions]): AllowedDifference => ({
     id: `kip-896-${name}-v${versions[0]}${versions[1] > versions[0] ? `-v${versions[1]}` : ""}`,
     apiKeys: [key],
@@ -153,6 +181,38 @@ export const ALLOWED_DIFFERENCES: readonly AllowedDifference[] = [
     reason: `Kafka 4 removed ${name} v${versions[0]}–v${versions[1]} (KIP-896) and closes the connection; ` +
       "tsbroker still answers them for old clients",
   })),
+  // ---- log dirs (log_dirs_test.ts) -------------------------------------------------------------
+  {
+    id: "log-dir-paths",
+    apiKeys: [35],
+    path: "results[].logDir",
+    reason: "each broker has log dirs of its own (the test names them: k1, k2 for Kafka, t1, t2 for tsbroker)",
+    when: (kafka, tsbroker) =>
+      typeof kafka === "string" && typeof tsbroker === "string" &&
+      kafka.replace(/\/k(\d)$/, "/t$1") === tsbroker,
+  },
+  {
+    id: "log-dir-space",
+    apiKeys: [35],
+    versions: [4, 4],
+    path: ["results[].totalBytes", "results[].usableBytes"],
+    reason: "the file system's size and free space (statfs) change between the two answers as both brokers write",
+    when: (kafka, tsbroker) => typeof kafka === "bigint" && typeof tsbroker === "bigint" && kafka > 0n && tsbroker > 0n,
+  },
+  {
+    id: "log-dir-topic-order",
+    apiKeys: [35],
+    path: ["results[].topics", "results[].topics[].partitions"],
+    unordered: ["name", "partitionIndex"],
+    reason: "Kafka groups a dir's logs by topic in hash-map order; the protocol leaves the order free",
+  },
+  {
+    id: "alter-replica-log-dirs-order",
+    apiKeys: [34],
+    path: ["results", "results[].partitions"],
+    unordered: ["topicName", "partitionIndex"],
+    reason: "Kafka answers from a map of topic-partitions; the protocol leaves the order free",
+  },
   // ---- topics and metadata ----------------------------------------------------------------------
   {
     id: "metadata-topic-order",
@@ -182,16 +242,14 @@ export const ALLOWED_DIFFERENCES: readonly AllowedDifference[] = [
     id: "topic-configs-kafka-4.4-only",
     apiKeys: [19],
     versions: [5, 7],
-    scenario: /^(?!compacted topic$)/,
+    scenario: /^(?!compacted topic$|removed in Kafka 4: )/,
     path: "topics[].configs",
     keyedBy: "name",
     onlyInKafka: TOPIC_CONFIGS_ONLY_IN_KAFKA,
-    onlyInTsbroker: [
-      "message.downconversion.enable", // removed in Kafka 4 with down-conversion (KIP-724); tsbroker still lists it
-    ],
-    reason: "CreateTopics v5+ lists the new topic's effective configs; Kafka 4.4 has topic settings tsbroker does " +
-      "not implement (tiered storage, compression levels, message-format and follower-replication settings...), " +
-      "listed here one by one; every setting both list must agree in value, source and flags",
+    onlyInTsbroker: TOPIC_CONFIGS_REMOVED_IN_KAFKA_4,
+    reason: "CreateTopics v5+ lists the new topic's effective configs; Kafka 4.4 has topic settings Kafka 3.9 lacks " +
+      "(listed here one by one), and tsbroker, a 3.9 broker, has the three 3.9 ones Kafka 4 removed; every setting " +
+      "both list must agree in value, source and flags",
   },
   {
     id: "describe-configs-kafka-4.4-only",
@@ -199,21 +257,42 @@ export const ALLOWED_DIFFERENCES: readonly AllowedDifference[] = [
     path: "results[].configs",
     keyedBy: "name",
     onlyInKafka: TOPIC_CONFIGS_ONLY_IN_KAFKA,
-    onlyInTsbroker: [
-      "message.downconversion.enable", // removed in Kafka 4 with down-conversion (KIP-724); tsbroker still lists it
-    ],
+    onlyInTsbroker: TOPIC_CONFIGS_REMOVED_IN_KAFKA_4,
     reason: "DescribeConfigs lists configs in no particular order (Kafka's come from a hash map); for a topic, " +
       "Kafka 4.4 has settings tsbroker does not implement (the same list as CreateTopics'), and every config " +
       "both list must agree in value, source, flags and synonyms",
+  },
+  {
+    id: "kafka-4-removed-topic-configs",
+    apiKeys: [19],
+    scenario: /^removed in Kafka 4: message\.(format\.version|timestamp\.difference\.max\.ms|downconversion\.enable)$/,
+    path: "topics[].**",
+    reason: "Kafka 4.0 removed message.format.version, message.timestamp.difference.max.ms and " +
+      "message.downconversion.enable (KIP-724, KIP-937), so Kafka 4.4 refuses them as unknown topic configs; " +
+      "tsbroker serves Kafka 3.9's configs and accepts them as 3.9 does",
+  },
+  {
+    id: "recompressed-batch-bytes",
+    apiKeys: [1],
+    scenario: /^fetch (recompressed to (gzip|snappy|lz4|zstd)|v\d+ of an? (zstd|lz4) topic)$/,
+    path: [
+      "responses[].partitions[].records.batches[].batchLength",
+      "responses[].partitions[].records.batches[].crc",
+      "responses[].partitions[].records.batches[].records",
+    ],
+    reason: "a batch the broker recompresses is written by each broker's own compressor (Kafka: java.util.zip, " +
+      "snappy-java, lz4-java, zstd-jni; tsbroker: node:zlib and its own snappy and lz4 writers), so the compressed " +
+      "bytes, their length and the CRC over them differ; the scenario decompresses both and requires the " +
+      "producer's records, and recompressed to uncompressed the batches must be equal byte for byte",
   },
   {
     id: "broker-configs-read-only",
     apiKeys: [32],
     scenario: /^(broker, shared keys|root logger)$/,
     path: "results[].configs[].readOnly",
-    reason: "tsbroker cannot change a broker key or its log level while running (AlterConfigs and " +
-      "IncrementalAlterConfigs refuse them), so it marks them read-only; Kafka marks its dynamically updatable ones (and " +
-      "its loggers) read-write",
+    reason: "Kafka marks every broker key it can change while running read-write; tsbroker marks read-only the ones " +
+      "it refuses to change while running (num.io.threads, listeners, connection limits...: src/config/dynamic_keys.ts " +
+      "says why for each), so clients are not told a change would take effect",
     when: (a, b) => a === false && b === true,
   },
   {
@@ -230,8 +309,8 @@ export const ALLOWED_DIFFERENCES: readonly AllowedDifference[] = [
     apiKeys: [19, 32],
     path: ["topics[].configs[].configSource", "results[].configs[].configSource"],
     reason: "Kafka 4.4's KRaft controller stores min.insync.replicas as a cluster-wide dynamic default (KIP-966), " +
-      "so it reports source DYNAMIC_DEFAULT_BROKER_CONFIG (3); tsbroker has no dynamic configs and reports " +
-      "DEFAULT_CONFIG (5) for the same value",
+      "so it reports source DYNAMIC_DEFAULT_BROKER_CONFIG (3); tsbroker stores no such default itself (it has no " +
+      "ELR) and reports DEFAULT_CONFIG (5) for the same value until an operator sets one",
     when: (a, b) => a === 3 && b === 5,
   },
   {
@@ -288,6 +367,23 @@ export const ALLOWED_DIFFERENCES: readonly AllowedDifference[] = [
       "timeout is checked, where Kafka hands out a transactional producer id (or INVALID_TRANSACTION_TIMEOUT)",
   },
   {
+    id: "producers-forgotten-below-log-start",
+    apiKeys: [61],
+    scenario: /^producers below the log start$/,
+    path: "topics[].partitions[].activeProducers.length",
+    reason: "tsbroker difference, documented in src/log/producer_state.ts: once DeleteRecords or retention moves the " +
+      "log start past every batch of a producer, tsbroker forgets that producer, where Kafka keeps it in memory " +
+      "until producer.id.expiration.ms; the producer's next batch is accepted on both (an unknown producer's first " +
+      "batch passes), so DescribeProducers is where it shows",
+  },
+  {
+    id: "elect-leaders-topic-order",
+    apiKeys: [43],
+    path: "replicaElectionResults",
+    unordered: ["topic"],
+    reason: "asked for every partition (a null list), Kafka's controller lists the topics in its hash map's order",
+  },
+  {
     id: "partition-order",
     apiKeys: [2, 21],
     path: ["topics", "topics[].partitions"],
@@ -314,6 +410,28 @@ export const ALLOWED_DIFFERENCES: readonly AllowedDifference[] = [
       "synchronously, so the reason does not apply; the numbers are visible to clients (heartbeat and describe " +
       "answers) but clients only echo the epochs they are given",
     when: (a, b) => typeof a === "number" && typeof b === "number" && b >= 1 && a === b + 1,
+  },
+  {
+    id: "regex-resolved-at-once",
+    apiKeys: [68],
+    versions: [1, 1],
+    scenario: /^v1 regex join$/,
+    path: ["assignment.topicPartitions.length", "assignment.topicPartitions"],
+    reason: "Kafka 4 resolves a new SubscribedTopicRegex in the background and answers the join with an empty " +
+      "assignment (the matching topics come a heartbeat later, with a group epoch bump); tsbroker has every topic " +
+      "name at hand in the coordinator and resolves the regex during the join, so its first answer already " +
+      "carries the matching partitions",
+  },
+  {
+    id: "regex-error-text",
+    apiKeys: [68],
+    versions: [1, 1],
+    scenario: /^v1 regex that does not compile$/,
+    path: "errorMessage",
+    reason: "the reason after 'is not a valid regular expression: ' is the regex engine's own words (RE2/J's " +
+      "'missing closing )' against JavaScript's 'unterminated group'); the error code and the message up to " +
+      "the reason are the same",
+    when: (a, b) => bothStrings(a, b) && (a as string).split(": ")[0] === (b as string).split(": ")[0],
   },
   {
     id: "batch-producer-id",

@@ -62,12 +62,13 @@ export class LocalBroker {
       nodeId: 1,
       listeners: [{ name: "PLAINTEXT", securityProtocol: "PLAINTEXT", host: "127.0.0.1", port: 9092 }],
       topics: registry.list(),
+      brokerConfigs: controller.brokerConfigs.image(),
     });
     const cores: HandlerCore[] = [];
     const controller = new Controller(dir, registry, config, log, async () => {
       const next = image();
       for (const core of cores) await core.applyImage(next);
-    });
+    }, ["broker", ...Array.from({ length: count }, (_, h) => `handler-${h}`)]);
     const client: ControllerClient = {
       // deno-lint-ignore no-explicit-any
       call: (op) => controller.execute(op) as any,

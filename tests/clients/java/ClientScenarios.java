@@ -596,10 +596,9 @@ public class ClientScenarios {
         return "ok";
       });
       call(r, ms, "listTransactions", () -> get(admin.listTransactions().all()).size());
-      call(r, ms, "describeProducers", () -> {
-        get(admin.describeProducers(List.of(tp)).all());
-        return "ok";
-      });
+      // The idempotent producer that wrote the 10 records above: one, at sequence 9.
+      call(r, ms, "describeProducers", () -> get(admin.describeProducers(List.of(tp)).all()).get(tp)
+          .activeProducers().stream().map(p -> p.lastSequence()).toList());
       call(r, ms, "describeClientQuotas", () -> {
         get(admin.describeClientQuotas(org.apache.kafka.common.quota.ClientQuotaFilter.all()).entities());
         return "ok";
@@ -687,6 +686,9 @@ public class ClientScenarios {
         out.put("errors", errors);
         out.put("internalTopics", get(admin.listTopics().names()).stream().filter(n -> n.startsWith(appId))
             .map(n -> n.substring(appId.length() + 1)).sorted().toList());
+        var changelog = new ConfigResource(ConfigResource.Type.TOPIC, appId + "-counts-changelog");
+        out.put("changelogCleanupPolicy",
+            get(admin.describeConfigs(List.of(changelog)).all()).get(changelog).get("cleanup.policy").value());
       } finally {
         streams.close(Duration.ofSeconds(15));
       }
