@@ -242,7 +242,7 @@ export const ALLOWED_DIFFERENCES: readonly AllowedDifference[] = [
     id: "topic-configs-kafka-4.4-only",
     apiKeys: [19],
     versions: [5, 7],
-    scenario: /^(?!compacted topic$|removed in Kafka 4: )/,
+    scenario: /^(?!removed in Kafka 4: )/,
     path: "topics[].configs",
     keyedBy: "name",
     onlyInKafka: TOPIC_CONFIGS_ONLY_IN_KAFKA,
@@ -332,14 +332,6 @@ export const ALLOWED_DIFFERENCES: readonly AllowedDifference[] = [
     path: "topics[].topicId",
     reason: "for validateOnly Kafka's controller returns the random id it would have given the topic (which is " +
       "never created); tsbroker returns the zero id. No client can use either",
-  },
-  {
-    id: "no-log-compaction",
-    apiKeys: [19],
-    scenario: /^compacted topic$/,
-    path: "topics[].**",
-    reason: "tsbroker bug/limitation: log compaction is not implemented, so cleanup.policy=compact is refused " +
-      "with INVALID_CONFIG (src/cluster/topic_config.ts) where Kafka creates the topic",
   },
   {
     id: "producer-id",
