@@ -230,7 +230,7 @@ export class LocalPartition {
     } catch (e) {
       return this.refused(ErrorCode.CORRUPT_MESSAGE, `records of the batch do not decode: ${e}`);
     }
-    const message = `Compacted topic cannot accept message without key in topic partition ${this.name}.`;
+    const message = `Compacted topic cannot accept message without key in topic partition ${this.name}`;
     const recordErrors = records.flatMap((r, batchIndex) =>
       r.keyStart < 0 ? [{ batchIndex, batchIndexErrorMessage: message }] : []
     );

@@ -42,39 +42,45 @@ export interface LogCleanerOptions {
   now?: () => number;
 }
 
-/**
- * Paces the cleaner's slices. Two limits:
- * - a byte rate (log.cleaner.io.max.bytes.per.second): after each slice, waits until the bytes so far fit;
- * - a share of the Worker while it is busy: when other work ran during the last yield (requests were
- *   waiting), the cleaner sleeps until its slices take at most BUSY_SHARE of the time, so appends and
- *   fetches keep most of the thread. An idle Worker cleans at full speed.
- */
+/** log.cleaner.io.max.bytes.per.second, shared by the cleanings of one Worker. */
 export class Throttle {
   private windowStart: number;
   private bytes = 0;
-  private resumedAt: number;
 
   constructor(private readonly bytesPerSecond: number, private readonly now: () => number) {
     this.windowStart = now();
-    this.resumedAt = performance.now();
   }
+
+  /** Waits until the bytes read so far fit the rate. */
+  async account(bytes: number): Promise<void> {
+    if (!(this.bytesPerSecond < Number.MAX_VALUE)) return;
+    this.bytes += bytes;
+    const elapsed = this.now() - this.windowStart;
+    const needed = (this.bytes / this.bytesPerSecond) * 1000;
+    if (needed > elapsed) await sleep(needed - elapsed);
+    if (elapsed > 1000) {
+      this.windowStart = this.now();
+      this.bytes = 0;
+    }
+  }
+}
+
+/**
+ * Paces the slices of one cleaning: after each, it yields to the event loop; when other work ran meanwhile
+ * (requests were waiting), it sleeps until its slices take at most BUSY_SHARE of the time, so appends and
+ * fetches keep most of the thread (an idle Worker cleans at full speed); then the byte rate applies.
+ */
+export class SlicePacer {
+  private resumedAt = performance.now();
+
+  constructor(private readonly throttle: Throttle) {}
 
   async pace(bytes: number): Promise<void> {
     const work = performance.now() - this.resumedAt;
     const yieldedAt = performance.now();
     await macrotask();
-    const waited = performance.now() - yieldedAt;
-    if (waited > BUSY_LAG_MS) await sleep(work * (1 / BUSY_SHARE - 1));
-    if (this.bytesPerSecond < Number.MAX_VALUE) {
-      this.bytes += bytes;
-      const elapsed = this.now() - this.windowStart;
-      const needed = (this.bytes / this.bytesPerSecond) * 1000;
-      if (needed > elapsed) await sleep(needed - elapsed);
-      if (elapsed > 1000) {
-        this.windowStart = this.now();
-        this.bytes = 0;
-      }
-    }
+    if (performance.now() - yieldedAt > BUSY_LAG_MS) await sleep(work * (1 / BUSY_SHARE - 1));
+    await this.throttle.account(bytes);
     this.resumedAt = performance.now();
   }
 }
@@ -178,6 +184,7 @@ export class LogCleanerService {
   /** Cleans one log now (tests call it directly); resolves with what it did, or null. */
   async clean(local: LocalPartition): Promise<CleanStats | null> {
     const started = this.now();
+    const pacer = new SlicePacer(this.throttle);
     try {
       const stats = await cleanLog({
         log: local.log,
@@ -190,7 +197,7 @@ export class LogCleanerService {
         mapCapacity: this.mapCapacity,
         sliceBytes: this.sliceBytes,
         producerLastOffsets: () => local.producers.lastBatchOffsets(),
-        pace: (bytes) => this.throttle.pace(bytes),
+        pace: (bytes) => pacer.pace(bytes),
         stopped: () => this.stopped || local.log.isClosed,
       });
       // Nothing cleaned although the log looked due (cut short, or the log moved on): wait a backoff.
