@@ -213,6 +213,8 @@ export class LogCleanerService {
       }
       return stats;
     } catch (e) {
+      // The log closed under the cleaning (topic deleted, partition moved or offline): nothing to report.
+      if (local.log.isClosed) return null;
       this.failedUntil.set(local, this.now() + 10 * this.backoffMs);
       this.o.log.error(`log cleaner: cleaning ${local.name} failed: ${e instanceof Error ? e.stack : e}`);
       return null;
