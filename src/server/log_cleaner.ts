@@ -121,6 +121,11 @@ export class LogCleanerService {
     if (this.threads > 0) this.schedule(this.backoffMs);
   }
 
+  /** Waits for the cleanings in progress to finish (tests). */
+  async settled(): Promise<void> {
+    await Promise.allSettled([...this.running.values()]);
+  }
+
   /** Stops checking and waits for the cleanings in progress to give up (at their next slice). */
   async stop(): Promise<void> {
     this.stopped = true;
