@@ -365,6 +365,16 @@ export class ProducerStateManager implements ProducerStateHooks {
     return this.producers.size;
   }
 
+  /** Producer id → last offset of its last batch: the batches the log cleaner keeps (cleaner/cleaner.ts). */
+  lastBatchOffsets(): Map<bigint, bigint> {
+    const out = new Map<bigint, bigint>();
+    for (const e of this.producers.values()) {
+      const last = e.batches[e.batches.length - 1];
+      if (last !== undefined) out.set(e.producerId, lastOffsetOf(last));
+    }
+    return out;
+  }
+
   /** For DescribeProducers (later). */
   activeProducers(): ProducerInfo[] {
     return [...this.producers.values()].map((e) => ({

@@ -23,6 +23,7 @@ import { segmentCapacity, segmentFds } from "../log/fd_cache.ts";
 import { ErrorCode } from "../protocol/errors.ts";
 import { errorCode, errorMessage } from "../util/atomic_file.ts";
 import { enforceRetention, flushDue } from "./log_maintenance.ts";
+import { LogCleanerService } from "./log_cleaner.ts";
 import type { Logger } from "../util/logger.ts";
 import { OfflinePartitions } from "./offline_partitions.ts";
 import { PartitionWaiters } from "./partition_waiters.ts";
@@ -94,6 +95,8 @@ export class ReplicaManager {
   private timers: ReturnType<typeof setInterval>[] = [];
   private closing = false;
   private reportCheckpoints: () => void = () => {};
+  /** Compacts the owned partitions whose cleanup.policy includes compact (log_cleaner.ts). */
+  cleaner: LogCleanerService | null = null;
   readonly dirs: LogDirs;
   readonly epochs: PartitionEpochs;
   readonly mover: ReplicaMover;
@@ -556,6 +559,14 @@ export class ReplicaManager {
       ),
     ));
     for (const timer of this.timers) (timer as { unref?: () => void }).unref?.();
+    this.cleaner = new LogCleanerService({
+      config: cfg,
+      log: this.o.log,
+      handlerCount: this.o.handlerCount,
+      partitions: () => this.partitions.values(),
+      now: this.now,
+    });
+    this.cleaner.start();
   }
 
   enforceRetention(): number {
@@ -583,6 +594,7 @@ export class ReplicaManager {
     this.mover.stopAll();
     for (const timer of this.timers) clearInterval(timer);
     this.timers = [];
+    await this.cleaner?.stop();
     this.waiters.wakeAll();
     // Files removed since the last check must not pass for a clean stop.
     for (const [key, local] of [...this.partitions]) {
