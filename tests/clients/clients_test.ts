@@ -6,8 +6,10 @@
  * franz-go; aiokafka; confluent-kafka (librdkafka). Each client's scenario
  * program (_clients.ts) runs the same scenario against one reference Kafka
  * and one tsbroker under Deno at the same time, and the test asserts the
- * behaviour on both and that the two answers agree; a representative subset
- * runs against tsbroker under Bun and as the single executable.
+ * behaviour on both and that the two answers agree; against tsbroker under
+ * Bun and as the single executable run the Java producer, both kinds of
+ * group, the AdminClient, Kafka Streams and Kafka's tools, franz-go, aiokafka
+ * and confluent-kafka.
  *
  * Topic configs are altered on both (AlterConfigs, IncrementalAlterConfigs).
  * What tsbroker does not serve yet (ACLs, transactions, log dirs, quotas, SCRAM,
@@ -433,6 +435,23 @@ for (const flavour of ["bun", "exe"] as Flavour[]) {
       assert.equal(r.results.incrementalAlterConfigs, "ok");
       assert.equal(r.results.describeAcls, "!UnsupportedVersionException");
       assert.ok(r.ms.describeAcls < 5000);
+    });
+
+    test("Kafka Streams word count, the Java KIP-848 consumer, and Kafka's tools", async () => {
+      const run = await java();
+      const [streams, kip848, tools] = await Promise.all([
+        run(broker.bootstrap, "streams", "java-streams"),
+        run(broker.bootstrap, "group-consumer", "java-consumer"),
+        run(broker.bootstrap, "tools", "java-tools"),
+      ]);
+      assert.equal(streams.error, undefined, `${streams.error}\n${streams.stderrTail ?? ""}`);
+      assert.ok(streams.countsCorrect, `${flavour}: ${JSON.stringify({ ...streams, stderrTail: undefined })}`);
+      assert.equal(streams.changelogCleanupPolicy, "compact");
+      checkGroup(kip848, `${flavour} KIP-848`);
+      assert.equal(tools.error, undefined, `${tools.error}\n${tools.stderrTail ?? ""}`);
+      for (const [name, t] of Object.entries(tools.tools as Record<string, { code: number; stderr: string }>)) {
+        assert.equal(t.code, 0, `${flavour} ${name}: ${t.stderr}`);
+      }
     });
 
     test("franz-go producer and group, aiokafka group, confluent-kafka producer", async () => {
