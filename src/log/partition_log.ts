@@ -13,7 +13,7 @@ import { ensurePartitionMetadata, writePartitionMetadata } from "./partition_met
 import { fsyncDirectory } from "./dir_sync.ts";
 import { DEFAULT_LOG_CONFIG, type LogConfig } from "./log_config.ts";
 import { loadSegments, type RecoveryReport } from "./log_recovery.ts";
-import { copyOpenSegments, Segment } from "./segment.ts";
+import { copyOpenSegments, Segment, SWAP_SUFFIX } from "./segment.ts";
 import { SegmentDeletions } from "./segment_deletions.ts";
 import { replayBatchHeaders } from "./segment_scan.ts";
 import { readBatchesFrom, segmentIndexFor } from "./segment_read.ts";
@@ -422,11 +422,11 @@ export class PartitionLog {
   }
 
   /**
-   * Puts `cleaned` (synced, named `<base>.log<suffix>`) in place of the consecutive inactive segments `old`
+   * Puts `cleaned` (synced, named `<base>.log.swap`) in place of the consecutive inactive segments `old`
    * (Kafka's replaceSegments): old files go to .deleted first (the first has the cleaned one's name), then
-   * the cleaned ones take their names. False, changing nothing, when `old` is no longer all in the log.
+   * the cleaned ones take their names (null: they just go). False, changing nothing, if `old` is not all here.
    */
-  replaceSegments(old: readonly Segment[], cleaned: Segment, suffix: string, step?: (what: string) => void): boolean {
+  replaceSegments(old: readonly Segment[], cleaned: Segment | null, step?: (what: string) => void): boolean {
     const at = this.closed ? -1 : this.segments.indexOf(old[0]);
     if (at < 0 || old.some((s, i) => this.segments[at + i] !== s || s === this.active)) return false;
     const now = this.now();
@@ -434,9 +434,9 @@ export class PartitionLog {
       this.deletions.schedule(seg, now + this.config.fileDeleteDelayMs);
       step?.(`deleted ${seg.baseOffset}`);
     }
-    cleaned.renameSuffix(suffix, "");
-    this.segments.splice(at, old.length, cleaned);
-    this.totalSize += cleaned.size - old.reduce((sum, seg) => sum + seg.size, 0);
+    cleaned?.renameSuffix(SWAP_SUFFIX, "");
+    this.segments.splice(at, old.length, ...(cleaned ? [cleaned] : []));
+    this.totalSize += (cleaned?.size ?? 0) - old.reduce((sum, seg) => sum + seg.size, 0);
     this.unsyncedDirs.add(this.dir);
     return true;
   }

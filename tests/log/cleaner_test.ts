@@ -149,3 +149,27 @@ test("cleanup.policy compact alone: retention.ms and retention.bytes delete noth
     removeDir(dir);
   }
 });
+
+test("a group with nothing live is removed, leaving a gap instead of an empty segment", async () => {
+  const dir = tempDir();
+  try {
+    const cfg = config({ compact: true, segmentBytes: 100 });
+    let { log } = openLog(dir, cfg);
+    log.append(keyed([{ key: "a", value: "a0" }]), 0, NOW);
+    log.append(keyed([{ key: "b", value: "b1" }]), 0, NOW);
+    log.append(keyed([{ key: "a", value: "a2" }]), 0, NOW);
+    log.append(keyed([{ key: "b", value: "b3" }]), 0, NOW); // active
+    assert.deepEqual(log.segmentBaseOffsets, [0n, 1n, 2n, 3n]);
+    await cleanLog(context(log, cfg));
+    assert.deepEqual(log.segmentBaseOffsets, [1n, 2n, 3n], "the segment of offset 0 held nothing live");
+    const { records, headers } = readAll(log);
+    assert.deepEqual(records.map((r) => [r.offset, r.value]), [[1n, "b1"], [2n, "a2"], [3n, "b3"]]);
+    assert.ok(headers.every((h) => h.recordsCount > 0), "no empty batch stands in for it");
+    await log.close();
+    ({ log } = openLog(dir, cfg));
+    assert.equal(log.logStartOffset, 1n);
+    await log.close();
+  } finally {
+    removeDir(dir);
+  }
+});

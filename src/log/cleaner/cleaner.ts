@@ -231,7 +231,6 @@ async function cleanGroup(ctx: CleanerContext, group: Segment[], f: Filter): Pro
     let changed = group.length > 1;
     let pending: Uint8Array[] = [];
     let pendingBytes = 0;
-    let last = null as Uint8Array | null;
     const flushPending = () => {
       if (pendingBytes === 0) return;
       const out = new Uint8Array(pendingBytes);
@@ -243,7 +242,6 @@ async function cleanGroup(ctx: CleanerContext, group: Segment[], f: Filter): Pro
     };
     for (const seg of group) {
       read += await forEachBatch(ctx, seg, 0, (batch) => {
-        last = batch;
         const out = filterBatch(batch, f);
         if (out !== batch) changed = true;
         if (out === null) return;
@@ -252,8 +250,12 @@ async function cleanGroup(ctx: CleanerContext, group: Segment[], f: Filter): Pro
       });
       flushPending();
     }
-    if (cleaned.size === 0 && last !== null) cleaned.appendBatches(emptyBatch(last)); // never an empty segment
     if (!changed) return [read, 0];
+    if (cleaned.size === 0) {
+      // Nothing in the group is live: its segments just go (the range becomes a gap), no empty segment and
+      // no swap. A crash in between leaves some of them, whose records are all superseded: the same reading.
+      return ctx.log.replaceSegments(group, null, ctx.step) ? [read, 0] : null;
+    }
     cleaned.onBecomeInactive();
     ctx.step?.("cleaned written");
     await cleaned.sync();
@@ -265,7 +267,7 @@ async function cleanGroup(ctx: CleanerContext, group: Segment[], f: Filter): Pro
     cleaned.renameSuffix(CLEANED_SUFFIX, SWAP_SUFFIX);
     keep = true;
     ctx.step?.("renamed to swap");
-    keep = ctx.log.replaceSegments(group, cleaned, SWAP_SUFFIX, ctx.step);
+    keep = ctx.log.replaceSegments(group, cleaned, ctx.step);
     if (!keep) return null;
     ctx.step?.("installed");
     await fsyncDirectory(ctx.dir);
