@@ -454,17 +454,25 @@ for (const flavour of ["bun", "exe"] as Flavour[]) {
       }
     });
 
-    test("franz-go producer and group, aiokafka group, confluent-kafka producer", async () => {
-      const [goProduce, goGroup, aioGroup, ckProduce] = await Promise.all([
+    test("franz-go, aiokafka and confluent-kafka: producers, classic and KIP-848 groups", async () => {
+      const [goProduce, goGroup, go848, aioProduce, aioGroup, ckProduce, ck848] = await Promise.all([
         go().then((run) => run(broker.bootstrap, "produce", "go-produce")),
         go().then((run) => run(broker.bootstrap, "group-classic", "go-classic")),
+        go().then((run) => run(broker.bootstrap, "group-consumer", "go-consumer")),
+        aiokafka().then((run) => run(broker.bootstrap, "produce", "aio-produce")),
         aiokafka().then((run) => run(broker.bootstrap, "group", "aio-group")),
         confluent().then((run) => run(broker.bootstrap, "produce", "ck-produce")),
+        confluent().then((run) => run(broker.bootstrap, "group-consumer", "ck-consumer")),
       ]);
       checkProduce(goProduce, `${flavour} franz-go`);
       checkGroup(goGroup, `${flavour} franz-go`);
+      checkGroup(go848, `${flavour} franz-go KIP-848`);
+      assert.equal(go848.listedGroupType, "consumer");
+      checkProduce(aioProduce, `${flavour} aiokafka`);
       checkGroup(aioGroup, `${flavour} aiokafka`);
       checkProduce(ckProduce, `${flavour} confluent-kafka`);
+      checkGroup(ck848, `${flavour} confluent-kafka KIP-848`);
+      assert.equal(ck848.describedType, "CONSUMER");
     });
   });
 }
