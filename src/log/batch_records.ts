@@ -3,20 +3,7 @@
  * timestamp). Only the fields before the key are decoded: length, attributes, timestampDelta, offsetDelta.
  */
 import { BASE_TIMESTAMP_OFFSET, RECORDS_COUNT_OFFSET, RECORDS_OFFSET } from "./record_batch.ts";
-
-/** Reads a zigzag varint/varlong at `pos` as a Number (exact for |n| < 2^53); returns [value, next]. */
-function zigzag(buf: Uint8Array, pos: number, end: number): [number, number] {
-  let raw = 0;
-  let mul = 1;
-  for (let i = 0; i < 10; i++) {
-    if (pos >= end) return [NaN, pos];
-    const b = buf[pos++];
-    raw += (b & 0x7f) * mul;
-    if (b < 0x80) return [raw % 2 === 0 ? raw / 2 : -(raw + 1) / 2, pos];
-    mul *= 128;
-  }
-  return [NaN, pos];
-}
+import { readZigzag as zigzag } from "./zigzag.ts";
 
 /**
  * Calls `visit(offsetDelta, timestamp)` for each record of the uncompressed batch `batch` (a whole batch)

@@ -11,6 +11,7 @@
  */
 import { ErrorCode } from "../protocol/errors.ts";
 import { crc32c } from "./crc32c.ts";
+import { writeZigzag, zigzagSize } from "./zigzag.ts";
 
 // Byte offsets of the header fields (big-endian), from the batch start.
 export const BASE_OFFSET_OFFSET = 0;
@@ -371,28 +372,6 @@ export interface BuildBatchOptions {
 }
 
 const utf8 = new TextEncoder();
-
-/** Bytes of a zigzag varint/varlong of a safe integer. */
-function zigzagSize(n: number): number {
-  let u = n >= 0 ? n * 2 : -n * 2 - 1;
-  let size = 1;
-  while (u >= 0x80) {
-    u = Math.floor(u / 0x80);
-    size++;
-  }
-  return size;
-}
-
-/** Writes a zigzag varint/varlong of a safe integer at `pos`; returns the next position. */
-function writeZigzag(buf: Uint8Array, pos: number, n: number): number {
-  let u = n >= 0 ? n * 2 : -n * 2 - 1;
-  while (u >= 0x80) {
-    buf[pos++] = (u % 0x80) | 0x80;
-    u = Math.floor(u / 0x80);
-  }
-  buf[pos++] = u;
-  return pos;
-}
 
 function bytesSize(b: Uint8Array | null): number {
   return b === null ? zigzagSize(-1) : zigzagSize(b.length) + b.length;

@@ -7,6 +7,7 @@
  * timestamps as deltas from it). A batch whose records all go but which must stay for producer state
  * becomes an empty batch: the header alone, with its offsets and sequence, as Kafka writes it.
  */
+import { readZigzag as zigzag, writeZigzag, zigzagSize } from "../zigzag.ts";
 import { compress, decompress } from "../codecs/codec.ts";
 import {
   ATTRIBUTES_OFFSET,
@@ -49,40 +50,6 @@ export interface ParsedRecord {
   /** From the offset delta to the record's end: copied unchanged into a rebuilt record. */
   tailStart: number;
   end: number;
-}
-
-/** Reads a zigzag varint/varlong at `pos` (exact below 2^53); [value, next]; NaN on bad bytes. */
-function zigzag(buf: Uint8Array, pos: number, end: number): [number, number] {
-  let raw = 0;
-  let mul = 1;
-  for (let i = 0; i < 10; i++) {
-    if (pos >= end) return [NaN, pos];
-    const b = buf[pos++];
-    raw += (b & 0x7f) * mul;
-    if (b < 0x80) return [raw % 2 === 0 ? raw / 2 : -(raw + 1) / 2, pos];
-    mul *= 128;
-  }
-  return [NaN, pos];
-}
-
-function zigzagSize(n: number): number {
-  let u = n >= 0 ? n * 2 : -n * 2 - 1;
-  let size = 1;
-  while (u >= 0x80) {
-    u = Math.floor(u / 0x80);
-    size++;
-  }
-  return size;
-}
-
-function writeZigzag(buf: Uint8Array, pos: number, n: number): number {
-  let u = n >= 0 ? n * 2 : -n * 2 - 1;
-  while (u >= 0x80) {
-    buf[pos++] = (u % 0x80) | 0x80;
-    u = Math.floor(u / 0x80);
-  }
-  buf[pos++] = u;
-  return pos;
 }
 
 /** The records section of `batch` (a whole batch), decompressed. Throws on bad compressed data. */
