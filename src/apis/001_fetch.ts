@@ -11,10 +11,13 @@
  * request covers and which the answer lists (incremental fetches omit
  * partitions with nothing new), or fails the request with
  * FETCH_SESSION_ID_NOT_FOUND / INVALID_FETCH_SESSION_EPOCH /
- * FETCH_SESSION_TOPIC_ID_ERROR. Without transactions the last stable offset
- * is the high watermark, so read_committed (isolationLevel 1) reads the
- * same data and gets an empty aborted-transaction list (null for
- * read_uncommitted, as Kafka sends). As in Kafka, a partition that fails
+ * FETCH_SESSION_TOPIC_ID_ERROR. Every answer carries the partition's last
+ * stable offset (the first offset of its earliest open transaction, else
+ * the high watermark); read_committed (isolationLevel 1) reads stop there
+ * and list the aborted transactions (producer id, first offset) that
+ * overlap the records returned, from the segments' .txnindex files, as
+ * Kafka's collectAbortedTransactions (null for read_uncommitted, as Kafka
+ * sends). As in Kafka, a partition that fails
  * to read (OFFSET_OUT_OF_RANGE) carries -1 offsets, and one refused before
  * reading (unknown topic or partition, fenced epoch) also an empty rather
  * than null aborted-transaction list (FetchResponse.partitionResponse). v9+ checks currentLeaderEpoch; the
@@ -72,6 +75,7 @@ export const fetchHandler = defineApi<FetchRequest, FetchResponse>({
         fetchOffset: t.fetchOffset,
         // As Kafka: each partition reads at most min(partitionMaxBytes, response limit), first batch whole.
         maxBytes: Math.min(t.partitionMaxBytes, responseMaxBytes),
+        isolationLevel: request.isolationLevel,
       });
       return failed(t.partition, ErrorCode.NONE, committed);
     });
@@ -90,6 +94,7 @@ export const fetchHandler = defineApi<FetchRequest, FetchResponse>({
       r.lastStableOffset = o.lastStableOffset;
       r.logStartOffset = o.logStartOffset;
       r.records = o.records ?? EMPTY;
+      if (committed) r.abortedTransactions = o.abortedTransactions ?? [];
     });
     const answer = session.respond(results);
     return {

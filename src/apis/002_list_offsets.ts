@@ -1,9 +1,9 @@
 /**
  * ListOffsets (key 2), v0–v9.
  *
- * Earliest (-2) is the log start offset, latest (-1) the high watermark
- * (also the last stable offset: without transactions they are equal, so
- * read_committed, v2+, answers the same), a timestamp ≥ 0 the first offset
+ * Earliest (-2) is the log start offset, latest (-1) the high watermark,
+ * or with read_committed (isolationLevel 1, v2+) the last stable offset
+ * (the first offset of the earliest open transaction), a timestamp ≥ 0 the first offset
  * whose record has a timestamp at or after it (time index, then a scan),
  * max timestamp (-3, v7+) the record with the largest timestamp, earliest
  * local (-4, v8+) the log start offset as there is no tiered storage, and
@@ -53,7 +53,12 @@ export const listOffsetsHandler = defineApi<ListOffsetsRequest, ListOffsetsRespo
         }
         const epochError = ctx.apiVersion >= 4 ? leaderEpochError(p.currentLeaderEpoch) : ErrorCode.NONE;
         if (epochError !== ErrorCode.NONE) return failed(epochError);
-        queries.push({ topicId: image.topicId, partition: p.partitionIndex, timestamp: p.timestamp });
+        queries.push({
+          topicId: image.topicId,
+          partition: p.partitionIndex,
+          timestamp: p.timestamp,
+          isolationLevel: ctx.apiVersion >= 2 ? request.isolationLevel : 0,
+        });
         return queries.length - 1;
       });
     });

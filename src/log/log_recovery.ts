@@ -33,7 +33,7 @@ export interface LoadedLog {
   recovered: boolean;
 }
 
-const SEGMENT_FILE = /^(\d{20})\.(log|index|timeindex)$/;
+const SEGMENT_FILE = /^(\d{20})\.(log|index|timeindex|txnindex)$/;
 
 /** Removes leftovers of earlier deletions and index files whose .log is gone (as Kafka does on load). */
 function cleanDirectory(dir: string, names: string[]): bigint[] {

@@ -15,7 +15,7 @@ import { DEFAULT_LOG_CONFIG, type LogConfig } from "./log_config.ts";
 import { loadSegments, type RecoveryReport } from "./log_recovery.ts";
 import { copyOpenSegments, Segment, SWAP_SUFFIX } from "./segment.ts";
 import { SegmentDeletions } from "./segment_deletions.ts";
-import { replayBatchHeaders } from "./segment_scan.ts";
+import { type AbortedTxn, replayWithMarkers, SegmentTxnIndexes, type TxnMarker } from "./transaction_log.ts";
 import { readBatchesFrom, segmentIndexFor } from "./segment_read.ts";
 import { maxTimestampAndOffset, offsetForTimestamp, type TimestampAndOffset } from "./timestamp_lookup.ts";
 import {
@@ -32,8 +32,8 @@ export type { LogConfig } from "./log_config.ts";
 export type { RecoveryReport } from "./log_recovery.ts";
 
 export interface ProducerStateHooks {
-  /** Called by recovery for every valid batch header after the producer-state snapshot point. */
-  onRecoveredBatch(header: BatchHeader, baseOffset: bigint): void;
+  /** Called by recovery for every valid batch after the snapshot point; a marker's abort goes to the txn index. */
+  onRecoveredBatch(header: BatchHeader, baseOffset: bigint, marker?: TxnMarker | null): AbortedTxn | null | void;
   /** The offset from which recovery must replay batch headers (the snapshot's offset), or 0n. */
   replayFrom(): bigint;
   /** Called on segment roll and close with the LEO, to write a snapshot. */
@@ -144,7 +144,8 @@ export class PartitionLog {
       for (const s of this.segments) if (s.nextOffset > this.rp) s.flushedSize = 0;
       if (this.rp < leo) this.unflushedSince = this.now();
     }
-    this.replayProducerState();
+    const from = this.hooks?.replayFrom() ?? 0n; // producer state (and txn indexes) catch up from the snapshot
+    if (this.hooks) replayWithMarkers(this.segments, from < lso ? lso : from, this.hooks);
   }
 
   static open(opts: OpenOptions): PartitionLog {
@@ -315,6 +316,11 @@ export class PartitionLog {
     if (offset < this.lso || offset > leo) return { error: ErrorCode.OFFSET_OUT_OF_RANGE };
     if (offset === leo) return { records: EMPTY };
     return { records: readBatchesFrom(this.segments, this.segmentIndexFor(offset), offset, maxBytes, minOneMessage) };
+  }
+
+  /** The segments' aborted-transaction indexes, for read_committed fetches and ABORT markers (transaction_log.ts). */
+  get txnIndexes(): SegmentTxnIndexes {
+    return new SegmentTxnIndexes(this.segments);
   }
 
   /** ListOffsets by timestamp (see timestamp_lookup.ts). */
@@ -586,14 +592,5 @@ export class PartitionLog {
 
   private checkOpen(): void {
     if (this.closed) throw new Error(`partition log ${this.name} is closed`);
-  }
-
-  /** Replays batch headers from the producer-state snapshot point to the LEO (headers only). */
-  private replayProducerState(): void {
-    const hooks = this.hooks;
-    if (!hooks) return;
-    const snapshotAt = hooks.replayFrom();
-    const from = snapshotAt < this.lso ? this.lso : snapshotAt;
-    replayBatchHeaders(this.segments, this.segmentIndexFor(from), from, (h) => hooks.onRecoveredBatch(h, h.baseOffset));
   }
 }

@@ -33,6 +33,13 @@
  * wedge a producer). DUPLICATE_SEQUENCE_NUMBER is never answered: since Kafka
  * 1.0 (KIP-98's follow-ups) a retry is answered with the original offsets.
  *
+ * Transactions (KIP-98): a producer's first transactional batch opens its transaction at that batch's
+ * offset; a COMMIT or ABORT marker (completeTxn) closes it. The earliest open transaction's first offset
+ * is the partition's first unstable offset, which bounds the last stable offset (LSO) that read_committed
+ * fetches stop at. A non-transactional batch from a producer with an open transaction is INVALID_TXN_STATE,
+ * a marker with an older producer epoch INVALID_PRODUCER_EPOCH, one with an older coordinator epoch
+ * TRANSACTION_COORDINATOR_FENCED, as in Kafka's ProducerAppendInfo.
+ *
  * Differences from Kafka: snapshots keep each producer's last 5 batches (Kafka
  * keeps only the last), so duplicates are still found after a restart; and
  * onLogStartOffset() forgets producers whose last batch is below the new log
@@ -46,6 +53,8 @@ import { writeFileAtomic } from "../util/atomic_file.ts";
 import { type BatchHeader, NO_PRODUCER_EPOCH } from "./record_batch.ts";
 import { batchLastSequence, inSequence, lastOffsetOf, ProducerEntry } from "./producer_entry.ts";
 import { decodeSnapshot, encodeSnapshot, listSnapshots, snapshotFileName } from "./producer_snapshot.ts";
+import type { TxnMarker } from "./control_record.ts";
+import type { AbortedTxn } from "./txn_index.ts";
 
 /** Kafka's default `producer.id.expiration.ms` (1 day). */
 export const DEFAULT_PRODUCER_ID_EXPIRATION_MS = 86_400_000;
@@ -54,7 +63,8 @@ export const SNAPSHOTS_TO_KEEP = 2;
 
 /** What the log calls during recovery, segment roll, shutdown and retention. */
 export interface ProducerStateHooks {
-  onRecoveredBatch(header: BatchHeader, baseOffset: bigint): void; // replay a batch already in the log
+  /** Replays a batch already in the log; for a marker (control batch), the aborted transaction it ended, if any. */
+  onRecoveredBatch(header: BatchHeader, baseOffset: bigint, marker?: TxnMarker | null): AbortedTxn | null | void;
   replayFrom(): bigint; // offset of the loaded snapshot (0n if none)
   takeSnapshot(logEndOffset: bigint): void;
   onLogStartOffset(offset: bigint): void;
@@ -84,6 +94,17 @@ export type ProducerVerdict =
   | { kind: "duplicate"; firstOffset: bigint; lastOffset: bigint; timestamp: bigint }
   | { kind: "error"; code: number; message: string };
 
+/** A transaction ended by a marker at lastOffset (Kafka's CompletedTxn). */
+export interface CompletedTxn {
+  producerId: bigint;
+  /** The transaction's first offset here (the marker's own when nothing was written). */
+  firstOffset: bigint;
+  lastOffset: bigint;
+  isAborted: boolean;
+  /** The partition's LSO once this transaction completed: the aborted-transaction index records it. */
+  lastStableOffset: bigint;
+}
+
 export interface ProducerInfo {
   producerId: bigint;
   epoch: number;
@@ -103,6 +124,10 @@ export class ProducerStateManager implements ProducerStateHooks {
   private loadedOffset = 0n;
   /** Offset and generation of the last snapshot written or loaded, to skip rewriting an identical one. */
   private snapshotAt: { offset: bigint; generation: number } | undefined;
+  /** Producer id → first offset of its open transaction. */
+  private readonly ongoing = new Map<bigint, bigint>();
+  /** The smallest first offset in `ongoing` (null: none open), recomputed after a transaction ends. */
+  private firstUnstable: bigint | null | undefined = null;
 
   constructor(
     private readonly dir: string,
@@ -121,6 +146,8 @@ export class ProducerStateManager implements ProducerStateHooks {
    */
   load(maxOffset: bigint): void {
     this.producers.clear();
+    this.ongoing.clear();
+    this.firstUnstable = null;
     this.loadedOffset = 0n;
     this.snapshotAt = undefined;
     this.generation++;
@@ -144,7 +171,10 @@ export class ProducerStateManager implements ProducerStateHooks {
       let expired = 0;
       for (const entry of entries) {
         if (this.isExpired(entry, now)) expired++;
-        else this.producers.set(entry.producerId, entry);
+        else {
+          this.producers.set(entry.producerId, entry);
+          if (entry.currentTxnFirstOffset >= 0n) this.openTxn(entry.producerId, entry.currentTxnFirstOffset);
+        }
       }
       this.loadedOffset = offset;
       this.snapshotAt = { offset, generation: this.generation };
@@ -217,6 +247,14 @@ export class ProducerStateManager implements ProducerStateHooks {
           };
         }
       }
+      if (!h.isTransactional && updated.currentTxnFirstOffset >= 0n) {
+        return {
+          kind: "error",
+          code: ErrorCode.INVALID_TXN_STATE,
+          message: `Expected transactional write from producer ${pid}: its transaction from offset ` +
+            `${updated.currentTxnFirstOffset} is still open`,
+        };
+      }
       const batch = {
         producerId: pid,
         epoch,
@@ -265,7 +303,10 @@ export class ProducerStateManager implements ProducerStateHooks {
         lastOffsetDelta: b.lastOffsetDelta,
         timestamp: logAppendTimeMs !== undefined && logAppendTimeMs >= 0n ? logAppendTimeMs : b.maxTimestamp,
       });
-      if (b.isTransactional && entry.currentTxnFirstOffset < 0n) entry.currentTxnFirstOffset = firstOffset;
+      if (b.isTransactional && entry.currentTxnFirstOffset < 0n) {
+        entry.currentTxnFirstOffset = firstOffset;
+        this.openTxn(b.producerId, firstOffset);
+      }
     }
     this.generation++;
   }
@@ -276,24 +317,26 @@ export class ProducerStateManager implements ProducerStateHooks {
    * the state already holds for that producer are skipped, so replaying from a
    * little too early is harmless.
    */
-  onRecoveredBatch(header: BatchHeader, baseOffset: bigint): void {
+  onRecoveredBatch(header: BatchHeader, baseOffset: bigint, marker?: TxnMarker | null): AbortedTxn | null {
     const pid = header.producerId;
-    if (pid < 0n) return;
+    if (pid < 0n) return null;
     let entry = this.producers.get(pid);
     if (!entry) {
       entry = new ProducerEntry(pid);
       this.producers.set(pid, entry);
     } else if (!entry.isEmpty && baseOffset <= entry.lastDataOffset) {
-      return;
+      return null;
     }
     this.generation++;
     if (header.isControl) {
-      // A transaction marker (later issue): ends the open transaction. Its
-      // coordinator epoch is in the record, which the header does not carry.
-      entry.maybeUpdateEpoch(header.producerEpoch);
-      entry.currentTxnFirstOffset = -1n;
-      entry.lastTimestamp = header.maxTimestamp;
-      return;
+      // A marker ends the open transaction; one whose record is not a COMMIT/ABORT (or unread) commits nothing
+      // into the index but still closes it, as the header alone says.
+      const done = this.completeTxn(pid, header.producerEpoch, marker?.coordinatorEpoch ?? -1, {
+        offset: baseOffset,
+        aborted: marker !== undefined && marker !== null && !marker.commit,
+        timestamp: header.maxTimestamp,
+      });
+      return done.isAborted ? done : null;
     }
     entry.addBatch(header.producerEpoch, {
       firstSeq: header.baseSequence,
@@ -302,7 +345,88 @@ export class ProducerStateManager implements ProducerStateHooks {
       lastOffsetDelta: header.lastOffsetDelta,
       timestamp: header.maxTimestamp,
     });
-    if (header.isTransactional && entry.currentTxnFirstOffset < 0n) entry.currentTxnFirstOffset = baseOffset;
+    if (header.isTransactional && entry.currentTxnFirstOffset < 0n) {
+      entry.currentTxnFirstOffset = baseOffset;
+      this.openTxn(pid, baseOffset);
+    }
+    return null;
+  }
+
+  /**
+   * Kafka's checks of a marker the coordinator writes (ProducerAppendInfo.appendEndTxnMarker): an older
+   * producer epoch is INVALID_PRODUCER_EPOCH, an older coordinator epoch TRANSACTION_COORDINATOR_FENCED.
+   */
+  checkMarker(
+    producerId: bigint,
+    producerEpoch: number,
+    coordinatorEpoch: number,
+  ): { code: number; message: string } | null {
+    const entry = this.producers.get(producerId);
+    if (entry === undefined) return null;
+    if (producerEpoch < entry.epoch) {
+      return {
+        code: ErrorCode.INVALID_PRODUCER_EPOCH,
+        message:
+          `marker of producer ${producerId}: epoch ${producerEpoch} is older than the current epoch ${entry.epoch}`,
+      };
+    }
+    if (coordinatorEpoch < entry.coordinatorEpoch) {
+      return {
+        code: ErrorCode.TRANSACTION_COORDINATOR_FENCED,
+        message: `marker of producer ${producerId}: coordinator epoch ${coordinatorEpoch} is older than ` +
+          `${entry.coordinatorEpoch}`,
+      };
+    }
+    return null;
+  }
+
+  /**
+   * A marker for `producerId` was written at `marker.offset`: closes its open transaction (if any) and says
+   * what completed, with the LSO right after (Kafka's lastStableOffset(completedTxn): the first offset of the
+   * earliest transaction still open by another producer, else the marker's offset + 1).
+   */
+  completeTxn(
+    producerId: bigint,
+    producerEpoch: number,
+    coordinatorEpoch: number,
+    marker: { offset: bigint; aborted: boolean; timestamp: bigint },
+  ): CompletedTxn {
+    let entry = this.producers.get(producerId);
+    if (!entry) {
+      entry = new ProducerEntry(producerId);
+      this.producers.set(producerId, entry);
+    }
+    const firstOffset = entry.currentTxnFirstOffset >= 0n ? entry.currentTxnFirstOffset : marker.offset;
+    entry.maybeUpdateEpoch(producerEpoch);
+    entry.currentTxnFirstOffset = -1n;
+    if (coordinatorEpoch >= 0) entry.coordinatorEpoch = coordinatorEpoch;
+    entry.lastTimestamp = marker.timestamp;
+    if (this.ongoing.delete(producerId)) this.firstUnstable = undefined;
+    this.generation++;
+    const next = this.firstUnstableOffset();
+    return {
+      producerId,
+      firstOffset,
+      lastOffset: marker.offset,
+      isAborted: marker.aborted,
+      lastStableOffset: next ?? marker.offset + 1n,
+    };
+  }
+
+  /** The first offset of the earliest open transaction, or null when none is open. */
+  firstUnstableOffset(): bigint | null {
+    if (this.firstUnstable === undefined) {
+      let min: bigint | null = null;
+      for (const first of this.ongoing.values()) if (min === null || first < min) min = first;
+      this.firstUnstable = min;
+    }
+    return this.firstUnstable;
+  }
+
+  private openTxn(producerId: bigint, firstOffset: bigint): void {
+    this.ongoing.set(producerId, firstOffset);
+    const current = this.firstUnstable;
+    if (current === null || (current !== undefined && firstOffset < current)) this.firstUnstable = firstOffset;
   }
 
   /**

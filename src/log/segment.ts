@@ -13,6 +13,7 @@ import type { LogConfig } from "./log_config.ts";
 import { type FdHolder, segmentFds } from "./fd_cache.ts";
 import { OffsetIndex } from "./offset_index.ts";
 import { TimeIndex } from "./time_index.ts";
+import { TXN_INDEX_SUFFIX, TxnIndex } from "./txn_index.ts";
 import { scanBatches, type ScanResult } from "./segment_scan.ts";
 import {
   BASE_OFFSET_OFFSET,
@@ -68,6 +69,8 @@ export class Segment implements FdHolder {
   bytesSinceLastIndexEntry = 0;
   offsetIndex: OffsetIndex;
   timeIndex: TimeIndex;
+  /** Aborted transactions whose ABORT marker is in this segment (`.txnindex`, created with its first entry). */
+  readonly txnIndex: TxnIndex;
   /** fdatasyncs in flight on this segment's fds: closing must wait for them. */
   syncing = 0;
   private closeWhenIdle = false;
@@ -90,6 +93,7 @@ export class Segment implements FdHolder {
     this.flushedSize = size;
     this.offsetIndex = offsetIndex;
     this.timeIndex = timeIndex;
+    this.txnIndex = new TxnIndex(path.join(dir, segmentFileName(baseOffset, TXN_INDEX_SUFFIX)));
     const jitter = Math.min(config.segmentJitterMs ?? 0, config.segmentMs);
     this.rollJitterMs = jitter > 0 ? Math.floor(Math.random() * jitter) : 0;
     segmentFds.touch(this);
@@ -154,6 +158,7 @@ export class Segment implements FdHolder {
       ),
     );
     seg.logPath = logPath;
+    seg.txnIndex.path += suffix;
     seg.nextRel = 0;
     return seg;
   }
@@ -164,7 +169,7 @@ export class Segment implements FdHolder {
    * Index files not written yet have nothing to rename. The descriptors stay valid.
    */
   renameSuffix(from: string, to: string): void {
-    for (const f of [this.offsetIndex.file, this.timeIndex.file]) {
+    for (const f of [this.offsetIndex.file, this.timeIndex.file, this.txnIndex]) {
       const target = f.path.slice(0, f.path.length - from.length) + to;
       try {
         fs.renameSync(f.path, target);
@@ -418,7 +423,8 @@ export class Segment implements FdHolder {
 
   /** Has data or index entries not yet fdatasync'ed. */
   get dirty(): boolean {
-    return this.size > this.flushedSize || this.offsetIndex.file.needsSync || this.timeIndex.file.needsSync;
+    return this.size > this.flushedSize || this.offsetIndex.file.needsSync || this.timeIndex.file.needsSync ||
+      this.txnIndex.needsSync;
   }
 
   /**
@@ -445,13 +451,14 @@ export class Segment implements FdHolder {
     const timeFd = this.timeIndex.file.takeSyncFd();
     if (idxFd !== null) fds.push(idxFd);
     if (timeFd !== null) fds.push(timeFd);
-    if (fds.length === 0) return Promise.resolve();
+    if (fds.length === 0 && !this.txnIndex.needsSync) return Promise.resolve();
     this.syncing++;
-    return Promise.all(
-      fds.map((fd) =>
+    return Promise.all([
+      ...fds.map((fd) =>
         new Promise<void>((resolve, reject) => fs.fdatasync(fd, (err) => (err ? reject(err) : resolve())))
       ),
-    ).then(
+      this.txnIndex.sync(),
+    ]).then(
       () => {
         if (target > this.flushedSize) this.flushedSize = target;
         this.syncDone();
@@ -516,7 +523,7 @@ export class Segment implements FdHolder {
       this.logPath = log;
       files.push(log);
     }
-    for (const f of [this.offsetIndex.file, this.timeIndex.file]) {
+    for (const f of [this.offsetIndex.file, this.timeIndex.file, this.txnIndex]) {
       const to = move(f.path);
       if (to) {
         f.path = to;

@@ -6,6 +6,14 @@
  * (log/recompress.ts), idempotent-producer sequence checks, then the
  * write with offsets assigned. Reads, offset look-ups and DeleteRecords are
  * thin calls into the log.
+ *
+ * Transactions: the last stable offset (LSO) is the first offset of the
+ * earliest open transaction, else the high watermark. read_committed reads
+ * stop there and list the aborted transactions they overlap; ListOffsets
+ * LATEST answers it. Markers come from a transaction coordinator
+ * (writeTxnMarker, Kafka's WriteTxnMarkers path); a client's transactional
+ * batch is refused until `txnVerifier` (KIP-890's check that the partition
+ * was added to the producer's transaction) says otherwise.
  */
 import { ErrorCode } from "../protocol/errors.ts";
 import {
@@ -25,6 +33,8 @@ import type { ProducerStateManager } from "../log/producer_state.ts";
 import type { AppendPolicy } from "../cluster/topic_config.ts";
 import type { TopicImage } from "../cluster/metadata_image.ts";
 import type { OffsetAnswer, ProduceOutcome, ReadOutcome } from "./partition_ops.ts";
+import { buildMarkerBatch } from "../log/control_record.ts";
+import { batchesBelow, nextOffsetAfter } from "../log/transaction_log.ts";
 
 /** The leader epoch of every partition: one node, never re-elected. */
 export const LEADER_EPOCH = 0;
@@ -34,12 +44,26 @@ const LATEST = -1n;
 const MAX_TIMESTAMP = -3n;
 const EARLIEST_LOCAL = -4n;
 const LATEST_TIERED = -5n;
+const READ_COMMITTED = 1;
+
+/** A COMMIT or ABORT marker a transaction coordinator writes (WriteTxnMarkers). */
+export interface TxnMarkerWrite {
+  producerId: bigint;
+  producerEpoch: number;
+  coordinatorEpoch: number;
+  commit: boolean;
+}
 
 export class LocalPartition {
   readonly topic: string;
   readonly topicId: string;
   /** The error of the last append whose write failed, for the owner to act on (then cleared). */
   writeError: unknown = null;
+  /**
+   * Whether a transactional batch of this producer may be appended (KIP-890: the partition is in its
+   * transaction); null, until a transaction coordinator sets it, refuses every one.
+   */
+  txnVerifier: ((producerId: bigint, producerEpoch: number) => boolean) | null = null;
 
   constructor(
     /** The topic as the metadata image had it when the partition opened (reopened from it when offline). */
@@ -85,7 +109,7 @@ export class LocalPartition {
     if (timestampProblem) return timestampProblem;
     const keyProblem = this.config.compact ? this.checkKeys(records.subarray(start, end), header) : null;
     if (keyProblem) return keyProblem;
-    if (header.isTransactional) {
+    if (header.isTransactional && !(this.txnVerifier?.(header.producerId, header.producerEpoch) ?? false)) {
       return failed(ErrorCode.INVALID_TXN_STATE, "transactional produce is not supported by this broker yet");
     }
     const stored = this.inTopicCodec(records.subarray(start, end), header);
@@ -111,29 +135,66 @@ export class LocalPartition {
     return ok(result.baseOffset, result.logAppendTimeMs, result.logStartOffset);
   }
 
-  read(fetchOffset: bigint, maxBytes: number): ReadOutcome {
+  /** The first offset of the earliest open transaction, else the high watermark. */
+  get lastStableOffset(): bigint {
+    const hw = this.log.highWatermark;
+    const first = this.producers.firstUnstableOffset();
+    return first !== null && first < hw ? first : hw;
+  }
+
+  /**
+   * Kafka's UnifiedLog.read: read_uncommitted up to the high watermark; read_committed (isolationLevel 1) up to
+   * the LSO, with the aborted transactions overlapping what it returns (an empty list when it returns nothing).
+   */
+  read(fetchOffset: bigint, maxBytes: number, isolationLevel = 0): ReadOutcome {
     const answer = this.log.read(fetchOffset, maxBytes, true);
     const hw = this.log.highWatermark;
-    if ("error" in answer) {
-      return {
-        errorCode: answer.error,
-        highWatermark: hw,
-        lastStableOffset: hw,
-        logStartOffset: this.log.logStartOffset,
-        records: null,
-      };
-    }
+    const lso = this.lastStableOffset;
+    const base = { highWatermark: hw, lastStableOffset: lso, logStartOffset: this.log.logStartOffset };
+    if ("error" in answer) return { errorCode: answer.error, ...base, records: null };
+    if (isolationLevel !== READ_COMMITTED) return { errorCode: ErrorCode.NONE, ...base, records: answer.records };
+    const records = lso < hw ? batchesBelow(answer.records, lso) : answer.records;
+    const upTo = nextOffsetAfter(records);
+    const aborted = upTo === null ? [] : this.log.txnIndexes.collect(fetchOffset, upTo);
     return {
       errorCode: ErrorCode.NONE,
-      highWatermark: hw,
-      lastStableOffset: hw,
-      logStartOffset: this.log.logStartOffset,
-      records: answer.records,
+      ...base,
+      records,
+      abortedTransactions: aborted.map((a) => ({ producerId: a.producerId, firstOffset: a.firstOffset })),
     };
   }
 
+  /**
+   * Appends a COMMIT or ABORT marker for a producer's transaction (as Kafka's WriteTxnMarkers has the
+   * partition leader do): checks the producer and coordinator epochs, writes the control batch, closes the
+   * transaction, and records an abort in the aborted-transaction index.
+   */
+  writeTxnMarker(marker: TxnMarkerWrite, nowMs: number): ProduceOutcome {
+    const { producerId, producerEpoch, coordinatorEpoch, commit } = marker;
+    const refused = this.producers.checkMarker(producerId, producerEpoch, coordinatorEpoch);
+    if (refused) return this.refused(refused.code, refused.message);
+    const batch = buildMarkerBatch({ producerId, producerEpoch, coordinatorEpoch, commit, timestamp: BigInt(nowMs) });
+    let result;
+    try {
+      result = this.log.append(batch, LEADER_EPOCH, nowMs);
+    } catch (e) {
+      this.writeError = e;
+      return failed(
+        ErrorCode.KAFKA_STORAGE_ERROR,
+        `write to ${this.name} failed: ${e instanceof Error ? e.message : e}`,
+      );
+    }
+    const done = this.producers.completeTxn(producerId, producerEpoch, coordinatorEpoch, {
+      offset: result.baseOffset,
+      aborted: !commit,
+      timestamp: result.logAppendTimeMs >= 0n ? result.logAppendTimeMs : BigInt(nowMs),
+    });
+    if (done.isAborted) this.log.txnIndexes.record(done);
+    return ok(result.baseOffset, result.logAppendTimeMs, result.logStartOffset);
+  }
+
   /** Kafka's UnifiedLog.fetchOffsetByTimestamp, for a log without tiered storage. */
-  listOffset(timestamp: bigint): OffsetAnswer {
+  listOffset(timestamp: bigint, isolationLevel = 0): OffsetAnswer {
     const none = { errorCode: ErrorCode.NONE, offset: -1n, timestamp: -1n, leaderEpoch: -1 };
     switch (timestamp) {
       case EARLIEST:
@@ -144,8 +205,11 @@ export class LocalPartition {
           timestamp: -1n,
           leaderEpoch: LEADER_EPOCH,
         };
-      case LATEST:
-        return { errorCode: ErrorCode.NONE, offset: this.log.highWatermark, timestamp: -1n, leaderEpoch: LEADER_EPOCH };
+      case LATEST: {
+        // read_committed (ListOffsets v2+) sees up to the LSO, as Kafka's fetchOffsetForTimestamp.
+        const offset = isolationLevel === READ_COMMITTED ? this.lastStableOffset : this.log.highWatermark;
+        return { errorCode: ErrorCode.NONE, offset, timestamp: -1n, leaderEpoch: LEADER_EPOCH };
+      }
       case LATEST_TIERED:
         return none;
       case MAX_TIMESTAMP: {

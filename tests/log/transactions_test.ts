@@ -1,0 +1,292 @@
+/**
+ * Transactions on one partition (a LocalPartition over a real PartitionLog and producer state): the last
+ * stable offset with interleaved producers, COMMIT and ABORT markers and their epoch checks, the aborted
+ * transactions a read_committed read lists, the `.txnindex` entries, recovery rebuilding them after an
+ * unclean stop, and retention deleting them with their segment.
+ */
+import { describe, test } from "node:test";
+import assert from "node:assert/strict";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { buildBatch } from "../../src/log/record_batch.ts";
+import { PartitionLog } from "../../src/log/partition_log.ts";
+import { ProducerStateManager } from "../../src/log/producer_state.ts";
+import { readMarker } from "../../src/log/control_record.ts";
+import { type AbortedTxn, TxnIndex } from "../../src/log/txn_index.ts";
+import type { LogConfig } from "../../src/log/log_config.ts";
+import { LocalPartition, type TxnMarkerWrite } from "../../src/server/local_partition.ts";
+import { loadConfig } from "../../src/config/load.ts";
+import { resolveAppendPolicy } from "../../src/cluster/topic_config.ts";
+import { ErrorCode } from "../../src/protocol/errors.ts";
+import { batchesOf, captureLogger, config, partitionDir, removeDir, T0, tempDir, TOPIC_ID } from "./log_helpers.ts";
+
+const READ_COMMITTED = 1;
+const NOW = Number(T0);
+
+interface Opened {
+  part: LocalPartition;
+  log: PartitionLog;
+}
+
+function open(dir: string, cfg: Partial<LogConfig> = {}, cleanShutdown = true): Opened {
+  const { logger } = captureLogger();
+  const pdir = partitionDir(dir);
+  fs.mkdirSync(pdir, { recursive: true });
+  const producers = new ProducerStateManager(pdir, { logger, now: () => NOW });
+  const logConfig = config(cfg);
+  const log = PartitionLog.open({
+    dir: pdir,
+    topic: "t",
+    partition: 0,
+    topicId: TOPIC_ID,
+    config: logConfig,
+    recoveryPoint: 0n,
+    cleanShutdown,
+    logger,
+    now: () => NOW,
+    producerState: producers,
+  });
+  const image = { name: "t", topicId: TOPIC_ID, partitions: 1, internal: false, configs: {} };
+  const policy = resolveAppendPolicy(loadConfig({ overrides: [`log.dirs=${dir}`] }), {});
+  const part = new LocalPartition(image, 0, pdir, log, producers, logConfig, policy);
+  part.txnVerifier = () => true;
+  return { part, log };
+}
+
+/** Per producer id, the next sequence. */
+const sequences = new Map<bigint, number>();
+
+/** Appends `n` records of producer `pid` (transactional unless told otherwise); returns the base offset. */
+function write(part: LocalPartition, pid: bigint, n = 1, transactional = true): bigint {
+  const seq = sequences.get(pid) ?? 0;
+  const records = Array.from({ length: n }, (_, i) => ({ key: null, value: new Uint8Array([i]) }));
+  const out = part.append(
+    buildBatch(records, {
+      producerId: pid,
+      producerEpoch: 0,
+      baseSequence: seq,
+      isTransactional: transactional,
+      baseTimestamp: T0,
+    }),
+    -1,
+    NOW,
+  );
+  assert.equal(out.errorCode, ErrorCode.NONE, out.errorMessage ?? "");
+  sequences.set(pid, seq + n);
+  return out.baseOffset;
+}
+
+/** A plain (non-idempotent) batch of one record. */
+function writePlain(part: LocalPartition): bigint {
+  const out = part.append(buildBatch([{ key: null, value: new Uint8Array(1) }], { baseTimestamp: T0 }), -1, NOW);
+  assert.equal(out.errorCode, ErrorCode.NONE);
+  return out.baseOffset;
+}
+
+function marker(part: LocalPartition, pid: bigint, commit: boolean, extra: Partial<TxnMarkerWrite> = {}): bigint {
+  const out = part.writeTxnMarker({ producerId: pid, producerEpoch: 0, coordinatorEpoch: 0, commit, ...extra }, NOW);
+  assert.equal(out.errorCode, ErrorCode.NONE, out.errorMessage ?? "");
+  return out.baseOffset;
+}
+
+/** Every batch a read at `isolation` returns from `from` on (reads are per segment, so repeated). */
+function readAll(part: LocalPartition, from: bigint, isolation = 0) {
+  const batches: Array<{ base: bigint; last: bigint }> = [];
+  const aborted: Array<{ producerId: bigint; firstOffset: bigint }> = [];
+  let offset = from;
+  for (;;) {
+    const out = part.read(offset, 1 << 20, isolation);
+    assert.equal(out.errorCode, ErrorCode.NONE);
+    const got = batchesOf(out.records!);
+    if (got.length === 0) return { batches, aborted, last: out };
+    batches.push(...got.map(({ base, last }) => ({ base, last })));
+    // Each read lists every abort overlapping it, so one spanning reads comes again: keep it once.
+    for (const a of out.abortedTransactions ?? []) {
+      if (!aborted.some((x) => x.producerId === a.producerId && x.firstOffset === a.firstOffset)) aborted.push(a);
+    }
+    offset = got[got.length - 1].last + 1n;
+  }
+}
+
+function withDir(fn: (dir: string) => void | Promise<void>): () => Promise<void> {
+  return async () => {
+    const dir = tempDir();
+    sequences.clear();
+    try {
+      await fn(dir);
+    } finally {
+      removeDir(dir);
+    }
+  };
+}
+
+const entry = (producerId: bigint, firstOffset: bigint, lastOffset: bigint, lastStableOffset: bigint): AbortedTxn => ({
+  producerId,
+  firstOffset,
+  lastOffset,
+  lastStableOffset,
+});
+
+function txnIndexAt(dir: string, base: bigint): string {
+  return path.join(partitionDir(dir), `${base.toString().padStart(20, "0")}.txnindex`);
+}
+
+describe("transactions on a partition", () => {
+  test(
+    "the LSO is the earliest open transaction's first offset; read_committed stops there",
+    withDir(async (dir) => {
+      const { part, log } = open(dir);
+      assert.equal(write(part, 1n, 2), 0n); // producer 1's transaction opens at 0
+      assert.equal(writePlain(part), 2n);
+      assert.equal(write(part, 2n), 3n); // producer 2's opens at 3
+      assert.equal(part.lastStableOffset, 0n);
+      assert.equal(log.highWatermark, 4n);
+      const early = part.read(0n, 1 << 20, READ_COMMITTED);
+      assert.equal(early.lastStableOffset, 0n);
+      assert.equal(early.highWatermark, 4n);
+      assert.equal(early.records!.length, 0, "nothing below the LSO yet");
+      assert.deepEqual(early.abortedTransactions, []);
+      assert.equal(part.read(0n, 1 << 20).records!.length > 0, true, "read_uncommitted reads to the high watermark");
+      assert.equal(part.listOffset(-1n, READ_COMMITTED).offset, 0n);
+      assert.equal(part.listOffset(-1n).offset, 4n);
+
+      assert.equal(marker(part, 1n, true), 4n); // COMMIT: the LSO moves to producer 2's first offset
+      assert.equal(part.lastStableOffset, 3n);
+      const committed = readAll(part, 0n, READ_COMMITTED);
+      assert.deepEqual(committed.batches.map((b) => b.base), [0n, 2n]);
+      assert.equal(part.listOffset(-1n, READ_COMMITTED).offset, 3n);
+
+      assert.equal(marker(part, 2n, false), 5n); // ABORT: nothing open, LSO = HW
+      assert.equal(part.lastStableOffset, 6n);
+      const all = readAll(part, 0n, READ_COMMITTED);
+      assert.deepEqual(all.batches.map((b) => b.base), [0n, 2n, 3n, 4n, 5n]);
+      assert.deepEqual(all.aborted, [{ producerId: 2n, firstOffset: 3n }]);
+      assert.equal(readAll(part, 0n).aborted.length, 0, "read_uncommitted lists none");
+      assert.deepEqual(new TxnIndex(txnIndexAt(dir, 0n)).entries, [entry(2n, 3n, 5n, 6n)]);
+      // The markers are control batches the log keeps with their type.
+      const markerBatch = part.read(5n, 1 << 20).records!;
+      assert.deepEqual(readMarker(markerBatch), { commit: false, coordinatorEpoch: 0 });
+      await log.close();
+    }),
+  );
+
+  test(
+    "an abort's index entry records the LSO then, bounded by another open transaction",
+    withDir(async (dir) => {
+      const { part, log } = open(dir);
+      write(part, 1n); // 0: producer 1 open
+      write(part, 2n); // 1: producer 2 open
+      marker(part, 2n, false); // 2: producer 2 aborts while 1 is open → LSO 0
+      write(part, 3n); // 3
+      marker(part, 1n, false); // 4: producer 1 aborts; producer 3 still open → LSO 3
+      marker(part, 3n, true); // 5
+      assert.deepEqual(new TxnIndex(txnIndexAt(dir, 0n)).entries, [entry(2n, 1n, 2n, 0n), entry(1n, 0n, 4n, 3n)]);
+      // A fetch from 3 overlaps producer 1's aborted range (0..4), not producer 2's (1..2).
+      assert.deepEqual(readAll(part, 3n, READ_COMMITTED).aborted, [{ producerId: 1n, firstOffset: 0n }]);
+      // An abort with no data here still gets its entry (Kafka writes one for every ABORT).
+      marker(part, 9n, false); // 6
+      assert.deepEqual(new TxnIndex(txnIndexAt(dir, 0n)).entries.at(-1), entry(9n, 6n, 6n, 7n));
+      await log.close();
+    }),
+  );
+
+  test(
+    "markers and writes are checked as Kafka's ProducerAppendInfo checks them",
+    withDir(async (dir) => {
+      const { part, log } = open(dir);
+      write(part, 1n);
+      const nonTxn = part.append(
+        buildBatch([{ key: null, value: null }], {
+          producerId: 1n,
+          producerEpoch: 0,
+          baseSequence: sequences.get(1n)!,
+          baseTimestamp: T0,
+        }),
+        -1,
+        NOW,
+      );
+      assert.equal(nonTxn.errorCode, ErrorCode.INVALID_TXN_STATE, "a non-transactional write inside a transaction");
+      marker(part, 1n, true, { producerEpoch: 1, coordinatorEpoch: 5 });
+      const oldEpoch = part.writeTxnMarker(
+        { producerId: 1n, producerEpoch: 0, coordinatorEpoch: 5, commit: true },
+        NOW,
+      );
+      assert.equal(oldEpoch.errorCode, ErrorCode.INVALID_PRODUCER_EPOCH);
+      const oldCoordinator = part.writeTxnMarker(
+        { producerId: 1n, producerEpoch: 1, coordinatorEpoch: 4, commit: false },
+        NOW,
+      );
+      assert.equal(oldCoordinator.errorCode, ErrorCode.TRANSACTION_COORDINATOR_FENCED);
+      assert.equal(log.highWatermark, 2n, "refused markers write nothing");
+      part.txnVerifier = null;
+      const unverified = part.append(
+        buildBatch([{ key: null, value: null }], {
+          producerId: 7n,
+          producerEpoch: 0,
+          baseSequence: 0,
+          isTransactional: true,
+          baseTimestamp: T0,
+        }),
+        -1,
+        NOW,
+      );
+      assert.equal(unverified.errorCode, ErrorCode.INVALID_TXN_STATE, "no coordinator: transactional writes refused");
+      await log.close();
+    }),
+  );
+
+  test(
+    "after an unclean stop the LSO and the aborted-transaction indexes are rebuilt from the log",
+    withDir(async (dir) => {
+      const cfg = { segmentBytes: 200 };
+      const first = open(dir, cfg);
+      write(first.part, 1n, 3); // 0..2
+      write(first.part, 2n); // 3
+      marker(first.part, 1n, false); // 4: abort of 0..4 while producer 2 is open from 3
+      write(first.part, 4n); // 5
+      marker(first.part, 4n, false); // 6
+      write(first.part, 5n); // 7: left open by the crash
+      const bases = first.log.segmentBaseOffsets;
+      assert.ok(bases.length >= 3, `segments rolled (${bases})`);
+      const before = bases.map((b) => new TxnIndex(txnIndexAt(dir, b)).entries);
+      assert.deepEqual(before.flat(), [entry(1n, 0n, 4n, 3n), entry(4n, 5n, 6n, 3n)]);
+      assert.equal(first.part.lastStableOffset, 3n);
+      first.log.abandon(); // a kill: no snapshot, no clean close
+      // Lose one index and tear another, as a crash before the page cache was written could.
+      const files = bases.map((b) => txnIndexAt(dir, b)).filter((f) => fs.existsSync(f));
+      assert.equal(files.length, 2);
+      fs.rmSync(files[0]);
+      fs.writeFileSync(files[1], new Uint8Array(20));
+
+      const second = open(dir, cfg, false);
+      assert.deepEqual(bases.map((b) => new TxnIndex(txnIndexAt(dir, b)).entries), before);
+      assert.equal(second.part.lastStableOffset, 3n, "producer 2's transaction is still open");
+      marker(second.part, 2n, true);
+      assert.equal(second.part.lastStableOffset, 7n, "then producer 5's");
+      const got = readAll(second.part, 0n, READ_COMMITTED);
+      assert.deepEqual(got.aborted, [{ producerId: 1n, firstOffset: 0n }, { producerId: 4n, firstOffset: 5n }]);
+      assert.equal(got.batches.at(-1)!.base, 6n, "stops below the open transaction at 7");
+      await second.log.close();
+    }),
+  );
+
+  test(
+    "retention deletes a segment's txn index with it",
+    withDir(async (dir) => {
+      const { part, log } = open(dir, { segmentBytes: 200, fileDeleteDelayMs: 0 });
+      write(part, 1n, 3);
+      marker(part, 1n, false);
+      for (let i = 0; i < 4; i++) writePlain(part);
+      const bases = log.segmentBaseOffsets;
+      const withIndex = bases.find((b) => fs.existsSync(txnIndexAt(dir, b)))!;
+      assert.notEqual(withIndex, undefined);
+      const after = bases[bases.indexOf(withIndex) + 1];
+      log.deleteRecordsBefore(after);
+      log.enforceRetention(NOW);
+      const left = fs.readdirSync(partitionDir(dir)).filter((f) => f.includes(".txnindex"));
+      assert.deepEqual(left, [], "neither the index nor a .deleted copy is left");
+      assert.deepEqual(readAll(part, after, READ_COMMITTED).aborted, []);
+      await log.close();
+    }),
+  );
+});
