@@ -38,8 +38,8 @@ import {
   MAX_PRODUCER_EPOCH,
   NO_PRODUCER_EPOCH,
   NO_PRODUCER_ID,
-  type TopicPartition,
   toLogValue,
+  type TopicPartition,
   TxnMetadata,
   type TxnSnapshot,
 } from "./txn_metadata.ts";

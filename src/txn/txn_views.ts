@@ -1,7 +1,8 @@
 /**
  * What DescribeTransactions and ListTransactions show of the coordinator's
- * ids (Kafka's handleDescribeTransactions and listTransactionStates). An id
- * being expired (its tombstone pending, Kafka's Dead) is shown as neither.
+ * ids (Kafka's handleDescribeTransactions and listTransactionStates). As in
+ * Kafka, an id whose tombstone is being written still shows its state (Dead
+ * is only ever pending); once the tombstone is written it is gone.
  */
 import { ErrorCode } from "../protocol/errors.ts";
 import type { TxnCoordinator } from "./txn_coordinator.ts";
@@ -31,7 +32,7 @@ export function describeTransaction(coordinator: TxnCoordinator, transactionalId
   };
   const meta = coordinator.metadata(transactionalId);
   if (meta === null) return { ...none, errorCode: ErrorCode.NOT_COORDINATOR };
-  if (meta === undefined || meta.state === TxnState.Dead || meta.pending?.state === TxnState.Dead) {
+  if (meta === undefined || meta.state === TxnState.Dead) {
     return { ...none, errorCode: ErrorCode.TRANSACTIONAL_ID_NOT_FOUND };
   }
   return {
@@ -83,7 +84,7 @@ export function listTransactions(
   const producerIds = new Set(filter.producerIds);
   const transactionStates: ListedTransaction[] = [];
   for (const meta of coordinator.allMetadata()) {
-    if (meta.state === TxnState.Dead || meta.pending?.state === TxnState.Dead) continue;
+    if (meta.state === TxnState.Dead) continue;
     if (producerIds.size > 0 && !producerIds.has(meta.producerId)) continue;
     // A filter of only unknown names matches nothing, as in Kafka.
     if (filter.states.length > 0 && !states.has(meta.state)) continue;

@@ -25,7 +25,9 @@ export class Harness {
 
   constructor(config: Partial<TxnCoordinatorConfig> = {}, loadAll = true) {
     this.coordinator = this.newCoordinator(config);
-    if (loadAll) for (let p = 0; p < this.coordinator.config.stateLogPartitions; p++) this.coordinator.loadPartition(p, 0, []);
+    if (loadAll) {
+      for (let p = 0; p < this.coordinator.config.stateLogPartitions; p++) this.coordinator.loadPartition(p, 0, []);
+    }
   }
 
   newCoordinator(config: Partial<TxnCoordinatorConfig> = {}): TxnCoordinator {

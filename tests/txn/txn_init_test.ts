@@ -64,7 +64,10 @@ describe("InitProducerId", () => {
     const h = new Harness();
     const first = await h.init("tx");
     await h.init("tx"); // another producer took over (epoch 1, no previous epoch kept)
-    assert.equal((await h.init("tx", 60_000, first.producerId, first.producerEpoch)).errorCode, ErrorCode.PRODUCER_FENCED);
+    assert.equal(
+      (await h.init("tx", 60_000, first.producerId, first.producerEpoch)).errorCode,
+      ErrorCode.PRODUCER_FENCED,
+    );
     assert.equal((await h.init("tx", 60_000, 77n, 1)).errorCode, ErrorCode.PRODUCER_FENCED);
   });
 

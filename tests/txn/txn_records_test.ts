@@ -125,7 +125,10 @@ describe("TransactionLogValue", () => {
 describe("decodeTxnRecords", () => {
   test("reads records and tombstones from batches, in order", () => {
     const a = encodeTxnRecordsBatch([{ transactionalId: "a", value: ONGOING }], 1000);
-    const b = encodeTxnRecordsBatch([{ transactionalId: "a", value: null }, { transactionalId: "b", value: ONGOING }], 2000);
+    const b = encodeTxnRecordsBatch(
+      [{ transactionalId: "a", value: null }, { transactionalId: "b", value: ONGOING }],
+      2000,
+    );
     const { records, skipped } = decodeTxnRecords(new Uint8Array([...a, ...b]));
     assert.equal(skipped, 0);
     assert.deepEqual(records, [
