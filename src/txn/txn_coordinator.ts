@@ -165,6 +165,10 @@ export class TxnCoordinator {
     fresh: bigint | null,
   ): TxnStep<InitProducerIdAnswer> | typeof NEED_PRODUCER_ID {
     if (req.transactionalId === "") return answer(initError(ErrorCode.INVALID_REQUEST));
+    // KIP-360 names both the producer id and its epoch, or neither.
+    if (((req.producerId ?? NO_PRODUCER_ID) === NO_PRODUCER_ID) !== ((req.producerEpoch ?? -1) === NO_PRODUCER_EPOCH)) {
+      return answer(initError(ErrorCode.INVALID_REQUEST));
+    }
     if (!(req.timeoutMs > 0 && req.timeoutMs <= this.config.maxTimeoutMs)) {
       return answer(initError(ErrorCode.INVALID_TRANSACTION_TIMEOUT));
     }
@@ -179,7 +183,7 @@ export class TxnCoordinator {
     }
     const expected = (req.producerId ?? NO_PRODUCER_ID) === NO_PRODUCER_ID
       ? null
-      : { producerId: req.producerId!, epoch: req.producerEpoch ?? NO_PRODUCER_EPOCH };
+      : { producerId: req.producerId!, epoch: req.producerEpoch! };
     if (meta.pending !== null) return answer(initError(ErrorCode.CONCURRENT_TRANSACTIONS));
     if (expected !== null && !isKnownProducer(meta, expected.producerId, expected.epoch)) {
       return answer(initError(ErrorCode.PRODUCER_FENCED));

@@ -42,8 +42,12 @@ describe("InitProducerId", () => {
     assert.equal(h.recordsOf("tx").length, 1);
   });
 
-  test("an empty transactional id is INVALID_REQUEST", async () => {
-    assert.equal((await new Harness().init("")).errorCode, ErrorCode.INVALID_REQUEST);
+  test("an empty transactional id, or a producer id without an epoch (or the reverse), is INVALID_REQUEST", async () => {
+    const h = new Harness();
+    assert.equal((await h.init("")).errorCode, ErrorCode.INVALID_REQUEST);
+    assert.equal((await h.init("tx", 60_000, 5n, -1)).errorCode, ErrorCode.INVALID_REQUEST);
+    assert.equal((await h.init("tx", 60_000, -1n, 0)).errorCode, ErrorCode.INVALID_REQUEST);
+    assert.deepEqual(h.recordsOf("tx"), []);
   });
 
   test("an id whose partition is not loaded here is NOT_COORDINATOR", async () => {
