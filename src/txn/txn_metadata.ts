@@ -165,8 +165,10 @@ export class TxnMetadata {
         `${this.transactionalId}: no transition from ${txnStateName(this.state)} to ${txnStateName(changes.state)}`,
       );
     }
-    // lastProducerId is always the id before the transition (Kafka's TxnTransitMetadata).
-    this.pending = { ...this.snapshot(), lastProducerId: this.producerId, ...changes };
+    // An InitProducerId (a transition to Empty) remembers the id it replaces, for a KIP-360 retry after a
+    // rotation; every other transition keeps it (Kafka updates lastProducerId only when completing to Empty).
+    const lastProducerId = changes.state === TxnState.Empty ? this.producerId : this.lastProducerId;
+    this.pending = { ...this.snapshot(), lastProducerId, ...changes };
     return this.pending;
   }
 

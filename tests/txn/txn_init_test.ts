@@ -96,6 +96,25 @@ describe("InitProducerId", () => {
     assert.deepEqual(await h.init("tx", 60_000, 1000n, 32766), rotated);
   });
 
+  test("KIP-360 after a rotation and a new transaction: the old producer's retry fences the transaction", async () => {
+    const h = new Harness();
+    await h.init("tx");
+    h.coordinator.metadata("tx")!.producerEpoch = 32766;
+    const rotated = await h.init("tx", 60_000, 1000n, 32766);
+    const add = h.coordinator.addPartitions("tx", rotated.producerId, 0, [{ topic: "t", partition: 0 }]);
+    assert.equal(h.run(add).answer.errorCode, 0);
+    const retry = h.run(
+      await h.coordinator.initProducerId({
+        transactionalId: "tx",
+        timeoutMs: 60_000,
+        producerId: 1000n,
+        producerEpoch: 32766,
+      }),
+    );
+    assert.equal(retry.answer.errorCode, ErrorCode.CONCURRENT_TRANSACTIONS);
+    assert.equal(h.coordinator.metadata("tx")!.state, TxnState.PrepareAbort);
+  });
+
   test("on an Ongoing transaction: the producer is fenced, the transaction aborted, CONCURRENT_TRANSACTIONS", async () => {
     const h = new Harness();
     const old = await h.begin("tx");
