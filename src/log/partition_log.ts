@@ -436,11 +436,14 @@ export class PartitionLog {
     const at = this.closed ? -1 : this.segments.indexOf(old[0]);
     if (at < 0 || old.some((s, i) => this.segments[at + i] !== s || s === this.active)) return false;
     const now = this.now();
+    // Cleaning keeps offsets and markers, so the old segments' aborted transactions hold for the cleaned one.
+    const aborted = old.flatMap((s) => s.txnIndex.entries);
     for (const seg of old) {
       this.deletions.schedule(seg, now + this.config.fileDeleteDelayMs);
       step?.(`deleted ${seg.baseOffset}`);
     }
     cleaned?.renameSuffix(SWAP_SUFFIX, "");
+    for (const txn of aborted) cleaned?.txnIndex.append(txn);
     this.segments.splice(at, old.length, ...(cleaned ? [cleaned] : []));
     this.totalSize += (cleaned?.size ?? 0) - old.reduce((sum, seg) => sum + seg.size, 0);
     this.unsyncedDirs.add(this.dir);

@@ -18,6 +18,7 @@ import { LocalPartition, type TxnMarkerWrite } from "../../src/server/local_part
 import { loadConfig } from "../../src/config/load.ts";
 import { resolveAppendPolicy } from "../../src/cluster/topic_config.ts";
 import { ErrorCode } from "../../src/protocol/errors.ts";
+import { cleanLog, context } from "./cleaner_helpers.ts";
 import { batchesOf, captureLogger, config, partitionDir, removeDir, T0, tempDir, TOPIC_ID } from "./log_helpers.ts";
 
 const READ_COMMITTED = 1;
@@ -59,7 +60,8 @@ const sequences = new Map<bigint, number>();
 /** Appends `n` records of producer `pid` (transactional unless told otherwise); returns the base offset. */
 function write(part: LocalPartition, pid: bigint, n = 1, transactional = true): bigint {
   const seq = sequences.get(pid) ?? 0;
-  const records = Array.from({ length: n }, (_, i) => ({ key: null, value: new Uint8Array([i]) }));
+  // Keyed, so compacted logs take them too.
+  const records = Array.from({ length: n }, (_, i) => ({ key: new Uint8Array([i]), value: new Uint8Array([i]) }));
   const out = part.append(
     buildBatch(records, {
       producerId: pid,
@@ -78,7 +80,11 @@ function write(part: LocalPartition, pid: bigint, n = 1, transactional = true): 
 
 /** A plain (non-idempotent) batch of one record. */
 function writePlain(part: LocalPartition): bigint {
-  const out = part.append(buildBatch([{ key: null, value: new Uint8Array(1) }], { baseTimestamp: T0 }), -1, NOW);
+  const out = part.append(
+    buildBatch([{ key: new Uint8Array(1), value: new Uint8Array(1) }], { baseTimestamp: T0 }),
+    -1,
+    NOW,
+  );
   assert.equal(out.errorCode, ErrorCode.NONE);
   return out.baseOffset;
 }
@@ -286,6 +292,35 @@ describe("transactions on a partition", () => {
       const left = fs.readdirSync(partitionDir(dir)).filter((f) => f.includes(".txnindex"));
       assert.deepEqual(left, [], "neither the index nor a .deleted copy is left");
       assert.deepEqual(readAll(part, after, READ_COMMITTED).aborted, []);
+      await log.close();
+    }),
+  );
+
+  test(
+    "the log cleaner's rewrite keeps the aborted-transaction entries of the segments it merges",
+    withDir(async (dir) => {
+      const cfg = { compact: true, segmentBytes: 200 };
+      const { part, log } = open(dir, cfg);
+      write(part, 1n, 2);
+      write(part, 2n);
+      marker(part, 1n, false);
+      marker(part, 2n, false);
+      for (let i = 0; i < 6; i++) writePlain(part);
+      const entries = () => log.segmentBaseOffsets.flatMap((b) => new TxnIndex(txnIndexAt(dir, b)).entries);
+      const before = entries();
+      assert.equal(before.length, 2);
+      const segmentsBefore = log.segmentCount;
+      await cleanLog(
+        context(log, config({ ...cfg, segmentBytes: 4096 }), {
+          producerLastOffsets: () => part.producers.lastBatchOffsets(),
+        }),
+      );
+      assert.ok(log.segmentCount < segmentsBefore, `segments merged (${segmentsBefore} → ${log.segmentCount})`);
+      assert.deepEqual(entries(), before);
+      assert.deepEqual(readAll(part, 0n, READ_COMMITTED).aborted, [
+        { producerId: 1n, firstOffset: 0n },
+        { producerId: 2n, firstOffset: 2n },
+      ]);
       await log.close();
     }),
   );
