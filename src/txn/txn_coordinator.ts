@@ -44,6 +44,7 @@ import {
   type TxnSnapshot,
 } from "./txn_metadata.ts";
 import { type TxnRecord, TxnState } from "./txn_records.ts";
+import { emptyTxn, isKnownProducer, prepareEpochBump } from "./txn_epochs.ts";
 
 export const TRANSACTION_STATE_TOPIC = "__transaction_state";
 
@@ -539,55 +540,4 @@ export class TxnCoordinator {
       },
     };
   }
-}
-
-/**
- * KIP-360: whether the producer naming (producerId, epoch) may continue. A
- * producer of the current id may (its epoch is checked by the bump); so may
- * any when the id has had no epoch yet; and so may the producer of the
- * previous id whose epoch ran out (a retry of the InitProducerId that
- * rotated the id, whose answer it lost).
- */
-function isKnownProducer(meta: TxnMetadata, producerId: bigint, epoch: number): boolean {
-  return meta.producerEpoch === NO_PRODUCER_EPOCH || producerId === meta.producerId ||
-    (producerId === meta.lastProducerId && isEpochExhausted(epoch));
-}
-
-/** The fields of an id with no transaction open after InitProducerId. */
-function emptyTxn(timeoutMs: number, nowMs: number) {
-  return {
-    state: TxnState.Empty,
-    timeoutMs,
-    partitions: new Map<string, Set<number>>(),
-    startTimestampMs: -1,
-    lastUpdateTimestampMs: nowMs,
-  } as const;
-}
-
-/**
- * The epoch bump of InitProducerId (Kafka's prepareIncrementProducerEpoch):
- * a fresh producer gets epoch + 1; a KIP-360 producer naming the current
- * epoch too (and the old epoch is remembered); one naming the previous epoch
- * is retrying a bump it did not hear about and gets the current epoch again;
- * any other is fenced. Returns the prepared target or an error code.
- */
-function prepareEpochBump(
-  meta: TxnMetadata,
-  timeoutMs: number,
-  expectedEpoch: number | null,
-  nowMs: number,
-): TxnSnapshot | number {
-  const bumped = meta.producerEpoch + 1;
-  let next: number;
-  let last: number;
-  if (expectedEpoch === null) {
-    [next, last] = [bumped, NO_PRODUCER_EPOCH];
-  } else if (meta.producerEpoch === NO_PRODUCER_EPOCH || expectedEpoch === meta.producerEpoch) {
-    [next, last] = [bumped, meta.producerEpoch];
-  } else if (expectedEpoch === meta.lastProducerEpoch) {
-    [next, last] = [meta.producerEpoch, meta.lastProducerEpoch];
-  } else {
-    return ErrorCode.PRODUCER_FENCED;
-  }
-  return meta.prepare({ ...emptyTxn(timeoutMs, nowMs), producerEpoch: next, lastProducerEpoch: last });
 }
