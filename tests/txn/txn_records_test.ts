@@ -1,6 +1,7 @@
 /**
  * __transaction_state records in Kafka's formats: golden bytes written out by
- * hand from TransactionLogKey v0 and TransactionLogValue v0/v1, round trips,
+ * hand from TransactionLogKey v0 and TransactionLogValue v0/v1 (and found
+ * identical to what Kafka 4.4's generated classes write), round trips,
  * tombstones, tagged fields, and batches read back with damage skipped.
  */
 import { describe, test } from "node:test";
@@ -89,6 +90,11 @@ describe("TransactionLogValue", () => {
   test("v1 reads all three tags and skips unknown ones; a newer version reads as v1", () => {
     const v1 = { ...ONGOING, previousProducerId: 3n, nextProducerId: 9n, clientTransactionVersion: 2 };
     const bytes = encodeTxnValue(v1, 1)!;
+    // Tags in ascending order, each tag + size + value (checked against Kafka 4.4's generated TransactionLogValue).
+    assert.deepEqual(
+      bytes.subarray(bytes.length - 25),
+      hex("03 00 08 0000000000000003 01 08 0000000000000009 02 02 0002"),
+    );
     assert.deepEqual(decodeTxnValue(bytes), v1);
     // Append an unknown tag 5 (2 bytes) by rewriting the tag count: 3 → 4.
     const withUnknown = new Uint8Array([...bytes, 0x05, 0x02, 0xab, 0xcd]);
