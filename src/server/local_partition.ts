@@ -135,11 +135,15 @@ export class LocalPartition {
     return ok(result.baseOffset, result.logAppendTimeMs, result.logStartOffset);
   }
 
-  /** The first offset of the earliest open transaction, else the high watermark. */
+  /**
+   * The first offset of the earliest open transaction, else the high watermark; never below the log start
+   * (retention may delete an open transaction's first batches, and Kafka then uses the log start).
+   */
   get lastStableOffset(): bigint {
     const hw = this.log.highWatermark;
     const first = this.producers.firstUnstableOffset();
-    return first !== null && first < hw ? first : hw;
+    const lso = first !== null && first < hw ? first : hw;
+    return lso < this.log.logStartOffset ? this.log.logStartOffset : lso;
   }
 
   /**
@@ -214,12 +218,17 @@ export class LocalPartition {
         return none;
       case MAX_TIMESTAMP: {
         const max = this.log.maxTimestampAndOffset();
-        return max ? { errorCode: ErrorCode.NONE, ...max } : none;
+        return max && this.fetchable(max.offset, isolationLevel) ? { errorCode: ErrorCode.NONE, ...max } : none;
       }
     }
     if (timestamp < 0n) return { ...none, errorCode: ErrorCode.INVALID_REQUEST };
     const found = this.log.offsetForTimestamp(timestamp);
-    return found ? { errorCode: ErrorCode.NONE, ...found } : none;
+    return found && this.fetchable(found.offset, isolationLevel) ? { errorCode: ErrorCode.NONE, ...found } : none;
+  }
+
+  /** Kafka's Partition.fetchOffsetForTimestamp answers a timestamp look-up only below the last fetchable offset. */
+  private fetchable(offset: bigint, isolationLevel: number): boolean {
+    return offset < (isolationLevel === READ_COMMITTED ? this.lastStableOffset : this.log.highWatermark);
   }
 
   /**

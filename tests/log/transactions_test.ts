@@ -155,12 +155,17 @@ describe("transactions on a partition", () => {
       assert.equal(part.read(0n, 1 << 20).records!.length > 0, true, "read_uncommitted reads to the high watermark");
       assert.equal(part.listOffset(-1n, READ_COMMITTED).offset, 0n);
       assert.equal(part.listOffset(-1n).offset, 4n);
+      // Look-ups by timestamp (and max timestamp) answer only offsets below the LSO to read_committed.
+      assert.equal(part.listOffset(T0, READ_COMMITTED).offset, -1n);
+      assert.equal(part.listOffset(-3n, READ_COMMITTED).offset, -1n);
+      assert.equal(part.listOffset(T0).offset, 0n);
 
       assert.equal(marker(part, 1n, true), 4n); // COMMIT: the LSO moves to producer 2's first offset
       assert.equal(part.lastStableOffset, 3n);
       const committed = readAll(part, 0n, READ_COMMITTED);
       assert.deepEqual(committed.batches.map((b) => b.base), [0n, 2n]);
       assert.equal(part.listOffset(-1n, READ_COMMITTED).offset, 3n);
+      assert.equal(part.listOffset(T0, READ_COMMITTED).offset, 0n);
 
       assert.equal(marker(part, 2n, false), 5n); // ABORT: nothing open, LSO = HW
       assert.equal(part.lastStableOffset, 6n);
@@ -273,6 +278,21 @@ describe("transactions on a partition", () => {
       assert.deepEqual(got.aborted, [{ producerId: 1n, firstOffset: 0n }, { producerId: 4n, firstOffset: 5n }]);
       assert.equal(got.batches.at(-1)!.base, 6n, "stops below the open transaction at 7");
       await second.log.close();
+    }),
+  );
+
+  test(
+    "the LSO never falls below the log start (an open transaction's first batches deleted)",
+    withDir(async (dir) => {
+      const { part, log } = open(dir);
+      write(part, 1n); // 0: open
+      writePlain(part);
+      writePlain(part);
+      assert.equal(part.lastStableOffset, 0n);
+      log.deleteRecordsBefore(2n);
+      assert.equal(part.lastStableOffset, 2n);
+      assert.deepEqual(readAll(part, 2n, READ_COMMITTED).batches, [], "still nothing stable past the open transaction");
+      await log.close();
     }),
   );
 
