@@ -344,4 +344,41 @@ describe("transactions on a partition", () => {
       await log.close();
     }),
   );
+
+  test(
+    "the transactions a Java producer ran on Kafka 4.4 give the same .txnindex bytes and read_committed answers",
+    withDir(async (dir) => {
+      // Observed on the reference Kafka 4.4 (scripts/kafka/reference.ts): producer 0 sends 1 and 2 records and
+      // aborts (marker at 3), sends 2 and commits (marker at 6), then leaves 1 record open at 7. Its
+      // 00000000000000000000.txnindex was these 34 bytes, and a read_committed Fetch from 0 answered batches
+      // 0, 1, 3, 4, 6 with HW 8, LSO 7 and aborted [(0, 0)]; from 4, no aborted transactions.
+      const kafkaTxnIndex = [
+        ...[0, 0], // version 0
+        ...[0, 0, 0, 0, 0, 0, 0, 0], // producer id 0
+        ...[0, 0, 0, 0, 0, 0, 0, 0], // first offset 0
+        ...[0, 0, 0, 0, 0, 0, 0, 3], // last offset: the ABORT marker at 3
+        ...[0, 0, 0, 0, 0, 0, 0, 4], // the LSO after it
+      ];
+      const { part, log } = open(dir);
+      write(part, 0n, 1);
+      write(part, 0n, 2);
+      marker(part, 0n, false);
+      write(part, 0n, 2);
+      marker(part, 0n, true);
+      write(part, 0n, 1);
+      assert.deepEqual([...fs.readFileSync(txnIndexAt(dir, 0n))], kafkaTxnIndex);
+      const out = part.read(0n, 1 << 20, READ_COMMITTED);
+      assert.deepEqual(batchesOf(out.records!).map((b) => b.base), [0n, 1n, 3n, 4n, 6n]);
+      assert.equal(out.highWatermark, 8n);
+      assert.equal(out.lastStableOffset, 7n);
+      assert.deepEqual(out.abortedTransactions, [{ producerId: 0n, firstOffset: 0n }]);
+      assert.deepEqual(part.read(4n, 1 << 20, READ_COMMITTED).abortedTransactions, []);
+      assert.deepEqual(part.read(2n, 1 << 20, READ_COMMITTED).abortedTransactions, [{
+        producerId: 0n,
+        firstOffset: 0n,
+      }]);
+      assert.equal(part.listOffset(-1n, READ_COMMITTED).offset, 7n);
+      await log.close();
+    }),
+  );
 });
