@@ -77,8 +77,12 @@ export class SegmentTxnIndexes {
    * upperBound), from the index of the segment holding fetchOffset and those after it.
    */
   collect(fetchOffset: bigint, upperBound: bigint): AbortedTxn[] {
-    const start = segmentIndexFor(this.segments, fetchOffset);
-    return collectAbortedTransactions(this.segments.slice(start).map((s) => s.txnIndex), fetchOffset, upperBound);
+    const segments = this.segments;
+    const start = segmentIndexFor(segments, fetchOffset);
+    function* indexes() {
+      for (let i = start; i < segments.length; i++) yield segments[i].txnIndex;
+    }
+    return collectAbortedTransactions(indexes(), fetchOffset, upperBound);
   }
 
   /** An ABORT marker at `txn.lastOffset` was appended: its entry goes to the index of the segment holding it. */

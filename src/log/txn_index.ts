@@ -192,7 +192,7 @@ function sameTxn(a: AbortedTxn, b: AbortedTxn): boolean {
  * entries overlapping [fetchOffset, upperBoundOffset), until one index says no later abort can overlap.
  */
 export function collectAbortedTransactions(
-  indexes: readonly TxnIndex[],
+  indexes: Iterable<TxnIndex>,
   fetchOffset: bigint,
   upperBoundOffset: bigint,
 ): AbortedTxn[] {
