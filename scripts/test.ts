@@ -23,6 +23,7 @@ const unitDirs = [
   "tests/server",
   "tests/group",
   "tests/util",
+  "tests/txn",
 ];
 
 async function step(title: string, command: string, args: string[], capture = false): Promise<string> {

@@ -24,6 +24,7 @@ import { INT_MAX, type KeySpec } from "./key_spec.ts";
 import { LOG_KEYS } from "./keys_log.ts";
 import { GROUP_KEYS } from "./keys_groups.ts";
 import { CLEANER_KEYS } from "./keys_cleaner.ts";
+import { TXN_KEYS } from "./keys_txn.ts";
 
 export const CONFIG_KEYS = {
   "node.id": {
@@ -284,6 +285,7 @@ export const CONFIG_KEYS = {
   ...LOG_KEYS,
   ...CLEANER_KEYS,
   ...GROUP_KEYS,
+  ...TXN_KEYS,
   "tsbroker.metrics.listener": {
     type: "string",
     default: "127.0.0.1:9464",

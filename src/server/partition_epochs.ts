@@ -42,9 +42,10 @@ export class PartitionEpochs {
     );
     this.caches.set(key, cache);
     return {
-      onRecoveredBatch: (header, baseOffset) => {
-        producers.onRecoveredBatch(header, baseOffset);
+      onRecoveredBatch: (header, baseOffset, marker) => {
+        const aborted = producers.onRecoveredBatch(header, baseOffset, marker);
         if (header.magic >= MAGIC_V2 && cache.assign(header.partitionLeaderEpoch, baseOffset)) this.check(cache, name);
+        return aborted;
       },
       replayFrom: () => producers.replayFrom(),
       takeSnapshot: (leo) => producers.takeSnapshot(leo),

@@ -33,6 +33,8 @@ export interface ProduceOutcome {
 export interface ReadItem extends PartitionRef {
   fetchOffset: bigint;
   maxBytes: number;
+  /** 1 read_committed (up to the last stable offset), else read_uncommitted. */
+  isolationLevel?: number;
 }
 
 export interface ReadOutcome {
@@ -42,6 +44,8 @@ export interface ReadOutcome {
   logStartOffset: bigint;
   /** Whole batches (possibly empty), or null with an error. */
   records: Uint8Array | null;
+  /** read_committed: the aborted transactions overlapping `records`. */
+  abortedTransactions?: Array<{ producerId: bigint; firstOffset: bigint }>;
 }
 
 export interface WatchItem extends PartitionRef {
@@ -52,6 +56,8 @@ export interface WatchItem extends PartitionRef {
 export interface OffsetQuery extends PartitionRef {
   /** -1 latest, -2 earliest, -3 max timestamp, -4 earliest local, -5 tiered; ≥ 0 a timestamp. */
   timestamp: bigint;
+  /** 1 read_committed: latest is the last stable offset. */
+  isolationLevel?: number;
 }
 
 export interface OffsetAnswer {

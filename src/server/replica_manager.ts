@@ -248,12 +248,14 @@ export class ReplicaManager {
         return this.sync(op.items) as Promise<ResultOf<O>>;
       case "read":
         return Promise.resolve(
-          op.items.map((i) => this.read(i.topicId, i.partition, i.fetchOffset, i.maxBytes)),
+          op.items.map((i) => this.read(i.topicId, i.partition, i.fetchOffset, i.maxBytes, i.isolationLevel)),
         ) as Promise<ResultOf<O>>;
       case "watch":
         return this.watch(op.items, op.timeoutMs) as Promise<ResultOf<O>>;
       case "listOffsets":
-        return Promise.resolve(op.items.map((i) => this.listOffset(i.topicId, i.partition, i.timestamp))) as Promise<
+        return Promise.resolve(
+          op.items.map((i) => this.listOffset(i.topicId, i.partition, i.timestamp, i.isolationLevel)),
+        ) as Promise<
           ResultOf<O>
         >;
       case "deleteRecords":
@@ -483,7 +485,7 @@ export class ReplicaManager {
     }));
   }
 
-  private read(topicId: string, partition: number, fetchOffset: bigint, maxBytes: number): ReadOutcome {
+  private read(topicId: string, partition: number, fetchOffset: bigint, maxBytes: number, isolation = 0): ReadOutcome {
     const key = partitionKey(topicId, partition);
     const local = this.serving(key);
     if (!local) {
@@ -495,14 +497,14 @@ export class ReplicaManager {
         records: null,
       };
     }
-    return local.read(fetchOffset, maxBytes);
+    return local.read(fetchOffset, maxBytes, isolation);
   }
 
-  private listOffset(topicId: string, partition: number, timestamp: bigint): OffsetAnswer {
+  private listOffset(topicId: string, partition: number, timestamp: bigint, isolation = 0): OffsetAnswer {
     const key = partitionKey(topicId, partition);
     const local = this.serving(key);
     if (!local) return { errorCode: this.missingError(key), offset: -1n, timestamp: -1n, leaderEpoch: -1 };
-    return local.listOffset(timestamp);
+    return local.listOffset(timestamp, isolation);
   }
 
   private deleteRecords(topicId: string, partition: number, offset: bigint): DeleteRecordsOutcome {
