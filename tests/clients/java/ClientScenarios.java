@@ -643,7 +643,10 @@ public class ClientScenarios {
           .to(outTopic, Produced.with(Serdes.String(), Serdes.Long()));
       Properties p = props(StreamsConfig.APPLICATION_ID_CONFIG, appId,
           StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.AT_LEAST_ONCE,
-          StreamsConfig.STATE_DIR_CONFIG, new File(tmpdir, "streams-" + prefix).getPath(),
+          // A state dir of its own: the same app id runs against several brokers from one tmpdir, and a store left
+          // by an earlier run would carry its counts (and changelog checkpoints) into this one.
+          StreamsConfig.STATE_DIR_CONFIG,
+          java.nio.file.Files.createTempDirectory(new File(tmpdir).toPath(), "streams-" + prefix + "-").toString(),
           StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 500,
           StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, 0,
           StreamsConfig.NUM_STREAM_THREADS_CONFIG, 1,
@@ -681,6 +684,11 @@ public class ClientScenarios {
         }
         out.put("countsCorrect", counts.equals(expected));
         out.put("wordsCounted", counts.size());
+        if (!counts.equals(expected)) {
+          out.put("counts", counts.toString());
+          out.put("expected", expected.toString());
+          out.put("states", String.join(",", states));
+        }
         out.put("stateAtEnd", streams.state().toString());
         out.put("reachedRunning", states.contains("RUNNING"));
         out.put("errors", errors);
