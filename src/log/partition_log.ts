@@ -9,19 +9,19 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { ErrorCode } from "../protocol/errors.ts";
 import type { Logger } from "../util/logger.ts";
+import type { ProducerStateHooks } from "./producer_state.ts";
 import { ensurePartitionMetadata, writePartitionMetadata } from "./partition_metadata.ts";
 import { fsyncDirectory } from "./dir_sync.ts";
 import { DEFAULT_LOG_CONFIG, type LogConfig } from "./log_config.ts";
 import { loadSegments, type RecoveryReport } from "./log_recovery.ts";
 import { copyOpenSegments, Segment, SWAP_SUFFIX } from "./segment.ts";
 import { SegmentDeletions } from "./segment_deletions.ts";
-import { type AbortedTxn, replayWithMarkers, SegmentTxnIndexes, type TxnMarker } from "./transaction_log.ts";
+import { replayWithMarkers, SegmentTxnIndexes } from "./transaction_log.ts";
 import { readBatchesFrom, segmentIndexFor } from "./segment_read.ts";
 import { maxTimestampAndOffset, offsetForTimestamp, type TimestampAndOffset } from "./timestamp_lookup.ts";
 import {
   assignOffsets,
   BATCH_LENGTH_OFFSET,
-  type BatchHeader,
   LAST_OFFSET_DELTA_OFFSET,
   LOG_OVERHEAD,
   MAX_TIMESTAMP_OFFSET,
@@ -31,16 +31,8 @@ import {
 export type { LogConfig } from "./log_config.ts";
 export type { RecoveryReport } from "./log_recovery.ts";
 
-export interface ProducerStateHooks {
-  /** Called by recovery for every valid batch after the snapshot point; a marker's abort goes to the txn index. */
-  onRecoveredBatch(header: BatchHeader, baseOffset: bigint, marker?: TxnMarker | null): AbortedTxn | null | void;
-  /** The offset from which recovery must replay batch headers (the snapshot's offset), or 0n. */
-  replayFrom(): bigint;
-  /** Called on segment roll and close with the LEO, to write a snapshot. */
-  takeSnapshot(logEndOffset: bigint): void;
-  /** Called when segments below `offset` are deleted (retention/DeleteRecords). */
-  onLogStartOffset(offset: bigint): void;
-}
+// One definition, in producer_state.ts (the manager implements it; the broker wraps it for leader epochs).
+export type { ProducerStateHooks } from "./producer_state.ts";
 
 export interface OpenOptions {
   /** The partition directory, `<log dir>/<topic>-<partition>` (created if missing). */
@@ -139,6 +131,9 @@ export class PartitionLog {
     this.lso = lso;
     if (opts.cleanShutdown && !loaded.recovered) {
       this.rp = leo;
+      // After a clean stop the snapshot written at close is at the log end: nothing to replay. After a crash
+      // everything is replayed from the start, which also rebuilds the txn indexes a crash may have lost.
+      this.hooks?.load?.(leo);
     } else {
       this.rp = opts.recoveryPoint < leo ? opts.recoveryPoint : leo;
       for (const s of this.segments) if (s.nextOffset > this.rp) s.flushedSize = 0;

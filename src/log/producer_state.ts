@@ -65,8 +65,13 @@ export const SNAPSHOTS_TO_KEEP = 2;
 export interface ProducerStateHooks {
   /** Replays a batch already in the log; for a marker (control batch), the aborted transaction it ended, if any. */
   onRecoveredBatch(header: BatchHeader, baseOffset: bigint, marker?: TxnMarker | null): AbortedTxn | null | void;
-  replayFrom(): bigint; // offset of the loaded snapshot (0n if none)
+  /** At open, before replayFrom: loads the newest valid snapshot at or below `maxOffset` (the log end). */
+  load?(maxOffset: bigint): void;
+  /** The offset from which the log replays batch headers (the loaded snapshot's offset), or 0n. */
+  replayFrom(): bigint;
+  /** On segment roll and close, with the log end offset: writes a snapshot. */
   takeSnapshot(logEndOffset: bigint): void;
+  /** When segments below `offset` are deleted (retention, DeleteRecords). */
   onLogStartOffset(offset: bigint): void;
 }
 

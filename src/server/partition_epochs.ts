@@ -47,6 +47,7 @@ export class PartitionEpochs {
         if (header.magic >= MAGIC_V2 && cache.assign(header.partitionLeaderEpoch, baseOffset)) this.check(cache, name);
         return aborted;
       },
+      load: (leo) => producers.load?.(leo),
       replayFrom: () => producers.replayFrom(),
       takeSnapshot: (leo) => producers.takeSnapshot(leo),
       onLogStartOffset: (offset) => {
