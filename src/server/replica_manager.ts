@@ -22,7 +22,7 @@ import { resolveAppendPolicy, resolveLogConfig } from "../cluster/topic_config.t
 import { segmentCapacity, segmentFds } from "../log/fd_cache.ts";
 import { ErrorCode } from "../protocol/errors.ts";
 import { errorCode, errorMessage } from "../util/atomic_file.ts";
-import { enforceRetention, flushDue } from "./log_maintenance.ts";
+import { collectCheckpoints, enforceRetention, flushDue, scheduleLogMaintenance } from "./log_maintenance.ts";
 import { LogCleanerService } from "./log_cleaner.ts";
 import type { Logger } from "../util/logger.ts";
 import { OfflinePartitions } from "./offline_partitions.ts";
@@ -228,7 +228,7 @@ export class ReplicaManager {
     this.mover.cancel(key);
     this.epochs.forget(key);
     this.known.delete(key);
-    this.wake(key);
+    this.waiters.wake(key);
     try {
       await local.log.close();
     } catch (e) {
@@ -271,37 +271,36 @@ export class ReplicaManager {
   }
 
   /** What the log-dir ops and the swap of a moved partition need (log_dir_exec.ts). */
-  private get logDirHost(): LogDirHost {
-    return this.hostCache ??= this.makeLogDirHost();
-  }
   private hostCache: LogDirHost | null = null;
-  private makeLogDirHost = (): LogDirHost => ({
-    dirs: this.dirs,
-    epochs: this.epochs,
-    mover: this.mover,
-    log: this.o.log,
-    serving: (key) => this.serving(key),
-    missingError: (key) => this.missingError(key),
-    isOffline: (key) => this.offline.has(key),
-    hold: () => {
-      let release!: () => void;
-      const barrier = new Promise<void>((resolve) => release = resolve);
-      this.barrier = barrier;
-      return () => {
-        if (this.barrier === barrier) this.barrier = null;
-        release();
-      };
-    },
-    reopen: (key, local, clean) => {
-      this.partitions.delete(key);
-      this.known.set(key, { rp: local.log.recoveryPoint, lso: local.log.logStartOffset });
-      this.open(key, local.topicImage, local.partition, clean);
-      this.known.delete(key);
-      this.wake(key);
-      // The partition's entries now belong to its new dir's checkpoint files: written now, not at the next interval.
-      this.reportCheckpoints();
-    },
-  });
+  private get logDirHost(): LogDirHost {
+    return this.hostCache ??= {
+      dirs: this.dirs,
+      epochs: this.epochs,
+      mover: this.mover,
+      log: this.o.log,
+      serving: (key) => this.serving(key),
+      missingError: (key) => this.missingError(key),
+      isOffline: (key) => this.offline.has(key),
+      hold: () => {
+        let release!: () => void;
+        const barrier = new Promise<void>((resolve) => release = resolve);
+        this.barrier = barrier;
+        return () => {
+          if (this.barrier === barrier) this.barrier = null;
+          release();
+        };
+      },
+      reopen: (key, local, clean) => {
+        this.partitions.delete(key);
+        this.known.set(key, { rp: local.log.recoveryPoint, lso: local.log.logStartOffset });
+        this.open(key, local.topicImage, local.partition, clean);
+        this.known.delete(key);
+        this.waiters.wake(key);
+        // The partition's entries now belong to its new dir's checkpoint files: written now, not at the next interval.
+        this.reportCheckpoints();
+      },
+    };
+  }
 
   /** The open partition, for the group coordinator (which rolls and sizes its __consumer_offsets logs). */
   localPartition(topicId: string, partition: number): LocalPartition | undefined {
@@ -366,7 +365,7 @@ export class ReplicaManager {
       recoveryPoint: local.log.recoveryPoint,
       logStartOffset: local.log.logStartOffset,
     });
-    this.wake(key);
+    this.waiters.wake(key);
     if (!local.log.isClosed) local.log.abandon();
     this.o.log.error(
       `Partition ${local.name} is offline: ${reason} (log start ${local.log.logStartOffset}, log end ` +
@@ -448,7 +447,7 @@ export class ReplicaManager {
       }
       if (outcome.errorCode !== ErrorCode.NONE) return outcome;
       this.epochs.appended(key, LEADER_EPOCH, outcome.baseOffset);
-      this.wake(key);
+      this.waiters.wake(key);
       if (this.durable && acks === -1) {
         // Deferred: the caller's "sync" op, which follows, waits instead.
         if (!deferSync) syncs[i] = this.groupCommit.sync(local.log);
@@ -519,7 +518,7 @@ export class ReplicaManager {
     }
     const answer = local.log.deleteRecordsBefore(target);
     if ("error" in answer) return { errorCode: answer.error, lowWatermark: -1n };
-    this.wake(key);
+    this.waiters.wake(key);
     // A moved log start must survive a crash: checkpoint it now, not at the next interval.
     this.reportCheckpoints();
     return { errorCode: ErrorCode.NONE, lowWatermark: answer.lowWatermark };
@@ -539,28 +538,17 @@ export class ReplicaManager {
     return this.waiters.wait(keys, timeoutMs);
   }
 
-  private wake(key: string): void {
-    this.waiters.wake(key);
-  }
-
-  /** Start the periodic work: retention, time-based flush, producer expiry. */
+  /** Start the periodic work: retention, time-based flush, producer expiry, health checks, checkpoints, cleaning. */
   startBackgroundTasks(reportCheckpoints: () => void): void {
     const cfg = this.o.config;
     this.reportCheckpoints = reportCheckpoints;
-    this.timers.push(setInterval(() => this.enforceRetention(), cfg["log.retention.check.interval.ms"]));
-    this.timers.push(setInterval(
-      () => flushDue(this.partitions, this.now(), this.o.log),
-      Math.min(cfg["log.flush.scheduler.interval.ms"], 1000),
-    ));
-    this.timers.push(setInterval(() => this.healthCheck(), this.healthInterval));
-    this.timers.push(setInterval(
+    this.timers.push(...scheduleLogMaintenance(cfg, {
+      retention: () => this.enforceRetention(),
+      flush: () => flushDue(this.partitions, this.now(), this.o.log),
+      health: () => this.healthCheck(),
+      healthIntervalMs: this.healthInterval,
       reportCheckpoints,
-      Math.min(
-        cfg["log.flush.offset.checkpoint.interval.ms"],
-        cfg["log.flush.start.offset.checkpoint.interval.ms"],
-      ),
-    ));
-    for (const timer of this.timers) (timer as { unref?: () => void }).unref?.();
+    }));
     this.cleaner = new LogCleanerService({
       config: cfg,
       log: this.o.log,
@@ -572,21 +560,13 @@ export class ReplicaManager {
   }
 
   enforceRetention(): number {
-    const deleted = enforceRetention(this.partitions, this.now(), this.o.log, (key) => this.wake(key));
+    const deleted = enforceRetention(this.partitions, this.now(), this.o.log, (key) => this.waiters.wake(key));
     if (deleted > 0) this.reportCheckpoints();
     return deleted;
   }
 
-  checkpoints(): { recoveryPoints: CheckpointEntry[]; logStartOffsets: CheckpointEntry[]; offline: string[] } {
-    const recoveryPoints: CheckpointEntry[] = [];
-    const logStartOffsets: CheckpointEntry[] = [];
-    for (const local of this.partitions.values()) {
-      const dir = path.dirname(local.dir);
-      recoveryPoints.push({ topic: local.topic, partition: local.partition, offset: local.log.recoveryPoint, dir });
-      logStartOffsets.push({ topic: local.topic, partition: local.partition, offset: local.log.logStartOffset, dir });
-    }
-    this.offline.addCheckpoints(recoveryPoints, logStartOffsets);
-    return { recoveryPoints, logStartOffsets, offline: this.offline.describe() };
+  checkpoints(): ReturnType<typeof collectCheckpoints> {
+    return collectCheckpoints(this.partitions, this.offline);
   }
 
   /** Flush and close every log (clean shutdown); waiting fetches are answered first. */
