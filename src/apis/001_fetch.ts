@@ -66,8 +66,13 @@ export const fetchHandler = defineApi<FetchRequest, FetchResponse>({
       if (t.partition < 0 || t.partition >= topic.partitions) {
         return failed(t.partition, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, committed);
       }
-      const epochError = ctx.apiVersion >= 9 ? leaderEpochError(t.currentLeaderEpoch) : ErrorCode.NONE;
-      if (epochError !== ErrorCode.NONE) return failed(t.partition, epochError, committed);
+      // Kafka's fetch takes any negative currentLeaderEpoch as "no epoch" (ListOffsets fences below -1).
+      const epoch = t.currentLeaderEpoch < 0 ? -1 : t.currentLeaderEpoch;
+      const epochError = ctx.apiVersion >= 9 ? leaderEpochError(epoch) : ErrorCode.NONE;
+      // Found by the read, as in Kafka: the answer looks like a failed read (no aborted-transaction list).
+      if (epochError !== ErrorCode.NONE) {
+        return { ...failed(t.partition, ErrorCode.NONE, committed), errorCode: epochError };
+      }
       readIndex[i] = items.length;
       items.push({
         topicId: topic.topicId,

@@ -3,6 +3,7 @@
  * leader's: -1 (NO_PARTITION_LEADER_EPOCH) skips it; newer than ours is
  * UNKNOWN_LEADER_EPOCH (the client saw metadata we have not), older — other
  * negative values included, as in Kafka's Partition — is FENCED_LEADER_EPOCH.
+ * Fetch maps every negative epoch to -1 first, as Kafka's fetch path does.
  */
 import { ErrorCode } from "../protocol/errors.ts";
 import { LEADER_EPOCH } from "../server/local_partition.ts";

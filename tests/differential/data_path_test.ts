@@ -168,7 +168,8 @@ describe("differential: data path", () => {
 
   test("Fetch: records from the start, the end, out of range, unknown topics and partitions", async () => {
     const fetch =
-      (v: number, partitions: Array<[number, bigint]>, topic = TOPIC, maxWaitMs = 0) => async (s: Side) => ({
+      (v: number, partitions: Array<[number, bigint]>, topic = TOPIC, maxWaitMs = 0, currentLeaderEpoch = -1) =>
+      async (s: Side) => ({
         ...defaultFetchRequest(),
         maxWaitMs,
         minBytes: 1,
@@ -184,6 +185,7 @@ describe("differential: data path", () => {
             partition,
             fetchOffset,
             partitionMaxBytes: 1 << 20,
+            currentLeaderEpoch,
           })),
         }],
       });
@@ -195,12 +197,17 @@ describe("differential: data path", () => {
       await o.compare({ title: "negative offset", apiKey: 1, version: v, request: fetch(v, [[0, -5n]]) });
       await o.compare({ title: "bad partition", apiKey: 1, version: v, request: fetch(v, [[9, 0n]]) });
       await o.compare({ title: "unknown topic", apiKey: 1, version: v, request: fetch(v, [[0, 0n]], "dp-none") });
+      if (v < 9) continue; // currentLeaderEpoch (KIP-320) from v9
+      for (const epoch of [0, 5, -2]) {
+        const request = fetch(v, [[0, 0n]], TOPIC, 0, epoch);
+        await o.compare({ title: `current leader epoch ${epoch}`, apiKey: 1, version: v, request });
+      }
     }
     o.assertNoDifferences();
   });
 
   test("ListOffsets: latest, earliest, max timestamp, by time, unknown topics and partitions", async () => {
-    const list = (partitions: Array<[number, bigint]>, topic = TOPIC, isolationLevel = 0) => ({
+    const list = (partitions: Array<[number, bigint]>, topic = TOPIC, isolationLevel = 0, currentLeaderEpoch = -1) => ({
       replicaId: -1,
       isolationLevel,
       topics: [{
@@ -209,6 +216,7 @@ describe("differential: data path", () => {
           ...defaultListOffsetsPartition(),
           partitionIndex,
           timestamp,
+          currentLeaderEpoch,
         })),
       }],
     });
@@ -229,6 +237,12 @@ describe("differential: data path", () => {
       if (v >= 9) await o.compare({ title: "latest tiered", apiKey: 2, version: v, request: list([[0, -5n]]) });
       await o.compare({ title: "bad partition", apiKey: 2, version: v, request: list([[9, -1n]]) });
       await o.compare({ title: "unknown topic", apiKey: 2, version: v, request: list([[0, -1n]], "dp-none") });
+      if (v >= 4) { // currentLeaderEpoch (KIP-320) from v4
+        for (const epoch of [0, 5, -2]) {
+          const request = list([[0, -1n]], TOPIC, 0, epoch);
+          await o.compare({ title: `current leader epoch ${epoch}`, apiKey: 2, version: v, request });
+        }
+      }
     }
     o.assertNoDifferences();
   });
