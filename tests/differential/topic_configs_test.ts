@@ -282,6 +282,8 @@ describe("differential: Kafka 3.9's topic configs", () => {
         title: `fetch recompressed to ${target}`,
         apiKey: 1,
         version: 12,
+        // Kafka's log may show the produce a moment after acks=all answered, on a loaded machine.
+        settleMs: 10_000,
         request: fetch(topics[i]),
       });
       // Each broker's compressor writes its own bytes; what they hold must be the producer's records.
