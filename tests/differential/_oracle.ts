@@ -30,6 +30,7 @@ import { errorName } from "../../src/protocol/errors.ts";
 import { ALLOWED_DIFFERENCES, type AllowedDifference, matchesPath } from "./allowed_differences.ts";
 import { type Body, CODECS, SUITE_COVERAGE } from "./_codecs.ts";
 import * as metadata from "../../src/protocol/generated/metadata.ts";
+import { defaultListOffsetsPartition } from "../../src/protocol/generated/list_offsets.ts";
 import * as apiVersions from "../../src/protocol/generated/api_versions.ts";
 export { type Body, CODECS, SUITE_COVERAGE };
 
@@ -231,15 +232,36 @@ export class Oracle {
           topics: topics.map((name) => ({ ...metadata.defaultMetadataRequestTopic(), name })),
           allowAutoTopicCreation: false,
         });
-        const ready = out.kind === "answer" &&
+        const listed = out.kind === "answer" &&
           out.body.topics.every((t: Body) =>
             t.errorCode === 0 && t.partitions.length > 0 && t.partitions.every((p: Body) => p.leaderId >= 0)
           );
-        if (ready) break;
+        if (listed && out.kind === "answer" && await this.serving(side, out.body.topics)) break;
         if (Date.now() > deadline) throw new Error(`${side.name}: topics ${topics.join(", ")} not ready in time`);
         await sleep(100);
       }
     }
+  }
+
+  /**
+   * Whether every listed partition answers ListOffsets without error. Kafka's broker publishes a new topic in its
+   * metadata cache before its ReplicaManager takes leadership, so a produce in between gets NOT_LEADER_OR_FOLLOWER.
+   */
+  private async serving(side: Side, topics: Body[]): Promise<boolean> {
+    const out = await side.send(2, 7, {
+      replicaId: -1,
+      isolationLevel: 0,
+      topics: topics.map((t: Body) => ({
+        name: t.name,
+        partitions: t.partitions.map((p: Body) => ({
+          ...defaultListOffsetsPartition(),
+          partitionIndex: p.partitionIndex,
+          timestamp: -1n,
+        })),
+      })),
+    });
+    return out.kind === "answer" &&
+      out.body.topics.every((t: Body) => t.partitions.every((p: Body) => p.errorCode === 0));
   }
 
   /** Waits (without comparing) until neither broker lists the topics any more (deletion is asynchronous). */
