@@ -31,7 +31,16 @@ export type AnyGroup = ClassicGroup | ConsumerGroup;
 
 /** The owner-side log access a partition needs (the handler's ReplicaManager). */
 export interface OffsetsLogAccess {
-  append(topicId: string, partition: number, batch: Uint8Array): Promise<ProduceOutcome>;
+  /**
+   * Appends one batch with acks=all. `transactional`: the batch is a TxnOffsetCommit's (a transactional
+   * producer's), which the coordinator has checked itself, so the log skips KIP-890's verification.
+   */
+  append(
+    topicId: string,
+    partition: number,
+    batch: Uint8Array,
+    opts?: { readonly transactional?: boolean },
+  ): Promise<ProduceOutcome>;
   read(topicId: string, partition: number, offset: bigint, maxBytes: number): Promise<ReadOutcome>;
   earliest(topicId: string, partition: number): Promise<OffsetAnswer>;
   deleteBefore(topicId: string, partition: number, offset: bigint): Promise<number>;

@@ -126,11 +126,17 @@ export class HandlerCore {
 
 function offsetsLogAccess(replicas: ReplicaManager): OffsetsLogAccess {
   return {
-    append: async (topicId, partition, records) =>
+    append: async (topicId, partition, records, opts) =>
       (await replicas.execute({
         op: "produce",
         acks: -1,
-        items: [{ topicId, partition, topic: OFFSETS_TOPIC, records }],
+        items: [{
+          topicId,
+          partition,
+          topic: OFFSETS_TOPIC,
+          records,
+          ...(opts?.transactional ? { txnVerification: "trusted" as const } : {}),
+        }],
       }))[0],
     read: async (topicId, partition, fetchOffset, maxBytes) =>
       (await replicas.execute({ op: "read", items: [{ topicId, partition, fetchOffset, maxBytes }] }))[0],

@@ -19,6 +19,11 @@ export interface ProduceItem extends PartitionRef {
   topic: string;
   /** The client's batch bytes; owned by the op (the owner rewrites offsets in place). */
   records: Uint8Array;
+  /**
+   * A transactional batch's KIP-890 verification: "trusted" when a coordinator on this broker wrote it (a
+   * TxnOffsetCommit), else the guard the partition handed out when the transaction coordinator was asked.
+   */
+  txnVerification?: number | "trusted";
 }
 
 export interface ProduceOutcome {
