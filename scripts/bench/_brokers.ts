@@ -24,7 +24,7 @@ export interface Broker {
   durableNote: string;
 }
 
-const DEFAULT_CONFIG_WORKLOADS = ["IDLE", "W1", "W3", "W4", "W5", "W6", "W7"];
+const DEFAULT_CONFIG_WORKLOADS = ["IDLE", "W1", "W3", "W4", "W5", "W6", "W7", "W8"];
 
 export async function brokerWorkloads(b: Bench, broker: Broker): Promise<void> {
   if (DEFAULT_CONFIG_WORKLOADS.some((w) => b.wants(w))) {
@@ -103,6 +103,7 @@ async function defaultConfigWorkloads(b: Bench, broker: Broker, server: Server):
   }
   if (b.wants("W5")) await b.e2e(system, kind, server, bootstrap, w1Rate, 8, true);
   if (b.wants("W6")) await b.idleConnections(system, kind, server, bootstrap);
+  if (b.wants("W8")) await b.transactions(system, kind, server, bootstrap);
 }
 
 /** tsbroker with its default config under `flavour`, a fresh data dir per start (removed on stop). */

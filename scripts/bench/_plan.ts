@@ -44,7 +44,7 @@ export type Parsed =
   | { compareOnly: [string, string]; markdown: boolean }
   | { show: string; markdown: boolean };
 
-export const ALL_WORKLOADS = ["IDLE", "W1", "W2", "W3", "W4", "W5", "W6", "W7"];
+export const ALL_WORKLOADS = ["IDLE", "W1", "W2", "W3", "W4", "W5", "W6", "W7", "W8"];
 const ALL_SYSTEMS: SystemId[] = ["deno", "bun", "exe", "kafka", "mock", "redis", "nats", "tcp", "disk"];
 // Smoke mode leaves Apache Kafka out: its JVM alone takes ~10 s to start (twice: W2 needs a
 // differently configured broker); `--smoke --only deno,kafka` runs it.

@@ -154,7 +154,7 @@ export function renderTable(header: string[], rows: string[][], right: boolean[]
     .join("\n");
 }
 
-export const WORKLOAD_ORDER = ["IDLE", "W1", "W2", "W3", "W4", "W5", "W6-base", "W6", "W7", "CEIL"];
+export const WORKLOAD_ORDER = ["IDLE", "W1", "W2", "W3", "W4", "W5", "W6-base", "W6", "W7", "W8-idem", "W8", "CEIL"];
 
 function sortRows(rows: Row[]): Row[] {
   const kindOrder: Record<Kind, number> = { tsbroker: 0, reference: 1, ceiling: 2 };
@@ -355,6 +355,14 @@ export function checkTargets(rows: Row[], mode = "full"): Target[] {
         why: "32 producers, vs W6-base; quick mode cannot resolve 10%: the verdict needs --full",
       });
     } else check("W6 slows W1 ≤ 10%", system, slowdown, (x) => x <= 10, "%", "32 producers, vs W6-base (A-B-A)");
+    check(
+      "W8 transactional ≥ 70% of idempotent",
+      system,
+      find(rows, "W8", system)?.extra?.ofIdempotentPct,
+      (x) => x >= 70,
+      "%",
+      "100 records per transaction, vs W8-idem",
+    );
     check("idle RSS ≤ 200 MB", system, find(rows, "IDLE", system)?.extra?.idleRssMB, (x) => x <= 200, " MB");
   }
   return targets;

@@ -2,7 +2,8 @@
  * The benchmark's runner (scripts/bench/bench.ts): collects rows, runs the
  * load generator against a server and turns its windows into samples, and
  * holds the workloads every Kafka-protocol system shares (argument lists,
- * W4's catch-up read, W5's end-to-end run, W6's idle connections). The
+ * W4's catch-up read, W5's end-to-end run, W6's idle connections, W8's
+ * idempotent and transactional producers). The
  * systems themselves live in _brokers.ts, _kafka.ts, _references.ts and
  * _ceilings.ts.
  */
@@ -12,6 +13,9 @@ import * as path from "node:path";
 import { KiB, LOAD_CPU, log, MiB, type Plan } from "./_plan.ts";
 import { procMemMB, runLoad, type Server, sleep, type Window } from "./_procs.ts";
 import { type Kind, type Percentiles, type Row, type Sample, summarize } from "./_report.ts";
+
+/** W8's producers: transactions wait for EndTxn, so a few producers keep the broker busy between them. */
+const W8_PRODUCERS = 16;
 
 export class Bench {
   rows: Row[] = [];
@@ -95,6 +99,10 @@ export class Bench {
       warmup: number;
       rate?: number;
       create: boolean;
+      /** enable.idempotence (with acks=all). */
+      idempotent?: boolean;
+      /** A transactional producer committing every this many records. */
+      txn?: number;
     },
   ): string[] {
     const p = this.plan;
@@ -120,7 +128,26 @@ export class Bench {
       String(p.repeats),
       ...(o.rate ? ["--rate", String(Math.round(o.rate))] : []),
       ...(o.create ? ["--create"] : []),
+      ...(o.idempotent ? ["--idempotent"] : []),
+      ...(o.txn ? ["--txn", String(o.txn)] : []),
     ];
+  }
+
+  /**
+   * W8: idempotent producers (W8-idem), then the same producers transactional with 100 records per
+   * transaction (W8), each record to the next of 8 partitions, so every transaction spans all 8 and pays
+   * AddPartitionsToTxn, its produce requests, EndTxn and 8 markers.
+   */
+  async transactions(system: string, kind: Kind, server: Server, bootstrap: string) {
+    const base = { size: KiB, partitions: 8, producers: W8_PRODUCERS, acks: "all", warmup: this.plan.warmup };
+    const idem = this.produceArgs("produce", bootstrap, { ...base, topic: "w8-idem", idempotent: true, create: true });
+    const idemRow = await this.load("W8-idem", system, kind, idem, server.pid, `${W8_PRODUCERS} idempotent producers`);
+    const txn = this.produceArgs("produce", bootstrap, { ...base, topic: "w8-txn", txn: 100, create: true });
+    const note = `${W8_PRODUCERS} transactional producers, 100 records per transaction`;
+    const row = await this.load("W8", system, kind, txn, server.pid, note);
+    if (idemRow.median && row.median) {
+      row.extra = { ...row.extra, ofIdempotentPct: 100 * row.median.mbPerSec / idemRow.median.mbPerSec };
+    }
   }
 
   /** W4: catch-up reads of the backlog W1 left (each repeat a fresh consumer). */

@@ -13,8 +13,8 @@ interface Figure {
   format(x: number | undefined): string;
 }
 
-const THROUGHPUT = ["W1", "W2", "W3", "W4", "W6", "W7"];
-const LOADED = ["W1", "W2", "W3", "W4", "W5", "W6", "W7"];
+const THROUGHPUT = ["W1", "W2", "W3", "W4", "W6", "W7", "W8"];
+const LOADED = ["W1", "W2", "W3", "W4", "W5", "W6", "W7", "W8"];
 
 // W5's MB/s is left out: each system produces at half of its own W1 rate there.
 const FIGURES: Figure[] = [

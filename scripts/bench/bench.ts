@@ -5,7 +5,7 @@
  *   deno task bench -- --full        full mode: 10 s warm-up, 3 × 10 s windows, 1 GiB backlog
  *   deno task bench -- --smoke       seconds: tsbroker under Deno + librdkafka's mock cluster only
  *   ... --only deno,bun,exe,kafka,mock,redis,nats,tcp,disk   run only these systems
- *   ... --workloads W1,W4            run only these workloads (IDLE, W1..W7)
+ *   ... --workloads W1,W4            run only these workloads (IDLE, W1..W8)
  *   ... --kafka-heap 1g              Apache Kafka's heap (-Xms = -Xmx; default 1g)
  *   ... --kafka-config key=value     an extra server.properties entry for Apache Kafka (repeatable)
  *   ... --markdown                   print the tables as Markdown

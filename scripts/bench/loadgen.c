@@ -4,7 +4,7 @@
  *
  *   loadgen produce  -b HOST:PORT -t TOPIC [-s SIZE] [-p PARTITIONS] [-n PRODUCERS] [--acks 1|all|0]
  *                    [--rate RECORDS_PER_S] [--count N | --duration S] [--warmup S] [--repeats R]
- *                    [--create] [--linger MS] [--batch BYTES]
+ *                    [--create] [--linger MS] [--batch BYTES] [--idempotent] [--txn RECORDS]
  *   loadgen consume  -b HOST:PORT -t TOPIC -p PARTITIONS [--count N]
  *   loadgen e2e      (produce options) : rate-limited producers plus one consumer in this process
  *   loadgen idle     -b HOST:PORT --connections N      open N connections, one ApiVersions each, hold until stdin closes
@@ -167,6 +167,8 @@ typedef struct {
   long long max_bytes;
   int window;
   int queue_mb;
+  int idempotent; /* enable.idempotence (acks=all) */
+  int txn;        /* > 0: a transactional producer committing every this many records */
   const char *mock_topics[64];
   int mock_topic_count;
 } opts_t;
@@ -217,6 +219,8 @@ static void parse_opts(int argc, char **argv) {
     else if (!strcmp(a, "--window")) O.window = atoi(NEXT());
     else if (!strcmp(a, "--queue-mb")) O.queue_mb = atoi(NEXT());
     else if (!strcmp(a, "--stream")) O.stream = NEXT();
+    else if (!strcmp(a, "--idempotent")) O.idempotent = 1;
+    else if (!strcmp(a, "--txn")) O.txn = atoi(NEXT());
     else if (!strcmp(a, "--topic")) {
       if (O.mock_topic_count == 64) die("too many --topic");
       O.mock_topics[O.mock_topic_count++] = NEXT();
@@ -331,6 +335,21 @@ static long long queue_messages(void) {
   return n;
 }
 
+/* A transactional call's error ends the run: the benchmark measures the happy path. */
+static void txn_check(rd_kafka_error_t *error, const char *what) {
+  if (!error) return;
+  die("%s: %s", what, rd_kafka_error_string(error));
+}
+
+/* --txn: records i .. i+txn-1 of a producer form one transaction, committed after the last. */
+static void txn_before(rd_kafka_t *rk, uint64_t i) {
+  if (O.txn > 0 && i % (uint64_t)O.txn == 0) txn_check(rd_kafka_begin_transaction(rk), "begin_transaction");
+}
+
+static void txn_after(rd_kafka_t *rk, uint64_t sent) {
+  if (O.txn > 0 && sent % (uint64_t)O.txn == 0) txn_check(rd_kafka_commit_transaction(rk, 30000), "commit_transaction");
+}
+
 static rd_kafka_t *new_producer(producer_t *p) {
   char err[512];
   rd_kafka_conf_t *conf = rd_kafka_conf_new();
@@ -342,13 +361,22 @@ static rd_kafka_t *new_producer(producer_t *p) {
   set(conf, "queue.buffering.max.kbytes", "1048576");
   seti(conf, "queue.buffering.max.messages", queue_messages());
   set(conf, "compression.codec", "none");
-  set(conf, "enable.idempotence", "false");
+  set(conf, "enable.idempotence", O.idempotent || O.txn > 0 ? "true" : "false");
+  if (O.txn > 0) {
+    char id[64];
+    snprintf(id, sizeof id, "loadgen-%d-%d", (int)getpid(), p->id);
+    set(conf, "transactional.id", id);
+    /* The next transaction's AddPartitionsToTxn meets CONCURRENT_TRANSACTIONS while the broker still writes
+     * the last one's markers; librdkafka waits retry.backoff.ms (100) before asking again, Java's producer
+     * 20 ms. A short back-off measures the broker rather than the client's timer. */
+    set(conf, "retry.backoff.ms", "5");
+  }
   set(conf, "socket.nagle.disable", "true");
   rd_kafka_conf_set_log_cb(conf, log_cb);
   rd_kafka_conf_set_events(conf, RD_KAFKA_EVENT_DR);
-  (void)p;
   rd_kafka_t *rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, err, sizeof err);
   if (!rk) die("producer: %s", err);
+  if (O.txn > 0) txn_check(rd_kafka_init_transactions(rk, 30000), "init_transactions");
   return rk;
 }
 
@@ -394,6 +422,7 @@ static void *producer_main(void *arg) {
       }
     }
     memcpy(buf, &intended, 8);
+    txn_before(p->rk, i);
     while (rd_kafka_produce(rkt, part, RD_KAFKA_MSG_F_COPY, buf, (size_t)O.size, NULL, 0, (void *)(uintptr_t)intended) != 0) {
       if (rd_kafka_last_error() != RD_KAFKA_RESP_ERR__QUEUE_FULL)
         die("produce: %s", rd_kafka_err2str(rd_kafka_last_error()));
@@ -402,8 +431,10 @@ static void *producer_main(void *arg) {
     }
     if (++part == O.partitions) part = 0;
     i++;
+    txn_after(p->rk, i);
   }
   p->sent = i;
+  if (O.txn > 0 && i % (uint64_t)O.txn != 0) txn_check(rd_kafka_commit_transaction(p->rk, 30000), "commit_transaction");
   /* let in-flight records finish so that the broker is idle when the next run starts */
   uint64_t deadline = now_ns() + 15000000000ull;
   while (rd_kafka_outq_len(p->rk) > 0 && now_ns() < deadline) usleep(2000);
