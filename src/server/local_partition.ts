@@ -11,9 +11,14 @@
  * earliest open transaction, else the high watermark. read_committed reads
  * stop there and list the aborted transactions they overlap; ListOffsets
  * LATEST answers it. Markers come from a transaction coordinator
- * (writeTxnMarker, Kafka's WriteTxnMarkers path); a client's transactional
- * batch is refused until `txnVerifier` (KIP-890's check that the partition
- * was added to the producer's transaction) says otherwise.
+ * (writeTxnMarker, Kafka's WriteTxnMarkers path). KIP-890 part 1: a
+ * client's transactional batch from a producer with no transaction open
+ * here (at its epoch) is not appended but answered with a verification
+ * guard; the handler that received the Produce asks the transaction
+ * coordinator whether the partition is in the transaction and re-sends the
+ * batch with that guard, which is accepted only while it is still the one
+ * handed out (a marker written in between clears it, Kafka's
+ * VerificationGuard), so a late batch cannot open a hanging transaction.
  */
 import { ErrorCode } from "../protocol/errors.ts";
 import {
@@ -32,7 +37,7 @@ import type { LogConfig } from "../log/log_config.ts";
 import type { ProducerStateManager } from "../log/producer_state.ts";
 import type { AppendPolicy } from "../cluster/topic_config.ts";
 import type { TopicImage } from "../cluster/metadata_image.ts";
-import type { OffsetAnswer, ProduceOutcome, ReadOutcome } from "./partition_ops.ts";
+import type { OffsetAnswer, ProduceItem, ProduceOutcome, ReadOutcome } from "./partition_ops.ts";
 import { buildMarkerBatch } from "../log/control_record.ts";
 import { batchesBelow, nextOffsetAfter } from "../log/transaction_log.ts";
 
@@ -45,6 +50,10 @@ const MAX_TIMESTAMP = -3n;
 const EARLIEST_LOCAL = -4n;
 const LATEST_TIERED = -5n;
 const READ_COMMITTED = 1;
+/** Guards handed out and not yet used, per partition, beyond which the oldest are forgotten. */
+const MAX_PENDING_GUARDS = 10_000;
+/** Verification guards: unique within this Worker, which is where they are handed out and checked. */
+let nextGuard = 1;
 
 /** A COMMIT or ABORT marker a transaction coordinator writes (WriteTxnMarkers). */
 export interface TxnMarkerWrite {
@@ -60,10 +69,14 @@ export class LocalPartition {
   /** The error of the last append whose write failed, for the owner to act on (then cleared). */
   writeError: unknown = null;
   /**
-   * Whether a transactional batch of this producer may be appended (KIP-890: the partition is in its
-   * transaction); null, until a transaction coordinator sets it, refuses every one.
+   * transaction.partition.verification.enable: whether a transactional batch opening a transaction here
+   * needs the coordinator's word (KIP-890); off, every transactional batch is appended as it comes.
    */
-  txnVerifier: ((producerId: bigint, producerEpoch: number) => boolean) | null = null;
+  verifyTxns = true;
+  /** KIP-890: per producer, the guard handed out while it awaits the coordinator (Kafka's VerificationStateEntry). */
+  private readonly txnGuards = new Map<bigint, { epoch: number; guard: number }>();
+  /** Producers with a transaction open here since their last marker, and its epoch (needs no verification). */
+  private readonly openTxns = new Map<bigint, number>();
 
   constructor(
     /** The topic as the metadata image had it when the partition opened (reopened from it when offline). */
@@ -83,7 +96,12 @@ export class LocalPartition {
     return `${this.topic}-${this.partition}`;
   }
 
-  append(records: Uint8Array, _acks: number, nowMs: number): ProduceOutcome {
+  append(
+    records: Uint8Array,
+    _acks: number,
+    nowMs: number,
+    verification?: ProduceItem["txnVerification"],
+  ): ProduceOutcome {
     const { batches, error } = splitBatches(records);
     if (error) return failed(error.code, error.message);
     if (batches.length === 0) {
@@ -109,8 +127,9 @@ export class LocalPartition {
     if (timestampProblem) return timestampProblem;
     const keyProblem = this.config.compact ? this.checkKeys(records.subarray(start, end), header) : null;
     if (keyProblem) return keyProblem;
-    if (header.isTransactional && !(this.txnVerifier?.(header.producerId, header.producerEpoch) ?? false)) {
-      return failed(ErrorCode.INVALID_TXN_STATE, "transactional produce is not supported by this broker yet");
+    if (header.isTransactional) {
+      const unverified = this.checkVerification(header, verification);
+      if (unverified) return unverified;
     }
     const stored = this.inTopicCodec(records.subarray(start, end), header);
     if (!(stored instanceof Uint8Array)) return stored;
@@ -132,7 +151,38 @@ export class LocalPartition {
       );
     }
     this.producers.commit(verdict.pending, result.baseOffset, result.logAppendTimeMs);
+    if (header.isTransactional) {
+      this.openTxns.set(header.producerId, header.producerEpoch);
+      this.txnGuards.delete(header.producerId);
+    }
     return ok(result.baseOffset, result.logAppendTimeMs, result.logStartOffset);
+  }
+
+  /**
+   * KIP-890 part 1 (Kafka's UnifiedLog.maybeStartTransactionVerification and its append check): a
+   * transactional batch is appended when written by a coordinator here ("trusted"), when its producer's
+   * transaction is already open here at its epoch, or when it carries the guard handed out for it. Else a
+   * guard is handed out (the same one while it waits) for the receiving handler to get verified.
+   */
+  private checkVerification(header: BatchHeader, verification: ProduceItem["txnVerification"]): ProduceOutcome | null {
+    if (!this.verifyTxns || verification === "trusted") return null;
+    const { producerId, producerEpoch } = header;
+    if (this.openTxns.get(producerId) === producerEpoch) return null;
+    const handed = this.txnGuards.get(producerId);
+    if (verification !== undefined) {
+      if (handed?.guard === verification && handed.epoch === producerEpoch) return null;
+      // The guard was cleared by a marker (the transaction ended) or replaced: the batch came too late.
+      return this.refused(ErrorCode.INVALID_TXN_STATE, "Record was not part of an ongoing transaction");
+    }
+    const guard = handed !== undefined && handed.epoch === producerEpoch ? handed.guard : nextGuard++;
+    if (handed === undefined && this.txnGuards.size >= MAX_PENDING_GUARDS) {
+      this.txnGuards.delete(this.txnGuards.keys().next().value!);
+    }
+    this.txnGuards.set(producerId, { epoch: producerEpoch, guard });
+    return {
+      ...failed(ErrorCode.INVALID_TXN_STATE, "The partition must be verified with the transaction coordinator"),
+      verificationGuard: guard,
+    };
   }
 
   /**
@@ -194,6 +244,9 @@ export class LocalPartition {
       timestamp: result.logAppendTimeMs >= 0n ? result.logAppendTimeMs : BigInt(nowMs),
     });
     if (done.isAborted) this.log.txnIndexes.record(done);
+    // The transaction is over here: its next batch (a new transaction) must be verified again.
+    this.openTxns.delete(producerId);
+    this.txnGuards.delete(producerId);
     return ok(result.baseOffset, result.logAppendTimeMs, result.logStartOffset);
   }
 

@@ -33,6 +33,21 @@ export interface ProduceOutcome {
   logAppendTimeMs: bigint;
   logStartOffset: bigint;
   recordErrors: Array<{ batchIndex: number; batchIndexErrorMessage: string | null }>;
+  /**
+   * KIP-890: the transactional batch was not appended because its producer has no transaction open at
+   * this partition yet; the receiving handler asks the transaction coordinator and re-sends the batch
+   * with this guard as `txnVerification` (errorCode is INVALID_TXN_STATE meanwhile).
+   */
+  verificationGuard?: number;
+}
+
+/** A COMMIT or ABORT marker for one partition (Kafka's WriteTxnMarkers, from a transaction coordinator). */
+export interface TxnMarkerItem extends PartitionRef {
+  topic: string;
+  producerId: bigint;
+  producerEpoch: number;
+  coordinatorEpoch: number;
+  commit: boolean;
 }
 
 export interface ReadItem extends PartitionRef {
@@ -103,6 +118,8 @@ export type PartitionOp =
   | { op: "deleteRecords"; items: DeleteRecordsItem[] }
   /** The active idempotent producers of each partition (DescribeProducers; see producer_states.ts). */
   | { op: "describeProducers"; items: PartitionRef[] }
+  /** Transaction markers, answered once written (and synced in durable mode, as acks=all). */
+  | { op: "writeTxnMarkers"; items: TxnMarkerItem[] }
   | LogDirOp;
 
 /** What each op answers: one entry per item, in order (watch: whether it fired). */
@@ -114,6 +131,7 @@ export interface PartitionOpResults extends LogDirOpResults {
   listOffsets: OffsetAnswer[];
   deleteRecords: DeleteRecordsOutcome[];
   describeProducers: ProducerStatesAnswer[];
+  writeTxnMarkers: ProduceOutcome[];
 }
 
 export type ResultOf<O extends PartitionOp> = PartitionOpResults[O["op"]];

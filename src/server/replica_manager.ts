@@ -35,16 +35,19 @@ import { PartitionEpochs } from "./partition_epochs.ts";
 import { type MoveJob, ReplicaMover } from "./replica_mover.ts";
 import { executeLogDirOp, type LogDirHost, swapPartition } from "./log_dir_exec.ts";
 import type { LogDirOp } from "./log_dir_ops.ts";
+import { type MarkerHost, writeTxnMarkers } from "./txn_markers.ts";
 import { ownerOf, partitionKey } from "./partition_owner.ts";
 import type {
   DeleteRecordsOutcome,
   OffsetAnswer,
   PartitionOp,
   PartitionRef,
+  ProduceItem,
   ProduceOutcome,
   ReadOutcome,
   ResultOf,
   SyncOutcome,
+  TxnMarkerItem,
   WatchItem,
 } from "./partition_ops.ts";
 
@@ -95,6 +98,8 @@ export class ReplicaManager {
   private timers: ReturnType<typeof setInterval>[] = [];
   private closing = false;
   private reportCheckpoints: () => void = () => {};
+  /** Called after a transaction marker is written here (the group coordinator's hook for __consumer_offsets). */
+  onTxnMarker: (item: TxnMarkerItem) => void = () => {};
   /** Compacts the owned partitions whose cleanup.policy includes compact (log_cleaner.ts). */
   cleaner: LogCleanerService | null = null;
   readonly dirs: LogDirs;
@@ -258,6 +263,8 @@ export class ReplicaManager {
         ) as Promise<
           ResultOf<O>
         >;
+      case "writeTxnMarkers":
+        return writeTxnMarkers(this.markerHost, op.items) as Promise<ResultOf<O>>;
       case "deleteRecords":
         return Promise.resolve(op.items.map((i) => this.deleteRecords(i.topicId, i.partition, i.offset))) as Promise<
           ResultOf<O>
@@ -299,6 +306,17 @@ export class ReplicaManager {
         // The partition's entries now belong to its new dir's checkpoint files: written now, not at the next interval.
         this.reportCheckpoints();
       },
+    };
+  }
+
+  private get markerHost(): MarkerHost {
+    return {
+      serving: (key) => this.serving(key),
+      missing: (key) => failed(this.missingError(key), this.missingMessage(key)),
+      appended: (key, local, outcome) => this.appended(key, local, outcome),
+      sync: (local) => this.durable ? this.groupCommit.sync(local.log) : null,
+      now: this.now,
+      onMarker: (item) => this.onTxnMarker(item),
     };
   }
 
@@ -429,25 +447,19 @@ export class ReplicaManager {
 
   private async produce(
     acks: number,
-    items: Array<{ topicId: string; partition: number; records: Uint8Array }>,
+    items: ProduceItem[],
     deferSync: boolean,
   ): Promise<ProduceOutcome[]> {
     const now = this.now();
     const syncs: Promise<void>[] = [];
+    const verify = this.o.config["transaction.partition.verification.enable"];
     const outcomes = items.map((item, i): ProduceOutcome => {
       const key = partitionKey(item.topicId, item.partition);
       const local = this.serving(key);
       if (!local) return failed(this.missingError(key), this.missingMessage(key));
-      const outcome = local.append(item.records, acks, now);
-      if (local.writeError !== null) {
-        this.storageFailed(key, "append", local.writeError);
-        local.writeError = null;
-      } else if (outcome.errorCode === ErrorCode.NONE && this.noSpace.delete(key)) {
-        this.o.log.warn(`Appends to ${local.name} succeed again`);
-      }
-      if (outcome.errorCode !== ErrorCode.NONE) return outcome;
-      this.epochs.appended(key, LEADER_EPOCH, outcome.baseOffset);
-      this.waiters.wake(key);
+      local.verifyTxns = verify;
+      const outcome = local.append(item.records, acks, now, item.txnVerification);
+      if (!this.appended(key, local, outcome)) return outcome;
       if (this.durable && acks === -1) {
         // Deferred: the caller's "sync" op, which follows, waits instead.
         if (!deferSync) syncs[i] = this.groupCommit.sync(local.log);
@@ -466,6 +478,20 @@ export class ReplicaManager {
       ));
     }
     return outcomes;
+  }
+
+  /** After a write attempt to `key`: storage faults, leader epochs, waiting fetches; true when it was written. */
+  private appended(key: string, local: LocalPartition, outcome: ProduceOutcome): boolean {
+    if (local.writeError !== null) {
+      this.storageFailed(key, "append", local.writeError);
+      local.writeError = null;
+    } else if (outcome.errorCode === ErrorCode.NONE && this.noSpace.delete(key)) {
+      this.o.log.warn(`Appends to ${local.name} succeed again`);
+    }
+    if (outcome.errorCode !== ErrorCode.NONE) return false;
+    this.epochs.appended(key, LEADER_EPOCH, outcome.baseOffset);
+    this.waiters.wake(key);
+    return true;
   }
 
   /** Waits for the group commit covering everything appended so far to each partition. */

@@ -117,62 +117,62 @@ async function latest(broker: LocalBroker, version: number, isolationLevel: numb
 describe("Fetch read_committed", () => {
   test("stops at the LSO, lists aborted transactions, and ListOffsets answers the LSO", async () => {
     sequences.clear();
-    await withBroker({ handlers: 2 }, async (broker) => {
-      const topicId = await broker.createTopic(TOPIC, 1);
-      const part = owned(broker, topicId, 0);
-      // Without a coordinator's word, a transactional produce is refused.
-      assert.equal((await produceRaw(broker, 9n, 1, true)).errorCode, ErrorCode.INVALID_TXN_STATE);
-      sequences.clear();
-      part.txnVerifier = () => true;
+    // No transaction coordinator runs these producers' transactions: the partition takes their batches unverified.
+    await withBroker(
+      { handlers: 2, overrides: ["transaction.partition.verification.enable=false"] },
+      async (broker) => {
+        const topicId = await broker.createTopic(TOPIC, 1);
+        const part = owned(broker, topicId, 0);
 
-      assert.equal(await produce(broker, 1n, 2), 0n); // producer 1's transaction: 0..1
-      assert.equal(await produce(broker, 5n, 1, false), 2n); // an idempotent, non-transactional batch
-      assert.equal(await produce(broker, 2n, 3), 3n); // producer 2's transaction: 3..5
+        assert.equal(await produce(broker, 1n, 2), 0n); // producer 1's transaction: 0..1
+        assert.equal(await produce(broker, 5n, 1, false), 2n); // an idempotent, non-transactional batch
+        assert.equal(await produce(broker, 2n, 3), 3n); // producer 2's transaction: 3..5
 
-      for (const version of [4, 11, 16]) {
-        const committed = await fetch(broker, version, 1);
-        assert.equal(committed.errorCode, ErrorCode.NONE);
-        assert.equal(committed.highWatermark, 6n);
-        assert.equal(committed.lastStableOffset, 0n, `v${version}: LSO at producer 1's first offset`);
-        assert.deepEqual(bases(committed.records), [], `v${version}: nothing stable yet`);
-        assert.deepEqual(committed.abortedTransactions, []);
-        const uncommitted = await fetch(broker, version, 0);
-        assert.equal(uncommitted.lastStableOffset, 0n);
-        assert.deepEqual(bases(uncommitted.records), [0n, 2n, 3n]);
-        assert.equal(uncommitted.abortedTransactions, null);
-      }
-      assert.equal(await latest(broker, 2, 1), 0n);
-      assert.equal(await latest(broker, 9, 1), 0n);
-      assert.equal(await latest(broker, 9, 0), 6n);
+        for (const version of [4, 11, 16]) {
+          const committed = await fetch(broker, version, 1);
+          assert.equal(committed.errorCode, ErrorCode.NONE);
+          assert.equal(committed.highWatermark, 6n);
+          assert.equal(committed.lastStableOffset, 0n, `v${version}: LSO at producer 1's first offset`);
+          assert.deepEqual(bases(committed.records), [], `v${version}: nothing stable yet`);
+          assert.deepEqual(committed.abortedTransactions, []);
+          const uncommitted = await fetch(broker, version, 0);
+          assert.equal(uncommitted.lastStableOffset, 0n);
+          assert.deepEqual(bases(uncommitted.records), [0n, 2n, 3n]);
+          assert.equal(uncommitted.abortedTransactions, null);
+        }
+        assert.equal(await latest(broker, 2, 1), 0n);
+        assert.equal(await latest(broker, 9, 1), 0n);
+        assert.equal(await latest(broker, 9, 0), 6n);
 
-      const commit = part.writeTxnMarker({ producerId: 1n, producerEpoch: 0, coordinatorEpoch: 0, commit: true }, 0);
-      assert.equal(commit.errorCode, ErrorCode.NONE);
-      assert.equal(commit.baseOffset, 6n);
-      let committed = await fetch(broker, 12, 1);
-      assert.equal(committed.lastStableOffset, 3n, "producer 2's transaction is still open");
-      assert.deepEqual(bases(committed.records), [0n, 2n]);
-      assert.equal(await latest(broker, 5, 1), 3n);
+        const commit = part.writeTxnMarker({ producerId: 1n, producerEpoch: 0, coordinatorEpoch: 0, commit: true }, 0);
+        assert.equal(commit.errorCode, ErrorCode.NONE);
+        assert.equal(commit.baseOffset, 6n);
+        let committed = await fetch(broker, 12, 1);
+        assert.equal(committed.lastStableOffset, 3n, "producer 2's transaction is still open");
+        assert.deepEqual(bases(committed.records), [0n, 2n]);
+        assert.equal(await latest(broker, 5, 1), 3n);
 
-      const abort = part.writeTxnMarker({ producerId: 2n, producerEpoch: 0, coordinatorEpoch: 0, commit: false }, 0);
-      assert.equal(abort.errorCode, ErrorCode.NONE);
-      assert.equal(abort.baseOffset, 7n);
-      assert.equal(await produce(broker, 1n, 1), 8n); // producer 1's next transaction opens at 8
+        const abort = part.writeTxnMarker({ producerId: 2n, producerEpoch: 0, coordinatorEpoch: 0, commit: false }, 0);
+        assert.equal(abort.errorCode, ErrorCode.NONE);
+        assert.equal(abort.baseOffset, 7n);
+        assert.equal(await produce(broker, 1n, 1), 8n); // producer 1's next transaction opens at 8
 
-      committed = await fetch(broker, 17, 1);
-      assert.equal(committed.highWatermark, 9n);
-      assert.equal(committed.lastStableOffset, 8n);
-      assert.deepEqual(bases(committed.records), [0n, 2n, 3n, 6n, 7n]);
-      assert.deepEqual(committed.abortedTransactions, [{ producerId: 2n, firstOffset: 3n }]);
-      // A fetch from inside the aborted range (up to its marker at 7) lists it; one from the LSO returns
-      // nothing and lists nothing.
-      assert.deepEqual((await fetch(broker, 17, 1, 7n)).abortedTransactions, [{ producerId: 2n, firstOffset: 3n }]);
-      assert.deepEqual((await fetch(broker, 17, 1, 8n)).abortedTransactions, []);
-      assert.deepEqual((await fetch(broker, 17, 1, 4n)).abortedTransactions, [{ producerId: 2n, firstOffset: 3n }]);
-      const uncommitted = await fetch(broker, 17, 0);
-      assert.deepEqual(bases(uncommitted.records), [0n, 2n, 3n, 6n, 7n, 8n]);
-      assert.equal(uncommitted.lastStableOffset, 8n);
-      assert.equal(await latest(broker, 9, 1), 8n);
-      assert.equal(await latest(broker, 9, 0), 9n);
-    });
+        committed = await fetch(broker, 17, 1);
+        assert.equal(committed.highWatermark, 9n);
+        assert.equal(committed.lastStableOffset, 8n);
+        assert.deepEqual(bases(committed.records), [0n, 2n, 3n, 6n, 7n]);
+        assert.deepEqual(committed.abortedTransactions, [{ producerId: 2n, firstOffset: 3n }]);
+        // A fetch from inside the aborted range (up to its marker at 7) lists it; one from the LSO returns
+        // nothing and lists nothing.
+        assert.deepEqual((await fetch(broker, 17, 1, 7n)).abortedTransactions, [{ producerId: 2n, firstOffset: 3n }]);
+        assert.deepEqual((await fetch(broker, 17, 1, 8n)).abortedTransactions, []);
+        assert.deepEqual((await fetch(broker, 17, 1, 4n)).abortedTransactions, [{ producerId: 2n, firstOffset: 3n }]);
+        const uncommitted = await fetch(broker, 17, 0);
+        assert.deepEqual(bases(uncommitted.records), [0n, 2n, 3n, 6n, 7n, 8n]);
+        assert.equal(uncommitted.lastStableOffset, 8n);
+        assert.equal(await latest(broker, 9, 1), 8n);
+        assert.equal(await latest(broker, 9, 0), 9n);
+      },
+    );
   });
 });

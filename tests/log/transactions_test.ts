@@ -50,7 +50,8 @@ function open(dir: string, cfg: Partial<LogConfig> = {}, cleanShutdown = true): 
   const image = { name: "t", topicId: TOPIC_ID, partitions: 1, internal: false, configs: {} };
   const policy = resolveAppendPolicy(loadConfig({ overrides: [`log.dirs=${dir}`] }), {});
   const part = new LocalPartition(image, 0, pdir, log, producers, logConfig, policy);
-  part.txnVerifier = () => true;
+  // These tests write as a verified producer would; the KIP-890 guard has its own test below.
+  part.verifyTxns = false;
   return { part, log };
 }
 
@@ -229,19 +230,44 @@ describe("transactions on a partition", () => {
       );
       assert.equal(oldCoordinator.errorCode, ErrorCode.TRANSACTION_COORDINATOR_FENCED);
       assert.equal(log.highWatermark, 2n, "refused markers write nothing");
-      part.txnVerifier = null;
-      const unverified = part.append(
-        buildBatch([{ key: null, value: null }], {
+      await log.close();
+    }),
+  );
+
+  test(
+    "KIP-890: a transactional batch opening a transaction needs the guard handed out, which a marker clears",
+    withDir(async (dir) => {
+      const { part, log } = open(dir);
+      part.verifyTxns = true;
+      const batch = (seq: number, epoch = 0) =>
+        buildBatch([{ key: new Uint8Array(1), value: null }], {
           producerId: 7n,
-          producerEpoch: 0,
-          baseSequence: 0,
+          producerEpoch: epoch,
+          baseSequence: seq,
           isTransactional: true,
           baseTimestamp: T0,
-        }),
-        -1,
-        NOW,
-      );
-      assert.equal(unverified.errorCode, ErrorCode.INVALID_TXN_STATE, "no coordinator: transactional writes refused");
+        });
+      const first = part.append(batch(0), -1, NOW);
+      assert.equal(first.errorCode, ErrorCode.INVALID_TXN_STATE);
+      const guard = first.verificationGuard!;
+      assert.equal(typeof guard, "number", "a guard is handed out");
+      assert.equal(part.append(batch(0), -1, NOW).verificationGuard, guard, "the same guard while it waits");
+      const wrong = part.append(batch(0), -1, NOW, guard + 1000);
+      assert.equal(wrong.errorCode, ErrorCode.INVALID_TXN_STATE);
+      assert.equal(wrong.verificationGuard, undefined, "a wrong guard is refused, not re-verified");
+      assert.equal(part.append(batch(0), -1, NOW, guard).errorCode, ErrorCode.NONE);
+      assert.equal(part.append(batch(1), -1, NOW).errorCode, ErrorCode.NONE, "its transaction is open here now");
+      marker(part, 7n, true); // 2
+      // A new transaction needs a new guard; one handed out before a marker is worthless after it.
+      const next = part.append(batch(2), -1, NOW);
+      assert.notEqual(next.verificationGuard, undefined);
+      part.writeTxnMarker({ producerId: 7n, producerEpoch: 1, coordinatorEpoch: 0, commit: false }, NOW); // 3
+      const late = part.append(batch(2), -1, NOW, next.verificationGuard);
+      assert.equal(late.errorCode, ErrorCode.INVALID_TXN_STATE, "the guard was cleared by the abort marker");
+      assert.equal(part.append(batch(0, 1), -1, NOW, "trusted").errorCode, ErrorCode.NONE, "a coordinator's own write");
+      assert.equal(log.highWatermark, 5n);
+      part.verifyTxns = false;
+      assert.equal(part.append(batch(0, 2), -1, NOW).errorCode, ErrorCode.NONE, "verification off: appended");
       await log.close();
     }),
   );
