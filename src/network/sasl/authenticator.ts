@@ -1,0 +1,217 @@
+/**
+ * One connection's SASL authentication on a SASL listener, sans-IO: Kafka's
+ * SaslServerAuthenticator. The processor feeds it each complete frame until
+ * it reports the connection authenticated, and does what it answers:
+ * dispatch the frame to the handlers as usual, write an answer it built, or
+ * close the connection.
+ *
+ * The flow (Kafka's states in brackets):
+ * - [HANDSHAKE_OR_VERSIONS_REQUEST] ApiVersions goes to the handlers (once:
+ *   another after a supported one closes, as in Kafka; one with a version
+ *   too new is answered UNSUPPORTED_VERSION and may be retried);
+ * - [HANDSHAKE_REQUEST] SaslHandshake v0–1 picks a mechanism. An enabled one
+ *   is answered NONE with the enabled list; any other is answered
+ *   UNSUPPORTED_SASL_MECHANISM with that list, and the connection closes;
+ * - [AUTHENTICATE] after a v1 handshake, SaslAuthenticate v0–2 requests carry
+ *   the tokens; after a v0 handshake (clients older than Kafka 1.0) the tokens
+ *   come unframed, each a 4-byte length and its bytes, and are answered so;
+ * - [COMPLETE] the connection is authenticated as "User:<name>"; every frame
+ *   from now on goes to the handlers (which answer a second SaslHandshake or
+ *   SaslAuthenticate with ILLEGAL_SASL_STATE, as Kafka's KafkaApis does).
+ * A failed exchange is answered SASL_AUTHENTICATION_FAILED with the
+ * mechanism's message and the connection closes after that answer (v0
+ * handshake: closed without answer). Any other request before
+ * authentication closes the connection: Kafka's "Unexpected Kafka request of
+ * type X during SASL handshake". (Kafka answers such a request in the
+ * AUTHENTICATE state with that API's error response before closing; tsbroker
+ * closes without one.)
+ */
+import { Reader } from "../../protocol/io/reader.ts";
+import { Writer } from "../../protocol/io/writer.ts";
+import { readRequestHeader, writeResponseHeader } from "../../protocol/api_headers.ts";
+import { apiKeyName } from "../../protocol/api_keys.ts";
+import { ErrorCode } from "../../protocol/errors.ts";
+import { decodeSaslHandshakeRequest, encodeSaslHandshakeResponse } from "../../protocol/generated/sasl_handshake.ts";
+import {
+  decodeSaslAuthenticateRequest,
+  encodeSaslAuthenticateResponse,
+  type SaslAuthenticateResponse,
+} from "../../protocol/generated/sasl_authenticate.ts";
+import { PLAIN, SaslFailure, type SaslServer } from "./mechanism.ts";
+import { PlainServer } from "./plain.ts";
+import { type ScramLookup, ScramServer } from "./scram.ts";
+import { SCRAM_MECHANISMS } from "./scram_formulas.ts";
+
+export const API_VERSIONS_KEY = 18;
+export const SASL_HANDSHAKE_KEY = 17;
+export const SASL_AUTHENTICATE_KEY = 36;
+
+/** A SASL listener's settings, as the processor Worker receives them. */
+export interface SaslListenerSettings {
+  /** Enabled mechanisms, in the order the handshake lists them. */
+  mechanisms: string[];
+  /** PLAIN users: name → password (the listener's PLAIN JAAS config). */
+  plainUsers: Array<[string, string]>;
+  /** sessionLifetimeMs reported in SaslAuthenticate v1+ (connections.max.reauth.ms; 0 = none). */
+  sessionLifetimeMs: number;
+  /** Largest frame accepted before authentication (sasl.server.max.receive.size). */
+  maxReceiveBytes: number;
+}
+
+export type GateVerdict =
+  /** Hand the frame to the handlers as usual. */
+  | { kind: "dispatch" }
+  /** Write `bytes` (size-prefixed); then go on, or close once written. */
+  | { kind: "answer"; bytes: Uint8Array; close: boolean; error: number; apiKey: number }
+  /** Close without answering; `reason` is for the log. */
+  | { kind: "close"; reason: string };
+
+type State = "versions-or-handshake" | "handshake" | "authenticate" | "authenticate-raw" | "complete" | "failed";
+
+export class SaslAuthenticator {
+  private state: State = "versions-or-handshake";
+  private server: SaslServer | null = null;
+  /** Set once authenticated: "User:<name>". */
+  principal: string | null = null;
+  /** Why the last failure happened (for the log; the client only gets the mechanism's message). */
+  failure = "";
+
+  constructor(
+    private readonly settings: SaslListenerSettings,
+    private readonly plainUsers: ReadonlyMap<string, string>,
+    private readonly scram: ScramLookup,
+    /** Whether ApiVersions at this version is served (else the handler answers UNSUPPORTED_VERSION). */
+    private readonly apiVersionsServed: (version: number) => boolean,
+  ) {}
+
+  get authenticated(): boolean {
+    return this.state === "complete";
+  }
+
+  /** Decide what to do with one complete frame (without its size prefix) received before authentication. */
+  onFrame(frame: Uint8Array): GateVerdict {
+    if (this.state === "authenticate-raw") return this.rawToken(frame);
+    let header;
+    const reader = new Reader(frame);
+    try {
+      header = readRequestHeader(reader);
+    } catch (e) {
+      return this.close(`unreadable request header during SASL authentication: ${String(e)}`);
+    }
+    const { requestApiKey: apiKey, requestApiVersion: version } = header;
+    if (this.state === "versions-or-handshake" && apiKey === API_VERSIONS_KEY) {
+      if (this.apiVersionsServed(version)) this.state = "handshake";
+      return { kind: "dispatch" };
+    }
+    if ((this.state === "versions-or-handshake" || this.state === "handshake") && apiKey === SASL_HANDSHAKE_KEY) {
+      return this.handshake(reader, version, header.correlationId);
+    }
+    if (this.state === "authenticate" && apiKey === SASL_AUTHENTICATE_KEY) {
+      return this.authenticate(reader, version, header.correlationId);
+    }
+    const during = this.state === "authenticate" ? "authentication" : "handshake";
+    return this.close(`Unexpected Kafka request of type ${apiKeyName(apiKey)} during SASL ${during}`);
+  }
+
+  private handshake(reader: Reader, version: number, correlationId: number): GateVerdict {
+    if (version < 0 || version > 1) return this.close(`SaslHandshake v${version} is not supported`);
+    let mechanism: string;
+    try {
+      mechanism = decodeSaslHandshakeRequest(reader, version).mechanism;
+    } catch (e) {
+      return this.close(`unreadable SaslHandshake request: ${String(e)}`);
+    }
+    const enabled = this.settings.mechanisms;
+    const w = frameWriter(SASL_HANDSHAKE_KEY, version, correlationId);
+    if (!enabled.includes(mechanism)) {
+      this.state = "failed";
+      this.failure = `unsupported SASL mechanism ${JSON.stringify(mechanism)} (enabled: ${enabled.join(", ")})`;
+      encodeSaslHandshakeResponse(w, version, {
+        errorCode: ErrorCode.UNSUPPORTED_SASL_MECHANISM,
+        mechanisms: [...enabled],
+      });
+      return answer(w, SASL_HANDSHAKE_KEY, true);
+    }
+    this.server = mechanism === PLAIN
+      ? new PlainServer(this.plainUsers)
+      : SCRAM_MECHANISMS.includes(mechanism)
+      ? new ScramServer(mechanism, this.scram)
+      : null;
+    if (!this.server) return this.close(`SASL mechanism ${mechanism} is enabled but not served`);
+    this.state = version === 0 ? "authenticate-raw" : "authenticate";
+    encodeSaslHandshakeResponse(w, version, { errorCode: ErrorCode.NONE, mechanisms: [...enabled] });
+    return answer(w, SASL_HANDSHAKE_KEY, false);
+  }
+
+  private authenticate(reader: Reader, version: number, correlationId: number): GateVerdict {
+    if (version < 0 || version > 2) return this.close(`SaslAuthenticate v${version} is not supported`);
+    let token: Uint8Array;
+    try {
+      token = decodeSaslAuthenticateRequest(reader, version).authBytes;
+    } catch (e) {
+      return this.close(`unreadable SaslAuthenticate request: ${String(e)}`);
+    }
+    const w = frameWriter(SASL_AUTHENTICATE_KEY, version, correlationId);
+    const response: SaslAuthenticateResponse = {
+      errorCode: ErrorCode.NONE,
+      errorMessage: null,
+      authBytes: new Uint8Array(0),
+      sessionLifetimeMs: 0n,
+    };
+    const outcome = this.evaluate(token);
+    if (outcome instanceof SaslFailure) {
+      response.errorCode = ErrorCode.SASL_AUTHENTICATION_FAILED;
+      response.errorMessage = outcome.message;
+      encodeSaslAuthenticateResponse(w, version, response);
+      return answer(w, SASL_AUTHENTICATE_KEY, true);
+    }
+    response.authBytes = outcome;
+    if (this.authenticated) response.sessionLifetimeMs = BigInt(this.settings.sessionLifetimeMs);
+    encodeSaslAuthenticateResponse(w, version, response);
+    return answer(w, SASL_AUTHENTICATE_KEY, false);
+  }
+
+  /** After a v0 handshake: the frame is the token itself, and so is the answer. */
+  private rawToken(token: Uint8Array): GateVerdict {
+    const outcome = this.evaluate(token);
+    if (outcome instanceof SaslFailure) return this.close(`SASL authentication failed: ${outcome.detail}`);
+    const bytes = new Uint8Array(4 + outcome.length);
+    new DataView(bytes.buffer).setInt32(0, outcome.length);
+    bytes.set(outcome, 4);
+    return { kind: "answer", bytes, close: false, error: 0, apiKey: SASL_AUTHENTICATE_KEY };
+  }
+
+  private evaluate(token: Uint8Array): Uint8Array | SaslFailure {
+    const server = this.server!;
+    try {
+      const challenge = server.evaluate(token);
+      if (server.complete) {
+        this.state = "complete";
+        this.principal = `User:${server.user}`;
+      }
+      return challenge;
+    } catch (e) {
+      if (!(e instanceof SaslFailure)) throw e;
+      this.state = "failed";
+      this.failure = `SASL ${server.mechanism} authentication failed: ${e.detail}`;
+      return e;
+    }
+  }
+
+  private close(reason: string): GateVerdict {
+    this.state = "failed";
+    this.failure = reason;
+    return { kind: "close", reason };
+  }
+}
+
+function frameWriter(apiKey: number, version: number, correlationId: number): Writer {
+  const w = new Writer(256);
+  w.reserveSizePrefix();
+  writeResponseHeader(w, apiKey, version, correlationId);
+  return w;
+}
+
+function answer(w: Writer, apiKey: number, close: boolean): GateVerdict {
+  return { kind: "answer", bytes: w.finishWithSizePrefix().slice(), close, error: close ? 1 : 0, apiKey };
+}
