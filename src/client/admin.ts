@@ -1,0 +1,198 @@
+/**
+ * An admin client (the operations of Kafka's Admin the broker's operators need most): topics (create,
+ * delete, list, describe), configs (describe, incremental alter), groups (list, describe), offsets (list
+ * by timestamp or earliest/latest) and delete records. Each call retries retriable errors within the request
+ * timeout and throws a KafkaClientError for the first per-item error it meets.
+ *
+ * @example
+ * ```ts
+ * const admin = new Admin({ bootstrapServers: ["localhost:9092"] });
+ * await admin.createTopics([{ name: "events", partitions: 3 }]);
+ * console.log(await admin.listTopics());
+ * await admin.close();
+ * ```
+ */
+import type { DescribeConfigsResourceResult } from "../protocol/generated/describe_configs.ts";
+import type { DescribedGroup } from "../protocol/generated/describe_groups.ts";
+import type { ListedGroup } from "../protocol/generated/list_groups.ts";
+import { Apis } from "./apis.ts";
+import { findGroupCoordinator } from "./coordinator.ts";
+import { throwIfError } from "./errors.ts";
+import type { TopicInfo } from "./metadata.ts";
+import { type ClientOptions, NetworkClient } from "./network_client.ts";
+import { listOffsets, type OffsetSpec } from "./offsets.ts";
+
+export type { OffsetSpec };
+
+/** A topic to create. */
+export interface NewTopic {
+  name: string;
+  /** Default: the broker's num.partitions (-1). */
+  partitions?: number;
+  /** Default: the broker's default.replication.factor (-1). */
+  replicationFactor?: number;
+  configs?: Record<string, string>;
+}
+
+/** Config resource types, as Kafka numbers them. */
+export const ResourceType = { TOPIC: 2, BROKER: 4 } as const;
+
+/** One IncrementalAlterConfigs operation. */
+export interface ConfigChange {
+  name: string;
+  op: "set" | "delete" | "append" | "subtract";
+  value?: string;
+}
+
+const OPS = { set: 0, delete: 1, append: 2, subtract: 3 } as const;
+
+export class Admin {
+  readonly client: NetworkClient;
+
+  constructor(options: ClientOptions) {
+    this.client = new NetworkClient(options);
+  }
+
+  /** Creates topics; throws on the first one refused (TOPIC_ALREADY_EXISTS and so on). */
+  async createTopics(topics: NewTopic[], timeoutMs = 30_000): Promise<void> {
+    const answer = await this.client.retrying(() =>
+      this.client.send(this.client.anyNode(), Apis.CreateTopics, {
+        topics: topics.map((t) => ({
+          name: t.name,
+          numPartitions: t.partitions ?? -1,
+          replicationFactor: t.replicationFactor ?? -1,
+          assignments: [],
+          configs: Object.entries(t.configs ?? {}).map(([name, value]) => ({ name, value })),
+        })),
+        timeoutMs,
+        validateOnly: false,
+      })
+    );
+    for (const t of answer.topics) throwIfError(t.errorCode, t.errorMessage ?? t.name);
+  }
+
+  /** Deletes topics by name. */
+  async deleteTopics(names: string[], timeoutMs = 30_000): Promise<void> {
+    const answer = await this.client.retrying(() =>
+      this.client.send(this.client.anyNode(), Apis.DeleteTopics, {
+        topics: names.map((name) => ({ name, topicId: "AAAAAAAAAAAAAAAAAAAAAA" })),
+        topicNames: names,
+        timeoutMs,
+      })
+    );
+    for (const t of answer.responses) throwIfError(t.errorCode, t.errorMessage ?? t.name);
+    for (const n of names) this.client.metadata.forget(n);
+  }
+
+  /** Names of the topics in the cluster (internal ones only with `includeInternal`). */
+  async listTopics(includeInternal = false): Promise<string[]> {
+    const answer = await this.client.retrying(() => this.client.metadata.all());
+    return answer.topics
+      .filter((t) => t.errorCode === 0 && t.name !== null && (includeInternal || !t.isInternal))
+      .map((t) => t.name!)
+      .sort();
+  }
+
+  /** Partitions, leaders and replicas of each topic. */
+  async describeTopics(names: string[]): Promise<TopicInfo[]> {
+    return await Promise.all(names.map((n) => this.client.retrying(() => this.client.metadata.topic(n))));
+  }
+
+  /** The configs of a topic or broker (all keys, or those named). */
+  async describeConfigs(
+    resourceType: number,
+    resourceName: string,
+    keys: string[] | null = null,
+  ): Promise<DescribeConfigsResourceResult[]> {
+    const answer = await this.client.retrying(() =>
+      this.client.send(this.configNode(resourceType, resourceName), Apis.DescribeConfigs, {
+        resources: [{ resourceType, resourceName, configurationKeys: keys }],
+        includeSynonyms: false,
+        includeDocumentation: false,
+      })
+    );
+    const r = answer.results[0];
+    throwIfError(r.errorCode, r.errorMessage);
+    return r.configs;
+  }
+
+  /** IncrementalAlterConfigs on one resource. */
+  async alterConfigs(resourceType: number, resourceName: string, changes: ConfigChange[]): Promise<void> {
+    const answer = await this.client.retrying(() =>
+      this.client.send(this.configNode(resourceType, resourceName), Apis.IncrementalAlterConfigs, {
+        resources: [{
+          resourceType,
+          resourceName,
+          configs: changes.map((c) => ({ name: c.name, configOperation: OPS[c.op], value: c.value ?? null })),
+        }],
+        validateOnly: false,
+      })
+    );
+    for (const r of answer.responses) throwIfError(r.errorCode, r.errorMessage);
+  }
+
+  /** The groups every broker coordinates. */
+  async listGroups(): Promise<ListedGroup[]> {
+    await this.client.metadata.refresh();
+    const nodes = this.client.metadata.brokerIds();
+    const answers = await Promise.all(nodes.map((node) =>
+      this.client.retrying(async () => {
+        const r = await this.client.send(node, Apis.ListGroups, { statesFilter: [], typesFilter: [] });
+        throwIfError(r.errorCode);
+        return r.groups;
+      })
+    ));
+    return answers.flat().sort((a, b) => a.groupId.localeCompare(b.groupId));
+  }
+
+  /** State, protocol and members of each group, asked of its coordinator. */
+  async describeGroups(groupIds: string[]): Promise<DescribedGroup[]> {
+    return await Promise.all(groupIds.map((groupId) =>
+      this.client.retrying(async () => {
+        const node = await findGroupCoordinator(this.client, groupId);
+        const r = await this.client.send(node, Apis.DescribeGroups, {
+          groups: [groupId],
+          includeAuthorizedOperations: false,
+        });
+        throwIfError(r.groups[0].errorCode);
+        return r.groups[0];
+      })
+    ));
+  }
+
+  /** Offsets of partitions by spec ("earliest", "latest", or a timestamp). */
+  listOffsets(
+    requests: { topic: string; partition: number; spec: OffsetSpec }[],
+  ): Promise<{ topic: string; partition: number; offset: bigint; timestamp: bigint }[]> {
+    return listOffsets(this.client, requests);
+  }
+
+  /** Deletes records before `offset` in each partition; returns the new log start offsets. */
+  async deleteRecords(
+    requests: { topic: string; partition: number; offset: bigint }[],
+  ): Promise<{ topic: string; partition: number; lowWatermark: bigint }[]> {
+    return await Promise.all(requests.map((q) =>
+      this.client.retrying(async () => {
+        const leader = await this.client.metadata.leaderFor(q.topic, q.partition);
+        const r = await this.client.send(leader, Apis.DeleteRecords, {
+          topics: [{ name: q.topic, partitions: [{ partitionIndex: q.partition, offset: q.offset }] }],
+          timeoutMs: this.client.requestTimeoutMs,
+        });
+        const p = r.topics[0].partitions[0];
+        throwIfError(p.errorCode);
+        return { topic: q.topic, partition: q.partition, lowWatermark: p.lowWatermark };
+      })
+    ));
+  }
+
+  close(): Promise<void> {
+    return this.client.close();
+  }
+
+  /** Broker configs are answered by that broker; topic configs by any. */
+  private configNode(resourceType: number, resourceName: string): number {
+    const id = Number(resourceName);
+    if (resourceType === ResourceType.BROKER && resourceName !== "" && this.client.metadata.broker(id)) return id;
+    return this.client.anyNode();
+  }
+}

@@ -1,0 +1,187 @@
+/**
+ * One TCP connection to one broker: writes size-prefixed request frames, cuts the response stream into frames
+ * and matches each to its request by correlation id (Kafka answers a connection's requests in order, so the
+ * oldest waiting request must be the one answered; anything else is a protocol error that closes the
+ * connection).
+ *
+ * Sockets come from `node:net`, which Deno and Bun both provide, rather than from src/runtime/types.ts: that
+ * interface is the server side (listeners whose adapters own accept, quotas and reuse-port) and has no
+ * outbound connect, and `node:net` keeps the client free of Deno./Bun. globals without a third adapter pair
+ * to maintain. The same client thus runs unchanged in either runtime and in Node.
+ *
+ * Requests past `maxInFlight` wait in a queue until an answer frees a slot (Kafka's
+ * max.in.flight.requests.per.connection). Each request has a timeout; as in Kafka's NetworkClient, a request
+ * that times out closes the connection, failing everything in flight on it, since later answers on the same
+ * connection could no longer be trusted to line up.
+ */
+import * as net from "node:net";
+import { ErrorCode } from "../protocol/errors.ts";
+import { KafkaClientError } from "./errors.ts";
+
+interface Pending {
+  correlationId: number;
+  frame: Uint8Array;
+  expectResponse: boolean;
+  timeoutMs: number;
+  resolve: (body: Uint8Array) => void;
+  reject: (e: Error) => void;
+  timer?: ReturnType<typeof setTimeout>;
+}
+
+/** A connected socket speaking Kafka framing. */
+export class BrokerConnection {
+  private chunks: Uint8Array[] = [];
+  private buffered = 0;
+  private inFlight: Pending[] = [];
+  private waiting: Pending[] = [];
+  private closedError: Error | null = null;
+  /** Called once when the connection is gone, for whatever reason. */
+  onClose: (() => void) | null = null;
+
+  private constructor(private readonly socket: net.Socket, private readonly maxInFlight: number) {
+    socket.setNoDelay(true);
+    socket.on("data", (chunk: Uint8Array) => this.onData(chunk));
+    socket.on("error", (e: Error) => this.fail(new KafkaClientError(ErrorCode.NETWORK_EXCEPTION, e.message)));
+    socket.on("close", () => this.fail(new KafkaClientError(ErrorCode.NETWORK_EXCEPTION, "connection closed")));
+  }
+
+  /** Opens a connection, failing with NETWORK_EXCEPTION after `timeoutMs`. */
+  static connect(host: string, port: number, timeoutMs: number, maxInFlight: number): Promise<BrokerConnection> {
+    return new Promise((resolve, reject) => {
+      const socket = net.connect({ host, port });
+      const timer = setTimeout(() => {
+        socket.destroy();
+        reject(new KafkaClientError(ErrorCode.NETWORK_EXCEPTION, `connect to ${host}:${port} timed out`));
+      }, timeoutMs);
+      socket.once("connect", () => {
+        clearTimeout(timer);
+        socket.removeAllListeners("error");
+        resolve(new BrokerConnection(socket, Math.max(1, maxInFlight)));
+      });
+      socket.once("error", (e: Error) => {
+        clearTimeout(timer);
+        reject(new KafkaClientError(ErrorCode.NETWORK_EXCEPTION, `connect to ${host}:${port}: ${e.message}`));
+      });
+    });
+  }
+
+  get closed(): boolean {
+    return this.closedError !== null;
+  }
+
+  /** Requests sent and not yet answered, plus those queued behind the in-flight limit. */
+  get pending(): number {
+    return this.inFlight.length + this.waiting.length;
+  }
+
+  /**
+   * Sends `frame` (size prefix included; its correlation id at bytes 8..12) and resolves with the response
+   * frame (size prefix removed, starting with the response header). With `expectResponse` false (Produce acks=0) it resolves
+   * with an empty array once written.
+   */
+  send(frame: Uint8Array, correlationId: number, expectResponse: boolean, timeoutMs: number): Promise<Uint8Array> {
+    if (this.closedError) return Promise.reject(this.closedError);
+    return new Promise((resolve, reject) => {
+      const p: Pending = { correlationId, frame, expectResponse, timeoutMs, resolve, reject };
+      if (this.inFlight.length >= this.maxInFlight) this.waiting.push(p);
+      else this.transmit(p);
+    });
+  }
+
+  close(): void {
+    this.fail(new KafkaClientError(ErrorCode.NETWORK_EXCEPTION, "connection closed by the client"));
+  }
+
+  private transmit(p: Pending): void {
+    this.socket.write(p.frame);
+    if (!p.expectResponse) {
+      p.resolve(new Uint8Array(0));
+      this.next();
+      return;
+    }
+    p.timer = setTimeout(() => {
+      this.fail(new KafkaClientError(ErrorCode.REQUEST_TIMED_OUT, `no answer within ${p.timeoutMs} ms`));
+    }, p.timeoutMs);
+    this.inFlight.push(p);
+  }
+
+  private next(): void {
+    while (this.waiting.length > 0 && this.inFlight.length < this.maxInFlight && !this.closedError) {
+      this.transmit(this.waiting.shift()!);
+    }
+  }
+
+  private onData(chunk: Uint8Array): void {
+    this.chunks.push(chunk);
+    this.buffered += chunk.byteLength;
+    for (;;) {
+      if (this.buffered < 4) return;
+      const head = this.peek(4);
+      const size = new DataView(head.buffer, head.byteOffset, 4).getInt32(0);
+      if (size < 4) {
+        this.fail(new KafkaClientError(ErrorCode.CORRUPT_MESSAGE, `bad response size ${size}`));
+        return;
+      }
+      if (this.buffered < 4 + size) return;
+      const frame = this.take(4 + size);
+      this.deliver(frame.subarray(4));
+      if (this.closedError) return;
+    }
+  }
+
+  private deliver(frame: Uint8Array): void {
+    const correlationId = new DataView(frame.buffer, frame.byteOffset, 4).getInt32(0);
+    const p = this.inFlight.shift();
+    if (!p || p.correlationId !== correlationId) {
+      this.fail(new KafkaClientError(ErrorCode.CORRUPT_MESSAGE, `unexpected correlation id ${correlationId}`));
+      return;
+    }
+    clearTimeout(p.timer);
+    p.resolve(frame);
+    this.next();
+  }
+
+  /** The first `n` buffered bytes, joining chunks only when needed. */
+  private peek(n: number): Uint8Array {
+    if (this.chunks[0].byteLength >= n) return this.chunks[0];
+    this.chunks = [this.take(this.buffered)];
+    this.buffered = this.chunks[0].byteLength;
+    return this.chunks[0];
+  }
+
+  /** Removes and returns the first `n` buffered bytes (a view when one chunk holds them). */
+  private take(n: number): Uint8Array {
+    const first = this.chunks[0];
+    if (first.byteLength >= n) {
+      if (first.byteLength === n) this.chunks.shift();
+      else this.chunks[0] = first.subarray(n);
+      this.buffered -= n;
+      return first.subarray(0, n);
+    }
+    const out = new Uint8Array(n);
+    let at = 0;
+    while (at < n) {
+      const c = this.chunks[0];
+      const part = Math.min(c.byteLength, n - at);
+      out.set(c.subarray(0, part), at);
+      at += part;
+      if (part === c.byteLength) this.chunks.shift();
+      else this.chunks[0] = c.subarray(part);
+    }
+    this.buffered -= n;
+    return out;
+  }
+
+  private fail(e: Error): void {
+    if (this.closedError) return;
+    this.closedError = e;
+    this.socket.destroy();
+    for (const p of [...this.inFlight, ...this.waiting]) {
+      clearTimeout(p.timer);
+      p.reject(e);
+    }
+    this.inFlight = [];
+    this.waiting = [];
+    this.onClose?.();
+  }
+}
