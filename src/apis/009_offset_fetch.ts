@@ -9,8 +9,10 @@
  * same as v0; v2 adds a top-level error code and null topics = all (before
  * v2, a group-level error is put on every requested partition, as Kafka's
  * error responses do); v3 throttle time; v5 the leader epoch; v6 is
- * flexible; v7 requireStable (offsets here are visible only once written,
- * so every answer is stable and the flag changes nothing); v8 asks for
+ * flexible; v7 requireStable (a partition with an offset committed in a
+ * transaction still open answers UNSTABLE_OFFSET_COMMIT and offset -1, per
+ * partition as Kafka does, so the consumer waits and asks again; without it
+ * such offsets are simply not visible yet); v8 asks for
  * several groups at once — sent to their coordinators in one batch per
  * handler, answered in request order, each with its own error; v9 adds the KIP-848 member id and epoch, checked
  * by the coordinator.
@@ -34,6 +36,7 @@ interface GroupFetch {
   topics: Array<{ name: string; partitionIndexes: number[] }> | null;
   memberId: string | null;
   memberEpoch: number;
+  requireStable: boolean;
 }
 
 type Partition = OffsetFetchResponseGroup["topics"][number]["partitions"][number];
@@ -57,7 +60,13 @@ export const offsetFetchHandler = defineApi<OffsetFetchRequest, OffsetFetchRespo
       "fetchOffsets",
       ({ g, asked }) => ({
         op: "fetchOffsets",
-        args: { groupId: g.groupId, topics: asked as Topics, memberId: g.memberId, memberEpoch: g.memberEpoch },
+        args: {
+          groupId: g.groupId,
+          topics: asked as Topics,
+          memberId: g.memberId,
+          memberEpoch: g.memberEpoch,
+          requireStable: g.requireStable,
+        },
       }),
       ({ g }, outcome) => "errorCode" in outcome ? failedGroup(g, outcome.errorCode) : answerGroup(g, outcome.ok, ctx),
     );
@@ -71,15 +80,17 @@ export const offsetFetchHandler = defineApi<OffsetFetchRequest, OffsetFetchRespo
 
 /** Kafka's OffsetFetchRequest.groups(): before v8 the single group of the top-level fields. */
 function groupsOfRequest(request: OffsetFetchRequest, version: number): GroupFetch[] {
+  const requireStable = version >= 7 && request.requireStable;
   if (version >= 8) {
     return request.groups.map((g) => ({
       groupId: g.groupId,
       topics: g.topics,
       memberId: version >= 9 ? g.memberId : null,
       memberEpoch: version >= 9 ? g.memberEpoch : -1,
+      requireStable,
     }));
   }
-  return [{ groupId: request.groupId, topics: request.topics, memberId: null, memberEpoch: -1 }];
+  return [{ groupId: request.groupId, topics: request.topics, memberId: null, memberEpoch: -1, requireStable }];
 }
 
 type Topics = FetchOffsetsArgs["topics"];

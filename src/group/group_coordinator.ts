@@ -7,6 +7,8 @@
  * expires offsets on Kafka's schedule. Ops for partitions still loading
  * wait for the load; ops for partitions this handler does not own fail with
  * NOT_COORDINATOR, which makes clients look the coordinator up again.
+ * Transactional offset commits stay pending until the transaction
+ * coordinator's marker reaches the partition (onTxnMarker, txn_offsets.ts).
  */
 import { ApiError } from "../apis/api.ts";
 import type { MetadataImage, MetadataView } from "../cluster/metadata_image.ts";
@@ -41,7 +43,9 @@ import type {
   ListedGroup,
   ListGroupsArgs,
   SyncGroupResult,
+  TxnCommitOffsetsArgs,
 } from "./group_ops.ts";
+import { validateTxnOffsetCommit } from "./txn_offsets.ts";
 import { type AnyGroup, type OffsetsLogAccess, OffsetsPartition } from "./offsets_partition.ts";
 import { OFFSETS_TOPIC } from "./offsets_topic.ts";
 import type { GroupConfig, GroupRecord, TopicLookup } from "./types.ts";
@@ -60,6 +64,18 @@ export interface GroupCoordinatorDeps {
   metadata: () => MetadataView;
   log: Logger;
   now?: () => number;
+  /**
+   * KIP-890 for TxnOffsetCommit, as Kafka's coordinator runtime asks before a transactional write: is the
+   * group's __consumer_offsets partition in the producer's ongoing transaction (AddOffsetsToTxn)? Resolves
+   * NONE to let the commit through, else the error every partition answers. Absent: not checked.
+   */
+  verifyTxnOffsetCommit?: (check: {
+    transactionalId: string;
+    producerId: bigint;
+    producerEpoch: number;
+    offsetsPartition: number;
+    apiVersion: number;
+  }) => Promise<number>;
 }
 
 export class GroupCoordinator {
@@ -140,6 +156,15 @@ export class GroupCoordinator {
     this.partitions.clear();
   }
 
+  /**
+   * A COMMIT or ABORT marker of `producerId` was written to partition `offsetsPartition` of
+   * __consumer_offsets (owned here): the producer's pending offsets of the groups there become committed
+   * or are dropped. Call it right after the marker is appended, before anything else is appended there.
+   */
+  onTxnMarker(offsetsPartition: number, producerId: bigint, commit: boolean): void {
+    this.partitions.get(offsetsPartition)?.onTxnMarker(producerId, commit);
+  }
+
   async execute(op: GroupPeerOp): Promise<unknown> {
     if (op.op === "listGroups") return this.listGroups(op.args);
     if (op.op === "groupBatch") return this.executeBatch(op.calls);
@@ -200,6 +225,8 @@ export class GroupCoordinator {
         return this.leave(state, call.args);
       case "commitOffsets":
         return this.commitOffsets(state, call.args);
+      case "txnCommitOffsets":
+        return this.txnCommitOffsets(state, call.args);
       case "fetchOffsets":
         return this.fetchOffsets(state, call.args);
       case "deleteOffsets":
@@ -277,6 +304,56 @@ export class GroupCoordinator {
     return result;
   }
 
+  /**
+   * Kafka's commitTransactionalOffset: an unknown group is created (empty, as a commit from outside group
+   * management) unless a generation is given (ILLEGAL_GENERATION); the member fields are checked as a
+   * transactional commit's; the offsets go to the log as one transactional batch of the producer.
+   */
+  private async txnCommitOffsets(state: OffsetsPartition, args: TxnCommitOffsetsArgs): Promise<CommitOffsetsResult> {
+    const asCommit: CommitOffsetsArgs = {
+      groupId: args.groupId,
+      generationIdOrMemberEpoch: args.generationId,
+      memberId: args.memberId,
+      groupInstanceId: args.groupInstanceId,
+      retentionTimeMs: -1,
+      apiVersion: -1,
+      topics: args.topics.map((t) => ({
+        name: t.name,
+        partitions: t.partitions.map((p) => ({ ...p, commitTimestamp: -1n })),
+      })),
+    };
+    if (this.d.verifyTxnOffsetCommit) {
+      const verified = await this.d.verifyTxnOffsetCommit({
+        transactionalId: args.transactionalId,
+        producerId: args.producerId,
+        producerEpoch: args.producerEpoch,
+        offsetsPartition: state.partition,
+        apiVersion: args.apiVersion,
+      });
+      if (verified !== ErrorCode.NONE) return commitError(asCommit, verified);
+    }
+    let group = state.groups.get(args.groupId);
+    if (!group) {
+      if (args.generationId >= 0) return commitError(asCommit, ErrorCode.ILLEGAL_GENERATION);
+      group = new ClassicGroup(args.groupId, state.env);
+      state.groups.set(args.groupId, group);
+    }
+    const code = validateTxnOffsetCommit(group, args.memberId, args.groupInstanceId, args.generationId);
+    if (code !== ErrorCode.NONE) {
+      this.dropIfUnused(state, group, code);
+      return commitError(asCommit, code);
+    }
+    const { records, result } = state.offsets.prepareCommit(asCommit, this.now());
+    const written = await state.persist(records, { producerId: args.producerId, producerEpoch: args.producerEpoch });
+    if (written !== ErrorCode.NONE) {
+      for (const t of result.topics) {
+        for (const p of t.partitions) if (p.errorCode === ErrorCode.NONE) p.errorCode = written;
+      }
+      this.dropIfUnused(state, group, written);
+    }
+    return result;
+  }
+
   private fetchOffsets(state: OffsetsPartition, args: FetchOffsetsArgs): FetchOffsetsResult {
     const group = state.groups.get(args.groupId);
     if (args.memberId !== null) {
@@ -284,7 +361,10 @@ export class GroupCoordinator {
       const code = group.validateOffsetFetch(args.memberId, args.memberEpoch);
       if (code !== ErrorCode.NONE) return { errorCode: code, topics: [] };
     }
-    return { errorCode: ErrorCode.NONE, topics: state.offsets.fetch(args.groupId, args.topics) };
+    return {
+      errorCode: ErrorCode.NONE,
+      topics: state.offsets.fetch(args.groupId, args.topics, args.requireStable === true),
+    };
   }
 
   private async deleteOffsets(state: OffsetsPartition, args: DeleteOffsetsArgs): Promise<DeleteOffsetsResult> {
@@ -403,7 +483,7 @@ export class GroupCoordinator {
   private dropIfUnused(state: OffsetsPartition, group: AnyGroup, errorCode: number): void {
     // MEMBER_ID_REQUIRED leaves a pending member behind: the group must stay for its second join.
     if (errorCode === ErrorCode.NONE || errorCode === ErrorCode.MEMBER_ID_REQUIRED) return;
-    if (!group.isEmpty() || state.offsets.hasOffsets(group.groupId)) return;
+    if (!group.isEmpty() || state.offsets.hasOffsetsOrTransactions(group.groupId)) return;
     if (state.hasGroupRecord(group.groupId)) return;
     if (state.groups.get(group.groupId) !== group) return;
     group.shutdown();
@@ -442,7 +522,10 @@ export class GroupCoordinator {
           if (code !== ErrorCode.NONE) continue;
           this.d.log.info(`Removed ${expired.length} expired offsets from ${OFFSETS_TOPIC}-${state.partition}`);
         }
-        const dead = [...state.groups.values()].filter((g) => g.isEmpty() && !state.offsets.hasOffsets(g.groupId));
+        // Kafka keeps a group while a transaction has offsets of it pending.
+        const dead = [...state.groups.values()].filter((g) =>
+          g.isEmpty() && !state.offsets.hasOffsetsOrTransactions(g.groupId)
+        );
         if (dead.length === 0) continue;
         const tombstones = dead.map((g) => ({ kind: g.type, groupId: g.groupId, value: null }) as GroupRecord);
         if (await state.persist(tombstones) !== ErrorCode.NONE) continue;

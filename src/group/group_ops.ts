@@ -107,6 +107,26 @@ export interface FetchOffsetsArgs {
   /** v9+: KIP-848 member id and epoch, checked when the member id is not null. */
   memberId: string | null;
   memberEpoch: number;
+  /** v7+: partitions with a pending transactional offset answer UNSTABLE_OFFSET_COMMIT. Absent: false. */
+  requireStable?: boolean;
+}
+
+/** TxnOffsetCommit: offsets a transactional producer commits, pending until its transaction ends. */
+export interface TxnCommitOffsetsArgs {
+  groupId: string;
+  transactionalId: string;
+  producerId: bigint;
+  producerEpoch: number;
+  /** v3+ (KIP-447): checked against the group when given; -1, "" and null before v3. */
+  generationId: number;
+  memberId: string;
+  groupInstanceId: string | null;
+  /** The request's version (the transaction coordinator's verification answers by it). */
+  apiVersion: number;
+  topics: Array<{
+    name: string;
+    partitions: Array<{ partition: number; offset: bigint; leaderEpoch: number; metadata: string | null }>;
+  }>;
 }
 
 export interface FetchOffsetsResult {
@@ -230,6 +250,7 @@ export type GroupOp =
   | { op: "heartbeat"; args: HeartbeatArgs }
   | { op: "leave"; args: LeaveGroupArgs }
   | { op: "commitOffsets"; args: CommitOffsetsArgs }
+  | { op: "txnCommitOffsets"; args: TxnCommitOffsetsArgs }
   | { op: "fetchOffsets"; args: FetchOffsetsArgs }
   | { op: "deleteOffsets"; args: DeleteOffsetsArgs }
   | { op: "describe"; groupId: string }
@@ -243,6 +264,7 @@ export interface GroupOpResults {
   heartbeat: { errorCode: number };
   leave: LeaveGroupResult;
   commitOffsets: CommitOffsetsResult;
+  txnCommitOffsets: CommitOffsetsResult;
   fetchOffsets: FetchOffsetsResult;
   deleteOffsets: DeleteOffsetsResult;
   describe: DescribedGroup;

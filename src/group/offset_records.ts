@@ -31,10 +31,12 @@ import {
   computeBatchCrc,
   MAGIC_OFFSET,
   MAGIC_V2,
+  NO_SEQUENCE,
   readBatchHeader,
   RECORDS_OFFSET,
   splitBatches,
 } from "../log/record_batch.ts";
+import { readMarker } from "../log/control_record.ts";
 import { decompress } from "../log/codecs/codec.ts";
 import { Reader } from "../protocol/io/reader.ts";
 import { Writer } from "../protocol/io/writer.ts";
@@ -137,11 +139,28 @@ function writeClassicValue(w: Writer, v: ClassicGroupValue): void {
   }
 }
 
-/** One uncompressed v2 batch holding `records` (base offset 0, no producer id), stamped `timestampMs`. */
-export function encodeGroupRecordsBatch(records: GroupRecord[], timestampMs: number): Uint8Array {
+/** The transactional producer a batch of offset commits belongs to (TxnOffsetCommit). */
+export interface TxnProducer {
+  producerId: bigint;
+  producerEpoch: number;
+}
+
+/**
+ * One uncompressed v2 batch holding `records` (base offset 0), stamped `timestampMs`. Without `txn` it has
+ * no producer id; with it, it is a transactional batch of that producer with no sequence, as Kafka's group
+ * coordinator writes a TxnOffsetCommit (its records stay pending until the producer's COMMIT or ABORT).
+ */
+export function encodeGroupRecordsBatch(records: GroupRecord[], timestampMs: number, txn?: TxnProducer): Uint8Array {
   if (records.length === 0) throw new RangeError("a batch needs at least one record");
   const built: BuildRecord[] = records.map((r) => ({ key: encodeGroupRecordKey(r), value: encodeGroupRecordValue(r) }));
-  return buildBatch(built, { baseTimestamp: BigInt(timestampMs) });
+  if (!txn) return buildBatch(built, { baseTimestamp: BigInt(timestampMs) });
+  return buildBatch(built, {
+    baseTimestamp: BigInt(timestampMs),
+    producerId: txn.producerId,
+    producerEpoch: txn.producerEpoch,
+    baseSequence: NO_SEQUENCE,
+    isTransactional: true,
+  });
 }
 
 // ---------------------------------------------------------------------------
@@ -243,16 +262,33 @@ function readConsumerValue(bytes: Uint8Array): ConsumerGroupValue {
 }
 
 /**
- * Every record of the whole batches in `batches`, in log order. Nothing here
- * throws on bad data: a record whose key version is not ours, whose bytes do
- * not decode, or that has a null key is skipped and counted; so are control
- * batches (transaction markers), batches with a bad crc, legacy (magic 0/1)
- * message sets and batches in a codec we cannot read (zstd), each counted as
- * its record count (1 when unknown). A truncated tail counts as 1. Batches are
- * decompressed with gzip, snappy or lz4 as their attributes say.
+ * What replaying the log meets, in log order: a record with its offset, and the producer whose transaction
+ * it belongs to (null outside a transaction); or a transaction's end (a COMMIT or ABORT marker).
+ */
+export type GroupLogEntry =
+  | { type: "record"; record: GroupRecord; offset: bigint; txn: TxnProducer | null }
+  | { type: "marker"; producerId: bigint; commit: boolean; offset: bigint };
+
+/**
+ * Every record of the whole batches in `batches`, in log order (see decodeGroupLog). Markers are left out.
  */
 export function decodeGroupRecords(batches: Uint8Array): { records: GroupRecord[]; skipped: number } {
+  const { entries, skipped } = decodeGroupLog(batches);
   const records: GroupRecord[] = [];
+  for (const e of entries) if (e.type === "record") records.push(e.record);
+  return { records, skipped };
+}
+
+/**
+ * The records and transaction markers of the whole batches in `batches`, in log order. Nothing here throws
+ * on bad data: a record whose key version is not ours, whose bytes do not decode, or that has a null key is
+ * skipped and counted; so are control batches other than COMMIT/ABORT markers, batches with a bad crc,
+ * legacy (magic 0/1) message sets and batches in a codec we cannot read (zstd), each counted as its record
+ * count (1 when unknown). A truncated tail counts as 1. Batches are decompressed with gzip, snappy or lz4
+ * as their attributes say.
+ */
+export function decodeGroupLog(batches: Uint8Array): { entries: GroupLogEntry[]; skipped: number } {
+  const entries: GroupLogEntry[] = [];
   const split = splitBatches(batches);
   let skipped = split.error ? 1 : 0;
   for (const { start, end } of split.batches) {
@@ -263,8 +299,21 @@ export function decodeGroupRecords(batches: Uint8Array): { records: GroupRecord[
     }
     const header = readBatchHeader(batch);
     const count = Math.max(header.recordsCount, 1);
-    if (computeBatchCrc(batch, 0, batch.length) !== header.crc || header.isControl) {
+    if (computeBatchCrc(batch, 0, batch.length) !== header.crc) {
       skipped += count;
+      continue;
+    }
+    if (header.isControl) {
+      const marker = readMarker(batch);
+      if (marker === null) skipped += count;
+      else {
+        entries.push({
+          type: "marker",
+          producerId: header.producerId,
+          commit: marker.commit,
+          offset: header.baseOffset,
+        });
+      }
       continue;
     }
     const body = recordsOf(batch, header.compression);
@@ -272,9 +321,14 @@ export function decodeGroupRecords(batches: Uint8Array): { records: GroupRecord[
       skipped += count;
       continue;
     }
-    skipped += readRecords(body, header.recordsCount, records);
+    const txn = header.isTransactional ? { producerId: header.producerId, producerEpoch: header.producerEpoch } : null;
+    const read: Array<{ record: GroupRecord; offsetDelta: number }> = [];
+    skipped += readRecords(body, header.recordsCount, read);
+    for (const { record, offsetDelta } of read) {
+      entries.push({ type: "record", record, offset: header.baseOffset + BigInt(offsetDelta), txn });
+    }
   }
-  return { records, skipped };
+  return { entries, skipped };
 }
 
 /** The batch's record bytes, decompressed; null when the codec is unknown or the data does not decompress. */
@@ -291,7 +345,11 @@ function recordsOf(batch: Uint8Array, compression: number): Uint8Array | null {
  * skipped. A record whose length is readable but whose contents are not is
  * stepped over; a broken length ends the walk, the rest counting as skipped.
  */
-function readRecords(body: Uint8Array, count: number, out: GroupRecord[]): number {
+function readRecords(
+  body: Uint8Array,
+  count: number,
+  out: Array<{ record: GroupRecord; offsetDelta: number }>,
+): number {
   let skipped = 0;
   const r = new Reader(body);
   for (let i = 0; i < count; i++) {
@@ -304,9 +362,9 @@ function readRecords(body: Uint8Array, count: number, out: GroupRecord[]): numbe
     if (length < 0 || length > r.remaining()) return skipped + count - i;
     const next = r.pos + length;
     try {
-      const record = decodeRecordBody(new Reader(body, r.pos, next));
-      if (record === null) skipped++;
-      else out.push(record);
+      const read = decodeRecordBody(new Reader(body, r.pos, next));
+      if (read === null) skipped++;
+      else out.push(read);
     } catch {
       skipped++;
     }
@@ -316,16 +374,17 @@ function readRecords(body: Uint8Array, count: number, out: GroupRecord[]): numbe
 }
 
 /** One record's fields after its length: attributes, timestampDelta, offsetDelta, key, value (headers ignored). */
-function decodeRecordBody(r: Reader): GroupRecord | null {
+function decodeRecordBody(r: Reader): { record: GroupRecord; offsetDelta: number } | null {
   r.readInt8(); // attributes, unused in v2
   r.readVarlong(); // timestampDelta
-  r.readVarint(); // offsetDelta
+  const offsetDelta = r.readVarint();
   const keyLength = r.readVarint();
   if (keyLength < 0) return null; // every record of this log has a key
   const key = r.readRaw(keyLength);
   const valueLength = r.readVarint();
   const value = valueLength < 0 ? null : r.readRaw(valueLength);
-  return decodeGroupRecord(key, value);
+  const record = decodeGroupRecord(key, value);
+  return record === null ? null : { record, offsetDelta };
 }
 
 // ---------------------------------------------------------------------------

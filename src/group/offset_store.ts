@@ -6,9 +6,11 @@
  * *prepare* records; the coordinator persists them and then applies them,
  * so memory never runs ahead of the log.
  *
- * No transactions: Kafka's pending transactional offsets (which hold back
- * expiry and deletion, and make OffsetFetch answer UNSTABLE_OFFSET_COMMIT)
- * do not exist here.
+ * Transactional offsets (TxnOffsetCommit) stay pending per producer until
+ * the producer's transaction ends (txn_offsets.ts): they are invisible to
+ * OffsetFetch (UNSTABLE_OFFSET_COMMIT with require_stable), hold back expiry
+ * of their partition and their group's removal, and are deleted with the
+ * partition's or group's offsets.
  */
 import { ErrorCode } from "../protocol/errors.ts";
 import type {
@@ -20,6 +22,8 @@ import type {
   FetchOffsetsResult,
 } from "./group_ops.ts";
 import type { GroupConfig, GroupRecord, OffsetCommitValue } from "./types.ts";
+import type { TxnProducer } from "./offset_records.ts";
+import { PendingTxnOffsets, type StoredOffset } from "./txn_offsets.ts";
 
 export type OffsetRecord = Extract<GroupRecord, { kind: "offset" }>;
 
@@ -62,7 +66,7 @@ export interface ExpiryGroupInfo {
   isSubscribed: (topic: string) => boolean | undefined;
 }
 
-type PartitionOffsets = Map<number, OffsetCommitValue>;
+type PartitionOffsets = Map<number, StoredOffset>;
 type GroupOffsets = Map<string, PartitionOffsets>;
 
 const tombstone = (groupId: string, topic: string, partition: number): OffsetRecord => ({
@@ -78,25 +82,61 @@ const byString = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
 export class OffsetStore {
   private readonly groups = new Map<string, GroupOffsets>();
+  /** Offsets of transactions not ended yet. */
+  readonly pending = new PendingTxnOffsets();
 
   constructor(private readonly config: GroupConfig) {}
 
-  /** Replay (start-up) and after a successful persist: apply one offset record (value null removes). */
-  apply(record: OffsetRecord): void {
+  /**
+   * Replay (start-up) and after a successful persist: apply one offset record written at log offset
+   * `recordOffset` (value null removes the committed offset and the partition's pending ones). `txn`: the
+   * record is a transactional producer's, pending until endTxn.
+   */
+  apply(record: OffsetRecord, recordOffset = -1n, txn: TxnProducer | null = null): void {
     const { groupId, topic, partition, value } = record;
-    let topics = this.groups.get(groupId);
     if (value === null) {
-      const partitions = topics?.get(topic);
-      if (!topics || !partitions) return;
-      partitions.delete(partition);
-      if (partitions.size === 0) topics.delete(topic);
-      if (topics.size === 0) this.groups.delete(groupId);
-      return;
+      this.pending.removePartition(groupId, topic, partition);
+      this.remove(groupId, topic, partition);
+    } else if (txn !== null) {
+      this.pending.add(txn, groupId, topic, partition, { value, recordOffset });
+    } else {
+      this.put(groupId, topic, partition, { value, recordOffset });
     }
+  }
+
+  /**
+   * A COMMIT or ABORT marker of the producer: its pending offsets are dropped, and on COMMIT each becomes
+   * the committed offset unless a record later in the log already set that one (Kafka keeps the most
+   * recent record when transactional and plain commits mix). Returns how many were committed.
+   */
+  endTxn(producerId: bigint, commit: boolean): number {
+    const ended = this.pending.end(producerId);
+    if (!ended || !commit) return 0;
+    let committed = 0;
+    for (const { groupId, topic, partition, value, recordOffset } of ended) {
+      const existing = this.groups.get(groupId)?.get(topic)?.get(partition);
+      if (existing && existing.recordOffset >= recordOffset) continue;
+      this.put(groupId, topic, partition, { value, recordOffset });
+      committed++;
+    }
+    return committed;
+  }
+
+  private put(groupId: string, topic: string, partition: number, stored: StoredOffset): void {
+    let topics = this.groups.get(groupId);
     if (!topics) this.groups.set(groupId, topics = new Map());
     let partitions = topics.get(topic);
     if (!partitions) topics.set(topic, partitions = new Map());
-    partitions.set(partition, value);
+    partitions.set(partition, stored);
+  }
+
+  private remove(groupId: string, topic: string, partition: number): void {
+    const topics = this.groups.get(groupId);
+    const partitions = topics?.get(topic);
+    if (!topics || !partitions) return;
+    partitions.delete(partition);
+    if (partitions.size === 0) topics.delete(topic);
+    if (topics.size === 0) this.groups.delete(groupId);
   }
 
   /**
@@ -143,34 +183,46 @@ export class OffsetStore {
    * OffsetFetch. `topics` null: every committed offset, sorted by topic and
    * partition. A partition without one answers offset -1, leader epoch -1,
    * metadata "" (what Kafka answers; the API file maps it per version).
+   * Pending transactional offsets are never shown; with `requireStable` a
+   * partition that has one answers UNSTABLE_OFFSET_COMMIT (offset -1), as
+   * Kafka does per partition. Asking for all offsets lists only partitions
+   * with a committed offset, so a partition whose only offset is pending is
+   * not listed at all (Kafka's fetchAllOffsets).
    */
-  fetch(groupId: string, topics: FetchOffsetsArgs["topics"]): FetchOffsetsResult["topics"] {
+  fetch(groupId: string, topics: FetchOffsetsArgs["topics"], requireStable = false): FetchOffsetsResult["topics"] {
     const group = this.groups.get(groupId);
-    const entry = (partition: number, v: OffsetCommitValue | undefined) => ({
-      partition,
-      offset: v ? v.offset : -1n,
-      leaderEpoch: v ? v.leaderEpoch : -1,
-      metadata: v ? v.metadata : "",
-      errorCode: ErrorCode.NONE,
-    });
+    const entry = (topic: string, partition: number, stored: StoredOffset | undefined) => {
+      const unstable = requireStable && this.pending.has(groupId, topic, partition);
+      const v = unstable ? undefined : stored?.value;
+      return {
+        partition,
+        offset: v ? v.offset : -1n,
+        leaderEpoch: v ? v.leaderEpoch : -1,
+        metadata: v ? v.metadata : "",
+        errorCode: unstable ? ErrorCode.UNSTABLE_OFFSET_COMMIT : ErrorCode.NONE,
+      };
+    };
     if (topics === null) {
       if (!group) return [];
       return [...group.keys()].sort(byString).map((name) => {
         const partitions = group.get(name)!;
-        return { name, partitions: [...partitions.keys()].sort(byNumber).map((p) => entry(p, partitions.get(p))) };
+        return {
+          name,
+          partitions: [...partitions.keys()].sort(byNumber).map((p) => entry(name, p, partitions.get(p))),
+        };
       });
     }
     return topics.map(({ name, partitions }) => {
       const committed = group?.get(name);
-      return { name, partitions: partitions.map((p) => entry(p, committed?.get(p))) };
+      return { name, partitions: partitions.map((p) => entry(name, p, committed?.get(p))) };
     });
   }
 
   /**
    * OffsetDelete, as Kafka: a topic the group subscribes to answers
    * GROUP_SUBSCRIBED_TO_TOPIC for each of its partitions; otherwise every
-   * requested partition answers NONE, and those with an offset get a
-   * tombstone.
+   * requested partition answers NONE, and those with an offset, committed
+   * or pending, get a tombstone.
    */
   prepareDelete(
     groupId: string,
@@ -190,7 +242,9 @@ export class OffsetStore {
       return {
         name,
         partitions: partitions.map((partition) => {
-          if (committed?.has(partition)) records.push(tombstone(groupId, name, partition));
+          if (committed?.has(partition) || this.pending.has(groupId, name, partition)) {
+            records.push(tombstone(groupId, name, partition));
+          }
           return { partition, errorCode: ErrorCode.NONE };
         }),
       };
@@ -198,9 +252,17 @@ export class OffsetStore {
     return { records, result };
   }
 
-  /** Tombstones for every offset of a group (DeleteGroups). */
+  /**
+   * Tombstones for every offset of a group (DeleteGroups), and, as Kafka, one for each partition with only
+   * a pending offset, so that a later COMMIT of that transaction brings nothing back.
+   */
   deleteGroupRecords(groupId: string): GroupRecord[] {
-    return this.liveRecords(groupId).map((r) => tombstone(r.groupId, r.topic, r.partition));
+    const records = this.liveRecords(groupId).map((r) => tombstone(r.groupId, r.topic, r.partition));
+    const committed = this.groups.get(groupId);
+    for (const { topic, partition } of this.pending.partitionsOf(groupId)) {
+      if (!committed?.get(topic)?.has(partition)) records.push(tombstone(groupId, topic, partition));
+    }
+    return records;
   }
 
   /**
@@ -217,7 +279,8 @@ export class OffsetStore {
    *   does not subscribe to, from their commit time;
    * - any other group (non-empty and not the consumer protocol, or whose
    *   subscriptions are unknown): none.
-   * `groupInfo` is asked once per group holding offsets.
+   * `groupInfo` is asked once per group holding offsets. A partition with a
+   * pending transactional offset keeps its committed one.
    */
   expiredRecords(nowMs: number, groupInfo: (groupId: string) => ExpiryGroupInfo): GroupRecord[] {
     const records: GroupRecord[] = [];
@@ -240,9 +303,12 @@ export class OffsetStore {
       if (!base) continue;
       for (const [topic, partitions] of topics) {
         if (!mayExpire(topic)) continue;
-        for (const [partition, v] of partitions) {
+        for (const [partition, { value: v }] of partitions) {
           const expired = v.expireTimestamp !== -1n ? now >= v.expireTimestamp : now - base(v) >= retention;
-          if (expired) records.push(tombstone(groupId, topic, partition));
+          // Kafka keeps an offset while a transaction has a pending one for the partition.
+          if (expired && !this.pending.has(groupId, topic, partition)) {
+            records.push(tombstone(groupId, topic, partition));
+          }
         }
       }
     }
@@ -251,6 +317,11 @@ export class OffsetStore {
 
   hasOffsets(groupId: string): boolean {
     return this.groups.has(groupId);
+  }
+
+  /** Committed offsets, or a transaction still open with offsets of it: what keeps a group from removal. */
+  hasOffsetsOrTransactions(groupId: string): boolean {
+    return this.groups.has(groupId) || this.pending.hasOpenTransactions(groupId);
   }
 
   /** Groups holding at least one offset, sorted. */
@@ -271,11 +342,47 @@ export class OffsetStore {
       for (const topic of [...topics.keys()].sort(byString)) {
         const partitions = topics.get(topic)!;
         for (const partition of [...partitions.keys()].sort(byNumber)) {
-          records.push({ kind: "offset", groupId: id, topic, partition, value: { ...partitions.get(partition)! } });
+          records.push({
+            kind: "offset",
+            groupId: id,
+            topic,
+            partition,
+            value: { ...partitions.get(partition)!.value },
+          });
         }
       }
     }
     return records;
+  }
+
+  /**
+   * Every offset record compaction must keep, committed and pending, in the order of their records in the
+   * log (recordOffset), so that a rewrite keeps which of a partition's commits is the later one.
+   */
+  liveEntries(): Array<{ record: OffsetRecord; recordOffset: bigint; txn: TxnProducer | null }> {
+    const out: Array<{ record: OffsetRecord; recordOffset: bigint; txn: TxnProducer | null }> = [];
+    for (const [groupId, topics] of this.groups) {
+      for (const [topic, partitions] of topics) {
+        for (const [partition, { value, recordOffset }] of partitions) {
+          out.push({
+            record: { kind: "offset", groupId, topic, partition, value: { ...value } },
+            recordOffset,
+            txn: null,
+          });
+        }
+      }
+    }
+    for (const p of this.pending.entries()) {
+      const record: OffsetRecord = {
+        kind: "offset",
+        groupId: p.groupId,
+        topic: p.topic,
+        partition: p.partition,
+        value: { ...p.value },
+      };
+      out.push({ record, recordOffset: p.recordOffset, txn: p.txn });
+    }
+    return out.sort((a, b) => (a.recordOffset < b.recordOffset ? -1 : a.recordOffset > b.recordOffset ? 1 : 0));
   }
 
   /** Topics with committed offsets for a group, sorted (DescribeGroups/OffsetDelete helpers). */

@@ -5,15 +5,28 @@
  * through `persist`, which appends one batch (acks=all, so durable mode's
  * fsync applies) and applies offset records to the store once written.
  *
+ * Transactions: a TxnOffsetCommit's records are one transactional batch of
+ * the producer (persist with `txn`); they stay pending in the store until
+ * the producer's COMMIT or ABORT marker lands on this partition (onTxnMarker;
+ * on replay, the control batch). A marker that arrives while that producer's
+ * own TxnOffsetCommit is still being written waits for the write, so it
+ * always applies to what precedes it in the log.
+ *
  * Compaction: the coordinator knows the latest record of every key (the
  * offsets in the store, the last group record written per group), so it
  * compacts by rewriting exactly those into a fresh segment and moving the
  * log start past everything older; older segments are then deleted whole.
- * Replaying the result gives the same state, and a crash half-way leaves old
- * records followed by a partial rewrite of the same values: still the same
- * state. It runs when the log outgrows offsets.topic.segment.bytes and twice
- * the live records, and only while no write is in flight, so no record
- * appended but not yet applied can be dropped.
+ * Pending transactional offsets are rewritten as transactional batches of
+ * their producer (whose marker is still to come), and every offset record
+ * keeps its place relative to the others, so the later of two commits of a
+ * partition stays the later one; aborted offsets are gone from memory and so
+ * from the rewrite. The rewrite's batches are appended in one go (appends run
+ * in call order), so no other write or marker lands between them. Replaying
+ * the result gives the same state, and a crash half-way leaves old records
+ * followed by a partial rewrite of the same values: still the same state. It
+ * runs when the log outgrows offsets.topic.segment.bytes and twice the live
+ * records, and only while no write is in flight, so no record appended but
+ * not yet applied can be dropped.
  */
 import { ErrorCode } from "../protocol/errors.ts";
 import type { Logger } from "../util/logger.ts";
@@ -21,7 +34,7 @@ import { ClassicGroup } from "./classic_group.ts";
 import { ConsumerGroup } from "./consumer_group.ts";
 import { TimerTable } from "./group_timers.ts";
 import { OFFSETS_TOPIC } from "./offsets_topic.ts";
-import { decodeGroupRecords, encodeGroupRecordsBatch, groupRecordBytes } from "./offset_records.ts";
+import { decodeGroupLog, encodeGroupRecordsBatch, groupRecordBytes, type TxnProducer } from "./offset_records.ts";
 import { OffsetStore } from "./offset_store.ts";
 import type { GroupConfig, GroupEnv, GroupRecord, TopicLookup } from "./types.ts";
 import type { PartitionLog } from "../log/partition_log.ts";
@@ -71,6 +84,8 @@ export class OffsetsPartition {
   /** The last non-tombstone group record written per group: what compaction rewrites. */
   private readonly groupRecords = new Map<string, GroupRecord>();
   private pendingWrites = 0;
+  /** TxnOffsetCommit writes in flight per producer, and the markers waiting for them (commit flags, in order). */
+  private readonly txnWrites = new Map<bigint, { writes: number; markers: boolean[] }>();
   private compacting = false;
   private unloaded = false;
   /** Bytes of the live records at the last load or rewrite. */
@@ -124,12 +139,13 @@ export class OffsetsPartition {
       if (!bytes || bytes.byteLength === 0) break;
       const next = nextOffsetAfter(bytes);
       if (next === null || next <= offset) break;
-      const decoded = decodeGroupRecords(bytes);
+      const decoded = decodeGroupLog(bytes);
       skipped += decoded.skipped;
-      for (const record of decoded.records) {
+      for (const entry of decoded.entries) {
         count++;
-        if (record.kind === "offset") this.offsets.apply(record);
-        else lastGroupValue.set(record.groupId, record);
+        if (entry.type === "marker") this.offsets.endTxn(entry.producerId, entry.commit);
+        else if (entry.record.kind === "offset") this.offsets.apply(entry.record, entry.offset, entry.txn);
+        else lastGroupValue.set(entry.record.groupId, entry.record);
       }
       offset = next;
       if (offset >= read.highWatermark) break;
@@ -143,10 +159,11 @@ export class OffsetsPartition {
       }
     }
     // Groups known only by their offsets (commits from outside group management) are empty classic groups.
-    for (const groupId of this.offsets.groupIds()) {
+    for (const groupId of [...this.offsets.groupIds(), ...this.offsets.pending.groupIds()]) {
       if (!this.groups.has(groupId)) this.groups.set(groupId, new ClassicGroup(groupId, this.env));
     }
-    this.liveBytes = this.liveRecords().reduce((sum, r) => sum + groupRecordBytes(r), 0);
+    this.liveBytes = this.liveRecords().reduce((sum, r) => sum + groupRecordBytes(r), 0) +
+      this.offsets.pending.entries().reduce((sum, p) => sum + groupRecordBytes({ kind: "offset", ...p }), 0);
     if (count > 0 || skipped > 0) {
       this.d.log.info(
         `Loaded ${OFFSETS_TOPIC}-${partition}: ${count} records, ${this.groups.size} groups` +
@@ -155,15 +172,26 @@ export class OffsetsPartition {
     }
   }
 
-  /** Appends `records` as one batch; offset records are applied to the store once written. */
-  async persist(records: GroupRecord[]): Promise<number> {
+  /**
+   * Appends `records` as one batch; offset records are applied to the store once written. `txn`: the
+   * batch is that producer's transactional batch (TxnOffsetCommit), its offsets pending until its marker.
+   */
+  async persist(records: GroupRecord[], txn?: TxnProducer): Promise<number> {
     if (records.length === 0) return ErrorCode.NONE;
     if (this.unloaded) return ErrorCode.NOT_COORDINATOR;
     this.pendingWrites++;
+    const inFlight = txn ? this.txnWriteStarted(txn.producerId) : null;
     try {
-      const batch = encodeGroupRecordsBatch(records, this.d.now());
-      const outcome = await this.d.logs.append(this.d.topicId, this.d.partition, batch);
-      const code = coordinatorError(outcome.errorCode, records.some((r) => r.kind === "offset"));
+      const batch = encodeGroupRecordsBatch(records, this.d.now(), txn);
+      const outcome = await this.d.logs.append(
+        this.d.topicId,
+        this.d.partition,
+        batch,
+        txn ? { transactional: true } : undefined,
+      );
+      const code = txn
+        ? txnCoordinatorError(outcome.errorCode)
+        : coordinatorError(outcome.errorCode, records.some((r) => r.kind === "offset"));
       if (code !== ErrorCode.NONE) {
         this.d.log.warn(
           `writing ${records.length} group records to ${OFFSETS_TOPIC}-${this.d.partition} failed: ${outcome.errorCode} ${
@@ -172,16 +200,46 @@ export class OffsetsPartition {
         );
         return code;
       }
-      for (const record of records) {
-        if (record.kind === "offset") this.offsets.apply(record);
+      records.forEach((record, i) => {
+        if (record.kind === "offset") this.offsets.apply(record, outcome.baseOffset + BigInt(i), txn ?? null);
         else if (record.value === null) this.groupRecords.delete(record.groupId);
         else this.groupRecords.set(record.groupId, record);
-      }
+      });
       return ErrorCode.NONE;
     } finally {
+      if (txn && inFlight) this.txnWriteEnded(txn.producerId, inFlight);
       this.pendingWrites--;
       if (this.pendingWrites === 0) this.maybeCompact();
     }
+  }
+
+  /**
+   * The producer's COMMIT (commit true) or ABORT marker was written to this partition: its pending offsets
+   * become committed or are dropped. Must be called as soon as the marker is in the log (before anything
+   * else is appended here): a compaction meanwhile would rewrite the ended transaction's offsets as open.
+   */
+  onTxnMarker(producerId: bigint, commit: boolean): void {
+    if (this.unloaded) return;
+    const writing = this.txnWrites.get(producerId);
+    if (writing) {
+      writing.markers.push(commit);
+      return;
+    }
+    this.offsets.endTxn(producerId, commit);
+  }
+
+  private txnWriteStarted(producerId: bigint): { writes: number; markers: boolean[] } {
+    let entry = this.txnWrites.get(producerId);
+    if (!entry) this.txnWrites.set(producerId, entry = { writes: 0, markers: [] });
+    entry.writes++;
+    return entry;
+  }
+
+  /** The producer's last write in flight is done: markers that came meanwhile apply now, in order. */
+  private txnWriteEnded(producerId: bigint, entry: { writes: number; markers: boolean[] }): void {
+    if (--entry.writes > 0) return;
+    this.txnWrites.delete(producerId);
+    for (const commit of entry.markers) this.offsets.endTxn(producerId, commit);
   }
 
   /** Has a group record (classic or consumer metadata) of `groupId` been written and not deleted? */
@@ -194,8 +252,29 @@ export class OffsetsPartition {
     return [...this.offsets.liveRecords(), ...this.groupRecords.values()];
   }
 
+  /**
+   * What compaction writes, as batches: each group's last record, then every offset record, committed and
+   * pending, in log order; a run of consecutive records of one kind (plain, or one producer's pending
+   * ones) shares a batch of up to REWRITE_BATCH_RECORDS.
+   */
+  private rewriteBatches(): Array<{ records: GroupRecord[]; txn: TxnProducer | null }> {
+    const batches: Array<{ records: GroupRecord[]; txn: TxnProducer | null }> = [];
+    const groups = [...this.groupRecords.values()];
+    for (let i = 0; i < groups.length; i += REWRITE_BATCH_RECORDS) {
+      batches.push({ records: groups.slice(i, i + REWRITE_BATCH_RECORDS), txn: null });
+    }
+    let current: { records: GroupRecord[]; txn: TxnProducer | null } | null = null;
+    for (const { record, txn } of this.offsets.liveEntries()) {
+      const same = current !== null && current.records.length < REWRITE_BATCH_RECORDS &&
+        current.txn?.producerId === txn?.producerId;
+      if (!same) batches.push(current = { records: [], txn });
+      current!.records.push(record);
+    }
+    return batches;
+  }
+
   private maybeCompact(): void {
-    if (this.compacting || this.unloaded) return;
+    if (this.compacting || this.unloaded || this.txnWrites.size > 0) return;
     const log = this.d.logs.log(this.d.topicId, this.d.partition);
     if (!log) return;
     if (log.sizeInBytes <= Math.max(this.d.segmentBytes, 2 * this.liveBytes)) return;
@@ -210,23 +289,27 @@ export class OffsetsPartition {
     const before = log.sizeInBytes;
     log.rollIfNotEmpty();
     const start = log.logEndOffset;
-    const live = this.liveRecords();
-    let bytes = 0;
-    for (let i = 0; i < live.length; i += REWRITE_BATCH_RECORDS) {
-      const chunk = live.slice(i, i + REWRITE_BATCH_RECORDS);
-      const outcome = await this.d.logs.append(
+    const batches = this.rewriteBatches();
+    const now = this.d.now();
+    // Every append is started before the first is awaited: they reach the log back to back, in this order.
+    const appends = batches.map(({ records, txn }) =>
+      this.d.logs.append(
         this.d.topicId,
         this.d.partition,
-        encodeGroupRecordsBatch(chunk, this.d.now()),
-      );
+        encodeGroupRecordsBatch(records, now, txn ?? undefined),
+        txn ? { transactional: true } : undefined,
+      )
+    );
+    for (const outcome of await Promise.all(appends)) {
       if (outcome.errorCode !== ErrorCode.NONE) throw new Error(`rewrite append failed: ${outcome.errorCode}`);
-      bytes += chunk.reduce((sum, r) => sum + groupRecordBytes(r), 0);
     }
+    const live = batches.reduce((n, b) => n + b.records.length, 0);
+    const bytes = batches.reduce((sum, b) => sum + b.records.reduce((s, r) => s + groupRecordBytes(r), 0), 0);
     const error = await this.d.logs.deleteBefore(this.d.topicId, this.d.partition, start);
     if (error !== ErrorCode.NONE) throw new Error(`moving the log start to ${start} failed: ${error}`);
     this.liveBytes = bytes;
     this.d.log.info(
-      `Compacted ${OFFSETS_TOPIC}-${this.d.partition}: ${before} → ${log.sizeInBytes} bytes, ${live.length} live records`,
+      `Compacted ${OFFSETS_TOPIC}-${this.d.partition}: ${before} → ${log.sizeInBytes} bytes, ${live} live records`,
     );
   }
 
@@ -272,5 +355,28 @@ function coordinatorError(code: number, offsetCommit: boolean): number {
       return offsetCommit ? ErrorCode.INVALID_COMMIT_OFFSET_SIZE : ErrorCode.UNKNOWN_SERVER_ERROR;
     default:
       return ErrorCode.UNKNOWN_SERVER_ERROR;
+  }
+}
+
+/**
+ * Kafka's mapping for a transactional write (CoordinatorOperationExceptionHelper): the storage errors as
+ * above (too large is UNKNOWN_SERVER_ERROR), and the log's transactional answers (INVALID_PRODUCER_EPOCH,
+ * INVALID_TXN_STATE…) passed on as they are.
+ */
+function txnCoordinatorError(code: number): number {
+  switch (code) {
+    case ErrorCode.MESSAGE_TOO_LARGE:
+    case ErrorCode.RECORD_LIST_TOO_LARGE:
+    case ErrorCode.INVALID_FETCH_SIZE:
+      return ErrorCode.UNKNOWN_SERVER_ERROR;
+    case ErrorCode.UNKNOWN_TOPIC_OR_PARTITION:
+    case ErrorCode.NOT_ENOUGH_REPLICAS:
+    case ErrorCode.NOT_ENOUGH_REPLICAS_AFTER_APPEND:
+    case ErrorCode.REQUEST_TIMED_OUT:
+    case ErrorCode.NOT_LEADER_OR_FOLLOWER:
+    case ErrorCode.KAFKA_STORAGE_ERROR:
+      return coordinatorError(code, true);
+    default:
+      return code;
   }
 }

@@ -437,9 +437,10 @@ describe("batches", () => {
     assert.deepEqual(decodeGroupRecords(batch), { records: [mixed[0], mixed[2], mixed[3]], skipped: 8 });
   });
 
-  test("control batches, bad crcs, unknown codecs and a truncated tail are skipped and counted", () => {
+  test("control batches other than COMMIT/ABORT, bad crcs, unknown codecs and a truncated tail are skipped and counted", () => {
     const good = encodeGroupRecordsBatch(mixed.slice(0, 1), T0);
-    const control = buildBatch([{ key: Uint8Array.from([0, 0, 0, 0]), value: Uint8Array.from([0, 0, 0, 0, 0, 0]) }], {
+    // Control type 5 is none of the transaction markers (0 ABORT, 1 COMMIT), which decodeGroupLog returns.
+    const control = buildBatch([{ key: Uint8Array.from([0, 0, 0, 5]), value: Uint8Array.from([0, 0, 0, 0, 0, 0]) }], {
       isControl: true,
       isTransactional: true,
       producerId: 5n,
