@@ -11,11 +11,11 @@ export class KafkaClientError extends Error {
   readonly code: number;
   /** Whether trying again (after a metadata refresh) may succeed. */
   readonly retriable: boolean;
-  constructor(code: number, message?: string) {
+  constructor(code: number, message?: string, retriable = isRetriable(code)) {
     super(message ? `${errorName(code)}: ${message}` : errorName(code));
     this.name = "KafkaClientError";
     this.code = code;
-    this.retriable = isRetriable(code);
+    this.retriable = retriable;
   }
 }
 

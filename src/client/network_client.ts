@@ -90,13 +90,15 @@ export class NetworkClient {
 
   /**
    * Sends one request to `node` (a broker id, or -1-i for bootstrap server i) and decodes the answer. With
-   * `expectResponse` false (Produce acks=0) resolves with null once written.
+   * `expectResponse` false (Produce acks=0) resolves with null once written. `timeoutMs` overrides the
+   * request timeout for requests the broker may hold longer (JoinGroup waits for the whole rebalance).
    */
   async send<Req, Res>(
     node: number,
     api: ClientApi<Req, Res>,
     body: Req,
     expectResponse = true,
+    timeoutMs = this.requestTimeoutMs,
   ): Promise<Res> {
     const session = await this.session(node);
     const version = session.versions.get(api.descriptor.apiKey) ?? -1;
@@ -106,7 +108,7 @@ export class NetworkClient {
         `broker ${node} speaks no common ${api.descriptor.name}`,
       );
     }
-    return await this.sendOn(session.conn, api, version, body, expectResponse) as Res;
+    return await this.sendOn(session.conn, api, version, body, expectResponse, timeoutMs) as Res;
   }
 
   /** The version `send` would use for `api` on `node`. */
@@ -158,6 +160,7 @@ export class NetworkClient {
     version: number,
     body: Req,
     expectResponse: boolean,
+    timeoutMs = this.requestTimeoutMs,
   ): Promise<Res | null> {
     const apiKey = api.descriptor.apiKey;
     const correlationId = this.nextCorrelationId;
@@ -172,7 +175,7 @@ export class NetworkClient {
     });
     api.encode(w, version, body);
     const frame = w.finishWithSizePrefix();
-    const answer = await conn.send(frame, correlationId, expectResponse, this.requestTimeoutMs);
+    const answer = await conn.send(frame, correlationId, expectResponse, timeoutMs);
     if (!expectResponse) return null;
     const r = new Reader(answer);
     decodeResponseHeader(r, responseHeaderVersion(apiKey, version));
