@@ -23,6 +23,14 @@
  * request order. acks=0 gets no response, and a failure then closes the
  * connection, as Kafka does.
  *
+ * Transactional batches (KIP-890 part 1): a batch opening the producer's
+ * transaction at a partition is checked with the transaction coordinator
+ * first (server/txn_verification.ts, which also says the errors); with
+ * transaction.partition.verification.enable=false it is appended as it
+ * comes. A transactional batch in a request without a transactionalId fails
+ * the whole request with TRANSACTIONAL_ID_AUTHORIZATION_FAILED, as Kafka
+ * answers.
+ *
  * Versions: v5 adds logStartOffset, v8 recordErrors and errorMessage, v9 is
  * flexible, v10 adds the (tagged) leader hints used only for
  * NOT_LEADER_OR_FOLLOWER, v11 changes nothing on the broker side.
@@ -38,7 +46,14 @@ import {
 } from "../protocol/generated/produce.ts";
 import type { ProduceItem, ProduceOutcome } from "../server/partition_ops.ts";
 import { failed } from "../server/local_partition.ts";
-import { ATTRIBUTES_OFFSET, COMPRESSION_MASK, CompressionType, MAGIC_OFFSET } from "../log/record_batch.ts";
+import {
+  ATTRIBUTES_OFFSET,
+  COMPRESSION_MASK,
+  CompressionType,
+  MAGIC_OFFSET,
+  TRANSACTIONAL_MASK,
+} from "../log/record_batch.ts";
+import { verifyAndResend } from "../server/txn_verification.ts";
 import { upConvertMessageSet } from "../log/legacy_message_set.ts";
 
 const NO_LEADER = { leaderId: -1, leaderEpoch: -1 };
@@ -51,11 +66,16 @@ export const produceHandler = defineApi<ProduceRequest, ProduceResponse>({
   decodeRequest: decodeProduceRequest,
   encodeResponse: encodeProduceResponse,
   async handle(request, ctx) {
+    if (request.transactionalId === null && hasTransactionalBatch(request)) {
+      return errorResponse(request, ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED);
+    }
     if (request.acks !== -1 && request.acks !== 0 && request.acks !== 1) {
       return errorResponse(request, ErrorCode.INVALID_REQUIRED_ACKS);
     }
     const { metadata } = ctx.broker;
     const items: ProduceItem[] = [];
+    // Each item's bytes as received, for a transactional batch re-sent after its verification.
+    const originals: Uint8Array[] = [];
     // Per topic, per partition: an outcome now, or the index of its item.
     const slots = request.topicData.map((topic) => {
       const image = metadata.byName.get(topic.name);
@@ -73,6 +93,9 @@ export const produceHandler = defineApi<ProduceRequest, ProduceResponse>({
           return refused(ErrorCode.UNSUPPORTED_COMPRESSION_TYPE, "zstd needs Produce v7 or later");
         }
         items.push({ topic: topic.name, topicId: image.topicId, partition: p.index, records });
+        // Bytes that fill their whole buffer are transferred to their owner, not copied: keep a copy then.
+        const whole = records.byteOffset === 0 && records.byteLength === records.buffer.byteLength;
+        originals.push(whole && isTransactional(records) ? records.slice() : records);
         return items.length - 1;
       });
     });
@@ -82,6 +105,21 @@ export const produceHandler = defineApi<ProduceRequest, ProduceResponse>({
     const outcomes = items.length > 0
       ? await ctx.broker.partitions.run({ op: "produce", acks: request.acks, items, deferSync: twoStep })
       : [];
+    if (request.transactionalId !== null) {
+      await verifyAndResend(
+        {
+          partitions: ctx.broker.partitions,
+          txns: ctx.broker.txns,
+          transactionalId: request.transactionalId,
+          acks: request.acks,
+          deferSync: twoStep,
+          produceVersion: ctx.apiVersion,
+        },
+        items,
+        originals,
+        outcomes,
+      );
+    }
     if (twoStep) {
       ctx.release!();
       const appended = outcomes.flatMap((o, i) => (o.errorCode === ErrorCode.NONE ? [i] : []));
@@ -120,6 +158,17 @@ export const produceHandler = defineApi<ProduceRequest, ProduceResponse>({
   },
   errorResponse: (request, _ctx, errorCode) => errorResponse(request, errorCode),
 });
+
+/** A v2 batch marked transactional. */
+function isTransactional(records: Uint8Array): boolean {
+  return records.byteLength > ATTRIBUTES_OFFSET + 1 && records[MAGIC_OFFSET] === 2 &&
+    (records[ATTRIBUTES_OFFSET + 1] & TRANSACTIONAL_MASK) !== 0;
+}
+
+/** Kafka's RequestUtils.hasTransactionalRecords: any partition's first batch is transactional. */
+function hasTransactionalBatch(request: ProduceRequest): boolean {
+  return request.topicData.some((t) => t.partitionData.some((p) => p.records !== null && isTransactional(p.records)));
+}
 
 /** A v2 batch whose attributes name zstd (Kafka refuses it below Produce v7). */
 function isZstdBatch(records: Uint8Array): boolean {

@@ -12,9 +12,11 @@
  *
  * Groups are served: every group API (JoinGroup … ConsumerGroupDescribe)
  * may be sent to this node, and its handlers route each group to the Worker
- * that coordinates it. Transactions are not served yet: their APIs
- * (AddPartitionsToTxn…) are advertised only once implemented, so
- * transactional clients stop at a clear "unsupported" there.
+ * that coordinates it. Transactions likewise (InitProducerId …
+ * DescribeTransactions route each transactional id to its coordinator),
+ * except that, as in Kafka, the first transaction key has the controller
+ * create `__transaction_state` and is answered COORDINATOR_NOT_AVAILABLE
+ * (clients retry); once it exists, this node.
  */
 import { defineApi } from "./api.ts";
 import { ErrorCode } from "../protocol/errors.ts";
@@ -37,10 +39,15 @@ export const findCoordinatorHandler = defineApi<FindCoordinatorRequest, FindCoor
   maxVersion: 6,
   decodeRequest: decodeFindCoordinatorRequest,
   encodeResponse: encodeFindCoordinatorResponse,
-  handle(request, ctx) {
+  async handle(request, ctx) {
     const keyType = ctx.apiVersion === 0 ? GROUP : request.keyType;
     const keys = ctx.apiVersion >= 4 ? request.coordinatorKeys : [request.key];
-    const coordinators = keys.map((key) => coordinatorFor(key, keyType, ctx));
+    const txnTopicReady = keyType === TRANSACTION && keys.length > 0 ? await ctx.broker.txns.ensureTopic() : true;
+    const coordinators = keys.map((key) =>
+      txnTopicReady
+        ? coordinatorFor(key, keyType, ctx)
+        : { ...noNode(key), errorCode: ErrorCode.COORDINATOR_NOT_AVAILABLE }
+    );
     if (ctx.apiVersion >= 4) return response(ErrorCode.NONE, null, noNode(""), coordinators);
     const only = coordinators[0];
     return response(only.errorCode, only.errorMessage, only, []);

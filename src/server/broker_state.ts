@@ -2,7 +2,7 @@
  * What a request handler can see of the broker inside a handler Worker: the
  * config, the current metadata image, the advertised API versions, a client
  * for the controller (the supervisor, which owns all metadata writes), the
- * router to partition owners and to group coordinators, producer ids and
+ * router to partition owners, group and transaction coordinators, producer ids and
  * fetch sessions.
  */
 import type { BrokerConfig } from "../config/keys.ts";
@@ -12,6 +12,7 @@ import type { ControllerOp, ControllerResult } from "./controller_ops.ts";
 import type { PartitionOp, ResultOf } from "./partition_ops.ts";
 import type { FetchSessionCache } from "./fetch_session_cache.ts";
 import type { GroupAccess } from "../group/group_ops.ts";
+import type { TxnAccess } from "./txn_router.ts";
 
 export interface ControllerClient {
   call<O extends ControllerOp>(op: O): Promise<Extract<ControllerResult, { op: O["op"] }>>;
@@ -36,6 +37,8 @@ export interface BrokerState {
   partitions: PartitionAccess;
   /** Group coordination, routed to the handler coordinating each group. */
   groups: GroupAccess;
+  /** Transaction coordination, routed to the handler coordinating each transactional id. */
+  txns: TxnAccess;
   producerIds: ProducerIdSource;
   fetchSessions: FetchSessionCache;
 }

@@ -12,10 +12,12 @@ import { ErrorCode } from "../protocol/errors.ts";
 import type { Logger } from "../util/logger.ts";
 import type { ControllerOp, ControllerResult, TopicOutcome } from "./controller_ops.ts";
 import { OFFSETS_TOPIC } from "../group/offsets_topic.ts";
+import { TRANSACTION_STATE_TOPIC } from "../txn/txn_coordinator.ts";
 import { ProducerIdStore } from "./producer_ids.ts";
 import { maxPartitions, partitionLimitRefusal } from "./partition_limit.ts";
 import { alterTopicConfigs, type TopicConfigAlteration } from "../cluster/topic_config_alter.ts";
 import { BrokerConfigControl } from "../cluster/broker_config_control.ts";
+import { scramStoreFor } from "./scram_store.ts";
 
 /** At most one WARN about refused auto-creations per this many ms: clients retry Metadata in a loop. */
 const AUTO_CREATE_WARN_INTERVAL_MS = 10_000;
@@ -31,6 +33,19 @@ function offsetsTopicConfigs(config: BrokerConfig): Record<string, string> {
   return {
     "cleanup.policy": "compact",
     "segment.bytes": String(config["offsets.topic.segment.bytes"]),
+    "retention.ms": "-1",
+    "retention.bytes": "-1",
+  };
+}
+
+/**
+ * __transaction_state keeps the latest record of each transactional id: compacted by the log cleaner
+ * (log_cleaner.ts), never cut by time or size retention.
+ */
+function txnStateTopicConfigs(config: BrokerConfig): Record<string, string> {
+  return {
+    "cleanup.policy": "compact",
+    "segment.bytes": String(config["transaction.state.log.segment.bytes"]),
     "retention.ms": "-1",
     "retention.bytes": "-1",
   };
@@ -128,6 +143,20 @@ export class Controller {
           await this.publish();
         }
         return { op: "ensureOffsetsTopic", topicId: topic.topicId, partitions: topic.partitions };
+      }
+      case "scram":
+        return { op: "scram", result: scramStoreFor(this.logDir).execute(call.request) };
+      case "ensureTxnStateTopic": {
+        let topic = this.topics.get(TRANSACTION_STATE_TOPIC);
+        if (!topic) {
+          topic = this.create(
+            TRANSACTION_STATE_TOPIC,
+            this.config["transaction.state.log.num.partitions"],
+            txnStateTopicConfigs(this.config),
+          );
+          await this.publish();
+        }
+        return { op: "ensureTxnStateTopic", topicId: topic.topicId, partitions: topic.partitions };
       }
     }
   }

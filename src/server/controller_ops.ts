@@ -7,6 +7,7 @@
  */
 import type { TopicConfigAlteration } from "../cluster/topic_config_alter.ts";
 import type { LoggerChange } from "../cluster/broker_config_alter.ts";
+import type { ScramStoreRequest, ScramStoreResult } from "./scram_store.ts";
 
 export interface CreateTopicSpec {
   name: string;
@@ -36,7 +37,11 @@ export type ControllerOp =
   | { op: "alterLoggers"; changes: LoggerChange[]; validateOnly: boolean }
   | { op: "allocateProducerIds" }
   /** The first group request creates Kafka's internal __consumer_offsets topic. */
-  | { op: "ensureOffsetsTopic" };
+  | { op: "ensureOffsetsTopic" }
+  /** FindCoordinator for a transactional id creates Kafka's internal __transaction_state topic. */
+  | { op: "ensureTxnStateTopic" }
+  /** DescribeUserScramCredentials / AlterUserScramCredentials (server/scram_store.ts). */
+  | { op: "scram"; request: ScramStoreRequest };
 
 /** Per-topic outcome, in request order. */
 export interface TopicOutcome {
@@ -56,4 +61,6 @@ export type ControllerResult =
   | { op: "alterBrokerConfigs"; outcomes: Array<{ errorCode: number; message: string | null }> }
   | { op: "alterLoggers"; errorCode: number; message: string | null }
   | { op: "allocateProducerIds"; start: bigint; count: number }
-  | { op: "ensureOffsetsTopic"; topicId: string; partitions: number };
+  | { op: "ensureOffsetsTopic"; topicId: string; partitions: number }
+  | { op: "ensureTxnStateTopic"; topicId: string; partitions: number }
+  | { op: "scram"; result: ScramStoreResult };

@@ -1,7 +1,8 @@
 /**
  * What one handler Worker is made of, independent of Workers and sockets:
  * its share of the partitions (ReplicaManager), the group coordinator for
- * the __consumer_offsets partitions among them, the router to the other
+ * the __consumer_offsets partitions among them, the transaction coordinator
+ * for its __transaction_state partitions (TxnService), the router to the other
  * handlers, and the BrokerState the API handlers see. The handler Worker
  * and the in-process test broker both build handlers here, so they cannot
  * drift apart.
@@ -17,6 +18,8 @@ import type { Logger } from "../util/logger.ts";
 import type { BrokerState, ControllerClient } from "./broker_state.ts";
 import { FetchSessionCache } from "./fetch_session_cache.ts";
 import { GroupRouter } from "./group_router.ts";
+import { TxnRouter } from "./txn_router.ts";
+import { TxnService } from "./txn_service.ts";
 import { PartitionRouter, type PeerOp } from "./partition_router.ts";
 import { ProducerIdBlocks } from "./producer_ids.ts";
 import { describeProducerStates } from "./producer_states.ts";
@@ -42,6 +45,7 @@ export class HandlerCore {
   private constructor(
     readonly replicas: ReplicaManager,
     readonly coordinator: GroupCoordinator,
+    readonly txnService: TxnService,
     readonly state: BrokerState,
     /** Dynamic broker configs: a change swaps the config the ReplicaManager and the API handlers read. */
     private readonly dynamic?: { view: DynamicConfigView; replicaOptions: ReplicaManagerOptions },
@@ -75,10 +79,15 @@ export class HandlerCore {
       metadata: () => state.metadata,
       log: o.log,
     });
+    // Declared before it is built: peer calls reach it only once the handler serves.
+    // deno-lint-ignore prefer-const
+    let txnService: TxnService;
     const local = {
       execute: (op: PeerOp): Promise<unknown> =>
         op.op === "group" || op.op === "groupBatch" || op.op === "listGroups"
           ? coordinator.execute(op)
+          : op.op === "txn" || op.op === "listTxns"
+          ? txnService.execute(op)
           : op.op === "describeProducers"
           ? Promise.resolve(describeProducerStates((id, p) => replicas.localPartition(id, p), op.items))
           : replicas.execute(op),
@@ -91,6 +100,7 @@ export class HandlerCore {
       controller: o.controller,
       partitions: router,
       groups: new GroupRouter(router, o.count, () => state),
+      txns: new TxnRouter(router, o.count, () => state),
       producerIds: new ProducerIdBlocks(o.controller),
       // Each handler holds the sessions of the connections whose fetches it serves (see the processor).
       fetchSessions: new FetchSessionCache({
@@ -99,8 +109,19 @@ export class HandlerCore {
         shardCount: o.count,
       }),
     };
+    txnService = new TxnService({
+      handlerIndex: o.index,
+      handlerCount: o.count,
+      config: o.config,
+      log: o.log,
+      local: replicas,
+      partitions: router,
+      metadata: () => state.metadata,
+      producerIds: state.producerIds,
+    });
     await coordinator.onImage(o.image);
-    return new HandlerCore(replicas, coordinator, state, { view: dynamic, replicaOptions });
+    await txnService.onImage(o.image);
+    return new HandlerCore(replicas, coordinator, txnService, state, { view: dynamic, replicaOptions });
   }
 
   /** A new metadata image: partitions first, then the view API handlers read, then the groups. */
@@ -115,11 +136,13 @@ export class HandlerCore {
     await this.replicas.applyImage(image);
     this.state.metadata = new MetadataView(image);
     await this.coordinator.onImage(image);
+    await this.txnService.onImage(image);
   }
 
-  /** Groups stop first (waiting joins get NOT_COORDINATOR), then the logs close. */
+  /** Groups and transactions stop first (waiting joins get NOT_COORDINATOR), then the logs close. */
   async close(): Promise<void> {
     this.coordinator.close();
+    this.txnService.close();
     await this.replicas.close();
   }
 }

@@ -10,10 +10,11 @@
 import { ownerOf } from "./partition_owner.ts";
 import type { PartitionOp, PartitionRef, ResultOf } from "./partition_ops.ts";
 import type { GroupPeerOp } from "../group/group_ops.ts";
+import type { TxnPeerOp } from "./txn_ops.ts";
 import { ApiError } from "../apis/api.ts";
 
-/** What one handler asks another: partition ops and group ops (for the groups it coordinates). */
-export type PeerOp = PartitionOp | GroupPeerOp;
+/** What one handler asks another: partition ops, group ops and transaction coordinator calls (for what it coordinates). */
+export type PeerOp = PartitionOp | GroupPeerOp | TxnPeerOp;
 
 /** Runs ops on the partitions (and groups) this handler owns. */
 export interface LocalPartitions {

@@ -2,8 +2,8 @@
  * The transaction coordinator's state machine (Kafka's TransactionCoordinator
  * and TransactionStateManager), without I/O: every operation returns a
  * TxnStep (txn_effects.ts) whose records the caller writes to
- * `__transaction_state` before applying. Not served yet: no API handler
- * calls it, and InitProducerId still refuses transactional ids.
+ * `__transaction_state` before applying; src/server/txn_service.ts serves it
+ * on each handler Worker.
  *
  * Placement: a transactional id lives on partition
  * abs(javaHash(id)) % transaction.state.log.num.partitions; the owner of that
@@ -137,6 +137,11 @@ export class TxnCoordinator {
     }
     this.loaded.set(partition, { coordinatorEpoch, ids });
     return markers;
+  }
+
+  /** Whether `partition` is loaded here. */
+  isLoaded(partition: number): boolean {
+    return this.loaded.has(partition);
   }
 
   /** Gives up `partition` (another broker or handler coordinates it now). */

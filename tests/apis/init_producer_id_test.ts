@@ -146,11 +146,9 @@ describe("InitProducerId", () => {
           const half = await initProducerId(broker, version, initRequest({ producerId: 5n, producerEpoch: -1 }), 0);
           assert.deepEqual([half.errorCode, half.producerId, half.producerEpoch], [ErrorCode.INVALID_REQUEST, -1n, -1]);
         }
+        // Transactional ids go to their coordinator: none before __transaction_state exists (txn_service_test.ts).
         const txn = await initProducerId(broker, version, initRequest({ transactionalId: "tx-1" }));
-        assert.deepEqual(
-          [txn.errorCode, txn.producerId, txn.producerEpoch],
-          [ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED, -1n, -1],
-        );
+        assert.deepEqual([txn.errorCode, txn.producerId, txn.producerEpoch], [ErrorCode.NOT_COORDINATOR, -1n, -1]);
       } finally {
         await broker.stop();
         broker.remove();

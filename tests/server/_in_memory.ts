@@ -58,6 +58,8 @@ export class FakeBroker {
       },
       partitions: unavailable("partitions"),
       groups: unavailable("groups"),
+      // __transaction_state "exists" (FindCoordinator answers this node); coordinator calls are tested over LocalBroker.
+      txns: { ...unavailable("txns"), ensureTopic: () => Promise.resolve(true) },
       producerIds: unavailable("producerIds"),
       fetchSessions: unavailable("fetchSessions"),
     };

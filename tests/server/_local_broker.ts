@@ -155,7 +155,12 @@ export class LocalBroker {
   async stop(opts: { crash?: boolean } = {}): Promise<void> {
     for (const port of this.ports) port.close();
     // A crash leaves the logs as they are, but timers of groups must not outlive the test.
-    if (opts.crash) { for (const core of this.cores) core.coordinator.close(); }
+    if (opts.crash) {
+      for (const core of this.cores) {
+        core.coordinator.close();
+        core.txnService.close();
+      }
+    }
     if (!opts.crash) {
       for (const [h, core] of this.cores.entries()) {
         await core.close();

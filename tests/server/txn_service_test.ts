@@ -1,0 +1,130 @@
+/**
+ * The transaction coordinator served (txn_service.ts, txn_router.ts, the transactional APIs and KIP-890's
+ * produce verification) through a whole in-process broker core with 2 handlers, so ids, partitions and
+ * markers really cross handlers: FindCoordinator creates __transaction_state; a transaction commits and
+ * aborts with read_committed reads to match; Produce to a partition not added is refused as Kafka refuses
+ * it; a new InitProducerId fences the old producer; Describe/ListTransactions show the ids; and after a
+ * crash a transaction left open is aborted by its timeout.
+ */
+import { describe, test } from "node:test";
+import assert from "node:assert/strict";
+import { ErrorCode } from "../../src/protocol/errors.ts";
+import { LocalBroker } from "./_local_broker.ts";
+import { eventually, TxnClient, valuesOf } from "./_txn_client.ts";
+
+const TOPIC = "t";
+
+describe("transaction coordinator service", () => {
+  test("commit, abort, verification errors, fencing, describe and list", async () => {
+    const broker = await LocalBroker.start({ handlers: 2 });
+    try {
+      await broker.createTopic(TOPIC, 2);
+      const c = new TxnClient(broker);
+      assert.equal((await c.init("tx")).errorCode, ErrorCode.NOT_COORDINATOR, "no __transaction_state yet");
+      assert.equal(await c.findCoordinator("tx"), ErrorCode.COORDINATOR_NOT_AVAILABLE, "created on first use");
+      assert.equal(await c.findCoordinator("tx"), ErrorCode.NONE);
+      assert.equal(await c.findCoordinator("tx", 4), ErrorCode.NONE);
+      assert.ok(broker.states[0].metadata.byName.get("__transaction_state")?.internal);
+
+      const init = await c.init("tx");
+      assert.equal(init.errorCode, ErrorCode.NONE);
+      const { producerId: pid, producerEpoch: epoch } = init;
+
+      // KIP-890: a partition not added to the transaction.
+      assert.equal((await c.produce("tx", pid, epoch, TOPIC, 0, ["x"], 11)).errorCode, ErrorCode.TRANSACTION_ABORTABLE);
+      const old = await c.produce("tx", pid, epoch, TOPIC, 0, ["x"], 9);
+      assert.equal(old.errorCode, ErrorCode.INVALID_TXN_STATE);
+      assert.equal(old.errorMessage, "Partition was not added to the transaction");
+      assert.equal(
+        (await c.produce(null, pid, epoch, TOPIC, 0, ["x"])).errorCode,
+        ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED,
+        "a transactional batch without a transactional id",
+      );
+
+      // Transaction 1: committed.
+      assert.deepEqual(await c.addPartitions("tx", pid, epoch, TOPIC, [0, 1]), [0, 0]);
+      assert.equal((await c.produce("tx", pid, epoch, TOPIC, 0, ["a", "b"])).errorCode, ErrorCode.NONE);
+      assert.equal((await c.produce("tx", pid, epoch, TOPIC, 0, ["c"])).errorCode, ErrorCode.NONE);
+      assert.equal((await c.produce("tx", pid, epoch, TOPIC, 1, ["d"])).errorCode, ErrorCode.NONE);
+      assert.deepEqual(valuesOf((await c.fetch(TOPIC, 0, 1)).records), [], "not committed yet");
+      assert.deepEqual(valuesOf((await c.fetch(TOPIC, 0, 0)).records), ["a", "b", "c"]);
+      const described = (await c.describe(["tx", "nope"])).transactionStates;
+      assert.equal(described[0].transactionState, "Ongoing");
+      assert.deepEqual(described[0].topics, [{ topic: TOPIC, partitions: [0, 1] }]);
+      assert.equal(described[1].errorCode, ErrorCode.TRANSACTIONAL_ID_NOT_FOUND);
+      assert.deepEqual((await c.list(["Ongoing"])).transactionStates.map((t) => t.transactionalId), ["tx"]);
+      assert.deepEqual((await c.list(["Bogus"])).unknownStateFilters, ["Bogus"]);
+
+      assert.equal(await c.endTxn("tx", pid, epoch, true), ErrorCode.NONE);
+      await eventually(async () => (await c.fetch(TOPIC, 0, 1)).lastStableOffset === 4n);
+      assert.deepEqual(valuesOf((await c.fetch(TOPIC, 0, 1)).records), ["a", "b", "c"]);
+      await eventually(async () =>
+        (await c.describe(["tx"])).transactionStates[0].transactionState === "CompleteCommit"
+      );
+      assert.equal(await c.endTxn("tx", pid, epoch, true), ErrorCode.NONE, "the same outcome retried");
+      assert.equal(await c.endTxn("tx", pid, epoch, false), ErrorCode.INVALID_TXN_STATE);
+
+      // Transaction 2: aborted; its batch needs verification again (a new transaction at the partition).
+      assert.equal((await c.produce("tx", pid, epoch, TOPIC, 0, ["late"])).errorCode, ErrorCode.TRANSACTION_ABORTABLE);
+      assert.deepEqual(await c.addPartitions("tx", pid, epoch, TOPIC, [0]), [0]);
+      assert.equal((await c.produce("tx", pid, epoch, TOPIC, 0, ["e"])).errorCode, ErrorCode.NONE);
+      assert.equal(await c.endTxn("tx", pid, epoch, false), ErrorCode.NONE);
+      await eventually(async () => (await c.fetch(TOPIC, 0, 1)).lastStableOffset === 6n);
+      const committed = await c.fetch(TOPIC, 0, 1);
+      assert.deepEqual(committed.abortedTransactions, [{ producerId: pid, firstOffset: 4n }]);
+      assert.deepEqual(valuesOf((await c.fetch(TOPIC, 0, 0)).records), ["a", "b", "c", "e"]);
+
+      // A new producer with the same id fences the old one.
+      await eventually(async () => (await c.init("tx")).errorCode === ErrorCode.NONE || false);
+      const described2 = (await c.describe(["tx"])).transactionStates[0];
+      assert.ok(described2.producerEpoch > epoch, "the epoch was bumped");
+      assert.equal(await c.addPartitions("tx", pid, epoch, TOPIC, [0]).then((e) => e[0]), ErrorCode.PRODUCER_FENCED);
+      assert.equal(
+        await c.addPartitions("tx", pid, epoch, TOPIC, [0], 1).then((e) => e[0]),
+        ErrorCode.INVALID_PRODUCER_EPOCH,
+        "v1 cannot read PRODUCER_FENCED",
+      );
+      assert.equal(await c.endTxn("tx", pid, epoch, true), ErrorCode.PRODUCER_FENCED);
+      assert.equal(await c.endTxn("tx", pid, epoch, true, 1), ErrorCode.INVALID_PRODUCER_EPOCH);
+    } finally {
+      await broker.stop();
+      broker.remove();
+    }
+  });
+
+  test("after a crash, a transaction left open is aborted by its timeout; a fenced InitProducerId retries", async () => {
+    const overrides = ["transaction.abort.timed.out.transaction.cleanup.interval.ms=100"];
+    let broker = await LocalBroker.start({ handlers: 2, overrides });
+    const dir = broker.dir;
+    try {
+      await broker.createTopic(TOPIC, 1);
+      let c = new TxnClient(broker);
+      await c.findCoordinator("open");
+      const { producerId: pid, producerEpoch: epoch } = await c.init("open", 500);
+      assert.deepEqual(await c.addPartitions("open", pid, epoch, TOPIC, [0]), [0]);
+      assert.equal((await c.produce("open", pid, epoch, TOPIC, 0, ["lost"])).errorCode, ErrorCode.NONE);
+      await broker.stop({ crash: true });
+
+      broker = await LocalBroker.start({ handlers: 2, overrides, dir });
+      c = new TxnClient(broker);
+      assert.equal((await c.fetch(TOPIC, 0, 1)).lastStableOffset, 0n, "recovery found the open transaction");
+      await eventually(async () => (await c.fetch(TOPIC, 0, 1)).lastStableOffset === 2n);
+      const read = await c.fetch(TOPIC, 0, 1);
+      // read_committed returns the aborted batch with the aborted list, for the consumer to drop it.
+      assert.deepEqual(valuesOf(read.records), ["lost"]);
+      assert.deepEqual(read.abortedTransactions, [{ producerId: pid, firstOffset: 0n }]);
+      const state = (await c.describe(["open"])).transactionStates[0];
+      assert.equal(state.transactionState, "CompleteAbort");
+      assert.equal(state.producerEpoch, epoch + 1, "the timeout fenced the producer");
+      assert.equal(await c.endTxn("open", pid, epoch, true), ErrorCode.PRODUCER_FENCED);
+      const again = await c.init("open", 500, 4, pid, epoch);
+      assert.equal(again.errorCode, ErrorCode.PRODUCER_FENCED, "KIP-360 from the fenced epoch");
+      const fresh = await c.init("open", 500);
+      assert.equal(fresh.errorCode, ErrorCode.NONE);
+      assert.equal(fresh.producerEpoch, epoch + 2);
+    } finally {
+      await broker.stop();
+      broker.remove();
+    }
+  });
+});
