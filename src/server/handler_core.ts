@@ -82,6 +82,10 @@ export class HandlerCore {
     // Declared before it is built: peer calls reach it only once the handler serves.
     // deno-lint-ignore prefer-const
     let txnService: TxnService;
+    // A marker on a __consumer_offsets partition commits or drops the producer's pending transactional offsets.
+    replicas.onTxnMarker = (item) => {
+      if (item.topic === OFFSETS_TOPIC) coordinator.onTxnMarker(item.partition, item.producerId, item.commit);
+    };
     const local = {
       execute: (op: PeerOp): Promise<unknown> =>
         op.op === "group" || op.op === "groupBatch" || op.op === "listGroups"

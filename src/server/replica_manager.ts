@@ -35,18 +35,16 @@ import { PartitionEpochs } from "./partition_epochs.ts";
 import { type MoveJob, ReplicaMover } from "./replica_mover.ts";
 import { executeLogDirOp, type LogDirHost, swapPartition } from "./log_dir_exec.ts";
 import type { LogDirOp } from "./log_dir_ops.ts";
-import { type MarkerHost, writeTxnMarkers } from "./txn_markers.ts";
+import { writeTxnMarkers } from "./txn_markers.ts";
+import { type AppendHost, appendItems, syncPartitions } from "./partition_appends.ts";
 import { ownerOf, partitionKey } from "./partition_owner.ts";
 import type {
   DeleteRecordsOutcome,
   OffsetAnswer,
   PartitionOp,
-  PartitionRef,
-  ProduceItem,
   ProduceOutcome,
   ReadOutcome,
   ResultOf,
-  SyncOutcome,
   TxnMarkerItem,
   WatchItem,
 } from "./partition_ops.ts";
@@ -248,9 +246,9 @@ export class ReplicaManager {
     if (this.barrier !== null) return this.barrier.then(() => this.execute(op));
     switch (op.op) {
       case "produce":
-        return this.produce(op.acks, op.items, op.deferSync === true) as Promise<ResultOf<O>>;
+        return appendItems(this.appendHost, op.acks, op.items, op.deferSync === true) as Promise<ResultOf<O>>;
       case "sync":
-        return this.sync(op.items) as Promise<ResultOf<O>>;
+        return syncPartitions(this.appendHost, op.items) as Promise<ResultOf<O>>;
       case "read":
         return Promise.resolve(
           op.items.map((i) => this.read(i.topicId, i.partition, i.fetchOffset, i.maxBytes, i.isolationLevel)),
@@ -264,7 +262,7 @@ export class ReplicaManager {
           ResultOf<O>
         >;
       case "writeTxnMarkers":
-        return writeTxnMarkers(this.markerHost, op.items) as Promise<ResultOf<O>>;
+        return writeTxnMarkers(this.appendHost, op.items) as Promise<ResultOf<O>>;
       case "deleteRecords":
         return Promise.resolve(op.items.map((i) => this.deleteRecords(i.topicId, i.partition, i.offset))) as Promise<
           ResultOf<O>
@@ -309,13 +307,18 @@ export class ReplicaManager {
     };
   }
 
-  private get markerHost(): MarkerHost {
-    return {
+  /** What the append paths (produce, sync, markers: partition_appends.ts, txn_markers.ts) need of this. */
+  private appendHostCache: AppendHost | null = null;
+  private get appendHost(): AppendHost {
+    return this.appendHostCache ??= {
       serving: (key) => this.serving(key),
       missing: (key) => failed(this.missingError(key), this.missingMessage(key)),
       appended: (key, local, outcome) => this.appended(key, local, outcome),
-      sync: (local) => this.durable ? this.groupCommit.sync(local.log) : null,
+      durable: this.durable,
+      groupSync: (local) => this.groupCommit.sync(local.log),
       now: this.now,
+      log: this.o.log,
+      verifyTxns: () => this.o.config["transaction.partition.verification.enable"],
       onMarker: (item) => this.onTxnMarker(item),
     };
   }
@@ -445,41 +448,6 @@ export class ReplicaManager {
     }
   }
 
-  private async produce(
-    acks: number,
-    items: ProduceItem[],
-    deferSync: boolean,
-  ): Promise<ProduceOutcome[]> {
-    const now = this.now();
-    const syncs: Promise<void>[] = [];
-    const verify = this.o.config["transaction.partition.verification.enable"];
-    const outcomes = items.map((item, i): ProduceOutcome => {
-      const key = partitionKey(item.topicId, item.partition);
-      const local = this.serving(key);
-      if (!local) return failed(this.missingError(key), this.missingMessage(key));
-      local.verifyTxns = verify;
-      const outcome = local.append(item.records, acks, now, item.txnVerification);
-      if (!this.appended(key, local, outcome)) return outcome;
-      if (this.durable && acks === -1) {
-        // Deferred: the caller's "sync" op, which follows, waits instead.
-        if (!deferSync) syncs[i] = this.groupCommit.sync(local.log);
-      } else if (local.log.flushDue(now)) {
-        local.log.flush().catch((e: unknown) =>
-          this.o.log.error(`flush of ${local.name} failed: ${e instanceof Error ? e.message : e}`)
-        );
-      }
-      return outcome;
-    });
-    if (syncs.length > 0) {
-      await Promise.all(syncs.map((sync, i) =>
-        sync?.catch((e) => {
-          outcomes[i] = failed(ErrorCode.KAFKA_STORAGE_ERROR, `sync failed: ${e instanceof Error ? e.message : e}`);
-        })
-      ));
-    }
-    return outcomes;
-  }
-
   /** After a write attempt to `key`: storage faults, leader epochs, waiting fetches; true when it was written. */
   private appended(key: string, local: LocalPartition, outcome: ProduceOutcome): boolean {
     if (local.writeError !== null) {
@@ -492,22 +460,6 @@ export class ReplicaManager {
     this.epochs.appended(key, LEADER_EPOCH, outcome.baseOffset);
     this.waiters.wake(key);
     return true;
-  }
-
-  /** Waits for the group commit covering everything appended so far to each partition. */
-  private sync(items: PartitionRef[]): Promise<SyncOutcome[]> {
-    return Promise.all(items.map((item): Promise<SyncOutcome> => {
-      const key = partitionKey(item.topicId, item.partition);
-      const local = this.serving(key);
-      if (!local) return Promise.resolve({ errorCode: this.missingError(key), errorMessage: this.missingMessage(key) });
-      return this.groupCommit.sync(local.log).then(
-        () => ({ errorCode: ErrorCode.NONE, errorMessage: null }),
-        (e) => ({
-          errorCode: ErrorCode.KAFKA_STORAGE_ERROR,
-          errorMessage: `sync failed: ${e instanceof Error ? e.message : e}`,
-        }),
-      );
-    }));
   }
 
   private read(topicId: string, partition: number, fetchOffset: bigint, maxBytes: number, isolation = 0): ReadOutcome {
