@@ -228,3 +228,64 @@ export function withoutTimings(result: Result): Result {
   const { elapsedMs: _elapsed, ms: _ms, stderrTail: _stderr, ...rest } = result;
   return rest;
 }
+
+/** A Java program of tests/clients/java/ run by hand: its command line, for a test that kills and restarts it. */
+export interface JavaProgram {
+  /** The scenario's JSON answer (extra arguments after the tmpdir). */
+  run(bootstrap: string, scenario: string, prefix: string, ...extra: string[]): Promise<Result>;
+  /** `java` and its arguments, to spawn the program directly. */
+  commandLine(bootstrap: string, scenario: string, prefix: string, ...extra: string[]): [string, string[]];
+}
+
+/**
+ * TxnScenarios.java (transactions_test.ts), compiled together with ClientScenarios.java, whose helpers it uses,
+ * against the reference Kafka's jars; cached like javaScenarios.
+ */
+export async function javaTxnScenarios(tmpdir: string): Promise<JavaProgram> {
+  const classpath = await kafkaClasspath();
+  const sources = ["ClientScenarios.java", "TxnScenarios.java"].map((f) => path.join(HERE, "java", f));
+  const dir = path.join(
+    CACHE,
+    "clients-java",
+    await digest(...sources.map((s) => fs.readFileSync(s, "utf8")), classpath),
+  );
+  if (!fs.existsSync(path.join(dir, "TxnScenarios.class"))) {
+    const partial = `${dir}.partial-${Deno.pid}`;
+    fs.mkdirSync(partial, { recursive: true });
+    const javac = path.join(path.dirname(javaCommand()), "javac");
+    await must("compiling tests/clients/java (needs a JDK 17+)", javaCommand() === "java" ? "javac" : javac, [
+      "-nowarn",
+      "-d",
+      partial,
+      "-cp",
+      classpath,
+      ...sources,
+    ]);
+    fs.writeFileSync(path.join(partial, "log4j2.properties"), LOG4J2);
+    fs.rmSync(dir, { recursive: true, force: true });
+    fs.renameSync(partial, dir);
+  }
+  const commandLine = (bootstrap: string, scenario: string, prefix: string, ...extra: string[]) =>
+    [javaCommand(), [
+      "-Xmx384m",
+      "-XX:+UseSerialGC",
+      "-XX:TieredStopAtLevel=1",
+      `-Dlog4j2.configurationFile=${path.join(dir, "log4j2.properties")}`,
+      "-cp",
+      `${classpath}${path.delimiter}${dir}`,
+      "TxnScenarios",
+      bootstrap,
+      scenario,
+      prefix,
+      tmpdir,
+      ...extra,
+    ]] as [string, string[]];
+  return {
+    commandLine,
+    async run(bootstrap, scenario, prefix, ...extra) {
+      const [command, args] = commandLine(bootstrap, scenario, prefix, ...extra);
+      const out = await runCommand(command, args, { timeoutMs: 200_000 });
+      return parse(`java TxnScenarios ${scenario} against ${bootstrap}`, out);
+    },
+  };
+}
