@@ -1,9 +1,12 @@
 /**
- * The transactional APIs as one-line calls against a LocalBroker (whole in-process broker core), for the
- * coordinator service tests: FindCoordinator, InitProducerId, AddPartitionsToTxn, AddOffsetsToTxn, EndTxn,
- * Produce of transactional batches, read_committed Fetch, Describe/ListTransactions.
+ * The transactional APIs as one-line calls, over a LocalBroker (whole in-process broker core) or a raw
+ * socket to a broker process, for the coordinator tests: FindCoordinator, InitProducerId,
+ * AddPartitionsToTxn, EndTxn, Produce of transactional batches, read_committed Fetch,
+ * Describe/ListTransactions.
  */
 import type { LocalBroker } from "./_local_broker.ts";
+import type { Reader } from "../../src/protocol/io/reader.ts";
+import type { Writer } from "../../src/protocol/io/writer.ts";
 import { buildBatch } from "../../src/log/record_batch.ts";
 import { decodeProduceResponse, encodeProduceRequest } from "../../src/protocol/generated/produce.ts";
 import {
@@ -37,10 +40,24 @@ import {
   encodeListTransactionsRequest,
 } from "../../src/protocol/generated/list_transactions.ts";
 
+/** One request and its decoded response. */
+export type Caller = <Req, Res>(
+  apiKey: number,
+  version: number,
+  request: Req,
+  encode: (w: Writer, v: number, m: Req) => void,
+  decode: (r: Reader, v: number) => Res,
+) => Promise<Res>;
+
 export class TxnClient {
   private readonly sequences = new Map<string, number>();
+  readonly broker: { call: Caller };
 
-  constructor(readonly broker: LocalBroker) {}
+  constructor(target: LocalBroker | Caller) {
+    this.broker = typeof target === "function"
+      ? { call: target }
+      : { call: (k, v, r, e, d) => target.call(k, v, r, e, d) };
+  }
 
   async findCoordinator(key: string, version = 3): Promise<number> {
     const res = await this.broker.call(
