@@ -7,12 +7,14 @@ import { hostname } from "node:os";
 import { type HostPort, isWildcardHost, parseHostPort } from "./address.ts";
 import { ConfigError } from "./errors.ts";
 import type { BrokerConfig, ConfigKey } from "./keys.ts";
+import type { SaslListenerSettings } from "../network/sasl/authenticator.ts";
+import { resolveSaslSettings, strayListenerKeys } from "../network/sasl/settings.ts";
 
 export const SECURITY_PROTOCOLS = ["PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"] as const;
 export type SecurityProtocol = (typeof SECURITY_PROTOCOLS)[number];
 
 /** Protocols the network layer implements today. */
-const SUPPORTED_PROTOCOLS: readonly SecurityProtocol[] = ["PLAINTEXT"];
+const SUPPORTED_PROTOCOLS: readonly SecurityProtocol[] = ["PLAINTEXT", "SASL_PLAINTEXT"];
 
 export interface Listener {
   /** Upper-cased, as Kafka normalises listener names. */
@@ -26,6 +28,8 @@ export interface Listener {
   advertisedHost: string;
   /** 0 only when the listener binds port 0: use the port actually bound. */
   advertisedPort: number;
+  /** SASL_PLAINTEXT listeners: mechanisms, PLAIN users and limits; null on PLAINTEXT. */
+  sasl: SaslListenerSettings | null;
 }
 
 /** Reports a problem with `key`; never returns. */
@@ -103,7 +107,7 @@ export function resolveListeners(cfg: BrokerConfig, fail: Fail): Listener[] {
     }
   }
 
-  return listeners.map((l) => {
+  const resolved = listeners.map((l) => {
     const protocol = protocols.get(l.name);
     if (!protocol) {
       fail(
@@ -127,8 +131,14 @@ export function resolveListeners(cfg: BrokerConfig, fail: Fail): Listener[] {
       port: l.port,
       advertisedHost: ad?.host ?? (isWildcardHost(l.host) ? hostname() : l.host),
       advertisedPort: ad?.port ?? l.port,
+      sasl: protocol === "SASL_PLAINTEXT" ? resolveSaslSettings(cfg, l.name, fail) : null,
     };
   });
+  const stray = strayListenerKeys(cfg, resolved.filter((l) => l.sasl !== null).map((l) => l.name));
+  if (stray.length > 0) {
+    fail("listeners", `${stray.join(", ")} ${stray.length === 1 ? "names" : "name"} no SASL listener of listeners`);
+  }
+  return resolved;
 }
 
 /** The listeners of a loaded config, with protocol and advertised address resolved. */

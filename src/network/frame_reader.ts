@@ -38,7 +38,16 @@ export class FrameReader {
   /** When the current request's first byte came (-1: between requests). */
   startedAt = -1;
 
-  constructor(private readonly pool: MemoryPool, private readonly maxRequestBytes: number) {}
+  /** The key that sets the size limit, named when a frame exceeds it. */
+  private limitKey = "socket.request.max.bytes";
+
+  constructor(private readonly pool: MemoryPool, private maxRequestBytes: number) {}
+
+  /** Change the size limit for frames not yet started (SASL's smaller limit until authenticated). */
+  setLimit(maxRequestBytes: number, key: string): void {
+    this.maxRequestBytes = maxRequestBytes;
+    this.limitKey = key;
+  }
 
   /** True while the pool refused memory and bytes wait in the stash. */
   get blocked(): boolean {
@@ -100,7 +109,7 @@ export class FrameReader {
         if (size < MIN_REQUEST_BYTES || size > this.maxRequestBytes) {
           return {
             error: size > this.maxRequestBytes || size < 0
-              ? `request size ${size >>> 0} exceeds socket.request.max.bytes (${this.maxRequestBytes})`
+              ? `request size ${size >>> 0} exceeds ${this.limitKey} (${this.maxRequestBytes})`
               : `request of ${size} bytes is too short to hold a request header`,
           };
         }

@@ -27,6 +27,13 @@
  * (unsent_budget.ts), and when it runs low, connections whose output has not
  * moved for `tsbroker.connections.max.write.stall.ms` are closed. Lines a
  * client can provoke at will are rate-limited.
+ *
+ * SASL listeners: a connection starts unauthenticated, and until it is
+ * authenticated each frame first goes to its SaslAuthenticator
+ * (sasl/authenticator.ts), which the processor runs itself, as Kafka's
+ * network thread does: SaslHandshake and SaslAuthenticate are answered here,
+ * ApiVersions goes to the handlers, anything else closes the connection.
+ * Frames are limited to `sasl.server.max.receive.size` until then.
  */
 import type { ConnectionEvents, TcpConnection } from "../runtime/types.ts";
 import type { Logger } from "../util/logger.ts";
@@ -37,6 +44,8 @@ import { FETCH_API_KEY, type UnsentBudget } from "./unsent_budget.ts";
 import type { RequestEnvelope, RequestQueueCounter, ResponseEnvelope } from "./request_channel.ts";
 import { P, type ProcessorMetrics } from "../metrics/layout.ts";
 import { isSupported, type SupportedVersions } from "./supported_versions.ts";
+import { type GateVerdict, SaslAuthenticator, type SaslListenerSettings } from "./sasl/authenticator.ts";
+import type { ScramLookup } from "./sasl/scram.ts";
 
 const API_VERSIONS_KEY = 18;
 /** Frames a muted connection may hold before reading from it pauses. */
@@ -68,11 +77,19 @@ export interface ProcessorOptions {
   queue: RequestQueueCounter;
   metrics: ProcessorMetrics;
   log: Logger;
+  /** Set on SASL listeners: connections must authenticate first. */
+  sasl?: SaslListenerSettings | null;
+  /** SCRAM credentials (kept current by the Worker). */
+  scram?: ScramLookup;
 }
 
 class ClientConnection {
   principal = "User:ANONYMOUS";
   readonly reader: FrameReader;
+  /** Until authenticated on a SASL listener; null once done or on PLAINTEXT. */
+  auth: SaslAuthenticator | null = null;
+  /** The frame the authenticator last judged: a frame dispatch had to retry is not judged twice. */
+  judged: Uint8Array | null = null;
   /** Dispatched requests without a written response, oldest first. */
   readonly outstanding: Outstanding[] = [];
   /** The newest dispatched request still mutes the connection (not yet released or answered). */
@@ -128,6 +145,7 @@ export class Processor implements ConnectionEvents {
   private busyMs = 0;
   private draining = false;
   private acceptBackoffMs = 0;
+  private plainUsers: Map<string, string> | null = null;
 
   constructor(private readonly o: ProcessorOptions) {
     for (const port of o.handlers) {
@@ -168,6 +186,15 @@ export class Processor implements ConnectionEvents {
       o.pool,
       o.maxRequestBytes,
     );
+    if (o.sasl) {
+      conn.auth = new SaslAuthenticator(
+        o.sasl,
+        this.plainUsers ??= new Map(o.sasl.plainUsers),
+        o.scram ?? (() => undefined),
+        (version) => isSupported(o.supported, API_VERSIONS_KEY, version),
+      );
+      conn.reader.setLimit(Math.min(o.sasl.maxReceiveBytes, o.maxRequestBytes), "sasl.server.max.receive.size");
+    }
     this.byId.set(conn.id, conn);
     this.bySocket.set(socket, conn);
     this.o.metrics.add(P.connectionsAccepted);
@@ -263,6 +290,10 @@ export class Processor implements ConnectionEvents {
       (conn.peerGone || conn.socket.bufferedAmount <= MAX_UNSENT_BYTES)
     ) {
       const frame = ready[0];
+      if (conn.auth && conn.judged !== frame) {
+        conn.judged = frame;
+        if (this.authenticate(conn, conn.auth.onFrame(frame))) return;
+      }
       const apiKey = (frame[0] << 8) | frame[1];
       const apiVersion = ((frame[2] << 24) >> 16) | frame[3];
       if (!isSupported(this.o.supported, apiKey, apiVersion) && apiKey !== API_VERSIONS_KEY) {
@@ -306,6 +337,44 @@ export class Processor implements ConnectionEvents {
       conn.reader.restartClock(performance.now());
       conn.socket.resumeReading();
     }
+  }
+
+  /**
+   * Act on the authenticator's verdict for the connection's first waiting
+   * frame. True when the frame was dealt with here (answered or the
+   * connection closed); false when it goes to the handlers as usual.
+   */
+  private authenticate(conn: ClientConnection, verdict: GateVerdict): boolean {
+    const auth = conn.auth!;
+    if (verdict.kind === "dispatch") return false;
+    const frame = conn.reader.ready.shift()!;
+    this.o.pool.release(frame.byteLength);
+    if (verdict.kind === "close") {
+      this.reject(conn, auth.failure);
+      return true;
+    }
+    this.o.metrics.recordRequest(verdict.apiKey, 0, verdict.error);
+    if (!conn.peerGone) conn.socket.write(verdict.bytes);
+    this.o.metrics.add(P.bytesOut, verdict.bytes.byteLength);
+    if (verdict.close) {
+      // Kafka logs failed authentications at INFO; the client learnt why from the answer.
+      this.o.log.limited(
+        "info",
+        "failed authentication",
+        `Failed authentication with ${conn.client} (${auth.failure})`,
+      );
+      conn.socket.end();
+      this.forget(conn);
+      return true;
+    }
+    if (auth.authenticated) {
+      conn.principal = auth.principal!;
+      conn.auth = null;
+      conn.judged = null;
+      conn.reader.setLimit(this.o.maxRequestBytes, "socket.request.max.bytes");
+    }
+    this.pump(conn);
+    return true;
   }
 
   /**

@@ -12,6 +12,8 @@ import { UnsentBudget } from "./unsent_budget.ts";
 import { Processor } from "./processor.ts";
 import { RequestQueueCounter } from "./request_channel.ts";
 import { ProcessorMetrics } from "../metrics/layout.ts";
+import type { SaslListenerSettings } from "./sasl/authenticator.ts";
+import { ScramCredentialCache, type ScramCredentialRecord } from "./sasl/scram_cache.ts";
 
 export interface ProcessorInit {
   type: "init";
@@ -44,6 +46,10 @@ export interface ProcessorInit {
   queueCapacity: number;
   metricsBuffer: SharedArrayBuffer;
   logLevel: LogLevel;
+  /** Set on SASL listeners. */
+  sasl?: SaslListenerSettings | null;
+  /** The SCRAM credential store's contents at start. */
+  scramCredentials?: ScramCredentialRecord[];
 }
 
 /** Supervisor → processor after init. */
@@ -51,7 +57,9 @@ export type ProcessorCommand =
   | { type: "stop-accepting" }
   | { type: "shutdown"; timeoutMs: number }
   /** BROKER_LOGGER changes (IncrementalAlterConfigs): every logger's level, root included. */
-  | { type: "log-levels"; levels: Record<string, string> };
+  | { type: "log-levels"; levels: Record<string, string> }
+  /** The SCRAM credential store changed (AlterUserScramCredentials): its whole new contents. */
+  | { type: "scram-credentials"; credentials: ScramCredentialRecord[] };
 
 /** Processor → supervisor. */
 export type ProcessorReport =
@@ -62,11 +70,13 @@ export type ProcessorReport =
 export function runProcessorWorker(scope: WorkerScope, net: NetRuntime): void {
   let processor: Processor | null = null;
   let listener: TcpListener | null = null;
+  const scram = new ScramCredentialCache();
   scope.onmessage = async (event: MessageEvent) => {
     const message = event.data as ProcessorInit | ProcessorCommand;
     if (message.type === "init") {
       setLogLevel(message.logLevel);
       const log = new Logger(message.name);
+      scram.replace(message.scramCredentials ?? []);
       processor = new Processor({
         index: message.index,
         listenerIndex: message.listenerIndex,
@@ -87,6 +97,8 @@ export function runProcessorWorker(scope: WorkerScope, net: NetRuntime): void {
         queue: new RequestQueueCounter(message.queueBuffer, message.queueCapacity),
         metrics: new ProcessorMetrics(message.metricsBuffer, message.index),
         log,
+        sasl: message.sasl,
+        scram: scram.lookup,
       });
       if (message.index === 0) log.info(`max.connections=${message.maxConnections} (${message.maxConnectionsSource})`);
       try {
@@ -111,6 +123,8 @@ export function runProcessorWorker(scope: WorkerScope, net: NetRuntime): void {
       }
     } else if (message.type === "log-levels") {
       setLoggerLevels(message.levels);
+    } else if (message.type === "scram-credentials") {
+      scram.replace(message.credentials);
     } else if (message.type === "stop-accepting") {
       listener?.close();
       listener = null;

@@ -9,7 +9,8 @@
  * "=" in it; the client nonce is printable without ","; the reserved
  * mandatory-extension attribute "m" is refused, as is Kafka's delegation
  * token extension (tsbroker has no delegation tokens); the final message
- * repeats the GS2 header in `c=` and the combined nonce in `r=`; the proof
+ * repeats the GS2 header in `c=` and ends `r=` with the combined nonce
+ * (Kafka's check, which librdkafka's doubled client nonce needs); the proof
  * has the hash's length and matches in constant time. A message out of
  * order (a second client-first, a replayed client-final from another
  * exchange, anything after success) fails, because each state accepts one
@@ -125,7 +126,9 @@ export class ScramServer implements SaslServer {
     if (binding !== Buffer.from(this.gs2Header, "utf8").toString("base64")) {
       throw this.fail("invalid channel binding in SCRAM client-final message");
     }
-    if (nonce !== this.nonce) throw this.fail("Invalid client nonce in the final client message.");
+    // Kafka only checks that the nonce ends with the combined one: librdkafka sends its client nonce
+    // again in front of it. The server's fresh part still ties the message to this exchange.
+    if (!nonce.endsWith(this.nonce)) throw this.fail("Invalid client nonce in the final client message.");
     if (!BASE64.test(proofText)) throw this.fail("invalid client proof encoding");
     const proof = new Uint8Array(Buffer.from(proofText, "base64"));
     if (proof.length !== this.hash.bytes) throw this.fail("client proof has the wrong length");

@@ -95,6 +95,19 @@ test("ScramServer: a final message with another nonce or channel binding fails",
   }
 });
 
+test("ScramServer accepts librdkafka's final nonce (client nonce repeated in front), as Kafka does", () => {
+  const lookup = store([["SCRAM-SHA-256", "alice", "pw"]]);
+  const server = new ScramServer("SCRAM-SHA-256", lookup);
+  const client = new ScramClient("SCRAM-SHA-256", "alice", "pw");
+  const serverFirst = step(server, client.first);
+  const combined = serverFirst.split(",")[0].slice(2);
+  assert.equal(
+    step(server, client.final(serverFirst, { nonce: client.nonce + combined })),
+    client.expectedServerFinal(),
+  );
+  assert.ok(server.complete);
+});
+
 test("ScramServer: a final message replayed into another exchange fails (fresh server nonce)", () => {
   const lookup = store([["SCRAM-SHA-256", "alice", "pw"]]);
   const first = new ScramServer("SCRAM-SHA-256", lookup);
