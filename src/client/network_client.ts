@@ -40,6 +40,11 @@ export interface ClientOptions {
   retryBackoffMaxMs?: number;
   /** metadata.max.age.ms: metadata older than this is refreshed before use (default 300000). */
   metadataMaxAgeMs?: number;
+  /**
+   * Rewrites the address a broker advertises before connecting (brokers behind NAT, port forwarding or a
+   * test proxy; kcat's broker address mapping). Bootstrap addresses are used as given.
+   */
+  brokerAddressMap?: (host: string, port: number) => { host: string; port: number };
 }
 
 interface Node {
@@ -63,6 +68,7 @@ export class NetworkClient {
   private readonly connectTimeoutMs: number;
   private readonly maxInFlight: number;
   private readonly bootstrap: Node[];
+  private readonly mapAddress: (host: string, port: number) => Node;
   private readonly sessions = new Map<number, Promise<Session>>();
   private nextCorrelationId = 1;
   private closed = false;
@@ -70,6 +76,7 @@ export class NetworkClient {
   constructor(options: ClientOptions) {
     if (options.bootstrapServers.length === 0) throw new Error("bootstrapServers must name at least one broker");
     this.bootstrap = options.bootstrapServers.map(parseHostPort);
+    this.mapAddress = options.brokerAddressMap ?? ((host, port) => ({ host, port }));
     this.clientId = options.clientId ?? "tsbroker-client";
     this.requestTimeoutMs = options.requestTimeoutMs ?? 30_000;
     this.connectTimeoutMs = options.connectTimeoutMs ?? 10_000;
@@ -195,7 +202,10 @@ export class NetworkClient {
   }
 
   private async open(node: number): Promise<Session> {
-    const address = node < 0 ? this.bootstrap[-1 - node] : this.metadata.broker(node);
+    const advertised = node < 0 ? undefined : this.metadata.broker(node);
+    const address = node < 0
+      ? this.bootstrap[-1 - node]
+      : advertised && this.mapAddress(advertised.host, advertised.port);
     if (!address) throw new KafkaClientError(ErrorCode.BROKER_NOT_AVAILABLE, `no address known for broker ${node}`);
     const conn = await BrokerConnection.connect(address.host, address.port, this.connectTimeoutMs, this.maxInFlight);
     const session: Session = { conn, versions: new Map() };

@@ -1,0 +1,70 @@
+/** RecordAccumulator: batching by batch.size, readiness by linger.ms, flush, and the in-order requeue of retried batches. */
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { type Delivery, type ProducerBatch, RecordAccumulator, recordSize } from "../../src/client/accumulator.ts";
+
+const none: Delivery = { resolve() {}, reject() {} };
+const rec = (n: number) => ({ key: null, value: new Uint8Array(n) });
+const all = () => true;
+
+test("records of one partition share a batch until batch.size, then a new batch opens and the first is ready", () => {
+  const acc = new RecordAccumulator(1000, 60_000);
+  let full = false;
+  for (let i = 0; i < 4; i++) full = acc.append("t", 0, rec(200), 0, none);
+  assert.equal(full, false, "4 × ~221 bytes + header fit in 1000");
+  full = acc.append("t", 0, rec(200), 0, none);
+  assert.equal(full, true, "the fifth record opens a second batch");
+  const { batches } = acc.drain(Date.now(), all);
+  assert.equal(batches.length, 1, "one batch per partition per drain");
+  assert.equal(batches[0].records.length, 4);
+});
+
+test("a batch below batch.size becomes ready once linger.ms has passed, or at once while flushing", () => {
+  const acc = new RecordAccumulator(16384, 50);
+  acc.append("t", 0, rec(10), 0, none);
+  const created = Date.now();
+  const early = acc.drain(created, all);
+  assert.equal(early.batches.length, 0);
+  assert.ok(early.nextReadyAt >= created && early.nextReadyAt <= created + 60, "ready at creation + linger");
+  acc.beginFlush();
+  assert.equal(acc.drain(created, all).batches.length, 1, "flush makes it ready now");
+  acc.endFlush();
+});
+
+test("batches of different partitions drain together; `accept` can hold one back", () => {
+  const acc = new RecordAccumulator(16384, 0);
+  acc.append("t", 0, rec(10), 0, none);
+  acc.append("t", 1, rec(10), 0, none);
+  acc.append("u", 0, rec(10), 0, none);
+  const { batches } = acc.drain(Date.now() + 1, (b) => b.topic === "t");
+  assert.deepEqual(batches.map((b) => `${b.topic}-${b.partition}`).sort(), ["t-0", "t-1"]);
+  assert.equal(acc.drain(Date.now() + 1, all).batches.length, 1, "u-0 is still there");
+});
+
+test("failed batches wait for the partition's other in-flight batches, then go back in sequence order", () => {
+  const acc = new RecordAccumulator(100, 0);
+  for (let i = 0; i < 3; i++) acc.append("t", 0, rec(80), 0, none); // three batches
+  const drained: ProducerBatch[] = [];
+  for (let i = 0; i < 3; i++) drained.push(...acc.drain(Date.now() + 1, all).batches);
+  assert.equal(drained.length, 3);
+  drained.forEach((b, i) => b.baseSequence = i);
+  acc.retry(drained[1], 0);
+  assert.equal(acc.drain(Date.now() + 1, all).batches.length, 0, "muted while batches 0 and 2 are in flight");
+  acc.retry(drained[2], 0);
+  acc.complete(drained[0]);
+  const again = acc.drain(Date.now() + 1, all).batches;
+  assert.deepEqual(again.map((b) => b.baseSequence), [1], "the lowest sequence goes first");
+  acc.complete(again[0]);
+  assert.deepEqual(acc.drain(Date.now() + 1, all).batches.map((b) => b.baseSequence), [2]);
+});
+
+test("bufferedBytes counts appended records and falls as batches complete", () => {
+  const acc = new RecordAccumulator(16384, 0);
+  acc.append("t", 0, rec(100), 0, none);
+  acc.append("t", 0, rec(100), 0, none);
+  assert.equal(acc.bufferedBytes, 2 * recordSize(rec(100)));
+  const [b] = acc.drain(Date.now() + 1, all).batches;
+  acc.complete(b);
+  assert.equal(acc.bufferedBytes, 0);
+  assert.equal(acc.empty, true);
+});
