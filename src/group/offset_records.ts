@@ -147,10 +147,16 @@ export interface TxnProducer {
 
 /**
  * One uncompressed v2 batch holding `records` (base offset 0), stamped `timestampMs`. Without `txn` it has
- * no producer id; with it, it is a transactional batch of that producer with no sequence, as Kafka's group
- * coordinator writes a TxnOffsetCommit (its records stay pending until the producer's COMMIT or ABORT).
+ * no producer id; with it, it is a transactional batch of that producer, as Kafka's group coordinator
+ * writes a TxnOffsetCommit (its records stay pending until the producer's COMMIT or ABORT), with
+ * `baseSequence` (Kafka writes none, -1; see TxnSequences for why this broker gives one).
  */
-export function encodeGroupRecordsBatch(records: GroupRecord[], timestampMs: number, txn?: TxnProducer): Uint8Array {
+export function encodeGroupRecordsBatch(
+  records: GroupRecord[],
+  timestampMs: number,
+  txn?: TxnProducer,
+  baseSequence = NO_SEQUENCE,
+): Uint8Array {
   if (records.length === 0) throw new RangeError("a batch needs at least one record");
   const built: BuildRecord[] = records.map((r) => ({ key: encodeGroupRecordKey(r), value: encodeGroupRecordValue(r) }));
   if (!txn) return buildBatch(built, { baseTimestamp: BigInt(timestampMs) });
@@ -158,7 +164,7 @@ export function encodeGroupRecordsBatch(records: GroupRecord[], timestampMs: num
     baseTimestamp: BigInt(timestampMs),
     producerId: txn.producerId,
     producerEpoch: txn.producerEpoch,
-    baseSequence: NO_SEQUENCE,
+    baseSequence,
     isTransactional: true,
   });
 }
@@ -267,7 +273,9 @@ function readConsumerValue(bytes: Uint8Array): ConsumerGroupValue {
  */
 export type GroupLogEntry =
   | { type: "record"; record: GroupRecord; offset: bigint; txn: TxnProducer | null }
-  | { type: "marker"; producerId: bigint; commit: boolean; offset: bigint };
+  | { type: "marker"; producerId: bigint; commit: boolean; offset: bigint }
+  /** Before a transactional batch's records: its producer and the sequence after its last record. */
+  | { type: "txnBatch"; txn: TxnProducer; nextSequence: number; offset: bigint };
 
 /**
  * Every record of the whole batches in `batches`, in log order (see decodeGroupLog). Markers are left out.
@@ -322,6 +330,10 @@ export function decodeGroupLog(batches: Uint8Array): { entries: GroupLogEntry[];
       continue;
     }
     const txn = header.isTransactional ? { producerId: header.producerId, producerEpoch: header.producerEpoch } : null;
+    if (txn && header.baseSequence >= 0) {
+      const nextSequence = (header.baseSequence + header.lastOffsetDelta + 1) % 0x80000000;
+      entries.push({ type: "txnBatch", txn, nextSequence, offset: header.baseOffset });
+    }
     const read: Array<{ record: GroupRecord; offsetDelta: number }> = [];
     skipped += readRecords(body, header.recordsCount, read);
     for (const { record, offsetDelta } of read) {

@@ -36,6 +36,7 @@ import { TimerTable } from "./group_timers.ts";
 import { OFFSETS_TOPIC } from "./offsets_topic.ts";
 import { decodeGroupLog, encodeGroupRecordsBatch, groupRecordBytes, type TxnProducer } from "./offset_records.ts";
 import { OffsetStore } from "./offset_store.ts";
+import { type SequenceToken, TxnSequences } from "./txn_offsets.ts";
 import type { GroupConfig, GroupEnv, GroupRecord, TopicLookup } from "./types.ts";
 import type { PartitionLog } from "../log/partition_log.ts";
 import type { OffsetAnswer, ProduceOutcome, ReadOutcome } from "../server/partition_ops.ts";
@@ -86,6 +87,7 @@ export class OffsetsPartition {
   private pendingWrites = 0;
   /** TxnOffsetCommit writes in flight per producer, and the markers waiting for them (commit flags, in order). */
   private readonly txnWrites = new Map<bigint, { writes: number; markers: boolean[] }>();
+  private readonly sequences = new TxnSequences();
   private compacting = false;
   private unloaded = false;
   /** Bytes of the live records at the last load or rewrite. */
@@ -142,6 +144,11 @@ export class OffsetsPartition {
       const decoded = decodeGroupLog(bytes);
       skipped += decoded.skipped;
       for (const entry of decoded.entries) {
+        if (entry.type === "txnBatch") {
+          const { producerId, producerEpoch } = entry.txn;
+          this.sequences.replayed(producerId, producerEpoch, entry.nextSequence, entry.offset);
+          continue;
+        }
         count++;
         if (entry.type === "marker") this.offsets.endTxn(entry.producerId, entry.commit);
         else if (entry.record.kind === "offset") this.offsets.apply(entry.record, entry.offset, entry.txn);
@@ -181,14 +188,20 @@ export class OffsetsPartition {
     if (this.unloaded) return ErrorCode.NOT_COORDINATOR;
     this.pendingWrites++;
     const inFlight = txn ? this.txnWriteStarted(txn.producerId) : null;
+    let sequence: SequenceToken | undefined;
     try {
-      const batch = encodeGroupRecordsBatch(records, this.d.now(), txn);
+      sequence = txn ? this.sequences.reserve(txn, records.length) : undefined;
+      const batch = encodeGroupRecordsBatch(records, this.d.now(), txn, sequence?.baseSequence);
       const outcome = await this.d.logs.append(
         this.d.topicId,
         this.d.partition,
         batch,
         txn ? { transactional: true } : undefined,
       );
+      if (sequence && outcome.errorCode === ErrorCode.NONE) {
+        this.sequences.written(sequence, outcome.baseOffset);
+        sequence = undefined;
+      }
       const code = txn
         ? txnCoordinatorError(outcome.errorCode)
         : coordinatorError(outcome.errorCode, records.some((r) => r.kind === "offset"));
@@ -207,6 +220,7 @@ export class OffsetsPartition {
       });
       return ErrorCode.NONE;
     } finally {
+      if (sequence) this.sequences.failed(sequence);
       if (txn && inFlight) this.txnWriteEnded(txn.producerId, inFlight);
       this.pendingWrites--;
       if (this.pendingWrites === 0) this.maybeCompact();
@@ -292,21 +306,31 @@ export class OffsetsPartition {
     const batches = this.rewriteBatches();
     const now = this.d.now();
     // Every append is started before the first is awaited: they reach the log back to back, in this order.
-    const appends = batches.map(({ records, txn }) =>
+    const sequences = batches.map(({ records, txn }) => txn ? this.sequences.reserve(txn, records.length) : undefined);
+    const appends = batches.map(({ records, txn }, i) =>
       this.d.logs.append(
         this.d.topicId,
         this.d.partition,
-        encodeGroupRecordsBatch(records, now, txn ?? undefined),
+        encodeGroupRecordsBatch(records, now, txn ?? undefined, sequences[i]?.baseSequence),
         txn ? { transactional: true } : undefined,
       )
     );
-    for (const outcome of await Promise.all(appends)) {
+    const outcomes = await Promise.all(appends);
+    outcomes.forEach((outcome, i) => {
+      const sequence = sequences[i];
+      if (!sequence) return;
+      if (outcome.errorCode === ErrorCode.NONE) this.sequences.written(sequence, outcome.baseOffset);
+      else this.sequences.failed(sequence);
+    });
+    for (const outcome of outcomes) {
       if (outcome.errorCode !== ErrorCode.NONE) throw new Error(`rewrite append failed: ${outcome.errorCode}`);
     }
     const live = batches.reduce((n, b) => n + b.records.length, 0);
     const bytes = batches.reduce((sum, b) => sum + b.records.reduce((s, r) => s + groupRecordBytes(r), 0), 0);
     const error = await this.d.logs.deleteBefore(this.d.topicId, this.d.partition, start);
     if (error !== ErrorCode.NONE) throw new Error(`moving the log start to ${start} failed: ${error}`);
+    // The partition's producer state forgot the producers wholly below the new start; so does this.
+    this.sequences.forgetBelow(start, (producerId) => this.offsets.pending.isOpen(producerId));
     this.liveBytes = bytes;
     this.d.log.info(
       `Compacted ${OFFSETS_TOPIC}-${this.d.partition}: ${before} → ${log.sizeInBytes} bytes, ${live} live records`,

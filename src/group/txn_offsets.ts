@@ -144,6 +144,86 @@ export class PendingTxnOffsets {
   get size(): number {
     return this.byProducer.size;
   }
+
+  /** The producer has a transaction open here (its marker has not come), even if all its offsets were deleted. */
+  isOpen(producerId: bigint): boolean {
+    return this.byProducer.has(producerId);
+  }
+}
+
+/** One producer's sequence numbers on this partition, and where its last batch is (or "in flight"). */
+interface SequenceEntry {
+  epoch: number;
+  next: number;
+  lastOffset: bigint | "in flight";
+}
+
+/** A reservation, to confirm with the batch's offset or to give back when the append failed. */
+export interface SequenceToken {
+  producerId: bigint;
+  baseSequence: number;
+  entry: SequenceEntry;
+  previous: SequenceEntry | undefined;
+}
+
+const INT32_MAX = 0x7fffffff;
+
+/**
+ * Sequence numbers for this coordinator's transactional batches. Kafka's group coordinator writes them
+ * without a sequence (-1), and its log skips sequence and duplicate checks for a coordinator's appends;
+ * this broker's log applies a client's checks to them (and refuses -1 with a producer id), so the batches
+ * carry the sequence each producer's state on this partition expects next: 0 for a new epoch, then one
+ * past its last batch. The state mirrors the partition's producer state, which is rebuilt from this same
+ * log: replay feeds it the transactional batches, and producers whose last batch falls below a new log
+ * start (and whose transaction is closed) are forgotten by both.
+ */
+export class TxnSequences {
+  private readonly byProducer = new Map<bigint, SequenceEntry>();
+
+  /** The base sequence for a batch of `count` records of `txn`, reserved at once (appends run in call order). */
+  reserve(txn: TxnProducer, count: number): SequenceToken {
+    const previous = this.byProducer.get(txn.producerId);
+    // An older epoch (a fenced producer) gets 0 and leaves the state alone: the log refuses its epoch.
+    if (previous !== undefined && txn.producerEpoch < previous.epoch) {
+      return { producerId: txn.producerId, baseSequence: 0, entry: previous, previous };
+    }
+    const base = previous !== undefined && previous.epoch === txn.producerEpoch ? previous.next : 0;
+    const entry: SequenceEntry = {
+      epoch: txn.producerEpoch,
+      next: base + count > INT32_MAX ? base + count - INT32_MAX - 1 : base + count,
+      lastOffset: "in flight",
+    };
+    this.byProducer.set(txn.producerId, entry);
+    return { producerId: txn.producerId, baseSequence: base, entry, previous };
+  }
+
+  /** The reserved batch was appended at `baseOffset`. */
+  written(token: SequenceToken, baseOffset: bigint): void {
+    if (this.byProducer.get(token.producerId) === token.entry) token.entry.lastOffset = baseOffset;
+  }
+
+  /** The reserved batch was not appended: the producer's state did not move, so neither does this. */
+  failed(token: SequenceToken): void {
+    if (this.byProducer.get(token.producerId) !== token.entry || token.entry === token.previous) return;
+    if (token.previous) this.byProducer.set(token.producerId, token.previous);
+    else this.byProducer.delete(token.producerId);
+  }
+
+  /** Replay: a transactional batch of the producer, ending before sequence `next`, at `offset`. */
+  replayed(producerId: bigint, epoch: number, next: number, offset: bigint): void {
+    const current = this.byProducer.get(producerId);
+    if (current !== undefined && epoch < current.epoch) return;
+    this.byProducer.set(producerId, { epoch, next, lastOffset: offset });
+  }
+
+  /** The log start moved to `start`: forget producers wholly below it, unless `keep` (an open transaction). */
+  forgetBelow(start: bigint, keep: (producerId: bigint) => boolean): void {
+    for (const [producerId, entry] of this.byProducer) {
+      if (entry.lastOffset !== "in flight" && entry.lastOffset < start && !keep(producerId)) {
+        this.byProducer.delete(producerId);
+      }
+    }
+  }
 }
 
 /**
