@@ -220,3 +220,70 @@ describe("transactional offsets across restarts", () => {
     });
   }
 });
+
+describe("compaction of __consumer_offsets with transactions open", () => {
+  test("pending offsets survive rewrites and restarts, aborted ones stay gone, the later commit still wins", async () => {
+    const overrides = [...GROUP_OVERRIDES, "offsets.topic.num.partitions=1", "offsets.topic.segment.bytes=4096"];
+    let b = await LocalBroker.start({ handlers: 2, overrides });
+    const plain = async (groupId: string, partition: number, offset: bigint) => {
+      const res = await b.states[0].groups.run({
+        op: "commitOffsets",
+        args: {
+          groupId,
+          generationIdOrMemberEpoch: -1,
+          memberId: "",
+          groupInstanceId: null,
+          retentionTimeMs: -1,
+          apiVersion: 9,
+          topics: [{
+            name: TOPIC,
+            partitions: [{ partition, offset, leaderEpoch: 4, metadata: "txn", commitTimestamp: -1n }],
+          }],
+        },
+      });
+      assert.equal(res.topics[0].partitions[0].errorCode, ErrorCode.NONE);
+    };
+    const txn = async (pid: bigint, partition: number, offset: bigint) =>
+      assert.deepEqual(errors(await txnCommit(b, 4, request("g", pid, [[TOPIC, partition, offset]]))), [
+        [TOPIC, [[partition, ErrorCode.NONE]]],
+      ]);
+    try {
+      await b.createTopic(TOPIC, 4);
+      await txn(1n, 0, 1000n); // pending through every compaction below
+      await plain("g", 0, 5n); // written after it: still the committed offset after its COMMIT
+      await txn(2n, 1, 2000n);
+      endTxn(b, "g", 2n, false);
+      for (let i = 0; i < 300; i++) await plain("filler", i % 4, BigInt(i));
+      const offsetsTopic = b.states[0].metadata.byName.get(OFFSETS_TOPIC)!;
+      const earliest = await b.states[0].partitions.run({
+        op: "listOffsets",
+        items: [{ topicId: offsetsTopic.topicId, partition: 0, timestamp: -2n }],
+      });
+      assert.ok(earliest[0].offset > 0n, "compacted");
+      await txn(1n, 2, 3000n); // the producer's next batch follows its rewritten one
+      b = await restartBroker(b, overrides);
+      await txn(1n, 3, 4000n);
+      const unstable = ErrorCode.UNSTABLE_OFFSET_COMMIT;
+      assert.deepEqual(await fetched(b, "g", 4, true), [[-1n, -1, unstable], [-1n, -1, 0], [-1n, -1, unstable], [
+        -1n,
+        -1,
+        unstable,
+      ]]);
+      assert.deepEqual((await fetched(b, "g", 1))[0], [5n, 4, 0]);
+      endTxn(b, "g", 1n, true);
+      const expected = [[5n, 4, 0], [-1n, -1, 0], [3000n, 4, 0], [4000n, 4, 0]];
+      assert.deepEqual(await fetched(b, "g", 4, true), expected);
+      b = await restartBroker(b, overrides);
+      assert.deepEqual(await fetched(b, "g", 4, true), expected);
+      assert.deepEqual((await fetched(b, "filler", 4)).map(([o]) => o), [296n, 297n, 298n, 299n]);
+    } finally {
+      await b.stop();
+      b.remove();
+    }
+  });
+});
+
+async function restartBroker(b: LocalBroker, overrides: string[]): Promise<LocalBroker> {
+  await b.stop();
+  return await LocalBroker.start({ handlers: 2, overrides, dir: b.dir });
+}
