@@ -90,9 +90,9 @@ function failedAnswer(call: TxnCall, errorCode: number): unknown {
         transactionalId: call.transactionalId,
         transactionState: "",
         transactionTimeoutMs: 0,
-        transactionStartTimeMs: -1,
-        producerId: -1n,
-        producerEpoch: -1,
+        transactionStartTimeMs: 0,
+        producerId: 0n,
+        producerEpoch: 0,
         topics: [],
       };
   }

@@ -25,9 +25,10 @@ export function describeTransaction(coordinator: TxnCoordinator, transactionalId
     transactionalId,
     transactionState: "",
     transactionTimeoutMs: 0,
-    transactionStartTimeMs: -1,
-    producerId: -1n,
-    producerEpoch: -1,
+    // Kafka leaves the fields of an id it does not describe at their schema defaults (0).
+    transactionStartTimeMs: 0,
+    producerId: 0n,
+    producerEpoch: 0,
     topics: [],
   };
   const meta = coordinator.metadata(transactionalId);

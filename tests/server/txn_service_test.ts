@@ -52,6 +52,11 @@ describe("transaction coordinator service", () => {
       assert.equal(described[0].transactionState, "Ongoing");
       assert.deepEqual(described[0].topics, [{ topic: TOPIC, partitions: [0, 1] }]);
       assert.equal(described[1].errorCode, ErrorCode.TRANSACTIONAL_ID_NOT_FOUND);
+      assert.deepEqual(
+        [described[1].producerId, described[1].producerEpoch, described[1].transactionStartTimeMs],
+        [0n, 0, 0n],
+        "as Kafka 4.4 answers: the schema defaults",
+      );
       assert.deepEqual((await c.list(["Ongoing"])).transactionStates.map((t) => t.transactionalId), ["tx"]);
       assert.deepEqual((await c.list(["Bogus"])).unknownStateFilters, ["Bogus"]);
 
