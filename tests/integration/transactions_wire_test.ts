@@ -3,11 +3,12 @@
  * creates __transaction_state; InitProducerId → AddPartitionsToTxn → transactional Produce → EndTxn commit,
  * after which a read_committed Fetch sees the records; an abort leaves them listed as aborted; a produce to
  * a partition not added is refused (KIP-890); a second InitProducerId fences the first producer; and a
- * transaction left open when the broker is killed (SIGKILL) is aborted by its timeout after the restart.
+ * transaction left open when the broker is killed (SIGKILL) is aborted by its timeout after the restart. On Deno
+ * and on Bun.
  */
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { type BrokerProcess, startBroker } from "./_broker.ts";
+import { type BrokerProcess, type Flavour, startBroker } from "./_broker.ts";
 import { wireCaller, WireClient } from "./_wire.ts";
 import { ErrorCode } from "../../src/protocol/errors.ts";
 import { decodeCreateTopicsResponse, encodeCreateTopicsRequest } from "../../src/protocol/generated/create_topics.ts";
@@ -42,71 +43,73 @@ async function findCoordinator(txn: TxnClient, id: string): Promise<void> {
   await eventually(async () => (await txn.findCoordinator(id)) === ErrorCode.NONE, 10_000);
 }
 
-describe("transactions over the wire", () => {
-  let broker: BrokerProcess;
-  let client: WireClient;
-  let txn: TxnClient;
-  before(async () => {
-    broker = await startBroker("deno", { overrides: OVERRIDES });
-    ({ client, txn } = await connect(broker));
-    await createTopic(txn, TOPIC, 2);
+for (const flavour of ["deno", "bun"] as Flavour[]) {
+  describe(`transactions over the wire (${flavour})`, () => {
+    let broker: BrokerProcess;
+    let client: WireClient;
+    let txn: TxnClient;
+    before(async () => {
+      broker = await startBroker(flavour, { overrides: OVERRIDES });
+      ({ client, txn } = await connect(broker));
+      await createTopic(txn, TOPIC, 2);
+    });
+    after(async () => {
+      client?.destroy();
+      if (broker?.running) await broker.stop();
+    });
+
+    test("commit, abort, an unadded partition, and a fenced producer", async () => {
+      await findCoordinator(txn, "wire-tx");
+      const { errorCode, producerId: pid, producerEpoch: epoch } = await txn.init("wire-tx");
+      assert.equal(errorCode, ErrorCode.NONE);
+      assert.equal(
+        (await txn.produce("wire-tx", pid, epoch, TOPIC, 0, ["x"])).errorCode,
+        ErrorCode.TRANSACTION_ABORTABLE,
+      );
+
+      assert.deepEqual(await txn.addPartitions("wire-tx", pid, epoch, TOPIC, [0, 1]), [0, 0]);
+      assert.equal((await txn.produce("wire-tx", pid, epoch, TOPIC, 0, ["a", "b"])).errorCode, ErrorCode.NONE);
+      assert.equal((await txn.produce("wire-tx", pid, epoch, TOPIC, 1, ["c"])).errorCode, ErrorCode.NONE);
+      assert.deepEqual(valuesOf((await txn.fetch(TOPIC, 0, 1)).records), []);
+      assert.equal(await txn.endTxn("wire-tx", pid, epoch, true), ErrorCode.NONE);
+      await eventually(async () => valuesOf((await txn.fetch(TOPIC, 0, 1)).records).length === 2);
+      assert.deepEqual(valuesOf((await txn.fetch(TOPIC, 0, 1)).records), ["a", "b"]);
+      await eventually(async () => valuesOf((await txn.fetch(TOPIC, 1, 1)).records).length === 1);
+
+      // The next transaction starts once the previous one completed (CONCURRENT_TRANSACTIONS meanwhile).
+      await eventually(async () => (await txn.addPartitions("wire-tx", pid, epoch, TOPIC, [0]))[0] === ErrorCode.NONE);
+      assert.equal((await txn.produce("wire-tx", pid, epoch, TOPIC, 0, ["d"])).errorCode, ErrorCode.NONE);
+      assert.equal(await txn.endTxn("wire-tx", pid, epoch, false), ErrorCode.NONE);
+      await eventually(async () => (await txn.fetch(TOPIC, 0, 1)).lastStableOffset === 5n);
+      const aborted = await txn.fetch(TOPIC, 0, 1);
+      assert.deepEqual(aborted.abortedTransactions, [{ producerId: pid, firstOffset: 3n }]);
+
+      // A new producer with the same transactional id fences the first.
+      await eventually(async () => (await txn.init("wire-tx")).errorCode === ErrorCode.NONE);
+      assert.equal(await txn.endTxn("wire-tx", pid, epoch, true), ErrorCode.PRODUCER_FENCED);
+      assert.equal((await txn.addPartitions("wire-tx", pid, epoch, TOPIC, [0]))[0], ErrorCode.PRODUCER_FENCED);
+      const listed = await txn.list();
+      assert.deepEqual(listed.transactionStates.map((t) => t.transactionalId), ["wire-tx"]);
+    });
+
+    test("a transaction open at a SIGKILL is aborted by its timeout after the restart", async () => {
+      await findCoordinator(txn, "wire-open");
+      const { producerId: pid, producerEpoch: epoch } = await txn.init("wire-open", 1500);
+      assert.deepEqual(await txn.addPartitions("wire-open", pid, epoch, TOPIC, [1]), [0]);
+      assert.equal((await txn.produce("wire-open", pid, epoch, TOPIC, 1, ["open"])).errorCode, ErrorCode.NONE);
+      const lso = (await txn.fetch(TOPIC, 1, 1)).lastStableOffset;
+      client.destroy();
+      await broker.stop("SIGKILL");
+
+      broker = await startBroker(flavour, { overrides: OVERRIDES, dataDir: broker.dataDir });
+      ({ client, txn } = await connect(broker));
+      assert.equal((await txn.fetch(TOPIC, 1, 1)).lastStableOffset, lso, "the open transaction holds the LSO");
+      await eventually(async () => (await txn.fetch(TOPIC, 1, 1)).lastStableOffset > lso, 15_000);
+      const read = await txn.fetch(TOPIC, 1, 1);
+      assert.deepEqual(read.abortedTransactions, [{ producerId: pid, firstOffset: lso }]);
+      const state = (await txn.describe(["wire-open"])).transactionStates[0];
+      assert.equal(state.transactionState, "CompleteAbort");
+      assert.equal(await txn.endTxn("wire-open", pid, epoch, true), ErrorCode.PRODUCER_FENCED);
+    });
   });
-  after(async () => {
-    client?.destroy();
-    if (broker?.running) await broker.stop();
-  });
-
-  test("commit, abort, an unadded partition, and a fenced producer", async () => {
-    await findCoordinator(txn, "wire-tx");
-    const { errorCode, producerId: pid, producerEpoch: epoch } = await txn.init("wire-tx");
-    assert.equal(errorCode, ErrorCode.NONE);
-    assert.equal(
-      (await txn.produce("wire-tx", pid, epoch, TOPIC, 0, ["x"])).errorCode,
-      ErrorCode.TRANSACTION_ABORTABLE,
-    );
-
-    assert.deepEqual(await txn.addPartitions("wire-tx", pid, epoch, TOPIC, [0, 1]), [0, 0]);
-    assert.equal((await txn.produce("wire-tx", pid, epoch, TOPIC, 0, ["a", "b"])).errorCode, ErrorCode.NONE);
-    assert.equal((await txn.produce("wire-tx", pid, epoch, TOPIC, 1, ["c"])).errorCode, ErrorCode.NONE);
-    assert.deepEqual(valuesOf((await txn.fetch(TOPIC, 0, 1)).records), []);
-    assert.equal(await txn.endTxn("wire-tx", pid, epoch, true), ErrorCode.NONE);
-    await eventually(async () => valuesOf((await txn.fetch(TOPIC, 0, 1)).records).length === 2);
-    assert.deepEqual(valuesOf((await txn.fetch(TOPIC, 0, 1)).records), ["a", "b"]);
-    await eventually(async () => valuesOf((await txn.fetch(TOPIC, 1, 1)).records).length === 1);
-
-    // The next transaction starts once the previous one completed (CONCURRENT_TRANSACTIONS meanwhile).
-    await eventually(async () => (await txn.addPartitions("wire-tx", pid, epoch, TOPIC, [0]))[0] === ErrorCode.NONE);
-    assert.equal((await txn.produce("wire-tx", pid, epoch, TOPIC, 0, ["d"])).errorCode, ErrorCode.NONE);
-    assert.equal(await txn.endTxn("wire-tx", pid, epoch, false), ErrorCode.NONE);
-    await eventually(async () => (await txn.fetch(TOPIC, 0, 1)).lastStableOffset === 5n);
-    const aborted = await txn.fetch(TOPIC, 0, 1);
-    assert.deepEqual(aborted.abortedTransactions, [{ producerId: pid, firstOffset: 3n }]);
-
-    // A new producer with the same transactional id fences the first.
-    await eventually(async () => (await txn.init("wire-tx")).errorCode === ErrorCode.NONE);
-    assert.equal(await txn.endTxn("wire-tx", pid, epoch, true), ErrorCode.PRODUCER_FENCED);
-    assert.equal((await txn.addPartitions("wire-tx", pid, epoch, TOPIC, [0]))[0], ErrorCode.PRODUCER_FENCED);
-    const listed = await txn.list();
-    assert.deepEqual(listed.transactionStates.map((t) => t.transactionalId), ["wire-tx"]);
-  });
-
-  test("a transaction open at a SIGKILL is aborted by its timeout after the restart", async () => {
-    await findCoordinator(txn, "wire-open");
-    const { producerId: pid, producerEpoch: epoch } = await txn.init("wire-open", 1500);
-    assert.deepEqual(await txn.addPartitions("wire-open", pid, epoch, TOPIC, [1]), [0]);
-    assert.equal((await txn.produce("wire-open", pid, epoch, TOPIC, 1, ["open"])).errorCode, ErrorCode.NONE);
-    const lso = (await txn.fetch(TOPIC, 1, 1)).lastStableOffset;
-    client.destroy();
-    await broker.stop("SIGKILL");
-
-    broker = await startBroker("deno", { overrides: OVERRIDES, dataDir: broker.dataDir });
-    ({ client, txn } = await connect(broker));
-    assert.equal((await txn.fetch(TOPIC, 1, 1)).lastStableOffset, lso, "the open transaction holds the LSO");
-    await eventually(async () => (await txn.fetch(TOPIC, 1, 1)).lastStableOffset > lso, 15_000);
-    const read = await txn.fetch(TOPIC, 1, 1);
-    assert.deepEqual(read.abortedTransactions, [{ producerId: pid, firstOffset: lso }]);
-    const state = (await txn.describe(["wire-open"])).transactionStates[0];
-    assert.equal(state.transactionState, "CompleteAbort");
-    assert.equal(await txn.endTxn("wire-open", pid, epoch, true), ErrorCode.PRODUCER_FENCED);
-  });
-});
+}
