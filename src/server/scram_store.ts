@@ -106,7 +106,7 @@ export function describeCredentials(
     records.filter((r) => r.user === user).map((r) => ({
       mechanism: ID_OF.get(r.mechanism)!,
       iterations: r.iterations,
-    }));
+    })).sort((a, b) => a.mechanism - b.mechanism);
   if (users === null || users.length === 0) {
     const names = [...new Set(records.map((r) => r.user))].sort();
     return {
