@@ -4,7 +4,10 @@
  * group coordinator's onTxnMarker, as the transaction coordinator's marker path does: offsets stay invisible
  * until COMMIT (OffsetFetch v7+ require_stable: UNSTABLE_OFFSET_COMMIT per partition), ABORT drops them,
  * and pending and committed offsets survive restarts. Plus the request checks: unknown topics first in the
- * answer, empty group id, generation/member checks (v3+), metadata size, leader epochs (v2+).
+ * answer, empty group id, generation/member checks (v3+), metadata size, leader epochs (v2+). These
+ * tests play the transaction coordinator themselves (no AddOffsetsToTxn), so they turn its KIP-890
+ * verification off (transaction.partition.verification.enable=false); txn_offsets_wire_test.ts runs the whole
+ * path with it on.
  */
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
@@ -22,6 +25,7 @@ import { OFFSETS_TOPIC, offsetsPartitionFor } from "../../src/group/offsets_topi
 import { ownerOf } from "../../src/server/partition_owner.ts";
 
 const TOPIC = "txn-offsets";
+const NO_VERIFICATION = "transaction.partition.verification.enable=false";
 
 const txnCommit = (b: LocalBroker, v: number, r: Partial<TxnOffsetCommitRequest>, h?: number) =>
   b.call(
@@ -100,7 +104,7 @@ describe("TxnOffsetCommit", () => {
         const epoch = v >= 2 ? 4 : -1;
         assert.deepEqual(await fetched(b, groupId, 2, true), [[10n + BigInt(v), epoch, 0], [-1n, -1, 0]]);
       }
-    });
+    }, { overrides: [NO_VERIFICATION] });
   });
 
   test("unknown topics are answered first; an empty group id fails only what is left; metadata size", async () => {
@@ -126,7 +130,7 @@ describe("TxnOffsetCommit", () => {
       assert.deepEqual(errors(await txnCommit(b, 4, big)), [
         [TOPIC, [[0, ErrorCode.NONE], [1, ErrorCode.OFFSET_METADATA_TOO_LARGE]]],
       ]);
-    });
+    }, { overrides: [NO_VERIFICATION] });
   });
 
   test("v3+ member fields are checked against the group; older versions carry none", async () => {
@@ -151,13 +155,13 @@ describe("TxnOffsetCommit", () => {
       assert.deepEqual(errors(await txnCommit(b, 2, request("live", 804n, [[TOPIC, 0, 7n]], stale))), [
         [TOPIC, [[0, ErrorCode.NONE]]],
       ]);
-    });
+    }, { overrides: [NO_VERIFICATION] });
   });
 });
 
 describe("one producer, many commits", () => {
   test("commits twice per transaction, over several transactions and a restart: every batch is written", async () => {
-    const overrides = [...GROUP_OVERRIDES];
+    const overrides = [...GROUP_OVERRIDES, NO_VERIFICATION];
     let b = await LocalBroker.start({ handlers: 2, overrides });
     try {
       await b.createTopic(TOPIC, 2);
@@ -194,7 +198,7 @@ describe("one producer, many commits", () => {
 describe("transactional offsets across restarts", () => {
   for (const crash of [false, true]) {
     test(`committed, aborted and still pending offsets after a ${crash ? "crash" : "clean"} restart`, async () => {
-      const overrides = [...GROUP_OVERRIDES];
+      const overrides = [...GROUP_OVERRIDES, NO_VERIFICATION];
       let b = await LocalBroker.start({ handlers: 2, overrides });
       try {
         await b.createTopic(TOPIC, 3);
@@ -223,7 +227,12 @@ describe("transactional offsets across restarts", () => {
 
 describe("compaction of __consumer_offsets with transactions open", () => {
   test("pending offsets survive rewrites and restarts, aborted ones stay gone, the later commit still wins", async () => {
-    const overrides = [...GROUP_OVERRIDES, "offsets.topic.num.partitions=1", "offsets.topic.segment.bytes=4096"];
+    const overrides = [
+      ...GROUP_OVERRIDES,
+      NO_VERIFICATION,
+      "offsets.topic.num.partitions=1",
+      "offsets.topic.segment.bytes=4096",
+    ];
     let b = await LocalBroker.start({ handlers: 2, overrides });
     const plain = async (groupId: string, partition: number, offset: bigint) => {
       const res = await b.states[0].groups.run({
