@@ -3,13 +3,16 @@
  * produce verification) through a whole in-process broker core with 2 handlers, so ids, partitions and
  * markers really cross handlers: FindCoordinator creates __transaction_state; a transaction commits and
  * aborts with read_committed reads to match; Produce to a partition not added is refused as Kafka refuses
- * it; a new InitProducerId fences the old producer; Describe/ListTransactions show the ids; and after a
- * crash a transaction left open is aborted by its timeout.
+ * it; a new InitProducerId fences the old producer; Describe/ListTransactions show the ids; after a crash
+ * a transaction left open is aborted by its timeout, and one whose PrepareCommit was written but none of its
+ * markers is completed with COMMIT markers.
  */
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { ErrorCode } from "../../src/protocol/errors.ts";
 import { LocalBroker } from "./_local_broker.ts";
+import { encodeTxnRecordsBatch, TxnState } from "../../src/txn/txn_records.ts";
+import { javaStringHash } from "../../src/group/offsets_topic.ts";
 import { eventually, TxnClient, valuesOf } from "./_txn_client.ts";
 
 const TOPIC = "t";
@@ -127,6 +130,61 @@ describe("transaction coordinator service", () => {
       const fresh = await c.init("open", 500);
       assert.equal(fresh.errorCode, ErrorCode.NONE);
       assert.equal(fresh.producerEpoch, epoch + 2);
+    } finally {
+      await broker.stop();
+      broker.remove();
+    }
+  });
+
+  test("after a crash between PrepareCommit and the markers, the load writes them and completes the commit", async () => {
+    let broker = await LocalBroker.start({ handlers: 2 });
+    const dir = broker.dir;
+    try {
+      await broker.createTopic(TOPIC, 2);
+      let c = new TxnClient(broker);
+      await eventually(async () => (await c.findCoordinator("crash")) === ErrorCode.NONE);
+      const { producerId, producerEpoch } = await c.init("crash");
+      assert.deepEqual(await c.addPartitions("crash", producerId, producerEpoch, TOPIC, [0, 1]), [0, 0]);
+      assert.equal((await c.produce("crash", producerId, producerEpoch, TOPIC, 0, ["p0"])).errorCode, 0);
+      assert.equal((await c.produce("crash", producerId, producerEpoch, TOPIC, 1, ["p1"])).errorCode, 0);
+      // The state EndTxn leaves when the process dies right after its PrepareCommit is written.
+      const state = broker.states[0].metadata.byName.get("__transaction_state")!;
+      const partition = (javaStringHash("crash") & 0x7fffffff) % state.partitions;
+      const now = Date.now();
+      const prepared = encodeTxnRecordsBatch([{
+        transactionalId: "crash",
+        value: {
+          producerId,
+          producerEpoch,
+          timeoutMs: 60_000,
+          state: TxnState.PrepareCommit,
+          partitions: [{ topic: TOPIC, partitions: [0, 1] }],
+          lastUpdateTimestampMs: now,
+          startTimestampMs: now,
+        },
+      }], now);
+      const [written] = await broker.states[0].partitions.run({
+        op: "produce",
+        acks: -1,
+        items: [{ topicId: state.topicId, partition, topic: "__transaction_state", records: prepared }],
+      });
+      assert.equal(written.errorCode, ErrorCode.NONE);
+      await broker.stop({ crash: true });
+
+      broker = await LocalBroker.start({ handlers: 2, dir });
+      c = new TxnClient(broker);
+      await eventually(async () =>
+        (await c.describe(["crash"])).transactionStates[0].transactionState === "CompleteCommit"
+      );
+      for (const [p, value] of [[0, "p0"], [1, "p1"]] as const) {
+        const read = await c.fetch(TOPIC, p, 1);
+        assert.equal(read.lastStableOffset, 2n, `partition ${p}: the COMMIT marker closed the transaction`);
+        assert.deepEqual(valuesOf(read.records), [value]);
+        assert.deepEqual(read.abortedTransactions, []);
+      }
+      const next = await c.init("crash");
+      assert.equal(next.errorCode, ErrorCode.NONE);
+      assert.equal(next.producerEpoch, producerEpoch + 1, "the producer starts over with the next epoch");
     } finally {
       await broker.stop();
       broker.remove();
