@@ -7,12 +7,12 @@
  * every change and read at start; every change goes to the processor Workers
  * at once (`onChange`), so a new user can log in immediately.
  *
- * The checks follow Kafka's controller: one change per user and mechanism
- * per request (DUPLICATE_RESOURCE), mechanisms 1 = SCRAM-SHA-256 and 2 = SCRAM-SHA-512
- * (UNSUPPORTED_SASL_MECHANISM), 4096..16384 iterations, a non-empty user,
- * salt and salted password (UNACCEPTABLE_CREDENTIAL), deleting a credential
- * that does not exist (RESOURCE_NOT_FOUND). A user's changes apply all or
- * none.
+ * The checks are the reference Kafka 4.4's answers: one change per user per
+ * request, even for two mechanisms (DUPLICATE_RESOURCE), mechanisms 1 =
+ * SCRAM-SHA-256 and 2 = SCRAM-SHA-512 (UNSUPPORTED_SASL_MECHANISM),
+ * 4096..16384 iterations and a non-empty user (UNACCEPTABLE_CREDENTIAL), an
+ * empty salted password (UNKNOWN_SERVER_ERROR; an empty salt is accepted),
+ * deleting a credential that does not exist (RESOURCE_NOT_FOUND).
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -130,7 +130,7 @@ export function describeCredentials(
     return credentialInfos.length > 0 ? { user, errorCode: 0, errorMessage: null, credentialInfos } : {
       user,
       errorCode: ErrorCode.RESOURCE_NOT_FOUND,
-      errorMessage: "Attempt to describe a user credential that does not exist",
+      errorMessage: `Attempt to describe a user credential that does not exist: ${user}`,
       credentialInfos: [],
     };
   });
@@ -145,18 +145,16 @@ export function alterCredentials(
 ): { next: readonly ScramCredentialRecord[]; results: UserOutcome[] } {
   const users = new Set<string>();
   const failed = new Map<string, UserOutcome>();
-  const fail = (user: string, errorCode: number, errorMessage: string) => {
+  const fail = (user: string, errorCode: number, errorMessage: string | null) => {
     if (!failed.has(user)) failed.set(user, { user, errorCode, errorMessage });
   };
-  // One change per user and mechanism: a user may get SCRAM-SHA-256 and SCRAM-SHA-512 in one request.
-  const changes = new Set<string>();
+  // One change per user per request, whatever the mechanisms (Kafka 4.4 refuses even kafka-configs'
+  // own SCRAM-SHA-256=[...],SCRAM-SHA-512=[...] for one user this way).
   for (const c of [...deletions, ...upsertions]) {
-    users.add(c.name);
-    const change = `${c.mechanism}\u0000${c.name}`;
-    if (changes.has(change)) {
+    if (users.has(c.name)) {
       fail(c.name, ErrorCode.DUPLICATE_RESOURCE, "A user credential cannot be altered twice in the same request");
     }
-    changes.add(change);
+    users.add(c.name);
   }
   let next = [...records];
   const key = (user: string, mechanism: string) => `${mechanism}\u0000${user}`;
@@ -173,9 +171,9 @@ export function alterCredentials(
     if (u.iterations < SCRAM_MIN_ITERATIONS) fail(u.name, ErrorCode.UNACCEPTABLE_CREDENTIAL, "Too few iterations");
     else if (u.iterations > SCRAM_MAX_ITERATIONS) {
       fail(u.name, ErrorCode.UNACCEPTABLE_CREDENTIAL, "Too many iterations");
-    } else if (u.salt.length === 0) fail(u.name, ErrorCode.UNACCEPTABLE_CREDENTIAL, "Salt must not be empty");
-    else if (u.saltedPassword.length === 0) {
-      fail(u.name, ErrorCode.UNACCEPTABLE_CREDENTIAL, "Salted password must not be empty");
+    } else if (u.saltedPassword.length === 0) {
+      // Kafka 4.4 accepts an empty salt, and fails an empty salted password with an unknown server error.
+      fail(u.name, ErrorCode.UNKNOWN_SERVER_ERROR, null);
     }
   }
   let changed = false;
@@ -197,7 +195,7 @@ export function alterCredentials(
   return { next: changed ? next : records, results };
 }
 
-function check(c: ScramDeletion, fail: (user: string, code: number, message: string) => void): string | null {
+function check(c: ScramDeletion, fail: (user: string, code: number, message: string | null) => void): string | null {
   if (c.name === "") {
     fail(c.name, ErrorCode.UNACCEPTABLE_CREDENTIAL, "Username must not be empty");
     return null;
