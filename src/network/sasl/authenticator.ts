@@ -20,11 +20,14 @@
  *   SaslAuthenticate with ILLEGAL_SASL_STATE, as Kafka's KafkaApis does).
  * A failed exchange is answered SASL_AUTHENTICATION_FAILED with the
  * mechanism's message and the connection closes after that answer (v0
- * handshake: closed without answer). Any other request before
- * authentication closes the connection: Kafka's "Unexpected Kafka request of
- * type X during SASL handshake". (Kafka answers such a request in the
- * AUTHENTICATE state with that API's error response before closing; tsbroker
- * closes without one.)
+ * handshake: closed without answer). A second SaslHandshake is answered
+ * ILLEGAL_SASL_STATE and closes. Any other request before authentication
+ * closes the connection: Kafka's "Unexpected Kafka request of type X during
+ * SASL handshake". (Kafka answers such a request in the AUTHENTICATE state
+ * with that API's error response before closing; tsbroker closes without
+ * one.) Each of these was checked against the reference Kafka 4.4 with a
+ * SASL_PLAINTEXT listener; Kafka lists the enabled mechanisms in set order
+ * (PLAIN, SCRAM-SHA-512, SCRAM-SHA-256), tsbroker in the configured order.
  */
 import { Reader } from "../../protocol/io/reader.ts";
 import { Writer } from "../../protocol/io/writer.ts";
@@ -109,6 +112,14 @@ export class SaslAuthenticator {
     if (this.state === "authenticate" && apiKey === SASL_AUTHENTICATE_KEY) {
       return this.authenticate(reader, version, header.correlationId);
     }
+    if (this.state === "authenticate" && apiKey === SASL_HANDSHAKE_KEY && version >= 0 && version <= 1) {
+      // A second handshake: Kafka answers ILLEGAL_SASL_STATE, then closes.
+      this.state = "failed";
+      this.failure = "a second SaslHandshake during SASL authentication";
+      const w = frameWriter(SASL_HANDSHAKE_KEY, version, header.correlationId);
+      encodeSaslHandshakeResponse(w, version, { errorCode: ErrorCode.ILLEGAL_SASL_STATE, mechanisms: [] });
+      return answer(w, SASL_HANDSHAKE_KEY, true);
+    }
     const during = this.state === "authenticate" ? "authentication" : "handshake";
     return this.close(`Unexpected Kafka request of type ${apiKeyName(apiKey)} during SASL ${during}`);
   }
@@ -154,7 +165,7 @@ export class SaslAuthenticator {
     const w = frameWriter(SASL_AUTHENTICATE_KEY, version, correlationId);
     const response: SaslAuthenticateResponse = {
       errorCode: ErrorCode.NONE,
-      errorMessage: null,
+      errorMessage: "", // as Kafka sends it on success
       authBytes: new Uint8Array(0),
       sessionLifetimeMs: 0n,
     };

@@ -2,9 +2,9 @@
  * SASL/PLAIN (RFC 4616), server side: one message `authzid NUL authcid NUL
  * passwd`, checked against the users of the listener's JAAS config.
  *
- * The messages follow Kafka's PlainSaslServer: a missing user name or
- * password and a different authorization id are told to the client; a
- * message that is not three NUL-separated parts gets the generic answer.
+ * The messages are the reference Kafka's (asked): a missing user name or
+ * password, a different authorization id and a message that is not three
+ * NUL-separated parts are each named to the client.
  * Passwords are compared in constant time over their hashes, so neither
  * their content nor their length leaks through timing.
  */
@@ -33,7 +33,7 @@ export class PlainServer implements SaslServer {
     }
     const parts = text.split("\u0000");
     if (parts.length !== 3) {
-      throw genericFailure(PLAIN, `Invalid SASL/PLAIN response: expected 3 tokens, got ${parts.length}`);
+      throw saslFailure(`Invalid SASL/PLAIN response: expected 3 tokens, got ${parts.length}`);
     }
     const [authzid, user, password] = parts;
     if (user === "") throw saslFailure("Authentication failed: username not specified");
