@@ -3,20 +3,28 @@
  * creates __transaction_state; InitProducerId → AddPartitionsToTxn → transactional Produce → EndTxn commit,
  * after which a read_committed Fetch sees the records; an abort leaves them listed as aborted; a produce to
  * a partition not added is refused (KIP-890); a second InitProducerId fences the first producer; and a
- * transaction left open when the broker is killed (SIGKILL) is aborted by its timeout after the restart. On Deno
- * and on Bun.
+ * transaction left open when the broker is killed (SIGKILL) is aborted by its timeout after the restart; and
+ * __transaction_state stays bounded under many transactions (the log cleaner compacts it). On Deno and on Bun.
  */
 import { after, before, describe, test } from "node:test";
+import * as fs from "node:fs";
+import * as path from "node:path";
 import assert from "node:assert/strict";
 import { type BrokerProcess, type Flavour, startBroker } from "./_broker.ts";
 import { wireCaller, WireClient } from "./_wire.ts";
 import { ErrorCode } from "../../src/protocol/errors.ts";
+import { javaStringHash } from "../../src/group/offsets_topic.ts";
 import { decodeCreateTopicsResponse, encodeCreateTopicsRequest } from "../../src/protocol/generated/create_topics.ts";
 import { type Caller, eventually, TxnClient, valuesOf } from "../server/_txn_client.ts";
 
 const TOPIC = "txn-wire";
 const call = wireCaller("transactions-wire");
-const OVERRIDES = { "transaction.abort.timed.out.transaction.cleanup.interval.ms": 200 };
+const OVERRIDES = {
+  "transaction.abort.timed.out.transaction.cleanup.interval.ms": 200,
+  // Small __transaction_state segments and a quick cleaner: the compaction test sees many segments cleaned.
+  "transaction.state.log.segment.bytes": 4096,
+  "log.cleaner.backoff.ms": 100,
+};
 
 async function connect(broker: BrokerProcess): Promise<{ client: WireClient; txn: TxnClient }> {
   const client = await WireClient.connect(broker.port);
@@ -92,6 +100,26 @@ for (const flavour of ["deno", "bun"] as Flavour[]) {
       assert.deepEqual(listed.transactionStates.map((t) => t.transactionalId), ["wire-tx"]);
     });
 
+    test("__transaction_state stays bounded: the log cleaner compacts an id's many records", async () => {
+      await findCoordinator(txn, "wire-many");
+      const { producerId: pid, producerEpoch: epoch } = await txn.init("wire-many");
+      for (let i = 0; i < 150; i++) {
+        await eventually(async () =>
+          (await txn.addPartitions("wire-many", pid, epoch, TOPIC, [0]))[0] === ErrorCode.NONE
+        );
+        assert.equal(await txn.endTxn("wire-many", pid, epoch, i % 2 === 0), ErrorCode.NONE);
+      }
+      // 150 transactions write ~450 records (~50 KiB) to the id's partition: a dozen 4 KiB segments uncleaned.
+      const dir = path.join(broker.dataDir, `__transaction_state-${(javaStringHash("wire-many") & 0x7fffffff) % 50}`);
+      const live = () => fs.readdirSync(dir).filter((f) => f.endsWith(".log"));
+      const bytes = () => live().reduce((n, f) => n + fs.statSync(path.join(dir, f)).size, 0);
+      const lastBase = () => Math.max(...live().map((f) => Number(f.slice(0, -4))));
+      await eventually(async () => lastBase() >= 300 && bytes() <= 12 * 1024, 20_000);
+      const after = await txn.init("wire-many");
+      assert.equal(after.errorCode, ErrorCode.NONE, "the id's state survived compaction");
+      assert.equal(after.producerEpoch, epoch + 1);
+    });
+
     test("a transaction open at a SIGKILL is aborted by its timeout after the restart", async () => {
       await findCoordinator(txn, "wire-open");
       const { producerId: pid, producerEpoch: epoch } = await txn.init("wire-open", 1500);
@@ -103,7 +131,7 @@ for (const flavour of ["deno", "bun"] as Flavour[]) {
 
       broker = await startBroker(flavour, { overrides: OVERRIDES, dataDir: broker.dataDir });
       ({ client, txn } = await connect(broker));
-      assert.equal((await txn.fetch(TOPIC, 1, 1)).lastStableOffset, lso, "the open transaction holds the LSO");
+      // (The open transaction holds the LSO until then, unless the restart itself outlasted the 1.5 s timeout.)
       await eventually(async () => (await txn.fetch(TOPIC, 1, 1)).lastStableOffset > lso, 15_000);
       const read = await txn.fetch(TOPIC, 1, 1);
       assert.deepEqual(read.abortedTransactions, [{ producerId: pid, firstOffset: lso }]);
