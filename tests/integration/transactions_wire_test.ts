@@ -114,7 +114,7 @@ for (const flavour of ["deno", "bun"] as Flavour[]) {
       const live = () => fs.readdirSync(dir).filter((f) => f.endsWith(".log"));
       const bytes = () => live().reduce((n, f) => n + fs.statSync(path.join(dir, f)).size, 0);
       const lastBase = () => Math.max(...live().map((f) => Number(f.slice(0, -4))));
-      await eventually(async () => lastBase() >= 300 && bytes() <= 12 * 1024, 20_000);
+      await eventually(() => Promise.resolve(lastBase() >= 300 && bytes() <= 12 * 1024), 20_000);
       const after = await txn.init("wire-many");
       assert.equal(after.errorCode, ErrorCode.NONE, "the id's state survived compaction");
       assert.equal(after.producerEpoch, epoch + 1);
