@@ -116,7 +116,7 @@ export class TxnClient {
     return res.errorCode;
   }
 
-  /** One transactional batch of `values` to topic-partition, Produce `version`; the partition's answer. */
+  /** One batch of `values` (transactional unless told otherwise) to topic-partition; the partition's answer. */
   async produce(
     transactionalId: string | null,
     producerId: bigint,
@@ -125,6 +125,7 @@ export class TxnClient {
     partition: number,
     values: string[],
     version = 11,
+    isTransactional = true,
   ) {
     const key = `${producerId}:${producerEpoch}:${topic}:${partition}`;
     const seq = this.sequences.get(key) ?? 0;
@@ -132,7 +133,7 @@ export class TxnClient {
       producerId,
       producerEpoch,
       baseSequence: seq,
-      isTransactional: true,
+      isTransactional,
     });
     const res = await this.broker.call(
       0,
