@@ -20,7 +20,7 @@ import { KafkaClientError } from "./errors.ts";
 
 interface Pending {
   correlationId: number;
-  frame: Uint8Array;
+  frame: Uint8Array[];
   expectResponse: boolean;
   timeoutMs: number;
   resolve: (body: Uint8Array) => void;
@@ -75,11 +75,12 @@ export class BrokerConnection {
   }
 
   /**
-   * Sends `frame` (size prefix included; its correlation id at bytes 8..12) and resolves with the response
-   * frame (size prefix removed, starting with the response header). With `expectResponse` false (Produce acks=0) it resolves
+   * Sends `frame` (size prefix included, in pieces that are written in order: large record batches are
+   * passed by reference rather than copied into one buffer) and resolves with the response frame (size
+   * prefix removed, starting with the response header). With `expectResponse` false (Produce acks=0) it resolves
    * with an empty array once written.
    */
-  send(frame: Uint8Array, correlationId: number, expectResponse: boolean, timeoutMs: number): Promise<Uint8Array> {
+  send(frame: Uint8Array[], correlationId: number, expectResponse: boolean, timeoutMs: number): Promise<Uint8Array> {
     if (this.closedError) return Promise.reject(this.closedError);
     return new Promise((resolve, reject) => {
       const p: Pending = { correlationId, frame, expectResponse, timeoutMs, resolve, reject };
@@ -93,7 +94,9 @@ export class BrokerConnection {
   }
 
   private transmit(p: Pending): void {
-    this.socket.write(p.frame);
+    if (p.frame.length > 1) this.socket.cork();
+    for (const piece of p.frame) this.socket.write(piece);
+    if (p.frame.length > 1) this.socket.uncork();
     if (!p.expectResponse) {
       p.resolve(new Uint8Array(0));
       this.next();

@@ -47,6 +47,9 @@ export interface ClientOptions {
   brokerAddressMap?: (host: string, port: number) => { host: string; port: number };
 }
 
+/** Byte fields at least this long are written to the socket as they are instead of being copied. */
+const EXTERNAL_BYTES = 4096;
+
 interface Node {
   host: string;
   port: number;
@@ -174,6 +177,8 @@ export class NetworkClient {
     this.nextCorrelationId = (this.nextCorrelationId + 1) | 0;
     const w = new Writer(256);
     w.reserveSizePrefix();
+    // Record batches (Produce) go out by reference, not copied into the request buffer.
+    w.externalizeFrom(EXTERNAL_BYTES);
     encodeRequestHeader(w, requestHeaderVersion(apiKey, version), {
       requestApiKey: apiKey,
       requestApiVersion: version,
@@ -181,7 +186,7 @@ export class NetworkClient {
       clientId: this.clientId,
     });
     api.encode(w, version, body);
-    const frame = w.finishWithSizePrefix();
+    const frame = w.finishChunksWithSizePrefix();
     const answer = await conn.send(frame, correlationId, expectResponse, timeoutMs);
     if (!expectResponse) return null;
     const r = new Reader(answer);

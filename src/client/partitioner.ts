@@ -2,11 +2,13 @@
  * The producer's default partitioner, as Kafka's Java producer partitions: a keyed record goes to
  * `(murmur2(key) & 0x7fffffff) % partitions`, so the same key lands in the same partition from Java,
  * librdkafka (with its murmur2_random setting) and this client; a keyless record goes to a sticky partition
- * that changes after `batch.size` bytes were sent to it (KIP-480 and the built-in partitioner of KIP-794),
+ * that changes once `batch.size` bytes were sent to it (KIP-480 and the built-in partitioner of KIP-794),
  * so keyless traffic fills whole batches instead of spraying one record per partition.
  */
 
 const SEED = 0x9747b28c;
+/** A v2 batch's header, which the accumulator counts towards batch.size. */
+const BATCH_OVERHEAD = 61;
 const M = 0x5bd1e995;
 
 /** Kafka's murmur2 (org.apache.kafka.common.utils.Utils.murmur2): a signed 32-bit hash. */
@@ -49,7 +51,9 @@ export class StickyPartitioner {
   /** The partition for a keyless record of `size` bytes to `topic`. */
   partition(topic: string, partitions: number, size: number): number {
     let s = this.sticky.get(topic);
-    if (!s || s.partition >= partitions || s.bytes >= this.batchSize) {
+    // Switch before the record that would not fit in the current batch (header included), so the batch
+    // closes full and the record opens the next partition's batch rather than a one-record batch here.
+    if (!s || s.partition >= partitions || (s.bytes > 0 && s.bytes + size > this.batchSize - BATCH_OVERHEAD)) {
       s = { partition: this.next(s?.partition ?? -1, partitions), bytes: 0 };
       this.sticky.set(topic, s);
     }

@@ -67,14 +67,34 @@ export class Sender {
     this.timer = null;
   }
 
+  /**
+   * Sends requests until nothing more is ready or every leader has `maxInFlight` requests out: one drain
+   * takes at most one batch per partition (and one request's worth per broker), so a single pass would leave
+   * ready batches waiting for the next answer and the pipeline would never fill.
+   */
   private run(): void {
     const id = this.o.idempotent ? this.identity() : { producerId: -1n, producerEpoch: -1 };
     if (!id) return; // the producer wakes the sender once InitProducerId has answered
-    const now = Date.now();
+    let needMetadata = false;
+    let nextReadyAt = Infinity;
+    for (;;) {
+      const round = this.drainRequests(Date.now());
+      needMetadata ||= round.needMetadata;
+      nextReadyAt = round.nextReadyAt;
+      if (round.perNode.size === 0) break;
+      for (const [node, list] of round.perNode) this.produce(node, list, id);
+    }
+    if (needMetadata) this.client.metadata.refresh().catch(() => {}).finally(() => this.wake(100));
+    if (nextReadyAt !== Infinity) this.wake(Math.max(0, nextReadyAt - Date.now()));
+    this.onProgress?.();
+  }
+
+  /** Ready batches grouped into at most one request per leader with room for another request. */
+  private drainRequests(now: number) {
     const perNode = new Map<number, ProducerBatch[]>();
     const bytes = new Map<number, number>();
     let needMetadata = false;
-    const { batches, nextReadyAt } = this.acc.drain(now, (b) => {
+    const { nextReadyAt } = this.acc.drain(now, (b) => {
       const leader = this.client.metadata.cached(b.topic)?.partitions[b.partition]?.leader ?? -1;
       if (leader < 0) {
         needMetadata = true;
@@ -89,12 +109,7 @@ export class Sender {
       perNode.set(leader, list);
       return true;
     });
-    if (batches.length === 0 && needMetadata) {
-      this.client.metadata.refresh().catch(() => {}).finally(() => this.wake(100));
-    }
-    for (const [node, list] of perNode) this.produce(node, list, id);
-    if (nextReadyAt !== Infinity) this.wake(Math.max(0, nextReadyAt - Date.now()));
-    this.onProgress?.();
+    return { perNode, needMetadata, nextReadyAt };
   }
 
   private produce(node: number, batches: ProducerBatch[], id: ProducerIdentity): void {

@@ -28,15 +28,15 @@ test("keyedPartition() is the positive hash modulo the partition count", () => {
   }
 });
 
-test("StickyPartitioner keeps one partition until batch.size bytes went to it, then moves to another", () => {
+test("StickyPartitioner keeps one partition while a batch.size batch has room, then moves to another", () => {
   let r = 0;
   const randoms = [0.1, 0.9, 0.5];
   const sticky = new StickyPartitioner(1000, () => randoms[r++ % randoms.length]);
   const first = sticky.partition("t", 4, 300);
   assert.equal(sticky.partition("t", 4, 300), first);
-  assert.equal(sticky.partition("t", 4, 300), first);
-  assert.equal(sticky.partition("t", 4, 300), first, "900 bytes < 1000: still sticky");
+  assert.equal(sticky.partition("t", 4, 300), first, "61 + 900 bytes fit in a 1000-byte batch");
   const second = sticky.partition("t", 4, 300);
-  assert.notEqual(second, first, "after 1200 bytes a new partition is chosen, never the same one");
+  assert.notEqual(second, first, "the fourth would not fit: a new partition, never the same one");
+  assert.equal(sticky.partition("t", 4, 300), second);
   assert.equal(sticky.partition("other", 1, 10), 0, "a topic of one partition always gets partition 0");
 });

@@ -1,0 +1,150 @@
+/**
+ * Producer throughput of the client library against kcat's (librdkafka), both against the same tsbroker
+ * process: the broker pinned to CPU 0, the producer (kcat, or this script in a child process) to CPU 1, as
+ * scripts/bench/kcat_throughput.ts does. The same records each time (N keyless values of S bytes, like
+ * `kcat -P -l` lines) into a fresh topic of P partitions; each side runs once to warm up, then the runs
+ * alternate. Numbers only: nothing is asserted (no timing targets in tests).
+ *
+ *   deno run -A tests/client/_bench_producer.ts [--records 200000] [--size 1024] [--partitions 8] [--runs 2]
+ */
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import process from "node:process";
+import { parseArgs } from "node:util";
+import { Admin } from "../../src/client/admin.ts";
+import { Producer, type ProducerOptions } from "../../src/client/producer.ts";
+import { commandFor, ROOT } from "../integration/_broker.ts";
+
+const { values: args } = parseArgs({
+  args: Deno.args,
+  options: {
+    records: { type: "string", default: "200000" },
+    size: { type: "string", default: "1024" },
+    partitions: { type: "string", default: "8" },
+    runs: { type: "string", default: "2" },
+    child: { type: "string" }, // internal: "bootstrap topic mode"
+  },
+});
+const records = Number(args.records);
+const size = Number(args.size);
+
+/** The child: produce the records with the client library, print the seconds taken. */
+async function child(bootstrap: string, topic: string, mode: string): Promise<void> {
+  const settings: Record<string, Partial<ProducerOptions>> = {
+    "java-defaults": {},
+    "librdkafka-batching": { batchSize: 1_000_000, lingerMs: 5 },
+  };
+  const producer = new Producer({ bootstrapServers: [bootstrap], ...settings[mode] });
+  const line = "x".repeat(size - 8);
+  // Bounded memory: at most WINDOW unanswered records, in a ring (Array.shift would copy the whole window).
+  const WINDOW = 20_000;
+  const ring: Promise<unknown>[] = new Array(WINDOW);
+  const started = performance.now();
+  for (let i = 0; i < records; i++) {
+    if (i >= WINDOW) await ring[i % WINDOW];
+    ring[i % WINDOW] = producer.send({ topic, value: `${String(i).padStart(8, "0")}${line}` });
+  }
+  await Promise.all(ring.filter((p) => p !== undefined));
+  await producer.flush();
+  const seconds = (performance.now() - started) / 1000;
+  await producer.close();
+  console.log(seconds);
+}
+
+/** Runs `command` on CPU 1 under /usr/bin/time: its stdout and the CPU seconds (user + system) it used. */
+async function run(command: string, commandArgs: string[]): Promise<{ stdout: string; cpu: number }> {
+  const timeFile = path.join(os.tmpdir(), `client-bench-time-${process.pid}`);
+  const { code, stdout, stderr } = await new Deno.Command("taskset", {
+    args: ["-c", "1", "/usr/bin/time", "-f", "%U %S", "-o", timeFile, command, ...commandArgs],
+    stdin: "null",
+  }).output();
+  if (code !== 0) throw new Error(`${command} failed: ${new TextDecoder().decode(stderr)}`);
+  const [user, system] = fs.readFileSync(timeFile, "utf8").trim().split(/\s+/).map(Number);
+  fs.rmSync(timeFile);
+  return { stdout: new TextDecoder().decode(stdout), cpu: user + system };
+}
+
+async function parent(): Promise<void> {
+  const work = fs.mkdtempSync(path.join(os.tmpdir(), "tsbroker-client-bench-"));
+  const [command, base] = commandFor("deno");
+  const broker = new Deno.Command("taskset", {
+    args: [
+      "-c",
+      "0",
+      command,
+      ...base,
+      ...[
+        "listeners=PLAINTEXT://127.0.0.1:0",
+        `log.dirs=${path.join(work, "data")}`,
+        "tsbroker.metrics.listener=127.0.0.1:0",
+      ].flatMap((o) => ["--override", o]),
+    ],
+    cwd: ROOT,
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  const port = await new Promise<number>((resolve) => {
+    (async () => {
+      for await (const chunk of broker.stdout.pipeThrough(new TextDecoderStream())) {
+        const m = /listeners=[A-Z_]+:\/\/[^:]*:(\d+)/.exec(chunk);
+        if (m) resolve(Number(m[1]));
+      }
+    })();
+    broker.stderr.pipeTo(new WritableStream());
+  });
+  const bootstrap = `127.0.0.1:${port}`;
+  const file = path.join(work, "records.txt");
+  const line = "x".repeat(size - 8);
+  fs.writeFileSync(
+    file,
+    Array.from({ length: records }, (_, i) => `${String(i).padStart(8, "0")}${line}`).join("\n") + "\n",
+  );
+  const admin = new Admin({ bootstrapServers: [bootstrap] });
+  let topicNo = 0;
+  const topic = async () => {
+    const name = `bench-${topicNo++}`;
+    await admin.createTopics([{ name, partitions: Number(args.partitions), replicationFactor: 1 }]);
+    return name;
+  };
+  const client = async (mode: string) => {
+    const args = ["run", "-A", import.meta.filename!, "--records", String(records), "--size", String(size)];
+    const r = await run(Deno.execPath(), [...args, "--child", `${bootstrap} ${await topic()} ${mode}`]);
+    return { seconds: Number(r.stdout), cpu: r.cpu };
+  };
+  const sides: Record<string, () => Promise<{ seconds: number; cpu: number }>> = {
+    "kcat (acks=all, librdkafka defaults)": async () => {
+      const t = await topic();
+      const started = performance.now();
+      const kcatArgs = ["-P", "-b", bootstrap, "-t", t, "-l", file, "-X", "sticky.partitioning.linger.ms=0"];
+      const { cpu } = await run("kcat", [...kcatArgs, "-X", "acks=all"]);
+      return { seconds: (performance.now() - started) / 1000, cpu };
+    },
+    "client (Java defaults: idempotent, 16 KiB batches)": () => client("java-defaults"),
+    "client (idempotent, batch.size 1 MB as librdkafka)": () => client("librdkafka-batching"),
+  };
+  console.log(`${records} × ${size} B, ${args.partitions} partitions; broker (Deno) on CPU 0, producer on CPU 1`);
+  try {
+    for (const f of Object.values(sides)) await f(); // warm-up
+    for (let r = 0; r < Number(args.runs); r++) {
+      for (const [label, f] of Object.entries(sides)) {
+        const { seconds, cpu } = await f();
+        const mbs = ((records * size) / 1e6 / seconds).toFixed(1).padStart(7);
+        console.log(`${label.padEnd(52)} ${mbs} MB/s  (${seconds.toFixed(2)} s; producer CPU ${cpu.toFixed(2)} s)`);
+      }
+    }
+  } finally {
+    await admin.close();
+    broker.kill("SIGTERM");
+    await broker.status;
+    fs.rmSync(work, { recursive: true, force: true });
+  }
+}
+
+if (args.child) {
+  const [bootstrap, topic, mode] = args.child.split(" ");
+  await child(bootstrap, topic, mode);
+} else {
+  await parent();
+}
