@@ -18,6 +18,7 @@ describe("parseListeners", () => {
         port: 9092,
         advertisedHost: "127.0.0.1",
         advertisedPort: 9092,
+        sasl: null,
       },
     ]);
   });
@@ -37,6 +38,7 @@ describe("parseListeners", () => {
         port: 9092,
         advertisedHost: hostname(),
         advertisedPort: 9092,
+        sasl: null,
       },
       {
         name: "INSIDE",
@@ -45,8 +47,17 @@ describe("parseListeners", () => {
         port: 9093,
         advertisedHost: hostname(),
         advertisedPort: 9093,
+        sasl: null,
       },
-      { name: "V6", securityProtocol: "PLAINTEXT", host: "::1", port: 0, advertisedHost: "::1", advertisedPort: 0 },
+      {
+        name: "V6",
+        securityProtocol: "PLAINTEXT",
+        host: "::1",
+        port: 0,
+        advertisedHost: "::1",
+        advertisedPort: 0,
+        sasl: null,
+      },
     ]);
   });
 
