@@ -12,7 +12,15 @@
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { LocalBroker } from "../server/_local_broker.ts";
-import { fetchOffsets, GROUP_OVERRIDES, stableSingleMember, versions, withGroupBroker } from "./_groups.ts";
+import {
+  deleteGroups,
+  deleteOffsets,
+  fetchOffsets,
+  GROUP_OVERRIDES,
+  stableSingleMember,
+  versions,
+  withGroupBroker,
+} from "./_groups.ts";
 import { ErrorCode } from "../../src/protocol/errors.ts";
 import {
   decodeTxnOffsetCommitResponse,
@@ -223,6 +231,42 @@ describe("transactional offsets across restarts", () => {
       }
     });
   }
+});
+
+describe("deletions and pending offsets", () => {
+  test("OffsetDelete and DeleteGroups drop pending offsets: a later COMMIT brings nothing back, across a restart", async () => {
+    const overrides = [...GROUP_OVERRIDES, NO_VERIFICATION];
+    let b = await LocalBroker.start({ handlers: 2, overrides });
+    try {
+      await b.createTopic(TOPIC, 2);
+      // "od": t-0 only pending, t-1 committed and then pending again; OffsetDelete of t-0.
+      await txnCommit(b, 3, request("od", 1n, [[TOPIC, 1, 11n]]));
+      endTxn(b, "od", 1n, true);
+      await txnCommit(b, 3, request("od", 2n, [[TOPIC, 0, 20n], [TOPIC, 1, 21n]]));
+      const deleted = await deleteOffsets(b, {
+        groupId: "od",
+        topics: [{ name: TOPIC, partitions: [{ partitionIndex: 0 }] }],
+      });
+      assert.deepEqual([deleted.errorCode, deleted.topics[0].partitions[0].errorCode], [0, 0]);
+      assert.deepEqual(await fetched(b, "od", 2, true), [[-1n, -1, 0], [-1n, -1, ErrorCode.UNSTABLE_OFFSET_COMMIT]]);
+      // "dg": only pending offsets; the group is empty, so DeleteGroups removes it with them.
+      await txnCommit(b, 3, request("dg", 3n, [[TOPIC, 0, 30n]]));
+      const dg = await deleteGroups(b, 2, ["dg"]);
+      assert.equal(dg.results[0].errorCode, ErrorCode.NONE);
+      endTxn(b, "od", 2n, true);
+      endTxn(b, "dg", 3n, true);
+      const expected = { od: [[-1n, -1, 0], [21n, 4, 0]], dg: [[-1n, -1, 0], [-1n, -1, 0]] };
+      assert.deepEqual(await fetched(b, "od", 2, true), expected.od);
+      assert.deepEqual(await fetched(b, "dg", 2, true), expected.dg);
+      await b.stop();
+      b = await LocalBroker.start({ handlers: 2, overrides, dir: b.dir });
+      assert.deepEqual(await fetched(b, "od", 2, true), expected.od);
+      assert.deepEqual(await fetched(b, "dg", 2, true), expected.dg);
+    } finally {
+      await b.stop();
+      b.remove();
+    }
+  });
 });
 
 describe("compaction of __consumer_offsets with transactions open", () => {
