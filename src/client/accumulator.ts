@@ -10,7 +10,9 @@ import type { BuildRecord } from "../log/record_batch.ts";
 
 /** What a send() promise resolves with. */
 export interface RecordMetadata {
+  /** The record's topic. */
   topic: string;
+  /** The partition it went to. */
   partition: number;
   /** The record's offset (-1 with acks=0, where the broker does not answer). */
   offset: bigint;

@@ -12,12 +12,10 @@
  * await admin.close();
  * ```
  */
-import type { DescribeConfigsResourceResult } from "../protocol/generated/describe_configs.ts";
-import type { DescribedGroup } from "../protocol/generated/describe_groups.ts";
-import type { ListedGroup } from "../protocol/generated/list_groups.ts";
 import { Apis } from "./apis.ts";
 import { findGroupCoordinator } from "./coordinator.ts";
 import { throwIfError } from "./errors.ts";
+import { decodeAssignment, type TopicPartition } from "./group.ts";
 import type { TopicInfo } from "./metadata.ts";
 import { type ClientOptions, NetworkClient } from "./network_client.ts";
 import { listOffsets, type OffsetSpec } from "./offsets.ts";
@@ -26,11 +24,13 @@ export type { OffsetSpec };
 
 /** A topic to create. */
 export interface NewTopic {
+  /** The topic's name. */
   name: string;
   /** Default: the broker's num.partitions (-1). */
   partitions?: number;
   /** Default: the broker's default.replication.factor (-1). */
   replicationFactor?: number;
+  /** Topic configs to set (e.g. `{ "cleanup.policy": "compact" }`). */
   configs?: Record<string, string>;
 }
 
@@ -39,16 +39,75 @@ export const ResourceType = { TOPIC: 2, BROKER: 4 } as const;
 
 /** One IncrementalAlterConfigs operation. */
 export interface ConfigChange {
+  /** The config key. */
   name: string;
+  /** Set a value, delete it (back to the default), or append to / subtract from a list value. */
   op: "set" | "delete" | "append" | "subtract";
+  /** The value (not needed for delete). */
   value?: string;
+}
+
+/** One config of a resource, as DescribeConfigs reports it. */
+export interface ConfigEntry {
+  /** The config key. */
+  name: string;
+  /** Its value (null for sensitive values). */
+  value: string | null;
+  /** Whether it can be changed. */
+  readOnly: boolean;
+  /** Whether it is a secret (passwords). */
+  isSensitive: boolean;
+  /** Where the value comes from, as Kafka numbers sources (1 topic, 4 static broker, 5 default, ...). */
+  source: number;
+}
+
+/** A group as ListGroups reports it. */
+export interface GroupListing {
+  /** The group id. */
+  groupId: string;
+  /** "consumer" for consumer groups (classic or KIP-848). */
+  protocolType: string;
+  /** Stable, Empty, PreparingRebalance, ... */
+  state: string;
+  /** "classic" or "consumer" (KIP-848), where the broker says. */
+  type: string;
+}
+
+/** A group member as DescribeGroups reports it. */
+export interface GroupMemberDescription {
+  /** The member id the coordinator gave it. */
+  memberId: string;
+  /** The static member's instance id, or null. */
+  groupInstanceId: string | null;
+  /** The member's client.id. */
+  clientId: string;
+  /** The member's address. */
+  clientHost: string;
+  /** The partitions assigned to it (consumer groups). */
+  assignment: TopicPartition[];
+}
+
+/** A classic group as DescribeGroups reports it. */
+export interface GroupDescription {
+  /** The group id. */
+  groupId: string;
+  /** Stable, Empty, PreparingRebalance, CompletingRebalance or Dead. */
+  state: string;
+  /** "consumer" for consumer groups. */
+  protocolType: string;
+  /** The assignor the group agreed on (e.g. "range"). */
+  protocol: string;
+  /** The current members. */
+  members: GroupMemberDescription[];
 }
 
 const OPS = { set: 0, delete: 1, append: 2, subtract: 3 } as const;
 
+/** The admin client: see the module comment. */
 export class Admin {
-  readonly client: NetworkClient;
+  private readonly client: NetworkClient;
 
+  /** Connects lazily: the first call opens connections. */
   constructor(options: ClientOptions) {
     this.client = new NetworkClient(options);
   }
@@ -103,7 +162,7 @@ export class Admin {
     resourceType: number,
     resourceName: string,
     keys: string[] | null = null,
-  ): Promise<DescribeConfigsResourceResult[]> {
+  ): Promise<ConfigEntry[]> {
     const answer = await this.client.retrying(() =>
       this.client.send(this.configNode(resourceType, resourceName), Apis.DescribeConfigs, {
         resources: [{ resourceType, resourceName, configurationKeys: keys }],
@@ -113,7 +172,13 @@ export class Admin {
     );
     const r = answer.results[0];
     throwIfError(r.errorCode, r.errorMessage);
-    return r.configs;
+    return r.configs.map((c) => ({
+      name: c.name,
+      value: c.value,
+      readOnly: c.readOnly,
+      isSensitive: c.isSensitive,
+      source: c.configSource,
+    }));
   }
 
   /** IncrementalAlterConfigs on one resource. */
@@ -132,21 +197,26 @@ export class Admin {
   }
 
   /** The groups every broker coordinates. */
-  async listGroups(): Promise<ListedGroup[]> {
+  async listGroups(): Promise<GroupListing[]> {
     await this.client.metadata.refresh();
     const nodes = this.client.metadata.brokerIds();
     const answers = await Promise.all(nodes.map((node) =>
       this.client.retrying(async () => {
         const r = await this.client.send(node, Apis.ListGroups, { statesFilter: [], typesFilter: [] });
         throwIfError(r.errorCode);
-        return r.groups;
+        return r.groups.map((g) => ({
+          groupId: g.groupId,
+          protocolType: g.protocolType,
+          state: g.groupState,
+          type: g.groupType,
+        }));
       })
     ));
     return answers.flat().sort((a, b) => a.groupId.localeCompare(b.groupId));
   }
 
   /** State, protocol and members of each group, asked of its coordinator. */
-  async describeGroups(groupIds: string[]): Promise<DescribedGroup[]> {
+  async describeGroups(groupIds: string[]): Promise<GroupDescription[]> {
     return await Promise.all(groupIds.map((groupId) =>
       this.client.retrying(async () => {
         const node = await findGroupCoordinator(this.client, groupId);
@@ -154,8 +224,21 @@ export class Admin {
           groups: [groupId],
           includeAuthorizedOperations: false,
         });
-        throwIfError(r.groups[0].errorCode);
-        return r.groups[0];
+        const g = r.groups[0];
+        throwIfError(g.errorCode);
+        return {
+          groupId: g.groupId,
+          state: g.groupState,
+          protocolType: g.protocolType,
+          protocol: g.protocolData,
+          members: g.members.map((m) => ({
+            memberId: m.memberId,
+            groupInstanceId: m.groupInstanceId,
+            clientId: m.clientId,
+            clientHost: m.clientHost,
+            assignment: g.protocolType === "consumer" ? assignmentOf(m.memberAssignment) : [],
+          })),
+        };
       })
     ));
   }
@@ -185,6 +268,7 @@ export class Admin {
     ));
   }
 
+  /** Closes the connections. */
   close(): Promise<void> {
     return this.client.close();
   }
@@ -194,5 +278,14 @@ export class Admin {
     const id = Number(resourceName);
     if (resourceType === ResourceType.BROKER && resourceName !== "" && this.client.metadata.broker(id)) return id;
     return this.client.anyNode();
+  }
+}
+
+/** The partitions in a consumer group member's assignment bytes (empty when unreadable). */
+function assignmentOf(bytes: Uint8Array): TopicPartition[] {
+  try {
+    return decodeAssignment(bytes);
+  } catch {
+    return [];
   }
 }

@@ -30,29 +30,37 @@ export type { ConsumerRecord, TopicPartition };
 export interface ConsumerOptions extends ClientOptions {
   /** group.id: needed for subscribe() and commits. */
   groupId?: string;
+  /** group.instance.id: a static member keeps its partitions across restarts within the session timeout. */
   groupInstanceId?: string;
   /** auto.offset.reset (default "latest"). */
   autoOffsetReset?: "earliest" | "latest" | "none";
   /** enable.auto.commit (default true with a group id). */
   autoCommit?: boolean;
+  /** auto.commit.interval.ms (default 5000). */
   autoCommitIntervalMs?: number;
   /** max.poll.records (default 500). */
   maxPollRecords?: number;
   /** fetch.max.wait.ms (500), fetch.min.bytes (1), fetch.max.bytes (50 MiB), max.partition.fetch.bytes (1 MiB). */
   fetchMaxWaitMs?: number;
+  /** fetch.min.bytes (default 1). */
   fetchMinBytes?: number;
+  /** fetch.max.bytes (default 50 MiB). */
   fetchMaxBytes?: number;
+  /** max.partition.fetch.bytes (default 1 MiB). */
   maxPartitionFetchBytes?: number;
   /** isolation.level (default "read_uncommitted"). */
   isolationLevel?: "read_uncommitted" | "read_committed";
   /** session.timeout.ms (45000), heartbeat.interval.ms (3000), max.poll.interval.ms (300000). */
   sessionTimeoutMs?: number;
+  /** heartbeat.interval.ms (default 3000). */
   heartbeatIntervalMs?: number;
+  /** max.poll.interval.ms, sent as the rebalance timeout (default 300000). */
   rebalanceTimeoutMs?: number;
 }
 
+/** The consumer: see the module comment. */
 export class Consumer {
-  readonly client: NetworkClient;
+  private readonly client: NetworkClient;
   private readonly fetcher: Fetcher;
   private readonly group: GroupMembership | null;
   private readonly reset: "earliest" | "latest" | "none";
@@ -61,6 +69,7 @@ export class Consumer {
   private autoCommitTimer: ReturnType<typeof setInterval> | null = null;
   private closed = false;
 
+  /** Connects lazily: the first poll (or seek, or commit) opens connections. */
   constructor(private readonly options: ConsumerOptions) {
     this.client = new NetworkClient(options);
     this.reset = options.autoOffsetReset ?? "latest";
@@ -94,6 +103,7 @@ export class Consumer {
     }
   }
 
+  /** enable.auto.commit, which needs a group id. */
   private get autoCommitEnabled(): boolean {
     return this.options.groupId !== undefined && (this.options.autoCommit ?? true);
   }
@@ -241,6 +251,7 @@ export class Consumer {
     await this.client.close();
   }
 
+  /** The positions of those partitions that have one, as commit offsets. */
   private positionsOf(tps: TopicPartition[]): { topic: string; partition: number; offset: bigint }[] {
     const out = [];
     for (const { topic, partition } of tps) {
@@ -250,6 +261,7 @@ export class Consumer {
     return out;
   }
 
+  /** Seeks each partition to its earliest or latest offset. */
   private async seekTo(tps: TopicPartition[], spec: "earliest" | "latest"): Promise<void> {
     const found = await listOffsets(this.client, tps.map((tp) => ({ ...tp, spec })));
     for (const f of found) this.seek(f, f.offset);

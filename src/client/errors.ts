@@ -11,6 +11,7 @@ export class KafkaClientError extends Error {
   readonly code: number;
   /** Whether trying again (after a metadata refresh) may succeed. */
   readonly retriable: boolean;
+  /** An error for `code`; `retriable` defaults to Kafka's classification of the code. */
   constructor(code: number, message?: string, retriable = isRetriable(code)) {
     super(message ? `${errorName(code)}: ${message}` : errorName(code));
     this.name = "KafkaClientError";

@@ -29,7 +29,9 @@ import type { NetworkClient } from "./network_client.ts";
 
 /** A topic and partition. */
 export interface TopicPartition {
+  /** The topic's name. */
   topic: string;
+  /** The partition index. */
   partition: number;
 }
 
@@ -258,7 +260,8 @@ function encodeAssignment(map: ReadonlyMap<string, readonly number[]> | undefine
   return w.finish().slice();
 }
 
-function decodeAssignment(bytes: Uint8Array): TopicPartition[] {
+/** The partitions of a ConsumerProtocolAssignment (int16 version, then the body). */
+export function decodeAssignment(bytes: Uint8Array): TopicPartition[] {
   if (bytes.length === 0) return [];
   const r = new Reader(bytes);
   const version = r.readInt16();

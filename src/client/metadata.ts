@@ -13,18 +13,27 @@ import type { NetworkClient } from "./network_client.ts";
 
 /** One partition as the client knows it. */
 export interface PartitionInfo {
+  /** The partition index. */
   partition: number;
+  /** The leader's broker id (-1 while it has none). */
   leader: number;
+  /** The leader epoch (-1 when the broker does not say). */
   leaderEpoch: number;
+  /** Broker ids of the replicas. */
   replicas: number[];
+  /** Broker ids of the in-sync replicas. */
   isr: number[];
 }
 
 /** One topic as the client knows it. */
 export interface TopicInfo {
+  /** The topic's name. */
   name: string;
+  /** The topic id (base64). */
   topicId: string;
+  /** Internal topics: __consumer_offsets, __transaction_state. */
   isInternal: boolean;
+  /** Partitions by index. */
   partitions: PartitionInfo[];
 }
 

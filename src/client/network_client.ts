@@ -35,8 +35,9 @@ export interface ClientOptions {
   maxInFlight?: number;
   /** retries for retriable errors (default: effectively unbounded, capped by the deadline of the call). */
   retries?: number;
-  /** retry.backoff.ms (default 100) and retry.backoff.max.ms (default 1000). */
+  /** retry.backoff.ms (default 100). */
   retryBackoffMs?: number;
+  /** retry.backoff.max.ms (default 1000): the backoff doubles up to this. */
   retryBackoffMaxMs?: number;
   /** metadata.max.age.ms: metadata older than this is refreshed before use (default 300000). */
   metadataMaxAgeMs?: number;

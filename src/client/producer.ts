@@ -22,7 +22,7 @@ import { keyedPartition, StickyPartitioner } from "./partitioner.ts";
 import { type ProducerIdentity, Sender } from "./sender.ts";
 import { ErrorCode } from "../protocol/errors.ts";
 
-export type { RecordMetadata };
+export type { ProducerIdentity, RecordMetadata };
 
 /** Producer settings, named after Kafka's producer configs. */
 export interface ProducerOptions extends ClientOptions {
@@ -51,9 +51,13 @@ export type Payload = string | Uint8Array | null;
 
 /** A record to send. */
 export interface ProducerRecord {
+  /** The topic to send to. */
   topic: string;
+  /** The key (decides the partition unless `partition` is given); none by default. */
   key?: Payload;
+  /** The value; null makes a tombstone. */
   value: Payload;
+  /** Headers, as an object or as (key, value) pairs (pairs allow repeated keys). */
   headers?: Record<string, Payload> | Array<[string, Payload]>;
   /** Chosen by the default partitioner when absent. */
   partition?: number;
@@ -65,9 +69,9 @@ const utf8 = new TextEncoder();
 const bytes = (p: Payload | undefined): Uint8Array | null =>
   p === null || p === undefined ? null : typeof p === "string" ? utf8.encode(p) : p;
 
+/** The producer: see the module comment. */
 export class Producer {
-  /** The NetworkClient, for callers that want metadata or raw requests on the same connections. */
-  readonly client: NetworkClient;
+  private readonly client: NetworkClient;
   private readonly acc: RecordAccumulator;
   private readonly sender: Sender;
   private readonly partitioner: StickyPartitioner;
@@ -79,6 +83,7 @@ export class Producer {
   private closed = false;
   private initError: Error | null = null;
 
+  /** Connects lazily; with idempotence, asks for a producer id at once. */
   constructor(options: ProducerOptions) {
     const acks = options.acks === "all" || options.acks === undefined ? -1 : options.acks;
     if (options.idempotence && acks !== -1) {
@@ -155,6 +160,7 @@ export class Producer {
     await this.client.close();
   }
 
+  /** send() when the topic's metadata is not cached yet or the buffer is full: waits up to max.block.ms. */
   private async sendSlow(record: ProducerRecord): Promise<RecordMetadata> {
     const deadline = Date.now() + this.maxBlockMs;
     const info = await this.client.retrying(() => this.client.metadata.topic(record.topic), this.maxBlockMs);
@@ -165,6 +171,7 @@ export class Producer {
     return await this.append(record, info.partitions.length);
   }
 
+  /** Partitions the record and appends it to the accumulator. */
   private append(record: ProducerRecord, partitions: number): Promise<RecordMetadata> {
     const built: BuildRecord = { key: bytes(record.key), value: bytes(record.value) };
     if (record.headers) {
@@ -186,6 +193,7 @@ export class Producer {
     });
   }
 
+  /** InitProducerId (non-transactional), retried within max.block.ms; then the sender may start. */
   private async initProducerId(): Promise<void> {
     const answer = await this.client.retrying(async () => {
       const r = await this.client.send(this.client.anyNode(), Apis.InitProducerId, {
@@ -201,12 +209,14 @@ export class Producer {
     this.sender.wake();
   }
 
+  /** Wakes whoever waits on the sender (buffer space, flush). */
   private progress(): void {
     const waiters = this.waiters;
     this.waiters = [];
     for (const w of waiters) w();
   }
 
+  /** Waits until `done()` holds, re-checking after each sender step (and every 50 ms). */
   private async until(done: () => boolean): Promise<void> {
     while (!done()) {
       if (this.initializing) await this.initializing;

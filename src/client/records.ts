@@ -17,14 +17,21 @@ import { readZigzag } from "../log/zigzag.ts";
 
 /** One record as the consumer returns it. */
 export interface ConsumerRecord {
+  /** The record's topic. */
   topic: string;
+  /** Its partition. */
   partition: number;
+  /** Its offset in the partition. */
   offset: bigint;
   /** CreateTime or LogAppendTime (see timestampType), in ms. */
   timestamp: number;
+  /** CreateTime (set by the producer) or LogAppendTime (set by the broker, per the topic's config). */
   timestampType: "CreateTime" | "LogAppendTime";
+  /** The key bytes, or null. */
   key: Uint8Array | null;
+  /** The value bytes, or null (a tombstone). */
   value: Uint8Array | null;
+  /** Headers in order, as (key, value) pairs; a key may repeat. */
   headers: Array<[string, Uint8Array | null]>;
 }
 

@@ -30,7 +30,9 @@ export interface SenderOptions {
 
 /** The idempotent producer's identity; sequences count per partition. */
 export interface ProducerIdentity {
+  /** The producer id InitProducerId gave. */
   producerId: bigint;
+  /** Its epoch. */
   producerEpoch: number;
 }
 

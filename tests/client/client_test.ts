@@ -272,9 +272,12 @@ for (const target of TARGETS) {
         );
         assert.deepEqual(committed.map((c) => c.offset), ends.map((e) => e.offset), "committed at the log end");
         const [group] = await admin.describeGroups(["pair"]);
-        assert.equal(group.groupState, "Stable");
+        assert.equal(group.state, "Stable");
         assert.equal(group.protocolType, "consumer");
         assert.equal(group.members.length, 2);
+        assert.equal(group.protocol, "range");
+        const described = group.members.flatMap((m) => m.assignment.map((tp) => tp.partition)).sort();
+        assert.deepEqual(described, [0, 1, 2, 3], "the members' assignments, as the coordinator reports them");
         assert.ok((await admin.listGroups()).some((g) => g.groupId === "pair"));
       } finally {
         await a.close();
