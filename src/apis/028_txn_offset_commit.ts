@@ -12,9 +12,12 @@
  * UNKNOWN_TOPIC_OR_PARTITION and is not sent on; when nothing is left the
  * coordinator is not asked; an empty group id is INVALID_GROUP_ID on every
  * partition that is left.
- * The coordinator creates an unknown group (as a commit from outside group
- * management) unless a generation is given (ILLEGAL_GENERATION), checks
- * the member fields, and answers OFFSET_METADATA_TOO_LARGE per partition.
+ * The coordinator first has the transaction coordinator confirm that the
+ * group's partition is in the producer's transaction (KIP-890, AddOffsetsToTxn
+ * came first; src/group/txn_offset_verification.ts says the errors), then
+ * creates an unknown group (as a commit from outside group management)
+ * unless a generation is given (ILLEGAL_GENERATION), checks the member
+ * fields, and answers OFFSET_METADATA_TOO_LARGE per partition.
  * The answer lists, as Kafka's response builder does, the partitions
  * refused here first (topics in request order), then the coordinator's.
  *
