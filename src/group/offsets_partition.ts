@@ -165,7 +165,8 @@ export class OffsetsPartition {
         this.groups.set(groupId, ConsumerGroup.fromRecord(groupId, record.value, this.env));
       }
     }
-    // Groups known only by their offsets (commits from outside group management) are empty classic groups.
+    // Groups known only by their offsets (commits from outside group management, committed or still pending in a
+    // transaction) are empty classic groups, as Kafka's replay makes them.
     for (const groupId of [...this.offsets.groupIds(), ...this.offsets.pending.groupIds()]) {
       if (!this.groups.has(groupId)) this.groups.set(groupId, new ClassicGroup(groupId, this.env));
     }
