@@ -2,7 +2,8 @@
  * The transactional APIs at every version they advertise, through a whole in-process broker core:
  * InitProducerId v0–v5 (PRODUCER_FENCED only from v4), AddPartitionsToTxn v0–v3 (one transaction) and v4–v5
  * (batched, verifyOnly answering per partition, TRANSACTION_ABORTABLE for one not added), AddOffsetsToTxn
- * v0–v4, EndTxn v0–v4, DescribeTransactions v0 and ListTransactions v0–v1 (the duration filter).
+ * v0–v4, EndTxn v0–v4, DescribeTransactions v0, ListTransactions v0–v1 (the duration filter), and
+ * WriteTxnMarkers v0–v1 as Kafka's abortTransaction tool sends it.
  */
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
@@ -23,6 +24,11 @@ import {
   decodeListTransactionsResponse,
   encodeListTransactionsRequest,
 } from "../../src/protocol/generated/list_transactions.ts";
+
+import {
+  decodeWriteTxnMarkersResponse,
+  encodeWriteTxnMarkersRequest,
+} from "../../src/protocol/generated/write_txn_markers.ts";
 
 const TOPIC = "t";
 
@@ -144,6 +150,47 @@ describe("transactional APIs by version", () => {
       assert.deepEqual((await list(1, 10n)).transactionStates.map((t) => t.transactionalId), ["long"]);
       assert.deepEqual((await list(1, 60_000n)).transactionStates, []);
       assert.deepEqual((await list(0, 60_000n)).transactionStates.map((t) => t.transactionState), ["Ongoing"]);
+    });
+  });
+
+  test("WriteTxnMarkers v0–v1 aborts a producer's open transaction at the named partitions", async () => {
+    await withBroker({ handlers: 2 }, async (broker) => {
+      const c = await ready(broker);
+      for (const v of [0, 1]) {
+        const id = `hanging-${v}`;
+        const { producerId, producerEpoch } = await c.init(id);
+        assert.deepEqual(await c.addPartitions(id, producerId, producerEpoch, TOPIC, [v]), [0]);
+        assert.equal((await c.produce(id, producerId, producerEpoch, TOPIC, v, ["h"])).errorCode, ErrorCode.NONE);
+        const before = (await c.fetch(TOPIC, v, 1)).lastStableOffset;
+        const write = (epoch: number) =>
+          broker.call(
+            27,
+            v,
+            {
+              markers: [{
+                producerId,
+                producerEpoch: epoch,
+                transactionResult: false,
+                topics: [{ name: TOPIC, partitionIndexes: [v] }, { name: "missing", partitionIndexes: [0] }],
+                coordinatorEpoch: 0,
+              }],
+            },
+            encodeWriteTxnMarkersRequest,
+            decodeWriteTxnMarkersResponse,
+          );
+        const codes = async (epoch: number) =>
+          (await write(epoch)).markers[0].topics.map((t) => [t.name, t.partitions.map((p) => p.errorCode)]);
+        assert.deepEqual(await codes(producerEpoch - 1), [
+          [TOPIC, [ErrorCode.INVALID_PRODUCER_EPOCH]],
+          ["missing", [ErrorCode.UNKNOWN_TOPIC_OR_PARTITION]],
+        ]);
+        assert.deepEqual(await codes(producerEpoch), [[TOPIC, [0]], ["missing", [
+          ErrorCode.UNKNOWN_TOPIC_OR_PARTITION,
+        ]]]);
+        const after = await c.fetch(TOPIC, v, 1);
+        assert.ok(after.lastStableOffset > before, `v${v}: the ABORT marker closed the transaction`);
+        assert.deepEqual(after.abortedTransactions, [{ producerId, firstOffset: before }]);
+      }
     });
   });
 });
