@@ -42,11 +42,9 @@ export const SECURITY_KEYS = {
     type: "long",
     default: 0,
     min: 0,
-    max: 0,
     origin: "kafka",
-    rangeNote: "re-authentication (KIP-368) is not implemented yet, so sessions cannot expire",
     doc:
-      "Session lifetime of SASL connections, reported in SaslAuthenticate v1+ (0 = sessions do not expire). Only 0 is accepted so far.",
+      "Session lifetime of SASL connections, in milliseconds, reported in SaslAuthenticate v1+: the client re-authenticates within it (KIP-368) as the same principal, or its connection is closed at its next request after it. 0 = sessions do not expire (a SaslHandshake on an authenticated connection is then ILLEGAL_SASL_STATE).",
   },
 } as const satisfies Record<string, KeySpec>;
 

@@ -28,12 +28,12 @@
  * moved for `tsbroker.connections.max.write.stall.ms` are closed. Lines a
  * client can provoke at will are rate-limited.
  *
- * SASL listeners: a connection starts unauthenticated, and until it is
- * authenticated each frame first goes to its SaslAuthenticator
- * (sasl/authenticator.ts), which the processor runs itself, as Kafka's
- * network thread does: SaslHandshake and SaslAuthenticate are answered here,
- * ApiVersions goes to the handlers, anything else closes the connection.
- * Frames are limited to `sasl.server.max.receive.size` until then.
+ * SASL listeners: each frame first goes to the connection's SaslSession
+ * (sasl/session.ts), which the processor runs itself, as Kafka's network
+ * thread does: until authenticated, SaslHandshake and SaslAuthenticate are
+ * answered here, ApiVersions goes to the handlers and anything else closes
+ * the connection (frames are limited to `sasl.server.max.receive.size`);
+ * afterwards it handles re-authentication and expired sessions (KIP-368).
  */
 import type { ConnectionEvents, TcpConnection } from "../runtime/types.ts";
 import type { Logger } from "../util/logger.ts";
@@ -44,7 +44,8 @@ import { FETCH_API_KEY, type UnsentBudget } from "./unsent_budget.ts";
 import type { RequestEnvelope, RequestQueueCounter, ResponseEnvelope } from "./request_channel.ts";
 import { P, type ProcessorMetrics } from "../metrics/layout.ts";
 import { isSupported, type SupportedVersions } from "./supported_versions.ts";
-import { type GateVerdict, SaslAuthenticator, type SaslListenerSettings } from "./sasl/authenticator.ts";
+import type { GateVerdict, SaslListenerSettings } from "./sasl/authenticator.ts";
+import { SaslSession } from "./sasl/session.ts";
 import type { ScramLookup } from "./sasl/scram.ts";
 
 const API_VERSIONS_KEY = 18;
@@ -86,9 +87,9 @@ export interface ProcessorOptions {
 class ClientConnection {
   principal = "User:ANONYMOUS";
   readonly reader: FrameReader;
-  /** Until authenticated on a SASL listener; null once done or on PLAINTEXT. */
-  auth: SaslAuthenticator | null = null;
-  /** The frame the authenticator last judged: a frame dispatch had to retry is not judged twice. */
+  /** Authentication on a SASL listener; null on PLAINTEXT. */
+  sasl: SaslSession | null = null;
+  /** The frame the session last judged: a frame dispatch had to retry is not judged twice. */
   judged: Uint8Array | null = null;
   /** Dispatched requests without a written response, oldest first. */
   readonly outstanding: Outstanding[] = [];
@@ -187,7 +188,7 @@ export class Processor implements ConnectionEvents {
       o.maxRequestBytes,
     );
     if (o.sasl) {
-      conn.auth = new SaslAuthenticator(
+      conn.sasl = new SaslSession(
         o.sasl,
         this.plainUsers ??= new Map(o.sasl.plainUsers),
         o.scram ?? (() => undefined),
@@ -290,9 +291,12 @@ export class Processor implements ConnectionEvents {
       (conn.peerGone || conn.socket.bufferedAmount <= MAX_UNSENT_BYTES)
     ) {
       const frame = ready[0];
-      if (conn.auth && conn.judged !== frame) {
+      if (conn.sasl && conn.judged !== frame) {
+        // An answer written here must not overtake a released request's answer still to come.
+        const key = (frame[0] << 8) | frame[1];
+        if (conn.outstanding.length > 0 && (!conn.sasl.authenticated || key === 17 || key === 36)) return;
         conn.judged = frame;
-        if (this.authenticate(conn, conn.auth.onFrame(frame))) return;
+        if (this.authenticate(conn, conn.sasl.onFrame(frame, performance.now()))) return;
       }
       const apiKey = (frame[0] << 8) | frame[1];
       const apiVersion = ((frame[2] << 24) >> 16) | frame[3];
@@ -345,7 +349,7 @@ export class Processor implements ConnectionEvents {
    * connection closed); false when it goes to the handlers as usual.
    */
   private authenticate(conn: ClientConnection, verdict: GateVerdict): boolean {
-    const auth = conn.auth!;
+    const auth = conn.sasl!;
     if (verdict.kind === "dispatch") return false;
     const frame = conn.reader.ready.shift()!;
     this.o.pool.release(frame.byteLength);
@@ -358,19 +362,14 @@ export class Processor implements ConnectionEvents {
     this.o.metrics.add(P.bytesOut, verdict.bytes.byteLength);
     if (verdict.close) {
       // Kafka logs failed authentications at INFO; the client learnt why from the answer.
-      this.o.log.limited(
-        "info",
-        "failed authentication",
-        `Failed authentication with ${conn.client} (${auth.failure})`,
-      );
+      const line = `Failed authentication with ${conn.client} (${auth.failure})`;
+      this.o.log.limited("info", "failed authentication", line);
       conn.socket.end();
       this.forget(conn);
       return true;
     }
     if (auth.authenticated) {
       conn.principal = auth.principal!;
-      conn.auth = null;
-      conn.judged = null;
       conn.reader.setLimit(this.o.maxRequestBytes, "socket.request.max.bytes");
     }
     this.pump(conn);

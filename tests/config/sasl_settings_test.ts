@@ -84,8 +84,14 @@ describe("SASL listener settings", () => {
     assertMentions(loadError(undefined, ["listener.name.x.ssl.keystore.location=/k"]).message, "unknown key");
   });
 
-  test("connections.max.reauth.ms other than 0 is refused until re-authentication is served", () => {
-    const e = loadError(undefined, ["connections.max.reauth.ms=60000"]);
-    assertMentions(e.message, "connections.max.reauth.ms", "KIP-368");
+  test("connections.max.reauth.ms becomes the listeners' session lifetime", () => {
+    const cfg = loadConfig({
+      overrides: [
+        "listeners=SASL_PLAINTEXT://:9093",
+        "sasl.enabled.mechanisms=SCRAM-SHA-256",
+        "connections.max.reauth.ms=60000",
+      ],
+    });
+    assert.equal(parseListeners(cfg)[0].sasl?.sessionLifetimeMs, 60000);
   });
 });

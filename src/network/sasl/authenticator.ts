@@ -85,7 +85,11 @@ export class SaslAuthenticator {
     private readonly scram: ScramLookup,
     /** Whether ApiVersions at this version is served (else the handler answers UNSUPPORTED_VERSION). */
     private readonly apiVersionsServed: (version: number) => boolean,
-  ) {}
+    /** Re-authentication (KIP-368) of this principal: it starts at the handshake and must end as the same principal. */
+    private readonly reauthOf: string | null = null,
+  ) {
+    if (reauthOf !== null) this.state = "handshake";
+  }
 
   get authenticated(): boolean {
     return this.state === "complete";
@@ -197,8 +201,15 @@ export class SaslAuthenticator {
     try {
       const challenge = server.evaluate(token);
       if (server.complete) {
+        const principal = `User:${server.user}`;
+        if (this.reauthOf !== null && principal !== this.reauthOf) {
+          this.state = "failed";
+          const message = `Cannot change principals during re-authentication from ${this.reauthOf}: ${principal}`;
+          this.failure = message;
+          return new SaslFailure(message);
+        }
         this.state = "complete";
-        this.principal = `User:${server.user}`;
+        this.principal = principal;
       }
       return challenge;
     } catch (e) {
