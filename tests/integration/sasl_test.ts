@@ -13,8 +13,6 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { type BrokerProcess, type Flavour, runCommand, startBroker, tempDir } from "./_broker.ts";
 import { requestFrame, wireCaller, WireClient } from "./_wire.ts";
-import { Reader } from "../../src/protocol/io/reader.ts";
-import { decodeResponseHeader } from "../../src/protocol/generated/headers.ts";
 import { ErrorCode } from "../../src/protocol/errors.ts";
 import {
   decodeSaslHandshakeResponse,
