@@ -12,6 +12,7 @@ import { resolveGroupConfig } from "../config/group_settings.ts";
 import { type MetadataImage, MetadataView } from "../cluster/metadata_image.ts";
 import { advertisedVersions } from "../apis/registry.ts";
 import { GroupCoordinator } from "../group/group_coordinator.ts";
+import { txnOffsetCommitVerifier } from "../group/txn_offset_verification.ts";
 import type { OffsetsLogAccess } from "../group/offsets_partition.ts";
 import { OFFSETS_TOPIC } from "../group/offsets_topic.ts";
 import type { Logger } from "../util/logger.ts";
@@ -78,6 +79,10 @@ export class HandlerCore {
       logs: offsetsLogAccess(replicas),
       metadata: () => state.metadata,
       log: o.log,
+      verifyTxnOffsetCommit: txnOffsetCommitVerifier(
+        () => state.txns,
+        () => state.config["transaction.partition.verification.enable"],
+      ),
     });
     // Declared before it is built: peer calls reach it only once the handler serves.
     // deno-lint-ignore prefer-const
