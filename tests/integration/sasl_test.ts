@@ -516,7 +516,7 @@ describe("re-authentication (KIP-368) with connections.max.reauth.ms (deno)", ()
       decodeSaslAuthenticateResponse,
     );
     assert.equal(other.errorCode, ErrorCode.SASL_AUTHENTICATION_FAILED);
-    assert.equal(other.errorMessage, "Cannot change principals during re-authentication from User:alice: User:admin");
+    assert.equal(other.errorMessage, "Cannot change principals during re-authentication from User.alice: User.admin");
     assert.ok(await client.closedWithin(5000));
   });
 });

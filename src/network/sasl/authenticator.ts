@@ -85,10 +85,18 @@ export class SaslAuthenticator {
     private readonly scram: ScramLookup,
     /** Whether ApiVersions at this version is served (else the handler answers UNSUPPORTED_VERSION). */
     private readonly apiVersionsServed: (version: number) => boolean,
-    /** Re-authentication (KIP-368) of this principal: it starts at the handshake and must end as the same principal. */
-    private readonly reauthOf: string | null = null,
+    /**
+     * Re-authentication (KIP-368) of this principal with this mechanism: it starts at the handshake and must keep
+     * both. Kafka answers a handshake for another mechanism, then closes at the next request without an answer.
+     */
+    private readonly reauthOf: { principal: string; mechanism: string } | null = null,
   ) {
     if (reauthOf !== null) this.state = "handshake";
+  }
+
+  /** The mechanism chosen in the handshake ("" before it). */
+  get mechanism(): string {
+    return this.server?.mechanism ?? "";
   }
 
   get authenticated(): boolean {
@@ -98,6 +106,7 @@ export class SaslAuthenticator {
   /** Decide what to do with one complete frame (without its size prefix) received before authentication. */
   onFrame(frame: Uint8Array): GateVerdict {
     if (this.state === "authenticate-raw") return this.rawToken(frame);
+    if (this.state === "failed") return { kind: "close", reason: this.failure };
     let header;
     const reader = new Reader(frame);
     try {
@@ -154,6 +163,10 @@ export class SaslAuthenticator {
       : null;
     if (!this.server) return this.close(`SASL mechanism ${mechanism} is enabled but not served`);
     this.state = version === 0 ? "authenticate-raw" : "authenticate";
+    if (this.reauthOf !== null && mechanism !== this.reauthOf.mechanism) {
+      this.state = "failed"; // the next frame closes the connection
+      this.failure = `SASL mechanism ${mechanism} requested for re-authentication of ${this.reauthOf.mechanism}`;
+    }
     encodeSaslHandshakeResponse(w, version, { errorCode: ErrorCode.NONE, mechanisms: [...enabled] });
     return answer(w, SASL_HANDSHAKE_KEY, false);
   }
@@ -202,9 +215,11 @@ export class SaslAuthenticator {
       const challenge = server.evaluate(token);
       if (server.complete) {
         const principal = `User:${server.user}`;
-        if (this.reauthOf !== null && principal !== this.reauthOf) {
+        if (this.reauthOf !== null && principal !== this.reauthOf.principal) {
           this.state = "failed";
-          const message = `Cannot change principals during re-authentication from ${this.reauthOf}: ${principal}`;
+          // Kafka's wording, principals written as type.name.
+          const [from, to] = [this.reauthOf.principal, principal].map((p) => p.replace(":", "."));
+          const message = `Cannot change principals during re-authentication from ${from}: ${to}`;
           this.failure = message;
           return new SaslFailure(message);
         }

@@ -6,8 +6,9 @@
  * With `connections.max.reauth.ms` > 0, SaslAuthenticate v1+ tells the
  * client its session lifetime; a SaslHandshake on the authenticated
  * connection then starts a re-authentication (even after expiry, as Kafka's
- * SocketServer allows), which must end as the same principal ("Cannot change
- * principals during re-authentication ..."), and any other request after
+ * SocketServer allows), which must use the same mechanism and end as the
+ * same principal ("Cannot change principals during re-authentication ..."),
+ * and any other request after
  * the session expired closes the connection (Kafka's expired-connection
  * kill; clients that cannot re-authenticate simply reconnect). With 0,
  * sessions never expire and a SaslHandshake on an authenticated connection
@@ -22,6 +23,8 @@ export class SaslSession {
   principal: string | null = null;
   /** When the session expires (performance.now() time); Infinity without connections.max.reauth.ms. */
   private expiresAt = Infinity;
+  /** The mechanism of the last authentication, which a re-authentication must keep. */
+  private mechanism = "";
   /** Why the connection is closed or failed, for the log. */
   failure = "";
 
@@ -48,7 +51,7 @@ export class SaslSession {
           this.plainUsers,
           this.scram,
           this.apiVersionsServed,
-          this.principal,
+          { principal: this.principal!, mechanism: this.mechanism },
         );
       } else if (now > this.expiresAt) {
         this.failure = `SASL session of ${this.principal} expired ${Math.round(now - this.expiresAt)} ms ago ` +
@@ -63,6 +66,7 @@ export class SaslSession {
     if (verdict.kind === "close" || (verdict.kind === "answer" && verdict.close)) this.failure = auth.failure;
     if (auth.authenticated) {
       this.principal = auth.principal;
+      this.mechanism = auth.mechanism;
       this.auth = null;
       if (this.settings.sessionLifetimeMs > 0) this.expiresAt = now + this.settings.sessionLifetimeMs;
     }

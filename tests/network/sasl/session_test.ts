@@ -77,7 +77,7 @@ test("re-authentication as another user fails with Kafka's message and closes", 
   const v = s.onFrame(login("bob", "b-pw"), 10);
   const r = authenticateAnswer(v);
   assert.equal(r.errorCode, ErrorCode.SASL_AUTHENTICATION_FAILED);
-  assert.equal(r.errorMessage, "Cannot change principals during re-authentication from User:alice: User:bob");
+  assert.equal(r.errorMessage, "Cannot change principals during re-authentication from User.alice: User.bob");
   assert.equal((v as { close: boolean }).close, true);
   assert.equal(s.principal, "User:alice");
 });
@@ -93,4 +93,19 @@ test("without a session lifetime, sessions never end and a handshake goes to the
   assert.equal(logIn(s, "alice", "a-pw", 0).sessionLifetimeMs, 0n);
   assert.deepEqual(s.onFrame(metadata(), 1e12), { kind: "dispatch" });
   assert.deepEqual(s.onFrame(handshake(), 1e12), { kind: "dispatch" });
+});
+
+test("re-authentication must keep the mechanism: the handshake is answered, the next request closes", () => {
+  const s = new SaslSession(
+    { mechanisms: ["PLAIN", "SCRAM-SHA-256"], plainUsers: [], sessionLifetimeMs: 1000, maxReceiveBytes: 1024 },
+    users,
+    () => undefined,
+    () => true,
+  );
+  logIn(s, "alice", "a-pw", 0);
+  const h = s.onFrame(frame(17, 1, { mechanism: "SCRAM-SHA-256" }, hs.encodeSaslHandshakeRequest), 10);
+  assert.equal(h.kind, "answer");
+  assert.equal((h as { close: boolean }).close, false);
+  assert.equal(s.onFrame(login("alice", "a-pw"), 10).kind, "close");
+  assert.match(s.failure, /SCRAM-SHA-256 requested for re-authentication of PLAIN/);
 });
