@@ -48,6 +48,8 @@ const COORDINATOR_EPOCH = 0;
 const LOAD_CHUNK_BYTES = 1 << 20;
 const RETRY_MIN_MS = 50;
 const RETRY_MAX_MS = 2000;
+/** How long a call waits for the id's previous transaction to complete before answering CONCURRENT_TRANSACTIONS. */
+const COMPLETION_WAIT_MS = 1000;
 /** Marker errors that may pass: the partition is offline, out of space, not open yet, or its owner closing. */
 const RETRIABLE_MARKER_ERRORS = new Set<number>([
   ErrorCode.KAFKA_STORAGE_ERROR,
@@ -76,6 +78,8 @@ export class TxnService {
   private coordinator: TxnCoordinator | null = null;
   private topicId: string | null = null;
   private readonly loading = new Set<number>();
+  /** Per transactional id, the completion (markers, then the Complete record) in flight. */
+  private readonly completions = new Map<string, Promise<void>>();
   private timers: Array<ReturnType<typeof setInterval>> = [];
   private closed = false;
   private readonly now: () => number;
@@ -199,7 +203,26 @@ export class TxnService {
     return this.call(c, call);
   }
 
+  /**
+   * A call that finds the id's previous transaction still completing (its markers being written) would be
+   * answered CONCURRENT_TRANSACTIONS, as Kafka answers; clients retry that after a backoff (librdkafka's
+   * retry.backoff.ms, 100 ms, for AddPartitionsToTxn), which cost a producer committing every 100 records most
+   * of its time. Instead such a call waits for that completion (at most COMPLETION_WAIT_MS) and is tried once
+   * more: the answer is then the one the client's retry would get.
+   */
   private async call(c: TxnCoordinator, call: TxnCall): Promise<unknown> {
+    const first = await this.callOnce(c, call);
+    const pending = this.completions.get(call.transactionalId);
+    if (pending === undefined || !waitsForCompletion(call) || codeOf(first) !== ErrorCode.CONCURRENT_TRANSACTIONS) {
+      return first;
+    }
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    await Promise.race([pending, new Promise<void>((resolve) => timer = setTimeout(resolve, COMPLETION_WAIT_MS))]);
+    clearTimeout(timer);
+    return this.coordinator === c ? this.callOnce(c, call) : first;
+  }
+
+  private async callOnce(c: TxnCoordinator, call: TxnCall): Promise<unknown> {
     switch (call.kind) {
       case "initProducerId":
         return this.run(c, await c.initProducerId(call));
@@ -266,9 +289,13 @@ export class TxnService {
 
   /** Writes the markers of a prepared commit or abort, then its Complete record (in the background). */
   private complete(c: TxnCoordinator, m: TxnMarkerWrite): void {
-    this.completeTxn(c, m).catch((e) =>
-      this.o.log.error(`completing the transaction of ${m.transactionalId} failed: ${e instanceof Error ? e.stack : e}`)
-    );
+    const id = m.transactionalId;
+    const done: Promise<void> = this.completeTxn(c, m)
+      .catch((e) => this.o.log.error(`completing the transaction of ${id} failed: ${e instanceof Error ? e.stack : e}`))
+      .finally(() => {
+        if (this.completions.get(id) === done) this.completions.delete(id);
+      });
+    this.completions.set(id, done);
   }
 
   private async completeTxn(c: TxnCoordinator, m: TxnMarkerWrite): Promise<void> {
@@ -368,6 +395,18 @@ export class TxnService {
       );
     }
   }
+}
+
+/** Calls that start or change a transaction: worth waiting for the previous one's completion. */
+function waitsForCompletion(call: TxnCall): boolean {
+  return call.kind === "initProducerId" || call.kind === "addOffsets" ||
+    (call.kind === "addPartitions" && !call.verifyOnly);
+}
+
+/** The error of an answer: its own, or (AddPartitionsToTxn) its first partition's. */
+function codeOf(answer: unknown): number {
+  const a = answer as { errorCode: number; partitions?: Array<{ errorCode: number }> };
+  return a.partitions?.[0]?.errorCode ?? a.errorCode;
 }
 
 /** AddPartitionsToTxn's verify-only form: nothing is written. */

@@ -100,6 +100,31 @@ describe("transaction coordinator service", () => {
     }
   });
 
+  test("a call finding the previous transaction still completing waits for it instead of CONCURRENT_TRANSACTIONS", async () => {
+    const broker = await LocalBroker.start({ handlers: 2 });
+    try {
+      await broker.createTopic(TOPIC, 2);
+      const c = new TxnClient(broker);
+      await eventually(async () => (await c.findCoordinator("quick")) === ErrorCode.NONE);
+      const { producerId: pid, producerEpoch: epoch } = await c.init("quick");
+      for (let i = 0; i < 5; i++) {
+        // Right after EndTxn's answer the markers are still being written: the next add waits for them.
+        assert.deepEqual(await c.addPartitions("quick", pid, epoch, TOPIC, [0, 1]), [0, 0], `transaction ${i}`);
+        assert.equal((await c.produce("quick", pid, epoch, TOPIC, i % 2, [`v${i}`])).errorCode, ErrorCode.NONE);
+        assert.equal(await c.endTxn("quick", pid, epoch, true), ErrorCode.NONE);
+      }
+      // InitProducerId on an open transaction aborts it (fencing the producer) and, once that completed, answers
+      // the next epoch at once, where Kafka answers CONCURRENT_TRANSACTIONS and lets the client retry.
+      assert.deepEqual(await c.addPartitions("quick", pid, epoch, TOPIC, [0]), [0]);
+      const fenced = await c.init("quick");
+      assert.deepEqual([fenced.errorCode, fenced.producerId, fenced.producerEpoch], [0, pid, epoch + 2]);
+      assert.equal((await c.describe(["quick"])).transactionStates[0].transactionState, "Empty");
+    } finally {
+      await broker.stop();
+      broker.remove();
+    }
+  });
+
   test("after a crash, a transaction left open is aborted by its timeout; a fenced InitProducerId retries", async () => {
     const overrides = ["transaction.abort.timed.out.transaction.cleanup.interval.ms=100"];
     let broker = await LocalBroker.start({ handlers: 2, overrides });
