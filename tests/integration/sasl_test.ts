@@ -416,6 +416,50 @@ c.close()
     assert.equal(out.stdout.trim(), "from-kafkajs");
   });
 
+  test("the Java producer and consumer (Kafka's perf and console tools) work as the SCRAM-SHA-512 user", async () => {
+    const props = path.join(work, "bob.properties");
+    fs.writeFileSync(
+      props,
+      "security.protocol=SASL_PLAINTEXT\nsasl.mechanism=SCRAM-SHA-512\n" +
+        'sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required username="bob" password="bob-secret";\n',
+    );
+    const produced = await kafkaTool("org.apache.kafka.tools.ProducerPerformance", [
+      "--topic",
+      "scram-java",
+      "--num-records",
+      "500",
+      "--record-size",
+      "100",
+      "--throughput",
+      "-1",
+      "--producer.config",
+      props,
+      "--producer-props",
+      `bootstrap.servers=${broker.bootstrap}`,
+      "acks=all",
+    ], 120_000);
+    assert.equal(produced.code, 0, `ProducerPerformance failed:\n${produced.stdout}\n${produced.stderr}`);
+    assert.match(produced.stdout, /500 records sent/);
+    const consumed = await kafkaTool("org.apache.kafka.tools.consumer.ConsoleConsumer", [
+      "--bootstrap-server",
+      broker.bootstrap,
+      "--topic",
+      "scram-java",
+      "--from-beginning",
+      "--max-messages",
+      "500",
+      "--timeout-ms",
+      "60000",
+      "--consumer.config",
+      props,
+      "--group",
+      "scram-java-group",
+    ], 120_000);
+    assert.equal(consumed.code, 0, `ConsoleConsumer failed:\n${consumed.stderr}`);
+    // ProducerPerformance's values are 100 random capital letters.
+    assert.equal(consumed.stdout.split("\n").filter((l) => /^[A-Z]{100}$/.test(l)).length, 500);
+  });
+
   test("after a restart the SCRAM user still logs in", async () => {
     assert.equal(await broker.stop(), 0);
     broker = await startBroker("deno", { overrides: saslOverrides(), dataDir });
