@@ -3,15 +3,16 @@
  * against a broker process: PLAIN users from the listener's JAAS config,
  * SCRAM users created with Kafka's own kafka-configs tool
  * (AlterUserScramCredentials through the Java AdminClient) that log in at once
- * and after a restart; kcat (librdkafka), kafkajs and confluent-kafka-python
- * produce and consume. Negative paths are checked on the wire: what Kafka
+ * and after a restart; kcat (librdkafka), kafkajs, confluent-kafka-python,
+ * franz-go (sasl_go/) and the Java clients produce and consume; kafkajs
+ * re-authenticates (KIP-368). Negative paths are checked on the wire: what Kafka
  * answers, and that only that connection is closed.
  */
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { type BrokerProcess, type Flavour, runCommand, startBroker, tempDir } from "./_broker.ts";
+import { type BrokerProcess, type Flavour, ROOT, runCommand, startBroker, tempDir } from "./_broker.ts";
 import { requestFrame, wireCaller, WireClient } from "./_wire.ts";
 import { ErrorCode } from "../../src/protocol/errors.ts";
 import {
@@ -458,6 +459,37 @@ c.close()
     assert.equal(consumed.code, 0, `ConsoleConsumer failed:\n${consumed.stderr}`);
     // ProducerPerformance's values are 100 random capital letters.
     assert.equal(consumed.stdout.split("\n").filter((l) => /^[A-Z]{100}$/.test(l)).length, 500);
+  });
+
+  test("franz-go produces and consumes as the SCRAM user (both mechanisms) and as a PLAIN user", async () => {
+    const binary = path.join(work, "saslgo");
+    const built = await runCommand("go", [
+      "-C",
+      path.join(ROOT, "tests/integration/sasl_go"),
+      "build",
+      "-o",
+      binary,
+      ".",
+    ], {
+      env: { GOFLAGS: "-mod=mod" },
+      timeoutMs: 300_000,
+    });
+    assert.equal(
+      built.code,
+      0,
+      `building tests/integration/sasl_go (needs Go and the Go module proxy once): ${built.stderr}`,
+    );
+    for (
+      const [mechanism, user, password] of [
+        ["SCRAM-SHA-256", "bob", "bob-secret"],
+        ["SCRAM-SHA-512", "bob", "bob-secret"],
+        ["PLAIN", "alice", "alice-secret"],
+      ]
+    ) {
+      const out = await runCommand(binary, [broker.bootstrap, mechanism, user, password, `go-${mechanism}`]);
+      assert.equal(out.code, 0, `franz-go with ${mechanism} failed: ${out.stderr}`);
+      assert.equal(out.stdout.trim(), "10");
+    }
   });
 
   test("after a restart the SCRAM user still logs in", async () => {
