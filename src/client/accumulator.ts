@@ -6,7 +6,8 @@
  * other in-flight batches are answered, then its failed batches go back to the front in sequence order, so
  * an idempotent producer resends them in the order the broker expects.
  */
-import type { BuildRecord } from "../log/record_batch.ts";
+import { RECORDS_OFFSET } from "../log/record_batch.ts";
+import { type Bytes, RecordBatchBuilder } from "./batch_encoder.ts";
 
 /** What a send() promise resolves with. */
 export interface RecordMetadata {
@@ -26,33 +27,39 @@ export interface Delivery {
   reject(e: Error): void;
 }
 
-/** Record-level overhead beyond key, value and headers (length, attributes, deltas: a generous bound). */
-const RECORD_OVERHEAD = 21;
-/** The batch header. */
-const BATCH_OVERHEAD = 61;
-
-export function recordSize(r: BuildRecord): number {
-  let n = RECORD_OVERHEAD + (r.key?.length ?? 0) + (r.value?.length ?? 0);
-  for (const [k, v] of r.headers ?? []) n += 10 + k.length * 3 + (v?.length ?? 0);
-  return n;
+/** A record's size as the sticky partitioner and buffer accounting estimate it (strings by length). */
+export function estimateSize(key: Bytes, value: Bytes): number {
+  return 21 + (key?.length ?? 0) + (value?.length ?? 0);
 }
 
 /** Records bound for one partition, sent together as one record batch. */
 export class ProducerBatch {
-  readonly records: BuildRecord[] = [];
+  readonly builder: RecordBatchBuilder;
   readonly deliveries: Delivery[] = [];
+  /** Each record's CreateTime, for its RecordMetadata. */
   readonly timestamps: number[] = [];
-  size = BATCH_OVERHEAD;
   /** Assigned when first drained by an idempotent producer; kept across retries. */
   baseSequence = -1;
   producerEpoch = -1;
   attempts = 0;
   /** Earliest time the next attempt may go (retry backoff). */
   retryAt = 0;
-  /** The encoded batch, kept across retries so a resend is byte-identical. */
+  /** The sealed batch, kept across retries so a resend is byte-identical. */
   encoded: Uint8Array | null = null;
 
-  constructor(readonly topic: string, readonly partition: number, readonly createdAt: number) {}
+  constructor(readonly topic: string, readonly partition: number, readonly createdAt: number, batchSize: number) {
+    this.builder = new RecordBatchBuilder(batchSize);
+  }
+
+  /** Bytes of the batch so far (header included, before compression). */
+  get size(): number {
+    return this.builder.size;
+  }
+
+  /** Number of records. */
+  get count(): number {
+    return this.builder.count;
+  }
 
   /** Fails every record of the batch. */
   fail(e: Error): void {
@@ -68,7 +75,8 @@ interface PartitionQueue {
 }
 
 export class RecordAccumulator {
-  private readonly queues = new Map<string, PartitionQueue>();
+  /** Per topic, the queues by partition (sparse). */
+  private readonly queues = new Map<string, PartitionQueue[]>();
   /** Bytes held by batches not yet answered (buffer.memory accounting). */
   bufferedBytes = 0;
   private flushing = 0;
@@ -76,20 +84,32 @@ export class RecordAccumulator {
   constructor(readonly batchSize: number, readonly lingerMs: number) {}
 
   /** Appends a record; returns whether its batch is now full (the sender should wake). */
-  append(topic: string, partition: number, record: BuildRecord, timestamp: number, delivery: Delivery): boolean {
+  append(
+    topic: string,
+    partition: number,
+    record: { key: Bytes; value: Bytes; headers: Array<[string, Bytes]> | null; timestamp: number },
+    delivery: Delivery,
+  ): boolean {
     const q = this.queue(topic, partition);
-    const size = recordSize(record);
     let batch = q.batches.at(-1);
-    if (!batch || batch.encoded || (batch.records.length > 0 && batch.size + size > this.batchSize)) {
-      batch = new ProducerBatch(topic, partition, Date.now());
+    let added = batch && !batch.encoded
+      ? batch.builder.tryAppend(record.timestamp, record.key, record.value, record.headers)
+      : false;
+    if (added === false) {
+      batch = new ProducerBatch(topic, partition, Date.now(), this.batchSize);
       q.batches.push(batch);
+      added = batch.builder.tryAppend(record.timestamp, record.key, record.value, record.headers) as number;
     }
-    batch.records.push(record);
-    batch.deliveries.push(delivery);
-    batch.timestamps.push(timestamp);
-    batch.size += size;
-    this.bufferedBytes += size;
-    return batch.size >= this.batchSize || q.batches.length > 1;
+    batch!.deliveries.push(delivery);
+    batch!.timestamps.push(record.timestamp);
+    this.bufferedBytes += added;
+    return !batch!.builder.hasRoomFor(64) || q.batches.length > 1;
+  }
+
+  /** Whether the partition's open batch (if any) has room for about `bytes` more. */
+  fits(topic: string, partition: number, bytes: number): boolean {
+    const last = this.queue(topic, partition).batches.at(-1);
+    return !last || last.encoded !== null || last.count === 0 || last.builder.hasRoomFor(bytes);
   }
 
   /** Makes every batch ready now (flush()); undone by `endFlush`. */
@@ -103,7 +123,7 @@ export class RecordAccumulator {
 
   /** Whether anything is queued or in flight. */
   get empty(): boolean {
-    for (const q of this.queues.values()) {
+    for (const q of this.allQueues()) {
       if (q.batches.length > 0 || q.inFlight > 0 || q.retries.length > 0) return false;
     }
     return true;
@@ -116,7 +136,7 @@ export class RecordAccumulator {
   drain(now: number, accept: (b: ProducerBatch) => boolean): { batches: ProducerBatch[]; nextReadyAt: number } {
     const batches: ProducerBatch[] = [];
     let nextReadyAt = Infinity;
-    for (const q of this.queues.values()) {
+    for (const q of this.allQueues()) {
       const head = q.batches[0];
       if (!head || q.retries.length > 0) continue;
       const readyAt = this.readyAt(head, q);
@@ -137,7 +157,7 @@ export class RecordAccumulator {
   complete(b: ProducerBatch): void {
     const q = this.queue(b.topic, b.partition);
     q.inFlight--;
-    this.bufferedBytes -= b.size - BATCH_OVERHEAD;
+    this.bufferedBytes -= b.size - RECORDS_OFFSET;
     this.requeueIfIdle(q);
   }
 
@@ -152,7 +172,7 @@ export class RecordAccumulator {
 
   /** Fails everything not yet sent (close without flushing). */
   abort(e: Error): void {
-    for (const q of this.queues.values()) {
+    for (const q of this.allQueues()) {
       for (const b of [...q.batches, ...q.retries]) b.fail(e);
       q.batches = [];
       q.retries = [];
@@ -161,7 +181,7 @@ export class RecordAccumulator {
 
   private readyAt(head: ProducerBatch, q: PartitionQueue): number {
     if (head.attempts > 0) return head.retryAt;
-    if (this.flushing > 0 || q.batches.length > 1 || head.size >= this.batchSize) return 0;
+    if (this.flushing > 0 || q.batches.length > 1 || !head.builder.hasRoomFor(64)) return 0;
     return head.createdAt + this.lingerMs;
   }
 
@@ -172,13 +192,15 @@ export class RecordAccumulator {
     q.retries = [];
   }
 
+  private *allQueues(): Generator<PartitionQueue> {
+    for (const byPartition of this.queues.values()) for (const q of byPartition) if (q) yield q;
+  }
+
   private queue(topic: string, partition: number): PartitionQueue {
-    const key = `${topic}\u0000${partition}`;
-    let q = this.queues.get(key);
-    if (!q) {
-      q = { batches: [], inFlight: 0, retries: [] };
-      this.queues.set(key, q);
-    }
+    let byPartition = this.queues.get(topic);
+    if (!byPartition) this.queues.set(topic, byPartition = []);
+    let q = byPartition[partition];
+    if (!q) q = byPartition[partition] = { batches: [], inFlight: 0, retries: [] };
     return q;
   }
 }

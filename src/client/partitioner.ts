@@ -48,12 +48,17 @@ export class StickyPartitioner {
 
   constructor(private readonly batchSize: number, private readonly random: () => number = Math.random) {}
 
-  /** The partition for a keyless record of `size` bytes to `topic`. */
-  partition(topic: string, partitions: number, size: number): number {
+  /**
+   * The partition for a keyless record of about `size` bytes to `topic`. `fits(p)` says whether partition
+   * p's open batch still has room for it (the accumulator knows the exact bytes; the count here estimates).
+   */
+  partition(topic: string, partitions: number, size: number, fits: (p: number) => boolean = () => true): number {
     let s = this.sticky.get(topic);
     // Switch before the record that would not fit in the current batch (header included), so the batch
     // closes full and the record opens the next partition's batch rather than a one-record batch here.
-    if (!s || s.partition >= partitions || (s.bytes > 0 && s.bytes + size > this.batchSize - BATCH_OVERHEAD)) {
+    const full = s !== undefined && s.bytes > 0 &&
+      (s.bytes + size > this.batchSize - BATCH_OVERHEAD || !fits(s.partition));
+    if (!s || s.partition >= partitions || full) {
       s = { partition: this.next(s?.partition ?? -1, partitions), bytes: 0 };
       this.sticky.set(topic, s);
     }

@@ -12,10 +12,9 @@
  * await producer.close();
  * ```
  */
-import type { BuildRecord } from "../log/record_batch.ts";
-import { Delivery, RecordAccumulator, type RecordMetadata, recordSize } from "./accumulator.ts";
+import { type Delivery, estimateSize, RecordAccumulator, type RecordMetadata } from "./accumulator.ts";
 import { Apis } from "./apis.ts";
-import { CODEC_IDS, type CompressionName } from "./batch_encoder.ts";
+import { type Bytes, CODEC_IDS, type CompressionName } from "./batch_encoder.ts";
 import { KafkaClientError, throwIfError } from "./errors.ts";
 import { type ClientOptions, NetworkClient } from "./network_client.ts";
 import { keyedPartition, StickyPartitioner } from "./partitioner.ts";
@@ -66,8 +65,6 @@ export interface ProducerRecord {
 }
 
 const utf8 = new TextEncoder();
-const bytes = (p: Payload | undefined): Uint8Array | null =>
-  p === null || p === undefined ? null : typeof p === "string" ? utf8.encode(p) : p;
 
 /** The producer: see the module comment. */
 export class Producer {
@@ -173,24 +170,29 @@ export class Producer {
 
   /** Partitions the record and appends it to the accumulator. */
   private append(record: ProducerRecord, partitions: number): Promise<RecordMetadata> {
-    const built: BuildRecord = { key: bytes(record.key), value: bytes(record.value) };
-    if (record.headers) {
-      const list = Array.isArray(record.headers) ? record.headers : Object.entries(record.headers);
-      built.headers = list.map(([k, v]) => [k, bytes(v)]);
-    }
+    const key = record.key ?? null;
+    const value = record.value;
+    let headers: Array<[string, Bytes]> | null = null;
+    if (record.headers) headers = Array.isArray(record.headers) ? record.headers : Object.entries(record.headers);
     let partition = record.partition;
     if (partition === undefined) {
-      partition = built.key !== null
-        ? keyedPartition(built.key, partitions)
-        : this.partitioner.partition(record.topic, partitions, recordSize(built));
+      partition = key !== null
+        ? keyedPartition(typeof key === "string" ? utf8.encode(key) : key, partitions)
+        : this.stickyPartition(record.topic, partitions, estimateSize(key, value));
     } else if (partition < 0 || partition >= partitions) {
       return Promise.reject(new KafkaClientError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `${record.topic}-${partition}`));
     }
+    const timestamp = record.timestamp ?? Date.now();
     return new Promise<RecordMetadata>((resolve, reject) => {
       const delivery: Delivery = { resolve, reject };
-      const full = this.acc.append(record.topic, partition, built, record.timestamp ?? Date.now(), delivery);
+      const full = this.acc.append(record.topic, partition, { key, value, headers, timestamp }, delivery);
       this.sender.wake(full ? 0 : this.acc.lingerMs);
     });
+  }
+
+  /** The sticky partition for a keyless record, moving on when its open batch is full. */
+  private stickyPartition(topic: string, partitions: number, size: number): number {
+    return this.partitioner.partition(topic, partitions, size, (p) => this.acc.fits(topic, p, size));
   }
 
   /** InitProducerId (non-transactional), retried within max.block.ms; then the sender may start. */

@@ -13,7 +13,6 @@ import { ErrorCode } from "../protocol/errors.ts";
 import type { ProduceRequest, ProduceResponse } from "../protocol/generated/produce.ts";
 import type { ProducerBatch, RecordAccumulator } from "./accumulator.ts";
 import { Apis } from "./apis.ts";
-import { encodeBatch } from "./batch_encoder.ts";
 import { isRetriable, KafkaClientError, needsMetadataRefresh } from "./errors.ts";
 import type { NetworkClient } from "./network_client.ts";
 
@@ -119,12 +118,11 @@ export class Sender {
     for (const b of batches) {
       if (!b.encoded) {
         if (this.o.idempotent) this.assignSequence(b, id);
-        b.encoded = encodeBatch(b.records, {
+        b.encoded = b.builder.seal({
           codec: this.o.codec,
           producerId: id.producerId,
           producerEpoch: this.o.idempotent ? id.producerEpoch : -1,
           baseSequence: b.baseSequence,
-          timestamps: b.timestamps,
         });
       }
       const list = byTopic.get(b.topic) ?? [];
@@ -157,7 +155,7 @@ export class Sender {
     b.baseSequence = next;
     b.producerEpoch = id.producerEpoch;
     // Sequences wrap at 2^31 as the broker expects.
-    this.sequences.set(key, (next + b.records.length) % 2 ** 31);
+    this.sequences.set(key, (next + b.count) % 2 ** 31);
   }
 
   private settle(batches: ProducerBatch[], answer: ProduceResponse | null): void {
