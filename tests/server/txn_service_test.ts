@@ -11,6 +11,8 @@ import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { ErrorCode } from "../../src/protocol/errors.ts";
 import { LocalBroker } from "./_local_broker.ts";
+import { failed } from "../../src/server/local_partition.ts";
+import type { PartitionOp } from "../../src/server/partition_ops.ts";
 import { encodeTxnRecordsBatch, TxnState } from "../../src/txn/txn_records.ts";
 import { javaStringHash } from "../../src/group/offsets_topic.ts";
 import { eventually, TxnClient, valuesOf } from "./_txn_client.ts";
@@ -119,6 +121,41 @@ describe("transaction coordinator service", () => {
       const fenced = await c.init("quick");
       assert.deepEqual([fenced.errorCode, fenced.producerId, fenced.producerEpoch], [0, pid, epoch + 2]);
       assert.equal((await c.describe(["quick"])).transactionStates[0].transactionState, "Empty");
+    } finally {
+      await broker.stop();
+      broker.remove();
+    }
+  });
+
+  test("markers that fail with a storage error are retried until written; then the transaction completes", async () => {
+    const broker = await LocalBroker.start({ handlers: 2 });
+    try {
+      await broker.createTopic(TOPIC, 2);
+      const c = new TxnClient(broker);
+      await eventually(async () => (await c.findCoordinator("retry")) === ErrorCode.NONE);
+      const { producerId: pid, producerEpoch: epoch } = await c.init("retry");
+      assert.deepEqual(await c.addPartitions("retry", pid, epoch, TOPIC, [0, 1]), [0, 0]);
+      for (const p of [0, 1]) assert.equal((await c.produce("retry", pid, epoch, TOPIC, p, ["r"])).errorCode, 0);
+      // Each owner fails its first two marker writes, as a partition offline for a moment would.
+      let refused = 0;
+      for (const replicas of broker.replicas) {
+        const execute = replicas.execute.bind(replicas);
+        let failures = 2;
+        replicas.execute = ((op: PartitionOp) => {
+          if (op.op === "writeTxnMarkers" && failures > 0) {
+            failures--;
+            refused += op.items.length;
+            return Promise.resolve(op.items.map(() => failed(ErrorCode.KAFKA_STORAGE_ERROR, "offline for a moment")));
+          }
+          return execute(op);
+        }) as typeof replicas.execute;
+      }
+      assert.equal(await c.endTxn("retry", pid, epoch, true), ErrorCode.NONE);
+      await eventually(async () =>
+        (await c.describe(["retry"])).transactionStates[0].transactionState === "CompleteCommit"
+      );
+      assert.ok(refused >= 2, `markers were refused ${refused} times before they were written`);
+      for (const p of [0, 1]) assert.equal((await c.fetch(TOPIC, p, 1)).lastStableOffset, 2n);
     } finally {
       await broker.stop();
       broker.remove();
