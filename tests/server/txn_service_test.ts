@@ -5,7 +5,8 @@
  * aborts with read_committed reads to match; Produce to a partition not added is refused as Kafka refuses
  * it; a new InitProducerId fences the old producer; Describe/ListTransactions show the ids; after a crash
  * a transaction left open is aborted by its timeout, and one whose PrepareCommit was written but none of its
- * markers is completed with COMMIT markers.
+ * markers is completed with COMMIT markers; markers refused with a storage error are retried; and a call that
+ * finds the previous transaction completing waits for it.
  */
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
