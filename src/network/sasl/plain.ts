@@ -42,7 +42,9 @@ export class PlainServer implements SaslServer {
       throw saslFailure("Authentication failed: Client requested an authorization id that is different from username");
     }
     const expected = this.users.get(user);
-    if (expected === undefined || !samePassword(expected, password)) {
+    // An unknown user costs the same comparison, so timing does not tell which user names exist.
+    const matches = samePassword(expected ?? "", password);
+    if (expected === undefined || !matches) {
       throw new SaslFailure(
         "Authentication failed: Invalid username or password",
         expected === undefined ? `unknown user ${JSON.stringify(user)}` : `wrong password for ${JSON.stringify(user)}`,
