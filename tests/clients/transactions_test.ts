@@ -17,13 +17,9 @@
  * - Kafka Streams word count with exactly_once_v2, SIGKILLed twice mid-run:
  *   per word the committed counts are exactly 1..n (TxnScenarios streams-eos-*).
  *
- * The tsbroker half of each test runs only once tsbroker advertises EndTxn
- * (until then it is skipped with that reason); the Kafka half always runs.
- * A test named in PENDING fails on tsbroker today for the reason given there:
- * its tsbroker half runs only with TXN_CLIENTS_PENDING=1 in the environment,
- * so that the default suite stays green while the fix is under way.
+ * Each test runs on the reference Kafka first, then on tsbroker.
  */
-import { after, before, describe, test, type TestContext } from "node:test";
+import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import * as fs from "node:fs";
@@ -43,7 +39,7 @@ const END_TXN = 26;
 const CTP_RECORDS = 100_000;
 
 const tmp = tempDir("tsbroker-txn-clients-");
-const brokers: { kafka?: ReferenceKafka; deno?: BrokerProcess; denoServesTxn?: boolean } = {};
+const brokers: { kafka?: ReferenceKafka; deno?: BrokerProcess } = {};
 const once = <T>(make: () => Promise<T>) => {
   let made: Promise<T> | undefined;
   return () => (made ??= make());
@@ -52,28 +48,14 @@ const java = once(() => javaTxnScenarios(tmp));
 const python = once(() => pythonWithClients());
 const txnPy = async () => pythonScenarios(await python(), "txn_scenarios.py");
 
-/** Tests whose tsbroker half fails today (test name prefix -> what tsbroker does wrong). */
-const PENDING: Record<string, string> = {
-  "confluent-kafka: consume-transform-produce":
-    "TxnOffsetCommit answers INVALID_RECORD (87, 'Broker failed to validate record') where Kafka answers NONE",
-  "kafkajs:": "sendOffsets: TxnOffsetCommit answers INVALID_RECORD where Kafka answers NONE",
-  "Kafka Streams word count with exactly_once_v2":
-    "the first commit fails: TxnOffsetCommit answers INVALID_RECORD where Kafka answers NONE",
-};
-const RUN_PENDING = Deno.env.get("TXN_CLIENTS_PENDING") === "1";
-
 type Target = { who: "reference Kafka" | "tsbroker"; bootstrap: string };
 
-/** The targets a test runs on: Kafka always, tsbroker once it advertises EndTxn (else the skip is said). */
-function targets(t: TestContext): Target[] {
-  const out: Target[] = [{ who: "reference Kafka", bootstrap: brokers.kafka!.bootstrap }];
-  const pending = Object.entries(PENDING).find(([prefix]) => t.name.startsWith(prefix))?.[1];
-  if (!brokers.denoServesTxn) {
-    console.log(`[transactions] ${t.name}: tsbroker does not advertise EndTxn yet: its half is skipped`);
-  } else if (pending && !RUN_PENDING) {
-    console.log(`[transactions] ${t.name}: tsbroker half skipped (TXN_CLIENTS_PENDING=1 runs it): ${pending}`);
-  } else out.push({ who: "tsbroker", bootstrap: brokers.deno!.bootstrap });
-  return out;
+/** The targets of a test: the reference Kafka first (the scenario holds there), then tsbroker. */
+function targets(): Target[] {
+  return [
+    { who: "reference Kafka", bootstrap: brokers.kafka!.bootstrap },
+    { who: "tsbroker", bootstrap: brokers.deno!.bootstrap },
+  ];
 }
 
 function ok(r: Result, who: string) {
@@ -125,7 +107,7 @@ describe("transactions with real clients against the reference Kafka and tsbroke
     brokers.kafka = kafka;
     brokers.deno = deno;
     const versions = await apiVersions(deno.host, deno.port);
-    brokers.denoServesTxn = versions.has(END_TXN);
+    assert.ok(versions.has(END_TXN), "tsbroker advertises EndTxn");
   });
   after(async () => {
     await brokers.kafka?.stop();
@@ -136,10 +118,10 @@ describe("transactions with real clients against the reference Kafka and tsbroke
     }
   });
 
-  test("confluent-kafka: alternating commit/abort over 4 partitions; read_committed sees exactly the committed", async (t) => {
+  test("confluent-kafka: alternating commit/abort over 4 partitions; read_committed sees exactly the committed", async () => {
     const run = await txnPy();
     const results: Result[] = [];
-    for (const { who, bootstrap } of targets(t)) {
+    for (const { who, bootstrap } of targets()) {
       const r = await run(bootstrap, "alternate", "ck-alt");
       ok(r, who);
       assert.equal(r.sent, 204, who);
@@ -156,11 +138,11 @@ describe("transactions with real clients against the reference Kafka and tsbroke
     if (results.length === 2) assert.deepEqual(results[1], results[0]);
   });
 
-  test("confluent-kafka: consume-transform-produce moves 100,000 records exactly once, killed and restarted twice", async (t) => {
+  test("confluent-kafka: consume-transform-produce moves 100,000 records exactly once, killed and restarted twice", async () => {
     const py = await python();
     const script = path.join(ROOT, "tests", "clients", "python", "txn_scenarios.py");
     const run = await txnPy();
-    for (const { who, bootstrap } of targets(t)) {
+    for (const { who, bootstrap } of targets()) {
       const prefix = "ck-ctp";
       const seeded = await runCommand(py, [script, bootstrap, "ctp-seed", prefix, String(CTP_RECORDS)], {
         timeoutMs: 120_000,
@@ -194,10 +176,10 @@ describe("transactions with real clients against the reference Kafka and tsbroke
     }
   });
 
-  test("kafkajs: producer.transaction() with sendOffsets, committed and aborted", async (t) => {
+  test("kafkajs: producer.transaction() with sendOffsets, committed and aborted", async () => {
     const script = path.join(ROOT, "tests", "clients", "node", "kafkajs_txn.mjs");
     const results: Result[] = [];
-    for (const { who, bootstrap } of targets(t)) {
+    for (const { who, bootstrap } of targets()) {
       const out = await runCommand("node", [script, bootstrap, "kjs-txn"], { timeoutMs: 120_000 });
       const r = JSON.parse(out.stdout.trim().split("\n").at(-1) ?? "{}");
       ok(r, `${who}: ${out.stderr.slice(-2000)}`);
@@ -212,10 +194,10 @@ describe("transactions with real clients against the reference Kafka and tsbroke
     if (results.length === 2) assert.deepEqual(results[1], results[0]);
   });
 
-  test("Java producer: commit, abort, fenced by a second producer with the same transactional.id", async (t) => {
+  test("Java producer: commit, abort, fenced by a second producer with the same transactional.id", async () => {
     const run = await java();
     const results: Result[] = [];
-    for (const { who, bootstrap } of targets(t)) {
+    for (const { who, bootstrap } of targets()) {
       const r = await run.run(bootstrap, "producer", "java-txn");
       ok(r, who);
       assert.equal(r.fencedCommit, "ProducerFencedException", `${who}: the fenced producer cannot commit`);
@@ -230,9 +212,9 @@ describe("transactions with real clients against the reference Kafka and tsbroke
     if (results.length === 2) assert.deepEqual(results[1], results[0]);
   });
 
-  test("Kafka Streams word count with exactly_once_v2: exact counts after being killed mid-run twice", async (t) => {
+  test("Kafka Streams word count with exactly_once_v2: exact counts after being killed mid-run twice", async () => {
     const run = await java();
-    for (const { who, bootstrap } of targets(t)) {
+    for (const { who, bootstrap } of targets()) {
       const prefix = "java-eos";
       const seed = async (n: number) => {
         const s = await run.run(bootstrap, "streams-eos-seed", prefix, String(n));
