@@ -12,8 +12,8 @@
  * and confluent-kafka.
  *
  * Topic configs are altered on both (AlterConfigs, IncrementalAlterConfigs).
- * What tsbroker does not serve yet (ACLs, transactions, log dirs, quotas, SCRAM,
- * the quorum) must fail promptly with the
+ * What tsbroker does not serve yet (ACLs, log dirs, quotas, SCRAM, the quorum)
+ * must fail promptly with the
  * client's "unsupported" error, never hang. Every scenario runs against both
  * brokers: Kafka Streams needs compacted changelog topics, and librdkafka's
  * and franz-go's KIP-848 consumers need ConsumerGroupHeartbeat v1.
@@ -181,7 +181,6 @@ describe("real clients against the reference Kafka and tsbroker under Deno", () 
       const r = await onBoth(await java(), "admin", "java-admin");
       checkAdmin(r, [
         "describeAcls",
-        "listTransactions",
         "describeClientQuotas",
         "describeUserScramCredentials",
         "describeMetadataQuorum",
@@ -199,6 +198,7 @@ describe("real clients against the reference Kafka and tsbroker under Deno", () 
       assert.deepEqual(r.kafka.results.listConsumerGroupOffsets, ["java-admin-a1-0=7/meta", "java-admin-a1-1=0/"]);
       assert.deepEqual(r.kafka.results.describeCluster, [1, true, true]);
       assert.deepEqual(r.kafka.results.describeProducers, [9], "one idempotent producer, at its last sequence");
+      assert.equal(r.kafka.results.listTransactions, 0, "no transactional producer has run here");
       assert.equal(r.kafka.results.listPartitionReassignments, 0);
       assert.equal(r.kafka.results.electLeaders, "!ElectionNotNeededException");
     });
@@ -325,12 +325,12 @@ describe("real clients against the reference Kafka and tsbroker under Deno", () 
         r,
         [
           "describeACLs",
-          "listTransactions",
           "describeClientQuotas",
         ],
         (v) => typeof v === "string" && v.includes("broker is too old"),
       );
       assert.deepEqual(r.kafka.results.fetchOffsets, ["go-admin-a1-0=7/meta", "go-admin-a1-1=0/"]);
+      assert.equal(r.kafka.results.listTransactions, "ok", "ListTransactions is served (transactions, issue 13)");
       assert.equal(r.kafka.results.describeTopicConfigs, "delete");
       assert.equal(r.kafka.results.listMaxTimestampOffsets, 5);
     });
