@@ -7,6 +7,8 @@
  * an idempotent producer resends them in the order the broker expects.
  */
 import { RECORDS_OFFSET } from "../log/record_batch.ts";
+import { ErrorCode } from "../protocol/errors.ts";
+import { KafkaClientError } from "./errors.ts";
 import { type Bytes, RecordBatchBuilder } from "./batch_encoder.ts";
 
 /** What a send() promise resolves with. */
@@ -168,6 +170,25 @@ export class RecordAccumulator {
     b.retryAt = Date.now() + backoffMs;
     q.retries.push(b);
     this.requeueIfIdle(q);
+  }
+
+  /**
+   * Fails the batches waiting longer than delivery.timeout.ms to be sent (their partition has no leader, or
+   * their retries ran out of time), as Kafka's accumulator expires them; returns how many.
+   */
+  expire(now: number, timeoutMs: number): number {
+    let expired = 0;
+    for (const q of this.allQueues()) {
+      while (q.batches.length > 0 && q.batches[0].createdAt + timeoutMs <= now) {
+        const b = q.batches.shift()!;
+        this.bufferedBytes -= b.size - RECORDS_OFFSET;
+        b.fail(
+          new KafkaClientError(ErrorCode.REQUEST_TIMED_OUT, `delivery.timeout.ms passed for ${b.topic}-${b.partition}`),
+        );
+        expired++;
+      }
+    }
+    return expired;
   }
 
   /** Fails everything not yet sent (close without flushing). */

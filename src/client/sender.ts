@@ -78,6 +78,7 @@ export class Sender {
     if (!id) return; // the producer wakes the sender once InitProducerId has answered
     let needMetadata = false;
     let nextReadyAt = Infinity;
+    this.acc.expire(Date.now(), this.o.deliveryTimeoutMs);
     for (;;) {
       const round = this.drainRequests(Date.now());
       needMetadata ||= round.needMetadata;

@@ -79,3 +79,18 @@ test("bufferedBytes counts appended records and falls as batches complete", () =
   assert.equal(acc.bufferedBytes, 0);
   assert.equal(acc.empty, true);
 });
+
+test("batches still unsent after delivery.timeout.ms fail, and their bytes are released", () => {
+  const acc = new RecordAccumulator(16384, 0);
+  const failures: Error[] = [];
+  const watch: Delivery = { resolve() {}, reject: (e) => failures.push(e) };
+  const before = Date.now();
+  acc.append("t", 0, rec(10), watch);
+  const after = Date.now();
+  assert.equal(acc.expire(before + 999, 1000), 0, "not yet");
+  assert.equal(acc.expire(after + 1000, 1000), 1);
+  assert.equal(failures.length, 1);
+  assert.match(failures[0].message, /REQUEST_TIMED_OUT/);
+  assert.equal(acc.bufferedBytes, 0);
+  assert.equal(acc.empty, true);
+});
