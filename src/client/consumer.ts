@@ -48,7 +48,10 @@ export interface ConsumerOptions extends ClientOptions {
   fetchMaxBytes?: number;
   /** max.partition.fetch.bytes (default 1 MiB). */
   maxPartitionFetchBytes?: number;
-  /** isolation.level (default "read_uncommitted"). */
+  /**
+   * isolation.level (default "read_uncommitted"). With "read_committed" the broker stops each fetch at the
+   * last stable offset; dropping the records of aborted transactions below it is not implemented yet.
+   */
   isolationLevel?: "read_uncommitted" | "read_committed";
   /** session.timeout.ms (45000), heartbeat.interval.ms (3000), max.poll.interval.ms (300000). */
   sessionTimeoutMs?: number;
