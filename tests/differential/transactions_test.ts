@@ -1,8 +1,8 @@
 /**
  * Differential: transactions (issue 13) — InitProducerId (22) with
  * transactional ids, AddPartitionsToTxn (24), AddOffsetsToTxn (25), EndTxn
- * (26), TxnOffsetCommit (28), DescribeTransactions (65), ListTransactions
- * (66), with FindCoordinator key type 1 (10), transactional Produce (0),
+ * (26), WriteTxnMarkers (27), TxnOffsetCommit (28), DescribeTransactions (65),
+ * ListTransactions (66), with FindCoordinator key type 1 (10), transactional Produce (0),
  * read_committed Fetch (1) and ListOffsets (2), and OffsetFetch require_stable
  * (9) — at every version both brokers advertise, against the reference Kafka.
  *
@@ -20,6 +20,7 @@
  * DescribeTransactions shows the transaction finished.
  */
 import { after, before, describe, test } from "node:test";
+import assert from "node:assert/strict";
 import { type Body, type Comparison, Oracle, type Side, sleep, SUITE_COVERAGE } from "./_oracle.ts";
 import { buildBatch } from "../../src/log/record_batch.ts";
 import { defaultCreatableTopic, defaultCreateTopicsRequest } from "../../src/protocol/generated/create_topics.ts";
@@ -29,6 +30,8 @@ import { defaultListOffsetsPartition } from "../../src/protocol/generated/list_o
 const TOPIC = "tx";
 /** The read_committed topic: partition 0 holds an aborted then a committed transaction, partition 1 an open one. */
 const READ = "txr";
+/** WriteTxnMarkers writes its markers here. */
+const MARKERS = "txw";
 const BASE_TIMESTAMP = BigInt(Date.now() - 60_000);
 const utf8 = new TextEncoder();
 const DONE = ["Empty", "CompleteCommit", "CompleteAbort"];
@@ -195,7 +198,7 @@ describe("differential: transactions", () => {
       version: 7,
       request: {
         ...defaultCreateTopicsRequest(),
-        topics: [TOPIC, READ].map((name) => ({
+        topics: [TOPIC, READ, MARKERS].map((name) => ({
           ...defaultCreatableTopic(),
           name,
           numPartitions: 2,
@@ -203,7 +206,7 @@ describe("differential: transactions", () => {
         })),
       },
     });
-    await o.settle([TOPIC, READ]);
+    await o.settle([TOPIC, READ, MARKERS]);
   });
   after(async () => {
     o?.report();
@@ -620,6 +623,63 @@ describe("differential: transactions", () => {
     }
     await o.compare({ title: "abort the open one", apiKey: 26, version: 3, request: endTxn(open, false) });
     await finished(open);
+    o.assertNoDifferences();
+  });
+
+  test("WriteTxnMarkers: an abort marker for an open transaction's partition ends it there; unknown topics", async () => {
+    for (const v of o.advertised(27)) {
+      const id = `tw-${v}`;
+      // A partition per version: tsbroker writes the v0 marker that Kafka (without v0) does not.
+      const partition = v % 2;
+      await begin(id);
+      await o.compare({
+        title: "add",
+        apiKey: 24,
+        version: 3,
+        request: addPartitions(3, id, [[MARKERS, [partition]]]),
+      });
+      await o.compare({
+        title: "produce",
+        apiKey: 0,
+        version: 9,
+        request: txnProduce(id, MARKERS, partition, 2, `w${v}`),
+      });
+      const lso = {
+        replicaId: -1,
+        isolationLevel: 1,
+        topics: [{
+          name: MARKERS,
+          partitions: [{ ...defaultListOffsetsPartition(), partitionIndex: partition, timestamp: -1n }],
+        }],
+      };
+      await o.compare({ title: "LSO held by the open transaction", apiKey: 2, version: 7, request: lso });
+      const marker = await o.compare({
+        title: "abort marker",
+        apiKey: 27,
+        version: v,
+        request: (s: Side) => ({
+          markers: [{
+            producerId: pid(id)(s),
+            producerEpoch: epoch(id)(s),
+            transactionResult: false,
+            topics: [{ name: MARKERS, partitionIndexes: [partition] }, { name: "txw-none", partitionIndexes: [0] }],
+            coordinatorEpoch: 0,
+          }],
+        }),
+      });
+      if (o.kafkaSupports(27, v)) {
+        await o.compare({ title: "LSO after the marker", apiKey: 2, version: 7, request: lso });
+      } else {
+        // Kafka 4 closes the connection on v0 (KIP-896); tsbroker answers it as it answers v1.
+        const topics = marker.tsbroker.markers[0].topics;
+        assert.deepEqual(
+          topics.map((t: Body) => [t.name, t.partitions[0].errorCode]).sort(),
+          [[MARKERS, 0], ["txw-none", 3]],
+        );
+      }
+      await o.compare({ title: "abort", apiKey: 26, version: 3, request: endTxn(id, false) });
+      await finished(id);
+    }
     o.assertNoDifferences();
   });
 
