@@ -40,13 +40,18 @@ export class FrameReader {
 
   /** The key that sets the size limit, named when a frame exceeds it. */
   private limitKey = "socket.request.max.bytes";
+  private minFrameBytes = MIN_REQUEST_BYTES;
 
   constructor(private readonly pool: MemoryPool, private maxRequestBytes: number) {}
 
-  /** Change the size limit for frames not yet started (SASL's smaller limit until authenticated). */
-  setLimit(maxRequestBytes: number, key: string): void {
+  /**
+   * Change the size limits for frames not yet started: SASL's smaller limit until authenticated, and a
+   * smaller minimum, since the unframed tokens of a v0 handshake need not hold a request header.
+   */
+  setLimit(maxRequestBytes: number, key: string, minFrameBytes = MIN_REQUEST_BYTES): void {
     this.maxRequestBytes = maxRequestBytes;
     this.limitKey = key;
+    this.minFrameBytes = minFrameBytes;
   }
 
   /** True while the pool refused memory and bytes wait in the stash. */
@@ -106,7 +111,7 @@ export class FrameReader {
         this.sizeFilled = 0;
         const b = this.sizeBytes;
         const size = (b[0] << 24) | (b[1] << 16) | (b[2] << 8) | b[3];
-        if (size < MIN_REQUEST_BYTES || size > this.maxRequestBytes) {
+        if (size < this.minFrameBytes || size > this.maxRequestBytes) {
           return {
             error: size > this.maxRequestBytes || size < 0
               ? `request size ${size >>> 0} exceeds ${this.limitKey} (${this.maxRequestBytes})`

@@ -194,7 +194,7 @@ export class Processor implements ConnectionEvents {
         o.scram ?? (() => undefined),
         (version) => isSupported(o.supported, API_VERSIONS_KEY, version),
       );
-      conn.reader.setLimit(Math.min(o.sasl.maxReceiveBytes, o.maxRequestBytes), "sasl.server.max.receive.size");
+      conn.reader.setLimit(Math.min(o.sasl.maxReceiveBytes, o.maxRequestBytes), "sasl.server.max.receive.size", 1);
     }
     this.byId.set(conn.id, conn);
     this.bySocket.set(socket, conn);

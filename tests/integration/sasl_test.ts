@@ -35,7 +35,7 @@ import {
 import { kafkaTool, pythonWithClients } from "../clients/_clients.ts";
 
 const PLAIN_JAAS = "org.apache.kafka.common.security.plain.PlainLoginModule required " +
-  'user_admin="admin-secret" user_alice="alice-secret";';
+  'user_admin="admin-secret" user_alice="alice-secret" user_a="b";';
 
 function saslOverrides(): Record<string, string> {
   return {
@@ -234,6 +234,15 @@ describe("SASL negative paths on the wire (deno)", () => {
       decodeMetadataResponse,
     );
     assert.equal(md.brokers.length, 1);
+    client.destroy();
+  });
+
+  test("an unframed token shorter than a request header is still a token", async () => {
+    const client = await WireClient.connect(broker.port);
+    const call = wireCaller("old");
+    await call(client, 17, 0, { mechanism: "PLAIN" }, encodeSaslHandshakeRequest, decodeSaslHandshakeResponse);
+    client.write(new Uint8Array([0, 0, 0, 4, 0, 97, 0, 98])); // "\0a\0b"
+    assert.deepEqual(await client.readFrame(), new Uint8Array(0));
     client.destroy();
   });
 
