@@ -172,127 +172,129 @@ for (const flavour of ["deno", "bun"] as Flavour[]) {
   });
 }
 
-describe("SASL negative paths on the wire (deno)", () => {
-  let broker: BrokerProcess;
-  before(async () => {
-    broker = await startBroker("deno", {
-      overrides: { ...saslOverrides(), "tsbroker.request.read.timeout.ms": 2000 },
+for (const flavour of ["deno", "bun"] as Flavour[]) {
+  describe(`SASL negative paths on the wire, broker under ${flavour}`, () => {
+    let broker: BrokerProcess;
+    before(async () => {
+      broker = await startBroker(flavour, {
+        overrides: { ...saslOverrides(), "tsbroker.request.read.timeout.ms": 2000 },
+      });
     });
-  });
-  after(async () => {
-    assert.equal(await broker.stop(), 0, `broker did not exit cleanly:\n${broker.output.slice(-20).join("\n")}`);
-    fs.rmSync(broker.dataDir, { recursive: true, force: true });
-  });
+    after(async () => {
+      assert.equal(await broker.stop(), 0, `broker did not exit cleanly:\n${broker.output.slice(-20).join("\n")}`);
+      fs.rmSync(broker.dataDir, { recursive: true, force: true });
+    });
 
-  test("a request other than ApiVersions or SaslHandshake before authentication closes the connection", async () => {
-    const client = await WireClient.connect(broker.port);
-    client.write(requestFrame(3, 12, 1, "x", {
-      topics: [],
-      allowAutoTopicCreation: false,
-      includeTopicAuthorizedOperations: false,
-      includeClusterAuthorizedOperations: false,
-    }, encodeMetadataRequest));
-    assert.equal(await client.readFrame(), null);
-  });
-
-  test("an unknown mechanism is answered UNSUPPORTED_SASL_MECHANISM with the enabled list, then closed", async () => {
-    const { client, hs } = await handshaken(broker, "GSSAPI");
-    assert.equal(hs.errorCode, ErrorCode.UNSUPPORTED_SASL_MECHANISM);
-    assert.deepEqual(hs.mechanisms, ["PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512"]);
-    assert.ok(await client.closedWithin(5000));
-  });
-
-  test("a v0 handshake is followed by unframed tokens (clients before Kafka 1.0)", async () => {
-    const client = await WireClient.connect(broker.port);
-    const call = wireCaller("old");
-    const hs = await call(
-      client,
-      17,
-      0,
-      { mechanism: "PLAIN" },
-      encodeSaslHandshakeRequest,
-      decodeSaslHandshakeResponse,
-    );
-    assert.equal(hs.errorCode, ErrorCode.NONE);
-    const token = plainToken("admin", "admin-secret");
-    const framed = new Uint8Array(4 + token.length);
-    new DataView(framed.buffer).setInt32(0, token.length);
-    framed.set(token, 4);
-    client.write(framed);
-    assert.deepEqual(await client.readFrame(), new Uint8Array(0));
-    const md = await call(
-      client,
-      3,
-      4,
-      {
+    test("a request other than ApiVersions or SaslHandshake before authentication closes the connection", async () => {
+      const client = await WireClient.connect(broker.port);
+      client.write(requestFrame(3, 12, 1, "x", {
         topics: [],
         allowAutoTopicCreation: false,
         includeTopicAuthorizedOperations: false,
         includeClusterAuthorizedOperations: false,
-      },
-      encodeMetadataRequest,
-      decodeMetadataResponse,
-    );
-    assert.equal(md.brokers.length, 1);
-    client.destroy();
-  });
+      }, encodeMetadataRequest));
+      assert.equal(await client.readFrame(), null);
+    });
 
-  test("an unframed token shorter than a request header is still a token", async () => {
-    const client = await WireClient.connect(broker.port);
-    const call = wireCaller("old");
-    await call(client, 17, 0, { mechanism: "PLAIN" }, encodeSaslHandshakeRequest, decodeSaslHandshakeResponse);
-    client.write(new Uint8Array([0, 0, 0, 4, 0, 97, 0, 98])); // "\0a\0b"
-    assert.deepEqual(await client.readFrame(), new Uint8Array(0));
-    client.destroy();
-  });
+    test("an unknown mechanism is answered UNSUPPORTED_SASL_MECHANISM with the enabled list, then closed", async () => {
+      const { client, hs } = await handshaken(broker, "GSSAPI");
+      assert.equal(hs.errorCode, ErrorCode.UNSUPPORTED_SASL_MECHANISM);
+      assert.deepEqual(hs.mechanisms, ["PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512"]);
+      assert.ok(await client.closedWithin(5000));
+    });
 
-  test("a client that stops mid-handshake is closed by the request read timeout, others unaffected", async () => {
-    const client = await WireClient.connect(broker.port);
-    const half = requestFrame(17, 1, 1, "slow", { mechanism: "PLAIN" }, encodeSaslHandshakeRequest);
-    client.write(half.subarray(0, half.length - 3));
-    // tsbroker.request.read.timeout.ms is 2 s here (30 s by default).
-    const other = await handshaken(broker, "PLAIN");
-    assert.ok(await client.closedWithin(10_000), "a half-sent handshake is kept open");
-    assert.equal(other.hs.errorCode, ErrorCode.NONE);
-    assert.ok(!other.client.closed, "another connection was closed too");
-    other.client.destroy();
-  });
+    test("a v0 handshake is followed by unframed tokens (clients before Kafka 1.0)", async () => {
+      const client = await WireClient.connect(broker.port);
+      const call = wireCaller("old");
+      const hs = await call(
+        client,
+        17,
+        0,
+        { mechanism: "PLAIN" },
+        encodeSaslHandshakeRequest,
+        decodeSaslHandshakeResponse,
+      );
+      assert.equal(hs.errorCode, ErrorCode.NONE);
+      const token = plainToken("admin", "admin-secret");
+      const framed = new Uint8Array(4 + token.length);
+      new DataView(framed.buffer).setInt32(0, token.length);
+      framed.set(token, 4);
+      client.write(framed);
+      assert.deepEqual(await client.readFrame(), new Uint8Array(0));
+      const md = await call(
+        client,
+        3,
+        4,
+        {
+          topics: [],
+          allowAutoTopicCreation: false,
+          includeTopicAuthorizedOperations: false,
+          includeClusterAuthorizedOperations: false,
+        },
+        encodeMetadataRequest,
+        decodeMetadataResponse,
+      );
+      assert.equal(md.brokers.length, 1);
+      client.destroy();
+    });
 
-  test("a frame larger than sasl.server.max.receive.size before authentication closes the connection", async () => {
-    const client = await WireClient.connect(broker.port);
-    const header = new Uint8Array(8);
-    new DataView(header.buffer).setInt32(0, 600_000);
-    new DataView(header.buffer).setInt16(4, 17);
-    client.write(header);
-    assert.ok(await client.closedWithin(5000));
-  });
+    test("an unframed token shorter than a request header is still a token", async () => {
+      const client = await WireClient.connect(broker.port);
+      const call = wireCaller("old");
+      await call(client, 17, 0, { mechanism: "PLAIN" }, encodeSaslHandshakeRequest, decodeSaslHandshakeResponse);
+      client.write(new Uint8Array([0, 0, 0, 4, 0, 97, 0, 98])); // "\0a\0b"
+      assert.deepEqual(await client.readFrame(), new Uint8Array(0));
+      client.destroy();
+    });
 
-  test("SaslHandshake on a PLAINTEXT listener is answered ILLEGAL_SASL_STATE, as Kafka's KafkaApis does", async () => {
-    const client = await WireClient.connect(plaintextPort(broker));
-    const call = wireCaller("plain");
-    const hs = await call(
-      client,
-      17,
-      1,
-      { mechanism: "PLAIN" },
-      encodeSaslHandshakeRequest,
-      decodeSaslHandshakeResponse,
-    );
-    assert.equal(hs.errorCode, ErrorCode.ILLEGAL_SASL_STATE);
-    assert.deepEqual(hs.mechanisms, []);
-    const auth = await call(
-      client,
-      36,
-      0,
-      { authBytes: new Uint8Array(0) },
-      encodeSaslAuthenticateRequest,
-      decodeSaslAuthenticateResponse,
-    );
-    assert.equal(auth.errorCode, ErrorCode.ILLEGAL_SASL_STATE);
-    assert.equal(auth.errorMessage, "SaslAuthenticate request received after successful authentication");
-    client.destroy();
+    test("a client that stops mid-handshake is closed by the request read timeout, others unaffected", async () => {
+      const client = await WireClient.connect(broker.port);
+      const half = requestFrame(17, 1, 1, "slow", { mechanism: "PLAIN" }, encodeSaslHandshakeRequest);
+      client.write(half.subarray(0, half.length - 3));
+      // tsbroker.request.read.timeout.ms is 2 s here (30 s by default).
+      const other = await handshaken(broker, "PLAIN");
+      assert.ok(await client.closedWithin(10_000), "a half-sent handshake is kept open");
+      assert.equal(other.hs.errorCode, ErrorCode.NONE);
+      assert.ok(!other.client.closed, "another connection was closed too");
+      other.client.destroy();
+    });
+
+    test("a frame larger than sasl.server.max.receive.size before authentication closes the connection", async () => {
+      const client = await WireClient.connect(broker.port);
+      const header = new Uint8Array(8);
+      new DataView(header.buffer).setInt32(0, 600_000);
+      new DataView(header.buffer).setInt16(4, 17);
+      client.write(header);
+      assert.ok(await client.closedWithin(5000));
+    });
+
+    test("SaslHandshake on a PLAINTEXT listener is answered ILLEGAL_SASL_STATE, as Kafka's KafkaApis does", async () => {
+      const client = await WireClient.connect(plaintextPort(broker));
+      const call = wireCaller("plain");
+      const hs = await call(
+        client,
+        17,
+        1,
+        { mechanism: "PLAIN" },
+        encodeSaslHandshakeRequest,
+        decodeSaslHandshakeResponse,
+      );
+      assert.equal(hs.errorCode, ErrorCode.ILLEGAL_SASL_STATE);
+      assert.deepEqual(hs.mechanisms, []);
+      const auth = await call(
+        client,
+        36,
+        0,
+        { authBytes: new Uint8Array(0) },
+        encodeSaslAuthenticateRequest,
+        decodeSaslAuthenticateResponse,
+      );
+      assert.equal(auth.errorCode, ErrorCode.ILLEGAL_SASL_STATE);
+      assert.equal(auth.errorMessage, "SaslAuthenticate request received after successful authentication");
+      client.destroy();
+    });
   });
-});
+}
 
 describe("SCRAM users created with kafka-configs log in at once and after a restart (deno)", () => {
   let broker: BrokerProcess;
