@@ -516,100 +516,102 @@ c.close()
   });
 });
 
-describe("re-authentication (KIP-368) with connections.max.reauth.ms (deno)", () => {
-  let broker: BrokerProcess;
-  before(async () => {
-    broker = await startBroker("deno", {
-      overrides: { ...saslOverrides(), "connections.max.reauth.ms": 2000, "tsbroker.log.level": "debug" },
+for (const flavour of ["deno", "bun"] as Flavour[]) {
+  describe(`re-authentication (KIP-368) with connections.max.reauth.ms, broker under ${flavour}`, () => {
+    let broker: BrokerProcess;
+    before(async () => {
+      broker = await startBroker(flavour, {
+        overrides: { ...saslOverrides(), "connections.max.reauth.ms": 2000, "tsbroker.log.level": "debug" },
+      });
     });
-  });
-  after(async () => {
-    assert.equal(await broker.stop(), 0, `broker did not exit cleanly:\n${broker.output.slice(-20).join("\n")}`);
-    fs.rmSync(broker.dataDir, { recursive: true, force: true });
-  });
+    after(async () => {
+      assert.equal(await broker.stop(), 0, `broker did not exit cleanly:\n${broker.output.slice(-20).join("\n")}`);
+      fs.rmSync(broker.dataDir, { recursive: true, force: true });
+    });
 
-  test("kafkajs re-authenticates on its connections and keeps producing past several session lifetimes", async () => {
-    const script = `
+    test("kafkajs re-authenticates on its connections and keeps producing past several session lifetimes", async () => {
+      const script = `
       import kafkajs from "kafkajs";
       const kafka = new kafkajs.Kafka({ brokers: [process.argv[1]], logLevel: kafkajs.logLevel.NOTHING,
         reauthenticationThreshold: 1000, sasl: { mechanism: "plain", username: "alice", password: "alice-secret" } });
       const producer = kafka.producer();
       await producer.connect();
       for (let i = 0; i < 14; i++) {
-        await producer.send({ topic: "reauth", messages: [{ value: "m" + i }] });
+        await producer.send({ topic: "reauth-" + process.argv[2], messages: [{ value: "m" + i }] });
         await new Promise((r) => setTimeout(r, 500));
       }
       await producer.disconnect();
     `;
-    const kjs = await runCommand("node", ["--input-type=module", "-e", script, broker.bootstrap], {
-      timeoutMs: 60_000,
+      const kjs = await runCommand("node", ["--input-type=module", "-e", script, broker.bootstrap, flavour], {
+        timeoutMs: 60_000,
+      });
+      assert.equal(kjs.code, 0, `kafkajs failed: ${kjs.stderr}`);
+      const expired = broker.output.filter((l) => /expired .* without re-authentication/.test(l));
+      assert.deepEqual(expired, [], "connections were closed for expired sessions instead of re-authenticating");
+      const get = await runCommand("kcat", [
+        "-C",
+        "-b",
+        broker.bootstrap,
+        "-t",
+        `reauth-${flavour}`,
+        "-e",
+        "-q",
+        ...kcatSasl("PLAIN", "alice", "alice-secret"),
+      ]);
+      assert.equal(get.stdout.trim().split("\n").length, 14);
     });
-    assert.equal(kjs.code, 0, `kafkajs failed: ${kjs.stderr}`);
-    const expired = broker.output.filter((l) => /expired .* without re-authentication/.test(l));
-    assert.deepEqual(expired, [], "connections were closed for expired sessions instead of re-authenticating");
-    const get = await runCommand("kcat", [
-      "-C",
-      "-b",
-      broker.bootstrap,
-      "-t",
-      "reauth",
-      "-e",
-      "-q",
-      ...kcatSasl("PLAIN", "alice", "alice-secret"),
-    ]);
-    assert.equal(get.stdout.trim().split("\n").length, 14);
-  });
 
-  test("a connection that does not re-authenticate is closed at its first request after expiry", async () => {
-    const { client, call } = await handshaken(broker, "PLAIN");
-    const ok = await call(
-      client,
-      36,
-      1,
-      { authBytes: plainToken("alice", "alice-secret") },
-      encodeSaslAuthenticateRequest,
-      decodeSaslAuthenticateResponse,
-    );
-    assert.equal(ok.sessionLifetimeMs, 2000n);
-    await new Promise((r) => setTimeout(r, 2300));
-    client.write(requestFrame(3, 12, 9, "x", {
-      topics: [],
-      allowAutoTopicCreation: false,
-      includeTopicAuthorizedOperations: false,
-      includeClusterAuthorizedOperations: false,
-    }, encodeMetadataRequest));
-    assert.equal(await client.readFrame(), null);
-  });
+    test("a connection that does not re-authenticate is closed at its first request after expiry", async () => {
+      const { client, call } = await handshaken(broker, "PLAIN");
+      const ok = await call(
+        client,
+        36,
+        1,
+        { authBytes: plainToken("alice", "alice-secret") },
+        encodeSaslAuthenticateRequest,
+        decodeSaslAuthenticateResponse,
+      );
+      assert.equal(ok.sessionLifetimeMs, 2000n);
+      await new Promise((r) => setTimeout(r, 2300));
+      client.write(requestFrame(3, 12, 9, "x", {
+        topics: [],
+        allowAutoTopicCreation: false,
+        includeTopicAuthorizedOperations: false,
+        includeClusterAuthorizedOperations: false,
+      }, encodeMetadataRequest));
+      assert.equal(await client.readFrame(), null);
+    });
 
-  test("re-authenticating as another user is refused with Kafka's message", async () => {
-    const { client, call } = await handshaken(broker, "PLAIN");
-    await call(
-      client,
-      36,
-      2,
-      { authBytes: plainToken("alice", "alice-secret") },
-      encodeSaslAuthenticateRequest,
-      decodeSaslAuthenticateResponse,
-    );
-    const again = await call(
-      client,
-      17,
-      1,
-      { mechanism: "PLAIN" },
-      encodeSaslHandshakeRequest,
-      decodeSaslHandshakeResponse,
-    );
-    assert.equal(again.errorCode, ErrorCode.NONE);
-    const other = await call(
-      client,
-      36,
-      2,
-      { authBytes: plainToken("admin", "admin-secret") },
-      encodeSaslAuthenticateRequest,
-      decodeSaslAuthenticateResponse,
-    );
-    assert.equal(other.errorCode, ErrorCode.SASL_AUTHENTICATION_FAILED);
-    assert.equal(other.errorMessage, "Cannot change principals during re-authentication from User.alice: User.admin");
-    assert.ok(await client.closedWithin(5000));
+    test("re-authenticating as another user is refused with Kafka's message", async () => {
+      const { client, call } = await handshaken(broker, "PLAIN");
+      await call(
+        client,
+        36,
+        2,
+        { authBytes: plainToken("alice", "alice-secret") },
+        encodeSaslAuthenticateRequest,
+        decodeSaslAuthenticateResponse,
+      );
+      const again = await call(
+        client,
+        17,
+        1,
+        { mechanism: "PLAIN" },
+        encodeSaslHandshakeRequest,
+        decodeSaslHandshakeResponse,
+      );
+      assert.equal(again.errorCode, ErrorCode.NONE);
+      const other = await call(
+        client,
+        36,
+        2,
+        { authBytes: plainToken("admin", "admin-secret") },
+        encodeSaslAuthenticateRequest,
+        decodeSaslAuthenticateResponse,
+      );
+      assert.equal(other.errorCode, ErrorCode.SASL_AUTHENTICATION_FAILED);
+      assert.equal(other.errorMessage, "Cannot change principals during re-authentication from User.alice: User.admin");
+      assert.ok(await client.closedWithin(5000));
+    });
   });
-});
+}
