@@ -38,6 +38,14 @@ export const SECURITY_KEYS = {
     origin: "kafka",
     doc: "Largest request a client may send on a SASL listener before it has authenticated, in bytes.",
   },
+  "connection.failed.authentication.delay.ms": {
+    type: "int",
+    default: 100,
+    min: 0,
+    origin: "kafka",
+    doc:
+      "How long the answer to a failed SASL authentication, and the close that follows, are held back, in milliseconds: slows down password guessing.",
+  },
   "connections.max.reauth.ms": {
     type: "long",
     default: 0,

@@ -343,11 +343,7 @@ export class Processor implements ConnectionEvents {
     }
   }
 
-  /**
-   * Act on the authenticator's verdict for the connection's first waiting
-   * frame. True when the frame was dealt with here (answered or the
-   * connection closed); false when it goes to the handlers as usual.
-   */
+  /** Act on the SASL session's verdict on the first waiting frame; false when it goes to the handlers as usual. */
   private authenticate(conn: ClientConnection, verdict: GateVerdict): boolean {
     const auth = conn.sasl!;
     if (verdict.kind === "dispatch") return false;
@@ -358,16 +354,21 @@ export class Processor implements ConnectionEvents {
       return true;
     }
     this.o.metrics.recordRequest(verdict.apiKey, 0, verdict.error);
-    if (!conn.peerGone) conn.socket.write(verdict.bytes);
     this.o.metrics.add(P.bytesOut, verdict.bytes.byteLength);
     if (verdict.close) {
-      // Kafka logs failed authentications at INFO; the client learnt why from the answer.
+      // Kafka logs failed authentications at INFO, and holds back the answer and the close to slow down guessing.
       const line = `Failed authentication with ${conn.client} (${auth.failure})`;
       this.o.log.limited("info", "failed authentication", line);
-      conn.socket.end();
       this.forget(conn);
+      conn.socket.pauseReading();
+      const socket = conn.socket, gone = conn.peerGone;
+      setTimeout(() => {
+        if (!gone) socket.write(verdict.bytes);
+        socket.end();
+      }, this.o.sasl?.failedAuthDelayMs ?? 0);
       return true;
     }
+    if (!conn.peerGone) conn.socket.write(verdict.bytes);
     if (auth.authenticated) {
       conn.principal = auth.principal!;
       conn.reader.setLimit(this.o.maxRequestBytes, "socket.request.max.bytes");

@@ -140,6 +140,7 @@ describe("config key table", () => {
       "sasl.mechanism.inter.broker.protocol": "GSSAPI",
       "sasl.jaas.config": "",
       "sasl.server.max.receive.size": 524288,
+      "connection.failed.authentication.delay.ms": 100,
       "connections.max.reauth.ms": 0,
       "tsbroker.metrics.listener": "127.0.0.1:9464",
       "tsbroker.shutdown.timeout.ms": 10000,

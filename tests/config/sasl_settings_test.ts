@@ -23,6 +23,7 @@ describe("SASL listener settings", () => {
       plainUsers: [["admin", "admin-secret"], ["alice", "alice-secret"]],
       sessionLifetimeMs: 0,
       maxReceiveBytes: 524288,
+      failedAuthDelayMs: 100,
     });
   });
 

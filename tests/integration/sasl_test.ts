@@ -177,7 +177,11 @@ for (const flavour of ["deno", "bun"] as Flavour[]) {
     let broker: BrokerProcess;
     before(async () => {
       broker = await startBroker(flavour, {
-        overrides: { ...saslOverrides(), "tsbroker.request.read.timeout.ms": 2000 },
+        overrides: {
+          ...saslOverrides(),
+          "tsbroker.request.read.timeout.ms": 2000,
+          "connection.failed.authentication.delay.ms": 500,
+        },
       });
     });
     after(async () => {
@@ -236,6 +240,22 @@ for (const flavour of ["deno", "bun"] as Flavour[]) {
       );
       assert.equal(md.brokers.length, 1);
       client.destroy();
+    });
+
+    test("a failed authentication is answered and closed only after connection.failed.authentication.delay.ms", async () => {
+      const { client, call } = await handshaken(broker, "PLAIN");
+      const started = performance.now();
+      const res = await call(
+        client,
+        36,
+        2,
+        { authBytes: plainToken("alice", "guess") },
+        encodeSaslAuthenticateRequest,
+        decodeSaslAuthenticateResponse,
+      );
+      assert.equal(res.errorCode, ErrorCode.SASL_AUTHENTICATION_FAILED);
+      assert.ok(performance.now() - started >= 450, `answered after ${performance.now() - started} ms`);
+      assert.ok(await client.closedWithin(5000));
     });
 
     test("an unframed token shorter than a request header is still a token", async () => {

@@ -59,6 +59,8 @@ export interface SaslListenerSettings {
   sessionLifetimeMs: number;
   /** Largest frame accepted before authentication (sasl.server.max.receive.size). */
   maxReceiveBytes: number;
+  /** How long a failed authentication's answer and close wait (connection.failed.authentication.delay.ms). */
+  failedAuthDelayMs?: number;
 }
 
 export type GateVerdict =

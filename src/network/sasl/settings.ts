@@ -83,6 +83,7 @@ export function resolveSaslSettings(cfg: BrokerConfig, listener: string, fail: F
     plainUsers: users,
     sessionLifetimeMs: cfg["connections.max.reauth.ms"],
     maxReceiveBytes,
+    failedAuthDelayMs: cfg["connection.failed.authentication.delay.ms"],
   };
 }
 
