@@ -17,7 +17,13 @@
  *   and the producer that left it open is fenced when it finally commits.
  *
  * Each runs against the reference Kafka first (SIGKILLed and started again on
- * its data dir and port), so what is asserted is what Kafka does.
+ * its data dir and port), so what is asserted is what Kafka does, with one
+ * exception: in 3 of 4 runs Kafka 4.4 lost the abort of the transaction that
+ * ended just before the kill (EndTxn answered, no ABORT marker in the data
+ * logs after the restart, the next transaction's COMMIT made its records
+ * visible, in part or whole). On Kafka that is reported, not asserted;
+ * committed transactions must be there on both, and on tsbroker every
+ * transaction must be whole.
  */
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
@@ -71,6 +77,9 @@ function background(python: string, args: string[]) {
 }
 
 /** What a read_committed consumer reads of the whole topic once every transaction has resolved. */
+/** Where the last read found each transaction's records, for a failure's message. */
+let lastPlaced = "";
+
 async function readCommitted(python: string, broker: Crashable, topic: string): Promise<string[]> {
   const out = await runCommand(python, [SCRIPT, broker.bootstrap, "read", topic, `${topic}-reader`], {
     timeoutMs: 90_000,
@@ -80,6 +89,7 @@ async function readCommitted(python: string, broker: Crashable, topic: string): 
     line.startsWith("values "),
     `read_committed never reached the high watermark (a transaction left unresolved): ${line}\n${out.stderr}`,
   );
+  lastPlaced = out.stdout.split("\n").find((l) => l.startsWith("placed ")) ?? "";
   return JSON.parse(line.slice("values ".length));
 }
 
@@ -160,11 +170,22 @@ describe("transactions across a broker SIGKILL", () => {
           const n = Number(/^t(\d+)-/.exec(v)![1]);
           byTxn.set(n, (byTxn.get(n) ?? 0) + 1);
         }
-        for (const [n, count] of byTxn) assert.equal(count, 20, `transaction ${n} partly visible: ${count} of 20`);
+        const broken: string[] = [];
+        for (const [n, count] of byTxn) {
+          if (count !== 20) broken.push(`transaction ${n} partly visible: ${count} of 20`);
+        }
         for (const line of producer.lines) {
           const [kind, n] = line.split(" ");
-          if (kind === "committed") assert.ok(byTxn.has(Number(n)), `committed transaction ${n} is missing`);
-          if (kind === "aborted") assert.ok(!byTxn.has(Number(n)), `aborted transaction ${n} is visible`);
+          if (kind === "committed" && byTxn.get(Number(n)) !== 20) broken.push(`committed transaction ${n} missing`);
+          if (kind === "aborted" && byTxn.has(Number(n))) broken.push(`aborted transaction ${n} is visible`);
+        }
+        if (who === "reference Kafka" && !broken.some((b) => b.startsWith("committed"))) {
+          // Kafka 4.4 itself loses the abort of the transaction that ended just before the SIGKILL in most runs: no
+          // ABORT marker follows its records, and the next transaction's COMMIT makes them visible. Reported, not
+          // held against the reference; tsbroker must keep every transaction whole.
+          if (broken.length) console.log(`[transactions_crash] reference Kafka: ${broken.join("; ")}`);
+        } else {
+          assert.deepEqual(broken, [], `read_committed after the crash (records at ${lastPlaced.slice(0, 4000)})`);
         }
       } finally {
         producer.child.kill("SIGKILL");

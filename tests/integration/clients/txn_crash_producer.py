@@ -103,16 +103,24 @@ def read():
     tps = [TopicPartition(TOPIC, p, 0) for p in range(PARTITIONS)]
     c.assign(tps)
     values = []
+    placed = {}  # transaction tag -> [partition, offset] of its records read, for a failing test's message
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         for m in c.consume(500, 0.2):
             if m.error() is None:
                 values.append(m.value().decode())
-        ends = [hw.get_watermark_offsets(tp, timeout=5, cached=False)[1] for tp in tps]
+                placed.setdefault(m.value().decode().split("-")[0], []).append([m.partition(), m.offset()])
+        try:
+            ends = [hw.get_watermark_offsets(tp, timeout=5, cached=False)[1] for tp in tps]
+        except KafkaException:
+            # A broker just restarted may not lead its partitions yet (NOT_LEADER_FOR_PARTITION): ask again.
+            time.sleep(0.2)
+            continue
         positions = [tp.offset for tp in c.position(tps)]
         # A read_committed position stops at the LSO: reaching the high watermark means every transaction resolved.
         lso_reached = all(pos >= end for pos, end in zip(positions, ends))
         if lso_reached:
+            say("placed " + json.dumps(placed))
             say("values " + json.dumps(values))
             c.close()
             return
