@@ -23,6 +23,7 @@ export const SUPPORTED_API_KEYS: readonly number[] = [
   24,
   25,
   26,
+  27,
   28,
   29,
   30,

@@ -18,14 +18,21 @@ import { leaveGroupHandler } from "./013_leave_group.ts";
 import { syncGroupHandler } from "./014_sync_group.ts";
 import { describeGroupsHandler } from "./015_describe_groups.ts";
 import { listGroupsHandler } from "./016_list_groups.ts";
+import { saslHandshakeHandler } from "./017_sasl_handshake.ts";
 import { apiVersionsHandler } from "./018_api_versions.ts";
 import { createTopicsHandler } from "./019_create_topics.ts";
 import { deleteTopicsHandler } from "./020_delete_topics.ts";
 import { deleteRecordsHandler } from "./021_delete_records.ts";
 import { initProducerIdHandler } from "./022_init_producer_id.ts";
 import { offsetForLeaderEpochHandler } from "./023_offset_for_leader_epoch.ts";
+import { txnOffsetCommitHandler } from "./028_txn_offset_commit.ts";
+import { addPartitionsToTxnHandler } from "./024_add_partitions_to_txn.ts";
+import { addOffsetsToTxnHandler } from "./025_add_offsets_to_txn.ts";
+import { endTxnHandler } from "./026_end_txn.ts";
+import { writeTxnMarkersHandler } from "./027_write_txn_markers.ts";
 import { alterReplicaLogDirsHandler } from "./034_alter_replica_log_dirs.ts";
 import { describeLogDirsHandler } from "./035_describe_log_dirs.ts";
+import { saslAuthenticateHandler } from "./036_sasl_authenticate.ts";
 import { describeConfigsHandler } from "./032_describe_configs.ts";
 import { alterConfigsHandler } from "./033_alter_configs.ts";
 import { createPartitionsHandler } from "./037_create_partitions.ts";
@@ -35,8 +42,12 @@ import { incrementalAlterConfigsHandler } from "./044_incremental_alter_configs.
 import { alterPartitionReassignmentsHandler } from "./045_alter_partition_reassignments.ts";
 import { listPartitionReassignmentsHandler } from "./046_list_partition_reassignments.ts";
 import { offsetDeleteHandler } from "./047_offset_delete.ts";
+import { describeUserScramCredentialsHandler } from "./050_describe_user_scram_credentials.ts";
+import { alterUserScramCredentialsHandler } from "./051_alter_user_scram_credentials.ts";
 import { describeClusterHandler } from "./060_describe_cluster.ts";
 import { describeProducersHandler } from "./061_describe_producers.ts";
+import { describeTransactionsHandler } from "./065_describe_transactions.ts";
+import { listTransactionsHandler } from "./066_list_transactions.ts";
 import { consumerGroupHeartbeatHandler } from "./068_consumer_group_heartbeat.ts";
 import { consumerGroupDescribeHandler } from "./069_consumer_group_describe.ts";
 import { describeTopicPartitionsHandler } from "./075_describe_topic_partitions.ts";
@@ -56,14 +67,21 @@ const HANDLERS: ReadonlyArray<ApiHandler<any, any>> = [
   syncGroupHandler,
   describeGroupsHandler,
   listGroupsHandler,
+  saslHandshakeHandler,
   apiVersionsHandler,
   createTopicsHandler,
   deleteTopicsHandler,
   deleteRecordsHandler,
   initProducerIdHandler,
   offsetForLeaderEpochHandler,
+  addPartitionsToTxnHandler,
+  addOffsetsToTxnHandler,
+  endTxnHandler,
+  writeTxnMarkersHandler,
+  txnOffsetCommitHandler,
   alterReplicaLogDirsHandler,
   describeLogDirsHandler,
+  saslAuthenticateHandler,
   describeConfigsHandler,
   alterConfigsHandler,
   createPartitionsHandler,
@@ -73,8 +91,12 @@ const HANDLERS: ReadonlyArray<ApiHandler<any, any>> = [
   alterPartitionReassignmentsHandler,
   listPartitionReassignmentsHandler,
   offsetDeleteHandler,
+  describeUserScramCredentialsHandler,
+  alterUserScramCredentialsHandler,
   describeClusterHandler,
   describeProducersHandler,
+  describeTransactionsHandler,
+  listTransactionsHandler,
   consumerGroupHeartbeatHandler,
   consumerGroupDescribeHandler,
   describeTopicPartitionsHandler,

@@ -1,12 +1,11 @@
 /**
  * The key table's transaction keys (Kafka's transaction coordinator and
- * `__transaction_state`), spread into CONFIG_KEYS in keys.ts. tsbroker does
- * not serve transactions yet (InitProducerId refuses transactional ids), so
- * these are accepted and checked but change nothing; each doc says so.
+ * `__transaction_state`), spread into CONFIG_KEYS in keys.ts; read by each
+ * handler's transaction coordinator (server/txn_service.ts), the controller
+ * (which creates `__transaction_state`) and the partition owners (KIP-890
+ * verification).
  */
 import type { KeySpec } from "./key_spec.ts";
-
-const NOT_YET = "Not used yet: tsbroker does not serve transactions.";
 
 export const TXN_KEYS = {
   "transaction.max.timeout.ms": {
@@ -15,7 +14,7 @@ export const TXN_KEYS = {
     min: 1,
     origin: "kafka",
     doc:
-      `Largest transaction timeout a transactional producer may ask for in InitProducerId; more gets INVALID_TRANSACTION_TIMEOUT, in milliseconds. ${NOT_YET}`,
+      `Largest transaction timeout a transactional producer may ask for in InitProducerId; more gets INVALID_TRANSACTION_TIMEOUT, in milliseconds.`,
   },
   "transactional.id.expiration.ms": {
     type: "int",
@@ -23,7 +22,7 @@ export const TXN_KEYS = {
     min: 1,
     origin: "kafka",
     doc:
-      `Time after which a transactional id with no transaction open and no update is forgotten, in milliseconds. ${NOT_YET}`,
+      `Time after which a transactional id with no transaction open and no update is forgotten (a tombstone in __transaction_state), in milliseconds.`,
   },
   "transaction.abort.timed.out.transaction.cleanup.interval.ms": {
     type: "int",
@@ -31,14 +30,14 @@ export const TXN_KEYS = {
     min: 1,
     origin: "kafka",
     doc:
-      `How often transactions open longer than their timeout are looked for and aborted, in milliseconds. ${NOT_YET}`,
+      `How often transactions open longer than their timeout are looked for and aborted (their producers fenced), in milliseconds.`,
   },
   "transaction.remove.expired.transaction.cleanup.interval.ms": {
     type: "int",
     default: 3600000,
     min: 1,
     origin: "kafka",
-    doc: `How often expired transactional ids are looked for and removed, in milliseconds. ${NOT_YET}`,
+    doc: `How often expired transactional ids are looked for and removed, in milliseconds.`,
   },
   "transaction.state.log.num.partitions": {
     type: "int",
@@ -46,7 +45,7 @@ export const TXN_KEYS = {
     min: 1,
     origin: "kafka",
     doc:
-      `Partitions of the internal __transaction_state topic; a transactional id lives in partition hash(id) mod this count. ${NOT_YET}`,
+      `Partitions of the internal __transaction_state topic, fixed when the first FindCoordinator for a transactional id creates it; a transactional id lives in partition hash(id) mod this count, coordinated by the handler that owns it.`,
   },
   "transaction.state.log.segment.bytes": {
     type: "int",
@@ -54,13 +53,13 @@ export const TXN_KEYS = {
     min: 1,
     origin: "kafka",
     doc:
-      `Segment size of the internal __transaction_state topic (kept small for fast compaction and loading). ${NOT_YET}`,
+      `Segment size of the internal __transaction_state topic (kept small for fast compaction and loading), set when the topic is created.`,
   },
   "transaction.partition.verification.enable": {
     type: "boolean",
     default: true,
     origin: "kafka",
     doc:
-      `Whether a partition leader checks with the transaction coordinator that a transactional produce's partition was added to the transaction (KIP-890). ${NOT_YET}`,
+      `Whether a partition leader checks with the transaction coordinator that a transactional produce's partition was added to the transaction (KIP-890) before the first batch of each transaction there; off, transactional batches are appended as they come.`,
   },
 } as const satisfies Record<string, KeySpec>;

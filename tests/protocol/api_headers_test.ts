@@ -29,7 +29,7 @@ describe("api headers", () => {
       maxVersion: 4,
       firstFlexibleVersion: 3,
     });
-    assert.equal(API_DESCRIPTORS.length, 50);
+    assert.equal(API_DESCRIPTORS.length, 51);
     assert.equal(apiDescriptor(3), METADATA_API);
     assert.equal(apiDescriptor(4), undefined);
     assert.equal(apiDescriptor(-1), undefined);

@@ -34,6 +34,7 @@ const EXPECTED_API_KEYS = [
   24,
   25,
   26,
+  27,
   28,
   29,
   30,

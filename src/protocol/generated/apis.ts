@@ -24,6 +24,7 @@ import { OFFSET_FOR_LEADER_EPOCH_API } from "./offset_for_leader_epoch.ts";
 import { ADD_PARTITIONS_TO_TXN_API } from "./add_partitions_to_txn.ts";
 import { ADD_OFFSETS_TO_TXN_API } from "./add_offsets_to_txn.ts";
 import { END_TXN_API } from "./end_txn.ts";
+import { WRITE_TXN_MARKERS_API } from "./write_txn_markers.ts";
 import { TXN_OFFSET_COMMIT_API } from "./txn_offset_commit.ts";
 import { DESCRIBE_ACLS_API } from "./describe_acls.ts";
 import { CREATE_ACLS_API } from "./create_acls.ts";
@@ -76,6 +77,7 @@ export const API_DESCRIPTORS: readonly ApiDescriptor[] = [
   ADD_PARTITIONS_TO_TXN_API,
   ADD_OFFSETS_TO_TXN_API,
   END_TXN_API,
+  WRITE_TXN_MARKERS_API,
   TXN_OFFSET_COMMIT_API,
   DESCRIBE_ACLS_API,
   CREATE_ACLS_API,

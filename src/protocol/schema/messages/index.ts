@@ -23,6 +23,7 @@ import { OffsetForLeaderEpochRequestSchema, OffsetForLeaderEpochResponseSchema }
 import { AddPartitionsToTxnRequestSchema, AddPartitionsToTxnResponseSchema } from "./add_partitions_to_txn.ts";
 import { AddOffsetsToTxnRequestSchema, AddOffsetsToTxnResponseSchema } from "./add_offsets_to_txn.ts";
 import { EndTxnRequestSchema, EndTxnResponseSchema } from "./end_txn.ts";
+import { WriteTxnMarkersRequestSchema, WriteTxnMarkersResponseSchema } from "./write_txn_markers.ts";
 import { TxnOffsetCommitRequestSchema, TxnOffsetCommitResponseSchema } from "./txn_offset_commit.ts";
 import { DescribeAclsRequestSchema, DescribeAclsResponseSchema } from "./describe_acls.ts";
 import { CreateAclsRequestSchema, CreateAclsResponseSchema } from "./create_acls.ts";
@@ -213,6 +214,13 @@ export const API_SCHEMAS: readonly ApiSchemaPair[] = [
     response: AddOffsetsToTxnResponseSchema,
   },
   { apiKey: 26, name: "EndTxn", module: "end_txn", request: EndTxnRequestSchema, response: EndTxnResponseSchema },
+  {
+    apiKey: 27,
+    name: "WriteTxnMarkers",
+    module: "write_txn_markers",
+    request: WriteTxnMarkersRequestSchema,
+    response: WriteTxnMarkersResponseSchema,
+  },
   {
     apiKey: 28,
     name: "TxnOffsetCommit",
