@@ -118,6 +118,12 @@ export interface ReferenceKafkaOptions {
   startTimeoutMs?: number;
   /** Java heap, e.g. "512m" (default). */
   heap?: string;
+  /**
+   * Listeners besides PLAINTEXT and CONTROLLER, e.g. a SASL_PLAINTEXT one (its JAAS and mechanism keys go in
+   * `config`, as listener.name.<name>.* entries); each is added to listeners, advertised.listeners and the
+   * security protocol map.
+   */
+  extraListeners?: ReadonlyArray<{ name: string; protocol: string; port: number }>;
 }
 
 export interface ReferenceKafka {
@@ -137,16 +143,21 @@ function serverProperties(
   controllerPort: number,
   dataDir: string,
   extra: Record<string, string>,
+  extraListeners: ReadonlyArray<{ name: string; protocol: string; port: number }> = [],
 ): string {
+  const more = (f: (l: { name: string; protocol: string; port: number }) => string) =>
+    extraListeners.map((l) => `,${f(l)}`).join("");
   const settings: Record<string, string> = {
     "process.roles": "broker,controller",
     "node.id": "1",
     "controller.quorum.bootstrap.servers": `127.0.0.1:${controllerPort}`,
-    listeners: `PLAINTEXT://127.0.0.1:${port},CONTROLLER://127.0.0.1:${controllerPort}`,
-    "advertised.listeners": `PLAINTEXT://127.0.0.1:${port}`,
+    listeners: `PLAINTEXT://127.0.0.1:${port},CONTROLLER://127.0.0.1:${controllerPort}` +
+      more((l) => `${l.name}://127.0.0.1:${l.port}`),
+    "advertised.listeners": `PLAINTEXT://127.0.0.1:${port}` + more((l) => `${l.name}://127.0.0.1:${l.port}`),
     "controller.listener.names": "CONTROLLER",
     "inter.broker.listener.name": "PLAINTEXT",
-    "listener.security.protocol.map": "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT",
+    "listener.security.protocol.map": "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT" +
+      more((l) => `${l.name}:${l.protocol}`),
     "log.dirs": dataDir,
     // One node: every internal topic has one replica, as in tsbroker.
     "offsets.topic.replication.factor": "1",
@@ -220,7 +231,10 @@ export async function startReferenceKafka(options: ReferenceKafkaOptions = {}): 
   const dataDir = path.join(dir, "data");
   const properties = path.join(dir, "server.properties");
   const logFile = path.join(dir, "kafka.log");
-  fs.writeFileSync(properties, serverProperties(port, controllerPort, dataDir, options.config ?? {}));
+  fs.writeFileSync(
+    properties,
+    serverProperties(port, controllerPort, dataDir, options.config ?? {}, options.extraListeners),
+  );
   fs.writeFileSync(path.join(dir, "log4j2.properties"), LOG4J2);
   const java = javaCommand();
   const log4j = [`-Dlog4j2.configurationFile=${path.join(dir, "log4j2.properties")}`, `-Dkafka.logs.file=${logFile}`];

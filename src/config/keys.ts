@@ -25,6 +25,7 @@ import { LOG_KEYS } from "./keys_log.ts";
 import { GROUP_KEYS } from "./keys_groups.ts";
 import { CLEANER_KEYS } from "./keys_cleaner.ts";
 import { TXN_KEYS } from "./keys_txn.ts";
+import { SECURITY_KEYS } from "./keys_security.ts";
 
 export const CONFIG_KEYS = {
   "node.id": {
@@ -58,7 +59,7 @@ export const CONFIG_KEYS = {
     minItems: 1,
     format: "NAME:PROTOCOL",
     origin: "kafka",
-    doc: "Security protocol of each listener name; only PLAINTEXT is supported so far.",
+    doc: "Security protocol of each listener name; PLAINTEXT and SASL_PLAINTEXT are supported so far.",
   },
   "log.dirs": {
     type: "list",
@@ -286,6 +287,7 @@ export const CONFIG_KEYS = {
   ...CLEANER_KEYS,
   ...GROUP_KEYS,
   ...TXN_KEYS,
+  ...SECURITY_KEYS,
   "tsbroker.metrics.listener": {
     type: "string",
     default: "127.0.0.1:9464",

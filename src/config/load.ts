@@ -15,6 +15,7 @@ import { closestKey } from "./suggest.ts";
 import { parseTomlEntries } from "./toml.ts";
 import { validateConfig } from "./validate.ts";
 import { recordStaticKeys } from "./dynamic_config.ts";
+import { listenerScopedKey, recordListenerScoped } from "./keys_security.ts";
 
 export interface LoadConfigOptions {
   /** TOML text of the config file; omitted = defaults (plus overrides) only. */
@@ -51,6 +52,8 @@ export function loadConfig(options: LoadConfigOptions = {}): BrokerConfig {
   const { text, source } = options;
   const values = defaults();
   const origins = new Map<string, Origin>();
+  /** Per-listener keys (`listener.name.<name>.…`), which are not table rows. */
+  const scoped = new Map<string, string>();
 
   const error = (origin: Origin, message: string, key?: string): ConfigError => {
     switch (origin.kind) {
@@ -74,6 +77,11 @@ export function loadConfig(options: LoadConfigOptions = {}): BrokerConfig {
     const replaced = Object.hasOwn(REPLACED_KEYS, key) ? REPLACED_KEYS[key] : undefined;
     if (replaced) {
       throw error(origin, `${key} is not supported: use ${replaced.use} instead (${replaced.why})`, key);
+    }
+    if (!isConfigKey(key) && listenerScopedKey(key)) {
+      if (typeof raw !== "string") throw error(origin, `${key} = ${show(raw)}: expected a string`, key);
+      scoped.set(key, raw);
+      return;
     }
     if (!isConfigKey(key)) {
       const suggestion = closestKey(key, CONFIG_KEY_NAMES);
@@ -117,6 +125,7 @@ export function loadConfig(options: LoadConfigOptions = {}): BrokerConfig {
   }
 
   const cfg = values as BrokerConfig;
+  recordListenerScoped(cfg, scoped);
   validateConfig(
     cfg,
     (key: ConfigKey, problem: string): never => {

@@ -27,6 +27,7 @@ import { createMemoryPoolBuffer } from "../network/memory_pool.ts";
 import { effectiveMaxConnections } from "../network/connection_limit.ts";
 import { RequestQueueCounter } from "../network/request_channel.ts";
 import type { ProcessorInit, ProcessorReport } from "../network/processor_worker.ts";
+import { scramStoreFor } from "./scram_store.ts";
 import { createMetricsBuffer } from "../metrics/layout.ts";
 import { startMetricsServer } from "../metrics/http.ts";
 import { Logger, setLogLevel } from "../util/logger.ts";
@@ -248,6 +249,9 @@ export async function startBroker(runtime: HostRuntime, config: BrokerConfig): P
   controller.brokerConfigs.onLoggerLevels = (levels) => {
     for (const worker of processors) worker.postMessage({ type: "log-levels", levels });
   };
+  scramStoreFor(logDir).onChange = (credentials) => {
+    for (const worker of processors) worker.postMessage({ type: "scram-credentials", credentials });
+  };
 
   function processorInit(
     cfg: BrokerConfig,
@@ -287,6 +291,8 @@ export async function startBroker(runtime: HostRuntime, config: BrokerConfig): P
       queueCapacity: cfg["queued.max.requests"],
       metricsBuffer,
       logLevel: cfg["tsbroker.log.level"],
+      sasl: listener.sasl,
+      scramCredentials: scramStoreFor(logDir).all(),
     };
   }
 
