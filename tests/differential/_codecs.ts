@@ -39,6 +39,17 @@ import * as listPartitionReassignments from "../../src/protocol/generated/list_p
 import * as describeCluster from "../../src/protocol/generated/describe_cluster.ts";
 import * as describeProducers from "../../src/protocol/generated/describe_producers.ts";
 import * as describeTopicPartitions from "../../src/protocol/generated/describe_topic_partitions.ts";
+import * as addPartitionsToTxn from "../../src/protocol/generated/add_partitions_to_txn.ts";
+import * as addOffsetsToTxn from "../../src/protocol/generated/add_offsets_to_txn.ts";
+import * as endTxn from "../../src/protocol/generated/end_txn.ts";
+import * as writeTxnMarkers from "../../src/protocol/generated/write_txn_markers.ts";
+import * as txnOffsetCommit from "../../src/protocol/generated/txn_offset_commit.ts";
+import * as describeTransactions from "../../src/protocol/generated/describe_transactions.ts";
+import * as listTransactions from "../../src/protocol/generated/list_transactions.ts";
+import * as saslHandshake from "../../src/protocol/generated/sasl_handshake.ts";
+import * as saslAuthenticate from "../../src/protocol/generated/sasl_authenticate.ts";
+import * as describeUserScramCredentials from "../../src/protocol/generated/describe_user_scram_credentials.ts";
+import * as alterUserScramCredentials from "../../src/protocol/generated/alter_user_scram_credentials.ts";
 
 /** A decoded answer; scenarios read fields from it freely. */
 // deno-lint-ignore no-explicit-any
@@ -89,6 +100,17 @@ export const CODECS: ReadonlyMap<number, { name: string; encode: Encode; decode:
   [60, codecsOf(describeCluster, "DescribeCluster")],
   [61, codecsOf(describeProducers, "DescribeProducers")],
   [75, codecsOf(describeTopicPartitions, "DescribeTopicPartitions")],
+  [24, codecsOf(addPartitionsToTxn, "AddPartitionsToTxn")],
+  [25, codecsOf(addOffsetsToTxn, "AddOffsetsToTxn")],
+  [26, codecsOf(endTxn, "EndTxn")],
+  [27, codecsOf(writeTxnMarkers, "WriteTxnMarkers")],
+  [28, codecsOf(txnOffsetCommit, "TxnOffsetCommit")],
+  [65, codecsOf(describeTransactions, "DescribeTransactions")],
+  [66, codecsOf(listTransactions, "ListTransactions")],
+  [17, codecsOf(saslHandshake, "SaslHandshake")],
+  [36, codecsOf(saslAuthenticate, "SaslAuthenticate")],
+  [50, codecsOf(describeUserScramCredentials, "DescribeUserScramCredentials")],
+  [51, codecsOf(alterUserScramCredentials, "AlterUserScramCredentials")],
 ]);
 
 /**
@@ -105,4 +127,6 @@ export const SUITE_COVERAGE: Readonly<Record<string, readonly number[]>> = {
   "alter_configs_test.ts": [33, 44],
   "log_dirs_test.ts": [23, 34, 35],
   "cluster_admin_test.ts": [43, 45, 46, 60, 61, 75],
+  "transactions_test.ts": [24, 25, 26, 27, 28, 65, 66],
+  "sasl_test.ts": [17, 36, 50, 51],
 };

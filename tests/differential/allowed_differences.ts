@@ -126,7 +126,8 @@ export const ALLOWED_DIFFERENCES: readonly AllowedDifference[] = [
       "eligible.leader.replicas.version",
     ],
     reason: "tsbroker claims only the features it implements (src/apis/018_api_versions.ts): metadata.version and " +
-      "group.version (KIP-848). It has no transactions (transaction.version), no KRaft quorum (kraft.version), " +
+      "group.version (KIP-848). Its transactions are those of transaction.version 1 (KIP-890 part 1, what a " +
+      "broker not listing the feature offers; Kafka 4.4 finalizes 2, the per-transaction epoch bump of part 2), no KRaft quorum (kraft.version), " +
       "no share or streams groups and no eligible leader replicas, so it lists none of those; group.version must " +
       "match Kafka's (0–1, finalized 1)",
   },
@@ -172,6 +173,7 @@ export const ALLOWED_DIFFERENCES: readonly AllowedDifference[] = [
     [23, "OffsetForLeaderEpoch", [0, 1]],
     [34, "AlterReplicaLogDirs", [0, 0]],
     [35, "DescribeLogDirs", [0, 0]],
+    [27, "WriteTxnMarkers", [0, 0]],
   ] as const).map(([key, name, versions]): AllowedDifference => ({
     id: `kip-896-${name}-v${versions[0]}${versions[1] > versions[0] ? `-v${versions[1]}` : ""}`,
     apiKeys: [key],
@@ -212,6 +214,14 @@ export const ALLOWED_DIFFERENCES: readonly AllowedDifference[] = [
     path: ["results", "results[].partitions"],
     unordered: ["topicName", "partitionIndex"],
     reason: "Kafka answers from a map of topic-partitions; the protocol leaves the order free",
+  },
+  {
+    id: "scram-credentials-order",
+    apiKeys: [50, 51],
+    path: ["results", "results[].credentialInfos"],
+    unordered: ["user", "mechanism"],
+    reason:
+      "Kafka answers users, and a user's mechanisms, in hash-map order (mechanisms hash by identity, so their order changes between Kafka runs); the protocol leaves the order free",
   },
   // ---- topics and metadata ----------------------------------------------------------------------
   {
@@ -350,15 +360,6 @@ export const ALLOWED_DIFFERENCES: readonly AllowedDifference[] = [
       "but closes the connection on them (KIP-896); tsbroker serves them",
   },
   {
-    id: "no-transactions",
-    apiKeys: [22],
-    scenario: /^transact/,
-    path: ["errorCode", "producerId", "producerEpoch"],
-    reason: "tsbroker bug/limitation: transactions are not implemented; InitProducerId with a transactional id " +
-      "is refused with TRANSACTIONAL_ID_AUTHORIZATION_FAILED (fatal, so clients do not spin), before the " +
-      "timeout is checked, where Kafka hands out a transactional producer id (or INVALID_TRANSACTION_TIMEOUT)",
-  },
-  {
     id: "producers-forgotten-below-log-start",
     apiKeys: [61],
     scenario: /^producers below the log start$/,
@@ -438,6 +439,68 @@ export const ALLOWED_DIFFERENCES: readonly AllowedDifference[] = [
     path: "responses[].partitions[].records.batches[].crcOverDifferentProducerIds",
     reason: "a batch's crc covers its producer id, so batches of different (aliased) producer ids differ in crc; " +
       "batches with equal producer ids must have equal crcs",
+  },
+  // ---- transactions (transactions_test.ts) -------------------------------------------------------
+  {
+    id: "txn-producer-id",
+    apiKeys: [65, 66],
+    path: "transactionStates[].producerId",
+    reason: "a transaction's producer id comes from each broker's own id blocks; aliased like InitProducerId's",
+    alias: true,
+  },
+  {
+    id: "marker-producer-id",
+    apiKeys: [27],
+    path: "markers[].producerId",
+    reason: "WriteTxnMarkers answers per producer id, each side's own (from its InitProducerId); aliased",
+    alias: true,
+  },
+  {
+    id: "marker-topic-order",
+    apiKeys: [27],
+    path: "markers[].topics",
+    unordered: ["name"],
+    reason: "Kafka answers a marker's topics in hash-map order; the protocol leaves the order free",
+  },
+  {
+    id: "aborted-txn-producer-id",
+    apiKeys: [1],
+    path: "responses[].partitions[].abortedTransactions[].producerId",
+    reason: "an aborted transaction is listed with the producer id its broker handed out; aliased",
+    alias: true,
+  },
+  {
+    id: "txn-start-time",
+    apiKeys: [65],
+    path: "transactionStates[].transactionStartTimeMs",
+    reason: "when the transaction began, by each broker's clock; both must be set (or both -1)",
+    when: (a, b) => typeof a === "bigint" && typeof b === "bigint" && (a > 0n) === (b > 0n) && (a > 0n || a === b),
+  },
+  {
+    id: "txn-partition-order",
+    apiKeys: [65],
+    path: ["transactionStates[].topics", "transactionStates[].topics[].partitions"],
+    unordered: ["topic"],
+    reason: "Kafka keeps a transaction's partitions in a hash set; the protocol leaves their order free",
+  },
+  {
+    id: "list-transactions-order",
+    apiKeys: [66],
+    path: "transactionStates",
+    unordered: ["transactionalId"],
+    reason: "Kafka lists the transactions of a coordinator partition in hash-map order; the order is free",
+  },
+  {
+    id: "txn-marker-timestamp",
+    apiKeys: [1],
+    scenario: /^read_(un)?committed fetch$/,
+    path: [
+      "responses[].partitions[].records.batches[].baseTimestamp",
+      "responses[].partitions[].records.batches[].maxTimestamp",
+    ],
+    reason: "a COMMIT/ABORT control batch carries the coordinator's clock when the marker was written; the data " +
+      "batches of this scenario carry fixed timestamps, so only markers can differ (by less than a minute)",
+    when: (a, b) => typeof a === "bigint" && typeof b === "bigint" && (a - b < 60_000n && b - a < 60_000n),
   },
   // ---- values that vary by time or by load --------------------------------------------------------
   {

@@ -56,10 +56,13 @@ describe("differential: data path", () => {
       producerEpoch: -1,
     });
     // Kafka creates and loads __transaction_state on first use; answers before that are COORDINATOR_LOAD_IN_PROGRESS.
-    await o.warmUp(o.kafka, 22, 4, init(null), (b) => b.errorCode === 0);
-    const findTxn = { key: "", keyType: 1, coordinatorKeys: ["warm-up"] };
-    await o.warmUp(o.kafka, 10, 4, findTxn, (b) => b.coordinators[0].errorCode === 0);
-    await o.warmUp(o.kafka, 22, 4, init("warm-up"), (b) => b.errorCode === 0);
+    // tsbroker creates __transaction_state on the first FindCoordinator for a transactional id, as Kafka does.
+    for (const side of [o.kafka, o.tsbroker]) {
+      await o.warmUp(side, 22, 4, init(null), (b) => b.errorCode === 0);
+      const findTxn = { key: "", keyType: 1, coordinatorKeys: ["warm-up"] };
+      await o.warmUp(side, 10, 4, findTxn, (b) => b.coordinators[0].errorCode === 0);
+      await o.warmUp(side, 22, 4, init("warm-up"), (b) => b.errorCode === 0);
+    }
     await o.compare({
       title: "create",
       apiKey: 19,
