@@ -45,3 +45,31 @@ async function detectRuntime(): Promise<HostRuntime> {
   if ("Bun" in globalThis) return (await import("./src/runtime/bun/host.ts")).bunRuntime;
   throw new Error("tsbroker runs on Deno or Bun");
 }
+
+// The client library (src/client): producer, consumer and admin client for tsbroker or any Kafka broker.
+export {
+  Admin,
+  type ClientOptions,
+  type CompressionName,
+  type ConfigChange,
+  type ConfigEntry,
+  Consumer,
+  type ConsumerOptions,
+  type ConsumerRecord,
+  type GroupDescription,
+  type GroupListing,
+  type GroupMemberDescription,
+  KafkaClientError,
+  type NewTopic,
+  type OffsetSpec,
+  type PartitionInfo,
+  type Payload,
+  Producer,
+  type ProducerIdentity,
+  type ProducerOptions,
+  type ProducerRecord,
+  type RecordMetadata,
+  ResourceType,
+  type TopicInfo,
+  type TopicPartition,
+} from "./src/client/mod.ts";
