@@ -183,6 +183,7 @@ export class LogCleanerService {
       checkpoint,
       local.config,
       nowMs,
+      local.producers.firstUnstableOffset(),
     );
   }
 
@@ -202,6 +203,7 @@ export class LogCleanerService {
         mapCapacity: this.mapCapacity,
         sliceBytes: this.sliceBytes,
         producerLastOffsets: () => local.producers.lastBatchOffsets(),
+        firstUnstableOffset: () => local.producers.firstUnstableOffset(),
         pace: (bytes) => pacer.pace(bytes),
         stopped: () => this.stopped || local.log.isClosed,
       });

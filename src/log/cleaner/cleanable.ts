@@ -4,7 +4,9 @@
  * - the dirty range starts at the cleaner checkpoint (at least the log start offset; a checkpoint past
  *   the log end, e.g. after the log was truncated, starts over at the log start);
  * - it ends at the first uncleanable offset: the active segment's base (the active segment is never
- *   cleaned), or earlier at the first segment holding records newer than min.compaction.lag.ms;
+ *   cleaned), or earlier at the first segment holding records newer than min.compaction.lag.ms, or at
+ *   the first offset of the earliest open transaction (its records may still be aborted: until then they
+ *   must not replace a committed value);
  * - a log is due when its dirty share (dirty bytes / clean + dirty bytes, by whole segments) is above
  *   min.cleanable.dirty.ratio, or when its first dirty record is older than max.compaction.lag.ms and
  *   something is cleanable.
@@ -43,10 +45,14 @@ export function cleanableRange(
   checkpoint: bigint | null,
   config: LogConfig,
   nowMs: number,
+  firstUnstableOffset: bigint | null = null,
 ): CleanableRange {
   let firstDirty = checkpoint ?? logStartOffset;
   if (firstDirty < logStartOffset || firstDirty > activeBase) firstDirty = logStartOffset;
   let firstUncleanable = activeBase;
+  if (firstUnstableOffset !== null && firstUnstableOffset < firstUncleanable) {
+    firstUncleanable = firstUnstableOffset > firstDirty ? firstUnstableOffset : firstDirty;
+  }
   const minLag = config.minCompactionLagMs ?? 0;
   if (minLag > 0) {
     for (const seg of segments) {

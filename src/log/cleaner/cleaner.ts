@@ -8,7 +8,9 @@
  *    `<base>.log.cleaned` keeping: the latest record of each key, tombstones until the delete horizon of
  *    their batch passed (the cleaning that first keeps one sets it to now + delete.retention.ms),
  *    control batches, and, emptied, the last batch of each producer the log's producer state knows.
- *    Records without a key are dropped, as Kafka's cleaner does. Offsets and timestamps stay as written.
+ *    Records without a key are dropped, as Kafka's cleaner does, and so are the records of aborted
+ *    transactions (aborted_ranges.ts), which the map never counts. Offsets and timestamps stay as written.
+ *    The range ends before the earliest open transaction (cleanable.ts).
  * 3. Swap: the cleaned segment is fdatasync'ed, renamed `.swap`, the old segments move to `.deleted`
  *    and the cleaned one takes its final name (swap_recovery.ts completes or discards each step after a
  *    crash); then the checkpoint moves to the map's end.
@@ -32,7 +34,9 @@ import {
   LOG_OVERHEAD,
   PRODUCER_ID_OFFSET,
   RECORDS_COUNT_OFFSET,
+  TRANSACTIONAL_MASK,
 } from "../record_batch.ts";
+import { AbortedRanges } from "./aborted_ranges.ts";
 import { emptyBatch, keyString, parseRecords, rebuildBatch, recordsSection } from "./batch_filter.ts";
 import { KeyOffsetMap } from "./offset_map.ts";
 import { cleanableRange } from "./cleanable.ts";
@@ -57,6 +61,8 @@ export interface CleanerContext {
   sliceBytes?: number;
   /** Producer id → last offset of its last batch, for the producers the partition's state holds. */
   producerLastOffsets: () => ReadonlyMap<bigint, bigint>;
+  /** The first offset of the earliest open transaction, or null (the cleaning stops before it). */
+  firstUnstableOffset?: () => bigint | null;
   /** Awaited after each slice with the bytes it read and wrote: yields, and throttles. */
   pace: (bytes: number) => Promise<void>;
   /** True when the cleaning must stop (the log closes, the cleaner stops). */
@@ -119,6 +125,7 @@ async function buildMap(
   segments: readonly Segment[],
   firstDirty: bigint,
   firstUncleanable: bigint,
+  aborted: AbortedRanges,
 ): Promise<{ map: KeyOffsetMap; end: bigint; read: number }> {
   const map = new KeyOffsetMap(ctx.mapCapacity);
   let end = firstDirty;
@@ -140,7 +147,7 @@ async function buildMap(
         full = true;
         return false;
       }
-      if ((v.getInt16(ATTRIBUTES_OFFSET) & CONTROL_MASK) === 0 && count > 0) {
+      if ((v.getInt16(ATTRIBUTES_OFFSET) & CONTROL_MASK) === 0 && count > 0 && !isAborted(v, aborted)) {
         const section = recordsSection(batch);
         const baseOffset = Number(base);
         for (const r of parseRecords(section, count, 0)) {
@@ -176,8 +183,15 @@ export function groupSegments(segments: readonly Segment[], end: bigint, config:
   return groups;
 }
 
+/** A transactional data batch of an aborted transaction. */
+function isAborted(v: DataView, aborted: AbortedRanges): boolean {
+  if (aborted.size === 0 || (v.getInt16(ATTRIBUTES_OFFSET) & TRANSACTIONAL_MASK) === 0) return false;
+  return aborted.covers(v.getBigInt64(PRODUCER_ID_OFFSET), v.getBigInt64(BASE_OFFSET_OFFSET));
+}
+
 interface Filter {
   map: KeyOffsetMap;
+  aborted: AbortedRanges;
   end: bigint;
   nowMs: number;
   deleteRetentionMs: number;
@@ -197,8 +211,9 @@ export function filterBatch(batch: Uint8Array, f: Filter): Uint8Array | null {
   const section = recordsSection(batch);
   const records = parseRecords(section, count, Number(v.getBigInt64(BASE_TIMESTAMP_OFFSET)));
   const baseOffset = Number(base);
+  const aborted = isAborted(v, f.aborted);
   let tombstones = false;
-  const kept = records.filter((r) => {
+  const kept = aborted ? [] : records.filter((r) => {
     if (r.keyStart < 0) return false;
     const latest = f.map.get(keyString(section, r));
     if (latest !== undefined && baseOffset + r.offsetDelta < latest) return false;
@@ -291,13 +306,23 @@ export async function cleanLog(ctx: CleanerContext): Promise<CleanStats | null> 
   const segments = log.inactiveSegments();
   const bases = log.segmentBaseOffsets;
   const activeBase = bases[bases.length - 1];
-  const range = cleanableRange(segments, activeBase, log.logStartOffset, checkpoint, ctx.config, nowMs);
+  const unstable = ctx.firstUnstableOffset?.() ?? null;
+  const range = cleanableRange(segments, activeBase, log.logStartOffset, checkpoint, ctx.config, nowMs, unstable);
   if (range.firstDirty >= range.firstUncleanable) return null;
   try {
-    const { map, end, read: mapRead } = await buildMap(ctx, segments, range.firstDirty, range.firstUncleanable);
+    // Every aborted transaction from the log start: the rewrite starts there, the map at firstDirty.
+    const aborted = new AbortedRanges(log.txnIndexes.collect(log.logStartOffset, range.firstUncleanable));
+    const { map, end, read: mapRead } = await buildMap(
+      ctx,
+      segments,
+      range.firstDirty,
+      range.firstUncleanable,
+      aborted,
+    );
     if (end <= range.firstDirty) return null;
     const filter: Filter = {
       map,
+      aborted,
       end,
       nowMs,
       deleteRetentionMs: ctx.config.deleteRetentionMs ?? 86_400_000,
