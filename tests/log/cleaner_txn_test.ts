@@ -21,7 +21,7 @@ const NOW = Number(T0);
 const READ_COMMITTED = 1;
 const CFG: Partial<LogConfig> = { compact: true, segmentBytes: 300 };
 
-function open(dir: string): { part: LocalPartition; log: PartitionLog } {
+function open(dir: string, cleanShutdown = true): { part: LocalPartition; log: PartitionLog } {
   const { logger } = captureLogger();
   const pdir = partitionDir(dir);
   fs.mkdirSync(pdir, { recursive: true });
@@ -34,7 +34,7 @@ function open(dir: string): { part: LocalPartition; log: PartitionLog } {
     topicId: TOPIC_ID,
     config: logConfig,
     recoveryPoint: 0n,
-    cleanShutdown: true,
+    cleanShutdown,
     logger,
     now: () => NOW,
     producerState: producers,
@@ -67,13 +67,20 @@ function filler(part: LocalPartition, n = 8): void {
   for (let i = 0; i < n; i++) append(part, `f${i}`, "x");
 }
 
-async function clean(part: LocalPartition, log: PartitionLog) {
+async function clean(part: LocalPartition, log: PartitionLog, nowMs = NOW + 1000) {
   return await cleanLog(
     context(log, config(CFG), {
       producerLastOffsets: () => part.producers.lastBatchOffsets(),
       firstUnstableOffset: () => part.producers.firstUnstableOffset(),
+      now: () => nowMs,
     }),
   );
+}
+
+/** Offsets of the COMMIT/ABORT markers left in the log. */
+function markerOffsets(log: PartitionLog): bigint[] {
+  const { headers } = readAll(log);
+  return headers.filter((h) => h.isControl).map((h) => h.baseOffset);
 }
 
 /** The values of `key` left in the log, in offset order. */
@@ -116,6 +123,35 @@ describe("the log cleaner and transactions", () => {
       }]);
       assert.equal(latestByKey(readAll(log).records).get("a"), "committed");
       await log.close();
+    }),
+  );
+
+  test(
+    "a marker whose transaction has no record left goes after delete.retention.ms, unless it closes its producer's last",
+    withDir(async (dir) => {
+      const { part, log } = open(dir);
+      append(part, "a", "aborted", 7n, 0);
+      marker(part, 7n, false); // offset 1: nothing of its transaction will be left
+      append(part, "b", "superseded", 8n, 0);
+      marker(part, 8n, true); // offset 3: producer 8's last batch
+      append(part, "d", "kept", 7n, 1);
+      marker(part, 7n, true); // offset 5: its record stays
+      append(part, "b", "newer");
+      filler(part);
+      assert.ok(await clean(part, log) !== null);
+      assert.deepEqual(markerOffsets(log), [1n, 3n, 5n], "the first cleaning only sets the horizon");
+      filler(part);
+      const retention = config(CFG).deleteRetentionMs ?? 86_400_000;
+      assert.ok(await clean(part, log, NOW + 1000 + retention + 1) !== null);
+      assert.deepEqual(markerOffsets(log), [3n, 5n]);
+      assert.deepEqual(valuesOf(log, "d"), ["kept"]);
+      assert.equal(part.lastStableOffset, log.highWatermark, "no transaction left open");
+      await log.close();
+      // Replayed from the log alone (as after a crash), no transaction is open either.
+      const again = open(dir, false);
+      assert.equal(again.part.lastStableOffset, again.log.highWatermark);
+      assert.equal(again.part.read(0n, 1 << 20, READ_COMMITTED).lastStableOffset, again.log.highWatermark);
+      await again.log.close();
     }),
   );
 

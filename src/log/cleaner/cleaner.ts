@@ -9,7 +9,9 @@
  *    their batch passed (the cleaning that first keeps one sets it to now + delete.retention.ms),
  *    control batches, and, emptied, the last batch of each producer the log's producer state knows.
  *    Records without a key are dropped, as Kafka's cleaner does, and so are the records of aborted
- *    transactions (aborted_ranges.ts), which the map never counts. Offsets and timestamps stay as written.
+ *    transactions (aborted_ranges.ts), which the map never counts. A COMMIT or ABORT marker goes once
+ *    no record of its transaction is left, after a delete horizon as for tombstones, unless it closes its
+ *    producer's last transaction. Offsets and timestamps stay as written.
  *    The range ends before the earliest open transaction (cleanable.ts).
  * 3. Swap: the cleaned segment is fdatasync'ed, renamed `.swap`, the old segments move to `.deleted`
  *    and the cleaned one takes its final name (swap_recovery.ts completes or discards each step after a
@@ -192,6 +194,8 @@ function isAborted(v: DataView, aborted: AbortedRanges): boolean {
 interface Filter {
   map: KeyOffsetMap;
   aborted: AbortedRanges;
+  /** Per producer: whether a record of its current transaction was kept so far (batches in log order). */
+  txnKept: Map<bigint, boolean>;
   end: bigint;
   nowMs: number;
   deleteRetentionMs: number;
@@ -206,7 +210,8 @@ export function filterBatch(batch: Uint8Array, f: Filter): Uint8Array | null {
   const base = v.getBigInt64(BASE_OFFSET_OFFSET);
   const attributes = v.getInt16(ATTRIBUTES_OFFSET);
   const count = v.getInt32(RECORDS_COUNT_OFFSET);
-  if (base >= f.end || (attributes & CONTROL_MASK) !== 0 || count === 0) return batch;
+  if (base >= f.end || count === 0) return batch;
+  if ((attributes & CONTROL_MASK) !== 0) return filterMarker(batch, v, f);
   const horizon = (attributes & DELETE_HORIZON_MASK) !== 0 ? Number(v.getBigInt64(BASE_TIMESTAMP_OFFSET)) : null;
   const section = recordsSection(batch);
   const records = parseRecords(section, count, Number(v.getBigInt64(BASE_TIMESTAMP_OFFSET)));
@@ -224,6 +229,9 @@ export function filterBatch(batch: Uint8Array, f: Filter): Uint8Array | null {
   });
   f.kept += kept.length;
   f.removed += count - kept.length;
+  if (kept.length > 0 && (attributes & TRANSACTIONAL_MASK) !== 0) {
+    f.txnKept.set(v.getBigInt64(PRODUCER_ID_OFFSET), true);
+  }
   if (kept.length === 0) {
     const producerId = v.getBigInt64(PRODUCER_ID_OFFSET);
     const last = base + BigInt(v.getInt32(LAST_OFFSET_DELTA_OFFSET));
@@ -232,6 +240,28 @@ export function filterBatch(batch: Uint8Array, f: Filter): Uint8Array | null {
   const setHorizon = tombstones && horizon === null;
   if (kept.length === count && !setHorizon) return batch;
   return rebuildBatch(batch, section, kept, setHorizon ? f.nowMs + f.deleteRetentionMs : horizon);
+}
+
+/**
+ * A COMMIT or ABORT marker (Kafka's Cleaner: a marker of a transaction with no record left can go): kept
+ * while a record of its transaction is, or while no data batch of its producer follows it (the producer
+ * state rebuilt from the log needs it); else the first cleaning sets its delete horizon to now +
+ * delete.retention.ms, so a consumer reading past its records still sees it, and a later one removes it.
+ */
+function filterMarker(batch: Uint8Array, v: DataView, f: Filter): Uint8Array | null {
+  const producerId = v.getBigInt64(PRODUCER_ID_OFFSET);
+  const hadRecords = f.txnKept.get(producerId) === true;
+  f.txnKept.delete(producerId);
+  // A marker after its producer's last data batch stays (as does that batch, emptied): replayed without it, the
+  // batch would open a transaction that nothing closes. So does one of a producer the state no longer knows.
+  const offset = v.getBigInt64(BASE_OFFSET_OFFSET);
+  const lastData = f.lastOfProducer.get(producerId);
+  if (hadRecords || lastData === undefined || lastData < offset) return batch;
+  const baseTimestamp = Number(v.getBigInt64(BASE_TIMESTAMP_OFFSET));
+  if ((v.getInt16(ATTRIBUTES_OFFSET) & DELETE_HORIZON_MASK) !== 0) return f.nowMs >= baseTimestamp ? null : batch;
+  const section = recordsSection(batch);
+  const records = parseRecords(section, v.getInt32(RECORDS_COUNT_OFFSET), baseTimestamp);
+  return rebuildBatch(batch, section, records, f.nowMs + f.deleteRetentionMs);
 }
 
 /** Step 2 and 3 for one group: returns the bytes read and written, or null when the log moved on. */
@@ -323,6 +353,7 @@ export async function cleanLog(ctx: CleanerContext): Promise<CleanStats | null> 
     const filter: Filter = {
       map,
       aborted,
+      txnKept: new Map(),
       end,
       nowMs,
       deleteRetentionMs: ctx.config.deleteRetentionMs ?? 86_400_000,
