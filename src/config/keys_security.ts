@@ -27,7 +27,7 @@ export const SECURITY_KEYS = {
     type: "string",
     default: "",
     origin: "kafka",
-    kafkaDefault: "null",
+    kafkaDefault: "none (unset)",
     doc:
       'JAAS login entry of every SASL listener without its own listener.name.<name>.<mechanism>.sasl.jaas.config; for PLAIN, `org.apache.kafka.common.security.plain.PlainLoginModule required user_alice="alice-secret";` lists the users (user_<name>="<password>"). Empty = no PLAIN users.',
   },

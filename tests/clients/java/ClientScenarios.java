@@ -471,10 +471,9 @@ public class ClientScenarios {
 
   /**
    * Every Admin call, each reported as a comparable result or "!ExceptionName".
-   * The calls that need an API tsbroker does not serve (ACLs,
-   * transactions, log dirs, quotas, SCRAM, reassignments, leader elections,
-   * quorum, producers, features updates) are expected to fail with
-   * UnsupportedVersionException against tsbroker, promptly.
+   * The calls that need an API tsbroker does not serve (ACLs, quotas,
+   * quorum) are expected to fail with UnsupportedVersionException against
+   * tsbroker, promptly.
    */
   static void admin(Map<String, Object> out) throws Exception {
     Map<String, Object> r = new LinkedHashMap<>();
