@@ -159,6 +159,17 @@ export class LocalPartition {
   }
 
   /**
+   * The coordinator has written this partition into the producer's transaction at `producerEpoch`: that is
+   * what a verification would confirm, so the transaction's batches are taken without one. It arrives before
+   * the transaction's marker (both come from the coordinator's handler, in order), which clears it. Saves a
+   * transaction's first produce to each partition the round trip to the coordinator and back.
+   */
+  admitTxn(producerId: bigint, producerEpoch: number): void {
+    this.openTxns.set(producerId, producerEpoch);
+    this.txnGuards.delete(producerId);
+  }
+
+  /**
    * KIP-890 part 1 (Kafka's UnifiedLog.maybeStartTransactionVerification and its append check): a
    * transactional batch is appended when written by a coordinator here ("trusted"), when its producer's
    * transaction is already open here at its epoch, or when it carries the guard handed out for it. Else a

@@ -120,7 +120,17 @@ export type PartitionOp =
   | { op: "describeProducers"; items: PartitionRef[] }
   /** Transaction markers, answered once written (and synced in durable mode, as acks=all). */
   | { op: "writeTxnMarkers"; items: TxnMarkerItem[] }
+  /**
+   * The coordinator wrote these partitions into a producer's transaction (AddPartitionsToTxn): its batches at
+   * that epoch need no KIP-890 round trip until the transaction's marker (see LocalPartition.admitTxn).
+   */
+  | { op: "admitTxn"; items: AdmitTxnItem[] }
   | LogDirOp;
+
+export interface AdmitTxnItem extends PartitionRef {
+  producerId: bigint;
+  producerEpoch: number;
+}
 
 /** What each op answers: one entry per item, in order (watch: whether it fired). */
 export interface PartitionOpResults extends LogDirOpResults {
@@ -132,6 +142,7 @@ export interface PartitionOpResults extends LogDirOpResults {
   deleteRecords: DeleteRecordsOutcome[];
   describeProducers: ProducerStatesAnswer[];
   writeTxnMarkers: ProduceOutcome[];
+  admitTxn: null[];
 }
 
 export type ResultOf<O extends PartitionOp> = PartitionOpResults[O["op"]];

@@ -263,6 +263,11 @@ export class ReplicaManager {
         >;
       case "writeTxnMarkers":
         return writeTxnMarkers(this.appendHost, op.items) as Promise<ResultOf<O>>;
+      case "admitTxn":
+        return Promise.resolve(op.items.map((i) => {
+          this.localPartition(i.topicId, i.partition)?.admitTxn(i.producerId, i.producerEpoch);
+          return null;
+        })) as Promise<ResultOf<O>>;
       case "deleteRecords":
         return Promise.resolve(op.items.map((i) => this.deleteRecords(i.topicId, i.partition, i.offset))) as Promise<
           ResultOf<O>

@@ -226,15 +226,15 @@ export class TxnService {
     switch (call.kind) {
       case "initProducerId":
         return this.run(c, await c.initProducerId(call));
-      case "addPartitions":
+      case "addPartitions": {
         if (call.verifyOnly) return verify(c, call);
-        return withCode(
-          call.partitions,
-          await this.run(
-            c,
-            c.addPartitions(call.transactionalId, call.producerId, call.producerEpoch, call.partitions),
-          ),
+        const added = await this.run(
+          c,
+          c.addPartitions(call.transactionalId, call.producerId, call.producerEpoch, call.partitions),
         );
+        if (added.errorCode === ErrorCode.NONE) await this.admit(call.partitions, call.producerId, call.producerEpoch);
+        return withCode(call.partitions, added);
+      }
       case "addOffsets":
         return this.run(c, c.addOffsets(call.transactionalId, call.producerId, call.producerEpoch, call.groupId));
       case "endTxn":
@@ -317,6 +317,26 @@ export class TxnService {
   /** While `c` serves and has the id's partition loaded (a stop or an unload ends the retries). */
   private isCurrent(c: TxnCoordinator, transactionalId: string): boolean {
     return !this.closed && this.coordinator === c && c.metadata(transactionalId) !== null;
+  }
+
+  /**
+   * Tells the owners of partitions just added to a transaction (LocalPartition.admitTxn), before the client
+   * hears of it, so its first batches need no verification. Best effort: a partition that misses it verifies.
+   */
+  private async admit(partitions: readonly TopicPartition[], producerId: bigint, producerEpoch: number) {
+    const metadata = this.o.metadata();
+    const items = partitions.flatMap((tp) => {
+      const topic = metadata.byName.get(tp.topic);
+      return topic && tp.partition < topic.partitions
+        ? [{ topicId: topic.topicId, partition: tp.partition, producerId, producerEpoch }]
+        : [];
+    });
+    if (items.length === 0) return;
+    try {
+      await this.o.partitions.run({ op: "admitTxn", items });
+    } catch (e) {
+      this.o.log.debug(`admitting ${items.length} partitions to a transaction failed: ${e}`);
+    }
   }
 
   /** Writes every marker of `m`, retrying what may pass; false when stopped before all were written. */
