@@ -273,6 +273,31 @@ describe("transactions on a partition", () => {
   );
 
   test(
+    "KIP-890: a partition the coordinator admitted to the transaction takes its batches without a guard until the marker",
+    withDir(async (dir) => {
+      const { part, log } = open(dir);
+      part.verifyTxns = true;
+      const batch = (seq: number, epoch = 0) =>
+        buildBatch([{ key: new Uint8Array(1), value: null }], {
+          producerId: 8n,
+          producerEpoch: epoch,
+          baseSequence: seq,
+          isTransactional: true,
+          baseTimestamp: T0,
+        });
+      part.admitTxn(8n, 0);
+      assert.equal(part.append(batch(0, 1), -1, NOW).verificationGuard !== undefined, true, "another epoch verifies");
+      const admitted = part.append(batch(0), -1, NOW);
+      assert.equal(admitted.errorCode, ErrorCode.NONE, admitted.errorMessage ?? "");
+      marker(part, 8n, false);
+      const after = part.append(batch(1), -1, NOW);
+      assert.equal(after.errorCode, ErrorCode.INVALID_TXN_STATE, "the marker ended the admission");
+      assert.notEqual(after.verificationGuard, undefined);
+      await log.close();
+    }),
+  );
+
+  test(
     "after an unclean stop the LSO and the aborted-transaction indexes are rebuilt from the log",
     withDir(async (dir) => {
       const cfg = { segmentBytes: 200 };
