@@ -6,45 +6,17 @@
  */
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import * as fs from "node:fs";
-import { PartitionLog } from "../../src/log/partition_log.ts";
-import { ProducerStateManager } from "../../src/log/producer_state.ts";
+import type { PartitionLog } from "../../src/log/partition_log.ts";
 import type { LogConfig } from "../../src/log/log_config.ts";
-import { LocalPartition } from "../../src/server/local_partition.ts";
-import { loadConfig } from "../../src/config/load.ts";
-import { resolveAppendPolicy } from "../../src/cluster/topic_config.ts";
+import type { LocalPartition } from "../../src/server/local_partition.ts";
 import { ErrorCode } from "../../src/protocol/errors.ts";
 import { cleanLog, context, keyed, latestByKey, readAll } from "./cleaner_helpers.ts";
-import { captureLogger, config, partitionDir, removeDir, T0, tempDir, TOPIC_ID } from "./log_helpers.ts";
+import { NOW, openTxnPartition } from "./txn_partition_helpers.ts";
+import { config, removeDir, tempDir } from "./log_helpers.ts";
 
-const NOW = Number(T0);
 const READ_COMMITTED = 1;
 const CFG: Partial<LogConfig> = { compact: true, segmentBytes: 300 };
-
-function open(dir: string, cleanShutdown = true): { part: LocalPartition; log: PartitionLog } {
-  const { logger } = captureLogger();
-  const pdir = partitionDir(dir);
-  fs.mkdirSync(pdir, { recursive: true });
-  const producers = new ProducerStateManager(pdir, { logger, now: () => NOW });
-  const logConfig = config(CFG);
-  const log = PartitionLog.open({
-    dir: pdir,
-    topic: "t",
-    partition: 0,
-    topicId: TOPIC_ID,
-    config: logConfig,
-    recoveryPoint: 0n,
-    cleanShutdown,
-    logger,
-    now: () => NOW,
-    producerState: producers,
-  });
-  const image = { name: "t", topicId: TOPIC_ID, partitions: 1, internal: false, configs: {} };
-  const policy = resolveAppendPolicy(loadConfig({ overrides: [`log.dirs=${dir}`] }), {});
-  const part = new LocalPartition(image, 0, pdir, log, producers, logConfig, policy);
-  part.verifyTxns = false; // written as a verified producer would
-  return { part, log };
-}
+const open = (dir: string, cleanShutdown = true) => openTxnPartition(dir, CFG, cleanShutdown);
 
 function append(part: LocalPartition, key: string, value: string, producerId = -1n, sequence = -1): void {
   const batch = keyed([{ key, value }], {

@@ -9,51 +9,17 @@ import assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { buildBatch } from "../../src/log/record_batch.ts";
-import { PartitionLog } from "../../src/log/partition_log.ts";
-import { ProducerStateManager } from "../../src/log/producer_state.ts";
 import { readMarker } from "../../src/log/control_record.ts";
 import { type AbortedTxn, TxnIndex } from "../../src/log/txn_index.ts";
-import type { LogConfig } from "../../src/log/log_config.ts";
-import { LocalPartition, type TxnMarkerWrite } from "../../src/server/local_partition.ts";
-import { loadConfig } from "../../src/config/load.ts";
-import { resolveAppendPolicy } from "../../src/cluster/topic_config.ts";
+import type { LocalPartition, TxnMarkerWrite } from "../../src/server/local_partition.ts";
 import { ErrorCode } from "../../src/protocol/errors.ts";
 import { cleanLog, context } from "./cleaner_helpers.ts";
-import { batchesOf, captureLogger, config, partitionDir, removeDir, T0, tempDir, TOPIC_ID } from "./log_helpers.ts";
+import { NOW, openTxnPartition } from "./txn_partition_helpers.ts";
+import { batchesOf, config, partitionDir, removeDir, T0, tempDir } from "./log_helpers.ts";
 
 const READ_COMMITTED = 1;
-const NOW = Number(T0);
-
-interface Opened {
-  part: LocalPartition;
-  log: PartitionLog;
-}
-
-function open(dir: string, cfg: Partial<LogConfig> = {}, cleanShutdown = true): Opened {
-  const { logger } = captureLogger();
-  const pdir = partitionDir(dir);
-  fs.mkdirSync(pdir, { recursive: true });
-  const producers = new ProducerStateManager(pdir, { logger, now: () => NOW });
-  const logConfig = config(cfg);
-  const log = PartitionLog.open({
-    dir: pdir,
-    topic: "t",
-    partition: 0,
-    topicId: TOPIC_ID,
-    config: logConfig,
-    recoveryPoint: 0n,
-    cleanShutdown,
-    logger,
-    now: () => NOW,
-    producerState: producers,
-  });
-  const image = { name: "t", topicId: TOPIC_ID, partitions: 1, internal: false, configs: {} };
-  const policy = resolveAppendPolicy(loadConfig({ overrides: [`log.dirs=${dir}`] }), {});
-  const part = new LocalPartition(image, 0, pdir, log, producers, logConfig, policy);
-  // These tests write as a verified producer would; the KIP-890 guard has its own test below.
-  part.verifyTxns = false;
-  return { part, log };
-}
+/** These tests write as a verified producer would; the KIP-890 guard tests turn verification on. */
+const open = openTxnPartition;
 
 /** Per producer id, the next sequence. */
 const sequences = new Map<bigint, number>();
