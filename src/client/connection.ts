@@ -6,8 +6,8 @@
  *
  * Sockets come from `node:net`, which Deno and Bun both provide, rather than from src/runtime/types.ts: that
  * interface is the server side (listeners whose adapters own accept, quotas and reuse-port) and has no
- * outbound connect, and `node:net` keeps the client free of Deno./Bun. globals without a third adapter pair
- * to maintain. The same client thus runs unchanged in either runtime and in Node.
+ * outbound connect, and `node:net` keeps the client free of runtime-specific globals without a third
+ * adapter pair to maintain. The same client thus runs unchanged in either runtime and in Node.
  *
  * Requests past `maxInFlight` wait in a queue until an answer frees a slot (Kafka's
  * max.in.flight.requests.per.connection). Each request has a timeout; as in Kafka's NetworkClient, a request
