@@ -58,6 +58,21 @@ async function step(title: string, command: string, args: string[], capture = fa
   return text + (status.success ? "" : "\n__FAILED__");
 }
 
+/** Deno's "name => file:line" lines after its FAILURES header, and Bun's "(fail) name" lines. */
+function failedTestNames(denoText: string, bunText: string): string[] {
+  const names: string[] = [];
+  const lines = denoText.split("\n");
+  const header = lines.findLastIndex((line) => line.trim() === "FAILURES");
+  if (header >= 0) {
+    for (const line of lines.slice(header + 2)) {
+      if (/ => \S+:\d+:\d+$/.test(line)) names.push(`deno: ${line.trim()}`);
+      else if (line.trim() === "" && names.length) break;
+    }
+  }
+  for (const match of bunText.matchAll(/^\(fail\) (.+)$/gm)) names.push(`bun: ${match[1]}`);
+  return names;
+}
+
 const extra = Deno.args;
 await step("generated code is current", Deno.execPath(), ["run", "-A", "scripts/protocol/generate.ts", "--check"]);
 await step("type check", Deno.execPath(), ["check", "mod.ts", "src/", "tests/", "scripts/"]);
@@ -102,6 +117,11 @@ if (!extra.length) {
   if (bunFail) failed += Number(bunFail[1]);
   if (bunSkip) skipped += Number(bunSkip[1]);
   if (!bunPass || (bunOut.includes("__FAILED__") && !bunFail)) failed++;
+}
+const failures = failedTestNames(denoOut, bunOut);
+if (failures.length) {
+  // CI shows only the tail of this output: name the failed tests where it is seen.
+  console.log(`\nFailed tests:\n${failures.map((name) => `  ${name}`).join("\n")}`);
 }
 console.log(`\n${passed} passed, ${failed} failed, ${skipped} skipped`);
 Deno.exit(failed === 0 ? 0 : 1);
