@@ -12,9 +12,9 @@
  */
 import { loadConfig } from "./src/config/load.ts";
 import type { HostRuntime } from "./src/runtime/types.ts";
-import { type RunningBroker, startBroker as start } from "./src/server/broker.ts";
+import { type RunningBroker, startBroker as start } from "./src/supervisor/broker.ts";
 
-export type { BoundListener, RunningBroker } from "./src/server/broker.ts";
+export type { BoundListener, RunningBroker } from "./src/supervisor/broker.ts";
 export { ConfigError } from "./src/config/errors.ts";
 
 /** How to configure an embedded broker: the same keys as the config file, without reading the environment. */

@@ -5,7 +5,7 @@
  * mutations applied to them. Everything is driven by a seeded PRNG, so a
  * failure is reproduced from its seed and input number.
  */
-import { advertisedVersions } from "../../src/apis/registry.ts";
+import { advertisedVersions } from "../../src/handler/apis/registry.ts";
 import { requestHeaderVersion } from "../../src/protocol/api_headers.ts";
 import { encodeRequestHeader } from "../../src/protocol/generated/headers.ts";
 import { Writer } from "../../src/protocol/io/writer.ts";

@@ -7,7 +7,7 @@
  * of a failure: an exception other than the code's own error type, or an
  * input that took too long.
  */
-import { dispatchTable } from "../../src/apis/registry.ts";
+import { dispatchTable } from "../../src/handler/apis/registry.ts";
 import { readRequestHeader } from "../../src/protocol/api_headers.ts";
 import { ProtocolDecodeError, Reader } from "../../src/protocol/io/reader.ts";
 import { buildBatch, CompressionType, splitBatches, validateBatchForAppend } from "../../src/log/record_batch.ts";

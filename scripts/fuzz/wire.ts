@@ -6,7 +6,7 @@
  * Shared by tests/fuzz/wire_fuzz_test.ts and scripts/fuzz/fuzz.ts.
  */
 import { wireCaller, WireClient } from "../../tests/integration/_wire.ts";
-import { advertisedVersions } from "../../src/apis/registry.ts";
+import { advertisedVersions } from "../../src/handler/apis/registry.ts";
 import { decodeApiVersionsResponse, encodeApiVersionsRequest } from "../../src/protocol/generated/api_versions.ts";
 import {
   decodeMetadataResponse,

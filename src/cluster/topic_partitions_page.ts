@@ -26,8 +26,8 @@
 import { ErrorCode } from "../protocol/errors.ts";
 import type { MetadataView, TopicImage } from "./metadata_image.ts";
 import { topicNameProblem } from "./topic_name.ts";
-import { distinctYielding, Pacer } from "../server/yielding.ts";
-import { sortYielding } from "../server/sort_yielding.ts";
+import { distinctYielding, Pacer } from "../util/yielding.ts";
+import { sortYielding } from "../util/sort_yielding.ts";
 
 export interface PageCursor {
   topicName: string;

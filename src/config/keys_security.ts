@@ -3,7 +3,7 @@
  * keys.ts. Kafka's per-listener forms `listener.name.<listener>.<key>` and
  * `listener.name.<listener>.<mechanism>.sasl.jaas.config` are not table
  * rows (their names embed a listener); `listenerScopedKey` recognises them
- * for the loader, and network/sasl/settings.ts reads them per listener.
+ * for the loader, and config/sasl_settings.ts reads them per listener.
  */
 import type { KeySpec } from "./key_spec.ts";
 

@@ -1,7 +1,7 @@
 /**
  * The key table's transaction keys (Kafka's transaction coordinator and
  * `__transaction_state`), spread into CONFIG_KEYS in keys.ts; read by each
- * handler's transaction coordinator (server/txn_service.ts), the controller
+ * handler's transaction coordinator (src/handler/services/txn_service.ts), the controller
  * (which creates `__transaction_state`) and the partition owners (KIP-890
  * verification).
  */

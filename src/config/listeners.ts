@@ -7,8 +7,7 @@ import { hostname } from "node:os";
 import { type HostPort, isWildcardHost, parseHostPort } from "./address.ts";
 import { ConfigError } from "./errors.ts";
 import type { BrokerConfig, ConfigKey } from "./keys.ts";
-import type { SaslListenerSettings } from "../network/sasl/authenticator.ts";
-import { resolveSaslSettings, strayListenerKeys } from "../network/sasl/settings.ts";
+import { resolveSaslSettings, type SaslListenerSettings, strayListenerKeys } from "./sasl_settings.ts";
 
 export const SECURITY_PROTOCOLS = ["PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"] as const;
 export type SecurityProtocol = (typeof SECURITY_PROTOCOLS)[number];

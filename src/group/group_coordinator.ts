@@ -10,7 +10,7 @@
  * Transactional offset commits stay pending until the transaction
  * coordinator's marker reaches the partition (onTxnMarker, txn_offsets.ts).
  */
-import { ApiError } from "../apis/api.ts";
+import { ApiError } from "../protocol/api_error.ts";
 import type { MetadataImage, MetadataView } from "../cluster/metadata_image.ts";
 import { ErrorCode } from "../protocol/errors.ts";
 import type { Logger } from "../util/logger.ts";
@@ -47,10 +47,10 @@ import type {
 } from "./group_ops.ts";
 import { validateTxnOffsetCommit } from "./txn_offsets.ts";
 import { type AnyGroup, type OffsetsLogAccess, OffsetsPartition } from "./offsets_partition.ts";
-import { OFFSETS_TOPIC } from "./offsets_topic.ts";
+import { OFFSETS_TOPIC } from "../cluster/offsets_topic.ts";
 import type { GroupConfig, GroupRecord, TopicLookup } from "./types.ts";
-import { ownerOf } from "../server/partition_owner.ts";
-import { Pacer } from "../server/yielding.ts";
+import { ownerOf } from "../replica/partition_owner.ts";
+import { Pacer } from "../util/yielding.ts";
 
 export interface GroupCoordinatorDeps {
   handlerIndex: number;

@@ -33,13 +33,13 @@ import type { Logger } from "../util/logger.ts";
 import { ClassicGroup } from "./classic_group.ts";
 import { ConsumerGroup } from "./consumer_group.ts";
 import { TimerTable } from "./group_timers.ts";
-import { OFFSETS_TOPIC } from "./offsets_topic.ts";
+import { OFFSETS_TOPIC } from "../cluster/offsets_topic.ts";
 import { decodeGroupLog, encodeGroupRecordsBatch, groupRecordBytes, type TxnProducer } from "./offset_records.ts";
 import { OffsetStore } from "./offset_store.ts";
 import { type SequenceToken, TxnSequences } from "./txn_offsets.ts";
 import type { GroupConfig, GroupEnv, GroupRecord, TopicLookup } from "./types.ts";
 import type { PartitionLog } from "../log/partition_log.ts";
-import type { OffsetAnswer, ProduceOutcome, ReadOutcome } from "../server/partition_ops.ts";
+import type { OffsetAnswer, ProduceOutcome, ReadOutcome } from "../replica/partition_ops.ts";
 
 export type AnyGroup = ClassicGroup | ConsumerGroup;
 

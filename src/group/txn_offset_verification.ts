@@ -14,9 +14,9 @@
  * With transaction.partition.verification.enable=false nothing is asked.
  */
 import { ErrorCode } from "../protocol/errors.ts";
-import type { TxnAccess } from "../server/txn_router.ts";
+import type { TxnAccess } from "../txn/txn_ops.ts";
 import type { GroupCoordinatorDeps } from "./group_coordinator.ts";
-import { OFFSETS_TOPIC } from "./offsets_topic.ts";
+import { OFFSETS_TOPIC } from "../cluster/offsets_topic.ts";
 
 /** TxnOffsetCommit v4 is the first whose clients handle TRANSACTION_ABORTABLE (KIP-890). */
 const FIRST_VERSION_WITH_ABORTABLE = 4;

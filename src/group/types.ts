@@ -12,29 +12,8 @@
  */
 import type { Logger } from "../util/logger.ts";
 
-/** The group.* / offsets.* broker settings, resolved once. */
-export interface GroupConfig {
-  /** group.min.session.timeout.ms */
-  minSessionTimeoutMs: number;
-  /** group.max.session.timeout.ms */
-  maxSessionTimeoutMs: number;
-  /** group.initial.rebalance.delay.ms */
-  initialRebalanceDelayMs: number;
-  /** group.max.size (classic groups) */
-  maxSize: number;
-  /** offsets.retention.minutes, in ms */
-  offsetsRetentionMs: number;
-  /** offset.metadata.max.bytes */
-  offsetMetadataMaxBytes: number;
-  /** group.consumer.session.timeout.ms (KIP-848) */
-  consumerSessionTimeoutMs: number;
-  /** group.consumer.heartbeat.interval.ms (KIP-848) */
-  consumerHeartbeatIntervalMs: number;
-  /** group.consumer.max.size (KIP-848) */
-  consumerMaxSize: number;
-  /** group.consumer.assignors: names, the first is the default ("uniform", "range"). */
-  consumerAssignors: string[];
-}
+export type { GroupConfig } from "../config/group_settings.ts";
+import type { GroupConfig } from "../config/group_settings.ts";
 
 /** Named timers; setting a key again replaces its timer. */
 export interface GroupTimers {

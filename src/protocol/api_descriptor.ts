@@ -8,3 +8,10 @@ export interface ApiDescriptor {
   /** First version using compact encodings and tagged fields, or null. */
   readonly firstFlexibleVersion: number | null;
 }
+
+/** One API key and the versions of it a broker serves (an ApiVersions entry). */
+export interface ApiVersionRange {
+  apiKey: number;
+  minVersion: number;
+  maxVersion: number;
+}

@@ -2,7 +2,7 @@
  * The transaction coordinator's state machine (Kafka's TransactionCoordinator
  * and TransactionStateManager), without I/O: every operation returns a
  * TxnStep (txn_effects.ts) whose records the caller writes to
- * `__transaction_state` before applying; src/server/txn_service.ts serves it
+ * `__transaction_state` before applying; src/handler/services/txn_service.ts serves it
  * on each handler Worker.
  *
  * Placement: a transactional id lives on partition
@@ -20,7 +20,7 @@
  * epoch, and the InitProducerId answered CONCURRENT_TRANSACTIONS so that the
  * client retries and gets one more bump (Kafka's PrepareEpochFence).
  */
-import { javaStringHash, OFFSETS_TOPIC, offsetsPartitionFor } from "../group/offsets_topic.ts";
+import { javaStringHash, OFFSETS_TOPIC, offsetsPartitionFor } from "../cluster/offsets_topic.ts";
 import { ErrorCode } from "../protocol/errors.ts";
 import {
   answer,

@@ -25,7 +25,7 @@ import { decodeResponseHeader } from "../../src/protocol/generated/headers.ts";
 import { API_SCHEMAS } from "../../src/protocol/schema/messages/index.ts";
 import type { FieldSchema, MessageSchema } from "../../src/protocol/schema/types.ts";
 import { inRange, parseFieldType } from "../../src/protocol/schema/field_type.ts";
-import { advertisedVersions } from "../../src/apis/registry.ts";
+import { advertisedVersions } from "../../src/handler/apis/registry.ts";
 import { errorName } from "../../src/protocol/errors.ts";
 import { ALLOWED_DIFFERENCES, type AllowedDifference, matchesPath } from "./allowed_differences.ts";
 import { type Body, CODECS, SUITE_COVERAGE } from "./_codecs.ts";

@@ -125,7 +125,8 @@ export const ALLOWED_DIFFERENCES: readonly AllowedDifference[] = [
       "streams.version",
       "eligible.leader.replicas.version",
     ],
-    reason: "tsbroker claims only the features it implements (src/apis/018_api_versions.ts): metadata.version and " +
+    reason:
+      "tsbroker claims only the features it implements (src/handler/apis/018_api_versions.ts): metadata.version and " +
       "group.version (KIP-848). Its transactions are those of transaction.version 1 (KIP-890 part 1, what a " +
       "broker not listing the feature offers; Kafka 4.4 finalizes 2, the per-transaction epoch bump of part 2), no KRaft quorum (kraft.version), " +
       "no share or streams groups and no eligible leader replicas, so it lists none of those; group.version must " +

@@ -11,7 +11,7 @@
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { CODECS, Oracle, SUITE_COVERAGE } from "./_oracle.ts";
-import { advertisedVersions } from "../../src/apis/registry.ts";
+import { advertisedVersions } from "../../src/handler/apis/registry.ts";
 import { defaultApiVersionsRequest } from "../../src/protocol/generated/api_versions.ts";
 
 describe("differential: ApiVersions", () => {

@@ -10,9 +10,9 @@ import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { LocalBroker } from "../server/_local_broker.ts";
+import { LocalBroker } from "../handler/_local_broker.ts";
 import { ErrorCode } from "../../src/protocol/errors.ts";
-import { javaStringHash, OFFSETS_TOPIC, offsetsPartitionFor } from "../../src/group/offsets_topic.ts";
+import { javaStringHash, OFFSETS_TOPIC, offsetsPartitionFor } from "../../src/cluster/offsets_topic.ts";
 import type { CommitOffsetsArgs, JoinGroupArgs } from "../../src/group/group_ops.ts";
 
 function commitArgs(

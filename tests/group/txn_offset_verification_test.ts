@@ -7,8 +7,8 @@
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { txnOffsetCommitVerifier, txnOffsetVerificationError } from "../../src/group/txn_offset_verification.ts";
-import type { TxnAccess } from "../../src/server/txn_router.ts";
-import type { TxnCall } from "../../src/server/txn_ops.ts";
+import type { TxnAccess } from "../../src/txn/txn_ops.ts";
+import type { TxnCall } from "../../src/txn/txn_ops.ts";
 import { ErrorCode } from "../../src/protocol/errors.ts";
 
 function fakeTxns(answer: { errorCode: number; partition?: number }, calls: TxnCall[]): TxnAccess {

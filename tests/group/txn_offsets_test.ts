@@ -18,7 +18,7 @@ import type { GroupConfig, GroupEnv, GroupRecord, OffsetCommitValue } from "../.
 import type { PartitionLog } from "../../src/log/partition_log.ts";
 import { buildMarkerBatch } from "../../src/log/control_record.ts";
 import { readBatchHeader } from "../../src/log/record_batch.ts";
-import type { ProduceOutcome } from "../../src/server/partition_ops.ts";
+import type { ProduceOutcome } from "../../src/replica/partition_ops.ts";
 import { ErrorCode } from "../../src/protocol/errors.ts";
 import { Logger } from "../../src/util/logger.ts";
 

@@ -20,7 +20,7 @@ import { wireCaller, WireClient } from "./_wire.ts";
 import { ErrorCode } from "../../src/protocol/errors.ts";
 import { openFilesLimit } from "../../src/util/fd_limit.ts";
 import { loadConfig } from "../../src/config/load.ts";
-import { maxPartitions } from "../../src/server/partition_limit.ts";
+import { maxPartitions } from "../../src/cluster/partition_limit.ts";
 import { decodeMetadataResponse, encodeMetadataRequest } from "../../src/protocol/generated/metadata.ts";
 import { decodeCreateTopicsResponse, encodeCreateTopicsRequest } from "../../src/protocol/generated/create_topics.ts";
 

@@ -13,9 +13,9 @@ import assert from "node:assert/strict";
 import { type BrokerProcess, type Flavour, startBroker } from "./_broker.ts";
 import { wireCaller, WireClient } from "./_wire.ts";
 import { ErrorCode } from "../../src/protocol/errors.ts";
-import { javaStringHash } from "../../src/group/offsets_topic.ts";
+import { javaStringHash } from "../../src/cluster/offsets_topic.ts";
 import { decodeCreateTopicsResponse, encodeCreateTopicsRequest } from "../../src/protocol/generated/create_topics.ts";
-import { type Caller, eventually, TxnClient, valuesOf } from "../server/_txn_client.ts";
+import { type Caller, eventually, TxnClient, valuesOf } from "../handler/_txn_client.ts";
 
 const TOPIC = "txn-wire";
 const call = wireCaller("transactions-wire");

@@ -29,7 +29,7 @@ import {
   decodeFindCoordinatorResponse,
   encodeFindCoordinatorRequest,
 } from "../../src/protocol/generated/find_coordinator.ts";
-import { type Caller, eventually, TxnClient } from "../server/_txn_client.ts";
+import { type Caller, eventually, TxnClient } from "../handler/_txn_client.ts";
 
 const TOPIC = "txn-offsets-wire";
 const GROUP = "txn-offsets-group";

@@ -8,7 +8,7 @@ import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import type { PartitionLog } from "../../src/log/partition_log.ts";
 import type { LogConfig } from "../../src/log/log_config.ts";
-import type { LocalPartition } from "../../src/server/local_partition.ts";
+import type { LocalPartition } from "../../src/replica/local_partition.ts";
 import { ErrorCode } from "../../src/protocol/errors.ts";
 import { cleanLog, context, keyed, latestByKey, readAll } from "./cleaner_helpers.ts";
 import { NOW, openTxnPartition } from "./txn_partition_helpers.ts";

@@ -9,7 +9,7 @@ import * as fs from "node:fs";
 import assert from "node:assert/strict";
 import { buildBatch } from "../../src/log/record_batch.ts";
 import { ProducerStateManager } from "../../src/log/producer_state.ts";
-import { LocalPartition } from "../../src/server/local_partition.ts";
+import { LocalPartition } from "../../src/replica/local_partition.ts";
 import { loadConfig } from "../../src/config/load.ts";
 import { resolveAppendPolicy } from "../../src/cluster/topic_config.ts";
 import { ErrorCode } from "../../src/protocol/errors.ts";

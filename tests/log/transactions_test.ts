@@ -11,7 +11,7 @@ import * as path from "node:path";
 import { buildBatch } from "../../src/log/record_batch.ts";
 import { readMarker } from "../../src/log/control_record.ts";
 import { type AbortedTxn, TxnIndex } from "../../src/log/txn_index.ts";
-import type { LocalPartition, TxnMarkerWrite } from "../../src/server/local_partition.ts";
+import type { LocalPartition, TxnMarkerWrite } from "../../src/replica/local_partition.ts";
 import { ErrorCode } from "../../src/protocol/errors.ts";
 import { cleanLog, context } from "./cleaner_helpers.ts";
 import { NOW, openTxnPartition } from "./txn_partition_helpers.ts";

@@ -3,7 +3,7 @@ import * as fs from "node:fs";
 import { PartitionLog } from "../../src/log/partition_log.ts";
 import { ProducerStateManager } from "../../src/log/producer_state.ts";
 import type { LogConfig } from "../../src/log/log_config.ts";
-import { LocalPartition } from "../../src/server/local_partition.ts";
+import { LocalPartition } from "../../src/replica/local_partition.ts";
 import { loadConfig } from "../../src/config/load.ts";
 import { resolveAppendPolicy } from "../../src/cluster/topic_config.ts";
 import { captureLogger, config, partitionDir, T0, TOPIC_ID } from "./log_helpers.ts";

@@ -14,7 +14,7 @@ import { UnsentBudget } from "../../src/network/unsent_budget.ts";
 import { type RequestEnvelope, RequestQueueCounter, type ResponseEnvelope } from "../../src/network/request_channel.ts";
 import { createMetricsBuffer, P, ProcessorMetrics } from "../../src/metrics/layout.ts";
 import { buildSupportedVersions } from "../../src/network/supported_versions.ts";
-import { advertisedVersions } from "../../src/apis/registry.ts";
+import { advertisedVersions } from "../../src/handler/apis/registry.ts";
 import { LOG_RATE_LIMIT, Logger } from "../../src/util/logger.ts";
 
 class FakeSocket implements TcpConnection {

@@ -4,7 +4,7 @@
  */
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { offsetsPartitionFor } from "../../src/group/offsets_topic.ts";
+import { offsetsPartitionFor } from "../../src/cluster/offsets_topic.ts";
 import { ErrorCode } from "../../src/protocol/errors.ts";
 import { fencedErrorForVersion } from "../../src/txn/txn_effects.ts";
 import { TxnState } from "../../src/txn/txn_records.ts";

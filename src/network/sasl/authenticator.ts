@@ -29,6 +29,7 @@
  * SASL_PLAINTEXT listener; Kafka lists the enabled mechanisms in set order
  * (PLAIN, SCRAM-SHA-512, SCRAM-SHA-256), tsbroker in the configured order.
  */
+import type { SaslListenerSettings } from "../../config/sasl_settings.ts";
 import { Reader } from "../../protocol/io/reader.ts";
 import { Writer } from "../../protocol/io/writer.ts";
 import { readRequestHeader, writeResponseHeader } from "../../protocol/api_headers.ts";
@@ -49,19 +50,7 @@ export const API_VERSIONS_KEY = 18;
 export const SASL_HANDSHAKE_KEY = 17;
 export const SASL_AUTHENTICATE_KEY = 36;
 
-/** A SASL listener's settings, as the processor Worker receives them. */
-export interface SaslListenerSettings {
-  /** Enabled mechanisms, in the order the handshake lists them. */
-  mechanisms: string[];
-  /** PLAIN users: name → password (the listener's PLAIN JAAS config). */
-  plainUsers: Array<[string, string]>;
-  /** sessionLifetimeMs reported in SaslAuthenticate v1+ (connections.max.reauth.ms; 0 = none). */
-  sessionLifetimeMs: number;
-  /** Largest frame accepted before authentication (sasl.server.max.receive.size). */
-  maxReceiveBytes: number;
-  /** How long a failed authentication's answer and close wait (connection.failed.authentication.delay.ms). */
-  failedAuthDelayMs?: number;
-}
+export type { SaslListenerSettings };
 
 export type GateVerdict =
   /** Hand the frame to the handlers as usual. */

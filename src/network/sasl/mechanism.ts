@@ -11,11 +11,7 @@
  * build the two; `detail` is for the broker's own log only.
  */
 
-export const PLAIN = "PLAIN";
-export const SCRAM_SHA_256 = "SCRAM-SHA-256";
-export const SCRAM_SHA_512 = "SCRAM-SHA-512";
-/** Mechanisms tsbroker can serve. */
-export const SERVED_MECHANISMS: readonly string[] = [PLAIN, SCRAM_SHA_256, SCRAM_SHA_512];
+export { PLAIN, SCRAM_SHA_256, SCRAM_SHA_512, SERVED_MECHANISMS } from "../../config/sasl_settings.ts";
 
 export interface SaslServer {
   readonly mechanism: string;

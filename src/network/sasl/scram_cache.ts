@@ -1,6 +1,6 @@
 /**
  * The SCRAM credentials a processor Worker checks logins against: a copy of
- * the supervisor's store (server/scram_store.ts), replaced whole whenever
+ * the supervisor's store (src/supervisor/scram_store.ts), replaced whole whenever
  * the store changes (AlterUserScramCredentials), so a user created or
  * changed can log in at once on every listener.
  */

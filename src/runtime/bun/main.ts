@@ -1,5 +1,5 @@
 /** `tsbroker` under Bun (and the `bun build --compile` executable). */
-import { runCli } from "../../server/cli_main.ts";
+import { runCli } from "../../supervisor/cli_main.ts";
 import { bunRuntime } from "./host.ts";
 
 await runCli(bunRuntime);

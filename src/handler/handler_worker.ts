@@ -1,0 +1,215 @@
+/**
+ * The body of a handler Worker (Kafka's KafkaRequestHandler), independent of
+ * the runtime: takes requests from every processor's port, runs them through
+ * the RequestHandler, and posts each response back on the port it came from.
+ * It also owns a share of the partitions (ReplicaManager) and serves ops on
+ * them for the other handlers over handler-to-handler ports. Metadata
+ * writes go to the supervisor (the controller) and come back as a new
+ * metadata image, broadcast to every handler and acknowledged once applied.
+ */
+import type { WorkerScope } from "../runtime/types.ts";
+import type { BrokerConfig } from "../config/keys.ts";
+import { type MetadataImage, MetadataView } from "../cluster/metadata_image.ts";
+import { dispatchTable } from "./apis/registry.ts";
+import { MemoryPool } from "../network/memory_pool.ts";
+import { type RequestEnvelope, RequestQueueCounter, type ResponseEnvelope } from "../network/request_channel.ts";
+import { Logger, type LogLevel, setLogLevel } from "../util/logger.ts";
+import type { BrokerState, ControllerClient } from "./services/broker_state.ts";
+import type { ControllerOp, ControllerResult } from "../cluster/controller_ops.ts";
+import { HandlerCore } from "./handler_core.ts";
+import type { CheckpointEntry } from "../replica/replica_manager.ts";
+import { type HandledRequest, RequestHandler } from "./request_handler.ts";
+
+export interface HandlerInit {
+  type: "init";
+  index: number;
+  count: number;
+  name: string;
+  config: BrokerConfig;
+  image: MetadataImage;
+  logDir: string;
+  cleanShutdown: boolean;
+  /** Kafka checkpoint entries, keyed `${topic}\u0000${partition}`. */
+  recoveryPoints: Array<[string, bigint]>;
+  logStartOffsets: Array<[string, bigint]>;
+  processorPorts: MessagePort[];
+  /** One port per other handler (null at this handler's own index). */
+  peerPorts: Array<MessagePort | null>;
+  queueBuffer: SharedArrayBuffer;
+  queueCapacity: number;
+  poolBuffer: SharedArrayBuffer;
+  logLevel: LogLevel;
+}
+
+/** Supervisor → handler. */
+export type HandlerCommand =
+  | HandlerInit
+  | { type: "image"; version: number; image: MetadataImage }
+  | { type: "controller-reply"; id: number; result?: ControllerResult; error?: string }
+  | { type: "shutdown" };
+
+export interface Checkpoints {
+  recoveryPoints: CheckpointEntry[];
+  logStartOffsets: CheckpointEntry[];
+  /** Partitions offline after a storage error ("name: why"): the shutdown is then not clean. */
+  offline?: string[];
+}
+
+/** Handler → supervisor. */
+export type HandlerReport =
+  | { type: "ready"; partitions: number }
+  | { type: "init-failed"; message: string }
+  | { type: "controller"; id: number; call: ControllerOp }
+  | { type: "image-applied"; version: number }
+  | { type: "checkpoints"; checkpoints: Checkpoints }
+  | { type: "stopped"; checkpoints: Checkpoints | null };
+
+export function runHandlerWorker(scope: WorkerScope): void {
+  let state: BrokerState;
+  let core: HandlerCore | null = null;
+  let log: Logger;
+  let nextCallId = 1;
+  let images: Promise<void> = Promise.resolve();
+  const pendingCalls = new Map<number, { resolve: (r: ControllerResult) => void; reject: (e: Error) => void }>();
+
+  const controller: ControllerClient = {
+    call: (call) =>
+      new Promise((resolve, reject) => {
+        const id = nextCallId++;
+        pendingCalls.set(id, { resolve: resolve as (r: ControllerResult) => void, reject });
+        scope.postMessage({ type: "controller", id, call } satisfies HandlerReport);
+      }),
+  };
+
+  const init = async (message: HandlerInit) => {
+    setLogLevel(message.logLevel);
+    log = new Logger(message.name);
+    core = await HandlerCore.create({
+      index: message.index,
+      count: message.count,
+      config: message.config,
+      log,
+      image: message.image,
+      logDir: message.logDir,
+      cleanShutdown: message.cleanShutdown,
+      recoveryPoints: new Map(message.recoveryPoints),
+      logStartOffsets: new Map(message.logStartOffsets),
+      peerPorts: message.peerPorts,
+      controller,
+    });
+    const replicas = core.replicas;
+    state = core.state;
+    const handler = new RequestHandler(dispatchTable(), () => state, log, true);
+    const queue = new RequestQueueCounter(message.queueBuffer, message.queueCapacity);
+    const pool = new MemoryPool(message.poolBuffer);
+    for (const port of message.processorPorts) {
+      port.onmessage = (e: MessageEvent) => serve(e.data as RequestEnvelope, port, handler, queue, pool);
+    }
+    const reportCheckpoints = () =>
+      scope.postMessage({ type: "checkpoints", checkpoints: replicas.checkpoints() } satisfies HandlerReport);
+    replicas.startBackgroundTasks(reportCheckpoints);
+    reportCheckpoints();
+    scope.postMessage({ type: "ready", partitions: replicas.size } satisfies HandlerReport);
+  };
+
+  scope.onmessage = (event: MessageEvent) => {
+    const message = event.data as HandlerCommand;
+    switch (message.type) {
+      case "init":
+        init(message).catch((e) => {
+          scope.postMessage(
+            {
+              type: "init-failed",
+              message: e instanceof Error ? e.stack ?? e.message : String(e),
+            } satisfies HandlerReport,
+          );
+        });
+        break;
+      case "image": {
+        // Images apply one at a time, in the order the controller sent them.
+        images = images.then(async () => {
+          try {
+            await core!.applyImage(message.image);
+          } catch (e) {
+            log.error(`applying metadata image ${message.version} failed: ${e instanceof Error ? e.stack : e}`);
+            state.metadata = new MetadataView(message.image);
+          }
+          scope.postMessage({ type: "image-applied", version: message.version } satisfies HandlerReport);
+        });
+        break;
+      }
+      case "controller-reply": {
+        const call = pendingCalls.get(message.id);
+        pendingCalls.delete(message.id);
+        if (message.error !== undefined) call?.reject(new Error(message.error));
+        else call?.resolve(message.result!);
+        break;
+      }
+      case "shutdown":
+        images.then(async () => {
+          let checkpoints: Checkpoints | null = null;
+          if (core) {
+            await core.close();
+            checkpoints = core.replicas.checkpoints();
+          }
+          scope.postMessage({ type: "stopped", checkpoints } satisfies HandlerReport);
+        });
+        break;
+    }
+  };
+}
+
+async function serve(
+  envelope: RequestEnvelope,
+  port: MessagePort,
+  handler: RequestHandler,
+  queue: RequestQueueCounter,
+  pool: MemoryPool,
+): Promise<void> {
+  queue.dequeued();
+  const frame = new Uint8Array(envelope.frame);
+  const { conn, seq } = envelope;
+  let released = false;
+  const release = () => {
+    if (released) return;
+    released = true;
+    port.postMessage({ conn, seq, action: "release", frame: null, length: 0, error: 0 } satisfies ResponseEnvelope);
+  };
+  let result: HandledRequest;
+  try {
+    result = await handler.handle(frame, {
+      listenerIndex: envelope.listener,
+      principal: envelope.principal,
+      clientAddress: envelope.client,
+      release,
+    });
+  } catch (e) {
+    // Anything RequestHandler did not turn into an answer (a failing error
+    // response, say) closes this one connection; the Worker and every other
+    // connection carry on.
+    result = { action: "close", reason: `internal error: ${e instanceof Error ? e.message : e}` };
+  } finally {
+    pool.release(frame.byteLength);
+  }
+  let response: ResponseEnvelope;
+  if (result.action === "send") {
+    const bytes = result.bytes;
+    const buffer = bytes.byteOffset === 0 ? bytes.buffer as ArrayBuffer : bytes.slice().buffer;
+    response = { conn, seq, action: "send", frame: buffer, length: bytes.byteLength, error: result.error };
+    const transfer = new Set<ArrayBuffer>([buffer]);
+    if (result.more && result.more.length > 0) {
+      response.more = [];
+      for (const chunk of result.more) {
+        if (chunk.byteLength === 0) continue;
+        response.more.push({ buffer: chunk.buffer as ArrayBuffer, offset: chunk.byteOffset, length: chunk.byteLength });
+        transfer.add(chunk.buffer as ArrayBuffer);
+      }
+    }
+    port.postMessage(response, [...transfer]);
+    return;
+  }
+  response = result.action === "none"
+    ? { conn, seq, action: "none", frame: null, length: 0, error: result.error }
+    : { conn, seq, action: "close", frame: null, length: 0, error: 1, reason: result.reason };
+  port.postMessage(response);
+}

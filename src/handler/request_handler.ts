@@ -1,0 +1,192 @@
+/**
+ * Turns one request frame into one response frame, with no I/O: the handler
+ * Worker feeds it frames from the RequestChannel, and tests feed it bytes
+ * directly (the in-memory transport).
+ *
+ * Steps: find the handler by API key, check the version, read the request
+ * header (v1, or v2 for flexible versions), decode, handle, and encode the
+ * response with its header (v0, or v1 for flexible versions; ApiVersions
+ * always v0). Like Kafka, bytes left after the body are ignored. An ApiVersions
+ * request above the highest version gets the v0-format UNSUPPORTED_VERSION
+ * answer. A request that cannot be decoded closes the connection, as Kafka
+ * does; a handler failure, or a response that cannot be encoded, answers
+ * with the API's UNKNOWN_SERVER_ERROR response. A request closes the
+ * connection too when it has more list entries than
+ * tsbroker.request.max.list.entries: an
+ * entry decodes into an object costing far more memory and time than its
+ * few bytes, so the reader stops counting at the limit instead of building
+ * millions of them (a 99 MiB Metadata request names 52 million topics).
+ */
+import type { ApiHandler, RequestContext } from "./apis/api.ts";
+import { ApiError, CloseConnection, NO_RESPONSE } from "./apis/api.ts";
+import { apiVersionsResponse } from "./apis/018_api_versions.ts";
+import { ErrorCode } from "../protocol/errors.ts";
+import { Reader } from "../protocol/io/reader.ts";
+import { Writer } from "../protocol/io/writer.ts";
+import { encodeApiVersionsResponse } from "../protocol/generated/api_versions.ts";
+import { readRequestHeader, writeResponseHeader } from "../protocol/api_headers.ts";
+import type { BrokerState } from "./services/broker_state.ts";
+import type { Logger } from "../util/logger.ts";
+
+const API_VERSIONS_KEY = 18;
+
+export interface RequestMeta {
+  listenerIndex: number;
+  principal: string;
+  clientAddress: string;
+  /** Lets the connection's next request go ahead before this one answers (see RequestContext.release). */
+  release?: () => void;
+}
+
+export type HandledRequest =
+  /** `more`: further chunks of the same frame, to be written after `bytes` (chunked responses). */
+  | { action: "send"; bytes: Uint8Array; more?: Uint8Array[]; error: number }
+  | { action: "none"; error: number }
+  | { action: "close"; reason: string };
+
+export class RequestHandler {
+  constructor(
+    // deno-lint-ignore no-explicit-any
+    private readonly table: Map<number, ApiHandler<any, any>>,
+    private readonly broker: () => BrokerState,
+    private readonly log: Logger,
+    /** Let APIs that allow it send large byte fields as separate chunks (see ApiHandler.externalizeBytesFrom). */
+    private readonly chunked = false,
+  ) {}
+
+  async handle(frame: Uint8Array, meta: RequestMeta): Promise<HandledRequest> {
+    if (frame.byteLength < 8) return { action: "close", reason: "request too short for a header" };
+    const view = new DataView(frame.buffer, frame.byteOffset, frame.byteLength);
+    const apiKey = view.getInt16(0);
+    const apiVersion = view.getInt16(2);
+    const handler = this.table.get(apiKey);
+    if (!handler) return { action: "close", reason: `unknown API key ${apiKey}` };
+    if (apiVersion < handler.minVersion || apiVersion > handler.maxVersion) {
+      if (apiKey === API_VERSIONS_KEY) return this.unsupportedApiVersions(view.getInt32(4));
+      return { action: "close", reason: `unsupported version ${apiVersion} of ${handler.name}` };
+    }
+    const reader = new Reader(frame);
+    const maxEntries = this.broker().config["tsbroker.request.max.list.entries"];
+    reader.listEntriesLeft = maxEntries;
+    let ctx: RequestContext;
+    let request: unknown;
+    try {
+      const header = readRequestHeader(reader);
+      ctx = {
+        apiKey,
+        apiVersion,
+        correlationId: header.correlationId,
+        clientId: header.clientId,
+        ...metaContext(meta),
+        broker: this.broker(),
+      };
+      request = handler.decodeRequest(reader, apiVersion);
+    } catch (e) {
+      if (reader.listEntriesLeft < 0) {
+        return {
+          action: "close",
+          reason:
+            `${handler.name} request has more than ${maxEntries} list entries (tsbroker.request.max.list.entries)`,
+        };
+      }
+      return { action: "close", reason: `malformed request: ${e instanceof Error ? e.message : e}` };
+    }
+    let response: unknown;
+    let failed = 0;
+    try {
+      response = await handler.handle(request, ctx);
+    } catch (e) {
+      if (e instanceof ApiError) {
+        response = handler.errorResponse(request, ctx, e.errorCode);
+      } else {
+        this.log.error(
+          `${handler.name} v${ctx.apiVersion} from ${ctx.clientAddress} failed: ${e instanceof Error ? e.stack : e}`,
+        );
+        response = handler.errorResponse(request, ctx, ErrorCode.UNKNOWN_SERVER_ERROR);
+      }
+      failed = 1;
+    }
+    if (response === NO_RESPONSE) return { action: "none", error: failed };
+    if (response instanceof CloseConnection) return { action: "close", reason: response.reason };
+    try {
+      return this.encodeAnswer(handler, ctx, response, failed || hasTopLevelError(response));
+    } catch (e) {
+      // A response the codec cannot encode is a broker bug; it must cost this
+      // request only, never the Worker (and with it the broker). Kafka answers
+      // UNKNOWN_SERVER_ERROR for unexpected failures; if even that cannot be
+      // encoded, the connection is closed.
+      this.log.limited(
+        "error",
+        `encode ${handler.name}`,
+        `${handler.name} v${ctx.apiVersion} response could not be encoded: ${e instanceof Error ? e.stack : e}`,
+      );
+      try {
+        return this.encodeAnswer(handler, ctx, handler.errorResponse(request, ctx, ErrorCode.UNKNOWN_SERVER_ERROR), 1);
+      } catch {
+        return { action: "close", reason: `${handler.name} v${ctx.apiVersion} response could not be encoded` };
+      }
+    }
+  }
+
+  private encodeAnswer(
+    // deno-lint-ignore no-explicit-any
+    handler: ApiHandler<any, any>,
+    ctx: RequestContext,
+    response: unknown,
+    error: number,
+  ): HandledRequest {
+    if (this.chunked && handler.externalizeBytesFrom !== undefined) {
+      const [bytes, ...more] = this.encodeChunks(handler, handler.externalizeBytesFrom, ctx, response);
+      return { action: "send", bytes, more, error };
+    }
+    return { action: "send", bytes: this.encode(handler, ctx, response), error };
+  }
+
+  // deno-lint-ignore no-explicit-any
+  private encode(handler: ApiHandler<any, any>, ctx: RequestContext, response: unknown): Uint8Array {
+    const writer = new Writer(handler.responseSizeHint ? handler.responseSizeHint(response) + 256 : 256);
+    writer.reserveSizePrefix();
+    writeResponseHeader(writer, ctx.apiKey, ctx.apiVersion, ctx.correlationId);
+    handler.encodeResponse(writer, ctx.apiVersion, response);
+    return writer.finishWithSizePrefix();
+  }
+
+  private encodeChunks(
+    // deno-lint-ignore no-explicit-any
+    handler: ApiHandler<any, any>,
+    minBytes: number,
+    ctx: RequestContext,
+    response: unknown,
+  ): Uint8Array[] {
+    // The buffer only holds what is not externalized: headers and small record sets.
+    const hint = handler.responseSizeHint ? handler.responseSizeHint(response) : 0;
+    const writer = new Writer(Math.min(hint + 256, 64 * 1024));
+    writer.reserveSizePrefix();
+    writer.externalizeFrom(minBytes);
+    writeResponseHeader(writer, ctx.apiKey, ctx.apiVersion, ctx.correlationId);
+    handler.encodeResponse(writer, ctx.apiVersion, response);
+    return writer.finishChunksWithSizePrefix();
+  }
+
+  private unsupportedApiVersions(correlationId: number): HandledRequest {
+    const writer = new Writer(256);
+    writer.reserveSizePrefix();
+    writer.writeInt32(correlationId);
+    encodeApiVersionsResponse(writer, 0, apiVersionsResponse(this.broker().apiVersions, ErrorCode.UNSUPPORTED_VERSION));
+    return { action: "send", bytes: writer.finishWithSizePrefix(), error: 1 };
+  }
+}
+
+function metaContext(meta: RequestMeta) {
+  return {
+    listenerIndex: meta.listenerIndex,
+    principal: meta.principal,
+    clientAddress: meta.clientAddress,
+    release: meta.release,
+  };
+}
+
+function hasTopLevelError(response: unknown): number {
+  const code = (response as { errorCode?: unknown }).errorCode;
+  return typeof code === "number" && code !== 0 ? 1 : 0;
+}
