@@ -36,6 +36,7 @@
  * afterwards it handles re-authentication and expired sessions (KIP-368).
  */
 import type { ConnectionEvents, TcpConnection } from "../runtime/types.ts";
+import { type Clock, systemClock, type TimerHandle } from "./clock.ts";
 import type { Logger } from "../util/logger.ts";
 import type { ConnectionQuotas } from "./connection_quotas.ts";
 import type { MemoryPool } from "./memory_pool.ts";
@@ -71,7 +72,7 @@ export interface ProcessorOptions {
   writeStallMs: number;
   supported: SupportedVersions;
   /** One port per handler Worker. */
-  handlers: MessagePort[];
+  handlers: HandlerPort[];
   quotas: ConnectionQuotas;
   pool: MemoryPool;
   unsent: UnsentBudget;
@@ -82,6 +83,14 @@ export interface ProcessorOptions {
   sasl?: SaslListenerSettings | null;
   /** SCRAM credentials (kept current by the Worker). */
   scram?: ScramLookup;
+  /** Time and timers (the runtime's unless a test gives its own). */
+  clock?: Clock;
+}
+
+/** What the processor uses of a handler Worker's MessagePort (unit tests give a fake). */
+export interface HandlerPort {
+  postMessage(message: RequestEnvelope, transfer: Transferable[]): void;
+  onmessage: ((event: MessageEvent) => void) | null;
 }
 
 class ClientConnection {
@@ -140,15 +149,17 @@ export class Processor implements ConnectionEvents {
   private readonly blocked = new Set<ClientConnection>();
   private nextId = 1;
   private nextHandler = 0;
-  private retryTimer: ReturnType<typeof setTimeout> | null = null;
-  private sweepTimer: ReturnType<typeof setInterval> | null = null;
-  private idleSampler: ReturnType<typeof setInterval> | null = null;
+  private retryTimer: TimerHandle | null = null;
+  private sweepTimer: TimerHandle | null = null;
+  private idleSampler: TimerHandle | null = null;
   private busyMs = 0;
   private draining = false;
   private acceptBackoffMs = 0;
   private plainUsers: Map<string, string> | null = null;
+  private readonly clock: Clock;
 
   constructor(private readonly o: ProcessorOptions) {
+    this.clock = o.clock ?? systemClock;
     for (const port of o.handlers) {
       port.onmessage = (event: MessageEvent) => this.timed(() => this.onResponse(event.data as ResponseEnvelope));
     }
@@ -156,7 +167,7 @@ export class Processor implements ConnectionEvents {
     // often enough for the shortest of those bounds (and for a budget freed by readers).
     const shortest = Math.min(o.idleTimeoutMs, o.requestReadTimeoutMs, o.writeStallMs);
     const sweepEvery = Math.max(10, Math.min(250, Math.floor(shortest / 4)));
-    this.sweepTimer = setInterval(() => this.timed(() => this.sweep()), sweepEvery);
+    this.sweepTimer = this.clock.setInterval(() => this.timed(() => this.sweep()), sweepEvery);
     this.idleSampler = this.sampleIdleRatio();
   }
 
@@ -176,7 +187,7 @@ export class Processor implements ConnectionEvents {
       this.o.log.limited("info", `rejected: ${verdict}`, `Rejected connection from ${ip}: ${verdict} reached`);
       return false;
     }
-    const now = performance.now();
+    const now = this.clock.now();
     const o = this.o;
     const conn = new ClientConnection(
       this.nextId++,
@@ -225,7 +236,7 @@ export class Processor implements ConnectionEvents {
     const conn = this.bySocket.get(socket);
     if (!conn || conn.closing) return;
     this.timed(() => {
-      conn.lastActive = performance.now();
+      conn.lastActive = this.clock.now();
       this.o.metrics.add(P.bytesIn, chunk.byteLength);
       if (!this.afterFeed(conn, conn.reader.feed(chunk, conn.lastActive))) return;
       this.pump(conn);
@@ -236,7 +247,7 @@ export class Processor implements ConnectionEvents {
     const conn = this.bySocket.get(socket);
     if (conn) {
       this.timed(() => {
-        this.settleUnsent(conn, performance.now());
+        this.settleUnsent(conn, this.clock.now());
         this.pump(conn);
       });
     }
@@ -296,7 +307,7 @@ export class Processor implements ConnectionEvents {
         const key = (frame[0] << 8) | frame[1];
         if (conn.outstanding.length > 0 && (!conn.sasl.authenticated || key === 17 || key === 36)) return;
         conn.judged = frame;
-        if (this.authenticate(conn, conn.sasl.onFrame(frame, performance.now()))) return;
+        if (this.authenticate(conn, conn.sasl.onFrame(frame, this.clock.now()))) return;
       }
       const apiKey = (frame[0] << 8) | frame[1];
       const apiVersion = ((frame[2] << 24) >> 16) | frame[3];
@@ -325,7 +336,7 @@ export class Processor implements ConnectionEvents {
       ready.shift();
       conn.muted = true;
       const seq = conn.nextSeq++;
-      conn.outstanding.push({ seq, apiKey, since: performance.now(), response: null, credit });
+      conn.outstanding.push({ seq, apiKey, since: this.clock.now(), response: null, credit });
       const envelope: RequestEnvelope = {
         conn: conn.id,
         seq,
@@ -338,7 +349,7 @@ export class Processor implements ConnectionEvents {
     }
     if (conn.readingPaused && !conn.reader.blocked && ready.length < MAX_QUEUED_FRAMES / 2) {
       conn.readingPaused = false;
-      conn.reader.restartClock(performance.now());
+      conn.reader.restartClock(this.clock.now());
       conn.socket.resumeReading();
     }
   }
@@ -362,7 +373,7 @@ export class Processor implements ConnectionEvents {
       this.forget(conn);
       conn.socket.pauseReading();
       const socket = conn.socket, gone = conn.peerGone;
-      setTimeout(() => {
+      this.clock.setTimeout(() => {
         if (!gone) socket.write(verdict.bytes);
         socket.end();
       }, this.o.sasl?.failedAuthDelayMs ?? 0);
@@ -382,7 +393,7 @@ export class Processor implements ConnectionEvents {
    * their fetch sessions (each handler keeps its own session cache); every
    * other request goes round robin.
    */
-  handlerFor(connId: number, apiKey: number): MessagePort {
+  handlerFor(connId: number, apiKey: number): HandlerPort {
     const handlers = this.o.handlers;
     if (apiKey === FETCH_API_KEY) return handlers[connId % handlers.length];
     const port = handlers[this.nextHandler];
@@ -395,7 +406,7 @@ export class Processor implements ConnectionEvents {
     if (!conn) return; // the client went away while its request was handled
     const entry = conn.outstanding.find((o) => o.seq === response.seq);
     if (!entry) return;
-    conn.lastActive = performance.now();
+    conn.lastActive = this.clock.now();
     const newest = conn.outstanding[conn.outstanding.length - 1] === entry;
     if (response.action === "release") {
       if (newest) conn.muted = false;
@@ -460,7 +471,7 @@ export class Processor implements ConnectionEvents {
   private block(conn: ClientConnection): void {
     this.blocked.add(conn);
     if (this.retryTimer === null) {
-      this.retryTimer = setTimeout(() => this.timed(() => this.retryBlocked()), RETRY_BLOCKED_MS);
+      this.retryTimer = this.clock.setTimeout(() => this.timed(() => this.retryBlocked()), RETRY_BLOCKED_MS);
     }
   }
 
@@ -470,7 +481,7 @@ export class Processor implements ConnectionEvents {
     this.blocked.clear();
     for (const conn of waiting) {
       if (conn.closing) continue;
-      if (conn.reader.blocked && !this.afterFeed(conn, conn.reader.retry(performance.now()))) continue;
+      if (conn.reader.blocked && !this.afterFeed(conn, conn.reader.retry(this.clock.now()))) continue;
       if (conn.reader.blocked) continue;
       this.pump(conn);
     }
@@ -520,7 +531,7 @@ export class Processor implements ConnectionEvents {
 
   /** Periodic: settle unsent bytes, then close idle, slow and (when the budget is low) stalled connections. */
   private sweep(): void {
-    const now = performance.now();
+    const now = this.clock.now();
     const idleCutoff = now - this.o.idleTimeoutMs;
     const low = this.o.unsent.low;
     for (const conn of [...this.byId.values()]) {
@@ -557,35 +568,35 @@ export class Processor implements ConnectionEvents {
   async shutdown(timeoutMs: number): Promise<void> {
     this.draining = true;
     for (const conn of this.byId.values()) this.pauseReading(conn);
-    const deadline = performance.now() + timeoutMs;
-    while ([...this.byId.values()].some((c) => c.outstanding.length > 0) && performance.now() < deadline) {
-      await new Promise((resolve) => setTimeout(resolve, 5));
+    const deadline = this.clock.now() + timeoutMs;
+    while ([...this.byId.values()].some((c) => c.outstanding.length > 0) && this.clock.now() < deadline) {
+      await new Promise<void>((resolve) => this.clock.setTimeout(resolve, 5));
     }
     for (const conn of [...this.byId.values()]) {
       conn.socket.end();
       this.forget(conn);
     }
-    if (this.sweepTimer !== null) clearInterval(this.sweepTimer);
-    if (this.idleSampler !== null) clearInterval(this.idleSampler);
-    if (this.retryTimer !== null) clearTimeout(this.retryTimer);
+    if (this.sweepTimer !== null) this.clock.clearInterval(this.sweepTimer);
+    if (this.idleSampler !== null) this.clock.clearInterval(this.idleSampler);
+    if (this.retryTimer !== null) this.clock.clearTimeout(this.retryTimer);
   }
 
   // ---- NetworkProcessorAvgIdlePercent ----
 
   /** Run `work`, counting its time as busy for the idle-ratio gauge. */
   private timed(work: () => void): void {
-    const start = performance.now();
+    const start = this.clock.now();
     try {
       work();
     } finally {
-      this.busyMs += performance.now() - start;
+      this.busyMs += this.clock.now() - start;
     }
   }
 
-  private sampleIdleRatio(): ReturnType<typeof setInterval> {
-    let last = performance.now();
-    return setInterval(() => {
-      const now = performance.now();
+  private sampleIdleRatio(): TimerHandle {
+    let last = this.clock.now();
+    return this.clock.setInterval(() => {
+      const now = this.clock.now();
       const ratio = 1 - this.busyMs / Math.max(1, now - last);
       this.o.metrics.set(P.idleRatio, Math.max(0, Math.min(1, ratio)));
       this.busyMs = 0;
