@@ -15,7 +15,7 @@ import { ConnectionQuotas, createQuotaBuffer } from "../../src/network/connectio
 import { createMemoryPoolBuffer, MemoryPool } from "../../src/network/memory_pool.ts";
 import { UnsentBudget } from "../../src/network/unsent_budget.ts";
 import { type RequestEnvelope, RequestQueueCounter, type ResponseEnvelope } from "../../src/network/request_channel.ts";
-import { createMetricsBuffer, P, ProcessorMetrics } from "../../src/metrics/layout.ts";
+import { type ApiStats, createMetricsBuffer, MetricsReader, P, ProcessorMetrics } from "../../src/metrics/layout.ts";
 import { buildSupportedVersions } from "../../src/network/supported_versions.ts";
 import { Logger } from "../../src/util/logger.ts";
 
@@ -158,7 +158,7 @@ export class FakeHandler implements HandlerPort {
     const view = new DataView(bytes.buffer);
     view.setInt32(0, 4 + extra);
     view.setInt32(4, new DataView(request.frame).getInt32(4));
-    this.post({
+    this.respond({
       conn: request.conn,
       seq: request.seq,
       action: "send",
@@ -170,18 +170,18 @@ export class FakeHandler implements HandlerPort {
 
   /** Its effects are done, its answer follows: the connection's next request may go. */
   release(request: RequestEnvelope): void {
-    this.post({ conn: request.conn, seq: request.seq, action: "release", frame: null, length: 0, error: 0 });
+    this.respond({ conn: request.conn, seq: request.seq, action: "release", frame: null, length: 0, error: 0 });
   }
 
   /** No answer (acks=0). */
   none(request: RequestEnvelope): void {
     this.finish(request);
-    this.post({ conn: request.conn, seq: request.seq, action: "none", frame: null, length: 0, error: 0 });
+    this.respond({ conn: request.conn, seq: request.seq, action: "none", frame: null, length: 0, error: 0 });
   }
 
   close(request: RequestEnvelope, reason: string): void {
     this.finish(request);
-    this.post({ conn: request.conn, seq: request.seq, action: "close", frame: null, length: 0, error: 1, reason });
+    this.respond({ conn: request.conn, seq: request.seq, action: "close", frame: null, length: 0, error: 1, reason });
   }
 
   private finish(request: RequestEnvelope): void {
@@ -190,7 +190,8 @@ export class FakeHandler implements HandlerPort {
     this.pool.release(request.frame.byteLength);
   }
 
-  private post(response: ResponseEnvelope): void {
+  /** Post any response, as built by the test. */
+  respond(response: ResponseEnvelope): void {
     this.onmessage!({ data: response } as MessageEvent);
   }
 }
@@ -220,7 +221,8 @@ export class Rig {
   readonly unsentPool: MemoryPool;
   readonly queue: RequestQueueCounter;
   readonly quotas: ConnectionQuotas;
-  readonly metrics = new ProcessorMetrics(createMetricsBuffer(1), 0);
+  private readonly metricsBuffer = createMetricsBuffer(1);
+  readonly metrics = new ProcessorMetrics(this.metricsBuffer, 0);
   readonly handlers: FakeHandler[];
   readonly processor: Processor;
 
@@ -265,6 +267,11 @@ export class Rig {
   /** Every request dispatched so far, over all handlers, in dispatch order per handler. */
   get requests(): RequestEnvelope[] {
     return this.handlers.flatMap((h) => h.inbox);
+  }
+
+  /** Requests, errors and latency recorded for `apiKey`. */
+  api(apiKey: number): ApiStats {
+    return new MetricsReader(this.metricsBuffer, 1).api(apiKey);
   }
 
   open(socket = new FakeSocket()): FakeSocket {
