@@ -85,6 +85,8 @@ export interface ProcessorOptions {
   scram?: ScramLookup;
   /** Time and timers (the runtime's unless a test gives its own). */
   clock?: Clock;
+  /** SSL listeners: the principal of a connection from its client certificate; null refuses it. */
+  principalOf?: (socket: TcpConnection) => string | null;
 }
 
 /** What the processor uses of a handler Worker's MessagePort (unit tests give a fake). */
@@ -180,6 +182,8 @@ export class Processor implements ConnectionEvents {
   open(socket: TcpConnection): boolean {
     this.acceptBackoffMs = 0;
     if (this.draining) return false;
+    const principal = this.o.principalOf ? this.o.principalOf(socket) : "User:ANONYMOUS";
+    if (principal === null) return false;
     const ip = socket.remoteAddress;
     const verdict = this.o.quotas.tryAcquire(ip);
     if (verdict !== "ok") {
@@ -198,6 +202,7 @@ export class Processor implements ConnectionEvents {
       o.pool,
       o.maxRequestBytes,
     );
+    conn.principal = principal;
     if (o.sasl) {
       conn.sasl = new SaslSession(
         o.sasl,
