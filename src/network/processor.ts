@@ -487,7 +487,8 @@ export class Processor implements ConnectionEvents {
     for (const conn of waiting) {
       if (conn.closing) continue;
       if (conn.reader.blocked && !this.afterFeed(conn, conn.reader.retry(this.clock.now()))) continue;
-      if (conn.reader.blocked) continue;
+      // Pumped even while the pool is still dry: complete frames waiting here hold pool
+      // memory that only handling them gives back (pump resumes reading only once unblocked).
       this.pump(conn);
     }
   }

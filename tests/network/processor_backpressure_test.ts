@@ -69,6 +69,33 @@ describe("Processor back-pressure", () => {
     await r.stop();
   });
 
+  test("complete frames waiting behind a dry pool are still dispatched: they hold the memory it waits for", async () => {
+    const r = new Rig({ poolBytes: 110, queueCapacity: 1 });
+    r.handler.holdQueue = true;
+    const a = r.open();
+    const b = r.open(new FakeSocket("10.0.0.2"));
+    r.processor.data(a, metadata(1)); // 10 pool bytes, and the one queue slot
+    r.processor.data(b, concat([metadata(2, 90), metadata(3, 20).subarray(0, 9)])); // 100 bytes: the pool is dry
+    assert.equal(r.pool.available, 0);
+    assert.ok(b.paused);
+    assert.equal(r.requests.length, 1, "the queue is full");
+    r.handler.dequeueHeld(); // the handler takes request 1 but is still handling it
+    r.handler.holdQueue = false;
+    r.clock.advance(2);
+    assert.deepEqual(r.requests.map(correlationOf), [1, 2]);
+    r.handler.answer(r.requests[1]);
+    r.clock.advance(2);
+    assert.equal(b.paused, false);
+    r.processor.data(b, metadata(3, 20).subarray(9));
+    r.handler.answer(r.requests[2]);
+    r.handler.answer(r.requests[0]);
+    assert.deepEqual(b.correlationIds(), [2, 3]);
+    r.processor.close(a);
+    r.processor.close(b);
+    r.assertNothingHeld();
+    await r.stop();
+  });
+
   test("a connection with more than 4 MiB unsent dispatches nothing until its output drains", async () => {
     const r = new Rig();
     const s = r.open();
