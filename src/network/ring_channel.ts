@@ -220,8 +220,7 @@ export class RingWriter {
   private queueLarge(parts: readonly Uint8Array[], length: number, give: boolean): void {
     this.outOfBand++;
     const own = give && parts.every((part) => part.buffer instanceof ArrayBuffer);
-    const sent = own ? parts.filter((part) => part.byteLength > 0) : [concat(parts, length)];
-    if (sent.length === 0) sent.push(new Uint8Array(0));
+    const sent = own && parts.length > 0 ? [...parts] : [concat(parts, length)];
     for (const part of sent) this.transfers.add(part.buffer as ArrayBuffer);
     if (this.large.length === 0) queueMicrotask(this.postLargeNow);
     this.large.push(sent);

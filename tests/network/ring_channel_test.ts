@@ -1,6 +1,14 @@
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { createRingBuffer, type RingMessage, RingReader, RingWriter } from "../../src/network/ring_channel.ts";
+import {
+  createRingLinkBuffers,
+  readRequest,
+  readResponse,
+  sendRequest,
+  sendResponse,
+} from "../../src/network/ring_envelopes.ts";
+import type { RequestEnvelope, ResponseEnvelope } from "../../src/network/request_channel.ts";
 import type { EchoInit } from "../../scripts/bench/channel_echo_worker.ts";
 
 interface Received {
@@ -35,7 +43,7 @@ function ring(capacity: number, maxInline?: number) {
 }
 
 /** Bytes that say which message they belong to, so a mix-up or an overwrite shows. */
-function pattern(id: number, length: number): Uint8Array {
+function pattern(id: number, length: number): Uint8Array<ArrayBuffer> {
   const bytes = new Uint8Array(length);
   for (let i = 0; i < length; i++) bytes[i] = (id * 31 + i) & 0xff;
   return bytes;
@@ -127,7 +135,7 @@ describe("RingWriter and RingReader", () => {
     assert.equal(buffer.byteLength, 0);
     assert.ok(m.owned);
     assert.deepEqual(m.payload, new Uint8Array(1000).fill(1));
-    assert.deepEqual(m.more, [new Uint8Array(2000).fill(2)]);
+    assert.deepEqual(m.more, [new Uint8Array(0), new Uint8Array(2000).fill(2)]);
     reader.stop();
     channel.port1.close();
     channel.port2.close();
@@ -202,3 +210,86 @@ function equal(a: Uint8Array, b: Uint8Array): boolean {
   for (let i = 0; i < a.byteLength; i++) if (a[i] !== b[i]) return false;
   return true;
 }
+
+describe("ring envelopes", () => {
+  /** Send one envelope each way through a pair of rings in this thread and give back what was read. */
+  async function roundTrip(request: RequestEnvelope, response: ResponseEnvelope, maxInline = 1024) {
+    const buffers = createRingLinkBuffers(8192);
+    const channel = new MessageChannel();
+    const gotRequest = Promise.withResolvers<RequestEnvelope>();
+    const gotResponse = Promise.withResolvers<ResponseEnvelope>();
+    const readers = [
+      new RingReader(buffers.requests, channel.port2, (m) => gotRequest.resolve(readRequest(m))),
+      new RingReader(buffers.responses, channel.port1, (m) => gotResponse.resolve(readResponse(m))),
+    ];
+    sendRequest(new RingWriter(buffers.requests, channel.port1, maxInline), request);
+    sendResponse(new RingWriter(buffers.responses, channel.port2, maxInline), response);
+    const result = { request: await gotRequest.promise, response: await gotResponse.promise };
+    for (const reader of readers) reader.stop();
+    channel.port1.close();
+    channel.port2.close();
+    return result;
+  }
+
+  const request = (frameLength: number): RequestEnvelope => ({
+    conn: 12,
+    seq: 3,
+    frame: pattern(5, frameLength).buffer,
+    listener: 1,
+    client: "10.0.0.1:4000",
+    principal: "User:ünïcode",
+  });
+  const response = (length: number, more: number[]): ResponseEnvelope => ({
+    conn: 12,
+    seq: 3,
+    action: "send",
+    frame: pattern(6, length + 10).buffer, // a buffer longer than the answer, as the handler's may be
+    length,
+    more: more.map((size, i) => ({ buffer: pattern(7 + i, size + 4).buffer, offset: 4, length: size })),
+    error: 1,
+  });
+  const bytesOf = (r: ResponseEnvelope) => {
+    const parts = [
+      new Uint8Array(r.frame!, 0, r.length),
+      ...(r.more ?? []).map((c) => new Uint8Array(c.buffer, c.offset, c.length)),
+    ];
+    return new Uint8Array(parts.flatMap((p) => [...p]));
+  };
+
+  for (
+    const [label, frameLength, answerLength, more] of [
+      ["small (in the ring)", 100, 50, [30, 0, 20]],
+      ["large (over the port)", 5000, 3000, [2000, 4000]],
+    ] as const
+  ) {
+    test(`a ${label} request and answer arrive as they were sent`, async () => {
+      const sentResponse = response(answerLength, [...more]);
+      const expectedBytes = bytesOf(sentResponse);
+      const { request: got, response: answer } = await roundTrip(request(frameLength), sentResponse);
+      assert.deepEqual({ ...got, frame: new Uint8Array(got.frame) }, {
+        ...request(frameLength),
+        frame: pattern(5, frameLength),
+      });
+      assert.equal(got.frame.byteLength, frameLength, "the frame has a buffer of its own (its size is released)");
+      assert.deepEqual([answer.conn, answer.seq, answer.action, answer.error], [12, 3, "send", 1]);
+      assert.deepEqual(bytesOf(answer), expectedBytes);
+    });
+  }
+
+  test("close carries its reason; release and none carry no bytes", async () => {
+    const close: ResponseEnvelope = {
+      conn: 1,
+      seq: 9,
+      action: "close",
+      frame: null,
+      length: 0,
+      error: 1,
+      reason: "bad",
+    };
+    assert.deepEqual((await roundTrip(request(10), close)).response, close);
+    for (const action of ["release", "none"] as const) {
+      const answer: ResponseEnvelope = { conn: 2, seq: 4, action, frame: null, length: 0, error: 0 };
+      assert.deepEqual((await roundTrip(request(10), answer)).response, answer);
+    }
+  });
+});
