@@ -35,6 +35,8 @@ export function helpText(): string {
 Usage:
   tsbroker [--config <file>] [--override <key>=<value>]...
   tsbroker --help | --help-config | --version
+  tsbroker topic|produce|consume|group|cluster|perf ...   operator tools:
+      a client for this or any Kafka broker; each has --help
 
 Flags:
   -c, --config <file>      TOML file of Kafka-style keys (relative to the

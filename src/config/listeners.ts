@@ -8,12 +8,13 @@ import { type HostPort, isWildcardHost, parseHostPort } from "./address.ts";
 import { ConfigError } from "./errors.ts";
 import type { BrokerConfig, ConfigKey } from "./keys.ts";
 import { resolveSaslSettings, type SaslListenerSettings, strayListenerKeys } from "./sasl_settings.ts";
+import { resolveTlsSettings, strayTlsKeys, type TlsListenerSettings } from "../network/tls/settings.ts";
 
 export const SECURITY_PROTOCOLS = ["PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"] as const;
 export type SecurityProtocol = (typeof SECURITY_PROTOCOLS)[number];
 
-/** Protocols the network layer implements today. */
-const SUPPORTED_PROTOCOLS: readonly SecurityProtocol[] = ["PLAINTEXT", "SASL_PLAINTEXT"];
+const SASL_PROTOCOLS: readonly SecurityProtocol[] = ["SASL_PLAINTEXT", "SASL_SSL"];
+const TLS_PROTOCOLS: readonly SecurityProtocol[] = ["SSL", "SASL_SSL"];
 
 export interface Listener {
   /** Upper-cased, as Kafka normalises listener names. */
@@ -27,8 +28,10 @@ export interface Listener {
   advertisedHost: string;
   /** 0 only when the listener binds port 0: use the port actually bound. */
   advertisedPort: number;
-  /** SASL_PLAINTEXT listeners: mechanisms, PLAIN users and limits; null on PLAINTEXT. */
+  /** SASL_PLAINTEXT and SASL_SSL listeners: mechanisms, PLAIN users and limits; null otherwise. */
   sasl: SaslListenerSettings | null;
+  /** SSL and SASL_SSL listeners: key, certificates, client authentication; null otherwise. */
+  tls: TlsListenerSettings | null;
 }
 
 /** Reports a problem with `key`; never returns. */
@@ -114,14 +117,6 @@ export function resolveListeners(cfg: BrokerConfig, fail: Fail): Listener[] {
         `listener ${l.name} has no entry in listener.security.protocol.map (add "${l.name}:PLAINTEXT")`,
       );
     }
-    if (!SUPPORTED_PROTOCOLS.includes(protocol)) {
-      fail(
-        "listeners",
-        `security protocol ${protocol} of listener ${l.name} is not supported yet (only ${
-          SUPPORTED_PROTOCOLS.join(", ")
-        })`,
-      );
-    }
     const ad = advertised.find((a) => a.name === l.name);
     return {
       name: l.name,
@@ -130,10 +125,17 @@ export function resolveListeners(cfg: BrokerConfig, fail: Fail): Listener[] {
       port: l.port,
       advertisedHost: ad?.host ?? (isWildcardHost(l.host) ? hostname() : l.host),
       advertisedPort: ad?.port ?? l.port,
-      sasl: protocol === "SASL_PLAINTEXT" ? resolveSaslSettings(cfg, l.name, fail) : null,
+      sasl: SASL_PROTOCOLS.includes(protocol) ? resolveSaslSettings(cfg, l.name, fail) : null,
+      tls: TLS_PROTOCOLS.includes(protocol) ? resolveTlsSettings(cfg, l.name, fail) : null,
     };
   });
-  const stray = strayListenerKeys(cfg, resolved.filter((l) => l.sasl !== null).map((l) => l.name));
+  const strayTls = strayTlsKeys(cfg, resolved.filter((l) => l.tls !== null).map((l) => l.name));
+  if (strayTls.length > 0) {
+    fail("listeners", `${strayTls.join(", ")} ${strayTls.length === 1 ? "names" : "name"} no SSL or SASL_SSL listener`);
+  }
+  // ssl.* keys are checked above; the rest of the per-listener keys are SASL's.
+  const stray = strayListenerKeys(cfg, resolved.filter((l) => l.sasl !== null).map((l) => l.name))
+    .filter((key) => !/^listener\.name\.[^.]+\.ssl\./.test(key));
   if (stray.length > 0) {
     fail("listeners", `${stray.join(", ")} ${stray.length === 1 ? "names" : "name"} no SASL listener of listeners`);
   }

@@ -3,136 +3,52 @@
  *
  * It owns its connections from accept to close: counts them against the
  * shared quotas (the Acceptor's job in Kafka), cuts the byte stream into
- * size-prefixed frames (each reserved from the shared memory pool and copied
- * once into its own ArrayBuffer, which is then transferred to a handler),
- * and writes responses back.
+ * size-prefixed frames (frame_reader.ts: each reserved from the shared memory
+ * pool and copied once into its own ArrayBuffer, which is then transferred to
+ * a handler), checks each request's API key and version, dispatches it, and
+ * writes the answers back. A connection's own state, muting and the order of
+ * its answers live in client_connection.ts.
  *
- * Ordering: like Kafka, a connection is "muted" while one of its requests is
- * with a handler; further frames wait in the connection's queue, so requests
- * take effect and responses leave in request order even when clients
- * pipeline. One exception keeps that order while saving a wait: a handler
- * may *release* a request whose effects are complete but whose answer waits
- * (a durable acks=all produce waiting for fdatasync). The connection's next
- * request is then dispatched at once, and responses are still written in
- * request order (each carries its per-connection sequence number), so
- * successive produces of one producer share group commits instead of paying
- * one sync each. Reading pauses when a
- * connection has too many frames waiting, when the memory pool is empty, or
- * when its unsent output is large; it resumes as those clear.
+ * Back-pressure: reading pauses when a connection has too many frames
+ * waiting or the memory pool is empty (retried every 2 ms), and dispatch
+ * waits while its unsent output is large, the request queue
+ * (`queued.max.requests`) is full or, for a Fetch, the broker-wide unsent
+ * budget is spent (unsent_budget.ts); each resumes as its cause clears.
  *
- * Admission control, so that no client can starve the others: request
- * memory is taken as bytes arrive (frame_reader.ts); a request that has
- * started but not completed within `tsbroker.request.read.timeout.ms` closes
- * its connection; unsent responses count against a broker-wide budget
- * (unsent_budget.ts), and when it runs low, connections whose output has not
- * moved for `tsbroker.connections.max.write.stall.ms` are closed. Lines a
- * client can provoke at will are rate-limited.
+ * Admission control, so that no client can starve the others: the periodic
+ * sweep (connection_sweep.ts) closes idle connections, requests that started
+ * but did not complete within `tsbroker.request.read.timeout.ms`, and, when
+ * the unsent budget runs low, connections whose output has not moved for
+ * `tsbroker.connections.max.write.stall.ms`. Lines a client can provoke at
+ * will are rate-limited.
  *
- * SASL listeners: each frame first goes to the connection's SaslSession
- * (sasl/session.ts), which the processor runs itself, as Kafka's network
- * thread does: until authenticated, SaslHandshake and SaslAuthenticate are
- * answered here, ApiVersions goes to the handlers and anything else closes
- * the connection (frames are limited to `sasl.server.max.receive.size`);
- * afterwards it handles re-authentication and expired sessions (KIP-368).
+ * SASL listeners: each frame first passes the connection's SASL gate
+ * (sasl_gate.ts), which answers the handshake and authentication here.
+ *
+ * Time and timers come from a Clock and handlers are reached through
+ * HandlerPorts (processor_options.ts), so unit tests drive all of this with
+ * fakes (tests/network/processor_*_test.ts).
  */
 import type { ConnectionEvents, TcpConnection } from "../runtime/types.ts";
-import type { Logger } from "../util/logger.ts";
-import type { ConnectionQuotas } from "./connection_quotas.ts";
-import type { MemoryPool } from "./memory_pool.ts";
-import { FrameReader } from "./frame_reader.ts";
-import { FETCH_API_KEY, type UnsentBudget } from "./unsent_budget.ts";
-import type { RequestEnvelope, RequestQueueCounter, ResponseEnvelope } from "./request_channel.ts";
-import { P, type ProcessorMetrics } from "../metrics/layout.ts";
-import { isSupported, type SupportedVersions } from "./supported_versions.ts";
-import type { GateVerdict, SaslListenerSettings } from "./sasl/authenticator.ts";
-import { SaslSession } from "./sasl/session.ts";
-import type { ScramLookup } from "./sasl/scram.ts";
+import { type Clock, systemClock, type TimerHandle } from "./clock.ts";
+import { BusyMeter } from "./busy_meter.ts";
+import { ClientConnection, MAX_QUEUED_FRAMES } from "./client_connection.ts";
+import { judge, sweepIntervalMs } from "./connection_sweep.ts";
+import type { FeedResult } from "./frame_reader.ts";
+import { FETCH_API_KEY } from "./unsent_budget.ts";
+import type { RequestEnvelope, ResponseEnvelope } from "./request_channel.ts";
+import { P } from "../metrics/layout.ts";
+import { isSupported } from "./supported_versions.ts";
+import type { HandlerPort, ProcessorOptions } from "./processor_options.ts";
+import { type GateActions, SaslGate } from "./sasl_gate.ts";
+
+export type { HandlerPort, ProcessorOptions };
 
 const API_VERSIONS_KEY = 18;
-/** Frames a muted connection may hold before reading from it pauses. */
-const MAX_QUEUED_FRAMES = 16;
-/** Unsent response bytes of one connection above which none of its requests is dispatched (per-connection bound). */
-const MAX_UNSENT_BYTES = 4 * 1024 * 1024;
 /** Back-off after a failed accept (EMFILE/ENFILE), doubling up to the max. */
 const ACCEPT_BACKOFF_MIN_MS = 50;
 const ACCEPT_BACKOFF_MAX_MS = 1000;
 const RETRY_BLOCKED_MS = 2;
-
-export interface ProcessorOptions {
-  /** Global processor index (metrics region). */
-  index: number;
-  listenerIndex: number;
-  listenerName: string;
-  maxRequestBytes: number;
-  idleTimeoutMs: number;
-  /** A request started but not complete after this long closes its connection. */
-  requestReadTimeoutMs: number;
-  /** With the unsent budget low, a connection whose output has not moved for this long is closed. */
-  writeStallMs: number;
-  supported: SupportedVersions;
-  /** One port per handler Worker. */
-  handlers: MessagePort[];
-  quotas: ConnectionQuotas;
-  pool: MemoryPool;
-  unsent: UnsentBudget;
-  queue: RequestQueueCounter;
-  metrics: ProcessorMetrics;
-  log: Logger;
-  /** Set on SASL listeners: connections must authenticate first. */
-  sasl?: SaslListenerSettings | null;
-  /** SCRAM credentials (kept current by the Worker). */
-  scram?: ScramLookup;
-}
-
-class ClientConnection {
-  principal = "User:ANONYMOUS";
-  readonly reader: FrameReader;
-  /** Authentication on a SASL listener; null on PLAINTEXT. */
-  sasl: SaslSession | null = null;
-  /** The frame the session last judged: a frame dispatch had to retry is not judged twice. */
-  judged: Uint8Array | null = null;
-  /** Dispatched requests without a written response, oldest first. */
-  readonly outstanding: Outstanding[] = [];
-  /** The newest dispatched request still mutes the connection (not yet released or answered). */
-  muted = false;
-  nextSeq = 0;
-  readingPaused = false;
-  closing = false;
-  /** The client closed its side with complete requests still to handle; they are handled, their answers dropped. */
-  peerGone = false;
-  lastActive: number;
-  /** Unsent bytes this connection has charged to the unsent budget (its socket's bufferedAmount when last looked at). */
-  charged = 0;
-  /** When its unsent output last moved (or was empty). */
-  lastProgress: number;
-
-  constructor(
-    readonly id: number,
-    readonly socket: TcpConnection,
-    readonly ip: string,
-    readonly client: string,
-    now: number,
-    pool: MemoryPool,
-    maxRequestBytes: number,
-  ) {
-    this.lastActive = now;
-    this.lastProgress = now;
-    this.reader = new FrameReader(pool, maxRequestBytes);
-  }
-}
-
-/** Released requests a connection may have waiting for their answers before dispatch stops. */
-const MAX_OUTSTANDING = 16;
-
-/** A dispatched request: its answer, once it came, waits here until those before it are written. */
-interface Outstanding {
-  seq: number;
-  apiKey: number;
-  since: number;
-  response: ResponseEnvelope | null;
-  /** Unsent-budget credit taken at dispatch (Fetch), given back once the response is written. */
-  credit: number;
-}
 
 export class Processor implements ConnectionEvents {
   private readonly byId = new Map<number, ClientConnection>();
@@ -140,24 +56,32 @@ export class Processor implements ConnectionEvents {
   private readonly blocked = new Set<ClientConnection>();
   private nextId = 1;
   private nextHandler = 0;
-  private retryTimer: ReturnType<typeof setTimeout> | null = null;
-  private sweepTimer: ReturnType<typeof setInterval> | null = null;
-  private idleSampler: ReturnType<typeof setInterval> | null = null;
-  private busyMs = 0;
+  private retryTimer: TimerHandle | null = null;
+  private readonly sweepTimer: TimerHandle;
+  private readonly idleSampler: TimerHandle;
+  private readonly busy: BusyMeter;
   private draining = false;
   private acceptBackoffMs = 0;
-  private plainUsers: Map<string, string> | null = null;
+  private readonly gate: SaslGate | null;
+  private readonly clock: Clock;
 
   constructor(private readonly o: ProcessorOptions) {
+    const clock = this.clock = o.clock ?? systemClock;
+    this.busy = new BusyMeter(clock);
+    this.gate = o.sasl ? new SaslGate({ ...o, sasl: o.sasl }, clock, this.gateActions()) : null;
     for (const port of o.handlers) {
       port.onmessage = (event: MessageEvent) => this.timed(() => this.onResponse(event.data as ResponseEnvelope));
     }
-    // The sweep closes idle, slow and stalled connections and settles unsent bytes; run it
-    // often enough for the shortest of those bounds (and for a budget freed by readers).
-    const shortest = Math.min(o.idleTimeoutMs, o.requestReadTimeoutMs, o.writeStallMs);
-    const sweepEvery = Math.max(10, Math.min(250, Math.floor(shortest / 4)));
-    this.sweepTimer = setInterval(() => this.timed(() => this.sweep()), sweepEvery);
-    this.idleSampler = this.sampleIdleRatio();
+    this.sweepTimer = clock.setInterval(() => this.timed(() => this.sweep()), sweepIntervalMs(o));
+    this.idleSampler = clock.setInterval(() => o.metrics.set(P.idleRatio, this.busy.sample()), 1000);
+  }
+
+  private gateActions(): GateActions {
+    return {
+      reject: (conn, why) => this.reject(conn, why),
+      forget: (conn) => this.forget(conn),
+      pump: (conn) => this.pump(conn),
+    };
   }
 
   get connectionCount(): number {
@@ -169,6 +93,8 @@ export class Processor implements ConnectionEvents {
   open(socket: TcpConnection): boolean {
     this.acceptBackoffMs = 0;
     if (this.draining) return false;
+    const principal = this.o.principalOf ? this.o.principalOf(socket) : "User:ANONYMOUS";
+    if (principal === null) return false;
     const ip = socket.remoteAddress;
     const verdict = this.o.quotas.tryAcquire(ip);
     if (verdict !== "ok") {
@@ -176,26 +102,11 @@ export class Processor implements ConnectionEvents {
       this.o.log.limited("info", `rejected: ${verdict}`, `Rejected connection from ${ip}: ${verdict} reached`);
       return false;
     }
-    const now = performance.now();
     const o = this.o;
-    const conn = new ClientConnection(
-      this.nextId++,
-      socket,
-      ip,
-      `${ip}:${socket.remotePort}`,
-      now,
-      o.pool,
-      o.maxRequestBytes,
-    );
-    if (o.sasl) {
-      conn.sasl = new SaslSession(
-        o.sasl,
-        this.plainUsers ??= new Map(o.sasl.plainUsers),
-        o.scram ?? (() => undefined),
-        (version) => isSupported(o.supported, API_VERSIONS_KEY, version),
-      );
-      conn.reader.setLimit(Math.min(o.sasl.maxReceiveBytes, o.maxRequestBytes), "sasl.server.max.receive.size", 1);
-    }
+    const client = `${ip}:${socket.remotePort}`;
+    const conn = new ClientConnection(this.nextId++, socket, ip, client, this.clock.now(), o.pool, o.maxRequestBytes);
+    conn.principal = principal;
+    this.gate?.attach(conn);
     this.byId.set(conn.id, conn);
     this.bySocket.set(socket, conn);
     this.o.metrics.add(P.connectionsAccepted);
@@ -225,7 +136,7 @@ export class Processor implements ConnectionEvents {
     const conn = this.bySocket.get(socket);
     if (!conn || conn.closing) return;
     this.timed(() => {
-      conn.lastActive = performance.now();
+      conn.lastActive = this.clock.now();
       this.o.metrics.add(P.bytesIn, chunk.byteLength);
       if (!this.afterFeed(conn, conn.reader.feed(chunk, conn.lastActive))) return;
       this.pump(conn);
@@ -236,7 +147,7 @@ export class Processor implements ConnectionEvents {
     const conn = this.bySocket.get(socket);
     if (conn) {
       this.timed(() => {
-        this.settleUnsent(conn, performance.now());
+        conn.settleUnsent(this.o.unsent, this.clock.now());
         this.pump(conn);
       });
     }
@@ -259,121 +170,71 @@ export class Processor implements ConnectionEvents {
   }
 
   private forgetIfFinished(conn: ClientConnection): void {
-    if (conn.peerGone && conn.reader.ready.length === 0 && conn.outstanding.length === 0) this.forget(conn);
+    if (conn.finished) this.forget(conn);
   }
 
-  // ---- framing ----
-
   /** Act on what the reader said; false if the connection was closed. */
-  private afterFeed(conn: ClientConnection, result: ReturnType<FrameReader["feed"]>): boolean {
+  private afterFeed(conn: ClientConnection, result: FeedResult): boolean {
     if (typeof result === "object") {
       this.reject(conn, result.error);
       return false;
     }
     if (result === "blocked") {
       this.o.metrics.add(P.memoryBlockedEvents);
-      this.pauseReading(conn);
+      conn.pauseReading();
       this.block(conn);
     } else if (conn.reader.ready.length >= MAX_QUEUED_FRAMES) {
-      this.pauseReading(conn);
+      conn.pauseReading();
     }
     return true;
   }
 
   // ---- dispatch and responses ----
 
-  /** Send the next waiting frame to a handler, if the connection is unmuted. */
+  /** Send the next waiting frame to a handler if nothing holds it back; then resume reading if it may. */
   private pump(conn: ClientConnection): void {
     if (conn.closing || this.draining) return;
-    const ready = conn.reader.ready;
-    if (
-      !conn.muted && conn.outstanding.length < MAX_OUTSTANDING && ready.length > 0 &&
-      (conn.peerGone || conn.socket.bufferedAmount <= MAX_UNSENT_BYTES)
-    ) {
-      const frame = ready[0];
-      if (conn.sasl && conn.judged !== frame) {
-        // An answer written here must not overtake a released request's answer still to come.
-        const key = (frame[0] << 8) | frame[1];
-        if (conn.outstanding.length > 0 && (!conn.sasl.authenticated || key === 17 || key === 36)) return;
-        conn.judged = frame;
-        if (this.authenticate(conn, conn.sasl.onFrame(frame, performance.now()))) return;
-      }
-      const apiKey = (frame[0] << 8) | frame[1];
-      const apiVersion = ((frame[2] << 24) >> 16) | frame[3];
-      if (!isSupported(this.o.supported, apiKey, apiVersion) && apiKey !== API_VERSIONS_KEY) {
-        ready.shift();
-        this.o.pool.release(frame.byteLength);
-        this.reject(
-          conn,
-          isSupported(this.o.supported, apiKey)
-            ? `unsupported version ${apiVersion} of API key ${apiKey}`
-            : `unknown API key ${apiKey}`,
-        );
-        return;
-      }
-      const credit = apiKey === FETCH_API_KEY ? this.o.unsent.takeFetchCredit(frame, apiVersion) : 0;
-      if (credit < 0) {
-        this.o.metrics.add(P.unsentBlockedEvents);
-        this.block(conn);
-        return;
-      }
-      if (!this.o.queue.tryEnqueue()) {
-        this.o.unsent.release(credit);
-        this.block(conn);
-        return;
-      }
-      ready.shift();
-      conn.muted = true;
-      const seq = conn.nextSeq++;
-      conn.outstanding.push({ seq, apiKey, since: performance.now(), response: null, credit });
-      const envelope: RequestEnvelope = {
-        conn: conn.id,
-        seq,
-        frame: frame.buffer as ArrayBuffer,
-        listener: this.o.listenerIndex,
-        client: conn.client,
-        principal: conn.principal,
-      };
-      this.handlerFor(conn.id, apiKey).postMessage(envelope, [envelope.frame]);
-    }
-    if (conn.readingPaused && !conn.reader.blocked && ready.length < MAX_QUEUED_FRAMES / 2) {
-      conn.readingPaused = false;
-      conn.reader.restartClock(performance.now());
-      conn.socket.resumeReading();
-    }
+    if (conn.canDispatch && !this.dispatchNext(conn)) return;
+    conn.resumeReadingIfDrained(this.clock.now());
   }
 
-  /** Act on the SASL session's verdict on the first waiting frame; false when it goes to the handlers as usual. */
-  private authenticate(conn: ClientConnection, verdict: GateVerdict): boolean {
-    const auth = conn.sasl!;
-    if (verdict.kind === "dispatch") return false;
-    const frame = conn.reader.ready.shift()!;
-    this.o.pool.release(frame.byteLength);
-    if (verdict.kind === "close") {
-      this.reject(conn, auth.failure);
-      return true;
+  /** Dispatch the first waiting frame, past the SASL gate and the version check; false if it did not go to a handler. */
+  private dispatchNext(conn: ClientConnection): boolean {
+    const frame = conn.reader.ready[0];
+    if (this.gate !== null && !this.gate.pass(conn, frame)) return false;
+    const apiKey = (frame[0] << 8) | frame[1];
+    const apiVersion = ((frame[2] << 24) >> 16) | frame[3];
+    if (!isSupported(this.o.supported, apiKey, apiVersion) && apiKey !== API_VERSIONS_KEY) {
+      conn.reader.ready.shift();
+      this.o.pool.release(frame.byteLength);
+      this.reject(
+        conn,
+        isSupported(this.o.supported, apiKey)
+          ? `unsupported version ${apiVersion} of API key ${apiKey}`
+          : `unknown API key ${apiKey}`,
+      );
+      return false;
     }
-    this.o.metrics.recordRequest(verdict.apiKey, 0, verdict.error);
-    this.o.metrics.add(P.bytesOut, verdict.bytes.byteLength);
-    if (verdict.close) {
-      // Kafka logs failed authentications at INFO, and holds back the answer and the close to slow down guessing.
-      const line = `Failed authentication with ${conn.client} (${auth.failure})`;
-      this.o.log.limited("info", "failed authentication", line);
-      this.forget(conn);
-      conn.socket.pauseReading();
-      const socket = conn.socket, gone = conn.peerGone;
-      setTimeout(() => {
-        if (!gone) socket.write(verdict.bytes);
-        socket.end();
-      }, this.o.sasl?.failedAuthDelayMs ?? 0);
-      return true;
+    const credit = apiKey === FETCH_API_KEY ? this.o.unsent.takeFetchCredit(frame, apiVersion) : 0;
+    if (credit < 0) {
+      this.o.metrics.add(P.unsentBlockedEvents);
+      this.block(conn);
+      return false;
     }
-    if (!conn.peerGone) conn.socket.write(verdict.bytes);
-    if (auth.authenticated) {
-      conn.principal = auth.principal!;
-      conn.reader.setLimit(this.o.maxRequestBytes, "socket.request.max.bytes");
+    if (!this.o.queue.tryEnqueue()) {
+      this.o.unsent.release(credit);
+      this.block(conn);
+      return false;
     }
-    this.pump(conn);
+    const envelope: RequestEnvelope = {
+      conn: conn.id,
+      seq: conn.dispatch(apiKey, credit, this.clock.now()),
+      frame: frame.buffer as ArrayBuffer,
+      listener: this.o.listenerIndex,
+      client: conn.client,
+      principal: conn.principal,
+    };
+    this.handlerFor(conn.id, apiKey).postMessage(envelope, [envelope.frame]);
     return true;
   }
 
@@ -382,7 +243,7 @@ export class Processor implements ConnectionEvents {
    * their fetch sessions (each handler keeps its own session cache); every
    * other request goes round robin.
    */
-  handlerFor(connId: number, apiKey: number): MessagePort {
+  handlerFor(connId: number, apiKey: number): HandlerPort {
     const handlers = this.o.handlers;
     if (apiKey === FETCH_API_KEY) return handlers[connId % handlers.length];
     const port = handlers[this.nextHandler];
@@ -393,31 +254,28 @@ export class Processor implements ConnectionEvents {
   private onResponse(response: ResponseEnvelope): void {
     const conn = this.byId.get(response.conn);
     if (!conn) return; // the client went away while its request was handled
-    const entry = conn.outstanding.find((o) => o.seq === response.seq);
+    const entry = conn.heard(response.seq);
     if (!entry) return;
-    conn.lastActive = performance.now();
-    const newest = conn.outstanding[conn.outstanding.length - 1] === entry;
+    const now = conn.lastActive = this.clock.now();
     if (response.action === "release") {
-      if (newest) conn.muted = false;
       this.pump(conn);
       this.forgetIfFinished(conn);
       return;
     }
     if (response.action === "close") {
-      this.o.metrics.recordRequest(entry.apiKey, conn.lastActive - entry.since, response.error);
+      this.o.metrics.recordRequest(entry.apiKey, now - entry.since, response.error);
       this.reject(conn, response.reason ?? "the request could not be handled");
       return;
     }
-    if (newest) conn.muted = false;
     entry.response = response;
     // Answers leave in request order: write every answered request at the head.
-    while (conn.outstanding.length > 0 && conn.outstanding[0].response !== null) {
-      const done = conn.outstanding.shift()!;
-      this.write(conn, done.response!);
+    for (let done = conn.nextAnswer(); done !== undefined; done = conn.nextAnswer()) {
+      const bytes = conn.write(done.response!);
+      if (bytes > 0) this.o.metrics.add(P.bytesOut, bytes);
       this.o.unsent.release(done.credit);
-      this.o.metrics.recordRequest(done.apiKey, conn.lastActive - done.since, done.response!.error);
+      this.o.metrics.recordRequest(done.apiKey, now - done.since, done.response!.error);
     }
-    this.settleUnsent(conn, conn.lastActive);
+    conn.settleUnsent(this.o.unsent, now);
     if (conn.closing) {
       if (conn.reader.ready.length === 0 && conn.outstanding.length === 0) conn.socket.end();
       return;
@@ -426,41 +284,12 @@ export class Processor implements ConnectionEvents {
     this.forgetIfFinished(conn);
   }
 
-  private write(conn: ClientConnection, response: ResponseEnvelope): void {
-    if (response.action !== "send" || !response.frame || conn.peerGone) return;
-    conn.socket.write(new Uint8Array(response.frame, 0, response.length));
-    let bytes = response.length;
-    for (const chunk of response.more ?? []) {
-      conn.socket.write(new Uint8Array(chunk.buffer, chunk.offset, chunk.length));
-      bytes += chunk.length;
-    }
-    this.o.metrics.add(P.bytesOut, bytes);
-  }
-
-  /**
-   * Bring the connection's charge to the unsent budget in line with what its
-   * socket still holds, and note whether its output moved.
-   */
-  private settleUnsent(conn: ClientConnection, now: number): void {
-    const unsent = conn.closing || conn.peerGone ? 0 : conn.socket.bufferedAmount;
-    if (unsent < conn.charged || unsent === 0 || conn.charged === 0) conn.lastProgress = now;
-    if (unsent > conn.charged) this.o.unsent.charge(unsent - conn.charged);
-    else this.o.unsent.release(conn.charged - unsent);
-    conn.charged = unsent;
-  }
-
   // ---- back-pressure ----
-
-  private pauseReading(conn: ClientConnection): void {
-    if (conn.readingPaused) return;
-    conn.readingPaused = true;
-    conn.socket.pauseReading();
-  }
 
   private block(conn: ClientConnection): void {
     this.blocked.add(conn);
     if (this.retryTimer === null) {
-      this.retryTimer = setTimeout(() => this.timed(() => this.retryBlocked()), RETRY_BLOCKED_MS);
+      this.retryTimer = this.clock.setTimeout(() => this.timed(() => this.retryBlocked()), RETRY_BLOCKED_MS);
     }
   }
 
@@ -470,8 +299,9 @@ export class Processor implements ConnectionEvents {
     this.blocked.clear();
     for (const conn of waiting) {
       if (conn.closing) continue;
-      if (conn.reader.blocked && !this.afterFeed(conn, conn.reader.retry(performance.now()))) continue;
-      if (conn.reader.blocked) continue;
+      if (conn.reader.blocked && !this.afterFeed(conn, conn.reader.retry(this.clock.now()))) continue;
+      // Pumped even while the pool is still dry: complete frames waiting here hold pool
+      // memory that only handling them gives back (pump resumes reading only once unblocked).
       this.pump(conn);
     }
   }
@@ -480,20 +310,13 @@ export class Processor implements ConnectionEvents {
 
   /** Close a connection because of what it sent; log why (rate-limited: a client can send bad frames at will). */
   private reject(conn: ClientConnection, why: string): void {
-    this.o.metrics.add(P.connectionsClosedBadInput);
     // Limited per kind of problem (numbers masked), so a flood of one kind cannot hide another.
-    this.o.log.limited(
-      "warn",
-      `bad request: ${why.replace(/-?\d+/g, "N")}`,
-      `Closing connection from ${conn.client} on listener ${this.o.listenerName}: ${why}`,
-    );
-    conn.socket.destroy();
-    this.forget(conn);
+    this.drop(conn, P.connectionsClosedBadInput, `bad request: ${why.replace(/-?\d+/g, "N")}`, why);
   }
 
-  /** Close a connection that is too slow (an incomplete request, output that does not move). */
-  private dropSlow(conn: ClientConnection, key: string, why: string): void {
-    this.o.metrics.add(P.connectionsClosedSlow);
+  /** Close a connection with a warning, limited per `key`, and count it in `cell`. */
+  private drop(conn: ClientConnection, cell: number, key: string, why: string): void {
+    this.o.metrics.add(cell);
     this.o.log.limited(
       "warn",
       key,
@@ -507,44 +330,27 @@ export class Processor implements ConnectionEvents {
     if (!this.byId.delete(conn.id)) return;
     this.bySocket.delete(conn.socket);
     this.blocked.delete(conn);
-    conn.closing = true;
-    conn.reader.releaseAll();
-    let credit = 0;
-    for (const entry of conn.outstanding) credit += entry.credit;
-    for (const entry of conn.outstanding) entry.credit = 0;
-    this.o.unsent.release(credit + conn.charged);
-    conn.charged = 0;
+    conn.releaseAll(this.o.unsent);
     this.o.quotas.release(conn.ip);
     this.o.metrics.set(P.connections, this.byId.size);
   }
 
   /** Periodic: settle unsent bytes, then close idle, slow and (when the budget is low) stalled connections. */
   private sweep(): void {
-    const now = performance.now();
-    const idleCutoff = now - this.o.idleTimeoutMs;
+    const now = this.clock.now();
     const low = this.o.unsent.low;
     for (const conn of [...this.byId.values()]) {
-      this.settleUnsent(conn, now);
-      const started = conn.reader.startedAt;
-      if (conn.outstanding.length === 0 && conn.lastActive < idleCutoff) {
+      conn.settleUnsent(this.o.unsent, now);
+      const verdict = judge(conn, now, this.o, low);
+      if (verdict === null) continue;
+      if (verdict.kind === "idle") {
         this.o.metrics.add(P.connectionsClosedIdle);
         this.o.log.debug(`Closing idle connection from ${conn.client}`);
         conn.socket.destroy();
         this.forget(conn);
-      } else if (!conn.readingPaused && started >= 0 && now - started > this.o.requestReadTimeoutMs) {
-        this.dropSlow(
-          conn,
-          "incomplete request",
-          `request incomplete after ${Math.round(now - started)} ms (${conn.reader.partialBytes} bytes received; ` +
-            `tsbroker.request.read.timeout.ms=${this.o.requestReadTimeoutMs})`,
-        );
-      } else if (low && conn.charged > 0 && now - conn.lastProgress > this.o.writeStallMs) {
-        this.dropSlow(
-          conn,
-          "write stall",
-          `${conn.charged} response bytes unsent and not read for ${Math.round(now - conn.lastProgress)} ms ` +
-            `while the unsent-response budget is low (tsbroker.connections.max.write.stall.ms=${this.o.writeStallMs})`,
-        );
+      } else {
+        // Too slow: an incomplete request, or output that does not move.
+        this.drop(conn, P.connectionsClosedSlow, verdict.key, verdict.why);
       }
     }
     this.o.log.flushSuppressed();
@@ -556,41 +362,23 @@ export class Processor implements ConnectionEvents {
    */
   async shutdown(timeoutMs: number): Promise<void> {
     this.draining = true;
-    for (const conn of this.byId.values()) this.pauseReading(conn);
-    const deadline = performance.now() + timeoutMs;
-    while ([...this.byId.values()].some((c) => c.outstanding.length > 0) && performance.now() < deadline) {
-      await new Promise((resolve) => setTimeout(resolve, 5));
+    for (const conn of this.byId.values()) conn.pauseReading();
+    const deadline = this.clock.now() + timeoutMs;
+    while ([...this.byId.values()].some((c) => c.outstanding.length > 0) && this.clock.now() < deadline) {
+      await new Promise<void>((resolve) => this.clock.setTimeout(resolve, 5));
     }
     for (const conn of [...this.byId.values()]) {
       conn.socket.end();
       this.forget(conn);
     }
-    if (this.sweepTimer !== null) clearInterval(this.sweepTimer);
-    if (this.idleSampler !== null) clearInterval(this.idleSampler);
-    if (this.retryTimer !== null) clearTimeout(this.retryTimer);
+    this.clock.clearInterval(this.sweepTimer);
+    this.clock.clearInterval(this.idleSampler);
+    if (this.retryTimer !== null) this.clock.clearTimeout(this.retryTimer);
   }
 
-  // ---- NetworkProcessorAvgIdlePercent ----
-
-  /** Run `work`, counting its time as busy for the idle-ratio gauge. */
+  /** Run `work`, counting its time as busy for the idle-ratio gauge (NetworkProcessorAvgIdlePercent). */
   private timed(work: () => void): void {
-    const start = performance.now();
-    try {
-      work();
-    } finally {
-      this.busyMs += performance.now() - start;
-    }
-  }
-
-  private sampleIdleRatio(): ReturnType<typeof setInterval> {
-    let last = performance.now();
-    return setInterval(() => {
-      const now = performance.now();
-      const ratio = 1 - this.busyMs / Math.max(1, now - last);
-      this.o.metrics.set(P.idleRatio, Math.max(0, Math.min(1, ratio)));
-      this.busyMs = 0;
-      last = now;
-    }, 1000);
+    this.busy.run(work);
   }
 }
 

@@ -4,7 +4,7 @@
  * SO_REUSEPORT listener (the part of Kafka's Acceptor a Worker can do, since
  * sockets cannot move between Workers), and runs a Processor on it.
  */
-import type { NetRuntime, TcpListener, WorkerScope } from "../runtime/types.ts";
+import type { ConnectionEvents, NetRuntime, TcpListener, WorkerScope } from "../runtime/types.ts";
 import { Logger, type LogLevel, setLoggerLevels, setLogLevel } from "../util/logger.ts";
 import { ConnectionQuotas } from "./connection_quotas.ts";
 import { MemoryPool } from "./memory_pool.ts";
@@ -14,6 +14,8 @@ import { RequestQueueCounter } from "./request_channel.ts";
 import { ProcessorMetrics } from "../metrics/layout.ts";
 import type { SaslListenerSettings } from "./sasl/authenticator.ts";
 import { ScramCredentialCache, type ScramCredentialRecord } from "./sasl/scram_cache.ts";
+import type { TlsListenerSettings } from "./tls/settings.ts";
+import { certificatePrincipal } from "./tls/principal.ts";
 
 export interface ProcessorInit {
   type: "init";
@@ -48,6 +50,8 @@ export interface ProcessorInit {
   logLevel: LogLevel;
   /** Set on SASL listeners. */
   sasl?: SaslListenerSettings | null;
+  /** Set on SSL and SASL_SSL listeners. */
+  tls?: TlsListenerSettings | null;
   /** The SCRAM credential store's contents at start. */
   scramCredentials?: ScramCredentialRecord[];
 }
@@ -99,6 +103,8 @@ export function runProcessorWorker(scope: WorkerScope, net: NetRuntime): void {
         log,
         sasl: message.sasl,
         scram: scram.lookup,
+        // On SASL_SSL the SASL principal wins, as Kafka's principal builder gives it.
+        principalOf: message.tls && !message.sasl ? certificatePrincipal(message.tls.principalRules, log) : undefined,
       });
       if (message.index === 0) log.info(`max.connections=${message.maxConnections} (${message.maxConnectionsSource})`);
       try {
@@ -108,7 +114,15 @@ export function runProcessorWorker(scope: WorkerScope, net: NetRuntime): void {
           reusePort: message.reusePort,
           sendBufferBytes: message.sendBufferBytes,
           receiveBufferBytes: message.receiveBufferBytes,
-        }, processor);
+          tls: message.tls
+            ? {
+              ...message.tls,
+              // A handshake is bounded as a request's bytes are.
+              handshakeTimeoutMs: message.requestReadTimeoutMs,
+              maxPendingHandshakes: message.maxConnections,
+            }
+            : undefined,
+        }, message.tls ? withHandshakeLog(processor, log) : processor);
         scope.postMessage({ type: "listening", port: listener.port } satisfies ProcessorReport);
       } catch (e) {
         // Bun's listen error keeps the errno name (EADDRINUSE) in `code`, not in its message.
@@ -134,5 +148,18 @@ export function runProcessorWorker(scope: WorkerScope, net: NetRuntime): void {
       await processor?.shutdown(message.timeoutMs);
       scope.postMessage({ type: "stopped" } satisfies ProcessorReport);
     }
+  };
+}
+
+/** The processor's events, plus a rate-limited log line for each failed TLS handshake. */
+function withHandshakeLog(processor: Processor, log: Logger): ConnectionEvents {
+  return {
+    open: (conn) => processor.open(conn),
+    data: (conn, chunk) => processor.data(conn, chunk),
+    drain: (conn) => processor.drain(conn),
+    close: (conn, error) => processor.close(conn, error),
+    acceptFailed: (error) => processor.acceptFailed(error),
+    handshakeFailed: (address, reason) =>
+      log.limited("info", "tls handshake", `TLS handshake with ${address || "a client"} failed: ${reason}`),
   };
 }

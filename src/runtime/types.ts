@@ -27,6 +27,11 @@ export interface TcpConnection {
   end(): void;
   /** Close now, dropping queued output. `close` fires once. */
   destroy(): void;
+  /**
+   * TLS listeners only: the client's certificate (DER), or null when it sent
+   * none. Set before `open`, since adapters finish the handshake first.
+   */
+  readonly peerCertificate?: Uint8Array | null;
 }
 
 /** Callbacks a listener drives; the processor implements them. */
@@ -50,6 +55,35 @@ export interface ConnectionEvents {
    * Without this callback adapters wait a fixed short delay.
    */
   acceptFailed?(error: unknown): number;
+  /**
+   * TLS listeners: a connection failed or timed out in its handshake (non-TLS
+   * bytes, an untrusted or missing client certificate, a stalled client). It
+   * never reached `open` and is closed already.
+   */
+  handshakeFailed?(remoteAddress: string, reason: string): void;
+}
+
+/**
+ * TLS for a listener, as plain data the core prepared (network/tls/): keys
+ * already decrypted and checked, so adapters only hand them to the runtime.
+ */
+export interface TlsServerOptions {
+  /** Unencrypted private key, PKCS#8 PEM. */
+  key: string;
+  /** Certificate chain, leaf first, PEM. */
+  certChain: string;
+  /** CA certificates client certificates must chain to, PEM ("" = none). */
+  trustedCerts: string;
+  /** none: no client certificate asked; requested: asked, optional; required: the handshake fails without one. */
+  clientAuth: "none" | "requested" | "required";
+  minVersion: "TLSv1.2" | "TLSv1.3";
+  maxVersion: "TLSv1.2" | "TLSv1.3";
+  /** Cipher suites by IANA name; empty = the runtime's defaults. Adapters refuse lists they cannot apply. */
+  cipherSuites: string[];
+  /** A handshake not done after this long closes its connection. */
+  handshakeTimeoutMs: number;
+  /** Handshakes in progress at once per listener; more are closed at accept. */
+  maxPendingHandshakes: number;
 }
 
 export interface ListenOptions {
@@ -60,6 +94,8 @@ export interface ListenOptions {
   /** SO_SNDBUF / SO_RCVBUF requests; -1 leaves the OS default. */
   sendBufferBytes: number;
   receiveBufferBytes: number;
+  /** Set on SSL and SASL_SSL listeners: the adapter speaks TLS and hands the core plaintext bytes. */
+  tls?: TlsServerOptions;
 }
 
 export interface TcpListener {

@@ -292,6 +292,7 @@ export async function startBroker(runtime: HostRuntime, config: BrokerConfig): P
       metricsBuffer,
       logLevel: cfg["tsbroker.log.level"],
       sasl: listener.sasl,
+      tls: listener.tls,
       scramCredentials: scramStoreFor(logDir).all(),
     };
   }

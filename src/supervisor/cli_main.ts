@@ -6,11 +6,19 @@
 import * as fs from "node:fs";
 import process from "node:process";
 import { resolveCli } from "../cli/resolve.ts";
+import { isToolName, runTool } from "../cli/tools/mod.ts";
+import { drainOutput, processIo } from "../cli/tools/node_io.ts";
 import type { HostRuntime } from "../runtime/types.ts";
 import { Logger } from "../util/logger.ts";
 import { startBroker } from "./broker.ts";
 
 export async function runCli(runtime: HostRuntime): Promise<void> {
+  // `tsbroker topic ...` and the other operator tools (src/cli/tools) run and exit; the broker does not start.
+  if (isToolName(runtime.args()[0])) {
+    const code = await runTool(runtime.args(), processIo((h) => runtime.onShutdownSignal(h)));
+    await drainOutput();
+    runtime.exit(code);
+  }
   const outcome = resolveCli(runtime.args(), (file) => fs.readFileSync(file, "utf8"), process.env);
   if (outcome.action === "exit") {
     (outcome.stream === "stdout" ? process.stdout : process.stderr).write(outcome.output);

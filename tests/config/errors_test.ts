@@ -127,11 +127,10 @@ describe("loadConfig errors name the key, the value, the expectation and the lin
     assertMentions(e.message, "listeners", "port 9092");
   });
 
-  test("unsupported security protocol", () => {
+  test("an SSL listener without a key store", () => {
     const e = loadError(`\nlisteners = "PLAINTEXT://:9092,SSL://:9093"\n`);
-    assert.equal(e.key, "listeners");
-    assert.equal(e.line, 2);
-    assertMentions(e.message, "security protocol SSL of listener SSL is not supported yet");
+    assert.equal(e.key, "ssl.keystore.location");
+    assertMentions(e.message, "listener SSL uses TLS but has no key", "ssl.keystore.location");
   });
 
   test("listener missing from the security protocol map", () => {
@@ -217,7 +216,7 @@ describe("loadConfig errors name the key, the value, the expectation and the lin
     assertMentions(e.message, `--override "num.io.threads=0"`, "num.io.threads", "out of range");
     assertMentions(loadError(undefined, ["num.partiton=3"]).message, "--override", `did you mean "num.partitions"`);
     assertMentions(loadError(undefined, ["broker.id=1"]).message, "--override", "use node.id");
-    assertMentions(loadError(undefined, ["listeners=SSL://:9093"]).message, "--override", "SSL", "not supported yet");
+    assertMentions(loadError(undefined, ["listeners=SSL://:9093"]).message, "listener SSL", "ssl.keystore.location");
   });
 
   test("messages without a file name still give the line", () => {

@@ -19,6 +19,7 @@ describe("parseListeners", () => {
         advertisedHost: "127.0.0.1",
         advertisedPort: 9092,
         sasl: null,
+        tls: null,
       },
     ]);
   });
@@ -39,6 +40,7 @@ describe("parseListeners", () => {
         advertisedHost: hostname(),
         advertisedPort: 9092,
         sasl: null,
+        tls: null,
       },
       {
         name: "INSIDE",
@@ -48,6 +50,7 @@ describe("parseListeners", () => {
         advertisedHost: hostname(),
         advertisedPort: 9093,
         sasl: null,
+        tls: null,
       },
       {
         name: "V6",
@@ -57,6 +60,7 @@ describe("parseListeners", () => {
         advertisedHost: "::1",
         advertisedPort: 0,
         sasl: null,
+        tls: null,
       },
     ]);
   });
@@ -75,7 +79,7 @@ describe("parseListeners", () => {
     const cfg: BrokerConfig = { ...loadConfig(), listeners: ["SSL://:9093"] };
     assert.throws(
       () => parseListeners(cfg),
-      (e: unknown) => e instanceof ConfigError && e.key === "listeners" && /not supported yet/.test(e.message),
+      (e: unknown) => e instanceof ConfigError && e.key === "ssl.keystore.location" && /has no key/.test(e.message),
     );
   });
 });

@@ -4,8 +4,14 @@
  * queued here and flushed from the `drain` callback, so the core sees an
  * ordered, unbounded-looking writer plus `bufferedAmount` for back-pressure.
  * Bun exposes no SO_SNDBUF/SO_RCVBUF setting, so those options are ignored.
+ *
+ * TLS listeners pass `tls` to Bun.listen (BoringSSL). Bun calls `open` at
+ * accept and `handshake` once TLS is up; the core's `open` waits for the
+ * handshake, which a timer bounds. BoringSSL's TLS 1.3 suites cannot be
+ * chosen, so ssl.cipher.suites must leave them all in or disable TLS 1.3.
  */
-import type { ConnectionEvents, ListenOptions, TcpConnection, TcpListener } from "../types.ts";
+import type { ConnectionEvents, ListenOptions, TcpConnection, TcpListener, TlsServerOptions } from "../types.ts";
+import { openSslTls12List, TLS13_SUITES } from "../../network/tls/cipher_suites.ts";
 
 // deno-lint-ignore no-explicit-any
 type BunSocket = any;
@@ -19,6 +25,10 @@ class BunConnection implements TcpConnection {
   private queue: Uint8Array[] = [];
   private ending = false;
   closed = false;
+  /** TLS: the client certificate (DER) once the handshake is done; undefined on plain TCP. */
+  peerCertificate?: Uint8Array | null;
+  /** TLS: not yet handed to the core (handshake in progress); the handshake timer. */
+  handshakeTimer?: ReturnType<typeof setTimeout>;
 
   constructor(private socket: BunSocket) {
     this.remoteAddress = socket.remoteAddress ?? "";
@@ -79,46 +89,162 @@ class BunConnection implements TcpConnection {
   }
 }
 
+function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/** BoringSSL's version numbers, which Bun's minVersion/maxVersion take. */
+const TLS_VERSION = { "TLSv1.2": 0x0303, "TLSv1.3": 0x0304 } as const;
+
+function bunTlsOptions(tls: TlsServerOptions): Record<string, unknown> {
+  const options: Record<string, unknown> = {
+    key: tls.key,
+    cert: tls.certChain,
+    requestCert: tls.clientAuth !== "none",
+    rejectUnauthorized: tls.clientAuth === "required",
+    minVersion: TLS_VERSION[tls.minVersion],
+    maxVersion: TLS_VERSION[tls.maxVersion],
+  };
+  if (tls.trustedCerts) options.ca = tls.trustedCerts;
+  if (tls.cipherSuites.length > 0) {
+    if (tls.maxVersion === "TLSv1.3" && !TLS13_SUITES.every((s) => tls.cipherSuites.includes(s))) {
+      throw new Error(
+        `ssl.cipher.suites: Bun cannot choose TLS 1.3 suites; list all of ${
+          TLS13_SUITES.join(", ")
+        } or leave TLSv1.3 out of ssl.enabled.protocols`,
+      );
+    }
+    const list = openSslTls12List(tls.cipherSuites);
+    if (tls.minVersion === "TLSv1.2" && list === "") {
+      throw new Error("ssl.cipher.suites names no TLS 1.2 suite but ssl.enabled.protocols enables TLSv1.2");
+    }
+    if (list !== "") options.ciphers = list;
+  }
+  return options;
+}
+
+/** Socket callbacks of a TLS listener: the core sees a connection once its handshake is done. */
+function tlsHandlers(tls: TlsServerOptions, events: ConnectionEvents, plain: Record<string, unknown>) {
+  let pending = 0;
+  const settle = (conn: BunConnection) => {
+    if (conn.handshakeTimer === undefined) return;
+    clearTimeout(conn.handshakeTimer);
+    conn.handshakeTimer = undefined;
+    pending--;
+  };
+  return {
+    ...plain,
+    open(socket: BunSocket) {
+      const conn = new BunConnection(socket);
+      socket.data = conn;
+      if (pending >= tls.maxPendingHandshakes) {
+        conn.closed = true;
+        events.handshakeFailed?.(conn.remoteAddress, `more than ${tls.maxPendingHandshakes} TLS handshakes at once`);
+        socket.terminate();
+        return;
+      }
+      pending++;
+      conn.handshakeTimer = setTimeout(() => {
+        conn.handshakeTimer = undefined;
+        pending--;
+        conn.closed = true;
+        events.handshakeFailed?.(conn.remoteAddress, `TLS handshake not done within ${tls.handshakeTimeoutMs} ms`);
+        socket.terminate();
+      }, tls.handshakeTimeoutMs);
+    },
+    handshake(socket: BunSocket, success: boolean, authorizationError: unknown) {
+      const conn: BunConnection = socket.data;
+      if (!conn || conn.closed) return;
+      settle(conn);
+      const raw = success ? socket.getPeerCertificate?.()?.raw : undefined;
+      const peer = raw ? new Uint8Array(raw) : null;
+      // "requested": a client may send no certificate, but one it sends must be trusted.
+      if (!success || (peer && !socket.authorized)) {
+        conn.closed = true;
+        events.handshakeFailed?.(conn.remoteAddress, errorMessage(authorizationError ?? "TLS handshake failed"));
+        socket.terminate();
+        return;
+      }
+      conn.peerCertificate = peer;
+      socket.setNoDelay(true);
+      socket.setKeepAlive(true, 60_000);
+      if (!events.open(conn)) {
+        conn.closed = true;
+        socket.terminate();
+      }
+    },
+    close(socket: BunSocket, error?: unknown) {
+      const conn: BunConnection = socket.data;
+      if (!conn) return;
+      // Closed during the handshake: the core never saw it.
+      if (conn.handshakeTimer !== undefined) {
+        settle(conn);
+        conn.closed = true;
+        return;
+      }
+      (plain.close as (s: BunSocket, e?: unknown) => void)(socket, error);
+    },
+    error(socket: BunSocket, error: unknown) {
+      const conn: BunConnection = socket.data;
+      if (!conn) return;
+      if (conn.handshakeTimer !== undefined) {
+        settle(conn);
+        conn.closed = true;
+        events.handshakeFailed?.(conn.remoteAddress, errorMessage(error));
+        return;
+      }
+      (plain.error as (s: BunSocket, e: unknown) => void)(socket, error);
+    },
+  };
+}
+
 export function listenBun(options: ListenOptions, events: ConnectionEvents): Promise<TcpListener> {
+  const plain = plainHandlers(events);
   const server = BunGlobal.listen({
     hostname: options.host || "0.0.0.0",
     port: options.port,
     reusePort: options.reusePort,
-    socket: {
-      open(socket: BunSocket) {
-        const conn = new BunConnection(socket);
-        socket.data = conn;
-        socket.setNoDelay(true);
-        socket.setKeepAlive(true, 60_000);
-        if (!events.open(conn)) {
-          conn.closed = true;
-          socket.terminate();
-        }
-      },
-      data(socket: BunSocket, chunk: Uint8Array) {
-        const conn: BunConnection = socket.data;
-        if (!conn.closed) events.data(conn, chunk);
-      },
-      drain(socket: BunSocket) {
-        const conn: BunConnection = socket.data;
-        if (conn.flush()) events.drain(conn);
-      },
-      close(socket: BunSocket, error?: unknown) {
-        const conn: BunConnection = socket.data;
-        if (!conn || conn.closed) return;
-        conn.closed = true;
-        events.close(conn, error);
-      },
-      error(socket: BunSocket, error: unknown) {
-        const conn: BunConnection = socket.data;
-        if (!conn || conn.closed) return;
-        conn.closed = true;
-        events.close(conn, error);
-      },
-    },
+    ...(options.tls ? { tls: bunTlsOptions(options.tls) } : {}),
+    socket: options.tls ? tlsHandlers(options.tls, events, plain) : plain,
   });
   return Promise.resolve({
     port: server.port,
     close: () => server.stop(false),
   });
+}
+
+/** Socket callbacks of a plain TCP listener (and of a TLS one after its handshake). */
+function plainHandlers(events: ConnectionEvents): Record<string, unknown> {
+  return {
+    open(socket: BunSocket) {
+      const conn = new BunConnection(socket);
+      socket.data = conn;
+      socket.setNoDelay(true);
+      socket.setKeepAlive(true, 60_000);
+      if (!events.open(conn)) {
+        conn.closed = true;
+        socket.terminate();
+      }
+    },
+    data(socket: BunSocket, chunk: Uint8Array) {
+      const conn: BunConnection = socket.data;
+      if (!conn.closed) events.data(conn, chunk);
+    },
+    drain(socket: BunSocket) {
+      const conn: BunConnection = socket.data;
+      if (conn.flush()) events.drain(conn);
+    },
+    close(socket: BunSocket, error?: unknown) {
+      const conn: BunConnection = socket.data;
+      if (!conn || conn.closed) return;
+      conn.closed = true;
+      events.close(conn, error);
+    },
+    error(socket: BunSocket, error: unknown) {
+      const conn: BunConnection = socket.data;
+      if (!conn || conn.closed) return;
+      conn.closed = true;
+      events.close(conn, error);
+    },
+  };
 }

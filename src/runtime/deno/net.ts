@@ -5,8 +5,16 @@
  * connection runs one read loop (which parks while paused) and one write loop
  * (which drains an ordered queue, coping with partial writes). Deno exposes
  * no SO_SNDBUF/SO_RCVBUF setting, so those options are ignored.
+ *
+ * TLS listeners use node:tls instead: Deno.listenTls can neither ask for nor
+ * verify client certificates, while Deno's node:tls (rustls underneath) does
+ * both, takes reusePort, and exposes the peer certificate. rustls accepts only
+ * X.509 v3 client certificates and ignores cipher lists, so ssl.cipher.suites
+ * is refused here. The handshake finishes before the core sees the
+ * connection.
  */
-import type { ConnectionEvents, ListenOptions, TcpConnection, TcpListener } from "../types.ts";
+import * as nodeTls from "node:tls";
+import type { ConnectionEvents, ListenOptions, TcpConnection, TcpListener, TlsServerOptions } from "../types.ts";
 
 // A connection's read buffer starts small and doubles whenever a read fills
 // it, up to the maximum: an idle connection holds 8 KiB instead of 128 KiB
@@ -119,6 +127,7 @@ class DenoConnection implements TcpConnection {
 }
 
 export function listenDeno(options: ListenOptions, events: ConnectionEvents): Promise<TcpListener> {
+  if (options.tls) return listenNodeTls(options, options.tls, events);
   const listener = Deno.listen({
     hostname: options.host || "0.0.0.0",
     port: options.port,
@@ -161,5 +170,130 @@ export function listenDeno(options: ListenOptions, events: ConnectionEvents): Pr
         listener.close();
       } catch { /* already closed */ }
     },
+  });
+}
+
+// deno-lint-ignore no-explicit-any
+type NodeSocket = any;
+
+/** A node:tls socket after its handshake, as the core's TcpConnection. */
+class NodeTlsConnection implements TcpConnection {
+  readonly remoteAddress: string;
+  readonly remotePort: number;
+  readonly peerCertificate: Uint8Array | null;
+  private closed = false;
+
+  constructor(private socket: NodeSocket, private events: ConnectionEvents, peer: Uint8Array | null) {
+    this.remoteAddress = socket.remoteAddress ?? "";
+    this.remotePort = socket.remotePort ?? 0;
+    this.peerCertificate = peer;
+  }
+
+  get bufferedAmount(): number {
+    return this.closed ? 0 : this.socket.writableLength;
+  }
+
+  attach(): void {
+    const s = this.socket;
+    let error: unknown;
+    s.on("data", (chunk: Uint8Array) => {
+      if (!this.closed) this.events.data(this, chunk);
+    });
+    s.on("drain", () => {
+      if (!this.closed) this.events.drain(this);
+    });
+    s.on("error", (e: unknown) => (error = e));
+    s.on("close", () => {
+      if (this.closed) return;
+      this.closed = true;
+      this.events.close(this, error);
+    });
+  }
+
+  write(data: Uint8Array): void {
+    if (!this.closed && data.byteLength > 0) this.socket.write(data);
+  }
+
+  pauseReading(): void {
+    if (!this.closed) this.socket.pause();
+  }
+
+  resumeReading(): void {
+    if (!this.closed) this.socket.resume();
+  }
+
+  end(): void {
+    if (!this.closed) this.socket.end();
+  }
+
+  destroy(): void {
+    if (!this.closed) this.socket.destroy();
+  }
+}
+
+function listenNodeTls(options: ListenOptions, tls: TlsServerOptions, events: ConnectionEvents): Promise<TcpListener> {
+  if (tls.cipherSuites.length > 0) {
+    throw new Error(
+      "ssl.cipher.suites cannot be applied under Deno (its TLS ignores cipher lists): remove it or run under Bun",
+    );
+  }
+  const server = nodeTls.createServer({
+    key: tls.key,
+    cert: tls.certChain,
+    ca: tls.trustedCerts || undefined,
+    requestCert: tls.clientAuth !== "none",
+    rejectUnauthorized: tls.clientAuth === "required",
+    minVersion: tls.minVersion,
+    maxVersion: tls.maxVersion,
+    handshakeTimeout: tls.handshakeTimeoutMs,
+  });
+  // Handshakes in progress, by client address: they count against maxPendingHandshakes until done or closed.
+  const pending = new Map<string, () => void>();
+  server.on("connection", (raw: NodeSocket) => {
+    if (pending.size >= tls.maxPendingHandshakes) {
+      events.handshakeFailed?.(raw.remoteAddress ?? "", `more than ${tls.maxPendingHandshakes} TLS handshakes at once`);
+      raw.destroy();
+      return;
+    }
+    const id = `${raw.remoteAddress}:${raw.remotePort}`;
+    const settle = () => pending.delete(id);
+    pending.set(id, settle);
+    raw.once("close", settle);
+    raw.setNoDelay(true);
+    raw.setKeepAlive(true, 60_000);
+  });
+  server.on("tlsClientError", (error: Error, socket: NodeSocket) => {
+    events.handshakeFailed?.(socket?.remoteAddress ?? "", error.message);
+  });
+  server.on("secureConnection", (socket: NodeSocket) => {
+    pending.get(`${socket.remoteAddress}:${socket.remotePort}`)?.();
+    const cert = socket.getPeerCertificate?.();
+    const peer: Uint8Array | null = cert?.raw ? new Uint8Array(cert.raw) : null;
+    // "requested": a client may send no certificate, but one it sends must be trusted.
+    if (peer && !socket.authorized) {
+      events.handshakeFailed?.(
+        socket.remoteAddress ?? "",
+        `untrusted client certificate (${socket.authorizationError})`,
+      );
+      socket.destroy();
+      return;
+    }
+    const conn = new NodeTlsConnection(socket, events, peer);
+    if (!events.open(conn)) {
+      socket.destroy();
+      return;
+    }
+    conn.attach();
+  });
+  return new Promise((resolve, reject) => {
+    server.once("error", reject);
+    server.listen({ host: options.host || "0.0.0.0", port: options.port, reusePort: options.reusePort }, () => {
+      server.off("error", reject);
+      server.on("error", (e: unknown) => events.acceptFailed?.(e));
+      resolve({
+        port: (server.address() as { port: number }).port,
+        close: () => server.close(),
+      });
+    });
   });
 }

@@ -1,0 +1,2 @@
+import type { ToolCommand } from "./command.ts";
+export const perfCommands: ToolCommand[] = [];

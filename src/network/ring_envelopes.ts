@@ -1,0 +1,129 @@
+/**
+ * The RequestChannel's envelopes over rings (src/network/ring_channel.ts): what
+ * a processor and a handler would call in place of `postMessage(envelope)` and
+ * `event.data`, giving and getting the same RequestEnvelope and
+ * ResponseEnvelope as today.
+ *
+ * A request is the words [conn, seq, listener, frame length, client length,
+ * principal length] and the bytes frame ‖ client ‖ principal (UTF-8). A
+ * response is [conn, seq, action, error, reason length] and the bytes of the
+ * answer (frame ‖ more chunks) or of the close reason.
+ *
+ * A reader's inline message is a view into the ring, so the frames are copied
+ * out once here (the handler keeps a request while it is handled; the
+ * processor keeps an answer until the socket has taken it). Large messages
+ * arrive as the sender's own buffers, transferred, and are used as they are.
+ */
+import { createRingBuffer, type RingMessage, RingWriter } from "./ring_channel.ts";
+import type { RequestEnvelope, ResponseAction, ResponseEnvelope } from "./request_channel.ts";
+
+/** The two rings of one (processor, handler) pair; the MessagePort pair they share carries large messages. */
+export interface RingLinkBuffers {
+  /** Processor → handler. */
+  requests: SharedArrayBuffer;
+  /** Handler → processor. */
+  responses: SharedArrayBuffer;
+}
+
+/** Measured in scripts/bench/channel.ts: holds 16 in-flight 16 KiB frames; 512 KiB per pair. */
+export const DEFAULT_RING_BYTES = 256 * 1024;
+
+export function createRingLinkBuffers(capacity = DEFAULT_RING_BYTES): RingLinkBuffers {
+  return { requests: createRingBuffer(capacity), responses: createRingBuffer(capacity) };
+}
+
+const ACTIONS: readonly ResponseAction[] = ["send", "none", "close", "release"];
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+const words = new Int32Array(6);
+
+/** Send a request. The frame's buffer is given: a large frame is transferred, as today; a small one is copied. */
+export function sendRequest(writer: RingWriter, envelope: RequestEnvelope): void {
+  const client = encoder.encode(envelope.client), principal = encoder.encode(envelope.principal);
+  words[0] = envelope.conn;
+  words[1] = envelope.seq;
+  words[2] = envelope.listener;
+  words[3] = envelope.frame.byteLength;
+  words[4] = client.byteLength;
+  words[5] = principal.byteLength;
+  writer.send(words, [new Uint8Array(envelope.frame), client, principal], true);
+}
+
+/** The request a ring message carries, its frame in a buffer of its own. */
+export function readRequest(m: RingMessage): RequestEnvelope {
+  const [conn, seq, listener, frameLength, clientLength, principalLength] = m.words;
+  let frame: Uint8Array, client: Uint8Array, principal: Uint8Array;
+  if (m.more.length === 2) {
+    // Given parts: the frame is the processor's own buffer.
+    frame = m.payload;
+    client = m.more[0];
+    principal = m.more[1];
+  } else {
+    frame = m.payload.subarray(0, frameLength);
+    client = m.payload.subarray(frameLength, frameLength + clientLength);
+    principal = m.payload.subarray(frameLength + clientLength, frameLength + clientLength + principalLength);
+  }
+  return {
+    conn,
+    seq,
+    listener,
+    frame: wholeBuffer(frame, m.owned),
+    client: decoder.decode(client),
+    principal: decoder.decode(principal),
+  };
+}
+
+/** Send a response; its buffers (`frame` and `more`) are given, as they are transferred today. */
+export function sendResponse(writer: RingWriter, response: ResponseEnvelope): void {
+  words[0] = response.conn;
+  words[1] = response.seq;
+  words[2] = ACTIONS.indexOf(response.action);
+  words[3] = response.error;
+  words[5] = 0;
+  if (response.action === "close") {
+    const reason = encoder.encode(response.reason ?? "");
+    words[4] = reason.byteLength;
+    writer.send(words, [reason], true);
+    return;
+  }
+  words[4] = 0;
+  const parts: Uint8Array[] = [];
+  if (response.frame) parts.push(new Uint8Array(response.frame, 0, response.length));
+  for (const chunk of response.more ?? []) parts.push(new Uint8Array(chunk.buffer, chunk.offset, chunk.length));
+  writer.send(words, parts, true);
+}
+
+/** The response a ring message carries, in the shape the processor takes today. */
+export function readResponse(m: RingMessage): ResponseEnvelope {
+  const [conn, seq, actionIndex, error, reasonLength] = m.words;
+  const action = ACTIONS[actionIndex];
+  if (action === "close") {
+    return {
+      conn,
+      seq,
+      action,
+      frame: null,
+      length: 0,
+      error,
+      reason: decoder.decode(m.payload.subarray(0, reasonLength)),
+    };
+  }
+  if (action !== "send") return { conn, seq, action, frame: null, length: 0, error };
+  // The handler's own buffer may be longer than the answer (as today, `length` says how much of it to write).
+  const frame = m.owned && m.payload.byteOffset === 0 ? m.payload.buffer as ArrayBuffer : m.payload.slice().buffer;
+  const response: ResponseEnvelope = { conn, seq, action, frame, length: m.payload.byteLength, error };
+  if (m.more.length > 0) {
+    response.more = m.more.filter((part) => part.byteLength > 0).map((part) => ({
+      buffer: part.buffer as ArrayBuffer,
+      offset: part.byteOffset,
+      length: part.byteLength,
+    }));
+  }
+  return response;
+}
+
+/** The bytes as an ArrayBuffer starting at 0: a view into the ring, or into part of a buffer, is copied out. */
+function wholeBuffer(bytes: Uint8Array, owned: boolean): ArrayBuffer {
+  const whole = owned && bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength;
+  return whole ? bytes.buffer as ArrayBuffer : bytes.slice().buffer;
+}
