@@ -1,9 +1,10 @@
 /**
- * The key table's security keys (SASL so far), spread into CONFIG_KEYS in
+ * The key table's security keys (SASL and TLS), spread into CONFIG_KEYS in
  * keys.ts. Kafka's per-listener forms `listener.name.<listener>.<key>` and
  * `listener.name.<listener>.<mechanism>.sasl.jaas.config` are not table
  * rows (their names embed a listener); `listenerScopedKey` recognises them
- * for the loader, and config/sasl_settings.ts reads them per listener.
+ * for the loader, and config/sasl_settings.ts and network/tls/settings.ts
+ * read them per listener.
  */
 import type { KeySpec } from "./key_spec.ts";
 
@@ -54,10 +55,151 @@ export const SECURITY_KEYS = {
     doc:
       "Session lifetime of SASL connections, in milliseconds, reported in SaslAuthenticate v1+: the client re-authenticates within it (KIP-368) as the same principal, or its connection is closed at its next request after it. 0 = sessions do not expire (a SaslHandshake on an authenticated connection is then ILLEGAL_SASL_STATE).",
   },
+  "ssl.keystore.type": {
+    type: "string",
+    default: "PEM",
+    format: "PEM",
+    origin: "kafka",
+    kafkaDefault: "JKS",
+    doc:
+      "Format of the key store of SSL and SASL_SSL listeners (per listener: listener.name.<name>.ssl.*, as every ssl.* key). Only PEM is read; convert a JKS or PKCS12 store with keytool/openssl.",
+  },
+  "ssl.keystore.location": {
+    type: "string",
+    default: "",
+    origin: "kafka",
+    kafkaDefault: "null",
+    doc:
+      "PEM file with the listener's private key (PKCS#8, encrypted with ssl.key.password or not) and its certificate chain, leaf first. Or give ssl.keystore.key and ssl.keystore.certificate.chain inline.",
+  },
+  "ssl.keystore.key": {
+    type: "string",
+    default: "",
+    origin: "kafka",
+    kafkaDefault: "null",
+    doc:
+      "The listener's private key as inline PEM (instead of ssl.keystore.location), with ssl.keystore.certificate.chain.",
+  },
+  "ssl.keystore.certificate.chain": {
+    type: "string",
+    default: "",
+    origin: "kafka",
+    kafkaDefault: "null",
+    doc: "The listener's certificate chain as inline PEM, leaf first, with ssl.keystore.key.",
+  },
+  "ssl.keystore.password": {
+    type: "string",
+    default: "",
+    origin: "kafka",
+    kafkaDefault: "null",
+    doc: "Not used with PEM key stores (as in Kafka, setting it is an error): an encrypted key takes ssl.key.password.",
+  },
+  "ssl.key.password": {
+    type: "string",
+    default: "",
+    origin: "kafka",
+    kafkaDefault: "null",
+    doc: "Password of an encrypted PEM private key (BEGIN ENCRYPTED PRIVATE KEY). Empty = the key is not encrypted.",
+  },
+  "ssl.truststore.type": {
+    type: "string",
+    default: "PEM",
+    format: "PEM",
+    origin: "kafka",
+    kafkaDefault: "JKS",
+    doc: "Format of the trust store that verifies client certificates. Only PEM is read.",
+  },
+  "ssl.truststore.location": {
+    type: "string",
+    default: "",
+    origin: "kafka",
+    kafkaDefault: "null",
+    doc:
+      "PEM file of the CA certificates client certificates must chain to; needed when ssl.client.auth is requested or required (tsbroker has no default trust store).",
+  },
+  "ssl.truststore.certificates": {
+    type: "string",
+    default: "",
+    origin: "kafka",
+    kafkaDefault: "null",
+    doc: "The trusted CA certificates as inline PEM (instead of ssl.truststore.location).",
+  },
+  "ssl.truststore.password": {
+    type: "string",
+    default: "",
+    origin: "kafka",
+    kafkaDefault: "null",
+    doc: "Not used with PEM trust stores (as in Kafka, setting it is an error).",
+  },
+  "ssl.client.auth": {
+    type: "enum",
+    default: "none",
+    values: ["none", "requested", "required"],
+    origin: "kafka",
+    doc:
+      "Client certificates on SSL and SASL_SSL listeners: required = a client without a trusted certificate fails the handshake; requested = asked for, a client without one connects as User:ANONYMOUS; none = not asked for. An untrusted certificate fails the handshake in both.",
+  },
+  "ssl.enabled.protocols": {
+    type: "list",
+    default: ["TLSv1.2", "TLSv1.3"],
+    format: "TLSv1.2 | TLSv1.3",
+    origin: "kafka",
+    doc: "TLS versions SSL and SASL_SSL listeners accept. Older versions are not offered by either runtime.",
+  },
+  "ssl.protocol": {
+    type: "string",
+    default: "TLSv1.3",
+    format: "TLSv1.2 | TLSv1.3 | TLS",
+    origin: "kafka",
+    doc: "Java's SSLContext protocol; checked and otherwise unused (ssl.enabled.protocols decides the versions).",
+  },
+  "ssl.cipher.suites": {
+    type: "list",
+    default: [],
+    format: "IANA suite names, e.g. TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256",
+    origin: "kafka",
+    kafkaDefault: "null",
+    doc:
+      "Cipher suites the listener accepts; empty = the runtime's defaults. Under Bun only TLS 1.2 suites can be chosen (so a list must name all of TLS 1.3's or disable TLSv1.3); Deno cannot restrict suites, so a non-empty list fails start-up there.",
+  },
+  "ssl.principal.mapping.rules": {
+    type: "string",
+    default: "DEFAULT",
+    format: "DEFAULT | RULE:pattern/replacement/[LU], ...",
+    origin: "kafka",
+    doc:
+      "How a client certificate's subject (RFC 2253, e.g. CN=alice,OU=Clients,O=Example) becomes the principal User:<name> on SSL listeners: the first matching rule, DEFAULT keeping the name whole; a name no rule matches fails authentication.",
+  },
+  "ssl.endpoint.identification.algorithm": {
+    type: "string",
+    default: "https",
+    origin: "kafka",
+    doc: "A client-side check; accepted for compatibility and unused (the broker does not check client host names).",
+  },
 } as const satisfies Record<string, KeySpec>;
 
 /** Keys that may also be given per listener as `listener.name.<listener>.<key>`. */
 const PER_LISTENER = ["sasl.enabled.mechanisms", "sasl.server.max.receive.size"];
+
+/** TLS keys that may be given per listener (listener.name.<listener>.ssl.*). */
+export const SSL_PER_LISTENER = [
+  "ssl.keystore.type",
+  "ssl.keystore.location",
+  "ssl.keystore.key",
+  "ssl.keystore.certificate.chain",
+  "ssl.keystore.password",
+  "ssl.key.password",
+  "ssl.truststore.type",
+  "ssl.truststore.location",
+  "ssl.truststore.certificates",
+  "ssl.truststore.password",
+  "ssl.client.auth",
+  "ssl.enabled.protocols",
+  "ssl.protocol",
+  "ssl.cipher.suites",
+  "ssl.principal.mapping.rules",
+  "ssl.endpoint.identification.algorithm",
+];
 
 /** A per-listener key, split up; null if `key` is not one tsbroker reads. */
 export function listenerScopedKey(
@@ -66,7 +208,7 @@ export function listenerScopedKey(
   const m = /^listener\.name\.([A-Za-z0-9_-]+)\.(.+)$/.exec(key);
   if (!m) return null;
   const listener = m[1].toUpperCase();
-  if (PER_LISTENER.includes(m[2])) return { listener, mechanism: null, key: m[2] };
+  if (PER_LISTENER.includes(m[2]) || SSL_PER_LISTENER.includes(m[2])) return { listener, mechanism: null, key: m[2] };
   const jaas = /^([a-z0-9-]+)\.sasl\.jaas\.config$/.exec(m[2]);
   if (jaas) return { listener, mechanism: jaas[1].toUpperCase(), key: "sasl.jaas.config" };
   return null;
