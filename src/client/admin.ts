@@ -12,6 +12,16 @@
  * await admin.close();
  * ```
  */
+import {
+  type ApiVersionRange,
+  apiVersions,
+  type ClusterDescription,
+  commitGroupOffsets,
+  deleteGroups,
+  describeCluster,
+  fetchGroupOffsets,
+  type GroupOffset,
+} from "./admin_groups.ts";
 import { Apis } from "./apis.ts";
 import { findGroupCoordinator } from "./coordinator.ts";
 import { throwIfError } from "./errors.ts";
@@ -20,7 +30,7 @@ import type { TopicInfo } from "./metadata.ts";
 import { type ClientOptions, NetworkClient } from "./network_client.ts";
 import { listOffsets, type OffsetSpec } from "./offsets.ts";
 
-export type { OffsetSpec };
+export type { ApiVersionRange, ClusterDescription, GroupOffset, OffsetSpec };
 
 /** A topic to create. */
 export interface NewTopic {
@@ -266,6 +276,31 @@ export class Admin {
         return { topic: q.topic, partition: q.partition, lowWatermark: p.lowWatermark };
       })
     ));
+  }
+
+  /** Every committed offset of a group (Kafka's listConsumerGroupOffsets). */
+  listGroupOffsets(groupId: string): Promise<GroupOffset[]> {
+    return fetchGroupOffsets(this.client, groupId);
+  }
+
+  /** Sets a group's committed offsets (Kafka's alterConsumerGroupOffsets); refused while it has members. */
+  alterGroupOffsets(groupId: string, offsets: GroupOffset[]): Promise<void> {
+    return commitGroupOffsets(this.client, groupId, offsets);
+  }
+
+  /** Deletes groups and their offsets; GROUP_NOT_EMPTY while a group has members. */
+  deleteGroups(groupIds: string[]): Promise<void> {
+    return deleteGroups(this.client, groupIds);
+  }
+
+  /** Cluster id, controller and brokers. */
+  describeCluster(): Promise<ClusterDescription> {
+    return describeCluster(this.client);
+  }
+
+  /** The API versions broker `nodeId` speaks (default: any broker). */
+  apiVersions(nodeId?: number): Promise<ApiVersionRange[]> {
+    return apiVersions(this.client, nodeId ?? this.client.anyNode());
   }
 
   /** Closes the connections. */

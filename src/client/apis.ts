@@ -8,6 +8,7 @@ import type { Reader } from "../protocol/io/reader.ts";
 import type { Writer } from "../protocol/io/writer.ts";
 import * as apiVersions from "../protocol/generated/api_versions.ts";
 import * as createTopics from "../protocol/generated/create_topics.ts";
+import * as deleteGroups from "../protocol/generated/delete_groups.ts";
 import * as deleteRecords from "../protocol/generated/delete_records.ts";
 import * as deleteTopics from "../protocol/generated/delete_topics.ts";
 import * as describeConfigs from "../protocol/generated/describe_configs.ts";
@@ -113,5 +114,10 @@ export const Apis = {
     incrementalAlterConfigs.INCREMENTAL_ALTER_CONFIGS_API,
     incrementalAlterConfigs.encodeIncrementalAlterConfigsRequest,
     incrementalAlterConfigs.decodeIncrementalAlterConfigsResponse,
+  ),
+  DeleteGroups: api(
+    deleteGroups.DELETE_GROUPS_API,
+    deleteGroups.encodeDeleteGroupsRequest,
+    deleteGroups.decodeDeleteGroupsResponse,
   ),
 } as const;

@@ -102,12 +102,12 @@ export class Fetcher {
   /** Starts a Fetch for each leader with none in flight and partitions ready to fetch. */
   fetchMore(): void {
     const byNode = new Map<number, PartitionState[]>();
-    let unknownLeader = false;
+    const unknownLeader = new Set<string>();
     for (const s of this.states.values()) {
       if (s.fetchOffset === null || s.buffer.length > 0 || s.outOfRange) continue;
       const leader = this.client.metadata.cached(s.topic)?.partitions[s.partition]?.leader ?? -1;
       if (leader < 0) {
-        unknownLeader = true;
+        unknownLeader.add(s.topic);
         continue;
       }
       if (this.busy.has(leader)) continue;
@@ -115,7 +115,12 @@ export class Fetcher {
       list.push(s);
       byNode.set(leader, list);
     }
-    if (unknownLeader) this.client.metadata.refresh().catch(() => {});
+    // Asking by topic (not a bare refresh) adds topics the cache never saw: a partition assigned and sought
+    // to an offset has had no metadata lookup yet, and a refresh asks only for topics already wanted.
+    for (const topic of unknownLeader) {
+      const known = this.client.metadata.cached(topic) !== undefined;
+      (known ? this.client.metadata.refresh() : this.client.metadata.topic(topic)).catch(() => {});
+    }
     for (const [node, list] of byNode) this.fetchFrom(node, list);
   }
 

@@ -32,11 +32,14 @@ export type { CompressionName } from "./batch_encoder.ts";
 export { Consumer, type ConsumerOptions, type ConsumerRecord, type TopicPartition } from "./consumer.ts";
 export {
   Admin,
+  type ApiVersionRange,
+  type ClusterDescription,
   type ConfigChange,
   type ConfigEntry,
   type GroupDescription,
   type GroupListing,
   type GroupMemberDescription,
+  type GroupOffset,
   type NewTopic,
   type OffsetSpec,
   ResourceType,

@@ -245,9 +245,9 @@ function listenNodeTls(options: ListenOptions, tls: TlsServerOptions, events: Co
     rejectUnauthorized: tls.clientAuth === "required",
     minVersion: tls.minVersion,
     maxVersion: tls.maxVersion,
-    handshakeTimeout: tls.handshakeTimeoutMs,
   });
-  // Handshakes in progress, by client address: they count against maxPendingHandshakes until done or closed.
+  // Handshakes in progress, by client address: they count against maxPendingHandshakes until done or
+  // closed. The timer is ours: node's handshakeTimeout did not close a client that sent nothing.
   const pending = new Map<string, () => void>();
   server.on("connection", (raw: NodeSocket) => {
     if (pending.size >= tls.maxPendingHandshakes) {
@@ -256,7 +256,14 @@ function listenNodeTls(options: ListenOptions, tls: TlsServerOptions, events: Co
       return;
     }
     const id = `${raw.remoteAddress}:${raw.remotePort}`;
-    const settle = () => pending.delete(id);
+    const timer = setTimeout(() => {
+      events.handshakeFailed?.(raw.remoteAddress ?? "", `TLS handshake not done within ${tls.handshakeTimeoutMs} ms`);
+      raw.destroy();
+    }, tls.handshakeTimeoutMs);
+    const settle = () => {
+      clearTimeout(timer);
+      pending.delete(id);
+    };
     pending.set(id, settle);
     raw.once("close", settle);
     raw.setNoDelay(true);

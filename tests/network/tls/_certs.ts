@@ -29,6 +29,9 @@ export interface TestCerts {
   /** A client certificate from a CA the broker does not trust (CN=mallory). */
   untrustedCert: string;
   untrustedKey: string;
+  /** A trusted client certificate outside OU=Clients: CN=carol,O=Elsewhere. */
+  carolCert: string;
+  carolKey: string;
   remove(): void;
 }
 
@@ -104,6 +107,7 @@ export function makeTestCerts(): TestCerts {
   const client = "extendedKeyUsage=clientAuth\nbasicConstraints=CA:FALSE\nkeyUsage=digitalSignature,keyEncipherment\n";
   issue(dir, "client", "/O=Example/OU=Clients/CN=alice", "ca", client);
   issue(dir, "untrusted", "/CN=mallory", "rogue-ca", client);
+  issue(dir, "carol", "/O=Elsewhere/CN=carol", "ca", client);
   openssl(
     dir,
     "pkcs8",
@@ -148,6 +152,8 @@ export function makeTestCerts(): TestCerts {
     clientStore: p("client-store.pem"),
     untrustedCert: p("untrusted.pem"),
     untrustedKey: p("untrusted.key"),
+    carolCert: p("carol.pem"),
+    carolKey: p("carol.key"),
     remove: () => fs.rmSync(dir, { recursive: true, force: true }),
   };
 }

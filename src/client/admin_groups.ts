@@ -1,0 +1,136 @@
+/**
+ * The admin client's operations on groups' offsets and on the cluster, kept apart from admin.ts: a group's
+ * committed offsets (OffsetFetch for every topic), setting them (OffsetCommit as a non-member, generation -1
+ * and no member id, which a coordinator accepts only while the group has no members, as Kafka's
+ * alterConsumerGroupOffsets relies on), deleting groups (DeleteGroups, per coordinator), the cluster's id,
+ * controller and brokers (Metadata without topics), and the API versions a broker speaks.
+ */
+import { Apis } from "./apis.ts";
+import { findGroupCoordinator } from "./coordinator.ts";
+import { throwIfError } from "./errors.ts";
+import type { NetworkClient } from "./network_client.ts";
+
+/** A group's committed offset for one partition. */
+export interface GroupOffset {
+  /** The topic. */
+  topic: string;
+  /** The partition. */
+  partition: number;
+  /** The committed offset (the next record the group reads). */
+  offset: bigint;
+}
+
+/** The cluster as Metadata describes it. */
+export interface ClusterDescription {
+  /** The cluster id (null from brokers that do not say). */
+  clusterId: string | null;
+  /** The active controller's id (-1 when unknown). */
+  controllerId: number;
+  /** Every live broker with its advertised address. */
+  brokers: { nodeId: number; host: string; port: number; rack: string | null }[];
+}
+
+/** One API a broker speaks and its version range. */
+export interface ApiVersionRange {
+  /** The API key. */
+  apiKey: number;
+  /** The lowest version the broker accepts. */
+  minVersion: number;
+  /** The highest version the broker accepts. */
+  maxVersion: number;
+}
+
+/** Every committed offset of `groupId`, sorted by topic and partition. */
+export function fetchGroupOffsets(client: NetworkClient, groupId: string): Promise<GroupOffset[]> {
+  return client.retrying(async () => {
+    const node = await findGroupCoordinator(client, groupId);
+    const r = await client.send(node, Apis.OffsetFetch, {
+      groupId,
+      topics: null,
+      groups: [{ groupId, memberId: null, memberEpoch: -1, topics: null }],
+      requireStable: true,
+    });
+    const group = r.groups.find((g) => g.groupId === groupId);
+    throwIfError(group ? group.errorCode : r.errorCode, `group ${groupId}`);
+    const out: GroupOffset[] = [];
+    for (const t of group?.topics ?? r.topics) {
+      for (const p of t.partitions) {
+        throwIfError(p.errorCode, `${t.name}-${p.partitionIndex}`);
+        if (p.committedOffset >= 0n) {
+          out.push({ topic: t.name, partition: p.partitionIndex, offset: p.committedOffset });
+        }
+      }
+    }
+    return out.sort((a, b) => a.topic.localeCompare(b.topic) || a.partition - b.partition);
+  });
+}
+
+/** Commits `offsets` for `groupId` from outside the group (refused while it has members). */
+export function commitGroupOffsets(client: NetworkClient, groupId: string, offsets: GroupOffset[]): Promise<void> {
+  const byTopic = new Map<string, GroupOffset[]>();
+  for (const o of offsets) byTopic.set(o.topic, [...(byTopic.get(o.topic) ?? []), o]);
+  return client.retrying(async () => {
+    const node = await findGroupCoordinator(client, groupId);
+    const r = await client.send(node, Apis.OffsetCommit, {
+      groupId,
+      generationIdOrMemberEpoch: -1,
+      memberId: "",
+      groupInstanceId: null,
+      retentionTimeMs: -1n,
+      topics: [...byTopic].map(([name, list]) => ({
+        name,
+        partitions: list.map((o) => ({
+          partitionIndex: o.partition,
+          committedOffset: o.offset,
+          committedLeaderEpoch: -1,
+          commitTimestamp: -1n,
+          committedMetadata: "",
+        })),
+      })),
+    });
+    for (const t of r.topics) for (const p of t.partitions) throwIfError(p.errorCode, `group ${groupId}`);
+  });
+}
+
+/** Deletes each group (with its committed offsets); GROUP_NOT_EMPTY while a group has members. */
+export async function deleteGroups(client: NetworkClient, groupIds: string[]): Promise<void> {
+  for (const groupId of groupIds) {
+    await client.retrying(async () => {
+      const node = await findGroupCoordinator(client, groupId);
+      const r = await client.send(node, Apis.DeleteGroups, { groupsNames: [groupId] });
+      const result = r.results.find((g) => g.groupId === groupId);
+      throwIfError(result?.errorCode ?? 0, `group ${groupId}`);
+    });
+  }
+}
+
+/** Cluster id, controller and brokers, from a Metadata request that names no topics. */
+export function describeCluster(client: NetworkClient): Promise<ClusterDescription> {
+  return client.retrying(async () => {
+    const r = await client.send(client.anyNode(), Apis.Metadata, {
+      topics: [],
+      allowAutoTopicCreation: false,
+      includeClusterAuthorizedOperations: false,
+      includeTopicAuthorizedOperations: false,
+    });
+    return {
+      clusterId: r.clusterId,
+      controllerId: r.controllerId,
+      brokers: r.brokers.map((b) => ({ nodeId: b.nodeId, host: b.host, port: b.port, rack: b.rack }))
+        .sort((a, b) => a.nodeId - b.nodeId),
+    };
+  });
+}
+
+/** The APIs broker `node` speaks (ApiVersions), by key. */
+export function apiVersions(client: NetworkClient, node: number): Promise<ApiVersionRange[]> {
+  return client.retrying(async () => {
+    const r = await client.send(node, Apis.ApiVersions, {
+      clientSoftwareName: "tsbroker-client",
+      clientSoftwareVersion: "0",
+    });
+    throwIfError(r.errorCode);
+    return r.apiKeys.map((k) => ({ apiKey: k.apiKey, minVersion: k.minVersion, maxVersion: k.maxVersion }))
+      .sort((a, b) => a.apiKey - b.apiKey);
+  });
+}
