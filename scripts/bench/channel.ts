@@ -17,7 +17,13 @@
  */
 import process from "node:process";
 import { parseArgs } from "node:util";
-import { createRingBuffer, RingReader, RingWriter } from "../../src/network/ring_channel.ts";
+import { RingReader, RingWriter } from "../../src/network/ring_channel.ts";
+import {
+  createRingLinkBuffers,
+  readResponse,
+  type RingLinkBuffers,
+  sendRequest,
+} from "../../src/network/ring_envelopes.ts";
 import type { EchoInit } from "./channel_echo_worker.ts";
 
 type Variant = "transfer" | "batch" | "ring";
@@ -42,7 +48,6 @@ interface Link {
 
 const CLIENT = "127.0.0.1:55555";
 const PRINCIPAL = "User:ANONYMOUS";
-const encoder = new TextEncoder();
 
 function transferLink(port: MessagePort, size: number, onAnswer: (id: number) => void): Link {
   port.onmessage = (m: MessageEvent) => onAnswer(m.data.conn);
@@ -80,37 +85,22 @@ function batchLink(port: MessagePort, size: number, onAnswer: (id: number) => vo
 }
 
 /**
- * The processor reuses its frame buffer once the frame is in the ring (a large one is given away instead), and copies
- * each answer out of the ring, as it would to keep it until the socket has taken it.
+ * What the processor and handler would run (src/network/ring_envelopes.ts): the same envelopes as today, strings
+ * encoded and decoded per request, each inline frame copied out of the ring by its reader.
  */
 function ringLink(
   port: MessagePort,
   size: number,
   onAnswer: (id: number) => void,
-  requests: SharedArrayBuffer,
-  responses: SharedArrayBuffer,
+  buffers: RingLinkBuffers,
   maxInline: number,
 ): Link {
-  const writer = new RingWriter(requests, port, maxInline);
-  const reader = new RingReader(responses, port, (m) => {
-    if (!m.owned) m.payload.slice();
-    onAnswer(m.words[0]);
-  });
-  const client = encoder.encode(CLIENT), principal = encoder.encode(PRINCIPAL);
-  const reused = new Uint8Array(size);
-  const words = new Int32Array([0, 0, 0, client.byteLength, principal.byteLength]);
-  const large = size + client.byteLength + principal.byteLength > writer.maxInline;
+  const writer = new RingWriter(buffers.requests, port, maxInline);
+  const reader = new RingReader(buffers.responses, port, (m) => onAnswer(readResponse(m).conn));
   return {
     send(id) {
-      words[0] = id;
-      if (large) {
-        const frame = new Uint8Array(size + client.byteLength + principal.byteLength);
-        frame.set(client);
-        frame.set(principal, client.byteLength);
-        writer.send(words, [frame], true);
-      } else {
-        writer.send(words, [client, principal, reused]);
-      }
+      const frame = new ArrayBuffer(size);
+      sendRequest(writer, { conn: id, seq: 0, frame, listener: 0, client: CLIENT, principal: PRINCIPAL });
     },
     close() {
       reader.stop();
@@ -134,10 +124,10 @@ interface Options {
 async function measure(variant: Variant, size: number, inflight: number, o: Options) {
   const worker = new Worker(new URL("./channel_echo_worker.ts", import.meta.url).href, { type: "module" });
   const channel = new MessageChannel();
-  const requests = createRingBuffer(o.ringKiB * 1024), responses = createRingBuffer(o.ringKiB * 1024);
+  const buffers = createRingLinkBuffers(o.ringKiB * 1024);
   const maxInline = o.maxInline || Math.min(16384, o.ringKiB * 256);
   const init: EchoInit = variant === "ring"
-    ? { variant, port: channel.port2, requests, responses, maxInline }
+    ? { variant, port: channel.port2, buffers, maxInline }
     : { variant, port: channel.port2 };
   worker.postMessage(init, [channel.port2]);
 
@@ -157,7 +147,7 @@ async function measure(variant: Variant, size: number, inflight: number, o: Opti
     ? transferLink(channel.port1, size, onAnswer)
     : variant === "batch"
     ? batchLink(channel.port1, size, onAnswer)
-    : ringLink(channel.port1, size, onAnswer, requests, responses, maxInline);
+    : ringLink(channel.port1, size, onAnswer, buffers, maxInline);
   for (let i = 0; i < inflight; i++) {
     sentAt[nextId & 0xffff] = performance.now();
     link.send(nextId++);

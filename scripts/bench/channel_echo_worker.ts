@@ -3,6 +3,8 @@
  * RequestChannel variant under test carries them (see channel.ts for the variants).
  */
 import { RingReader, RingWriter } from "../../src/network/ring_channel.ts";
+import { readRequest, type RingLinkBuffers, sendResponse } from "../../src/network/ring_envelopes.ts";
+import type { ResponseEnvelope } from "../../src/network/request_channel.ts";
 
 interface Envelope {
   conn: number;
@@ -12,15 +14,9 @@ interface Envelope {
 
 export type EchoInit =
   | { variant: "transfer" | "batch"; port: MessagePort }
-  | {
-    variant: "ring";
-    port: MessagePort;
-    requests: SharedArrayBuffer;
-    responses: SharedArrayBuffer;
-    maxInline: number;
-  };
+  | { variant: "ring"; port: MessagePort; buffers: RingLinkBuffers; maxInline: number };
 
-const answer = (d: Envelope) => ({
+const answer = (d: Envelope): ResponseEnvelope => ({
   conn: d.conn,
   seq: d.seq,
   action: "send",
@@ -54,28 +50,15 @@ function batch(port: MessagePort): void {
   };
 }
 
-/**
- * A handler keeps its request past the callback (it is decoded and handled asynchronously), so an inline request is
- * copied out of the ring, as it would be in the broker; the answer is written from that copy.
- */
-function ring(port: MessagePort, requests: SharedArrayBuffer, responses: SharedArrayBuffer, maxInline: number): void {
-  const writer = new RingWriter(responses, port, maxInline);
-  const words = new Int32Array(5);
-  new RingReader(requests, port, (m) => {
-    const [conn, seq, , clientLength, principalLength] = m.words;
-    const request = m.owned ? m.payload : m.payload.slice();
-    const frame = request.subarray(clientLength + principalLength);
-    words[0] = conn;
-    words[1] = seq;
-    words[2] = 1; // action "send"
-    words[3] = frame.byteLength;
-    writer.send(words, [frame], m.owned);
-  });
+/** As the handler would: the request read from the ring (its frame copied out), the answer written to the other. */
+function ring(port: MessagePort, buffers: RingLinkBuffers, maxInline: number): void {
+  const writer = new RingWriter(buffers.responses, port, maxInline);
+  new RingReader(buffers.requests, port, (m) => sendResponse(writer, answer(readRequest(m))));
 }
 
 (self as unknown as { onmessage: (e: MessageEvent) => void }).onmessage = (e: MessageEvent) => {
   const init = e.data as EchoInit;
-  if (init.variant === "ring") ring(init.port, init.requests, init.responses, init.maxInline);
+  if (init.variant === "ring") ring(init.port, init.buffers, init.maxInline);
   else if (init.variant === "batch") batch(init.port);
   else transfer(init.port);
 };

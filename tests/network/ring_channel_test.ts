@@ -169,31 +169,33 @@ describe("RingWriter and RingReader", () => {
 
 describe("RingWriter and RingReader across Workers", () => {
   test("20000 requests echoed by a Worker come back complete and in order, through full rings and large frames", async () => {
-    const requests = createRingBuffer(16384), responses = createRingBuffer(16384);
+    const buffers = createRingLinkBuffers(16384);
     const worker = new Worker(new URL("../../scripts/bench/channel_echo_worker.ts", import.meta.url).href, {
       type: "module",
     });
     const channel = new MessageChannel();
-    const init: EchoInit = { variant: "ring", port: channel.port2, requests, responses, maxInline: 2048 };
+    const init: EchoInit = { variant: "ring", port: channel.port2, buffers, maxInline: 2048 };
     worker.postMessage(init, [channel.port2]);
     const total = 20000;
     const sizeOf = (id: number) => (id % 97 === 0 ? 3000 + id % 1000 : (id * 13) % 1500);
     let next = 0;
     const errors: string[] = [];
     const done = Promise.withResolvers<void>();
-    const writer = new RingWriter(requests, channel.port1, 2048);
-    const reader = new RingReader(responses, channel.port1, (m) => {
-      // The echo answers [conn, seq, 1, frame length]; conn carries the id, seq the round of sending.
-      const id = m.words[0];
-      if (id !== next) errors.push(`expected ${next}, got ${id}`);
-      const expected = pattern(id, sizeOf(id));
-      if (m.words[3] !== expected.byteLength || !equal(m.payload, expected)) errors.push(`payload of ${id}`);
-      next = id + 1;
+    const writer = new RingWriter(buffers.requests, channel.port1, 2048);
+    const reader = new RingReader(buffers.responses, channel.port1, (m) => {
+      // The echo worker answers each request with its frame, under the request's conn and seq.
+      const answer = readResponse(m);
+      if (answer.conn !== next) errors.push(`expected ${next}, got ${answer.conn}`);
+      const expected = pattern(answer.conn, sizeOf(answer.conn));
+      if (answer.seq !== answer.conn * 2) errors.push(`seq of ${answer.conn}`);
+      if (!equal(new Uint8Array(answer.frame!, 0, answer.length), expected)) errors.push(`payload of ${answer.conn}`);
+      next = answer.conn + 1;
       if (next === total) done.resolve();
     });
     // Bursts of 500 sent in one task fill the 16 KiB rings in both directions; the next burst goes after a tick.
     for (let id = 0; id < total; id++) {
-      writer.send([id, 0, 0, 0, 0], [pattern(id, sizeOf(id))]);
+      const frame = pattern(id, sizeOf(id)).buffer;
+      sendRequest(writer, { conn: id, seq: id * 2, frame, listener: 0, client: "c", principal: "p" });
       if (id % 500 === 499) await new Promise((resolve) => setTimeout(resolve, 0));
     }
     await done.promise;
