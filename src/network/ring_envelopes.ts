@@ -14,7 +14,7 @@
  * processor keeps an answer until the socket has taken it). Large messages
  * arrive as the sender's own buffers, transferred, and are used as they are.
  */
-import { createRingBuffer, type RingMessage, RingWriter } from "./ring_channel.ts";
+import { createRingBuffer, type RingMessage, RingReader, RingWriter } from "./ring_channel.ts";
 import type { RequestEnvelope, ResponseAction, ResponseEnvelope } from "./request_channel.ts";
 
 /** The two rings of one (processor, handler) pair; the MessagePort pair they share carries large messages. */
@@ -126,4 +126,67 @@ export function readResponse(m: RingMessage): ResponseEnvelope {
 function wholeBuffer(bytes: Uint8Array, owned: boolean): ArrayBuffer {
   const whole = owned && bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength;
   return whole ? bytes.buffer as ArrayBuffer : bytes.slice().buffer;
+}
+
+/** An event as a port would deliver it; the processor and handler read only `data`. */
+type Listener = ((event: MessageEvent) => void) | null;
+
+/**
+ * One end of a (processor, handler) pair over its rings, shaped like the
+ * MessagePort it replaces: `postMessage(envelope)` sends, `onmessage` receives
+ * `{ data: envelope }`. The port itself still carries large messages.
+ */
+class RingPort<Out, In> {
+  private readonly writer: RingWriter;
+  private listener: Listener = null;
+  private reader: RingReader | null = null;
+
+  constructor(
+    private readonly port: MessagePort,
+    out: SharedArrayBuffer,
+    private readonly incoming: SharedArrayBuffer,
+    private readonly send: (writer: RingWriter, message: Out) => void,
+    private readonly read: (m: RingMessage) => In,
+  ) {
+    this.writer = new RingWriter(out, port);
+  }
+
+  /** The transfer list is ignored: the envelope's buffers are always given. */
+  postMessage(message: Out, _transfer?: Transferable[]): void {
+    this.send(this.writer, message);
+  }
+
+  get onmessage(): Listener {
+    return this.listener;
+  }
+
+  /** Reading starts when the first listener is set, as it does on a MessagePort. */
+  set onmessage(listener: Listener) {
+    this.listener = listener;
+    this.reader ??= new RingReader(
+      this.incoming,
+      this.port,
+      (m) => this.listener?.({ data: this.read(m) } as MessageEvent),
+    );
+  }
+
+  /** Stop reading and close the port. */
+  close(): void {
+    this.reader?.stop();
+    this.port.close();
+  }
+}
+
+/** The processor's end: posts requests, hears responses (a drop-in for its HandlerPort). */
+export class ProcessorRingPort extends RingPort<RequestEnvelope, ResponseEnvelope> {
+  constructor(port: MessagePort, buffers: RingLinkBuffers) {
+    super(port, buffers.requests, buffers.responses, sendRequest, readResponse);
+  }
+}
+
+/** The handler's end: hears requests, posts responses. */
+export class HandlerRingPort extends RingPort<ResponseEnvelope, RequestEnvelope> {
+  constructor(port: MessagePort, buffers: RingLinkBuffers) {
+    super(port, buffers.responses, buffers.requests, sendResponse, readRequest);
+  }
 }

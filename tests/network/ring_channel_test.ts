@@ -3,12 +3,15 @@ import assert from "node:assert/strict";
 import { createRingBuffer, type RingMessage, RingReader, RingWriter } from "../../src/network/ring_channel.ts";
 import {
   createRingLinkBuffers,
+  HandlerRingPort,
+  ProcessorRingPort,
   readRequest,
   readResponse,
   sendRequest,
   sendResponse,
 } from "../../src/network/ring_envelopes.ts";
 import type { RequestEnvelope, ResponseEnvelope } from "../../src/network/request_channel.ts";
+import type { HandlerPort } from "../../src/network/processor_options.ts";
 import type { EchoInit } from "../../scripts/bench/channel_echo_worker.ts";
 
 interface Received {
@@ -293,5 +296,52 @@ describe("ring envelopes", () => {
       const answer: ResponseEnvelope = { conn: 2, seq: 4, action, frame: null, length: 0, error: 0 };
       assert.deepEqual((await roundTrip(request(10), answer)).response, answer);
     }
+  });
+});
+
+describe("ProcessorRingPort and HandlerRingPort", () => {
+  test("carry envelopes like the MessagePorts they replace: requests one way, answers and releases back, in order", async () => {
+    const buffers = createRingLinkBuffers(8192);
+    const channel = new MessageChannel();
+    // Typed as the processor's HandlerPort: it drops in where the processor takes a handler's MessagePort.
+    const processor: HandlerPort & { close(): void } = new ProcessorRingPort(channel.port1, buffers);
+    const handler = new HandlerRingPort(channel.port2, buffers);
+    const answers: ResponseEnvelope[] = [];
+    const allAnswered = Promise.withResolvers<void>();
+    handler.onmessage = (event) => {
+      const request = event.data as RequestEnvelope;
+      const none = { conn: request.conn, seq: request.seq, frame: null, length: 0, error: 0 };
+      handler.postMessage({ ...none, action: "release" });
+      handler.postMessage({ ...request, action: "send", length: request.frame.byteLength, error: 0 }, []);
+    };
+    processor.onmessage = (event) => {
+      answers.push(event.data as ResponseEnvelope);
+      if (answers.length === 6) allAnswered.resolve();
+    };
+    const sizes = [10, 3000, 200]; // the middle one is over the 2 KiB inline limit of an 8 KiB ring
+    sizes.forEach((size, seq) =>
+      processor.postMessage({
+        conn: 5,
+        seq,
+        frame: pattern(seq, size).buffer,
+        listener: 0,
+        client: "c",
+        principal: "p",
+      })
+    );
+    await allAnswered.promise;
+    assert.deepEqual(answers.map((a) => `${a.seq}:${a.action}`), [
+      "0:release",
+      "0:send",
+      "1:release",
+      "1:send",
+      "2:release",
+      "2:send",
+    ]);
+    for (const a of answers.filter((a) => a.action === "send")) {
+      assert.deepEqual(new Uint8Array(a.frame!, 0, a.length), pattern(a.seq, sizes[a.seq]));
+    }
+    processor.close();
+    handler.close();
   });
 });
