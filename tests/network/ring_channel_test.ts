@@ -327,7 +327,7 @@ describe("ProcessorRingPort and HandlerRingPort", () => {
         listener: 0,
         client: "c",
         principal: "p",
-      })
+      }, [])
     );
     await allAnswered.promise;
     assert.deepEqual(answers.map((a) => `${a.seq}:${a.action}`), [
