@@ -125,6 +125,8 @@ export function describeCluster(client: NetworkClient): Promise<ClusterDescripti
 /** The APIs broker `node` speaks (ApiVersions), by key. */
 export function apiVersions(client: NetworkClient, node: number): Promise<ApiVersionRange[]> {
   return client.retrying(async () => {
+    // A broker id learned from describeCluster may not be in the metadata cache yet: it holds the addresses.
+    if (node >= 0 && !client.metadata.broker(node)) await client.metadata.refresh();
     const r = await client.send(node, Apis.ApiVersions, {
       clientSoftwareName: "tsbroker-client",
       clientSoftwareVersion: "0",

@@ -54,7 +54,8 @@ export function isToolName(first: string | undefined): boolean {
 }
 
 /** Runs `argv` (starting with the tool's name) and resolves with the exit status. */
-export async function runTool(argv: readonly string[], io: ToolIo): Promise<number> {
+export async function runTool(args: readonly string[], io: ToolIo): Promise<number> {
+  let argv = args;
   const tool = argv[0];
   const family = COMMANDS.filter((c) => c.path[0] === tool);
   const single = family.length === 1 && family[0].path.length === 1 ? family[0] : undefined;
@@ -62,6 +63,13 @@ export async function runTool(argv: readonly string[], io: ToolIo): Promise<numb
   if (!command) {
     const sub = argv[1];
     command = family.find((c) => c.path[1] === sub);
+    // `tsbroker cluster [-b ...]` means `cluster info`, the tool's only command.
+    if (
+      !command && family.length === 1 && (sub === undefined || sub.startsWith("-")) && sub !== "--help" && sub !== "-h"
+    ) {
+      command = family[0];
+      argv = [argv[0], command.path[1], ...argv.slice(1)];
+    }
     if (!command) {
       if (sub === undefined || sub === "--help" || sub === "-h" || sub === "help") {
         io.out(toolHelp(tool, family));
