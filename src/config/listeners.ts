@@ -8,7 +8,7 @@ import { type HostPort, isWildcardHost, parseHostPort } from "./address.ts";
 import { ConfigError } from "./errors.ts";
 import type { BrokerConfig, ConfigKey } from "./keys.ts";
 import { resolveSaslSettings, type SaslListenerSettings, strayListenerKeys } from "./sasl_settings.ts";
-import { resolveTlsSettings, strayTlsKeys, type TlsListenerSettings } from "../network/tls/settings.ts";
+import { resolveTlsSettings, strayTlsKeys, type TlsListenerSettings } from "./tls_settings.ts";
 
 export const SECURITY_PROTOCOLS = ["PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"] as const;
 export type SecurityProtocol = (typeof SECURITY_PROTOCOLS)[number];

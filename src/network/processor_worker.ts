@@ -14,7 +14,7 @@ import { RequestQueueCounter } from "./request_channel.ts";
 import { ProcessorMetrics } from "../metrics/layout.ts";
 import type { SaslListenerSettings } from "./sasl/authenticator.ts";
 import { ScramCredentialCache, type ScramCredentialRecord } from "./sasl/scram_cache.ts";
-import type { TlsListenerSettings } from "./tls/settings.ts";
+import type { TlsListenerSettings } from "../config/tls_settings.ts";
 import { certificatePrincipal } from "./tls/principal.ts";
 
 export interface ProcessorInit {

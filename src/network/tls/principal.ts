@@ -9,7 +9,7 @@
 import type { TcpConnection } from "../../runtime/types.ts";
 import type { Logger } from "../../util/logger.ts";
 import { certificateSubject } from "./distinguished_name.ts";
-import { mapDistinguishedName, parseMappingRules } from "./principal_mapping.ts";
+import { mapDistinguishedName, parseMappingRules } from "../../config/principal_mapping.ts";
 
 export function certificatePrincipal(rulesText: string, log: Logger): (socket: TcpConnection) => string | null {
   const rules = parseMappingRules(rulesText);

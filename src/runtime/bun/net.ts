@@ -11,7 +11,7 @@
  * chosen, so ssl.cipher.suites must leave them all in or disable TLS 1.3.
  */
 import type { ConnectionEvents, ListenOptions, TcpConnection, TcpListener, TlsServerOptions } from "../types.ts";
-import { openSslTls12List, TLS13_SUITES } from "../../network/tls/cipher_suites.ts";
+import { openSslTls12List, TLS13_SUITES } from "../../config/cipher_suites.ts";
 
 // deno-lint-ignore no-explicit-any
 type BunSocket = any;

@@ -5,11 +5,7 @@
  */
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import {
-  mapDistinguishedName,
-  MappingRuleError,
-  parseMappingRules,
-} from "../../../src/network/tls/principal_mapping.ts";
+import { mapDistinguishedName, MappingRuleError, parseMappingRules } from "../../src/config/principal_mapping.ts";
 
 const map = (rules: string, dn: string) => mapDistinguishedName(parseMappingRules(rules), dn);
 

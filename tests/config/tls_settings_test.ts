@@ -8,13 +8,13 @@ import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { X509Certificate } from "node:crypto";
 import * as fs from "node:fs";
-import { ConfigError } from "../../../src/config/errors.ts";
-import { parseListeners } from "../../../src/config/listeners.ts";
-import { loadConfig } from "../../../src/config/load.ts";
-import { certificatePrincipal } from "../../../src/network/tls/principal.ts";
-import type { TcpConnection } from "../../../src/runtime/types.ts";
-import { Logger } from "../../../src/util/logger.ts";
-import { makeTestCerts, type TestCerts } from "./_certs.ts";
+import { ConfigError } from "../../src/config/errors.ts";
+import { parseListeners } from "../../src/config/listeners.ts";
+import { loadConfig } from "../../src/config/load.ts";
+import { certificatePrincipal } from "../../src/network/tls/principal.ts";
+import type { TcpConnection } from "../../src/runtime/types.ts";
+import { Logger } from "../../src/util/logger.ts";
+import { makeTestCerts, type TestCerts } from "../network/tls/_certs.ts";
 
 let certs: TestCerts;
 

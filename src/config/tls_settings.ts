@@ -12,8 +12,8 @@
  */
 import { readFileSync } from "node:fs";
 import { createPrivateKey, type KeyObject, X509Certificate } from "node:crypto";
-import type { BrokerConfig, ConfigKey } from "../../config/keys.ts";
-import { listenerScopedKey, listenerScopedValues, SSL_PER_LISTENER } from "../../config/keys_security.ts";
+import type { BrokerConfig, ConfigKey } from "./keys.ts";
+import { listenerScopedKey, listenerScopedValues, SSL_PER_LISTENER } from "./keys_security.ts";
 import { MappingRuleError, parseMappingRules } from "./principal_mapping.ts";
 import { cipherSuiteNames } from "./cipher_suites.ts";
 
