@@ -46,6 +46,9 @@ import {
   type OwnedPartitions,
   reconcile,
   sameMemberAssignmentState,
+  sameSubscription,
+  sortedUnique,
+  withHeartbeatFields,
 } from "./consumer_member.ts";
 import type { ConsumerDescribedGroup, ConsumerHeartbeatArgs, ConsumerHeartbeatResult } from "./group_ops.ts";
 import type { ConsumerGroupValue, Group, GroupEnv } from "./types.ts";
@@ -80,12 +83,30 @@ function errorResult(errorCode: number, errorMessage: string | null): ConsumerHe
   return { errorCode, errorMessage, memberId: null, memberEpoch: 0, heartbeatIntervalMs: 0, assignment: null };
 }
 
-function sortedUnique(names: readonly string[]): string[] {
-  return [...new Set(names)].sort();
+/** The member a heartbeat speaks for, and the member id a returning static member replaces. */
+interface HeartbeatMember {
+  member: ConsumerMember;
+  replacedMemberId: string | null;
 }
 
-function sameList(a: readonly string[], b: readonly string[]): boolean {
-  return a.length === b.length && a.every((x, i) => x === b[i]);
+/** A static member joining: new, or back under a new id only if its previous instance left with epoch -2. */
+function joiningStaticMember(
+  memberId: string,
+  instanceId: string,
+  existing: ConsumerMember | undefined,
+  known: ConsumerMember | undefined,
+): HeartbeatMember {
+  if (!existing) return { member: known ?? newMember(memberId), replacedMemberId: null };
+  if (existing.memberEpoch !== LEAVE_GROUP_STATIC_MEMBER_EPOCH) {
+    throw new GroupError(
+      ErrorCode.UNRELEASED_INSTANCE_ID,
+      `Static member ${memberId} with instance id ${instanceId} cannot join the group because the instance id is owned by ${existing.memberId} member.`,
+    );
+  }
+  return {
+    member: { ...existing, memberId, memberEpoch: 0, previousMemberEpoch: 0 },
+    replacedMemberId: existing.memberId,
+  };
 }
 
 export class ConsumerGroup implements Group {
@@ -242,107 +263,24 @@ export class ConsumerGroup implements Group {
   // Heartbeats
 
   private regularHeartbeat(a: ConsumerHeartbeatArgs): ConsumerHeartbeatResult {
-    const joining = a.memberEpoch === 0;
-    const max = this.env.config.consumerMaxSize;
-    if (this.members.size >= max && (a.memberId === "" || !this.members.has(a.memberId))) {
-      throw new GroupError(
-        ErrorCode.GROUP_MAX_SIZE_REACHED,
-        `The consumer group has reached its maximum capacity of ${max} members.`,
-      );
-    }
+    this.checkCapacity(a.memberId);
     const memberId = a.memberId === "" ? randomUuid() : a.memberId;
-
-    let member: ConsumerMember;
-    let replacedMemberId: string | null = null;
-    if (a.instanceId === null) {
-      member = this.memberOrFail(memberId, joining);
-      this.checkMemberEpoch(member, a.memberEpoch, a.topicPartitions);
-    } else {
-      const existing = this.staticMember(a.instanceId);
-      if (joining) {
-        if (!existing) {
-          member = this.members.get(memberId) ?? newMember(memberId);
-        } else {
-          // A static member comes back (new member id): only if the previous instance left with epoch -2.
-          if (existing.memberEpoch !== LEAVE_GROUP_STATIC_MEMBER_EPOCH) {
-            throw new GroupError(
-              ErrorCode.UNRELEASED_INSTANCE_ID,
-              `Static member ${memberId} with instance id ${a.instanceId} cannot join the group because the instance id is owned by ${existing.memberId} member.`,
-            );
-          }
-          member = { ...existing, memberId, memberEpoch: 0, previousMemberEpoch: 0 };
-          replacedMemberId = existing.memberId;
-        }
-      } else {
-        if (!existing) throw new GroupError(ErrorCode.UNKNOWN_MEMBER_ID, `Instance id ${a.instanceId} is unknown.`);
-        if (existing.memberId !== memberId) {
-          throw new GroupError(
-            ErrorCode.FENCED_INSTANCE_ID,
-            `Static member ${memberId} with instance id ${a.instanceId} was fenced by member ${existing.memberId}.`,
-          );
-        }
-        this.checkMemberEpoch(existing, a.memberEpoch, a.topicPartitions);
-        member = existing;
-      }
-    }
+    const { member, replacedMemberId } = this.heartbeatMember(a, memberId);
 
     // 1. Create or update the member.
-    const updated: ConsumerMember = {
-      ...member,
-      instanceId: a.instanceId ?? member.instanceId,
-      rackId: a.rackId ?? member.rackId,
-      rebalanceTimeoutMs: a.rebalanceTimeoutMs !== -1 ? a.rebalanceTimeoutMs : member.rebalanceTimeoutMs,
-      serverAssignor: a.serverAssignor ?? member.serverAssignor,
-      subscribedTopicNames: a.subscribedTopicNames !== null
-        ? sortedUnique(a.subscribedTopicNames)
-        : member.subscribedTopicNames,
-      subscribedTopicRegex: a.subscribedTopicRegex ?? member.subscribedTopicRegex,
-      clientId: a.clientId,
-      clientHost: a.clientHost,
-    };
-    if (!this.members.has(memberId) && replacedMemberId === null) {
-      this.env.log.info(`[GroupId ${this.groupId}] Member ${memberId} joins the consumer group.`);
-    }
-    if (replacedMemberId !== null) {
-      // The returning static member takes over the departed instance's target assignment.
-      const previousTarget = this.target.get(replacedMemberId);
-      this.members.delete(replacedMemberId);
-      this.target.delete(replacedMemberId);
-      if (previousTarget) this.target.set(memberId, previousTarget);
-      this.env.log.info(
-        `[GroupId ${this.groupId}] Static member ${a.instanceId} rejoins as ${memberId}, replacing ${replacedMemberId}.`,
-      );
-    }
+    const updated = withHeartbeatFields(member, a);
+    this.admitMember(memberId, replacedMemberId, a.instanceId);
     this.putMember(updated);
 
     // Kafka refreshes the subscribed topics' metadata when a subscription changed or the topics did; looking
     // them up on every heartbeat is cheap here and also catches a topic change whose epoch write failed.
-    const subscriptionChanged = !sameList(member.subscribedTopicNames, updated.subscribedTopicNames) ||
-      member.subscribedTopicRegex !== updated.subscribedTopicRegex;
-    if (this.refreshSubscriptionMetadata() || subscriptionChanged) this.groupEpoch++;
+    if (this.refreshSubscriptionMetadata() || !sameSubscription(member, updated)) this.groupEpoch++;
 
     // 2. A new target assignment when the group epoch moved on.
     if (this.groupEpoch > this.assignmentEpoch) this.computeTargetAssignment();
 
     // 3. Reconcile the member towards its target.
-    let reconciled = updated;
-    if (!isReconciledTo(updated, this.assignmentEpoch)) {
-      reconciled = reconcile(
-        updated,
-        this.assignmentEpoch,
-        this.target.get(memberId) ?? EMPTY_PARTITIONS,
-        a.topicPartitions,
-        this.ownedByOthers(memberId),
-      );
-      if (!sameMemberAssignmentState(updated, reconciled)) {
-        this.putMember(reconciled);
-        if (reconciled.state === "unrevoked") {
-          this.scheduleRebalanceTimeout(memberId, reconciled.memberEpoch, reconciled.rebalanceTimeoutMs);
-        } else {
-          this.env.timers.clear(this.timerKey("rebalance", memberId));
-        }
-      }
-    }
+    const reconciled = this.reconcileMember(updated, a.topicPartitions);
     this.scheduleSessionTimeout(memberId);
 
     // The assignment goes out on a full request (join, or every field set after an error) or when it changed.
@@ -358,6 +296,77 @@ export class ConsumerGroup implements Group {
         ? partitionMapToList(reconciled.assigned)
         : null,
     };
+  }
+
+  /** A member that is not in the group yet is turned away once the group is full. */
+  private checkCapacity(memberId: string): void {
+    const max = this.env.config.consumerMaxSize;
+    if (this.members.size >= max && (memberId === "" || !this.members.has(memberId))) {
+      throw new GroupError(
+        ErrorCode.GROUP_MAX_SIZE_REACHED,
+        `The consumer group has reached its maximum capacity of ${max} members.`,
+      );
+    }
+  }
+
+  /** The member a heartbeat speaks for (epoch checked; new on a join); a static one is found by instance id. */
+  private heartbeatMember(a: ConsumerHeartbeatArgs, memberId: string): HeartbeatMember {
+    const joining = a.memberEpoch === 0;
+    if (a.instanceId === null) {
+      const member = this.memberOrFail(memberId, joining);
+      this.checkMemberEpoch(member, a.memberEpoch, a.topicPartitions);
+      return { member, replacedMemberId: null };
+    }
+    const existing = this.staticMember(a.instanceId);
+    if (joining) return joiningStaticMember(memberId, a.instanceId, existing, this.members.get(memberId));
+    if (!existing) throw new GroupError(ErrorCode.UNKNOWN_MEMBER_ID, `Instance id ${a.instanceId} is unknown.`);
+    if (existing.memberId !== memberId) {
+      throw new GroupError(
+        ErrorCode.FENCED_INSTANCE_ID,
+        `Static member ${memberId} with instance id ${a.instanceId} was fenced by member ${existing.memberId}.`,
+      );
+    }
+    this.checkMemberEpoch(existing, a.memberEpoch, a.topicPartitions);
+    return { member: existing, replacedMemberId: null };
+  }
+
+  /** Logs a new member; a returning static member takes over the departed instance's target assignment. */
+  private admitMember(memberId: string, replacedMemberId: string | null, instanceId: string | null): void {
+    if (replacedMemberId === null) {
+      if (!this.members.has(memberId)) {
+        this.env.log.info(`[GroupId ${this.groupId}] Member ${memberId} joins the consumer group.`);
+      }
+      return;
+    }
+    const previousTarget = this.target.get(replacedMemberId);
+    this.members.delete(replacedMemberId);
+    this.target.delete(replacedMemberId);
+    if (previousTarget) this.target.set(memberId, previousTarget);
+    this.env.log.info(
+      `[GroupId ${this.groupId}] Static member ${instanceId} rejoins as ${memberId}, replacing ${replacedMemberId}.`,
+    );
+  }
+
+  /** One reconciliation step towards the member's target; the rebalance timer runs while it owes revocations. */
+  private reconcileMember(updated: ConsumerMember, owned: OwnedPartitions): ConsumerMember {
+    if (isReconciledTo(updated, this.assignmentEpoch)) return updated;
+    const memberId = updated.memberId;
+    const reconciled = reconcile(
+      updated,
+      this.assignmentEpoch,
+      this.target.get(memberId) ?? EMPTY_PARTITIONS,
+      owned,
+      this.ownedByOthers(memberId),
+    );
+    if (!sameMemberAssignmentState(updated, reconciled)) {
+      this.putMember(reconciled);
+      if (reconciled.state === "unrevoked") {
+        this.scheduleRebalanceTimeout(memberId, reconciled.memberEpoch, reconciled.rebalanceTimeoutMs);
+      } else {
+        this.env.timers.clear(this.timerKey("rebalance", memberId));
+      }
+    }
+    return reconciled;
   }
 
   /** memberEpoch -1 (leave) or -2 (static member away, keeping its partitions until its session expires). */

@@ -23,6 +23,7 @@ import {
   partitionMapOf,
   partitionMapsEqual,
 } from "./assignors/assignor.ts";
+import type { ConsumerHeartbeatArgs } from "./group_ops.ts";
 
 /** Kafka's MemberState: STABLE, UNREVOKED_PARTITIONS, UNRELEASED_PARTITIONS. */
 export type MemberState = "stable" | "unrevoked" | "unreleased";
@@ -151,4 +152,33 @@ export function sameMemberAssignmentState(a: ConsumerMember, b: ConsumerMember):
   return a.memberEpoch === b.memberEpoch && a.previousMemberEpoch === b.previousMemberEpoch &&
     a.state === b.state && partitionMapsEqual(a.assigned, b.assigned) &&
     partitionMapsEqual(a.pendingRevocation, b.pendingRevocation);
+}
+
+/** The member with what the heartbeat sent; a field left null (or -1) keeps its value. */
+export function withHeartbeatFields(member: ConsumerMember, a: ConsumerHeartbeatArgs): ConsumerMember {
+  return {
+    ...member,
+    instanceId: a.instanceId ?? member.instanceId,
+    rackId: a.rackId ?? member.rackId,
+    rebalanceTimeoutMs: a.rebalanceTimeoutMs !== -1 ? a.rebalanceTimeoutMs : member.rebalanceTimeoutMs,
+    serverAssignor: a.serverAssignor ?? member.serverAssignor,
+    subscribedTopicNames: a.subscribedTopicNames !== null
+      ? sortedUnique(a.subscribedTopicNames)
+      : member.subscribedTopicNames,
+    subscribedTopicRegex: a.subscribedTopicRegex ?? member.subscribedTopicRegex,
+    clientId: a.clientId,
+    clientHost: a.clientHost,
+  };
+}
+
+/** Whether two versions of a member subscribe to the same topic names (both sorted) and regex. */
+export function sameSubscription(a: ConsumerMember, b: ConsumerMember): boolean {
+  const x = a.subscribedTopicNames, y = b.subscribedTopicNames;
+  return x.length === y.length && x.every((name, i) => name === y[i]) &&
+    a.subscribedTopicRegex === b.subscribedTopicRegex;
+}
+
+/** Topic names as members keep them: sorted, each once, so equal subscriptions compare equal. */
+export function sortedUnique(names: readonly string[]): string[] {
+  return [...new Set(names)].sort();
 }
