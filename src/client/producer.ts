@@ -79,6 +79,8 @@ export class Producer {
   private waiters: (() => void)[] = [];
   private closed = false;
   private initError: Error | null = null;
+  /** send() calls still waiting for metadata or buffer space: their records are not in the accumulator yet. */
+  private slowSends = 0;
 
   /** Connects lazily; with idempotence, asks for a producer id at once. */
   constructor(options: ProducerOptions) {
@@ -136,12 +138,16 @@ export class Producer {
     return this.sendSlow(record);
   }
 
-  /** Sends everything queued now and waits until each of those records is answered. */
+  /**
+   * Sends everything queued now and waits until each of those records is answered, including records whose
+   * send() still waits for the topic's metadata (without that, a flush right after the first sends to a new
+   * topic returned at once, and a close after it dropped them).
+   */
   async flush(): Promise<void> {
     this.acc.beginFlush();
     try {
       this.sender.wake();
-      await this.until(() => this.acc.empty);
+      await this.until(() => this.slowSends === 0 && this.acc.empty);
     } finally {
       this.acc.endFlush();
     }
@@ -159,13 +165,28 @@ export class Producer {
 
   /** send() when the topic's metadata is not cached yet or the buffer is full: waits up to max.block.ms. */
   private async sendSlow(record: ProducerRecord): Promise<RecordMetadata> {
+    this.slowSends++;
+    let appended: { delivery: Promise<RecordMetadata> };
+    try {
+      appended = await this.appendWhenReady(record);
+    } finally {
+      this.slowSends--;
+    }
+    return await appended.delivery;
+  }
+
+  /**
+   * Waits for the topic's metadata and buffer space, then appends. The delivery comes back wrapped: an async
+   * function returning the promise itself would wait for it.
+   */
+  private async appendWhenReady(record: ProducerRecord): Promise<{ delivery: Promise<RecordMetadata> }> {
     const deadline = Date.now() + this.maxBlockMs;
     const info = await this.client.retrying(() => this.client.metadata.topic(record.topic), this.maxBlockMs);
     while (this.acc.bufferedBytes >= this.bufferMemory) {
       if (Date.now() > deadline) throw new KafkaClientError(ErrorCode.REQUEST_TIMED_OUT, "buffer.memory full");
       await new Promise<void>((resolve) => this.waiters.push(resolve));
     }
-    return await this.append(record, info.partitions.length);
+    return { delivery: this.append(record, info.partitions.length) };
   }
 
   /** Partitions the record and appends it to the accumulator. */

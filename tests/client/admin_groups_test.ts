@@ -92,3 +92,27 @@ describe("admin group offsets, cluster, and assign-then-seek", () => {
     assert.ok(produce && produce.maxVersion >= 9, JSON.stringify(produce));
   });
 });
+
+describe("Producer.flush", () => {
+  let broker: BrokerProcess;
+  before(async () => {
+    broker = await startBroker("deno");
+  });
+  after(async () => {
+    await broker?.stop();
+  });
+
+  test("waits for records whose send() still waits for the topic's metadata", async () => {
+    const admin = new Admin({ bootstrapServers: [broker.bootstrap] });
+    await admin.createTopics([{ name: "fresh", partitions: 2 }]);
+    const producer = new Producer({ bootstrapServers: [broker.bootstrap] });
+    let delivered = 0;
+    for (let i = 0; i < 50; i++) producer.send({ topic: "fresh", value: `v${i}` }).then(() => delivered++);
+    await producer.flush();
+    assert.equal(delivered, 50, "every record sent before flush() is answered when it returns");
+    await producer.close();
+    const ends = await admin.listOffsets([0, 1].map((partition) => ({ topic: "fresh", partition, spec: "latest" })));
+    assert.equal(ends.reduce((n, e) => n + Number(e.offset), 0), 50);
+    await admin.close();
+  });
+});
