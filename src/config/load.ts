@@ -48,93 +48,107 @@ function defaults(): Record<string, unknown> {
   return values;
 }
 
-export function loadConfig(options: LoadConfigOptions = {}): BrokerConfig {
-  const { text, source } = options;
-  const values = defaults();
-  const origins = new Map<string, Origin>();
+/** What loading collects: values by key, where each came from, and the per-listener keys. */
+interface Loading {
+  values: Record<string, unknown>;
+  origins: Map<string, Origin>;
   /** Per-listener keys (`listener.name.<name>.…`), which are not table rows. */
-  const scoped = new Map<string, string>();
+  scoped: Map<string, string>;
+  /** The config file's name, for error messages. */
+  source: string | undefined;
+}
 
-  const error = (origin: Origin, message: string, key?: string): ConfigError => {
-    switch (origin.kind) {
-      case "file": {
-        const at = source && origin.line
-          ? `${source}:${origin.line}`
-          : source ?? (origin.line ? `line ${origin.line}` : "");
-        return new ConfigError(at ? `${at}: ${message}` : message, { key, line: origin.line });
-      }
-      case "env":
-        return new ConfigError(`environment variable ${origin.variable}: ${message}`, { key });
-      case "override":
-        return new ConfigError(`--override ${origin.text}: ${message}`, { key });
-      case "default":
-        return new ConfigError(`${message} (${key} is at its default value)`, { key });
-    }
-  };
+export function loadConfig(options: LoadConfigOptions = {}): BrokerConfig {
+  const st: Loading = { values: defaults(), origins: new Map(), scoped: new Map(), source: options.source };
+  if (options.text !== undefined) applyFile(st, options.text);
+  for (const { variable, key, value } of configFromEnv(options.env ?? {})) {
+    setValue(st, key, value, { kind: "env", variable });
+  }
+  applyOverrides(st, options.overrides ?? []);
 
-  const set = (key: string, raw: unknown, origin: Origin): void => {
-    // hasOwn: keys such as "constructor" must not hit Object.prototype.
-    const replaced = Object.hasOwn(REPLACED_KEYS, key) ? REPLACED_KEYS[key] : undefined;
-    if (replaced) {
-      throw error(origin, `${key} is not supported: use ${replaced.use} instead (${replaced.why})`, key);
-    }
-    if (!isConfigKey(key) && listenerScopedKey(key)) {
-      if (typeof raw !== "string") throw error(origin, `${key} = ${show(raw)}: expected a string`, key);
-      scoped.set(key, raw);
-      return;
-    }
-    if (!isConfigKey(key)) {
-      const suggestion = closestKey(key, CONFIG_KEY_NAMES);
-      throw error(origin, `unknown key "${key}"${suggestion ? ` (did you mean "${suggestion}"?)` : ""}`, key);
-    }
-    const coerced = coerceValue(keySpec(key), raw);
-    if (!coerced.ok) throw error(origin, `${key} = ${show(raw)}: ${coerced.problem}`, key);
-    values[key] = coerced.value;
-    origins.set(key, origin);
-  };
-
-  if (text !== undefined) {
-    const seen = new Set<string>();
-    for (const [key, raw] of parseTomlEntries(text, source)) {
-      if (seen.has(key)) {
-        // e.g. `"num.partitions" = 1` and `[num] partitions = 2`: valid TOML, ambiguous config.
-        const lines = findKeyLines(text, key);
-        const where = lines.length > 1 ? ` (lines ${lines.join(" and ")})` : "";
-        throw error({ kind: "file", line: lines.at(-1) }, `${key} is set more than once${where}`, key);
-      }
-      seen.add(key);
-      set(key, raw, { kind: "file", line: findKeyLine(text, key) });
-    }
+  // Kafka: log.dir is only consulted when log.dirs is not set.
+  const logDir = st.values["log.dir"];
+  if (!st.origins.has("log.dirs") && typeof logDir === "string" && logDir !== "") {
+    st.values["log.dirs"] = [logDir];
   }
 
-  for (const { variable, key, value } of configFromEnv(options.env ?? {})) set(key, value, { kind: "env", variable });
+  const cfg = st.values as BrokerConfig;
+  recordListenerScoped(cfg, st.scoped);
+  validateConfig(
+    cfg,
+    (key: ConfigKey, problem: string): never => {
+      throw configError(st, st.origins.get(key) ?? { kind: "default" }, `${key}: ${problem}`, key);
+    },
+    (key) => st.origins.has(key),
+  );
+  const frozen = Object.freeze(cfg);
+  // DescribeConfigs reports these keys as STATIC_BROKER_CONFIG, whatever their value (config/describe.ts).
+  recordStaticKeys(frozen, st.origins.keys());
+  return frozen;
+}
 
-  for (const override of options.overrides ?? []) {
+/** A ConfigError pointing at where the value came from: the file's line, the variable, the --override. */
+function configError(st: Loading, origin: Origin, message: string, key?: string): ConfigError {
+  const source = st.source;
+  switch (origin.kind) {
+    case "file": {
+      const at = source && origin.line
+        ? `${source}:${origin.line}`
+        : source ?? (origin.line ? `line ${origin.line}` : "");
+      return new ConfigError(at ? `${at}: ${message}` : message, { key, line: origin.line });
+    }
+    case "env":
+      return new ConfigError(`environment variable ${origin.variable}: ${message}`, { key });
+    case "override":
+      return new ConfigError(`--override ${origin.text}: ${message}`, { key });
+    case "default":
+      return new ConfigError(`${message} (${key} is at its default value)`, { key });
+  }
+}
+
+/** One key's value from one origin, coerced to the key's type; a later origin overwrites an earlier one. */
+function setValue(st: Loading, key: string, raw: unknown, origin: Origin): void {
+  // hasOwn: keys such as "constructor" must not hit Object.prototype.
+  const replaced = Object.hasOwn(REPLACED_KEYS, key) ? REPLACED_KEYS[key] : undefined;
+  if (replaced) {
+    throw configError(st, origin, `${key} is not supported: use ${replaced.use} instead (${replaced.why})`, key);
+  }
+  if (!isConfigKey(key) && listenerScopedKey(key)) {
+    if (typeof raw !== "string") throw configError(st, origin, `${key} = ${show(raw)}: expected a string`, key);
+    st.scoped.set(key, raw);
+    return;
+  }
+  if (!isConfigKey(key)) {
+    const suggestion = closestKey(key, CONFIG_KEY_NAMES);
+    throw configError(st, origin, `unknown key "${key}"${suggestion ? ` (did you mean "${suggestion}"?)` : ""}`, key);
+  }
+  const coerced = coerceValue(keySpec(key), raw);
+  if (!coerced.ok) throw configError(st, origin, `${key} = ${show(raw)}: ${coerced.problem}`, key);
+  st.values[key] = coerced.value;
+  st.origins.set(key, origin);
+}
+
+function applyFile(st: Loading, text: string): void {
+  const seen = new Set<string>();
+  for (const [key, raw] of parseTomlEntries(text, st.source)) {
+    if (seen.has(key)) {
+      // e.g. `"num.partitions" = 1` and `[num] partitions = 2`: valid TOML, ambiguous config.
+      const lines = findKeyLines(text, key);
+      const where = lines.length > 1 ? ` (lines ${lines.join(" and ")})` : "";
+      throw configError(st, { kind: "file", line: lines.at(-1) }, `${key} is set more than once${where}`, key);
+    }
+    seen.add(key);
+    setValue(st, key, raw, { kind: "file", line: findKeyLine(text, key) });
+  }
+}
+
+function applyOverrides(st: Loading, overrides: readonly string[]): void {
+  for (const override of overrides) {
     const eq = override.indexOf("=");
     const key = eq > 0 ? override.slice(0, eq).trim() : "";
     if (key === "") {
       throw new ConfigError(`--override ${JSON.stringify(override)}: expected key=value, e.g. num.partitions=3`);
     }
-    set(key, override.slice(eq + 1), { kind: "override", text: JSON.stringify(override) });
+    setValue(st, key, override.slice(eq + 1), { kind: "override", text: JSON.stringify(override) });
   }
-
-  // Kafka: log.dir is only consulted when log.dirs is not set.
-  const logDir = values["log.dir"];
-  if (!origins.has("log.dirs") && typeof logDir === "string" && logDir !== "") {
-    values["log.dirs"] = [logDir];
-  }
-
-  const cfg = values as BrokerConfig;
-  recordListenerScoped(cfg, scoped);
-  validateConfig(
-    cfg,
-    (key: ConfigKey, problem: string): never => {
-      throw error(origins.get(key) ?? { kind: "default" }, `${key}: ${problem}`, key);
-    },
-    (key) => origins.has(key),
-  );
-  const frozen = Object.freeze(cfg);
-  // DescribeConfigs reports these keys as STATIC_BROKER_CONFIG, whatever their value (config/describe.ts).
-  recordStaticKeys(frozen, origins.keys());
-  return frozen;
 }
