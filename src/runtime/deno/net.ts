@@ -249,6 +249,8 @@ function listenNodeTls(options: ListenOptions, tls: TlsServerOptions, events: Co
   // Handshakes in progress, by client address: they count against maxPendingHandshakes until done or
   // closed. The timer is ours: node's handshakeTimeout did not close a client that sent nothing.
   const pending = new Map<string, () => void>();
+  // Sockets our timer closed: their "socket hang up" that follows is not logged again.
+  const timedOut = new WeakSet<object>();
   server.on("connection", (raw: NodeSocket) => {
     if (pending.size >= tls.maxPendingHandshakes) {
       events.handshakeFailed?.(raw.remoteAddress ?? "", `more than ${tls.maxPendingHandshakes} TLS handshakes at once`);
@@ -258,6 +260,7 @@ function listenNodeTls(options: ListenOptions, tls: TlsServerOptions, events: Co
     const id = `${raw.remoteAddress}:${raw.remotePort}`;
     const timer = setTimeout(() => {
       events.handshakeFailed?.(raw.remoteAddress ?? "", `TLS handshake not done within ${tls.handshakeTimeoutMs} ms`);
+      timedOut.add(raw);
       raw.destroy();
     }, tls.handshakeTimeoutMs);
     const settle = () => {
@@ -270,7 +273,8 @@ function listenNodeTls(options: ListenOptions, tls: TlsServerOptions, events: Co
     raw.setKeepAlive(true, 60_000);
   });
   server.on("tlsClientError", (error: Error, socket: NodeSocket) => {
-    events.handshakeFailed?.(socket?.remoteAddress ?? "", error.message);
+    if (socket?._parent && timedOut.has(socket._parent)) return;
+    events.handshakeFailed?.(socket?.remoteAddress ?? socket?._parent?.remoteAddress ?? "", error.message);
   });
   server.on("secureConnection", (socket: NodeSocket) => {
     pending.get(`${socket.remoteAddress}:${socket.remotePort}`)?.();
