@@ -225,41 +225,8 @@ export class ProducerStateManager implements ProducerStateHooks {
         updated = current ? current.clone() : new ProducerEntry(pid);
         working.set(pid, updated);
       }
-      if (epoch < updated.epoch) {
-        return {
-          kind: "error",
-          code: ErrorCode.INVALID_PRODUCER_EPOCH,
-          message: `producer ${pid}: epoch ${epoch} is older than the current epoch ${updated.epoch}`,
-        };
-      }
-      if (epoch !== updated.epoch) {
-        if (firstSeq !== 0 && updated.epoch !== NO_PRODUCER_EPOCH) {
-          return {
-            kind: "error",
-            code: ErrorCode.OUT_OF_ORDER_SEQUENCE_NUMBER,
-            message: `producer ${pid}: new epoch ${epoch} must start at sequence 0, not ${firstSeq}` +
-              ` (current epoch ${updated.epoch})`,
-          };
-        }
-      } else {
-        // Kafka: with no committed epoch (all state lost), any sequence is accepted.
-        const committedEpoch = current?.epoch ?? NO_PRODUCER_EPOCH;
-        if (committedEpoch !== NO_PRODUCER_EPOCH && !inSequence(updated.lastSeq, firstSeq)) {
-          return {
-            kind: "error",
-            code: ErrorCode.OUT_OF_ORDER_SEQUENCE_NUMBER,
-            message: `producer ${pid} epoch ${epoch}: sequence ${firstSeq} does not follow ${updated.lastSeq}`,
-          };
-        }
-      }
-      if (!h.isTransactional && updated.currentTxnFirstOffset >= 0n) {
-        return {
-          kind: "error",
-          code: ErrorCode.INVALID_TXN_STATE,
-          message: `Expected transactional write from producer ${pid}: its transaction from offset ` +
-            `${updated.currentTxnFirstOffset} is still open`,
-        };
-      }
+      const rejected = rejectBatch(h, current, updated);
+      if (rejected) return rejected;
       const batch = {
         producerId: pid,
         epoch,
@@ -528,4 +495,56 @@ function deleteIfExists(file: string): void {
   } catch (e) {
     if ((e as { code?: unknown }).code !== "ENOENT") throw e;
   }
+}
+
+/**
+ * Why a batch cannot follow what its producer has written, counting the
+ * request's earlier batches (`updated`): an older epoch, a new epoch not
+ * starting at sequence 0, a sequence gap, or a non-transactional write while
+ * the producer's transaction is open. Null when it may be appended.
+ */
+function rejectBatch(
+  h: BatchHeader,
+  current: ProducerEntry | undefined,
+  updated: ProducerEntry,
+): Extract<ProducerVerdict, { kind: "error" }> | null {
+  const pid = h.producerId;
+  const epoch = h.producerEpoch;
+  const firstSeq = h.baseSequence;
+  if (epoch < updated.epoch) {
+    return {
+      kind: "error",
+      code: ErrorCode.INVALID_PRODUCER_EPOCH,
+      message: `producer ${pid}: epoch ${epoch} is older than the current epoch ${updated.epoch}`,
+    };
+  }
+  if (epoch !== updated.epoch) {
+    if (firstSeq !== 0 && updated.epoch !== NO_PRODUCER_EPOCH) {
+      return {
+        kind: "error",
+        code: ErrorCode.OUT_OF_ORDER_SEQUENCE_NUMBER,
+        message: `producer ${pid}: new epoch ${epoch} must start at sequence 0, not ${firstSeq}` +
+          ` (current epoch ${updated.epoch})`,
+      };
+    }
+  } else {
+    // Kafka: with no committed epoch (all state lost), any sequence is accepted.
+    const committedEpoch = current?.epoch ?? NO_PRODUCER_EPOCH;
+    if (committedEpoch !== NO_PRODUCER_EPOCH && !inSequence(updated.lastSeq, firstSeq)) {
+      return {
+        kind: "error",
+        code: ErrorCode.OUT_OF_ORDER_SEQUENCE_NUMBER,
+        message: `producer ${pid} epoch ${epoch}: sequence ${firstSeq} does not follow ${updated.lastSeq}`,
+      };
+    }
+  }
+  if (!h.isTransactional && updated.currentTxnFirstOffset >= 0n) {
+    return {
+      kind: "error",
+      code: ErrorCode.INVALID_TXN_STATE,
+      message: `Expected transactional write from producer ${pid}: its transaction from offset ` +
+        `${updated.currentTxnFirstOffset} is still open`,
+    };
+  }
+  return null;
 }
