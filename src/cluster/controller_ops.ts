@@ -8,6 +8,7 @@
 import type { TopicConfigAlteration } from "./topic_config_alter.ts";
 import type { LoggerChange } from "./broker_config_alter.ts";
 import type { ScramStoreRequest, ScramStoreResult } from "./scram_ops.ts";
+import type { AclStoreRequest, AclStoreResult } from "./acl/acl_ops.ts";
 
 export interface CreateTopicSpec {
   name: string;
@@ -41,7 +42,9 @@ export type ControllerOp =
   /** FindCoordinator for a transactional id creates Kafka's internal __transaction_state topic. */
   | { op: "ensureTxnStateTopic" }
   /** DescribeUserScramCredentials / AlterUserScramCredentials (src/supervisor/scram_store.ts). */
-  | { op: "scram"; request: ScramStoreRequest };
+  | { op: "scram"; request: ScramStoreRequest }
+  /** CreateAcls / DeleteAcls (src/supervisor/acl_store.ts); DescribeAcls reads the image. */
+  | { op: "acls"; request: AclStoreRequest };
 
 /** Per-topic outcome, in request order. */
 export interface TopicOutcome {
@@ -63,4 +66,5 @@ export type ControllerResult =
   | { op: "allocateProducerIds"; start: bigint; count: number }
   | { op: "ensureOffsetsTopic"; topicId: string; partitions: number }
   | { op: "ensureTxnStateTopic"; topicId: string; partitions: number }
-  | { op: "scram"; result: ScramStoreResult };
+  | { op: "scram"; result: ScramStoreResult }
+  | { op: "acls"; result: AclStoreResult };

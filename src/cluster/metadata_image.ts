@@ -5,6 +5,7 @@
  * handler Worker, as a KRaft controller publishes metadata to brokers.
  */
 import type { BrokerConfigImage } from "../config/dynamic_config.ts";
+import type { AclBinding } from "./acl/acl_types.ts";
 
 export interface AdvertisedListener {
   name: string;
@@ -30,6 +31,8 @@ export interface MetadataImage {
   topics: TopicImage[];
   /** Dynamic broker configs and logger levels (absent: none, as before they existed). */
   brokerConfigs?: BrokerConfigImage;
+  /** The ACL bindings (absent: none); each handler's authorizer reads them (src/handler/services/acl_rules.ts). */
+  acls?: AclBinding[];
 }
 
 /** Look-ups over an image, rebuilt whenever a new image arrives. */

@@ -18,6 +18,8 @@ import { maxPartitions, partitionLimitRefusal } from "../cluster/partition_limit
 import { alterTopicConfigs, type TopicConfigAlteration } from "../cluster/topic_config_alter.ts";
 import { BrokerConfigControl } from "../cluster/broker_config_control.ts";
 import { scramStoreFor } from "./scram_store.ts";
+import { AclStore } from "./acl_store.ts";
+import { authorizerClassProblem } from "../cluster/acl/authorizer_config.ts";
 
 /** At most one WARN about refused auto-creations per this many ms: clients retry Metadata in a loop. */
 const AUTO_CREATE_WARN_INTERVAL_MS = 10_000;
@@ -59,6 +61,8 @@ export class Controller {
   private lastAutoCreateWarnMs = 0;
   /** Dynamic broker configs and logger levels; their image goes out with every metadata image. */
   readonly brokerConfigs: BrokerConfigControl;
+  /** ACL bindings; they go out with every metadata image. */
+  readonly acls: AclStore;
 
   constructor(
     private readonly logDir: string,
@@ -71,6 +75,9 @@ export class Controller {
     loggerNames: readonly string[] = [],
   ) {
     this.brokerConfigs = new BrokerConfigControl(logDir, config, log, loggerNames);
+    const authorizerProblem = authorizerClassProblem(config["authorizer.class.name"]);
+    if (authorizerProblem !== null) throw new Error(`authorizer.class.name: ${authorizerProblem}`);
+    this.acls = AclStore.open(logDir);
     this.producerIds = ProducerIdStore.open(logDir, log, PRODUCER_ID_BLOCK_SIZE);
     this.partitionLimit = maxPartitions(config);
     this.nextProducerId = this.producerIds.next;
@@ -146,6 +153,16 @@ export class Controller {
       }
       case "scram":
         return { op: "scram", result: scramStoreFor(this.logDir).execute(call.request) };
+      case "acls": {
+        const { result, changed } = this.acls.execute(call.request);
+        if (changed) {
+          this.log.info(
+            `ACLs ${call.request.kind === "create" ? "created" : "deleted"}; ${this.acls.all().length} now`,
+          );
+          await this.publish();
+        }
+        return { op: "acls", result };
+      }
       case "ensureTxnStateTopic": {
         let topic = this.topics.get(TRANSACTION_STATE_TOPIC);
         if (!topic) {

@@ -55,6 +55,7 @@ import {
 } from "../../log/record_batch.ts";
 import { verifyAndResend } from "../services/txn_verification.ts";
 import { upConvertMessageSet } from "../../log/legacy_message_set.ts";
+import { topicAllowed, transactionalIdAllowed } from "../services/acl_rules.ts";
 
 const NO_LEADER = { leaderId: -1, leaderEpoch: -1 };
 
@@ -66,8 +67,12 @@ export const produceHandler = defineApi<ProduceRequest, ProduceResponse>({
   decodeRequest: decodeProduceRequest,
   encodeResponse: encodeProduceResponse,
   async handle(request, ctx) {
-    if (request.transactionalId === null && hasTransactionalBatch(request)) {
-      return errorResponse(request, ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED);
+    if (hasTransactionalBatch(request)) {
+      // Kafka: transactional batches need WRITE on the request's transactional id (ACL_RULES).
+      const id = request.transactionalId;
+      if (id === null || !transactionalIdAllowed(ctx, id)) {
+        return errorResponse(request, ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED);
+      }
     }
     if (request.acks !== -1 && request.acks !== 0 && request.acks !== 1) {
       return errorResponse(request, ErrorCode.INVALID_REQUIRED_ACKS);
@@ -79,7 +84,9 @@ export const produceHandler = defineApi<ProduceRequest, ProduceResponse>({
     // Per topic, per partition: an outcome now, or the index of its item.
     const slots = request.topicData.map((topic) => {
       const image = metadata.byName.get(topic.name);
+      const authorized = topicAllowed(ctx, topic.name);
       return topic.partitionData.map((p): ProduceOutcome | number => {
+        if (!authorized) return refused(ErrorCode.TOPIC_AUTHORIZATION_FAILED);
         if (!image || p.index < 0 || p.index >= image.partitions) return refused(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
         if (image.internal) return refused(ErrorCode.INVALID_TOPIC_EXCEPTION);
         if (p.records === null) return refused(ErrorCode.INVALID_RECORD, "Produce request has no records");

@@ -39,6 +39,7 @@ import {
 } from "../../protocol/generated/fetch.ts";
 import { readWithWait } from "../services/fetch_reader.ts";
 import type { ReadItem } from "../../replica/partition_ops.ts";
+import { clusterAllowed, topicAllowed } from "../services/acl_rules.ts";
 
 const EMPTY = new Uint8Array(0);
 const READ_COMMITTED = 1;
@@ -58,8 +59,14 @@ export const fetchHandler = defineApi<FetchRequest, FetchResponse>({
     const responseMaxBytes = Math.min(request.maxBytes, config["fetch.max.bytes"]);
     const items: ReadItem[] = [];
     const readIndex: number[] = [];
+    // ACL_RULES: a follower's fetch needs CLUSTER_ACTION, a consumer's READ on each topic (after an unknown id).
+    const follower = (ctx.apiVersion >= 15 ? request.replicaState.replicaId : request.replicaId) >= 0;
+    const followerAllowed = follower && clusterAllowed(ctx);
     const results: PartitionData[] = session.targets.map((t, i) => {
       const topic = byId ? metadata.byId.get(t.topic) : metadata.byName.get(t.topic);
+      if (follower ? !followerAllowed : (topic || !byId) && !topicAllowed(ctx, topic?.name ?? t.topic)) {
+        return failed(t.partition, ErrorCode.TOPIC_AUTHORIZATION_FAILED, committed);
+      }
       if (!topic) {
         return failed(t.partition, byId ? ErrorCode.UNKNOWN_TOPIC_ID : ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, committed);
       }

@@ -24,6 +24,7 @@ import {
   type ListOffsetsResponse,
 } from "../../protocol/generated/list_offsets.ts";
 import type { OffsetAnswer, OffsetQuery } from "../../replica/partition_ops.ts";
+import { topicAllowed } from "../services/acl_rules.ts";
 
 export const listOffsetsHandler = defineApi<ListOffsetsRequest, ListOffsetsResponse>({
   apiKey: 2,
@@ -44,7 +45,9 @@ export const listOffsetsHandler = defineApi<ListOffsetsRequest, ListOffsetsRespo
     const queries: OffsetQuery[] = [];
     const slots = request.topics.map((topic) => {
       const image = metadata.byName.get(topic.name);
+      const authorized = topicAllowed(ctx, topic.name);
       return topic.partitions.map((p): number | OffsetAnswer => {
+        if (!authorized) return failed(ErrorCode.TOPIC_AUTHORIZATION_FAILED);
         if (ctx.apiVersion >= 1 && seen.get(`${topic.name}:${p.partitionIndex}`)! > 1) {
           return failed(ErrorCode.INVALID_REQUEST);
         }

@@ -32,6 +32,12 @@ import { topicNameProblem } from "../../cluster/topic_name.ts";
 import type { MetadataView, TopicImage } from "../../cluster/metadata_image.ts";
 import { distinctYielding, mapYielding } from "../../util/yielding.ts";
 import {
+  authorizerOf,
+  mayCreateTopic,
+  type RequestContext as AclContext,
+  topicAllowed,
+} from "../services/acl_rules.ts";
+import {
   decodeMetadataRequest,
   encodeMetadataResponse,
   type MetadataRequest,
@@ -60,13 +66,16 @@ export const metadataHandler = defineApi<MetadataRequest, MetadataResponse>({
     const wantsAll = request.topics === null || (ctx.apiVersion === 0 && request.topics.length === 0);
     let topics: MetadataResponseTopic[];
     if (wantsAll) {
-      topics = broker.metadata.image.topics.map((t) => describeTopic(t, broker.metadata.image.nodeId));
+      // ACL_RULES: topics the principal may not describe are left out.
+      topics = broker.metadata.image.topics.filter((t) => topicAllowed(ctx, t.name))
+        .map((t) => describeTopic(t, broker.metadata.image.nodeId));
     } else {
       const allowCreate = (ctx.apiVersion < 4 || request.allowAutoTopicCreation) &&
         broker.config["auto.create.topics.enable"];
       // Prefixed keys, so no name can pass for an id (v12 entries may give an id alone).
       const byIdOrName = request.topics!.map((t) => t.topicId !== ZERO_UUID ? { name: null, topicId: t.topicId } : t);
-      const wanted = await distinctYielding(byIdOrName, (t) => t.name !== null ? "n" + t.name : "i" + t.topicId);
+      const all = await distinctYielding(byIdOrName, (t) => t.name !== null ? "n" + t.name : "i" + t.topicId);
+      const { wanted, refused } = authorizeTopics(ctx, all, allowCreate);
       const missing: string[] = [];
       for (const t of wanted) {
         if (t.name !== null && !broker.metadata.byName.has(t.name) && topicNameProblem(t.name) === null) {
@@ -75,6 +84,7 @@ export const metadataHandler = defineApi<MetadataRequest, MetadataResponse>({
       }
       if (allowCreate && missing.length > 0) await broker.controller.call({ op: "autoCreateTopics", names: missing });
       topics = await mapYielding(wanted, (t) => answerTopic(t.name, t.topicId, broker.metadata, allowCreate));
+      topics.push(...refused);
     }
     if (request.includeTopicAuthorizedOperations && ctx.apiVersion >= 8) {
       topics = topics.map((t) => ({ ...t, topicAuthorizedOperations: ALL_TOPIC_OPERATIONS }));
@@ -95,6 +105,35 @@ export const metadataHandler = defineApi<MetadataRequest, MetadataResponse>({
     return errorAnswer(request, errorCode);
   },
 });
+
+/**
+ * Kafka's checks (ACL_RULES): a topic not describable is TOPIC_AUTHORIZATION_FAILED (named as asked, or by id with
+ * a null name), and so is a missing one that would be auto-created without CREATE on the cluster or the topic.
+ * Kafka lists those after the others, the ones refused for CREATE first.
+ */
+function authorizeTopics(
+  ctx: AclContext,
+  all: Array<{ name: string | null; topicId: string }>,
+  allowCreate: boolean,
+): { wanted: Array<{ name: string | null; topicId: string }>; refused: MetadataResponseTopic[] } {
+  if (authorizerOf(ctx) === null) return { wanted: all, refused: [] };
+  const { metadata } = ctx.broker;
+  const wanted: Array<{ name: string | null; topicId: string }> = [];
+  const forCreate: MetadataResponseTopic[] = [];
+  const forDescribe: MetadataResponseTopic[] = [];
+  for (const t of all) {
+    const name = t.name ?? metadata.byId.get(t.topicId)?.name ?? null;
+    if (name === null) wanted.push(t); // an unknown id: UNKNOWN_TOPIC_ID
+    else if (!topicAllowed(ctx, name)) {
+      forDescribe.push(
+        errorTopic(t.name, t.name === null ? t.topicId : ZERO_UUID, ErrorCode.TOPIC_AUTHORIZATION_FAILED),
+      );
+    } else if (allowCreate && !metadata.byName.has(name) && !mayCreateTopic(ctx, name)) {
+      forCreate.push(errorTopic(name, ZERO_UUID, ErrorCode.TOPIC_AUTHORIZATION_FAILED));
+    } else wanted.push(t);
+  }
+  return { wanted, refused: [...forCreate, ...forDescribe] };
+}
 
 /** Kafka's MetadataRequest.getErrorResponse: no brokers, null cluster id, each requested topic with the error. */
 function errorAnswer(request: MetadataRequest, errorCode: number): MetadataResponse {

@@ -29,6 +29,7 @@ import {
 } from "../../protocol/generated/offset_commit.ts";
 import type { CommitOffsetsArgs } from "../../group/group_ops.ts";
 import { partitionExists, tpKey } from "./group_common.ts";
+import { requireGroup, topicAllowed } from "../services/acl_rules.ts";
 
 export const offsetCommitHandler = defineApi<OffsetCommitRequest, OffsetCommitResponse>({
   apiKey: 8,
@@ -39,11 +40,18 @@ export const offsetCommitHandler = defineApi<OffsetCommitRequest, OffsetCommitRe
   encodeResponse: encodeOffsetCommitResponse,
   async handle(request, ctx) {
     const v = ctx.apiVersion;
+    requireGroup(ctx, request.groupId);
     const unknown = new Set<string>();
+    const unauthorized = new Set<string>();
     const topics: CommitOffsetsArgs["topics"] = [];
     for (const topic of request.topics) {
       const partitions: CommitOffsetsArgs["topics"][number]["partitions"] = [];
+      const authorized = topicAllowed(ctx, topic.name);
       for (const p of topic.partitions) {
+        if (!authorized) {
+          unauthorized.add(tpKey(topic.name, p.partitionIndex));
+          continue;
+        }
         if (!partitionExists(ctx, topic.name, p.partitionIndex)) {
           unknown.add(tpKey(topic.name, p.partitionIndex));
           continue;
@@ -82,7 +90,9 @@ export const offsetCommitHandler = defineApi<OffsetCommitRequest, OffsetCommitRe
         name: topic.name,
         partitions: topic.partitions.map((p) => {
           const key = tpKey(topic.name, p.partitionIndex);
-          const errorCode = unknown.has(key)
+          const errorCode = unauthorized.has(key)
+            ? ErrorCode.TOPIC_AUTHORIZATION_FAILED
+            : unknown.has(key)
             ? ErrorCode.UNKNOWN_TOPIC_OR_PARTITION
             : errors.get(key) ?? ErrorCode.UNKNOWN_SERVER_ERROR;
           return { partitionIndex: p.partitionIndex, errorCode };

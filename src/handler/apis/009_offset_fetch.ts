@@ -29,6 +29,8 @@ import {
 } from "../../protocol/generated/offset_fetch.ts";
 import type { FetchOffsetsArgs, FetchOffsetsResult } from "../../group/group_ops.ts";
 import { answerEach, partitionExists, tpKey } from "./group_common.ts";
+import { ApiError } from "./api.ts";
+import { groupAllowed, topicAllowed } from "../services/acl_rules.ts";
 
 /** One group's part of the request, the same shape at every version. */
 interface GroupFetch {
@@ -49,12 +51,16 @@ export const offsetFetchHandler = defineApi<OffsetFetchRequest, OffsetFetchRespo
   decodeRequest: decodeOffsetFetchRequest,
   encodeResponse: encodeOffsetFetchResponse,
   async handle(request, ctx) {
-    const wanted = groupsOfRequest(request, ctx.apiVersion).map((g) => ({ g, asked: askedTopics(g, ctx) }));
+    const all = groupsOfRequest(request, ctx.apiVersion);
+    // ACL_RULES: DESCRIBE on each group (GROUP_AUTHORIZATION_FAILED for that group alone, never asked).
+    const allowedGroups = all.map((g) => groupAllowed(ctx, g.groupId));
+    if (all.length === 1 && !allowedGroups[0]) throw new ApiError(ErrorCode.GROUP_AUTHORIZATION_FAILED, "group");
+    const wanted = all.filter((_, i) => allowedGroups[i]).map((g) => ({ g, asked: askedTopics(g, ctx) }));
     // v0 (one group) asking only for partitions that do not exist has nothing to ask the coordinator.
     if (wanted.length === 1 && wanted[0].asked === SKIP) {
       return response(ctx.apiVersion, [answerGroup(wanted[0].g, { errorCode: ErrorCode.NONE, topics: [] }, ctx)]);
     }
-    const groups = await answerEach(
+    const answered = await answerEach(
       ctx,
       wanted,
       "fetchOffsets",
@@ -69,6 +75,10 @@ export const offsetFetchHandler = defineApi<OffsetFetchRequest, OffsetFetchRespo
         },
       }),
       ({ g }, outcome) => "errorCode" in outcome ? failedGroup(g, outcome.errorCode) : answerGroup(g, outcome.ok, ctx),
+    );
+    let next = 0;
+    const groups = all.map((g, i) =>
+      allowedGroups[i] ? answered[next++] : failedGroup(g, ErrorCode.GROUP_AUTHORIZATION_FAILED)
     );
     return response(ctx.apiVersion, groups);
   },
@@ -103,6 +113,7 @@ function askedTopics(g: GroupFetch, ctx: RequestContext): Topics | typeof SKIP {
   if (g.topics === null) return null;
   const v0 = ctx.apiVersion === 0;
   const topics = g.topics
+    .filter((t) => topicAllowed(ctx, t.name))
     .map((t) => ({ name: t.name, partitions: t.partitionIndexes.filter((p) => known(ctx, t.name, p)) }))
     .filter((t) => t.partitions.length > 0);
   return v0 && topics.length === 0 ? SKIP : topics;
@@ -124,7 +135,10 @@ function answerGroup(g: GroupFetch, result: FetchOffsetsResult, ctx: RequestCont
       errorCode: p.errorCode,
     })),
   }));
-  if (g.topics === null) return { groupId: g.groupId, errorCode: ErrorCode.NONE, topics: answered };
+  if (g.topics === null) {
+    // All topics: the ones the principal may not describe are left out, as Kafka does.
+    return { groupId: g.groupId, errorCode: ErrorCode.NONE, topics: answered.filter((t) => topicAllowed(ctx, t.name)) };
+  }
   // Answer in the request's order; what the coordinator did not answer has nothing committed.
   const byKey = new Map<string, Partition>();
   for (const t of answered) for (const p of t.partitions) byKey.set(tpKey(t.name, p.partitionIndex), p);
@@ -134,7 +148,9 @@ function answerGroup(g: GroupFetch, result: FetchOffsetsResult, ctx: RequestCont
     topics: g.topics.map((t) => ({
       name: t.name,
       partitions: t.partitionIndexes.map((p) =>
-        !known(ctx, t.name, p)
+        !topicAllowed(ctx, t.name)
+          ? noOffset(p, ErrorCode.TOPIC_AUTHORIZATION_FAILED)
+          : !known(ctx, t.name, p)
           ? noOffset(p, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION)
           : byKey.get(tpKey(t.name, p)) ?? noOffset(p, ErrorCode.NONE)
       ),

@@ -28,6 +28,7 @@ import {
   type FindCoordinatorResponse,
 } from "../../protocol/generated/find_coordinator.ts";
 import type { RequestContext } from "./api.ts";
+import { groupAllowed, transactionalIdAllowed } from "../services/acl_rules.ts";
 
 const GROUP = 0;
 const TRANSACTION = 1;
@@ -42,11 +43,16 @@ export const findCoordinatorHandler = defineApi<FindCoordinatorRequest, FindCoor
   async handle(request, ctx) {
     const keyType = ctx.apiVersion === 0 ? GROUP : request.keyType;
     const keys = ctx.apiVersion >= 4 ? request.coordinatorKeys : [request.key];
-    const txnTopicReady = keyType === TRANSACTION && keys.length > 0 ? await ctx.broker.txns.ensureTopic() : true;
+    // ACL_RULES: DESCRIBE on the group or transactional id; Kafka creates the topic only for an allowed key.
+    const refusal = (key: string) => authorizationRefusal(key, keyType, ctx);
+    const txnTopicReady = keyType === TRANSACTION && keys.some((k) => refusal(k) === null)
+      ? await ctx.broker.txns.ensureTopic()
+      : true;
     const coordinators = keys.map((key) =>
-      txnTopicReady
-        ? coordinatorFor(key, keyType, ctx)
-        : { ...noNode(key), errorCode: ErrorCode.COORDINATOR_NOT_AVAILABLE }
+      refusal(key) ??
+        (txnTopicReady
+          ? coordinatorFor(key, keyType, ctx)
+          : { ...noNode(key), errorCode: ErrorCode.COORDINATOR_NOT_AVAILABLE })
     );
     if (ctx.apiVersion >= 4) return response(ErrorCode.NONE, null, noNode(""), coordinators);
     const only = coordinators[0];
@@ -60,6 +66,24 @@ export const findCoordinatorHandler = defineApi<FindCoordinatorRequest, FindCoor
       : response(errorCode, null, failed[0], []);
   },
 });
+
+function authorizationRefusal(key: string, keyType: number, ctx: RequestContext): Coordinator | null {
+  if (keyType === GROUP && !groupAllowed(ctx, key)) {
+    return {
+      ...noNode(key),
+      errorCode: ErrorCode.GROUP_AUTHORIZATION_FAILED,
+      errorMessage: "Group authorization failed.",
+    };
+  }
+  if (keyType === TRANSACTION && !transactionalIdAllowed(ctx, key)) {
+    return {
+      ...noNode(key),
+      errorCode: ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED,
+      errorMessage: "Transactional Id authorization failed.",
+    };
+  }
+  return null;
+}
 
 function coordinatorFor(key: string, keyType: number, ctx: RequestContext): Coordinator {
   if (keyType !== GROUP && keyType !== TRANSACTION) {

@@ -26,6 +26,7 @@ import {
 } from "../../protocol/generated/join_group.ts";
 import type { JoinGroupResult } from "../../group/group_ops.ts";
 import { clientHost, isEmptyGroupId } from "./group_common.ts";
+import { requireGroup } from "../services/acl_rules.ts";
 
 export const joinGroupHandler = defineApi<JoinGroupRequest, JoinGroupResponse>({
   apiKey: 11,
@@ -36,6 +37,7 @@ export const joinGroupHandler = defineApi<JoinGroupRequest, JoinGroupResponse>({
   encodeResponse: encodeJoinGroupResponse,
   async handle(request, ctx) {
     const v = ctx.apiVersion;
+    requireGroup(ctx, request.groupId);
     if (isEmptyGroupId(request.groupId)) return failed(v, ErrorCode.INVALID_GROUP_ID, request.memberId);
     const config = ctx.broker.config;
     if (

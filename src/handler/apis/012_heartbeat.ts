@@ -18,6 +18,7 @@ import {
   type HeartbeatResponse,
 } from "../../protocol/generated/heartbeat.ts";
 import { isEmptyGroupId } from "./group_common.ts";
+import { requireGroup } from "../services/acl_rules.ts";
 
 export const heartbeatHandler = defineApi<HeartbeatRequest, HeartbeatResponse>({
   apiKey: 12,
@@ -27,6 +28,7 @@ export const heartbeatHandler = defineApi<HeartbeatRequest, HeartbeatResponse>({
   decodeRequest: decodeHeartbeatRequest,
   encodeResponse: encodeHeartbeatResponse,
   async handle(request, ctx) {
+    requireGroup(ctx, request.groupId);
     if (isEmptyGroupId(request.groupId)) return { throttleTimeMs: 0, errorCode: ErrorCode.INVALID_GROUP_ID };
     let errorCode: number;
     try {

@@ -19,6 +19,7 @@ import {
   type LeaveGroupResponse,
 } from "../../protocol/generated/leave_group.ts";
 import { isEmptyGroupId } from "./group_common.ts";
+import { requireGroup } from "../services/acl_rules.ts";
 
 export const leaveGroupHandler = defineApi<LeaveGroupRequest, LeaveGroupResponse>({
   apiKey: 13,
@@ -29,6 +30,7 @@ export const leaveGroupHandler = defineApi<LeaveGroupRequest, LeaveGroupResponse
   encodeResponse: encodeLeaveGroupResponse,
   async handle(request, ctx) {
     const v = ctx.apiVersion;
+    requireGroup(ctx, request.groupId);
     if (isEmptyGroupId(request.groupId)) return failed(ErrorCode.INVALID_GROUP_ID);
     const members = v >= 3
       ? request.members.map((m) => ({

@@ -20,6 +20,7 @@ import {
   type SyncGroupResponse,
 } from "../../protocol/generated/sync_group.ts";
 import { isEmptyGroupId } from "./group_common.ts";
+import { requireGroup } from "../services/acl_rules.ts";
 
 export const syncGroupHandler = defineApi<SyncGroupRequest, SyncGroupResponse>({
   apiKey: 14,
@@ -33,6 +34,7 @@ export const syncGroupHandler = defineApi<SyncGroupRequest, SyncGroupResponse>({
     if (v >= 5 && (request.protocolType === null || request.protocolName === null)) {
       return failed(ErrorCode.INCONSISTENT_GROUP_PROTOCOL);
     }
+    requireGroup(ctx, request.groupId);
     if (isEmptyGroupId(request.groupId)) return failed(ErrorCode.INVALID_GROUP_ID);
     const result = await ctx.broker.groups.run({
       op: "sync",

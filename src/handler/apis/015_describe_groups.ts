@@ -28,7 +28,9 @@ import {
 } from "../../protocol/generated/describe_groups.ts";
 import type { DescribedGroup as CoordinatorGroup, GroupOutcome } from "../../group/group_ops.ts";
 import { distinctYielding, mapYielding } from "../../util/yielding.ts";
-import { answerEach, AUTHORIZED_OPERATIONS_OMITTED, GROUP_AUTHORIZED_OPERATIONS } from "./group_common.ts";
+import { answerEach, AUTHORIZED_OPERATIONS_OMITTED } from "./group_common.ts";
+import { authorizedOperations, GROUP_OPERATIONS, groupAllowed } from "../services/acl_rules.ts";
+import { ResourceType } from "../../cluster/acl/acl_types.ts";
 
 export const describeGroupsHandler = defineApi<DescribeGroupsRequest, DescribeGroupsResponse>({
   apiKey: 15,
@@ -58,11 +60,21 @@ export const describeGroupsHandler = defineApi<DescribeGroupsRequest, DescribeGr
           memberAssignment: m.memberAssignment,
         })),
         authorizedOperations: wantsOperations && g.errorCode === ErrorCode.NONE
-          ? GROUP_AUTHORIZED_OPERATIONS
+          ? authorizedOperations(ctx, ResourceType.GROUP, g.groupId, GROUP_OPERATIONS)
           : AUTHORIZED_OPERATIONS_OMITTED,
       };
     };
-    const answers = await answerEach(ctx, distinct, "describe", (groupId) => ({ op: "describe", groupId }), described);
+    // ACL_RULES: DESCRIBE on each group; the others are answered GROUP_AUTHORIZATION_FAILED without asking.
+    const answers = await answerEach(
+      ctx,
+      distinct,
+      "describe",
+      (groupId) => ({ op: "describe", groupId }),
+      (groupId, outcome) =>
+        groupAllowed(ctx, groupId)
+          ? described(groupId, outcome)
+          : groupError(groupId, ErrorCode.GROUP_AUTHORIZATION_FAILED),
+    );
     if (distinct.length === request.groups.length) return { throttleTimeMs: 0, groups: answers };
     // Duplicates share one answer object: the response costs one reference per id listed.
     const byId = new Map(distinct.map((groupId, i) => [groupId, answers[i]]));

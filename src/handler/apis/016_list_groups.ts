@@ -17,6 +17,7 @@ import {
   type ListGroupsRequest,
   type ListGroupsResponse,
 } from "../../protocol/generated/list_groups.ts";
+import { clusterAllowed, groupAllowed } from "../services/acl_rules.ts";
 
 export const listGroupsHandler = defineApi<ListGroupsRequest, ListGroupsResponse>({
   apiKey: 16,
@@ -31,10 +32,12 @@ export const listGroupsHandler = defineApi<ListGroupsRequest, ListGroupsResponse
       statesFilter: v >= 4 ? request.statesFilter : [],
       typesFilter: v >= 5 ? request.typesFilter : [],
     });
+    // ACL_RULES: with DESCRIBE on the cluster every group, else those the principal may describe.
+    const all = clusterAllowed(ctx);
     return {
       throttleTimeMs: 0,
       errorCode: ErrorCode.NONE,
-      groups: groups.map((g) => ({
+      groups: groups.filter((g) => all || groupAllowed(ctx, g.groupId)).map((g) => ({
         groupId: g.groupId,
         protocolType: g.protocolType,
         groupState: g.groupState,

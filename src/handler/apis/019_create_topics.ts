@@ -36,6 +36,8 @@ import {
 import type { BrokerConfig } from "../../config/keys.ts";
 import type { CreateTopicSpec } from "../../cluster/controller_ops.ts";
 import { perRequestRefusal } from "../../cluster/partition_limit.ts";
+import { mayCreateTopic, topicAllowedFor } from "../services/acl_rules.ts";
+import { AclOperation } from "../../cluster/acl/acl_types.ts";
 
 export const createTopicsHandler = defineApi<CreateTopicsRequest, CreateTopicsResponse>({
   apiKey: 19,
@@ -54,6 +56,10 @@ export const createTopicsHandler = defineApi<CreateTopicsRequest, CreateTopicsRe
       .map(([name]) => failed(name, ErrorCode.INVALID_REQUEST, "Duplicate topic name."));
     const unique = request.topics.filter((t) => counts.get(t.name) === 1);
     const results: Array<CreatableTopicResult | number> = unique.map((topic) => {
+      // ACL_RULES: CREATE on the cluster or the topic.
+      if (!mayCreateTopic(ctx, topic.name)) {
+        return failed(topic.name, ErrorCode.TOPIC_AUTHORIZATION_FAILED, "Topic authorization failed.");
+      }
       if (tooMany) return failed(topic.name, tooMany.errorCode, tooMany.message);
       const problem = checkTopic(topic, config, metadata.image.nodeId);
       if (problem) return failed(topic.name, problem.code, problem.message);
@@ -75,6 +81,16 @@ export const createTopicsHandler = defineApi<CreateTopicsRequest, CreateTopicsRe
         const o = outcomes[r];
         if (o.errorCode !== ErrorCode.NONE) return failed(o.name, o.errorCode, o.message);
         const spec = specs[r];
+        // Kafka shows a new topic's configs only to who may describe them.
+        if (!topicAllowedFor(ctx, AclOperation.DESCRIBE_CONFIGS, spec.name)) {
+          return {
+            ...failed(spec.name, ErrorCode.NONE, null),
+            topicId: o.topicId ?? ZERO_UUID,
+            topicConfigErrorCode: ErrorCode.TOPIC_AUTHORIZATION_FAILED,
+            numPartitions: spec.partitions,
+            replicationFactor: 1,
+          };
+        }
         return {
           name: spec.name,
           topicId: o.topicId ?? ZERO_UUID,

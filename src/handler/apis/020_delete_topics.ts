@@ -20,6 +20,8 @@ import {
   type DeleteTopicsResponse,
   encodeDeleteTopicsResponse,
 } from "../../protocol/generated/delete_topics.ts";
+import { topicAllowed, topicAllowedFor } from "../services/acl_rules.ts";
+import { AclOperation } from "../../cluster/acl/acl_types.ts";
 
 interface Target {
   name: string | null;
@@ -59,6 +61,16 @@ export const deleteTopicsHandler = defineApi<DeleteTopicsRequest, DeleteTopicsRe
         );
       }
       const topic = byName ? metadata.byName.get(t.name!) : metadata.byId.get(t.topicId);
+      // ACL_RULES: DELETE on the topic; asked by id, a topic not describable keeps its name hidden.
+      if ((topic || byName) && !topicAllowed(ctx, topic?.name ?? t.name!)) {
+        const hidden = !byName && !topicAllowedFor(ctx, AclOperation.DESCRIBE, topic!.name);
+        return result(
+          hidden ? null : topic?.name ?? t.name,
+          t.topicId,
+          ErrorCode.TOPIC_AUTHORIZATION_FAILED,
+          "Topic authorization failed.",
+        );
+      }
       if (!topic) {
         return byName
           ? result(

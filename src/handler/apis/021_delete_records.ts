@@ -16,6 +16,7 @@ import {
   encodeDeleteRecordsResponse,
 } from "../../protocol/generated/delete_records.ts";
 import type { DeleteRecordsItem, DeleteRecordsOutcome } from "../../replica/partition_ops.ts";
+import { topicAllowed } from "../services/acl_rules.ts";
 
 export const deleteRecordsHandler = defineApi<DeleteRecordsRequest, DeleteRecordsResponse>({
   apiKey: 21,
@@ -28,7 +29,9 @@ export const deleteRecordsHandler = defineApi<DeleteRecordsRequest, DeleteRecord
     const items: DeleteRecordsItem[] = [];
     const slots = request.topics.map((topic) => {
       const image = ctx.broker.metadata.byName.get(topic.name);
+      const authorized = topicAllowed(ctx, topic.name);
       return topic.partitions.map((p): number | DeleteRecordsOutcome => {
+        if (!authorized) return { errorCode: ErrorCode.TOPIC_AUTHORIZATION_FAILED, lowWatermark: -1n };
         if (!image || p.partitionIndex < 0 || p.partitionIndex >= image.partitions) {
           return { errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, lowWatermark: -1n };
         }

@@ -30,6 +30,8 @@ import {
   type InitProducerIdResponse,
 } from "../../protocol/generated/init_producer_id.ts";
 import { fencedErrorForVersion } from "../../txn/txn_effects.ts";
+import { allowedOnAny, clusterAllowed, requireTransactionalId } from "../services/acl_rules.ts";
+import { AclOperation, ResourceType } from "../../cluster/acl/acl_types.ts";
 
 export const initProducerIdHandler = defineApi<InitProducerIdRequest, InitProducerIdResponse>({
   apiKey: 22,
@@ -39,6 +41,11 @@ export const initProducerIdHandler = defineApi<InitProducerIdRequest, InitProduc
   decodeRequest: decodeInitProducerIdRequest,
   encodeResponse: encodeInitProducerIdResponse,
   async handle(request, ctx) {
+    // ACL_RULES: WRITE on the transactional id; an idempotent producer IDEMPOTENT_WRITE or WRITE on some topic.
+    if (request.transactionalId !== null) requireTransactionalId(ctx, request.transactionalId);
+    else if (!clusterAllowed(ctx) && !allowedOnAny(ctx, AclOperation.WRITE, ResourceType.TOPIC)) {
+      return refused(ErrorCode.CLUSTER_AUTHORIZATION_FAILED);
+    }
     if ((request.producerId === -1n) !== (request.producerEpoch === -1)) return refused(ErrorCode.INVALID_REQUEST);
     if (request.transactionalId !== null) {
       const answer = await ctx.broker.txns.run({

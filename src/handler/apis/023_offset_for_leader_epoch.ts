@@ -27,6 +27,7 @@ import {
   type OffsetForLeaderEpochResponse,
 } from "../../protocol/generated/offset_for_leader_epoch.ts";
 import type { EpochAnswer, EpochQuery } from "../../replica/log_dir_ops.ts";
+import { topicAllowed } from "../services/acl_rules.ts";
 
 const unknown = (errorCode: number): EpochAnswer => ({ errorCode, leaderEpoch: -1, endOffset: -1n });
 
@@ -41,7 +42,9 @@ export const offsetForLeaderEpochHandler = defineApi<OffsetForLeaderEpochRequest
     const queries: EpochQuery[] = [];
     const slots = request.topics.map((topic) => {
       const image = ctx.broker.metadata.byName.get(topic.topic);
+      const authorized = topicAllowed(ctx, topic.topic);
       return topic.partitions.map((p): number | EpochAnswer => {
+        if (!authorized) return unknown(ErrorCode.TOPIC_AUTHORIZATION_FAILED);
         if (!image || p.partition < 0 || p.partition >= image.partitions) {
           return unknown(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
         }

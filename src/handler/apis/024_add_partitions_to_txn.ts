@@ -31,6 +31,7 @@ import {
 } from "../../protocol/generated/add_partitions_to_txn.ts";
 import { fencedErrorForVersion } from "../../txn/txn_effects.ts";
 import type { TopicPartition } from "../../txn/txn_metadata.ts";
+import { requireCluster, topicAllowed, transactionalIdAllowed } from "../services/acl_rules.ts";
 
 const API_KEY = 24;
 
@@ -60,6 +61,8 @@ export const addPartitionsToTxnHandler = defineApi<AddPartitionsToTxnRequest, Ad
       });
       return { throttleTimeMs: 0, errorCode: 0, resultsByTransaction: [], resultsByTopicV3AndBelow: topics };
     }
+    // v4+ comes from brokers (KIP-890 verification): CLUSTER_ACTION, as ACL_RULES says.
+    requireCluster(ctx);
     const results = await Promise.all(request.transactions.map((t) => addOne(ctx, t)));
     return {
       throttleTimeMs: 0,
@@ -86,18 +89,21 @@ export const addPartitionsToTxnHandler = defineApi<AddPartitionsToTxnRequest, Ad
 
 async function addOne(ctx: RequestContext, t: OneTxn): Promise<AddPartitionsToTxnTopicResult[]> {
   const { metadata } = ctx.broker;
-  const missing = (name: string, p: number) => {
+  // ACL_RULES: WRITE on the transactional id (every partition refused), then WRITE on each topic.
+  if (!transactionalIdAllowed(ctx, t.transactionalId)) {
+    return uniform(t.topics, ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED);
+  }
+  const refusal = (name: string, p: number) => {
+    if (!topicAllowed(ctx, name)) return ErrorCode.TOPIC_AUTHORIZATION_FAILED;
     const topic = metadata.byName.get(name);
-    return !topic || p < 0 || p >= topic.partitions;
+    return !topic || p < 0 || p >= topic.partitions ? ErrorCode.UNKNOWN_TOPIC_OR_PARTITION : null;
   };
-  if (t.topics.some((topic) => topic.partitions.some((p) => missing(topic.name, p)))) {
+  if (t.topics.some((topic) => topic.partitions.some((p) => refusal(topic.name, p) !== null))) {
     return t.topics.map((topic) => ({
       name: topic.name,
       resultsByPartition: topic.partitions.map((p) => ({
         partitionIndex: p,
-        partitionErrorCode: missing(topic.name, p)
-          ? ErrorCode.UNKNOWN_TOPIC_OR_PARTITION
-          : ErrorCode.OPERATION_NOT_ATTEMPTED,
+        partitionErrorCode: refusal(topic.name, p) ?? ErrorCode.OPERATION_NOT_ATTEMPTED,
       })),
     }));
   }

@@ -19,6 +19,7 @@ import {
   encodeAddOffsetsToTxnResponse,
 } from "../../protocol/generated/add_offsets_to_txn.ts";
 import { fencedErrorForVersion } from "../../txn/txn_effects.ts";
+import { requireGroup, requireTransactionalId } from "../services/acl_rules.ts";
 
 export const addOffsetsToTxnHandler = defineApi<AddOffsetsToTxnRequest, AddOffsetsToTxnResponse>({
   apiKey: 25,
@@ -28,6 +29,8 @@ export const addOffsetsToTxnHandler = defineApi<AddOffsetsToTxnRequest, AddOffse
   decodeRequest: decodeAddOffsetsToTxnRequest,
   encodeResponse: encodeAddOffsetsToTxnResponse,
   async handle(request, ctx) {
+    requireTransactionalId(ctx, request.transactionalId);
+    requireGroup(ctx, request.groupId);
     const { errorCode } = await ctx.broker.txns.run({
       kind: "addOffsets",
       transactionalId: request.transactionalId,

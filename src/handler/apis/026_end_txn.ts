@@ -24,6 +24,7 @@ import {
   type EndTxnResponse,
 } from "../../protocol/generated/end_txn.ts";
 import { fencedErrorForVersion } from "../../txn/txn_effects.ts";
+import { requireTransactionalId } from "../services/acl_rules.ts";
 
 export const endTxnHandler = defineApi<EndTxnRequest, EndTxnResponse>({
   apiKey: 26,
@@ -33,6 +34,7 @@ export const endTxnHandler = defineApi<EndTxnRequest, EndTxnResponse>({
   decodeRequest: decodeEndTxnRequest,
   encodeResponse: encodeEndTxnResponse,
   async handle(request, ctx) {
+    requireTransactionalId(ctx, request.transactionalId);
     const { errorCode } = await ctx.broker.txns.run({
       kind: "endTxn",
       transactionalId: request.transactionalId,

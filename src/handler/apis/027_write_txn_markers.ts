@@ -24,6 +24,7 @@ import {
   type WriteTxnMarkersResponse,
 } from "../../protocol/generated/write_txn_markers.ts";
 import type { TxnMarkerItem } from "../../replica/partition_ops.ts";
+import { requireCluster } from "../services/acl_rules.ts";
 
 export const writeTxnMarkersHandler = defineApi<WriteTxnMarkersRequest, WriteTxnMarkersResponse>({
   apiKey: 27,
@@ -33,6 +34,7 @@ export const writeTxnMarkersHandler = defineApi<WriteTxnMarkersRequest, WriteTxn
   decodeRequest: decodeWriteTxnMarkersRequest,
   encodeResponse: encodeWriteTxnMarkersResponse,
   async handle(request, ctx) {
+    requireCluster(ctx);
     const { metadata } = ctx.broker;
     const items: TxnMarkerItem[] = [];
     // Per marker, per topic, per partition: an error now, or the index of its item.

@@ -40,6 +40,7 @@ import {
 } from "../../protocol/generated/txn_offset_commit.ts";
 import type { TxnCommitOffsetsArgs } from "../../group/group_ops.ts";
 import { isEmptyGroupId, partitionExists } from "./group_common.ts";
+import { requireGroup, requireTransactionalId, topicAllowed } from "../services/acl_rules.ts";
 
 type ResponseTopic = TxnOffsetCommitResponse["topics"][number];
 
@@ -52,11 +53,22 @@ export const txnOffsetCommitHandler = defineApi<TxnOffsetCommitRequest, TxnOffse
   encodeResponse: encodeTxnOffsetCommitResponse,
   async handle(request, ctx) {
     const v = ctx.apiVersion;
+    // ACL_RULES: WRITE on the transactional id, READ on the group (whole request), READ on each topic.
+    requireTransactionalId(ctx, request.transactionalId);
+    requireGroup(ctx, request.groupId);
     const answer = new Answer();
     const topics: TxnCommitOffsetsArgs["topics"] = [];
     for (const topic of request.topics) {
       const partitions: TxnCommitOffsetsArgs["topics"][number]["partitions"] = [];
+      const authorized = topicAllowed(ctx, topic.name);
       for (const p of topic.partitions) {
+        if (!authorized) {
+          answer.add(topic.name, [{
+            partitionIndex: p.partitionIndex,
+            errorCode: ErrorCode.TOPIC_AUTHORIZATION_FAILED,
+          }]);
+          continue;
+        }
         if (!partitionExists(ctx, topic.name, p.partitionIndex)) {
           answer.add(topic.name, [{
             partitionIndex: p.partitionIndex,

@@ -49,6 +49,7 @@ import {
   encodeDescribeConfigsResponse,
 } from "../../protocol/generated/describe_configs.ts";
 import type { BrokerState } from "../services/broker_state.ts";
+import { configRefusal } from "../services/acl_rules.ts";
 
 /** Kafka's ConfigResource.Type ids. */
 const ResourceType = { TOPIC: 2, BROKER: 4, BROKER_LOGGER: 8, GROUP: 16, CLIENT_METRICS: 32 } as const;
@@ -81,6 +82,8 @@ export const describeConfigsHandler = defineApi<DescribeConfigsRequest, Describe
     return {
       throttleTimeMs: 0,
       results: request.resources.map((resource) => {
+        const refused = configRefusal(ctx, resource.resourceType, resource.resourceName);
+        if (refused) return result(resource, refused.errorCode, refused.message, []);
         const described = describe(resource, ctx.broker);
         if ("errorCode" in described) {
           return result(resource, described.errorCode, described.message, []);

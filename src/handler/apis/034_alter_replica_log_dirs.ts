@@ -24,6 +24,7 @@ import {
 } from "../../protocol/generated/alter_replica_log_dirs.ts";
 import type { MoveItem } from "../../replica/log_dir_ops.ts";
 import { logDirStatus } from "../../replica/log_dirs.ts";
+import { requireCluster } from "../services/acl_rules.ts";
 
 export const alterReplicaLogDirsHandler = defineApi<AlterReplicaLogDirsRequest, AlterReplicaLogDirsResponse>({
   apiKey: 34,
@@ -33,6 +34,7 @@ export const alterReplicaLogDirsHandler = defineApi<AlterReplicaLogDirsRequest, 
   decodeRequest: decodeAlterReplicaLogDirsRequest,
   encodeResponse: encodeAlterReplicaLogDirsResponse,
   async handle(request, ctx) {
+    requireCluster(ctx);
     const { metadata } = ctx.broker;
     const dirs = new Map(logDirStatus(ctx.broker.config["log.dirs"]).map((d) => [d.path, d.offline]));
     // Kafka answers per topic-partition (the last dir named for one wins), topics in first-seen order.

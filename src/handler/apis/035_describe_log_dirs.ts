@@ -24,6 +24,7 @@ import {
 } from "../../protocol/generated/describe_log_dirs.ts";
 import type { PartitionRef } from "../../replica/partition_ops.ts";
 import { LogDirs, logDirStatus } from "../../replica/log_dirs.ts";
+import { requireCluster } from "../services/acl_rules.ts";
 
 export const describeLogDirsHandler = defineApi<DescribeLogDirsRequest, DescribeLogDirsResponse>({
   apiKey: 35,
@@ -33,6 +34,7 @@ export const describeLogDirsHandler = defineApi<DescribeLogDirsRequest, Describe
   decodeRequest: decodeDescribeLogDirsRequest,
   encodeResponse: encodeDescribeLogDirsResponse,
   async handle(request, ctx) {
+    requireCluster(ctx);
     const { metadata } = ctx.broker;
     const items: PartitionRef[] = [];
     const add = (topicId: string, count: number, wanted: (p: number) => boolean) => {

@@ -22,6 +22,7 @@ import {
   decodeCreatePartitionsRequest,
   encodeCreatePartitionsResponse,
 } from "../../protocol/generated/create_partitions.ts";
+import { topicAllowed } from "../services/acl_rules.ts";
 
 export const createPartitionsHandler = defineApi<CreatePartitionsRequest, CreatePartitionsResponse>({
   apiKey: 37,
@@ -39,6 +40,9 @@ export const createPartitionsHandler = defineApi<CreatePartitionsRequest, Create
       .map(([name]) => result(name, ErrorCode.INVALID_REQUEST, "Duplicate topic name."));
     const unique = request.topics.filter((t) => counts.get(t.name) === 1);
     const results: Array<CreatePartitionsTopicResult | number> = unique.map((t) => {
+      if (!topicAllowed(ctx, t.name)) {
+        return result(t.name, ErrorCode.TOPIC_AUTHORIZATION_FAILED, "Topic authorization failed.");
+      }
       const current = metadata.byName.get(t.name);
       if (current && t.count > current.partitions) {
         const bad = checkAssignments(t, t.count - current.partitions, metadata.image.nodeId);

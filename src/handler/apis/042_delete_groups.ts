@@ -8,6 +8,7 @@
  *
  * Versions: v1 is the same as v0; v2 is flexible.
  */
+import { ErrorCode } from "../../protocol/errors.ts";
 import { defineApi } from "./api.ts";
 import { distinctYielding } from "../../util/yielding.ts";
 import { answerEach } from "./group_common.ts";
@@ -17,6 +18,7 @@ import {
   type DeleteGroupsResponse,
   encodeDeleteGroupsResponse,
 } from "../../protocol/generated/delete_groups.ts";
+import { groupAllowed } from "../services/acl_rules.ts";
 
 export const deleteGroupsHandler = defineApi<DeleteGroupsRequest, DeleteGroupsResponse>({
   apiKey: 42,
@@ -26,14 +28,22 @@ export const deleteGroupsHandler = defineApi<DeleteGroupsRequest, DeleteGroupsRe
   decodeRequest: decodeDeleteGroupsRequest,
   encodeResponse: encodeDeleteGroupsResponse,
   async handle(request, ctx) {
-    const distinct = await distinctYielding(request.groupsNames);
-    const results = await answerEach(
+    const all = await distinctYielding(request.groupsNames);
+    // ACL_RULES: DELETE on each group; the others are GROUP_AUTHORIZATION_FAILED and never asked.
+    const distinct = all.filter((groupId) => groupAllowed(ctx, groupId));
+    const deleted = await answerEach(
       ctx,
       distinct,
       "deleteGroup",
       (groupId) => ({ op: "deleteGroup", groupId }),
       (groupId, outcome) => ({ groupId, errorCode: "errorCode" in outcome ? outcome.errorCode : outcome.ok.errorCode }),
     );
+    let next = 0;
+    const results = distinct.length === all.length
+      ? deleted
+      : all.map((groupId) =>
+        groupId === distinct[next] ? deleted[next++] : { groupId, errorCode: ErrorCode.GROUP_AUTHORIZATION_FAILED }
+      );
     return { throttleTimeMs: 0, results };
   },
   errorResponse(request, _ctx, errorCode) {

@@ -23,6 +23,7 @@ import {
   type PartitionResult,
   type ReplicaElectionResult,
 } from "../../protocol/generated/elect_leaders.ts";
+import { requireCluster } from "../services/acl_rules.ts";
 
 const PREFERRED = 0;
 const UNCLEAN = 1;
@@ -35,6 +36,7 @@ export const electLeadersHandler = defineApi<ElectLeadersRequest, ElectLeadersRe
   decodeRequest: decodeElectLeadersRequest,
   encodeResponse: encodeElectLeadersResponse,
   handle(request, ctx) {
+    requireCluster(ctx);
     const { metadata } = ctx.broker;
     if (request.topicPartitions !== null && request.topicPartitions.length === 0) return answer(ErrorCode.NONE, []);
     if (request.electionType !== PREFERRED && request.electionType !== UNCLEAN) {

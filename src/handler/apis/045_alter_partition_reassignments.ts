@@ -26,6 +26,7 @@ import {
   encodeAlterPartitionReassignmentsResponse,
   type ReassignablePartitionResponse,
 } from "../../protocol/generated/alter_partition_reassignments.ts";
+import { requireCluster } from "../services/acl_rules.ts";
 
 export const alterPartitionReassignmentsHandler = defineApi<
   AlterPartitionReassignmentsRequest,
@@ -38,6 +39,7 @@ export const alterPartitionReassignmentsHandler = defineApi<
   decodeRequest: decodeAlterPartitionReassignmentsRequest,
   encodeResponse: encodeAlterPartitionReassignmentsResponse,
   handle(request, ctx) {
+    requireCluster(ctx);
     const { metadata } = ctx.broker;
     return {
       throttleTimeMs: 0,

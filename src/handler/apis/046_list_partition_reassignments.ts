@@ -14,6 +14,7 @@ import {
   type ListPartitionReassignmentsRequest,
   type ListPartitionReassignmentsResponse,
 } from "../../protocol/generated/list_partition_reassignments.ts";
+import { requireCluster } from "../services/acl_rules.ts";
 
 export const listPartitionReassignmentsHandler = defineApi<
   ListPartitionReassignmentsRequest,
@@ -25,7 +26,8 @@ export const listPartitionReassignmentsHandler = defineApi<
   maxVersion: 0,
   decodeRequest: decodeListPartitionReassignmentsRequest,
   encodeResponse: encodeListPartitionReassignmentsResponse,
-  handle() {
+  handle(_request, ctx) {
+    requireCluster(ctx);
     return { throttleTimeMs: 0, errorCode: ErrorCode.NONE, errorMessage: null, topics: [] };
   },
   errorResponse(_request, _ctx, errorCode) {

@@ -20,6 +20,7 @@ import {
   type OffsetDeleteResponse,
 } from "../../protocol/generated/offset_delete.ts";
 import { isEmptyGroupId, partitionExists, tpKey } from "./group_common.ts";
+import { requireGroup, topicAllowed } from "../services/acl_rules.ts";
 
 export const offsetDeleteHandler = defineApi<OffsetDeleteRequest, OffsetDeleteResponse>({
   apiKey: 47,
@@ -29,8 +30,10 @@ export const offsetDeleteHandler = defineApi<OffsetDeleteRequest, OffsetDeleteRe
   decodeRequest: decodeOffsetDeleteRequest,
   encodeResponse: encodeOffsetDeleteResponse,
   async handle(request, ctx) {
+    requireGroup(ctx, request.groupId);
     if (isEmptyGroupId(request.groupId)) return failed(ErrorCode.INVALID_GROUP_ID);
     const topics = request.topics
+      .filter((t) => topicAllowed(ctx, t.name))
       .map((t) => ({
         name: t.name,
         partitions: t.partitions.map((p) => p.partitionIndex).filter((p) => partitionExists(ctx, t.name, p)),
@@ -47,7 +50,9 @@ export const offsetDeleteHandler = defineApi<OffsetDeleteRequest, OffsetDeleteRe
         name: t.name,
         partitions: t.partitions.map(({ partitionIndex }) => ({
           partitionIndex,
-          errorCode: partitionExists(ctx, t.name, partitionIndex)
+          errorCode: !topicAllowed(ctx, t.name)
+            ? ErrorCode.TOPIC_AUTHORIZATION_FAILED
+            : partitionExists(ctx, t.name, partitionIndex)
             ? errors.get(tpKey(t.name, partitionIndex)) ?? ErrorCode.NONE
             : ErrorCode.UNKNOWN_TOPIC_OR_PARTITION,
         })),

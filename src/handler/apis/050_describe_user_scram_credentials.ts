@@ -13,6 +13,7 @@ import {
   type DescribeUserScramCredentialsResponse,
   encodeDescribeUserScramCredentialsResponse,
 } from "../../protocol/generated/describe_user_scram_credentials.ts";
+import { requireCluster } from "../services/acl_rules.ts";
 
 export const describeUserScramCredentialsHandler = defineApi<
   DescribeUserScramCredentialsRequest,
@@ -25,6 +26,7 @@ export const describeUserScramCredentialsHandler = defineApi<
   decodeRequest: decodeDescribeUserScramCredentialsRequest,
   encodeResponse: encodeDescribeUserScramCredentialsResponse,
   async handle(request, ctx) {
+    requireCluster(ctx);
     const users = request.users === null ? null : request.users.map((u) => u.name);
     const { result } = await ctx.broker.controller.call({ op: "scram", request: { kind: "describe", users } });
     if (result.kind !== "describe") throw new Error("the controller answered a describe with an alter result");

@@ -17,6 +17,7 @@ import {
   decodeAlterUserScramCredentialsRequest,
   encodeAlterUserScramCredentialsResponse,
 } from "../../protocol/generated/alter_user_scram_credentials.ts";
+import { requireCluster } from "../services/acl_rules.ts";
 
 export const alterUserScramCredentialsHandler = defineApi<
   AlterUserScramCredentialsRequest,
@@ -29,6 +30,7 @@ export const alterUserScramCredentialsHandler = defineApi<
   decodeRequest: decodeAlterUserScramCredentialsRequest,
   encodeResponse: encodeAlterUserScramCredentialsResponse,
   async handle(request, ctx) {
+    requireCluster(ctx);
     const { result } = await ctx.broker.controller.call({
       op: "scram",
       request: { kind: "alter", deletions: request.deletions, upsertions: request.upsertions },

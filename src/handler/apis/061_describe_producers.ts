@@ -23,6 +23,7 @@ import {
   encodeDescribeProducersResponse,
   type PartitionResponse,
 } from "../../protocol/generated/describe_producers.ts";
+import { topicAllowed } from "../services/acl_rules.ts";
 
 export const describeProducersHandler = defineApi<DescribeProducersRequest, DescribeProducersResponse>({
   apiKey: 61,
@@ -37,7 +38,9 @@ export const describeProducersHandler = defineApi<DescribeProducersRequest, Desc
     const slots = request.topics.map((topic) => {
       const image = metadata.byName.get(topic.name);
       const nameProblem = image ? null : topicNameProblem(topic.name);
+      const authorized = topicAllowed(ctx, topic.name);
       return topic.partitionIndexes.map((partition): number | ProducerStatesAnswer => {
+        if (!authorized) return failed(ErrorCode.TOPIC_AUTHORIZATION_FAILED, null);
         if (nameProblem !== null) return failed(ErrorCode.INVALID_TOPIC_EXCEPTION, nameProblem);
         if (!image) {
           return failed(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, "This server does not host this topic-partition.");

@@ -18,6 +18,8 @@ import {
   type TransactionState,
 } from "../../protocol/generated/describe_transactions.ts";
 import type { DescribedTransaction } from "../../txn/txn_views.ts";
+import { ErrorCode } from "../../protocol/errors.ts";
+import { transactionalIdAllowed } from "../services/acl_rules.ts";
 
 export const describeTransactionsHandler = defineApi<DescribeTransactionsRequest, DescribeTransactionsResponse>({
   apiKey: 65,
@@ -27,25 +29,34 @@ export const describeTransactionsHandler = defineApi<DescribeTransactionsRequest
   decodeRequest: decodeDescribeTransactionsRequest,
   encodeResponse: encodeDescribeTransactionsResponse,
   async handle(request, ctx) {
-    const described = await Promise.all(
-      request.transactionalIds.map((transactionalId) => ctx.broker.txns.run({ kind: "describe", transactionalId })),
+    // ACL_RULES: DESCRIBE on each id; the others are answered TRANSACTIONAL_ID_AUTHORIZATION_FAILED, never asked.
+    const transactionStates = await Promise.all(
+      request.transactionalIds.map(async (transactionalId) =>
+        transactionalIdAllowed(ctx, transactionalId)
+          ? toWire(await ctx.broker.txns.run({ kind: "describe", transactionalId }))
+          : failedState(transactionalId, ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED)
+      ),
     );
-    return { throttleTimeMs: 0, transactionStates: described.map(toWire) };
+    return { throttleTimeMs: 0, transactionStates };
   },
   errorResponse: (request, _ctx, errorCode) => ({
     throttleTimeMs: 0,
-    transactionStates: request.transactionalIds.map((transactionalId) => ({
-      errorCode,
-      transactionalId,
-      transactionState: "",
-      transactionTimeoutMs: 0,
-      transactionStartTimeMs: 0n,
-      producerId: 0n,
-      producerEpoch: 0,
-      topics: [],
-    })),
+    transactionStates: request.transactionalIds.map((transactionalId) => failedState(transactionalId, errorCode)),
   }),
 });
+
+function failedState(transactionalId: string, errorCode: number): TransactionState {
+  return {
+    errorCode,
+    transactionalId,
+    transactionState: "",
+    transactionTimeoutMs: 0,
+    transactionStartTimeMs: 0n,
+    producerId: 0n,
+    producerEpoch: 0,
+    topics: [],
+  };
+}
 
 function toWire(d: DescribedTransaction): TransactionState {
   return {

@@ -14,6 +14,7 @@ import {
   type ListTransactionsRequest,
   type ListTransactionsResponse,
 } from "../../protocol/generated/list_transactions.ts";
+import { transactionalIdAllowed } from "../services/acl_rules.ts";
 
 export const listTransactionsHandler = defineApi<ListTransactionsRequest, ListTransactionsResponse>({
   apiKey: 66,
@@ -32,7 +33,9 @@ export const listTransactionsHandler = defineApi<ListTransactionsRequest, ListTr
       throttleTimeMs: 0,
       errorCode: answer.errorCode,
       unknownStateFilters: [...answer.unknownStateFilters],
-      transactionStates: answer.transactionStates.map((t) => ({ ...t })),
+      // ACL_RULES: only the ids the principal may describe.
+      transactionStates: answer.transactionStates.filter((t) => transactionalIdAllowed(ctx, t.transactionalId))
+        .map((t) => ({ ...t })),
     };
   },
   errorResponse: (_request, _ctx, errorCode) => ({

@@ -19,6 +19,7 @@
  * a v1 join must carry the member id the client made (KIP-1082), where v0
  * joins with "" and the coordinator makes one.
  */
+import { ErrorCode } from "../../protocol/errors.ts";
 import { defineApi } from "./api.ts";
 import {
   type ConsumerGroupHeartbeatRequest,
@@ -27,6 +28,7 @@ import {
   encodeConsumerGroupHeartbeatResponse,
 } from "../../protocol/generated/consumer_group_heartbeat.ts";
 import { clientHost } from "./group_common.ts";
+import { requireGroup, topicAllowed } from "../services/acl_rules.ts";
 
 export const consumerGroupHeartbeatHandler = defineApi<ConsumerGroupHeartbeatRequest, ConsumerGroupHeartbeatResponse>({
   apiKey: 68,
@@ -36,6 +38,12 @@ export const consumerGroupHeartbeatHandler = defineApi<ConsumerGroupHeartbeatReq
   decodeRequest: decodeConsumerGroupHeartbeatRequest,
   encodeResponse: encodeConsumerGroupHeartbeatResponse,
   async handle(request, ctx) {
+    requireGroup(ctx, request.groupId);
+    // ACL_RULES: DESCRIBE on every subscribed topic.
+    const hidden = (request.subscribedTopicNames ?? []).filter((t) => !topicAllowed(ctx, t));
+    if (hidden.length > 0) {
+      return failed(ErrorCode.TOPIC_AUTHORIZATION_FAILED, `Unauthorized topics: ${hidden.join(", ")}`);
+    }
     const result = await ctx.broker.groups.run({
       op: "consumerHeartbeat",
       args: {

@@ -27,6 +27,7 @@ import {
   GROUP_AUTHORIZED_OPERATIONS,
   isEmptyGroupId,
 } from "./group_common.ts";
+import { groupAllowed } from "../services/acl_rules.ts";
 
 export const consumerGroupDescribeHandler = defineApi<ConsumerGroupDescribeRequest, ConsumerGroupDescribeResponse>({
   apiKey: 69,
@@ -43,7 +44,10 @@ export const consumerGroupDescribeHandler = defineApi<ConsumerGroupDescribeReque
       distinct,
       "consumerDescribe",
       (groupId) => ({ op: "consumerDescribe", groupId }),
-      (groupId, outcome) => described(groupId, outcome, request.includeAuthorizedOperations),
+      (groupId, outcome) =>
+        groupAllowed(ctx, groupId)
+          ? described(groupId, outcome, request.includeAuthorizedOperations)
+          : groupError(groupId, ErrorCode.GROUP_AUTHORIZATION_FAILED),
     );
     const byId = new Map(distinct.map((groupId, i) => [groupId, answers[i]]));
     const groups = await mapYielding(

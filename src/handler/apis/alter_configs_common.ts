@@ -29,6 +29,7 @@ import type { RequestContext } from "./api.ts";
 import { ErrorCode } from "../../protocol/errors.ts";
 import type { TopicConfigAlteration } from "../../cluster/topic_config_alter.ts";
 import type { ControllerClient } from "../services/broker_state.ts";
+import { configRefusal } from "../services/acl_rules.ts";
 
 /** Kafka's ConfigResource.Type ids. */
 export const ResourceType = { TOPIC: 2, BROKER: 4, BROKER_LOGGER: 8, GROUP: 16, CLIENT_METRICS: 32 } as const;
@@ -67,8 +68,11 @@ export async function alterResources(
     loggers: [],
   };
   for (const r of resources) {
+    const denied = configRefusal(ctx, r.resourceType, r.resourceName);
     const refused = counts.get(key(r))! > 1
       ? invalid("Each resource must appear at most once.")
+      : denied
+      ? { errorCode: denied.errorCode, message: denied.message }
       : preprocess(r, nodeId, acceptsLoggers);
     const batch = BATCH_OF[r.resourceType];
     if (refused) answers.push(refused);
