@@ -112,14 +112,31 @@ async function consume(ctx: ToolContext): Promise<void> {
   let stop = false;
   ctx.io.onInterrupt(() => (stop = true));
   const ends = new Map<number, bigint>();
+  /** Per partition, the first record taken from the consumer but not printed (cut by -n). */
+  const unprinted = new Map<number, bigint>();
   let printed = 0;
   while (!stop && printed < count) {
-    const records = (await consumer.poll(300)).slice(0, count - printed);
+    const batch = await consumer.poll(300);
+    const records = batch.slice(0, count - printed);
+    for (const r of batch.slice(records.length)) if (!unprinted.has(r.partition)) unprinted.set(r.partition, r.offset);
     for (const r of records) ctx.io.out(ctx.format === "json" ? json(recordJson(r)) : format(r));
     printed += records.length;
     if (group !== undefined && records.length > 0) await consumer.commit(nextOffsets(records));
     if (ctx.flags.bool("exit") && await atEnd(consumer, ctx, ends)) break;
   }
+  if (group !== undefined) await commitPositions(consumer, unprinted);
+}
+
+/**
+ * The group's last commit: every assigned partition at its position (or its first unprinted record), so a
+ * partition that had nothing to print still shows a committed offset and a lag of 0 in `group describe`.
+ */
+async function commitPositions(consumer: Consumer, unprinted: Map<number, bigint>): Promise<void> {
+  const offsets = [];
+  for (const tp of consumer.assignment()) {
+    offsets.push({ ...tp, offset: unprinted.get(tp.partition) ?? await consumer.position(tp) });
+  }
+  await consumer.commit(offsets);
 }
 
 /** Seeks each partition to where `start` says. */
