@@ -1,8 +1,8 @@
 /**
  * SSL and SASL_SSL listeners (issue 14) against a broker process under Deno
  * and under Bun, with certificates made by openssl for the test: kcat
- * (librdkafka), kafkajs, confluent-kafka-python and the Java clients connect
- * over SSL (no client certificate: User:ANONYMOUS), mTLS
+ * (librdkafka), kafkajs, confluent-kafka-python, franz-go (tls_go/) and the
+ * Java clients connect over SSL (no client certificate: User:ANONYMOUS), mTLS
  * (ssl.client.auth=required, principal from ssl.principal.mapping.rules) and
  * SASL_SSL with PLAIN and SCRAM-SHA-256, and produce and consume. Negative
  * paths: a client without a certificate or with an untrusted one, a
@@ -16,7 +16,7 @@ import { pbkdf2Sync } from "node:crypto";
 import * as fs from "node:fs";
 import * as net from "node:net";
 import * as path from "node:path";
-import { type BrokerProcess, type Flavour, runCommand, startBroker } from "./_broker.ts";
+import { type BrokerProcess, type Flavour, ROOT, runCommand, startBroker } from "./_broker.ts";
 import { wireCaller, WireClient } from "./_wire.ts";
 import { ErrorCode } from "../../src/protocol/errors.ts";
 import {
@@ -298,6 +298,37 @@ c.close()
       ], 120_000);
       assert.equal(consumed.code, 0, `ConsoleConsumer failed:\n${consumed.stderr}`);
       assert.equal(consumed.stdout.split("\n").filter((l) => /^[A-Z]{100}$/.test(l)).length, 300);
+    });
+
+    test("franz-go over SSL, mTLS and SASL_SSL (PLAIN, SCRAM-SHA-256) produces and consumes", async () => {
+      const binary = path.join(certs.dir, "tlsgo");
+      const built = await runCommand("go", [
+        "-C",
+        path.join(ROOT, "tests/integration/tls_go"),
+        "build",
+        "-o",
+        binary,
+        ".",
+      ], {
+        env: { GOFLAGS: "-mod=mod" },
+        timeoutMs: 300_000,
+      });
+      assert.equal(
+        built.code,
+        0,
+        `building tests/integration/tls_go (needs Go and the Go module proxy once): ${built.stderr}`,
+      );
+      const runs: Array<[string, string[]]> = [
+        [ssl, ["-", "-", "-", "-", "-"]],
+        [mtls, [certs.clientCert, certs.clientKey, "-", "-", "-"]],
+        [saslSsl, ["-", "-", "PLAIN", "alice", "alice-secret"]],
+        [saslSsl, ["-", "-", "SCRAM-SHA-256", "bob", "bob-secret"]],
+      ];
+      for (const [i, [address, args]] of runs.entries()) {
+        const out = await runCommand(binary, [address, certs.caPem, ...args, `go-${flavour}-${i}`]);
+        assert.equal(out.code, 0, `franz-go ${args.join(" ")} failed: ${out.stderr}`);
+        assert.equal(out.stdout.trim(), "10");
+      }
     });
 
     test("plaintext Kafka bytes on a TLS port close that connection at once; the listener serves on", async () => {
