@@ -39,3 +39,11 @@ export function expectCode(run: ToolRun, code: number, what: string): void {
     throw new Error(`${what}: exit ${run.code}, expected ${code}\nstdout: ${run.stdout}\nstderr: ${run.stderr}`);
   }
 }
+
+/**
+ * The broker-driven tool tests start brokers through Deno.Command; scripts/test.ts also runs tests/cli under
+ * `bun test` (for the unit tests here), where they are skipped: Bun's turn comes in tools_runtimes_test.ts.
+ */
+export const DENO_ONLY = {
+  skip: typeof (globalThis as { Deno?: unknown }).Deno === "undefined" ? "starts brokers through Deno" : false,
+};

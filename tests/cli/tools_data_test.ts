@@ -7,7 +7,7 @@
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { type BrokerProcess, startBroker } from "../integration/_broker.ts";
-import { expectCode, toolCommand, tsbroker } from "./_tools.ts";
+import { DENO_ONLY, expectCode, toolCommand, tsbroker } from "./_tools.ts";
 
 interface Line {
   partition: number;
@@ -33,7 +33,7 @@ async function totalLag(b: string[], group: string): Promise<number> {
   return JSON.parse(run.stdout).totalLag;
 }
 
-describe("tsbroker produce, consume and group", () => {
+describe("tsbroker produce, consume and group", DENO_ONLY, () => {
   let broker: BrokerProcess;
   const b = () => ["-b", broker.bootstrap];
 

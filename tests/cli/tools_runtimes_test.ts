@@ -7,7 +7,7 @@ import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import * as fs from "node:fs";
 import { type BrokerProcess, EXECUTABLE, type Flavour, startBroker } from "../integration/_broker.ts";
-import { expectCode, tsbroker } from "./_tools.ts";
+import { DENO_ONLY, expectCode, tsbroker } from "./_tools.ts";
 
 async function executableHasTools(): Promise<boolean> {
   if (!fs.existsSync(EXECUTABLE)) return false;
@@ -16,7 +16,7 @@ async function executableHasTools(): Promise<boolean> {
   return run.code === 0;
 }
 
-describe("the tools under Bun and as the executable", () => {
+describe("the tools under Bun and as the executable", DENO_ONLY, () => {
   let broker: BrokerProcess;
   const b = () => ["-b", broker.bootstrap];
 

@@ -5,9 +5,9 @@
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { type BrokerProcess, startBroker } from "../integration/_broker.ts";
-import { expectCode, tsbroker } from "./_tools.ts";
+import { DENO_ONLY, expectCode, tsbroker } from "./_tools.ts";
 
-describe("tsbroker topic", () => {
+describe("tsbroker topic", DENO_ONLY, () => {
   let broker: BrokerProcess;
   const b = () => ["-b", broker.bootstrap];
 
