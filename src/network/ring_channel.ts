@@ -61,8 +61,10 @@ export interface RingMessage {
   payload: Uint8Array;
   /** True for a message that came over the port: `payload` and `more` belong to the reader. */
   owned: boolean;
-  /** The message's further parts, when it was large and its parts were given (empty otherwise). */
+  /** A large message's further given parts (empty otherwise). */
   more: readonly Uint8Array[];
+  /** A large message's parts that were not given, in the ring (valid only during the callback; empty otherwise). */
+  rest: Uint8Array;
 }
 
 /** Statistics of one ring, read from either end. */
@@ -97,7 +99,7 @@ export interface RingPort {
   onmessage: ((event: MessageEvent) => void) | null;
 }
 
-type Backlogged = { words: Int32Array; payload: Uint8Array; give: boolean };
+type Backlogged = { words: Int32Array; parts: Uint8Array[]; length: number; given: number };
 
 /** The writing end of a ring. */
 export class RingWriter {
@@ -141,16 +143,20 @@ export class RingWriter {
 
   /**
    * Send `words` (at most RING_WORDS) and the concatenation of `parts`. The
-   * parts may be reused as soon as this returns, unless `give` is true: then a
-   * message too large for the ring that is a single part transfers that part's
-   * buffer (all of it) instead of copying it.
+   * first `give` parts (true: all) are handed over: when the message is too
+   * large for the ring, their buffers are transferred (whole) instead of
+   * copied, and the other parts, which should be small, ride in the ring. Parts
+   * not given may be reused as soon as this returns.
    */
-  send(words: ArrayLike<number>, parts: readonly Uint8Array[], give = false): void {
+  send(words: ArrayLike<number>, parts: readonly Uint8Array[], give: boolean | number = false): void {
+    const given = give === true ? parts.length : give === false ? 0 : give;
     let length = 0;
     for (const part of parts) length += part.byteLength;
-    if (this.backlog.length === 0 && this.tryWrite(words, parts, length, give)) return;
-    const payload = give && parts.length === 1 ? parts[0] : concat(parts, length);
-    this.backlog.push({ words: Int32Array.from(words), payload, give: true });
+    if (this.backlog.length === 0 && this.tryWrite(words, parts, length, given)) return;
+    // The backlog keeps given parts as they are and a copy of the rest.
+    const kept = parts.slice(0, given);
+    if (given < parts.length) kept.push(concat(parts.slice(given), length - byteLength(kept)));
+    this.backlog.push({ words: Int32Array.from(words), parts: kept, length, given });
     this.waitForSpace();
   }
 
@@ -165,9 +171,14 @@ export class RingWriter {
     return { readerWakes: Atomics.load(this.ctl, READER_WAKES) };
   }
 
-  private tryWrite(words: ArrayLike<number>, parts: readonly Uint8Array[], length: number, give: boolean): boolean {
+  private tryWrite(words: ArrayLike<number>, parts: readonly Uint8Array[], length: number, given: number): boolean {
     const large = length > this.maxInline;
-    const size = large ? HEADER_BYTES : align8(HEADER_BYTES + length);
+    // A large message's given parts go over the port; what was not given (if any was) rides in the record.
+    const handOver = large && given > 0 && parts.slice(0, given).every((part) => part.buffer instanceof ArrayBuffer) &&
+      byteLength(parts.slice(given)) <= this.maxInline;
+    const inline = large ? (handOver ? parts.slice(given) : NO_PARTS) : parts;
+    const inlineLength = large ? byteLength(inline) : length;
+    const size = align8(HEADER_BYTES + inlineLength);
     const capacity = this.bytes.byteLength;
     let head = this.head;
     let index = head & this.mask;
@@ -184,21 +195,19 @@ export class RingWriter {
     const at = index >> 2;
     this.ints[at] = size;
     this.ints[at + 1] = large ? OUT_OF_BAND : INLINE;
-    this.ints[at + 2] = length;
+    this.ints[at + 2] = inlineLength;
     for (let i = 0; i < RING_WORDS; i++) this.ints[at + FIXED_HEADER_INTS + i] = i < words.length ? words[i] : 0;
-    if (!large) {
-      let offset = index + HEADER_BYTES;
-      for (const part of parts) {
-        this.bytes.set(part, offset);
-        offset += part.byteLength;
-      }
+    let offset = index + HEADER_BYTES;
+    for (const part of inline) {
+      this.bytes.set(part, offset);
+      offset += part.byteLength;
     }
     this.head = (head + size) | 0;
     Atomics.store(this.ctl, HEAD, this.head);
     if (large) {
       // Posted after the marker is published: a reader that reaches the marker first waits for the bytes, and their
       // arrival is its wake-up, so the ring sends none.
-      this.queueLarge(parts, length, give);
+      this.queueLarge(handOver ? parts.slice(0, given) : [concat(parts, length)]);
       return true;
     }
     // Only a sleeping reader needs a wake-up; the exchange makes sure one writer sends it once.
@@ -213,17 +222,15 @@ export class RingWriter {
   }
 
   /**
-   * A large message's bytes go over the port, transferred when the caller gives them (each part keeps its offset and
-   * length), copied once otherwise. The large messages of one task share one postMessage: measured, posting 16 1 MiB
-   * frames as one message costs a third less CPU per frame than 16 messages in both runtimes.
+   * A large message's parts go over the port, their buffers transferred (each part keeps its offset and length). The
+   * large messages of one task share one postMessage: measured, posting 16 1 MiB frames as one message costs a third
+   * less CPU per frame than 16 messages in both runtimes.
    */
-  private queueLarge(parts: readonly Uint8Array[], length: number, give: boolean): void {
+  private queueLarge(parts: Uint8Array[]): void {
     this.outOfBand++;
-    const own = give && parts.every((part) => part.buffer instanceof ArrayBuffer);
-    const sent = own && parts.length > 0 ? [...parts] : [concat(parts, length)];
-    for (const part of sent) this.transfers.add(part.buffer as ArrayBuffer);
+    for (const part of parts) this.transfers.add(part.buffer as ArrayBuffer);
     if (this.large.length === 0) queueMicrotask(this.postLargeNow);
-    this.large.push(sent);
+    this.large.push(parts);
   }
 
   private waitForSpace(): void {
@@ -248,7 +255,7 @@ export class RingWriter {
   private flushBacklog(): boolean {
     while (this.backlog.length > 0) {
       const next = this.backlog[0];
-      if (!this.tryWrite(next.words, [next.payload], next.payload.byteLength, next.give)) return false;
+      if (!this.tryWrite(next.words, next.parts, next.length, next.given)) return false;
       this.backlog.shift();
     }
     return true;
@@ -289,6 +296,7 @@ export class RingReader {
       payload: this.bytes.subarray(0, 0),
       owned: false,
       more: NO_PARTS,
+      rest: this.bytes.subarray(0, 0),
     };
     // The writer does not wake us for a large message: its arrival on the port is the wake-up.
     port.onmessage = (event: MessageEvent) => {
@@ -365,15 +373,18 @@ export class RingReader {
         if (kind === OUT_OF_BAND && this.arrived.length === 0) return "waiting-for-port";
         const message = this.message;
         for (let i = 0; i < RING_WORDS; i++) message.words[i] = this.ints[at + FIXED_HEADER_INTS + i];
+        const start = index + HEADER_BYTES;
+        const inline = this.bytes.subarray(start, start + this.ints[at + 2]);
         if (kind === OUT_OF_BAND) {
           const parts = this.arrived.shift()!;
           message.payload = parts[0];
           message.more = parts.length > 1 ? parts.slice(1) : NO_PARTS;
+          message.rest = inline;
           message.owned = true;
         } else {
-          const start = index + HEADER_BYTES;
-          message.payload = this.bytes.subarray(start, start + this.ints[at + 2]);
+          message.payload = inline;
           message.more = NO_PARTS;
+          message.rest = inline.subarray(0, 0);
           message.owned = false;
         }
         try {
@@ -402,6 +413,12 @@ export class RingReader {
       Atomics.notify(this.ctl, SPACE_SEQ, 1);
     }
   }
+}
+
+function byteLength(parts: readonly Uint8Array[]): number {
+  let length = 0;
+  for (const part of parts) length += part.byteLength;
+  return length;
 }
 
 function concat(parts: readonly Uint8Array[], length: number): Uint8Array {

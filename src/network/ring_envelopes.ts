@@ -37,7 +37,10 @@ const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 const words = new Int32Array(6);
 
-/** Send a request. The frame's buffer is given: a large frame is transferred, as today; a small one is copied. */
+/**
+ * Send a request. The frame's buffer is given: a large frame is transferred, as today, with the client and principal
+ * in the ring beside its marker; a small one is copied.
+ */
 export function sendRequest(writer: RingWriter, envelope: RequestEnvelope): void {
   const client = encoder.encode(envelope.client), principal = encoder.encode(envelope.principal);
   words[0] = envelope.conn;
@@ -46,30 +49,23 @@ export function sendRequest(writer: RingWriter, envelope: RequestEnvelope): void
   words[3] = envelope.frame.byteLength;
   words[4] = client.byteLength;
   words[5] = principal.byteLength;
-  writer.send(words, [new Uint8Array(envelope.frame), client, principal], true);
+  writer.send(words, [new Uint8Array(envelope.frame), client, principal], 1);
 }
 
 /** The request a ring message carries, its frame in a buffer of its own. */
 export function readRequest(m: RingMessage): RequestEnvelope {
   const [conn, seq, listener, frameLength, clientLength, principalLength] = m.words;
-  let frame: Uint8Array, client: Uint8Array, principal: Uint8Array;
-  if (m.more.length === 2) {
-    // Given parts: the frame is the processor's own buffer.
-    frame = m.payload;
-    client = m.more[0];
-    principal = m.more[1];
-  } else {
-    frame = m.payload.subarray(0, frameLength);
-    client = m.payload.subarray(frameLength, frameLength + clientLength);
-    principal = m.payload.subarray(frameLength + clientLength, frameLength + clientLength + principalLength);
-  }
+  // The frame alone came over the port (its strings in the ring), or all of it came in one piece.
+  const split = m.owned && m.payload.byteLength === frameLength && m.rest.byteLength === clientLength + principalLength;
+  const frame = split ? m.payload : m.payload.subarray(0, frameLength);
+  const strings = split ? m.rest : m.payload.subarray(frameLength);
   return {
     conn,
     seq,
     listener,
     frame: wholeBuffer(frame, m.owned),
-    client: decoder.decode(client),
-    principal: decoder.decode(principal),
+    client: decoder.decode(strings.subarray(0, clientLength)),
+    principal: decoder.decode(strings.subarray(clientLength, clientLength + principalLength)),
   };
 }
 

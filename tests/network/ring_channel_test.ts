@@ -144,6 +144,32 @@ describe("RingWriter and RingReader", () => {
     channel.port2.close();
   });
 
+  test("a large message with its first part given: that part is transferred, the others ride in the ring", async () => {
+    const buffer = new ArrayBuffer(4000);
+    const channel = new MessageChannel();
+    const ringBuffer = createRingBuffer(8192);
+    const got = Promise.withResolvers<{ payload: Uint8Array; more: number; rest: Uint8Array; owned: boolean }>();
+    const reader = new RingReader(
+      ringBuffer,
+      channel.port2,
+      (m) => got.resolve({ payload: m.payload, more: m.more.length, rest: m.rest.slice(), owned: m.owned }),
+    );
+    const kept = new Uint8Array([7, 8, 9]);
+    new RingWriter(ringBuffer, channel.port1, 1024).send([1], [new Uint8Array(buffer).fill(3), kept], 1);
+    const m = await got.promise;
+    assert.equal(buffer.byteLength, 0, "the given part was transferred");
+    assert.equal(kept.byteLength, 3, "the part not given was copied");
+    assert.deepEqual(m, {
+      payload: new Uint8Array(4000).fill(3),
+      more: 0,
+      rest: new Uint8Array([7, 8, 9]),
+      owned: true,
+    });
+    reader.stop();
+    channel.port1.close();
+    channel.port2.close();
+  });
+
   test("a sleeping reader is woken once; writes while it is awake send no wake-up", async () => {
     const r = ring(65536);
     r.writer.send([0, 0], []);
