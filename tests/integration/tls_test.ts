@@ -357,3 +357,65 @@ c.close()
     });
   });
 }
+
+/** Whether openssl completes a handshake with `address` offering only `options` (e.g. -tls1_2, -cipher X). */
+async function handshakes(address: string, ca: string, options: string[]): Promise<boolean> {
+  const out = await runCommand("openssl", ["s_client", "-connect", address, "-CAfile", ca, ...options], {
+    input: "",
+    timeoutMs: 20_000,
+  });
+  return /Verify return code: 0 \(ok\)/.test(out.stdout) && !/Cipher is \(NONE\)/.test(out.stdout);
+}
+
+for (const flavour of ["deno", "bun"] as Flavour[]) {
+  describe(`TLS versions and cipher suites, broker under ${flavour}`, () => {
+    let certs: TestCerts;
+    before(() => (certs = makeTestCerts()));
+    after(() => certs.remove());
+
+    test("ssl.enabled.protocols=TLSv1.3 refuses a TLS 1.2 client", async () => {
+      const broker = await startBroker(flavour, {
+        overrides: {
+          listeners: "SSL://127.0.0.1:0",
+          "ssl.keystore.location": certs.serverStore,
+          "ssl.enabled.protocols": "TLSv1.3",
+        },
+      });
+      try {
+        assert.ok(await handshakes(broker.bootstrap, certs.caPem, ["-tls1_3"]), "a TLS 1.3 client was refused");
+        assert.ok(!await handshakes(broker.bootstrap, certs.caPem, ["-tls1_2"]), "a TLS 1.2 client got in");
+      } finally {
+        assert.equal(await broker.stop(), 0);
+        fs.rmSync(broker.dataDir, { recursive: true, force: true });
+      }
+    });
+
+    test(
+      flavour === "bun"
+        ? "ssl.cipher.suites limits TLS 1.2 suites"
+        : "ssl.cipher.suites fails start-up, naming the key (Deno's TLS cannot restrict suites)",
+      async () => {
+        const overrides = {
+          listeners: "SSL://127.0.0.1:0",
+          "ssl.keystore.location": certs.serverStore,
+          "ssl.enabled.protocols": "TLSv1.2",
+          "ssl.cipher.suites": "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256",
+        };
+        if (flavour === "deno") {
+          await assert.rejects(startBroker(flavour, { overrides }), /ssl\.cipher\.suites cannot be applied under Deno/);
+          return;
+        }
+        const broker = await startBroker(flavour, { overrides });
+        try {
+          const aes128 = ["-tls1_2", "-cipher", "ECDHE-ECDSA-AES128-GCM-SHA256"];
+          assert.ok(await handshakes(broker.bootstrap, certs.caPem, aes128), "the listed suite was refused");
+          const aes256 = ["-tls1_2", "-cipher", "ECDHE-ECDSA-AES256-GCM-SHA384"];
+          assert.ok(!await handshakes(broker.bootstrap, certs.caPem, aes256), "an unlisted suite got in");
+        } finally {
+          assert.equal(await broker.stop(), 0);
+          fs.rmSync(broker.dataDir, { recursive: true, force: true });
+        }
+      },
+    );
+  });
+}
