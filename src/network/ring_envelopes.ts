@@ -42,7 +42,7 @@ const words = new Int32Array(6);
  * in the ring beside its marker; a small one is copied.
  */
 export function sendRequest(writer: RingWriter, envelope: RequestEnvelope): void {
-  const client = encoder.encode(envelope.client), principal = encoder.encode(envelope.principal);
+  const client = encoded(envelope.client), principal = encoded(envelope.principal);
   words[0] = envelope.conn;
   words[1] = envelope.seq;
   words[2] = envelope.listener;
@@ -50,6 +50,19 @@ export function sendRequest(writer: RingWriter, envelope: RequestEnvelope): void
   words[4] = client.byteLength;
   words[5] = principal.byteLength;
   writer.send(words, [new Uint8Array(envelope.frame), client, principal], 1);
+}
+
+/** UTF-8 of the few client addresses and principals a processor sees (they are copied into the ring, never given). */
+const encodings = new Map<string, Uint8Array>();
+
+function encoded(text: string): Uint8Array {
+  let bytes = encodings.get(text);
+  if (bytes === undefined) {
+    if (encodings.size >= 4096) encodings.clear();
+    bytes = encoder.encode(text);
+    encodings.set(text, bytes);
+  }
+  return bytes;
 }
 
 /** The request a ring message carries, its frame in a buffer of its own. */
