@@ -86,86 +86,102 @@ export function snappyCompressBlock(src: Uint8Array): Uint8Array {
   // Bound: each copy costs no more than it covers, so only literal tags (at most 5 bytes per run of 61+, 1 per
   // shorter run that a copy then pays for) and the preamble add to the input size.
   const out = new Uint8Array(n + Math.ceil(n / 15) + 32);
-  let o = 0;
-  for (let v = n;; v = Math.floor(v / 128)) {
-    if (v < 128) {
-      out[o++] = v;
-      break;
-    }
-    out[o++] = (v & 0x7f) | 0x80;
-  }
-  const emitLiteral = (from: number, to: number) => {
-    const len = to - from;
-    if (len === 0) return;
-    const m = len - 1;
-    if (m < 60) out[o++] = m << 2;
-    else if (m < 0x100) {
-      out[o++] = 60 << 2;
-      out[o++] = m;
-    } else if (m < 0x10000) {
-      out[o++] = 61 << 2;
-      out[o++] = m & 0xff;
-      out[o++] = m >>> 8;
-    } else if (m < 0x1000000) {
-      out[o++] = 62 << 2;
-      out[o++] = m & 0xff;
-      out[o++] = (m >>> 8) & 0xff;
-      out[o++] = m >>> 16;
-    } else {
-      out[o++] = 63 << 2;
-      out[o++] = m & 0xff;
-      out[o++] = (m >>> 8) & 0xff;
-      out[o++] = (m >>> 16) & 0xff;
-      out[o++] = m >>> 24;
-    }
-    out.set(src.subarray(from, to), o);
-    o += len;
-  };
-  const emitCopy = (offset: number, len: number) => {
-    // A 2-byte-offset copy carries at most 64 bytes; leave at least 4 for the last piece.
-    while (len >= 68) {
-      out[o++] = (63 << 2) | 2;
-      out[o++] = offset & 0xff;
-      out[o++] = offset >>> 8;
-      len -= 64;
-    }
-    if (len > 64) {
-      out[o++] = (59 << 2) | 2;
-      out[o++] = offset & 0xff;
-      out[o++] = offset >>> 8;
-      len -= 60;
-    }
-    if (len <= 11 && offset < 2048) {
-      out[o++] = ((offset >>> 8) << 5) | ((len - 4) << 2) | 1;
-      out[o++] = offset & 0xff;
-    } else {
-      out[o++] = ((len - 1) << 2) | 2;
-      out[o++] = offset & 0xff;
-      out[o++] = offset >>> 8;
-    }
-  };
+  let o = writeLengthPreamble(out, n);
   const table = new Int32Array(1 << 14).fill(-1);
-  const read32 = (i: number) => src[i] | (src[i + 1] << 8) | (src[i + 2] << 16) | (src[i + 3] << 24);
   let anchor = 0;
   let i = 0;
   while (i + 4 <= n) {
-    const word = read32(i);
+    const word = read32(src, i);
     const h = Math.imul(word, 0x1e35a7bd) >>> 18;
     const ref = table[h];
     table[h] = i;
-    if (ref >= 0 && i - ref < 0x10000 && read32(ref) === word) {
+    if (ref >= 0 && i - ref < 0x10000 && read32(src, ref) === word) {
       let len = 4;
       while (i + len < n && src[ref + len] === src[i + len]) len++;
-      emitLiteral(anchor, i);
-      emitCopy(i - ref, len);
+      o = emitLiteral(out, o, src, anchor, i);
+      o = emitCopy(out, o, i - ref, len);
       i += len;
       anchor = i;
     } else {
       i++;
     }
   }
-  emitLiteral(anchor, n);
+  o = emitLiteral(out, o, src, anchor, n);
   return out.slice(0, o);
+}
+
+// The emitters below write at `o` and return where the next element goes: module-level functions keep the
+// write position in a local the JIT can hold in a register, where closures over one shared `o` could not.
+
+function read32(src: Uint8Array, i: number): number {
+  return src[i] | (src[i + 1] << 8) | (src[i + 2] << 16) | (src[i + 3] << 24);
+}
+
+/** The block's uncompressed length as a little-endian base-128 varint. */
+function writeLengthPreamble(out: Uint8Array, n: number): number {
+  let o = 0;
+  for (let v = n;; v = Math.floor(v / 128)) {
+    if (v < 128) {
+      out[o++] = v;
+      return o;
+    }
+    out[o++] = (v & 0x7f) | 0x80;
+  }
+}
+
+/** A literal element: a tag carrying length-1 (inline below 60, else in 1..4 following bytes), then the bytes. */
+function emitLiteral(out: Uint8Array, o: number, src: Uint8Array, from: number, to: number): number {
+  const len = to - from;
+  if (len === 0) return o;
+  const m = len - 1;
+  if (m < 60) out[o++] = m << 2;
+  else if (m < 0x100) {
+    out[o++] = 60 << 2;
+    out[o++] = m;
+  } else if (m < 0x10000) {
+    out[o++] = 61 << 2;
+    out[o++] = m & 0xff;
+    out[o++] = m >>> 8;
+  } else if (m < 0x1000000) {
+    out[o++] = 62 << 2;
+    out[o++] = m & 0xff;
+    out[o++] = (m >>> 8) & 0xff;
+    out[o++] = m >>> 16;
+  } else {
+    out[o++] = 63 << 2;
+    out[o++] = m & 0xff;
+    out[o++] = (m >>> 8) & 0xff;
+    out[o++] = (m >>> 16) & 0xff;
+    out[o++] = m >>> 24;
+  }
+  out.set(src.subarray(from, to), o);
+  return o + len;
+}
+
+/** Copy elements for `len` bytes `offset` back: 1-byte-offset form when it fits, else 2-byte-offset pieces. */
+function emitCopy(out: Uint8Array, o: number, offset: number, len: number): number {
+  // A 2-byte-offset copy carries at most 64 bytes; leave at least 4 for the last piece.
+  while (len >= 68) {
+    out[o++] = (63 << 2) | 2;
+    out[o++] = offset & 0xff;
+    out[o++] = offset >>> 8;
+    len -= 64;
+  }
+  if (len > 64) {
+    out[o++] = (59 << 2) | 2;
+    out[o++] = offset & 0xff;
+    out[o++] = offset >>> 8;
+    len -= 60;
+  }
+  if (len <= 11 && offset < 2048) {
+    out[o++] = ((offset >>> 8) << 5) | ((len - 4) << 2) | 1;
+    out[o++] = offset & 0xff;
+  } else {
+    out[o++] = ((len - 1) << 2) | 2;
+    out[o++] = offset & 0xff;
+    out[o++] = offset >>> 8;
+  }
+  return o;
 }
 
 function isXerial(data: Uint8Array): boolean {
