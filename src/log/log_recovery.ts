@@ -65,38 +65,80 @@ function moveTailAside(seg: Segment, from: number, to: number): string {
   return path.basename(target);
 }
 
-/**
- * Loads every segment of `dir` (created if missing) and recovers when needed. Recovery runs when the
- * shutdown was unclean, when a segment ends past the recovery point, or when loading met a torn tail.
- */
-export function loadSegments(opts: {
+export interface LoadSegmentsOptions {
   dir: string;
   name: string;
   config: LogConfig;
   recoveryPoint: bigint;
   cleanShutdown: boolean;
   logger: Logger;
-}): LoadedLog {
-  const { dir, config, recoveryPoint } = opts;
-  fs.mkdirSync(dir, { recursive: true });
+}
+
+/**
+ * Loads every segment of `dir` (created if missing) and recovers when needed. Recovery runs when the
+ * shutdown was unclean, when a segment ends past the recovery point, or when loading met a torn tail.
+ */
+export function loadSegments(opts: LoadSegmentsOptions): LoadedLog {
+  fs.mkdirSync(opts.dir, { recursive: true });
   // A cleaning cut short by a crash is completed or discarded first (cleaner/swap_recovery.ts).
-  completeSwaps(dir, opts.name, opts.logger);
-  const bases = cleanDirectory(dir, fs.readdirSync(dir));
-  const segments: Segment[] = [];
-  let indexesRebuilt = 0;
-  const problems: string[] = [];
-  let firstTorn = -1;
-  for (const base of bases) {
-    const { segment, indexProblem, tail } = Segment.open(dir, base, config);
-    if (indexProblem !== null) {
-      indexesRebuilt++;
-      problems.push(`${segmentFileName(base, "")}: ${indexProblem}`);
-    }
-    if (tail !== null && firstTorn < 0) firstTorn = segments.length;
-    segments.push(segment);
-  }
+  completeSwaps(opts.dir, opts.name, opts.logger);
+  const { segments, indexesRebuilt, problems, firstTorn } = openSegments(opts.dir, opts.config);
   if (segments.length === 0) return { segments, recovery: null, recovered: false };
 
+  const { start, reason } = recoveryStart(segments, opts, firstTorn);
+  const walk = start >= 0 ? checkSegments(segments, start, problems) : nothingChecked();
+  // Write rebuilt indexes out; inactive segments get their final time index entry as on a roll.
+  for (let i = 0; i < segments.length; i++) {
+    if (i < segments.length - 1) segments[i].onBecomeInactive();
+    else segments[i].persistIndexes();
+  }
+
+  if (start < 0 && indexesRebuilt === 0) return { segments, recovery: null, recovered: false };
+  logRecovery(opts, start >= 0 ? reason : null, walk, indexesRebuilt, problems);
+  return {
+    segments,
+    recovered: start >= 0,
+    recovery: {
+      segmentsRecovered: walk.segmentsRecovered,
+      batchesChecked: walk.batchesChecked,
+      truncatedBytes: walk.truncatedBytes,
+      indexesRebuilt,
+      reason: [reason, ...problems].filter((s) => s).join("; "),
+    },
+  };
+}
+
+interface OpenedSegments {
+  segments: Segment[];
+  indexesRebuilt: number;
+  /** What was wrong with each rebuilt index, for the recovery report. */
+  problems: string[];
+  /** The first segment whose .log ends in a torn batch; -1 when none does. */
+  firstTorn: number;
+}
+
+/** Opens the directory's segments in offset order, rebuilding indexes that are bad or missing. */
+function openSegments(dir: string, config: LogConfig): OpenedSegments {
+  const opened: OpenedSegments = { segments: [], indexesRebuilt: 0, problems: [], firstTorn: -1 };
+  for (const base of cleanDirectory(dir, fs.readdirSync(dir))) {
+    const { segment, indexProblem, tail } = Segment.open(dir, base, config);
+    if (indexProblem !== null) {
+      opened.indexesRebuilt++;
+      opened.problems.push(`${segmentFileName(base, "")}: ${indexProblem}`);
+    }
+    if (tail !== null && opened.firstTorn < 0) opened.firstTorn = opened.segments.length;
+    opened.segments.push(segment);
+  }
+  return opened;
+}
+
+/** The segment recovery starts from (-1: none) and why it runs. */
+function recoveryStart(
+  segments: Segment[],
+  opts: LoadSegmentsOptions,
+  firstTorn: number,
+): { start: number; reason: string } {
+  const { recoveryPoint } = opts;
   // Where recovery starts: the segment holding the recovery point (Kafka recovers whole segments).
   let start = -1;
   const endsPastRecoveryPoint = segments[segments.length - 1].nextOffset > recoveryPoint;
@@ -112,46 +154,35 @@ export function loadSegments(opts: {
     : start >= 0
     ? `log ends past the recovery point ${recoveryPoint}`
     : "";
+  return { start, reason };
+}
 
-  const walk = start >= 0 ? checkSegments(segments, start, problems) : null;
-  const { segmentsRecovered, batchesChecked, truncatedBytes, truncatedAt, repairs, damaged } = walk ?? {
-    segmentsRecovered: 0,
-    batchesChecked: 0,
-    truncatedBytes: 0,
-    truncatedAt: null,
-    repairs: [],
-    damaged: false,
-  };
-  // Write rebuilt indexes out; inactive segments get their final time index entry as on a roll.
-  for (let i = 0; i < segments.length; i++) {
-    if (i < segments.length - 1) segments[i].onBecomeInactive();
-    else segments[i].persistIndexes();
-  }
+function nothingChecked(): CheckResult {
+  return { segmentsRecovered: 0, batchesChecked: 0, truncatedBytes: 0, truncatedAt: null, repairs: [], damaged: false };
+}
 
-  if (start < 0 && indexesRebuilt === 0) return { segments, recovery: null, recovered: false };
-  const what = start >= 0
-    ? `checked ${batchesChecked} batches in ${segmentsRecovered} segments (${reason})` +
-      (truncatedAt !== null ? `, truncated ${truncatedBytes} bytes from offset ${truncatedAt}` : ", no torn data")
+/** Cuts at WARN (a torn tail) or ERROR (damage), then one INFO line; `reason` null when no segment was walked. */
+function logRecovery(
+  opts: LoadSegmentsOptions,
+  reason: string | null,
+  walk: CheckResult,
+  indexesRebuilt: number,
+  problems: string[],
+): void {
+  const what = reason !== null
+    ? `checked ${walk.batchesChecked} batches in ${walk.segmentsRecovered} segments (${reason})` +
+      (walk.truncatedAt !== null
+        ? `, truncated ${walk.truncatedBytes} bytes from offset ${walk.truncatedAt}`
+        : ", no torn data")
     : "";
   const rebuilt = indexesRebuilt > 0 ? `rebuilt ${indexesRebuilt} segment indexes` : "";
   const detail = problems.length > 0 ? ` [${problems.join("; ")}]` : "";
-  if (repairs.length > 0) {
-    const line = `Recovery of ${opts.name} truncated damaged data: ${repairs.join("; ")}`;
-    if (damaged) opts.logger.error(line);
+  if (walk.repairs.length > 0) {
+    const line = `Recovery of ${opts.name} truncated damaged data: ${walk.repairs.join("; ")}`;
+    if (walk.damaged) opts.logger.error(line);
     else opts.logger.warn(line);
   }
   opts.logger.info(`Recovered ${opts.name}: ${[what, rebuilt].filter((s) => s).join("; ")}${detail}`);
-  return {
-    segments,
-    recovered: start >= 0,
-    recovery: {
-      segmentsRecovered,
-      batchesChecked,
-      truncatedBytes,
-      indexesRebuilt,
-      reason: [reason, ...problems].filter((s) => s).join("; "),
-    },
-  };
 }
 
 interface CheckResult {
