@@ -44,7 +44,7 @@ export const findCoordinatorHandler = defineApi<FindCoordinatorRequest, FindCoor
     const keyType = ctx.apiVersion === 0 ? GROUP : request.keyType;
     const keys = ctx.apiVersion >= 4 ? request.coordinatorKeys : [request.key];
     // ACL_RULES: DESCRIBE on the group or transactional id; Kafka creates the topic only for an allowed key.
-    const refusal = (key: string) => authorizationRefusal(key, keyType, ctx);
+    const refusal = (key: string) => authorizationRefusal(key, keyType, ctx, ctx.apiVersion >= 4);
     const txnTopicReady = keyType === TRANSACTION && keys.some((k) => refusal(k) === null)
       ? await ctx.broker.txns.ensureTopic()
       : true;
@@ -67,20 +67,15 @@ export const findCoordinatorHandler = defineApi<FindCoordinatorRequest, FindCoor
   },
 });
 
-function authorizationRefusal(key: string, keyType: number, ctx: RequestContext): Coordinator | null {
+/** Kafka words the refusal in v0–v3's top-level message; v4's per-key entries carry an empty one. */
+function authorizationRefusal(key: string, keyType: number, ctx: RequestContext, perKey: boolean): Coordinator | null {
   if (keyType === GROUP && !groupAllowed(ctx, key)) {
-    return {
-      ...noNode(key),
-      errorCode: ErrorCode.GROUP_AUTHORIZATION_FAILED,
-      errorMessage: "Group authorization failed.",
-    };
+    const errorMessage = perKey ? "" : "Group authorization failed.";
+    return { ...noNode(key), errorCode: ErrorCode.GROUP_AUTHORIZATION_FAILED, errorMessage };
   }
   if (keyType === TRANSACTION && !transactionalIdAllowed(ctx, key)) {
-    return {
-      ...noNode(key),
-      errorCode: ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED,
-      errorMessage: "Transactional Id authorization failed.",
-    };
+    const errorMessage = perKey ? "" : "Transactional Id authorization failed.";
+    return { ...noNode(key), errorCode: ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED, errorMessage };
   }
   return null;
 }

@@ -58,7 +58,7 @@ export const createTopicsHandler = defineApi<CreateTopicsRequest, CreateTopicsRe
     const results: Array<CreatableTopicResult | number> = unique.map((topic) => {
       // ACL_RULES: CREATE on the cluster or the topic.
       if (!mayCreateTopic(ctx, topic.name)) {
-        return failed(topic.name, ErrorCode.TOPIC_AUTHORIZATION_FAILED, "Topic authorization failed.");
+        return failed(topic.name, ErrorCode.TOPIC_AUTHORIZATION_FAILED, "Authorization failed.");
       }
       if (tooMany) return failed(topic.name, tooMany.errorCode, tooMany.message);
       const problem = checkTopic(topic, config, metadata.image.nodeId);

@@ -41,7 +41,7 @@ export const createPartitionsHandler = defineApi<CreatePartitionsRequest, Create
     const unique = request.topics.filter((t) => counts.get(t.name) === 1);
     const results: Array<CreatePartitionsTopicResult | number> = unique.map((t) => {
       if (!topicAllowed(ctx, t.name)) {
-        return result(t.name, ErrorCode.TOPIC_AUTHORIZATION_FAILED, "Topic authorization failed.");
+        return result(t.name, ErrorCode.TOPIC_AUTHORIZATION_FAILED, null);
       }
       const current = metadata.byName.get(t.name);
       if (current && t.count > current.partitions) {

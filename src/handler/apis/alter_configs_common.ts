@@ -69,10 +69,12 @@ export async function alterResources(
   };
   for (const r of resources) {
     const denied = configRefusal(ctx, r.resourceType, r.resourceName);
-    const refused = counts.get(key(r))! > 1
-      ? invalid("Each resource must appear at most once.")
-      : denied
-      ? { errorCode: denied.errorCode, message: denied.message }
+    const refused = counts.get(key(r))! > 1 ? invalid("Each resource must appear at most once.") : denied
+      // Kafka's controller words a topic's refusal and leaves the cluster's without a message.
+      ? {
+        errorCode: denied.errorCode,
+        message: denied.errorCode === ErrorCode.CLUSTER_AUTHORIZATION_FAILED ? null : denied.message,
+      }
       : preprocess(r, nodeId, acceptsLoggers);
     const batch = BATCH_OF[r.resourceType];
     if (refused) answers.push(refused);
