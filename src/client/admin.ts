@@ -17,8 +17,11 @@ import {
   apiVersions,
   type ClusterDescription,
   commitGroupOffsets,
+  type ConsumerGroupDescription,
+  type ConsumerGroupMember,
   deleteGroups,
   describeCluster,
+  describeConsumerGroups,
   fetchGroupOffsets,
   type GroupOffset,
 } from "./admin_groups.ts";
@@ -30,7 +33,14 @@ import type { TopicInfo } from "./metadata.ts";
 import { type ClientOptions, NetworkClient } from "./network_client.ts";
 import { listOffsets, type OffsetSpec } from "./offsets.ts";
 
-export type { ApiVersionRange, ClusterDescription, GroupOffset, OffsetSpec };
+export type {
+  ApiVersionRange,
+  ClusterDescription,
+  ConsumerGroupDescription,
+  ConsumerGroupMember,
+  GroupOffset,
+  OffsetSpec,
+};
 
 /** A topic to create. */
 export interface NewTopic {
@@ -286,6 +296,11 @@ export class Admin {
   /** Sets a group's committed offsets (Kafka's alterConsumerGroupOffsets); refused while it has members. */
   alterGroupOffsets(groupId: string, offsets: GroupOffset[]): Promise<void> {
     return commitGroupOffsets(this.client, groupId, offsets);
+  }
+
+  /** KIP-848 consumer groups (ConsumerGroupDescribe); GROUP_ID_NOT_FOUND for classic or unknown groups. */
+  describeConsumerGroups(groupIds: string[]): Promise<ConsumerGroupDescription[]> {
+    return describeConsumerGroups(this.client, groupIds);
   }
 
   /** Deletes groups and their offsets; GROUP_NOT_EMPTY while a group has members. */

@@ -3,11 +3,13 @@
  * committed offsets (OffsetFetch for every topic), setting them (OffsetCommit as a non-member, generation -1
  * and no member id, which a coordinator accepts only while the group has no members, as Kafka's
  * alterConsumerGroupOffsets relies on), deleting groups (DeleteGroups, per coordinator), the cluster's id,
- * controller and brokers (Metadata without topics), and the API versions a broker speaks.
+ * controller and brokers (Metadata without topics), the API versions a broker speaks, and KIP-848 consumer
+ * groups (ConsumerGroupDescribe: DescribeGroups describes only classic groups).
  */
 import { Apis } from "./apis.ts";
 import { findGroupCoordinator } from "./coordinator.ts";
 import { throwIfError } from "./errors.ts";
+import type { TopicPartition } from "./group.ts";
 import type { NetworkClient } from "./network_client.ts";
 
 /** A group's committed offset for one partition. */
@@ -135,4 +137,65 @@ export function apiVersions(client: NetworkClient, node: number): Promise<ApiVer
     return r.apiKeys.map((k) => ({ apiKey: k.apiKey, minVersion: k.minVersion, maxVersion: k.maxVersion }))
       .sort((a, b) => a.apiKey - b.apiKey);
   });
+}
+
+/** A KIP-848 consumer group member, as ConsumerGroupDescribe reports it. */
+export interface ConsumerGroupMember {
+  /** The member id. */
+  memberId: string;
+  /** The static member's instance id, or null. */
+  groupInstanceId: string | null;
+  /** The member's client.id. */
+  clientId: string;
+  /** The member's address. */
+  clientHost: string;
+  /** The member's epoch. */
+  memberEpoch: number;
+  /** The partitions it owns now. */
+  assignment: TopicPartition[];
+}
+
+/** A KIP-848 consumer group, as ConsumerGroupDescribe reports it. */
+export interface ConsumerGroupDescription {
+  /** The group id. */
+  groupId: string;
+  /** Empty, Assigning, Reconciling, Stable or Dead. */
+  state: string;
+  /** The group epoch. */
+  groupEpoch: number;
+  /** The server-side assignor (e.g. "uniform"). */
+  assignor: string;
+  /** The current members. */
+  members: ConsumerGroupMember[];
+}
+
+/** KIP-848 consumer groups, each asked of its coordinator; GROUP_ID_NOT_FOUND for a classic or unknown one. */
+export function describeConsumerGroups(client: NetworkClient, groupIds: string[]): Promise<ConsumerGroupDescription[]> {
+  return Promise.all(groupIds.map((groupId) =>
+    client.retrying(async () => {
+      const node = await findGroupCoordinator(client, groupId);
+      const r = await client.send(node, Apis.ConsumerGroupDescribe, {
+        groupIds: [groupId],
+        includeAuthorizedOperations: false,
+      });
+      const g = r.groups.find((x) => x.groupId === groupId);
+      throwIfError(g?.errorCode ?? 0, g?.errorMessage ?? `group ${groupId}`);
+      return {
+        groupId,
+        state: g!.groupState,
+        groupEpoch: g!.groupEpoch,
+        assignor: g!.assignorName,
+        members: g!.members.map((m) => ({
+          memberId: m.memberId,
+          groupInstanceId: m.instanceId,
+          clientId: m.clientId,
+          clientHost: m.clientHost,
+          memberEpoch: m.memberEpoch,
+          assignment: m.assignment.topicPartitions.flatMap((t) =>
+            t.partitions.map((partition) => ({ topic: t.topicName, partition }))
+          ),
+        })),
+      };
+    })
+  ));
 }

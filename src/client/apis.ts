@@ -7,6 +7,7 @@ import type { ApiDescriptor } from "../protocol/api_descriptor.ts";
 import type { Reader } from "../protocol/io/reader.ts";
 import type { Writer } from "../protocol/io/writer.ts";
 import * as apiVersions from "../protocol/generated/api_versions.ts";
+import * as consumerGroupDescribe from "../protocol/generated/consumer_group_describe.ts";
 import * as createTopics from "../protocol/generated/create_topics.ts";
 import * as deleteGroups from "../protocol/generated/delete_groups.ts";
 import * as deleteRecords from "../protocol/generated/delete_records.ts";
@@ -119,5 +120,10 @@ export const Apis = {
     deleteGroups.DELETE_GROUPS_API,
     deleteGroups.encodeDeleteGroupsRequest,
     deleteGroups.decodeDeleteGroupsResponse,
+  ),
+  ConsumerGroupDescribe: api(
+    consumerGroupDescribe.CONSUMER_GROUP_DESCRIBE_API,
+    consumerGroupDescribe.encodeConsumerGroupDescribeRequest,
+    consumerGroupDescribe.decodeConsumerGroupDescribeResponse,
   ),
 } as const;

@@ -36,6 +36,8 @@ export {
   type ClusterDescription,
   type ConfigChange,
   type ConfigEntry,
+  type ConsumerGroupDescription,
+  type ConsumerGroupMember,
   type GroupDescription,
   type GroupListing,
   type GroupMemberDescription,

@@ -13,6 +13,11 @@ import { KafkaClientError } from "../../src/client/errors.ts";
 import { Producer } from "../../src/client/producer.ts";
 import { ErrorCode } from "../../src/protocol/errors.ts";
 import { type BrokerProcess, startBroker } from "../integration/_broker.ts";
+import { wireCaller, WireClient } from "../integration/_wire.ts";
+import {
+  decodeConsumerGroupHeartbeatResponse,
+  encodeConsumerGroupHeartbeatRequest,
+} from "../../src/protocol/generated/consumer_group_heartbeat.ts";
 
 const text = new TextDecoder();
 
@@ -79,6 +84,44 @@ describe("admin group offsets, cluster, and assign-then-seek", () => {
     await admin.deleteGroups(["g"]);
     assert.deepEqual(await admin.listGroupOffsets("g"), []);
     assert.ok(!(await admin.listGroups()).some((g) => g.groupId === "g"));
+  });
+
+  test("describeConsumerGroups: a KIP-848 member and its assignment; an unknown group is GROUP_ID_NOT_FOUND", async () => {
+    const wire = await WireClient.connect(broker.port);
+    try {
+      const joined = await wireCaller("kip848")(
+        wire,
+        68,
+        0,
+        {
+          groupId: "k848",
+          memberId: "",
+          memberEpoch: 0,
+          instanceId: null,
+          rackId: null,
+          rebalanceTimeoutMs: 30_000,
+          subscribedTopicNames: ["t"],
+          subscribedTopicRegex: null,
+          serverAssignor: "uniform",
+          topicPartitions: [],
+        },
+        encodeConsumerGroupHeartbeatRequest,
+        decodeConsumerGroupHeartbeatResponse,
+      );
+      assert.equal(joined.errorCode, 0);
+      const [g] = await admin.describeConsumerGroups(["k848"]);
+      assert.equal(g.assignor, "uniform");
+      assert.equal(g.members.length, 1);
+      assert.equal(g.members[0].memberId, joined.memberId);
+      assert.equal(g.members[0].clientId, "kip848");
+      assert.deepEqual(g.members[0].assignment.map((tp) => `${tp.topic}-${tp.partition}`).sort(), ["t-0", "t-1"]);
+      await assert.rejects(
+        admin.describeConsumerGroups(["no-such-group"]),
+        (e) => e instanceof KafkaClientError && e.code === ErrorCode.GROUP_ID_NOT_FOUND,
+      );
+    } finally {
+      wire.socket.destroy();
+    }
   });
 
   test("describeCluster and apiVersions", async () => {

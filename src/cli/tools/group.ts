@@ -29,11 +29,29 @@ const list: ToolCommand = {
   },
 };
 
-/** The group's description, or null when the coordinator does not know it. */
-async function describeGroup(admin: Admin, groupId: string): Promise<GroupDescription | null> {
+/** What the tools need of a group, classic or KIP-848. */
+interface GroupView {
+  state: string;
+  /** "classic" or "consumer" (KIP-848). */
+  type: string;
+  /** The classic group's protocol, or the KIP-848 group's server-side assignor. */
+  protocol: string;
+  members: GroupDescription["members"];
+}
+
+/**
+ * The group's description, or null when the coordinator does not know it: KIP-848 groups (type "consumer" in
+ * ListGroups) through ConsumerGroupDescribe, since DescribeGroups describes classic groups only.
+ */
+async function describeGroup(admin: Admin, groupId: string): Promise<GroupView | null> {
   try {
+    const listing = (await admin.listGroups()).find((g) => g.groupId === groupId);
+    if (listing?.type === "consumer") {
+      const [g] = await admin.describeConsumerGroups([groupId]);
+      return { state: g.state, type: "consumer", protocol: g.assignor, members: g.members };
+    }
     const [g] = await admin.describeGroups([groupId]);
-    return g.state === "Dead" ? null : g;
+    return g.state === "Dead" ? null : { state: g.state, type: "classic", protocol: g.protocol, members: g.members };
   } catch (e) {
     if (isKafkaError(e, ErrorCode.GROUP_ID_NOT_FOUND)) return null;
     throw e;
@@ -82,6 +100,7 @@ const describe: ToolCommand = {
     const out = {
       groupId,
       state: group?.state ?? "Empty",
+      type: group?.type ?? "classic",
       protocol: group?.protocol ?? "",
       members: group?.members.map((m) => ({
         memberId: m.memberId,
@@ -95,7 +114,7 @@ const describe: ToolCommand = {
     ctx.emit(
       out,
       () =>
-        fields([["group", groupId], ["state", out.state], ["protocol", out.protocol || null], [
+        fields([["group", groupId], ["state", out.state], ["type", out.type], ["protocol", out.protocol || null], [
           "members",
           out.members.length,
         ], ["total lag", out.totalLag]]) +
