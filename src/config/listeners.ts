@@ -126,7 +126,7 @@ export function resolveListeners(cfg: BrokerConfig, fail: Fail): Listener[] {
       advertisedHost: ad?.host ?? (isWildcardHost(l.host) ? hostname() : l.host),
       advertisedPort: ad?.port ?? l.port,
       sasl: SASL_PROTOCOLS.includes(protocol) ? resolveSaslSettings(cfg, l.name, fail) : null,
-      tls: TLS_PROTOCOLS.includes(protocol) ? resolveTlsSettings(cfg, l.name, fail) : null,
+      tls: TLS_PROTOCOLS.includes(protocol) ? resolveTlsSettings(cfg, l.name, protocol === "SASL_SSL", fail) : null,
     };
   });
   const strayTls = strayTlsKeys(cfg, resolved.filter((l) => l.tls !== null).map((l) => l.name));

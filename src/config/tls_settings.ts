@@ -68,6 +68,11 @@ class ListenerKeys {
     }
   }
 
+  /** Whether the listener gives `key` itself. */
+  isOwn(key: string): boolean {
+    return this.own.has(key);
+  }
+
   /** The name to show for `key`: the per-listener form when that is where the value came from. */
   where(key: string): string {
     return this.own.has(key) ? `listener.name.${this.listener.toLowerCase()}.${key}` : key;
@@ -241,9 +246,19 @@ function enabledVersions(keys: ListenerKeys, fail: Fail): { minVersion: TlsVersi
   return { minVersion: sorted[0], maxVersion: sorted[sorted.length - 1] };
 }
 
-export function resolveTlsSettings(cfg: BrokerConfig, listener: string, fail: Fail): TlsListenerSettings {
+/**
+ * `saslSsl`: on SASL_SSL listeners only the listener's own ssl.client.auth counts; the broker-wide one is for SSL
+ * listeners (KIP-684), so a broker with an mTLS listener and a SASL_SSL one does not ask SASL clients for
+ * certificates.
+ */
+export function resolveTlsSettings(
+  cfg: BrokerConfig,
+  listener: string,
+  saslSsl: boolean,
+  fail: Fail,
+): TlsListenerSettings {
   const keys = new ListenerKeys(cfg, listener);
-  const clientAuth = keys.text("ssl.client.auth").toLowerCase();
+  const clientAuth = saslSsl && !keys.isOwn("ssl.client.auth") ? "none" : keys.text("ssl.client.auth").toLowerCase();
   if (clientAuth !== "none" && clientAuth !== "requested" && clientAuth !== "required") {
     fail("ssl.client.auth", `${keys.where("ssl.client.auth")} = ${clientAuth}: expected none, requested or required`);
   }

@@ -126,19 +126,25 @@ describe("TLS listener settings", () => {
     assert.match(perListener.message, /listener\.name\.ssl\.ssl\.keystore\.location = .*nope\.pem: cannot read/);
   });
 
-  test("SASL_SSL listeners get both SASL and TLS settings", () => {
+  test("SASL_SSL listeners get both SASL and TLS settings; only their own ssl.client.auth applies (KIP-684)", () => {
     const cfg = loadConfig({
       overrides: [
-        "listeners=SASL_SSL://127.0.0.1:0",
+        "listeners=SASL_SSL://127.0.0.1:0,SSL://127.0.0.1:0,MTLS_SASL://127.0.0.1:0",
+        "listener.security.protocol.map=SASL_SSL:SASL_SSL,SSL:SSL,MTLS_SASL:SASL_SSL",
         `ssl.keystore.location=${certs.serverStore}`,
+        `ssl.truststore.location=${certs.caPem}`,
+        "ssl.client.auth=required",
+        "listener.name.mtls_sasl.ssl.client.auth=requested",
         'sasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule required user_a="b";',
         "listener.name.sasl_ssl.sasl.enabled.mechanisms=PLAIN",
       ],
     });
-    const [l] = parseListeners(cfg);
-    assert.equal(l.securityProtocol, "SASL_SSL");
-    assert.deepEqual(l.sasl?.mechanisms, ["PLAIN"]);
-    assert.ok(l.tls?.key);
+    const [saslSsl, ssl, mtlsSasl] = parseListeners(cfg);
+    assert.equal(saslSsl.securityProtocol, "SASL_SSL");
+    assert.deepEqual(saslSsl.sasl?.mechanisms, ["PLAIN"]);
+    assert.equal(saslSsl.tls?.clientAuth, "none");
+    assert.equal(ssl.tls?.clientAuth, "required");
+    assert.equal(mtlsSasl.tls?.clientAuth, "requested");
   });
 });
 
