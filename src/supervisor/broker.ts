@@ -14,41 +14,23 @@
 import * as path from "node:path";
 import type { BrokerConfig } from "../config/keys.ts";
 import { type Listener, parseListeners } from "../config/listeners.ts";
-import { maxConnectionsPerIpOverrides } from "../config/connection_limits.ts";
 import { parseMetricsListener } from "../config/metrics_listener.ts";
 import { threadCounts } from "../config/thread_counts.ts";
 import type { HostRuntime, HttpServer, WorkerHandle } from "../runtime/types.ts";
-import type { MetadataImage } from "../cluster/metadata_image.ts";
-import { TopicRegistry } from "../cluster/topic_registry.ts";
-import { advertisedVersions } from "../handler/apis/registry.ts";
-import { buildSupportedVersions } from "../network/supported_versions.ts";
-import { createQuotaBuffer } from "../network/connection_quotas.ts";
-import { createMemoryPoolBuffer } from "../network/memory_pool.ts";
-import { effectiveMaxConnections } from "../network/connection_limit.ts";
-import { RequestQueueCounter } from "../network/request_channel.ts";
-import type { ProcessorInit, ProcessorReport } from "../network/processor_worker.ts";
-import { scramStoreFor } from "./scram_store.ts";
-import { createMetricsBuffer } from "../metrics/layout.ts";
-import { startMetricsServer } from "./metrics_http.ts";
-import { Logger, setLogLevel } from "../util/logger.ts";
-import { Controller } from "./controller.ts";
-import type { Checkpoints, HandlerInit, HandlerReport } from "../handler/handler_worker.ts";
-import { LogDirSet } from "./log_dir_set.ts";
+import type { Checkpoints } from "../handler/handler_worker.ts";
 import { createPeerPorts } from "../handler/services/partition_router.ts";
-import { explainListenFailure } from "./listen_errors.ts";
+import { Logger, setLogLevel } from "../util/logger.ts";
 import { VERSION } from "../version.ts";
+import { type ControlPlane, createControlPlane } from "./control_plane.ts";
+import { HandlerPool } from "./handler_pool.ts";
+import { explainListenFailure } from "./listen_errors.ts";
+import { LogDirSet } from "./log_dir_set.ts";
+import { startMetricsServer } from "./metrics_http.ts";
+import { type BoundListener, processorLabel, startProcessors } from "./processor_pool.ts";
+import { scramStoreFor } from "./scram_store.ts";
+import { createSharedState, type SharedState } from "./shared_state.ts";
 
-/** A listener as bound: its port is the real one even when 0 was configured. */
-export interface BoundListener {
-  /** The listener's name, e.g. PLAINTEXT. */
-  name: string;
-  /** Its security protocol (listener.security.protocol.map). */
-  securityProtocol: string;
-  /** The host it listens on; empty means every interface. */
-  host: string;
-  /** The port it is bound to. */
-  port: number;
-}
+export type { BoundListener };
 
 /** A started broker: its identity, where it listens, and how to stop it. */
 export interface RunningBroker {
@@ -75,25 +57,8 @@ export async function startBroker(runtime: HostRuntime, config: BrokerConfig): P
   const logDir = path.resolve(config["log.dirs"][0]);
   // Every log dir's meta.properties, checkpoints and clean-shutdown marker; the first also holds the metadata.
   const dirState = LogDirSet.open(config["log.dirs"], config["node.id"], log);
-  const meta = dirState.meta;
-  const topics = new TopicRegistry(logDir);
-
-  const threads = threadCounts(config);
-  const processorsPerListener = runtime.reusePortBalances ? threads.network : 1;
-  if (!runtime.reusePortBalances && threads.network > 1) {
-    log.warn("SO_REUSEPORT does not balance connections on this OS: one processor per listener");
-  }
-  const handlerCount = threads.io;
-  const processorCount = listeners.length * processorsPerListener;
-  const supported = buildSupportedVersions(advertisedVersions());
-  const quotaBuffer = createQuotaBuffer();
-  const poolBuffer = createMemoryPoolBuffer(config["queued.max.request.bytes"]);
-  const unsentBuffer = createMemoryPoolBuffer(config["tsbroker.queued.max.response.bytes"]);
-  const connectionLimit = effectiveMaxConnections(config["max.connections"]);
-  const queueBuffer = RequestQueueCounter.createBuffer();
-  const metricsBuffer = createMetricsBuffer(processorCount);
-  const queue = new RequestQueueCounter(queueBuffer, config["queued.max.requests"]);
-
+  const threads = planThreads(runtime, config, listeners.length, log);
+  const shared = createSharedState(config, threads.processorCount);
   // Advertised ports of port-0 listeners are only known once bound.
   const advertised = listeners.map((l) => ({
     name: l.name,
@@ -101,242 +66,196 @@ export async function startBroker(runtime: HostRuntime, config: BrokerConfig): P
     host: l.advertisedHost,
     port: l.advertisedPort,
   }));
-  const image = (): MetadataImage => ({
-    clusterId: meta.clusterId,
-    nodeId: meta.nodeId,
+  const channels = requestChannels(threads);
+  const plane = createControlPlane({
+    logDir,
+    config,
+    log,
+    clusterId: dirState.meta.clusterId,
+    nodeId: dirState.meta.nodeId,
     listeners: advertised,
-    topics: topics.list(),
-    brokerConfigs: controller.brokerConfigs.image(),
+    // Called only after the handlers exist: the controller publishes on changes, never while constructed.
+    publish: (image) => handlers.publish(image),
+    loggerNames: threadLoggerNames(listeners, threads),
   });
-
-  // RequestChannel: one MessageChannel per (processor, handler) pair.
-  const channels = Array.from(
-    { length: processorCount },
-    () => Array.from({ length: handlerCount }, () => new MessageChannel()),
-  );
-
-  // Handler-to-handler ports: one MessageChannel per pair.
-  const peerPorts = createPeerPorts(handlerCount);
-
-  let imageVersion = 0;
-  const imageAcks = new Map<number, { remaining: number; done: () => void }>();
-  /** Send the current image to every handler; resolves once all have applied it. */
-  const publish = (): Promise<void> => {
-    const version = ++imageVersion;
-    const next = image();
-    return new Promise((resolve) => {
-      imageAcks.set(version, { remaining: handlers.length, done: resolve });
-      for (const worker of handlers) worker.postMessage({ type: "image", version, image: next });
-    });
-  };
-  // BROKER_LOGGER lists a logger per thread (the names their log lines carry), besides root.
-  const loggerNames = [
-    "broker",
-    ...Array.from({ length: handlerCount }, (_, h) => `handler-${h}`),
-    ...listeners.flatMap((l) => Array.from({ length: processorsPerListener }, (_, i) => `processor-${l.name}-${i}`)),
-  ];
-  const controller = new Controller(logDir, topics, config, log, publish, loggerNames);
-
-  const handlers: WorkerHandle[] = [];
-  const handlerReady: Promise<void>[] = [];
   const recovering = Date.now();
-  for (let h = 0; h < handlerCount; h++) {
-    const name = `handler-${h}`;
-    const worker = runtime.spawnWorker("handler", name);
-    handlers.push(worker);
-    handlerReady.push(
-      new Promise((resolve, reject) => {
-        worker.onerror = (e) => reject(new Error(`${name} failed: ${e.message}`));
-        worker.onmessage = (e) => {
-          const report = e.data as HandlerReport;
-          switch (report.type) {
-            case "ready":
-              resolve();
-              break;
-            case "init-failed":
-              reject(new Error(`${name} failed to start: ${report.message}`));
-              break;
-            case "controller":
-              controller.execute(report.call).then(
-                (result) => worker.postMessage({ type: "controller-reply", id: report.id, result }),
-                (err) => worker.postMessage({ type: "controller-reply", id: report.id, error: String(err) }),
-              );
-              break;
-            case "image-applied": {
-              const ack = imageAcks.get(report.version);
-              if (ack && --ack.remaining === 0) {
-                imageAcks.delete(report.version);
-                ack.done();
-              }
-              break;
-            }
-            case "checkpoints":
-              dirState.record(h, report.checkpoints);
-              break;
-          }
-        };
-      }),
-    );
-    const ports = channels.map((row) => row[h].port2);
-    const peers = peerPorts[h].filter((p): p is MessagePort => p !== null);
-    worker.postMessage(
-      {
-        type: "init",
-        index: h,
-        count: handlerCount,
-        name,
-        config,
-        image: image(),
-        logDir,
-        cleanShutdown: dirState.cleanShutdown,
-        recoveryPoints: dirState.recoveryPointEntries(),
-        logStartOffsets: dirState.logStartOffsetEntries(),
-        processorPorts: ports,
-        peerPorts: peerPorts[h],
-        queueBuffer,
-        queueCapacity: config["queued.max.requests"],
-        poolBuffer,
-        logLevel: config["tsbroker.log.level"],
-      } satisfies HandlerInit,
-      [...ports, ...peers],
-    );
-  }
-
-  const processors: WorkerHandle[] = [];
-  const bound: BoundListener[] = [];
-  /**
-   * A start that fails once the logs are open (a port is taken, a handler
-   * failed) closes them as a stop would, so the next start is not treated
-   * as recovering from a crash.
-   */
-  const abandonStart = async (): Promise<void> => {
-    for (const worker of processors) worker.terminate();
-    const closed = await Promise.all(handlers.map((worker) => stopWorker(worker, { type: "shutdown" }, 5000)));
-    for (const worker of handlers) worker.terminate();
-    closed.forEach((checkpoints, h) => checkpoints && dirState.record(h, checkpoints));
-    dirState.close(closed.every((c) => c !== null));
-  };
+  const handlers = new HandlerPool(runtime, {
+    count: threads.handlerCount,
+    config,
+    logDir,
+    dirState,
+    processorPorts: Array.from({ length: threads.handlerCount }, (_, h) => channels.map((row) => row[h].port2)),
+    peerPorts: createPeerPorts(threads.handlerCount),
+    queueBuffer: shared.queueBuffer,
+    poolBuffer: shared.poolBuffer,
+  }, plane.image());
+  handlers.controller = plane.controller;
+  const workers = { processors: [] as WorkerHandle[], handlers: handlers.workers };
+  let bound: BoundListener[];
   try {
-    await Promise.all(handlerReady);
-    const how = dirState.fresh
-      ? "new log dir"
-      : dirState.cleanShutdown
-      ? "after a clean shutdown"
-      : "after an unclean shutdown: tails checked";
-    log.info(`Logs opened in ${Date.now() - recovering} ms (${how})`);
-    for (let l = 0; l < listeners.length; l++) {
-      const listener = listeners[l];
-      let port = listener.port;
-      for (let i = 0; i < processorsPerListener; i++) {
-        const index = l * processorsPerListener + i;
-        const worker = runtime.spawnWorker("processor", `processor-${listener.name}-${i}`);
-        processors.push(worker);
-        port = await startProcessor(worker, processorInit(config, listener, l, i, index, port)).catch((e) => {
-          const example = `listeners=${listener.name}://${listener.host || "0.0.0.0"}:${listener.port + 1}`;
-          throw new Error(explainListenFailure({ key: "listeners", example }, listener.host, port, e));
-        });
-      }
-      bound.push({ name: listener.name, securityProtocol: listener.securityProtocol, host: listener.host, port });
-      if (advertised[l].port === 0) advertised[l].port = port;
-    }
+    await handlers.ready;
+    log.info(`Logs opened in ${Date.now() - recovering} ms (${openedHow(dirState)})`);
+    bound = await startProcessors(runtime, {
+      config,
+      listeners,
+      perListener: threads.perListener,
+      shared,
+      handlerPorts: channels.map((row) => row.map((c) => c.port1)),
+      scramCredentials: () => scramStoreFor(logDir).all(),
+    }, workers.processors);
+    bound.forEach((b, l) => advertised[l].port ||= b.port);
   } catch (e) {
-    await abandonStart();
+    await abandonStart(workers, dirState);
     throw e;
   }
   // Handlers started with port-0 listeners unresolved: send the final image.
-  await publish();
-  // Handlers take logger levels from the image; processors from this message.
-  controller.brokerConfigs.onLoggerLevels = (levels) => {
+  await plane.publish();
+  forwardToProcessors(plane, logDir, workers.processors);
+  const metrics = await startMetrics(runtime, config, shared, listeners, threads, workers, dirState);
+
+  log.info(startedLine(runtime, dirState, bound, threads, listeners.length, metrics?.address ?? null));
+  log.info(nextStepHint(advertised[0], metrics?.address ?? null));
+  return {
+    clusterId: dirState.meta.clusterId,
+    nodeId: dirState.meta.nodeId,
+    listeners: bound,
+    metricsPort: metrics?.server.port ?? null,
+    processorCount: threads.processorCount,
+    handlerCount: threads.handlerCount,
+    stop: stopOnce(config, log, workers, dirState, metrics?.server ?? null),
+  };
+}
+
+/** The RequestChannel: one MessageChannel per (processor, handler) pair. */
+function requestChannels(threads: ThreadPlan): MessageChannel[][] {
+  return Array.from(
+    { length: threads.processorCount },
+    () => Array.from({ length: threads.handlerCount }, () => new MessageChannel()),
+  );
+}
+
+function startedLine(
+  runtime: HostRuntime,
+  dirState: LogDirSet,
+  bound: BoundListener[],
+  threads: ThreadPlan,
+  listenerCount: number,
+  metrics: string | null,
+): string {
+  return `tsbroker ${VERSION} started on ${runtime.name} ${runtime.version}: node.id=${dirState.meta.nodeId} ` +
+    `cluster.id=${dirState.meta.clusterId} listeners=${
+      bound.map((b) => `${b.name}://${b.host}:${b.port}`).join(",")
+    } ` +
+    `log.dirs=${dirState.paths.join(",")} num.network.threads=${threads.perListener} (x${listenerCount} ` +
+    `listeners) num.io.threads=${threads.handlerCount}` + (metrics ? ` metrics=http://${metrics}/metrics` : "");
+}
+
+interface ThreadPlan {
+  perListener: number;
+  processorCount: number;
+  handlerCount: number;
+}
+
+interface Workers {
+  processors: WorkerHandle[];
+  handlers: WorkerHandle[];
+}
+
+function planThreads(runtime: HostRuntime, config: BrokerConfig, listenerCount: number, log: Logger): ThreadPlan {
+  const threads = threadCounts(config);
+  const perListener = runtime.reusePortBalances ? threads.network : 1;
+  if (!runtime.reusePortBalances && threads.network > 1) {
+    log.warn("SO_REUSEPORT does not balance connections on this OS: one processor per listener");
+  }
+  return { perListener, processorCount: listenerCount * perListener, handlerCount: threads.io };
+}
+
+/** BROKER_LOGGER lists a logger per thread (the names their log lines carry), besides root. */
+function threadLoggerNames(listeners: Listener[], threads: ThreadPlan): string[] {
+  return [
+    "broker",
+    ...Array.from({ length: threads.handlerCount }, (_, h) => `handler-${h}`),
+    ...listeners.flatMap((l) => Array.from({ length: threads.perListener }, (_, i) => `processor-${l.name}-${i}`)),
+  ];
+}
+
+function openedHow(dirState: LogDirSet): string {
+  if (dirState.fresh) return "new log dir";
+  return dirState.cleanShutdown ? "after a clean shutdown" : "after an unclean shutdown: tails checked";
+}
+
+/** Handlers take logger levels from the image; processors get them, and SCRAM credentials, by message. */
+function forwardToProcessors(plane: ControlPlane, logDir: string, processors: WorkerHandle[]): void {
+  plane.controller.brokerConfigs.onLoggerLevels = (levels) => {
     for (const worker of processors) worker.postMessage({ type: "log-levels", levels });
   };
   scramStoreFor(logDir).onChange = (credentials) => {
     for (const worker of processors) worker.postMessage({ type: "scram-credentials", credentials });
   };
+}
 
-  function processorInit(
-    cfg: BrokerConfig,
-    listener: Listener,
-    listenerIndex: number,
-    i: number,
-    index: number,
-    port: number,
-  ): ProcessorInit {
-    const ports = channels[index].map((c) => c.port1);
-    return {
-      type: "init",
-      index,
-      name: `processor-${listener.name}-${i}`,
-      listenerIndex,
-      listenerName: listener.name,
-      host: listener.host,
-      port,
-      reusePort: true,
-      sendBufferBytes: cfg["socket.send.buffer.bytes"],
-      receiveBufferBytes: cfg["socket.receive.buffer.bytes"],
-      maxRequestBytes: cfg["socket.request.max.bytes"],
-      idleTimeoutMs: cfg["connections.max.idle.ms"],
-      requestReadTimeoutMs: cfg["tsbroker.request.read.timeout.ms"],
-      writeStallMs: cfg["tsbroker.connections.max.write.stall.ms"],
-      supported,
-      handlerPorts: ports,
-      quotaBuffer,
-      maxConnections: connectionLimit.maxConnections,
-      maxConnectionsSource: connectionLimit.source,
-      maxConnectionsPerIp: cfg["max.connections.per.ip"],
-      perIpOverrides: [...maxConnectionsPerIpOverrides(cfg)],
-      poolBuffer,
-      unsentBuffer,
-      fetchMaxBytes: cfg["fetch.max.bytes"],
-      queueBuffer,
-      queueCapacity: cfg["queued.max.requests"],
-      metricsBuffer,
-      logLevel: cfg["tsbroker.log.level"],
-      sasl: listener.sasl,
-      tls: listener.tls,
-      scramCredentials: scramStoreFor(logDir).all(),
-    };
+/**
+ * A start that fails once the logs are open (a port is taken, a handler
+ * failed) closes them as a stop would, so the next start is not treated
+ * as recovering from a crash.
+ */
+async function abandonStart(workers: Workers, dirState: LogDirSet): Promise<void> {
+  for (const worker of workers.processors) worker.terminate();
+  const closed = await Promise.all(workers.handlers.map((worker) => stopWorker(worker, { type: "shutdown" }, 5000)));
+  for (const worker of workers.handlers) worker.terminate();
+  closed.forEach((checkpoints, h) => checkpoints && dirState.record(h, checkpoints));
+  dirState.close(closed.every((c) => c !== null));
+}
+
+async function startMetrics(
+  runtime: HostRuntime,
+  config: BrokerConfig,
+  shared: SharedState,
+  listeners: Listener[],
+  threads: ThreadPlan,
+  workers: Workers,
+  dirState: LogDirSet,
+): Promise<{ server: HttpServer; address: string } | null> {
+  const address = parseMetricsListener(config);
+  if (!address) return null;
+  try {
+    const server = await startMetricsServer(runtime, address, {
+      metricsBuffer: shared.metricsBuffer,
+      processorCount: threads.processorCount,
+      poolBuffer: shared.poolBuffer,
+      queue: shared.queue,
+      quotaBuffer: shared.quotaBuffer,
+      processorNames: workers.processors.map((_, i) => processorLabel(listeners, threads.perListener, i)),
+      handlerCount: threads.handlerCount,
+    });
+    return { server, address: `${address.host}:${server.port}` };
+  } catch (e) {
+    await abandonStart(workers, dirState);
+    throw new Error(explainListenFailure(METRICS_PURPOSE, address.host, address.port, e));
   }
+}
 
-  let metricsServer: HttpServer | null = null;
-  const metricsAddress = parseMetricsListener(config);
-  if (metricsAddress) {
-    try {
-      metricsServer = await startMetricsServer(runtime, metricsAddress, {
-        metricsBuffer,
-        processorCount,
-        poolBuffer,
-        queue,
-        quotaBuffer,
-        processorNames: processors.map((_, index) => processorLabel(listeners, processorsPerListener, index)),
-        handlerCount,
-      });
-    } catch (e) {
-      await abandonStart();
-      throw new Error(explainListenFailure(METRICS_PURPOSE, metricsAddress.host, metricsAddress.port, e));
-    }
-  }
-
-  log.info(
-    `tsbroker ${VERSION} started on ${runtime.name} ${runtime.version}: node.id=${meta.nodeId} cluster.id=${meta.clusterId} ` +
-      `listeners=${bound.map((b) => `${b.name}://${b.host}:${b.port}`).join(",")} log.dirs=${
-        dirState.paths.join(",")
-      } ` +
-      `num.network.threads=${processorsPerListener} (x${listeners.length} listeners) num.io.threads=${handlerCount}` +
-      (metricsServer ? ` metrics=http://${metricsAddress!.host}:${metricsServer.port}/metrics` : ""),
-  );
-  log.info(nextStepHint(advertised[0], metricsServer && `${metricsAddress!.host}:${metricsServer.port}`));
-
+/** Graceful stop, once: stop accepting, let processors finish in-flight requests, close the handlers' logs. */
+function stopOnce(
+  config: BrokerConfig,
+  log: Logger,
+  workers: Workers,
+  dirState: LogDirSet,
+  metricsServer: HttpServer | null,
+): () => Promise<void> {
   let stopping: Promise<void> | null = null;
-  const stop = (): Promise<void> => {
+  return () =>
     stopping ??= (async () => {
       const timeoutMs = config["tsbroker.shutdown.timeout.ms"];
       log.info("Shutting down: no new connections, finishing in-flight requests");
-      for (const worker of processors) worker.postMessage({ type: "stop-accepting" });
+      for (const worker of workers.processors) worker.postMessage({ type: "stop-accepting" });
       await Promise.all(
-        processors.map((worker) => stopWorker(worker, { type: "shutdown", timeoutMs }, timeoutMs + 1000)),
+        workers.processors.map((worker) => stopWorker(worker, { type: "shutdown", timeoutMs }, timeoutMs + 1000)),
       );
-      const closed = await Promise.all(handlers.map((worker) => stopWorker(worker, { type: "shutdown" }, timeoutMs)));
-      for (const worker of [...processors, ...handlers]) worker.terminate();
+      const closed = await Promise.all(
+        workers.handlers.map((worker) => stopWorker(worker, { type: "shutdown" }, timeoutMs)),
+      );
+      for (const worker of [...workers.processors, ...workers.handlers]) worker.terminate();
       await metricsServer?.close();
       const allClosed = closed.every((c) => c !== null);
       closed.forEach((checkpoints, h) => checkpoints && dirState.record(h, checkpoints));
@@ -347,18 +266,6 @@ export async function startBroker(runtime: HostRuntime, config: BrokerConfig): P
           : "Shut down, but some logs did not close in time: the next start will check them",
       );
     })();
-    return stopping;
-  };
-
-  return {
-    clusterId: meta.clusterId,
-    nodeId: meta.nodeId,
-    listeners: bound,
-    metricsPort: metricsServer?.port ?? null,
-    processorCount,
-    handlerCount,
-    stop,
-  };
 }
 
 const METRICS_PURPOSE = {
@@ -372,23 +279,6 @@ function nextStepHint(first: { host: string; port: number }, metrics: string | n
   const address = `${first.host}:${first.port}`;
   return `Ready for Kafka clients at ${address}: try \`kcat -L -b ${address}\`` +
     (metrics ? `; metrics at http://${metrics}/metrics` : "") + "; stop with Ctrl-C";
-}
-
-function processorLabel(listeners: Listener[], perListener: number, index: number): string {
-  return `${listeners[Math.floor(index / perListener)].name}-${index % perListener}`;
-}
-
-/** Init a processor and wait until it listens; resolves to the bound port. */
-function startProcessor(worker: WorkerHandle, init: ProcessorInit): Promise<number> {
-  return new Promise((resolve, reject) => {
-    worker.onerror = (e) => reject(new Error(`${init.name} failed: ${e.message}`));
-    worker.onmessage = (e) => {
-      const report = e.data as ProcessorReport;
-      if (report.type === "listening") resolve(report.port);
-      else if (report.type === "failed") reject(new Error(report.message));
-    };
-    worker.postMessage(init, init.handlerPorts);
-  });
 }
 
 /**

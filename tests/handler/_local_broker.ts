@@ -1,6 +1,7 @@
 /**
  * A whole broker core in one thread, for handler tests of the data path:
- * the real controller, topic registry and log-dir state, and M "handlers"
+ * the real controller, topic registry and metadata image (the supervisor's
+ * own createControlPlane) and log-dir state, and M "handlers"
  * (HandlerCore: ReplicaManager, group coordinator and routers, as in a
  * handler Worker) connected by in-process MessageChannels, so requests
  * really split by owner and groups live with their coordinator. Only the
@@ -11,11 +12,9 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { loadConfig } from "../../src/config/load.ts";
 import type { BrokerConfig } from "../../src/config/keys.ts";
-import type { MetadataImage } from "../../src/cluster/metadata_image.ts";
-import { TopicRegistry } from "../../src/cluster/topic_registry.ts";
 import { dispatchTable } from "../../src/handler/apis/registry.ts";
 import type { BrokerState, ControllerClient } from "../../src/handler/services/broker_state.ts";
-import { Controller } from "../../src/supervisor/controller.ts";
+import { createControlPlane } from "../../src/supervisor/control_plane.ts";
 import { LogDirState } from "../../src/supervisor/log_dir_state.ts";
 import { createPeerPorts } from "../../src/handler/services/partition_router.ts";
 import { HandlerCore } from "../../src/handler/handler_core.ts";
@@ -55,20 +54,21 @@ export class LocalBroker {
     const dir = opts.dir ?? fs.mkdtempSync(path.join(os.tmpdir(), "tsbroker-local-"));
     const config = loadConfig({ overrides: [`log.dirs=${dir}`, ...(opts.overrides ?? [])] });
     const log = new Logger("local-broker");
-    const registry = new TopicRegistry(dir);
     const dirState = LogDirState.open(dir, log);
-    const image = (): MetadataImage => ({
+    const cores: HandlerCore[] = [];
+    const plane = createControlPlane({
+      logDir: dir,
+      config,
+      log,
       clusterId: "TG9jYWxCcm9rZXJUZXN0Lg",
       nodeId: 1,
       listeners: [{ name: "PLAINTEXT", securityProtocol: "PLAINTEXT", host: "127.0.0.1", port: 9092 }],
-      topics: registry.list(),
-      brokerConfigs: controller.brokerConfigs.image(),
+      publish: async (next) => {
+        for (const core of cores) await core.applyImage(next);
+      },
+      loggerNames: ["broker", ...Array.from({ length: count }, (_, h) => `handler-${h}`)],
     });
-    const cores: HandlerCore[] = [];
-    const controller = new Controller(dir, registry, config, log, async () => {
-      const next = image();
-      for (const core of cores) await core.applyImage(next);
-    }, ["broker", ...Array.from({ length: count }, (_, h) => `handler-${h}`)]);
+    const { controller, image } = plane;
     const client: ControllerClient = {
       // deno-lint-ignore no-explicit-any
       call: (op) => controller.execute(op) as any,

@@ -1,0 +1,113 @@
+/**
+ * The supervisor's side of the M handler Workers: spawn each with its init
+ * (config, image, checkpoints from the log dirs, its ports to every
+ * processor and to the other handlers, the shared queue and pool), answer
+ * their controller calls, take their checkpoint reports, and publish
+ * metadata images, resolving once every handler has applied one.
+ */
+import type { BrokerConfig } from "../config/keys.ts";
+import type { MetadataImage } from "../cluster/metadata_image.ts";
+import type { HostRuntime, WorkerHandle } from "../runtime/types.ts";
+import type { HandlerInit, HandlerReport } from "../handler/handler_worker.ts";
+import type { Controller } from "./controller.ts";
+import type { LogDirSet } from "./log_dir_set.ts";
+
+export interface HandlerPoolOptions {
+  count: number;
+  config: BrokerConfig;
+  logDir: string;
+  dirState: LogDirSet;
+  /** Per handler: its end of each processor's channel. */
+  processorPorts: MessagePort[][];
+  /** Per handler: its ports to the other handlers (null for itself). */
+  peerPorts: (MessagePort | null)[][];
+  queueBuffer: SharedArrayBuffer;
+  poolBuffer: SharedArrayBuffer;
+}
+
+export class HandlerPool {
+  readonly workers: WorkerHandle[] = [];
+  /** Resolves when every handler has opened its partitions; rejects if one fails. */
+  readonly ready: Promise<void>;
+  private imageVersion = 0;
+  private readonly imageAcks = new Map<number, { remaining: number; done: () => void }>();
+  /** Set before `ready` resolves: controller calls arrive once partitions load. */
+  controller: Controller | null = null;
+
+  constructor(runtime: HostRuntime, private readonly o: HandlerPoolOptions, image: MetadataImage) {
+    const ready: Promise<void>[] = [];
+    for (let h = 0; h < o.count; h++) {
+      const worker = runtime.spawnWorker("handler", `handler-${h}`);
+      this.workers.push(worker);
+      ready.push(this.listen(worker, h));
+      const init = this.init(h, image);
+      worker.postMessage(init, [...init.processorPorts, ...o.peerPorts[h].filter((p): p is MessagePort => p !== null)]);
+    }
+    this.ready = Promise.all(ready).then(() => {});
+  }
+
+  /** Send `image` to every handler; resolves once all have applied it. */
+  publish(image: MetadataImage): Promise<void> {
+    const version = ++this.imageVersion;
+    return new Promise((resolve) => {
+      this.imageAcks.set(version, { remaining: this.workers.length, done: resolve });
+      for (const worker of this.workers) worker.postMessage({ type: "image", version, image });
+    });
+  }
+
+  private init(h: number, image: MetadataImage): HandlerInit {
+    const { config, dirState } = this.o;
+    return {
+      type: "init",
+      index: h,
+      count: this.o.count,
+      name: `handler-${h}`,
+      config,
+      image,
+      logDir: this.o.logDir,
+      cleanShutdown: dirState.cleanShutdown,
+      recoveryPoints: dirState.recoveryPointEntries(),
+      logStartOffsets: dirState.logStartOffsetEntries(),
+      processorPorts: this.o.processorPorts[h],
+      peerPorts: this.o.peerPorts[h],
+      queueBuffer: this.o.queueBuffer,
+      queueCapacity: config["queued.max.requests"],
+      poolBuffer: this.o.poolBuffer,
+      logLevel: config["tsbroker.log.level"],
+    };
+  }
+
+  /** A handler's reports until it stops: ready or failed, controller calls, image acks, checkpoints. */
+  private listen(worker: WorkerHandle, h: number): Promise<void> {
+    const name = `handler-${h}`;
+    return new Promise((resolve, reject) => {
+      worker.onerror = (e) => reject(new Error(`${name} failed: ${e.message}`));
+      worker.onmessage = (e) => {
+        const report = e.data as HandlerReport;
+        switch (report.type) {
+          case "ready":
+            return resolve();
+          case "init-failed":
+            return reject(new Error(`${name} failed to start: ${report.message}`));
+          case "controller":
+            return void this.controller!.execute(report.call).then(
+              (result) => worker.postMessage({ type: "controller-reply", id: report.id, result }),
+              (err) => worker.postMessage({ type: "controller-reply", id: report.id, error: String(err) }),
+            );
+          case "image-applied":
+            return this.imageApplied(report.version);
+          case "checkpoints":
+            return this.o.dirState.record(h, report.checkpoints);
+        }
+      };
+    });
+  }
+
+  private imageApplied(version: number): void {
+    const ack = this.imageAcks.get(version);
+    if (ack && --ack.remaining === 0) {
+      this.imageAcks.delete(version);
+      ack.done();
+    }
+  }
+}
