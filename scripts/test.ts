@@ -25,6 +25,7 @@ const unitDirs = [
   "tests/group",
   "tests/util",
   "tests/txn",
+  "tests/metrics",
   // The client library's unit tests (the rest of tests/client starts brokers through Deno).
   "tests/client/accumulator_test.ts",
   "tests/client/partitioner_test.ts",
