@@ -65,6 +65,16 @@ function encoded(text: string): Uint8Array {
   return bytes;
 }
 
+/** Short ASCII (addresses, most principals) is decoded in JavaScript: TextDecoder is a runtime call in Deno. */
+function decode(bytes: Uint8Array): string {
+  if (bytes.byteLength <= 64) {
+    let ascii = true;
+    for (let i = 0; i < bytes.byteLength; i++) if (bytes[i] >= 0x80) ascii = false;
+    if (ascii) return String.fromCharCode(...bytes);
+  }
+  return decoder.decode(bytes);
+}
+
 /** The request a ring message carries, its frame in a buffer of its own. */
 export function readRequest(m: RingMessage): RequestEnvelope {
   const [conn, seq, listener, frameLength, clientLength, principalLength] = m.words;
@@ -77,8 +87,8 @@ export function readRequest(m: RingMessage): RequestEnvelope {
     seq,
     listener,
     frame: wholeBuffer(frame, m.owned),
-    client: decoder.decode(strings.subarray(0, clientLength)),
-    principal: decoder.decode(strings.subarray(clientLength, clientLength + principalLength)),
+    client: decode(strings.subarray(0, clientLength)),
+    principal: decode(strings.subarray(clientLength, clientLength + principalLength)),
   };
 }
 
