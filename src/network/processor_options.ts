@@ -12,7 +12,7 @@ import type { MemoryPool } from "./memory_pool.ts";
 import type { RequestEnvelope, RequestQueueCounter } from "./request_channel.ts";
 import type { SupportedVersions } from "./supported_versions.ts";
 import type { UnsentBudget } from "./unsent_budget.ts";
-import type { SaslListenerSettings } from "./sasl/authenticator.ts";
+import type { SaslListenerSettings } from "../config/sasl_settings.ts";
 import type { ScramLookup } from "./sasl/scram.ts";
 
 export interface ProcessorOptions {

@@ -16,12 +16,8 @@ import type { Clock } from "./clock.ts";
 import type { ClientConnection } from "./client_connection.ts";
 import type { MemoryPool } from "./memory_pool.ts";
 import { isSupported, type SupportedVersions } from "./supported_versions.ts";
-import {
-  type GateVerdict,
-  SASL_AUTHENTICATE_KEY,
-  SASL_HANDSHAKE_KEY,
-  type SaslListenerSettings,
-} from "./sasl/authenticator.ts";
+import type { SaslListenerSettings } from "../config/sasl_settings.ts";
+import { type GateVerdict, SASL_AUTHENTICATE_KEY, SASL_HANDSHAKE_KEY } from "./sasl/authenticator.ts";
 import type { ScramLookup } from "./sasl/scram.ts";
 import { SaslSession } from "./sasl/session.ts";
 

@@ -13,7 +13,7 @@ import { requestHeaderVersion } from "../../src/protocol/api_headers.ts";
 import { encodeRequestHeader } from "../../src/protocol/generated/headers.ts";
 import * as hs from "../../src/protocol/generated/sasl_handshake.ts";
 import * as au from "../../src/protocol/generated/sasl_authenticate.ts";
-import type { SaslListenerSettings } from "../../src/network/sasl/authenticator.ts";
+import type { SaslListenerSettings } from "../../src/config/sasl_settings.ts";
 import { apiVersions, concat, correlationOf, FakeSocket, metadata, Rig } from "./_processor_rig.ts";
 
 const sasl: SaslListenerSettings = {
