@@ -12,11 +12,13 @@
  * notifying), so a busy reader takes many messages per wake-up.
  *
  * Messages too large for the ring (over 16 KiB by default) go over a
- * MessagePort, transferred; the ring carries a marker in their place, so the
- * reader still sees every message in the order it was written.
+ * MessagePort, transferred, those of one task in one postMessage; the ring
+ * carries a marker in their place, so the reader still sees every message in
+ * the order it was written.
  *
- * When the ring is full, `send` keeps a copy in a backlog and arms a wake-up
- * on the reader freeing space; later sends queue behind it, so order holds.
+ * When the ring is full, `send` keeps the message in a backlog (given parts as
+ * they are, a copy of the rest) and arms a wake-up on the reader freeing
+ * space; later sends queue behind it, so order holds.
  *
  * Both ends need something else keeping their event loop alive (a port, a
  * listener): Deno does not count a pending `Atomics.waitAsync` as work.
