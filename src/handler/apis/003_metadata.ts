@@ -32,11 +32,15 @@ import { topicNameProblem } from "../../cluster/topic_name.ts";
 import type { MetadataView, TopicImage } from "../../cluster/metadata_image.ts";
 import { distinctYielding, mapYielding } from "../../util/yielding.ts";
 import {
+  authorizedOperations,
   authorizerOf,
+  clusterOperations,
   mayCreateTopic,
   type RequestContext as AclContext,
+  TOPIC_OPERATIONS,
   topicAllowed,
 } from "../services/acl_rules.ts";
+import { ResourceType } from "../../cluster/acl/acl_types.ts";
 import {
   decodeMetadataRequest,
   encodeMetadataResponse,
@@ -46,10 +50,6 @@ import {
 } from "../../protocol/generated/metadata.ts";
 
 const NOT_REQUESTED = -2147483648;
-/** READ, WRITE, CREATE, DELETE, ALTER, DESCRIBE, DESCRIBE_CONFIGS, ALTER_CONFIGS: Kafka's topic operations. */
-const ALL_TOPIC_OPERATIONS = 3576;
-/** CREATE, ALTER, DESCRIBE, CLUSTER_ACTION, DESCRIBE_CONFIGS, ALTER_CONFIGS, IDEMPOTENT_WRITE: the cluster's. */
-const ALL_CLUSTER_OPERATIONS = 8096;
 
 export const metadataHandler = defineApi<MetadataRequest, MetadataResponse>({
   apiKey: 3,
@@ -65,6 +65,7 @@ export const metadataHandler = defineApi<MetadataRequest, MetadataResponse>({
     ) return errorAnswer(request, ErrorCode.INVALID_REQUEST);
     const wantsAll = request.topics === null || (ctx.apiVersion === 0 && request.topics.length === 0);
     let topics: MetadataResponseTopic[];
+    let refusedTopics: MetadataResponseTopic[] = [];
     if (wantsAll) {
       // ACL_RULES: topics the principal may not describe are left out.
       topics = broker.metadata.image.topics.filter((t) => topicAllowed(ctx, t.name))
@@ -84,11 +85,16 @@ export const metadataHandler = defineApi<MetadataRequest, MetadataResponse>({
       }
       if (allowCreate && missing.length > 0) await broker.controller.call({ op: "autoCreateTopics", names: missing });
       topics = await mapYielding(wanted, (t) => answerTopic(t.name, t.topicId, broker.metadata, allowCreate));
-      topics.push(...refused);
+      refusedTopics = refused;
     }
     if (request.includeTopicAuthorizedOperations && ctx.apiVersion >= 8) {
-      topics = topics.map((t) => ({ ...t, topicAuthorizedOperations: ALL_TOPIC_OPERATIONS }));
+      // What the principal may do on each topic it may see (all of them without an authorizer), as Kafka.
+      topics = topics.map((t) => ({
+        ...t,
+        topicAuthorizedOperations: authorizedOperations(ctx, ResourceType.TOPIC, t.name ?? "", TOPIC_OPERATIONS),
+      }));
     }
+    topics.push(...refusedTopics);
     const listener = broker.metadata.image.listeners[ctx.listenerIndex];
     return {
       throttleTimeMs: 0,
@@ -97,7 +103,7 @@ export const metadataHandler = defineApi<MetadataRequest, MetadataResponse>({
       controllerId: broker.metadata.image.nodeId,
       topics,
       clusterAuthorizedOperations: request.includeClusterAuthorizedOperations && ctx.apiVersion <= 10
-        ? ALL_CLUSTER_OPERATIONS
+        ? clusterOperations(ctx)
         : NOT_REQUESTED,
     };
   },

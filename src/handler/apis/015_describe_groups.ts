@@ -65,16 +65,14 @@ export const describeGroupsHandler = defineApi<DescribeGroupsRequest, DescribeGr
       };
     };
     // ACL_RULES: DESCRIBE on each group; the others are answered GROUP_AUTHORIZATION_FAILED without asking.
-    const answers = await answerEach(
-      ctx,
-      distinct,
-      "describe",
-      (groupId) => ({ op: "describe", groupId }),
-      (groupId, outcome) =>
-        groupAllowed(ctx, groupId)
-          ? described(groupId, outcome)
-          : groupError(groupId, ErrorCode.GROUP_AUTHORIZATION_FAILED),
-    );
+    const allowedIds = distinct.filter((groupId) => groupAllowed(ctx, groupId));
+    const asked = await answerEach(ctx, allowedIds, "describe", (groupId) => ({ op: "describe", groupId }), described);
+    let next = 0;
+    const answers = allowedIds.length === distinct.length
+      ? asked
+      : distinct.map((groupId) =>
+        groupId === allowedIds[next] ? asked[next++] : groupError(groupId, ErrorCode.GROUP_AUTHORIZATION_FAILED)
+      );
     if (distinct.length === request.groups.length) return { throttleTimeMs: 0, groups: answers };
     // Duplicates share one answer object: the response costs one reference per id listed.
     const byId = new Map(distinct.map((groupId, i) => [groupId, answers[i]]));

@@ -23,10 +23,9 @@ import {
   type DescribeClusterResponse,
   encodeDescribeClusterResponse,
 } from "../../protocol/generated/describe_cluster.ts";
+import { clusterOperations } from "../services/acl_rules.ts";
 
 const NOT_REQUESTED = -2147483648;
-/** CREATE, ALTER, DESCRIBE, CLUSTER_ACTION, DESCRIBE_CONFIGS, ALTER_CONFIGS, IDEMPOTENT_WRITE: the cluster's. */
-const ALL_CLUSTER_OPERATIONS = 8096;
 const BROKER_ENDPOINT = 1;
 const CONTROLLER_ENDPOINT = 2;
 
@@ -58,7 +57,7 @@ export const describeClusterHandler = defineApi<DescribeClusterRequest, Describe
       clusterId: image.clusterId,
       controllerId: image.nodeId,
       brokers: listener ? [{ brokerId: image.nodeId, host: listener.host, port: listener.port, rack: null }] : [],
-      clusterAuthorizedOperations: request.includeClusterAuthorizedOperations ? ALL_CLUSTER_OPERATIONS : NOT_REQUESTED,
+      clusterAuthorizedOperations: request.includeClusterAuthorizedOperations ? clusterOperations(ctx) : NOT_REQUESTED,
     };
   },
   errorResponse(_request, _ctx, errorCode) {

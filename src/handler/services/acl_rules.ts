@@ -98,7 +98,10 @@ export const ACL_RULES: ReadonlyMap<number, AclRule> = new Map<number, AclRule>(
   [47, { group: Op.DELETE, topic: Op.READ }],
   [50, { cluster: Op.DESCRIBE }],
   [51, { cluster: Op.ALTER }],
-  [60, { cluster: Op.DESCRIBE }],
+  [60, {
+    cluster: Op.DESCRIBE,
+    note: "nothing is refused: DESCRIBE decides only whether the cluster's operations show",
+  }],
   [61, { topic: Op.READ }],
   [65, { transactionalId: Op.DESCRIBE, note: "per id" }],
   [66, { transactionalId: Op.DESCRIBE, note: "lists the ids describable" }],
@@ -273,4 +276,11 @@ export function configRefusal(
   }
   const refusal = target ?? CLUSTER_REFUSAL;
   return { errorCode: refusal.error, message: refusal.message };
+}
+
+/** Kafka's cluster authorized operations (Metadata v8–v10, DescribeCluster): all it may do, if it may describe it. */
+export function clusterOperations(ctx: RequestContext): number {
+  return allowed(ctx, Op.DESCRIBE, ResourceType.CLUSTER, CLUSTER_NAME)
+    ? authorizedOperations(ctx, ResourceType.CLUSTER, CLUSTER_NAME, CLUSTER_OPERATIONS)
+    : 0;
 }

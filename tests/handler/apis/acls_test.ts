@@ -25,6 +25,7 @@ import * as dl from "../../../src/protocol/generated/delete_acls.ts";
 import * as pr from "../../../src/protocol/generated/produce.ts";
 import * as fe from "../../../src/protocol/generated/fetch.ts";
 import * as md from "../../../src/protocol/generated/metadata.ts";
+import * as tp from "../../../src/protocol/generated/describe_topic_partitions.ts";
 import * as ct from "../../../src/protocol/generated/create_topics.ts";
 import * as dt from "../../../src/protocol/generated/delete_topics.ts";
 import * as oc from "../../../src/protocol/generated/offset_commit.ts";
@@ -260,6 +261,38 @@ describe("ACL APIs and enforcement", () => {
       // Auto-creation needs CREATE: describable (prefixed ALL covers it) yet created only with CREATE.
       assert.deepEqual(await metadata(b, "User:writer", ["new-topic"], true), [`new-topic:${A}`]);
       assert.deepEqual(await metadata(b, "User:pre", ["pay-new"], true), ["pay-new:0"]);
+
+      // Authorized operations: what the principal may do (READ implies DESCRIBE), the cluster's only if describable.
+      const ops = await as(
+        b,
+        "User:reader",
+        3,
+        10,
+        {
+          topics: [{ topicId: "AAAAAAAAAAAAAAAAAAAAAA", name: "orders" }],
+          allowAutoTopicCreation: false,
+          includeClusterAuthorizedOperations: true,
+          includeTopicAuthorizedOperations: true,
+        },
+        md.encodeMetadataRequest,
+        md.decodeMetadataResponse,
+      );
+      assert.equal(ops!.topics[0].topicAuthorizedOperations, (1 << Op.READ) | (1 << Op.DESCRIBE));
+      assert.equal(ops!.clusterAuthorizedOperations, 0);
+      const pages = await as(
+        b,
+        "User:reader",
+        75,
+        0,
+        {
+          topics: [{ name: "payments" }, { name: "orders" }],
+          responsePartitionLimit: 100,
+          cursor: null,
+        },
+        tp.encodeDescribeTopicPartitionsRequest,
+        tp.decodeDescribeTopicPartitionsResponse,
+      );
+      assert.deepEqual(pages!.topics.map((t) => [t.name, t.errorCode]), [["orders", 0], ["payments", A]]);
     });
   });
 
