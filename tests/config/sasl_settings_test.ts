@@ -82,7 +82,7 @@ describe("SASL listener settings", () => {
   });
 
   test("other listener.name.* keys stay unknown", () => {
-    assertMentions(loadError(undefined, ["listener.name.x.ssl.keystore.location=/k"]).message, "unknown key");
+    assertMentions(loadError(undefined, ["listener.name.x.ssl.keystore.flavour=/k"]).message, "unknown key");
   });
 
   test("connections.max.reauth.ms becomes the listeners' session lifetime", () => {
