@@ -104,6 +104,19 @@ describe("tsbroker topic", DENO_ONLY, () => {
     assert.match(run.stderr, /-b host:port/);
   });
 
+  test("a broker advertising an address not reachable from here: exit 3 naming advertised.listeners", async () => {
+    const hidden = await startBroker("deno", { overrides: { "advertised.listeners": "PLAINTEXT://127.0.0.1:1" } });
+    try {
+      // The first requests go to the bootstrap address; describing partitions needs the leader's own address.
+      expectCode(await tsbroker(["topic", "create", "t", "-b", hidden.bootstrap]), 0, "create through bootstrap");
+      const run = await tsbroker(["topic", "describe", "t", "--timeout", "2000", "-b", hidden.bootstrap]);
+      expectCode(run, 3, "advertised address unreachable");
+      assert.match(run.stderr, /lost the connection to the broker .*advertised\.listeners/);
+    } finally {
+      await hidden.stop();
+    }
+  });
+
   test("--help of the tool and of a command", async () => {
     let run = await tsbroker(["topic", "--help"]);
     expectCode(run, 0, "topic --help");
@@ -112,6 +125,9 @@ describe("tsbroker topic", DENO_ONLY, () => {
     expectCode(run, 0, "topic create --help");
     assert.match(run.stdout, /--partitions N/);
     assert.match(run.stdout, /--brokers/);
+    run = await tsbroker(["topic"]);
+    expectCode(run, 2, "topic without a command");
+    assert.match(run.stderr, /tsbroker topic: missing command/);
     run = await tsbroker(["--help"]);
     expectCode(run, 0, "--help");
     assert.match(run.stdout, /tsbroker topic\|produce\|consume\|group\|cluster\|perf/);

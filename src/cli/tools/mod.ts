@@ -71,9 +71,13 @@ export async function runTool(args: readonly string[], io: ToolIo): Promise<numb
       argv = [argv[0], command.path[1], ...argv.slice(1)];
     }
     if (!command) {
-      if (sub === undefined || sub === "--help" || sub === "-h" || sub === "help") {
+      if (sub === "--help" || sub === "-h" || sub === "help") {
         io.out(toolHelp(tool, family));
-        return sub === undefined ? 2 : 0;
+        return 0;
+      }
+      if (sub === undefined) {
+        io.err(`tsbroker ${tool}: missing command\n\n${toolHelp(tool, family)}`);
+        return 2;
       }
       const names = family.map((c) => c.path[1]).join(", ");
       io.err(
@@ -114,7 +118,12 @@ function report(name: string, e: unknown, io: ToolIo): number {
     return 3;
   }
   if (isNetworkFailure(e)) {
-    io.err(`${name}: lost the connection to the broker: ${(e as Error).message}. Check -b and that it is running\n`);
+    // The bootstrap address answered (the probe), so either the broker went away or the address it
+    // advertises for itself is not reachable from here.
+    io.err(
+      `${name}: lost the connection to the broker (${(e as Error).message}): it stopped, or the address it ` +
+        `advertises (advertised.listeners; see 'tsbroker cluster info') is not reachable from here\n`,
+    );
     return 3;
   }
   if (e instanceof ToolFailure) io.err(`${name}: ${e.message}\n`);
