@@ -177,6 +177,26 @@ describe("tsbroker produce, consume and group", DENO_ONLY, () => {
     assert.match(run.stdout, /Deleted group 'live'/);
   });
 
+  test("a reader that goes away (| head) ends consume quietly with status 0", async () => {
+    expectCode(await tsbroker(["topic", "create", "many", ...b()]), 0, "create");
+    const lines = Array.from({ length: 30_000 }, (_, i) => `record ${i}`).join("\n");
+    expectCode(await tsbroker(["produce", "many", ...b()], { input: lines }), 0, "produce");
+    const [command, base] = toolCommand("deno");
+    const child = new Deno.Command(command, {
+      args: [...base, "consume", "many", "-e", ...b()],
+      stdin: "null",
+      stdout: "piped",
+      stderr: "piped",
+    }).spawn();
+    const reader = child.stdout.getReader();
+    const first = new TextDecoder().decode((await reader.read()).value);
+    assert.match(first, /^record 0\n/);
+    await reader.cancel(); // closes the pipe, as head does after its lines
+    const [status, stderr] = await Promise.all([child.status, new Response(child.stderr).text()]);
+    assert.equal(status.code, 0, stderr);
+    assert.doesNotMatch(stderr, /EPIPE|Uncaught/);
+  });
+
   test("bad input: missing topic or partition (1), malformed key syntax and bad flags (2)", async () => {
     let run = await tsbroker(["produce", "missing", ...b()], { input: "a\n" });
     expectCode(run, 1, "produce to a missing topic");

@@ -20,7 +20,7 @@ import {
 } from "./context.ts";
 import { flagHelp, Flags, parseFlags, UsageError } from "./flags.ts";
 import { groupCommands } from "./group.ts";
-import type { ToolIo } from "./output.ts";
+import { OutputClosed, type ToolIo } from "./output.ts";
 import { perfCommands } from "./perf.ts";
 import { produceCommand } from "./produce.ts";
 import { topicCommands } from "./topic.ts";
@@ -109,6 +109,7 @@ export async function runTool(args: readonly string[], io: ToolIo): Promise<numb
 }
 
 function report(name: string, e: unknown, io: ToolIo): number {
+  if (e instanceof OutputClosed) return 0;
   if (e instanceof UsageError) {
     io.err(`${name}: ${e.message}\nRun '${name} --help' for usage.\n`);
     return 2;

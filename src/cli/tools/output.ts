@@ -18,6 +18,14 @@ export interface ToolIo {
 
 export type Format = "table" | "json";
 
+/**
+ * Whoever reads stdout went away (`tsbroker consume t | head -3`): the tool stops quietly with status 0, as
+ * a filter in a pipeline should, instead of dying on EPIPE.
+ */
+export class OutputClosed extends Error {
+  override readonly name = "OutputClosed";
+}
+
 /** Columns padded to the widest cell; the last column is not padded. */
 export function table(headers: string[], rows: (string | number | bigint | null)[][]): string {
   const cells = [headers, ...rows.map((r) => r.map((c) => (c === null ? "-" : String(c))))];
