@@ -161,6 +161,18 @@ for (const flavour of ["deno", "bun"] as Flavour[]) {
       );
     });
 
+    test(
+      flavour === "deno"
+        ? "an X.509 v1 client certificate is refused under Deno (rustls), and the log line says why"
+        : "an X.509 v1 client certificate is accepted under Bun",
+      async () => {
+        const legacy = kcatSsl("SSL", { ca: certs.caPem, cert: certs.legacyCert, key: certs.legacyKey });
+        if (flavour === "bun") return await kcatRoundtrip(ssl, legacy, "legacy-cert");
+        await kcatRefused(ssl, legacy);
+        assert.ok(broker.output.some((l) => l.includes("X.509 v1 certificate, which Deno's TLS does not accept")));
+      },
+    );
+
     test("kcat over SASL_SSL with PLAIN and SCRAM-SHA-256; a wrong password is refused", async () => {
       await kcatRoundtrip(
         saslSsl,

@@ -125,6 +125,16 @@ export function nameToRfc2253(der: Uint8Array, name: Tlv = readTlv(der, 0, der.l
   return rdns.reverse().join(",");
 }
 
+/** A DER-encoded certificate's X.509 version (1 when the optional version field is absent). */
+export function certificateVersion(der: Uint8Array): number {
+  const certificate = readTlv(der, 0, der.length);
+  const [tbs] = children(der, certificate);
+  const first = tbs ? children(der, tbs)[0] : undefined;
+  if (!first || first.tag !== 0xa0) return 1;
+  const [version] = children(der, first);
+  return version ? der[version.end - 1] + 1 : 1;
+}
+
 /** The subject distinguished name of a DER-encoded certificate, as Kafka's DEFAULT mapping rule gives it. */
 export function certificateSubject(der: Uint8Array): string {
   const certificate = readTlv(der, 0, der.length);

@@ -15,6 +15,7 @@
  */
 import * as nodeTls from "node:tls";
 import type { ConnectionEvents, ListenOptions, TcpConnection, TcpListener, TlsServerOptions } from "../types.ts";
+import { certificateVersion } from "../../network/tls/distinguished_name.ts";
 
 // A connection's read buffer starts small and doubles whenever a read fills
 // it, up to the maximum: an idle connection holds 8 KiB instead of 128 KiB
@@ -231,6 +232,15 @@ class NodeTlsConnection implements TcpConnection {
   }
 }
 
+/** rustls refuses X.509 v1 certificates with a verification error that does not say so. */
+function v1Hint(der: Uint8Array): string {
+  try {
+    return certificateVersion(der) === 1 ? "; it is an X.509 v1 certificate, which Deno's TLS does not accept" : "";
+  } catch {
+    return "";
+  }
+}
+
 function listenNodeTls(options: ListenOptions, tls: TlsServerOptions, events: ConnectionEvents): Promise<TcpListener> {
   if (tls.cipherSuites.length > 0) {
     throw new Error(
@@ -284,7 +294,7 @@ function listenNodeTls(options: ListenOptions, tls: TlsServerOptions, events: Co
     if (peer && !socket.authorized) {
       events.handshakeFailed?.(
         socket.remoteAddress ?? "",
-        `untrusted client certificate (${socket.authorizationError})`,
+        `untrusted client certificate (${socket.authorizationError}${v1Hint(peer)})`,
       );
       socket.destroy();
       return;

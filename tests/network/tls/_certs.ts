@@ -32,6 +32,9 @@ export interface TestCerts {
   /** A trusted client certificate outside OU=Clients: CN=carol,O=Elsewhere. */
   carolCert: string;
   carolKey: string;
+  /** A trusted X.509 v1 client certificate (no extensions): CN=dave,OU=Clients,O=Example. */
+  legacyCert: string;
+  legacyKey: string;
   remove(): void;
 }
 
@@ -71,8 +74,8 @@ function issue(dir: string, name: string, subject: string, ca: string, ext: stri
     `${name}.pem`,
     "-days",
     "2",
-    "-extfile",
-    `${name}.ext`,
+    // No extensions make an X.509 v1 certificate.
+    ...(ext === "" ? [] : ["-extfile", `${name}.ext`]),
   );
 }
 
@@ -108,6 +111,7 @@ export function makeTestCerts(): TestCerts {
   issue(dir, "client", "/O=Example/OU=Clients/CN=alice", "ca", client);
   issue(dir, "untrusted", "/CN=mallory", "rogue-ca", client);
   issue(dir, "carol", "/O=Elsewhere/CN=carol", "ca", client);
+  issue(dir, "legacy", "/O=Example/OU=Clients/CN=dave", "ca", "");
   openssl(
     dir,
     "pkcs8",
@@ -154,6 +158,8 @@ export function makeTestCerts(): TestCerts {
     untrustedKey: p("untrusted.key"),
     carolCert: p("carol.pem"),
     carolKey: p("carol.key"),
+    legacyCert: p("legacy.pem"),
+    legacyKey: p("legacy.key"),
     remove: () => fs.rmSync(dir, { recursive: true, force: true }),
   };
 }

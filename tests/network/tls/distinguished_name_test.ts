@@ -11,7 +11,7 @@ import { X509Certificate } from "node:crypto";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { certificateSubject } from "../../../src/network/tls/distinguished_name.ts";
+import { certificateSubject, certificateVersion } from "../../../src/network/tls/distinguished_name.ts";
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), "tsbroker-dn-"));
 
@@ -63,6 +63,15 @@ describe("certificateSubject()", () => {
       certificateSubject(certificate('/CN=#J"ür;gen<x> /serialNumber=42', "-utf8")),
       '2.5.4.5=#13023432,CN=\\#J\\"ür\\;gen\\<x\\>\\ ',
     );
+  });
+
+  test("certificateVersion() tells a v3 certificate from a v1 one (no extensions)", () => {
+    assert.equal(certificateVersion(certificate("/CN=v3")), 3);
+    const csr = path.join(dir, "v1.csr"), out = path.join(dir, "v1.pem"), key = path.join(dir, "k.key");
+    const quiet: { stdio: Array<"ignore" | "pipe"> } = { stdio: ["ignore", "ignore", "pipe"] };
+    execFileSync("openssl", ["req", "-new", "-key", key, "-out", csr, "-subj", "/CN=v1"], quiet);
+    execFileSync("openssl", ["x509", "-req", "-in", csr, "-key", key, "-out", out, "-days", "1"], quiet);
+    assert.equal(certificateVersion(new Uint8Array(new X509Certificate(fs.readFileSync(out)).raw)), 1);
   });
 
   test("refuses bytes that are not a certificate", () => {
