@@ -14,9 +14,13 @@
  * Kafka does); v10–v11 requests naming an id or no name are INVALID_REQUEST,
  * answered like Kafka's getErrorResponse (no brokers, null cluster id,
  * controller -1, each topic echoed with a null name as ""). Authorized
- * operations (v8+): when asked for, every operation of the resource type, as
- * Kafka answers without an authorizer (no ACLs: everything is allowed);
- * otherwise Kafka's "not requested" value.
+ * operations (v8+): when asked for, the operations the principal may perform
+ * (every one without an authorizer; the cluster's only with DESCRIBE on it);
+ * otherwise Kafka's "not requested" value. With an authorizer
+ * (src/handler/services/acl_rules.ts): listing all topics leaves out those
+ * the principal may not describe; a named one is TOPIC_AUTHORIZATION_FAILED
+ * (listed after the others, as Kafka), and so is a missing one that
+ * auto-creation would need CREATE on the cluster or the topic for.
  *
  * A topic named twice is answered once, as Kafka's set of requested topics
  * does, so a request repeating one name a million times gets a one-topic

@@ -21,13 +21,9 @@ import {
 } from "../../protocol/generated/consumer_group_describe.ts";
 import type { ConsumerDescribedGroup, ConsumerDescribedMember, GroupOutcome } from "../../group/group_ops.ts";
 import { distinctYielding, mapYielding } from "../../util/yielding.ts";
-import {
-  answerEach,
-  AUTHORIZED_OPERATIONS_OMITTED,
-  GROUP_AUTHORIZED_OPERATIONS,
-  isEmptyGroupId,
-} from "./group_common.ts";
-import { groupAllowed } from "../services/acl_rules.ts";
+import { answerEach, AUTHORIZED_OPERATIONS_OMITTED, isEmptyGroupId } from "./group_common.ts";
+import { authorizedOperations, GROUP_OPERATIONS, groupAllowed } from "../services/acl_rules.ts";
+import { ResourceType } from "../../cluster/acl/acl_types.ts";
 
 export const consumerGroupDescribeHandler = defineApi<ConsumerGroupDescribeRequest, ConsumerGroupDescribeResponse>({
   apiKey: 69,
@@ -46,7 +42,13 @@ export const consumerGroupDescribeHandler = defineApi<ConsumerGroupDescribeReque
       (groupId) => ({ op: "consumerDescribe", groupId }),
       (groupId, outcome) =>
         groupAllowed(ctx, groupId)
-          ? described(groupId, outcome, request.includeAuthorizedOperations)
+          ? described(
+            groupId,
+            outcome,
+            request.includeAuthorizedOperations
+              ? authorizedOperations(ctx, ResourceType.GROUP, groupId, GROUP_OPERATIONS)
+              : null,
+          )
           : groupError(groupId, ErrorCode.GROUP_AUTHORIZATION_FAILED),
     );
     const byId = new Map(distinct.map((groupId, i) => [groupId, answers[i]]));
@@ -64,7 +66,8 @@ export const consumerGroupDescribeHandler = defineApi<ConsumerGroupDescribeReque
 function described(
   groupId: string,
   outcome: GroupOutcome<ConsumerDescribedGroup>,
-  includeAuthorizedOperations: boolean,
+  /** What the principal may do on the group, when asked for. */
+  operations: number | null,
 ): DescribedGroup {
   if ("errorCode" in outcome) return groupError(groupId, outcome.errorCode);
   const g = outcome.ok;
@@ -77,8 +80,8 @@ function described(
     assignmentEpoch: g.assignmentEpoch,
     assignorName: g.assignorName,
     members: g.members.map(member),
-    authorizedOperations: includeAuthorizedOperations && g.errorCode === ErrorCode.NONE
-      ? GROUP_AUTHORIZED_OPERATIONS
+    authorizedOperations: operations !== null && g.errorCode === ErrorCode.NONE
+      ? operations
       : AUTHORIZED_OPERATIONS_OMITTED,
   };
 }

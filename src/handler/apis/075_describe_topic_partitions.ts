@@ -9,8 +9,10 @@
  * `max.request.partition.size.limit` (2000), as in Kafka. This node leads
  * every partition and is its only replica and ISR; the eligible leader
  * replicas lists are empty (not null), as Kafka's are for a partition with
- * no ELR. Authorized operations are always every topic operation, as Kafka
- * answers without an authorizer (also for topics that do not exist);
+ * no ELR. Authorized operations are what the principal may do (every topic
+ * operation without an authorizer, also for topics that do not exist); a
+ * named topic it may not describe is TOPIC_AUTHORIZATION_FAILED, listed
+ * last, and listing all leaves such topics out, as Kafka does;
  * `isInternal` follows the name (`__consumer_offsets`,
  * `__transaction_state`) even for a topic that does not exist. A refused
  * request lists each topic asked for with the error, a zero id, no

@@ -13,15 +13,6 @@ import type { GroupOp, GroupOpResults, GroupOutcome } from "../../group/group_op
 export const AUTHORIZED_OPERATIONS_OMITTED = -2147483648;
 
 /**
- * What Kafka answers for a group when authorized operations are requested
- * and no authorizer is configured (AuthHelper.authorizedOperations): every
- * operation a group supports — READ (3), DELETE (6), DESCRIBE (8),
- * DESCRIBE_CONFIGS (10), ALTER_CONFIGS (11) — as bits of a 32-bit field.
- * This broker has no ACLs, so every principal is allowed all of them.
- */
-export const GROUP_AUTHORIZED_OPERATIONS = [3, 6, 8, 10, 11].reduce((bits, op) => bits | (1 << op), 0);
-
-/**
  * The member's host as Kafka records it: `InetAddress.toString()` of the
  * connection's peer, which is "/" + the address when no host name was
  * looked up (e.g. "/127.0.0.1"). `clientAddress` is "ip:port"; IPv4-mapped
