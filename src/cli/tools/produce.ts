@@ -18,8 +18,11 @@ import { json } from "./output.ts";
 import { parsePartition } from "./topic.ts";
 
 const COMPRESSIONS = ["none", "gzip", "snappy", "lz4", "zstd"];
-/** Sends awaited together: bounds the promises held while reading a long input. */
-const WINDOW = 10_000;
+/**
+ * Records unanswered at most, in a ring: a long input is read only as fast as the broker takes it, and
+ * reading never stops to let the whole window drain (waiting for all of it halved the throughput).
+ */
+const WINDOW = 20_000;
 
 export const produceCommand: ToolCommand = {
   path: ["produce"],
@@ -66,9 +69,12 @@ async function produce(ctx: ToolContext): Promise<void> {
     acks,
     compression: compression as CompressionName,
     maxBlockMs: ctx.timeoutMs,
+    // librdkafka's batching (kcat's), not the Java producer's 16 KiB: piping a file in is a bulk load, and with
+    // small batches the in-flight limit, not the broker, set the pace (200 MB took 20 s instead of 6).
+    batchSize: 1_000_000,
   });
   ctx.onClose(() => producer.close());
-  let window: Promise<unknown>[] = [];
+  const ring: Promise<unknown>[] = new Array(WINDOW);
   let failure: unknown;
   let sent = 0;
   const report = (m: RecordMetadata) => {
@@ -77,8 +83,7 @@ async function produce(ctx: ToolContext): Promise<void> {
     }
   };
   const settle = async () => {
-    await Promise.all(window);
-    window = [];
+    await Promise.all(ring.filter((p) => p !== undefined));
     if (failure !== undefined) throw new ToolFailure(describeFailure(`cannot produce to '${topic}'`, failure));
   };
   let lineNo = 0;
@@ -98,9 +103,10 @@ async function produce(ctx: ToolContext): Promise<void> {
       key = line.slice(0, at);
       value = line.slice(at + sep.length);
     }
-    window.push(producer.send({ topic, key, value, headers, partition }).then(report, (e) => (failure ??= e)));
+    if (sent >= WINDOW) await ring[sent % WINDOW];
+    if (failure !== undefined) break;
+    ring[sent % WINDOW] = producer.send({ topic, key, value, headers, partition }).then(report, (e) => (failure ??= e));
     sent++;
-    if (window.length >= WINDOW) await settle();
   }
   await producer.flush();
   await settle();
