@@ -8,7 +8,11 @@
  * a topic and a group, ALL on a prefix, a DENY) and bob (WRITE only, CREATE
  * on a prefix) get from produce, fetch, list offsets, metadata (listing and
  * auto-creation), idempotent producer ids, offsets, groups, coordinators,
- * topic admin and configs. Every outcome must be the same. v0 of the ACL
+ * topic admin and configs; then transactions (a transactional id granted to
+ * alice, described by bob), the remaining topic and group APIs, authorized
+ * operations, and the cluster-level APIs by a principal without cluster
+ * grants. Every outcome must be the same. Not compared: an unauthorized
+ * DescribeUserScramCredentials, which Kafka 4.4 never answers. v0 of the ACL
  * APIs is gone from Kafka 4 (KIP-896); tsbroker, a 3.9 broker, still serves
  * it (allowed_differences.ts).
  */
@@ -16,7 +20,15 @@ import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { freePort, type ReferenceKafka, startReferenceKafka } from "../../scripts/kafka/reference.ts";
 import { type BrokerProcess, startBroker } from "../integration/_broker.ts";
-import { ACL_SETTINGS, aclApiSteps, authorizationSteps, prepare, runSteps, Sessions } from "./_acl_scenarios.ts";
+import {
+  ACL_SETTINGS,
+  aclApiSteps,
+  authorizationSteps,
+  moreSteps,
+  prepare,
+  runSteps,
+  Sessions,
+} from "./_acl_scenarios.ts";
 
 describe("differential: ACLs and authorization", () => {
   let kafka: ReferenceKafka;
@@ -44,7 +56,7 @@ describe("differential: ACLs and authorization", () => {
   });
 
   test("the ACL APIs and every authorization outcome are Kafka's", async () => {
-    const steps = () => [...aclApiSteps(), ...authorizationSteps()];
+    const steps = () => [...aclApiSteps(), ...authorizationSteps(), ...moreSteps()];
     const kafkaSessions = new Sessions(kafkaSasl);
     const brokerSessions = new Sessions(broker.port);
     try {
