@@ -3,7 +3,7 @@
  *
  * Variants (the envelope is what the processor sends today: connection, sequence, listener, client, principal):
  *   transfer  one postMessage per request and per answer, the frame's ArrayBuffer transferred (tsbroker today)
- *   batch     envelopes gathered and posted as one array when the current task ends (queueMicrotask), both ways
+ *   batch     src/network/batch_port.ts: the envelopes of one task posted as one array (queueMicrotask), both ways
  *   ring      src/network/ring_channel.ts: a SharedArrayBuffer ring per direction, frames copied in, wake-ups by
  *             Atomics.waitAsync only when the reader sleeps; frames over 16 KiB (or a quarter of the ring) go over the
  *             port, transferred
@@ -18,6 +18,8 @@
 import process from "node:process";
 import { parseArgs } from "node:util";
 import { RingReader, RingWriter } from "../../src/network/ring_channel.ts";
+import { BatchingPort } from "../../src/network/batch_port.ts";
+import type { RequestEnvelope, ResponseEnvelope } from "../../src/network/request_channel.ts";
 import {
   createRingLinkBuffers,
   readResponse,
@@ -61,25 +63,16 @@ function transferLink(port: MessagePort, size: number, onAnswer: (id: number) =>
   };
 }
 
+/** src/network/batch_port.ts: the envelopes of one task leave as one message. */
 function batchLink(port: MessagePort, size: number, onAnswer: (id: number) => void): Link {
-  let out: unknown[] = [];
-  let frames: ArrayBuffer[] = [];
-  const flush = () => {
-    port.postMessage(out, frames);
-    out = [];
-    frames = [];
-  };
-  port.onmessage = (m: MessageEvent) => {
-    for (const answer of m.data as Array<{ conn: number }>) onAnswer(answer.conn);
-  };
+  const batching = new BatchingPort<RequestEnvelope, ResponseEnvelope>(port);
+  batching.onmessage = (m: MessageEvent) => onAnswer((m.data as ResponseEnvelope).conn);
   return {
     send(id) {
       const frame = new ArrayBuffer(size);
-      if (out.length === 0) queueMicrotask(flush);
-      out.push({ conn: id, seq: 0, frame, listener: 0, client: CLIENT, principal: PRINCIPAL });
-      frames.push(frame);
+      batching.postMessage({ conn: id, seq: 0, frame, listener: 0, client: CLIENT, principal: PRINCIPAL }, [frame]);
     },
-    close: () => port.close(),
+    close: () => batching.close(),
     wakes: () => 0,
   };
 }

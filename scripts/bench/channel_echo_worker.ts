@@ -5,6 +5,7 @@
 import { RingReader, RingWriter } from "../../src/network/ring_channel.ts";
 import { readRequest, type RingLinkBuffers, sendResponse } from "../../src/network/ring_envelopes.ts";
 import type { ResponseEnvelope } from "../../src/network/request_channel.ts";
+import { BatchingPort } from "../../src/network/batch_port.ts";
 
 interface Envelope {
   conn: number;
@@ -34,19 +35,10 @@ function transfer(port: MessagePort): void {
 
 /** Answers collected while a batch is read leave together, in one message, once the current task is done. */
 function batch(port: MessagePort): void {
-  let out: unknown[] = [];
-  let frames: ArrayBuffer[] = [];
-  const flush = () => {
-    port.postMessage(out, frames);
-    out = [];
-    frames = [];
-  };
-  port.onmessage = (m: MessageEvent) => {
-    for (const d of m.data as Envelope[]) {
-      if (out.length === 0) queueMicrotask(flush);
-      out.push(answer(d));
-      frames.push(d.frame);
-    }
+  const batching = new BatchingPort<ResponseEnvelope, Envelope>(port);
+  batching.onmessage = (m: MessageEvent) => {
+    const d = m.data as Envelope;
+    batching.postMessage(answer(d), [d.frame]);
   };
 }
 

@@ -12,6 +12,7 @@ import {
 } from "../../src/network/ring_envelopes.ts";
 import type { RequestEnvelope, ResponseEnvelope } from "../../src/network/request_channel.ts";
 import type { HandlerPort } from "../../src/network/processor_options.ts";
+import { BatchingPort } from "../../src/network/batch_port.ts";
 import type { EchoInit } from "../../scripts/bench/channel_echo_worker.ts";
 
 interface Received {
@@ -369,5 +370,34 @@ describe("ProcessorRingPort and HandlerRingPort", () => {
     }
     processor.close();
     handler.close();
+  });
+});
+
+describe("BatchingPort", () => {
+  test("messages of one task leave as one postMessage and arrive one by one, in order, buffers transferred", async () => {
+    const channel = new MessageChannel();
+    let posted = 0;
+    const realPost = channel.port1.postMessage.bind(channel.port1);
+    channel.port1.postMessage = ((message: unknown, transfer: Transferable[]) => {
+      posted++;
+      realPost(message, transfer);
+    }) as typeof channel.port1.postMessage;
+    const sender = new BatchingPort<{ n: number; frame: ArrayBuffer }, never>(channel.port1);
+    const receiver = new BatchingPort<never, { n: number; frame: ArrayBuffer }>(channel.port2);
+    const got: Array<{ n: number; size: number }> = [];
+    const all = Promise.withResolvers<void>();
+    receiver.onmessage = (event) => {
+      got.push({ n: event.data.n, size: event.data.frame.byteLength });
+      if (got.length === 5) all.resolve();
+    };
+    const frames = [1, 2, 3, 4, 5].map((n) => new ArrayBuffer(n * 10));
+    const shared = frames[0];
+    frames.forEach((frame, n) => sender.postMessage({ n, frame }, n === 1 ? [frame, shared] : [frame]));
+    await all.promise;
+    assert.equal(posted, 1);
+    assert.deepEqual(got, [0, 1, 2, 3, 4].map((n) => ({ n, size: (n + 1) * 10 })));
+    assert.ok(frames.every((frame) => frame.byteLength === 0), "every buffer was transferred");
+    sender.close();
+    receiver.close();
   });
 });
