@@ -223,6 +223,39 @@ describe("ACL APIs and enforcement", () => {
     });
   });
 
+  test("v0 of the three ACL APIs (Kafka 3.9's, gone from Kafka 4): literal patterns only", async () => {
+    await withBroker({ overrides: AUTHORIZER }, async (b) => {
+      // v0 has no pattern type field: the decoder's default, LITERAL.
+      assert.deepEqual((await create(b, "User:admin", [binding({})], 0)).results, [{ errorCode: 0, errorMessage: "" }]);
+      const described = await as(
+        b,
+        "User:admin",
+        29,
+        0,
+        ANY_FILTER,
+        da.encodeDescribeAclsRequest,
+        da.decodeDescribeAclsResponse,
+      );
+      assert.deepEqual(described!.resources.map((r) => [r.resourceName, r.patternType, r.acls.length]), [[
+        "orders",
+        3,
+        1,
+      ]]);
+      const deleted = await as(
+        b,
+        "User:admin",
+        31,
+        0,
+        {
+          filters: [{ ...ANY_FILTER, patternTypeFilter: PatternType.LITERAL }],
+        },
+        dl.encodeDeleteAclsRequest,
+        dl.decodeDeleteAclsResponse,
+      );
+      assert.equal(deleted!.filterResults[0].matchingAcls.length, 1);
+    });
+  });
+
   test("produce, fetch and metadata: READ only, WRITE only, prefixed grants, DENY, super user", async () => {
     await withBroker({ overrides: AUTHORIZER }, async (b) => {
       await b.createTopic("orders", 1);
