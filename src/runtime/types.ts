@@ -105,6 +105,16 @@ export interface TcpListener {
   close(): void;
 }
 
+/** What an HTTP handler learns of a request beyond its path: the web console's POST/DELETE need these. */
+export interface HttpRequestInfo {
+  /** "GET", "POST", "DELETE", ... */
+  method: string;
+  /** The query string without its "?" ("" when none). */
+  query: string;
+  /** The request body as text ("" for none). */
+  body: string;
+}
+
 export interface HttpResponseInit {
   status: number;
   contentType: string;
@@ -133,7 +143,7 @@ export interface HostRuntime extends NetRuntime {
   serveHttp(
     host: string,
     port: number,
-    handler: (path: string) => HttpResponseInit | Promise<HttpResponseInit>,
+    handler: (path: string, request: HttpRequestInfo) => HttpResponseInit | Promise<HttpResponseInit>,
   ): Promise<HttpServer>;
   /** Call `handler` on SIGINT/SIGTERM. */
   onShutdownSignal(handler: (signal: string) => void): void;

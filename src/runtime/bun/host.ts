@@ -24,7 +24,9 @@ export const bunRuntime: HostRuntime = {
       hostname: host || "0.0.0.0",
       port,
       async fetch(request: Request) {
-        const r = await handler(new URL(request.url).pathname);
+        const url = new URL(request.url);
+        const body = request.method === "GET" || request.method === "HEAD" ? "" : await request.text();
+        const r = await handler(url.pathname, { method: request.method, query: url.search.slice(1), body });
         return new Response(r.body, { status: r.status, headers: { "content-type": r.contentType } });
       },
     });

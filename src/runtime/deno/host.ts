@@ -18,7 +18,9 @@ export const denoRuntime: HostRuntime = {
     const server = Deno.serve(
       { hostname: host || "0.0.0.0", port, onListen: () => {} },
       async (request) => {
-        const r = await handler(new URL(request.url).pathname);
+        const url = new URL(request.url);
+        const body = request.method === "GET" || request.method === "HEAD" ? "" : await request.text();
+        const r = await handler(url.pathname, { method: request.method, query: url.search.slice(1), body });
         return new Response(r.body, { status: r.status, headers: { "content-type": r.contentType } });
       },
     );
