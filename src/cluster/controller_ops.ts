@@ -9,6 +9,7 @@ import type { TopicConfigAlteration } from "./topic_config_alter.ts";
 import type { LoggerChange } from "./broker_config_alter.ts";
 import type { ScramStoreRequest, ScramStoreResult } from "./scram_ops.ts";
 import type { AclStoreRequest, AclStoreResult } from "./acl/acl_ops.ts";
+import type { QuotaAlteration, QuotaAlterOutcome } from "./quota/quota_alter.ts";
 
 export interface CreateTopicSpec {
   name: string;
@@ -44,7 +45,9 @@ export type ControllerOp =
   /** DescribeUserScramCredentials / AlterUserScramCredentials (src/supervisor/scram_store.ts). */
   | { op: "scram"; request: ScramStoreRequest }
   /** CreateAcls / DeleteAcls (src/supervisor/acl_store.ts); DescribeAcls reads the image. */
-  | { op: "acls"; request: AclStoreRequest };
+  | { op: "acls"; request: AclStoreRequest }
+  /** AlterClientQuotas (src/supervisor/quota_store.ts); DescribeClientQuotas reads the image. */
+  | { op: "alterQuotas"; alterations: QuotaAlteration[]; validateOnly: boolean };
 
 /** Per-topic outcome, in request order. */
 export interface TopicOutcome {
@@ -67,4 +70,5 @@ export type ControllerResult =
   | { op: "ensureOffsetsTopic"; topicId: string; partitions: number }
   | { op: "ensureTxnStateTopic"; topicId: string; partitions: number }
   | { op: "scram"; result: ScramStoreResult }
-  | { op: "acls"; result: AclStoreResult };
+  | { op: "acls"; result: AclStoreResult }
+  | { op: "alterQuotas"; outcomes: QuotaAlterOutcome[] };

@@ -6,6 +6,7 @@
  */
 import type { BrokerConfigImage } from "../config/dynamic_config.ts";
 import type { AclBinding } from "./acl/acl_types.ts";
+import type { QuotaRecord } from "./quota/quota_entity.ts";
 
 export interface AdvertisedListener {
   name: string;
@@ -33,6 +34,8 @@ export interface MetadataImage {
   brokerConfigs?: BrokerConfigImage;
   /** The ACL bindings (absent: none); each handler's authorizer reads them (src/handler/services/acl_rules.ts). */
   acls?: AclBinding[];
+  /** Client quotas (absent: none): DescribeClientQuotas and each handler's throttling read them. */
+  quotas?: QuotaRecord[];
 }
 
 /** Look-ups over an image, rebuilt whenever a new image arrives. */

@@ -44,6 +44,7 @@ export function createControlPlane(o: ControlPlaneOptions): ControlPlane {
     topics: topics.list(),
     brokerConfigs: controller.brokerConfigs.image(),
     acls: controller.acls.all(),
+    quotas: controller.quotas.all(),
   });
   const publish = () => o.publish(image());
   const controller = new Controller(o.logDir, topics, o.config, o.log, publish, o.loggerNames);

@@ -19,6 +19,7 @@ import { alterTopicConfigs, type TopicConfigAlteration } from "../cluster/topic_
 import { BrokerConfigControl } from "../cluster/broker_config_control.ts";
 import { scramStoreFor } from "./scram_store.ts";
 import { AclStore } from "./acl_store.ts";
+import { QuotaStore } from "./quota_store.ts";
 import { authorizerClassProblem } from "../cluster/acl/authorizer_config.ts";
 
 /** At most one WARN about refused auto-creations per this many ms: clients retry Metadata in a loop. */
@@ -63,6 +64,8 @@ export class Controller {
   readonly brokerConfigs: BrokerConfigControl;
   /** ACL bindings; they go out with every metadata image. */
   readonly acls: AclStore;
+  /** Client quotas; they go out with every metadata image. */
+  readonly quotas: QuotaStore;
 
   constructor(
     private readonly logDir: string,
@@ -78,6 +81,7 @@ export class Controller {
     const authorizerProblem = authorizerClassProblem(config["authorizer.class.name"]);
     if (authorizerProblem !== null) throw new Error(`authorizer.class.name: ${authorizerProblem}`);
     this.acls = AclStore.open(logDir);
+    this.quotas = QuotaStore.open(logDir);
     this.producerIds = ProducerIdStore.open(logDir, log, PRODUCER_ID_BLOCK_SIZE);
     this.partitionLimit = maxPartitions(config);
     this.nextProducerId = this.producerIds.next;
@@ -162,6 +166,11 @@ export class Controller {
           await this.publish();
         }
         return { op: "acls", result };
+      }
+      case "alterQuotas": {
+        const { outcomes, changed } = this.quotas.alter(call.alterations, call.validateOnly);
+        if (changed) await this.publish();
+        return { op: "alterQuotas", outcomes };
       }
       case "ensureTxnStateTopic": {
         let topic = this.topics.get(TRANSACTION_STATE_TOPIC);
