@@ -1,9 +1,10 @@
 /**
- * The exchanges tests/differential/acls_test.ts sends to the reference Kafka
- * and to tsbroker alike: ACLs created, described and deleted by the super
- * user (User:admin over SASL PLAIN), then requests by alice and bob, whose
- * grants differ (READ only, WRITE only, prefixed grants, a DENY rule), on
- * produce, fetch, metadata, groups, offsets, topic admin and configs. Each
+ * What tests/differential/acls_test.ts sends to the reference Kafka and to
+ * tsbroker alike, first part: the settings both get, SASL PLAIN sessions per
+ * user, the preparation (topics, a ready coordinator), the runner, and the
+ * ACL APIs themselves as the super user (User:admin) and others use them.
+ * The requests by alice and bob (READ only, WRITE only, prefixed grants, a
+ * DENY rule) are in _acl_authorization_steps.ts and _acl_more_steps.ts. Each
  * answer is reduced to what must match: error codes and messages per
  * resource, names sorted where Kafka's order is a hash set's.
  */
@@ -11,7 +12,6 @@ import assert from "node:assert/strict";
 import { wireCaller, WireClient } from "../integration/_wire.ts";
 import type { Reader } from "../../src/protocol/io/reader.ts";
 import type { Writer } from "../../src/protocol/io/writer.ts";
-import { buildBatch } from "../../src/log/record_batch.ts";
 import * as hs from "../../src/protocol/generated/sasl_handshake.ts";
 import * as au from "../../src/protocol/generated/sasl_authenticate.ts";
 import * as ca from "../../src/protocol/generated/create_acls.ts";
@@ -35,26 +35,6 @@ import * as dgr from "../../src/protocol/generated/delete_groups.ts";
 import * as dc from "../../src/protocol/generated/describe_configs.ts";
 import * as ia from "../../src/protocol/generated/incremental_alter_configs.ts";
 import * as ip from "../../src/protocol/generated/init_producer_id.ts";
-import * as ap from "../../src/protocol/generated/add_partitions_to_txn.ts";
-import * as ao from "../../src/protocol/generated/add_offsets_to_txn.ts";
-import * as et from "../../src/protocol/generated/end_txn.ts";
-import * as to from "../../src/protocol/generated/txn_offset_commit.ts";
-import * as dtx from "../../src/protocol/generated/describe_transactions.ts";
-import * as ltx from "../../src/protocol/generated/list_transactions.ts";
-import * as od from "../../src/protocol/generated/offset_delete.ts";
-import * as dp from "../../src/protocol/generated/describe_producers.ts";
-import * as ole from "../../src/protocol/generated/offset_for_leader_epoch.ts";
-import * as dtp from "../../src/protocol/generated/describe_topic_partitions.ts";
-import * as dcl from "../../src/protocol/generated/describe_cluster.ts";
-import * as aus from "../../src/protocol/generated/alter_user_scram_credentials.ts";
-import * as dld from "../../src/protocol/generated/describe_log_dirs.ts";
-import * as ald from "../../src/protocol/generated/alter_replica_log_dirs.ts";
-import * as el from "../../src/protocol/generated/elect_leaders.ts";
-import * as apr from "../../src/protocol/generated/alter_partition_reassignments.ts";
-import * as lpr from "../../src/protocol/generated/list_partition_reassignments.ts";
-import * as gh from "../../src/protocol/generated/consumer_group_heartbeat.ts";
-import * as gd from "../../src/protocol/generated/consumer_group_describe.ts";
-import * as ac from "../../src/protocol/generated/alter_configs.ts";
 
 export const USERS_JAAS = "org.apache.kafka.common.security.plain.PlainLoginModule required " +
   'user_admin="admin-secret" user_alice="alice-secret" user_bob="bob-secret";';
@@ -69,13 +49,13 @@ export const ACL_SETTINGS: Record<string, string> = {
   "auto.create.topics.enable": "true",
 };
 
-const SETTLE_MS = 1000;
-const ZERO_ID = "AAAAAAAAAAAAAAAAAAAAAA";
-type User = "admin" | "alice" | "bob";
+export const SETTLE_MS = 1000;
+export const ZERO_ID = "AAAAAAAAAAAAAAAAAAAAAA";
+export type User = "admin" | "alice" | "bob";
 
 // deno-lint-ignore no-explicit-any
-type Any = any;
-interface Step {
+export type Any = any;
+export interface Step {
   title: string;
   as: User;
   key: number;
@@ -212,7 +192,7 @@ export async function runSteps(sessions: Sessions, steps: Step[]): Promise<strin
   return out;
 }
 
-function step(
+export function step(
   title: string,
   as: User,
   key: number,
@@ -224,7 +204,7 @@ function step(
   return { title, as, key, version, body, ...codec, outcome };
 }
 
-const C = {
+export const C = {
   createAcls: { encode: ca.encodeCreateAclsRequest, decode: ca.decodeCreateAclsResponse },
   describeAcls: { encode: da.encodeDescribeAclsRequest, decode: da.decodeDescribeAclsResponse },
   deleteAcls: { encode: dl.encodeDeleteAclsRequest, decode: dl.decodeDeleteAclsResponse },
@@ -248,96 +228,7 @@ const C = {
   initProducerId: { encode: ip.encodeInitProducerIdRequest, decode: ip.decodeInitProducerIdResponse },
 };
 
-const MORE = {
-  initProducerId: { name: "InitProducerId", ...C.initProducerId },
-  addPartitions: {
-    name: "AddPartitionsToTxn",
-    encode: ap.encodeAddPartitionsToTxnRequest,
-    decode: ap.decodeAddPartitionsToTxnResponse,
-  },
-  addOffsets: {
-    name: "AddOffsetsToTxn",
-    encode: ao.encodeAddOffsetsToTxnRequest,
-    decode: ao.decodeAddOffsetsToTxnResponse,
-  },
-  endTxn: { name: "EndTxn", encode: et.encodeEndTxnRequest, decode: et.decodeEndTxnResponse },
-  txnOffsetCommit: {
-    name: "TxnOffsetCommit",
-    encode: to.encodeTxnOffsetCommitRequest,
-    decode: to.decodeTxnOffsetCommitResponse,
-  },
-  describeTxns: {
-    name: "DescribeTransactions",
-    encode: dtx.encodeDescribeTransactionsRequest,
-    decode: dtx.decodeDescribeTransactionsResponse,
-  },
-  listTxns: {
-    name: "ListTransactions",
-    encode: ltx.encodeListTransactionsRequest,
-    decode: ltx.decodeListTransactionsResponse,
-  },
-  offsetDelete: { name: "OffsetDelete", encode: od.encodeOffsetDeleteRequest, decode: od.decodeOffsetDeleteResponse },
-  describeProducers: {
-    name: "DescribeProducers",
-    encode: dp.encodeDescribeProducersRequest,
-    decode: dp.decodeDescribeProducersResponse,
-  },
-  epoch: {
-    name: "OffsetForLeaderEpoch",
-    encode: ole.encodeOffsetForLeaderEpochRequest,
-    decode: ole.decodeOffsetForLeaderEpochResponse,
-  },
-  topicPartitions: {
-    name: "DescribeTopicPartitions",
-    encode: dtp.encodeDescribeTopicPartitionsRequest,
-    decode: dtp.decodeDescribeTopicPartitionsResponse,
-  },
-  describeCluster: {
-    name: "DescribeCluster",
-    encode: dcl.encodeDescribeClusterRequest,
-    decode: dcl.decodeDescribeClusterResponse,
-  },
-  metadata: { name: "Metadata", ...C.metadata },
-  alterScram: {
-    name: "AlterUserScramCredentials",
-    encode: aus.encodeAlterUserScramCredentialsRequest,
-    decode: aus.decodeAlterUserScramCredentialsResponse,
-  },
-  describeLogDirs: {
-    name: "DescribeLogDirs",
-    encode: dld.encodeDescribeLogDirsRequest,
-    decode: dld.decodeDescribeLogDirsResponse,
-  },
-  alterLogDirs: {
-    name: "AlterReplicaLogDirs",
-    encode: ald.encodeAlterReplicaLogDirsRequest,
-    decode: ald.decodeAlterReplicaLogDirsResponse,
-  },
-  electLeaders: { name: "ElectLeaders", encode: el.encodeElectLeadersRequest, decode: el.decodeElectLeadersResponse },
-  alterReassignments: {
-    name: "AlterPartitionReassignments",
-    encode: apr.encodeAlterPartitionReassignmentsRequest,
-    decode: apr.decodeAlterPartitionReassignmentsResponse,
-  },
-  listReassignments: {
-    name: "ListPartitionReassignments",
-    encode: lpr.encodeListPartitionReassignmentsRequest,
-    decode: lpr.decodeListPartitionReassignmentsResponse,
-  },
-  groupHeartbeat: {
-    name: "ConsumerGroupHeartbeat",
-    encode: gh.encodeConsumerGroupHeartbeatRequest,
-    decode: gh.decodeConsumerGroupHeartbeatResponse,
-  },
-  groupDescribe: {
-    name: "ConsumerGroupDescribe",
-    encode: gd.encodeConsumerGroupDescribeRequest,
-    decode: gd.decodeConsumerGroupDescribeResponse,
-  },
-  alterConfigs: { name: "AlterConfigs", encode: ac.encodeAlterConfigsRequest, decode: ac.decodeAlterConfigsResponse },
-};
-
-function binding(o: Partial<ca.AclCreation>): ca.AclCreation {
+export function binding(o: Partial<ca.AclCreation>): ca.AclCreation {
   return {
     resourceType: 2,
     resourceName: "orders",
@@ -368,7 +259,7 @@ function unrequest<T extends { errorCode: number; errorMessage: string | null }>
   return r.errorCode === 31 ? { ...r, errorMessage: "<not compared>" } : r;
 }
 
-const sorted = <T>(xs: T[]) => xs.map((x) => JSON.stringify(x)).sort();
+export const sorted = <T>(xs: T[]) => xs.map((x) => JSON.stringify(x)).sort();
 
 /** What alice and bob may do (alice: READ on orders and group g, ALL on topics pay*, DENY WRITE payments; bob: WRITE on orders, CREATE on topics bob-*). */
 export const GRANTS: ca.AclCreation[] = [
@@ -443,562 +334,5 @@ export function aclApiSteps(): Step[] {
     del("nothing matching", [{ resourceNameFilter: "nope" }], 2),
     del("eve's, at v1", [{ principalFilter: "User:eve" }], 1),
     describe("what is left", {}),
-  ];
-}
-
-function partitionCodes(r: Any, list = "responses", parts = "partitionResponses", name = "name") {
-  return sorted(
-    r[list].flatMap((t: Any) =>
-      t[parts].map((p: Any) => `${t[name]}/${p.partitionIndex ?? p.partition}:${p.errorCode}`)
-    ),
-  );
-}
-
-/** Requests by alice and bob after the grants. */
-export function authorizationSteps(): Step[] {
-  const produce = (as: User, topic: string) =>
-    step(
-      `Produce ${topic} as ${as}`,
-      as,
-      0,
-      9,
-      {
-        transactionalId: null,
-        acks: 1,
-        timeoutMs: 5000,
-        topicData: [{ name: topic, partitionData: [{ index: 0, records: buildBatch([{ key: null, value: null }]) }] }],
-      },
-      C.produce,
-      (r) => partitionCodes(r),
-    );
-  const fetch = (as: User, topic: string) => {
-    const body = fe.defaultFetchRequest();
-    body.maxWaitMs = 0;
-    body.maxBytes = 1 << 20;
-    body.topics = [{
-      ...fe.defaultFetchTopic(),
-      topic,
-      partitions: [{ ...fe.defaultFetchPartition(), partitionMaxBytes: 1 << 20 }],
-    }];
-    return step(`Fetch ${topic} as ${as}`, as, 1, 12, body, C.fetch, (r) => ({
-      errorCode: r.errorCode,
-      partitions: partitionCodes(r, "responses", "partitions", "topic"),
-    }));
-  };
-  const metadata = (as: User, topics: string[] | null, auto = false) =>
-    step(
-      `Metadata ${topics?.join(",") ?? "all"}${auto ? " auto-create" : ""} as ${as}`,
-      as,
-      3,
-      12,
-      {
-        topics: topics?.map((name) => ({ topicId: ZERO_ID, name })) ?? null,
-        allowAutoTopicCreation: auto,
-        includeClusterAuthorizedOperations: false,
-        includeTopicAuthorizedOperations: false,
-      },
-      C.metadata,
-      (r) =>
-        sorted(
-          r.topics
-            .filter((t: Any) => topics !== null || !t.name.startsWith("__"))
-            .map((t: Any) => `${t.name}:${t.errorCode}:${t.topicId === ZERO_ID ? "no id" : "id"}`),
-        ),
-    );
-  const listOffsets = (as: User, topic: string) =>
-    step(
-      `ListOffsets ${topic} as ${as}`,
-      as,
-      2,
-      7,
-      {
-        replicaId: -1,
-        isolationLevel: 0,
-        topics: [{
-          name: topic,
-          partitions: [{ partitionIndex: 0, currentLeaderEpoch: -1, timestamp: -1n, maxNumOffsets: 1 }],
-        }],
-      },
-      C.listOffsets,
-      (r) => partitionCodes(r, "topics", "partitions"),
-    );
-  const commit = (as: User, group: string, topic: string) =>
-    step(
-      `OffsetCommit ${group} ${topic} as ${as}`,
-      as,
-      8,
-      8,
-      {
-        groupId: group,
-        generationIdOrMemberEpoch: -1,
-        memberId: "",
-        groupInstanceId: null,
-        retentionTimeMs: -1n,
-        topics: [{
-          name: topic,
-          partitions: [{
-            partitionIndex: 0,
-            committedOffset: 0n,
-            committedLeaderEpoch: -1,
-            committedMetadata: "",
-            commitTimestamp: -1n,
-          }],
-        }],
-      },
-      C.offsetCommit,
-      (r) => partitionCodes(r, "topics", "partitions"),
-    );
-  const offsetFetch = (as: User, group: string, topics: string[] | null, v = 8) =>
-    step(
-      `OffsetFetch v${v} ${group} ${topics?.join(",") ?? "all"} as ${as}`,
-      as,
-      9,
-      v,
-      {
-        ...of.defaultOffsetFetchRequest(),
-        groupId: v < 8 ? group : "",
-        topics: v < 8 ? topics?.map((name) => ({ name, partitionIndexes: [0] })) ?? null : [],
-        groups: v >= 8
-          ? [{
-            groupId: group,
-            memberId: null,
-            memberEpoch: -1,
-            topics: topics?.map((name) => ({ name, partitionIndexes: [0] })) ?? null,
-          }]
-          : [],
-      },
-      C.offsetFetch,
-      (r) =>
-        v < 8
-          ? { errorCode: r.errorCode, topics: partitionCodes(r, "topics", "partitions") }
-          : r.groups.map((g: Any) => ({
-            groupId: g.groupId,
-            errorCode: g.errorCode,
-            topics: partitionCodes(g, "topics", "partitions"),
-          })),
-    );
-  const findCoordinator = (as: User, keys: string[], keyType = 0) =>
-    step(
-      `FindCoordinator ${keys.join(",")} type ${keyType} as ${as}`,
-      as,
-      10,
-      4,
-      {
-        key: "",
-        keyType,
-        coordinatorKeys: keys,
-      },
-      C.findCoordinator,
-      // Kafka's v4 success carries "" where tsbroker sends null (not an authorization matter): compared as null.
-      (r) => r.coordinators.map((c: Any) => [c.key, c.errorCode, c.errorCode === 0 ? null : c.errorMessage]),
-    );
-  const join = (as: User, group: string) =>
-    step(
-      `JoinGroup ${group} as ${as}`,
-      as,
-      11,
-      9,
-      {
-        ...jg.defaultJoinGroupRequest(),
-        groupId: group,
-        sessionTimeoutMs: 10000,
-        rebalanceTimeoutMs: 10000,
-        memberId: "",
-        protocolType: "consumer",
-        protocols: [{ name: "range", metadata: new Uint8Array(0) }],
-      },
-      C.joinGroup,
-      (r) => ({ errorCode: r.errorCode, memberId: r.errorCode === 79 ? "<member id>" : r.memberId }),
-    );
-  const listGroups = (as: User) =>
-    step(`ListGroups as ${as}`, as, 16, 4, { statesFilter: [], typesFilter: [] }, C.listGroups, (r) => ({
-      errorCode: r.errorCode,
-      groups: sorted(r.groups.map((g: Any) => g.groupId)),
-    }));
-  const describeGroups = (as: User, groups: string[]) =>
-    step(
-      `DescribeGroups ${groups.join(",")} as ${as}`,
-      as,
-      15,
-      5,
-      {
-        groups,
-        includeAuthorizedOperations: true,
-      },
-      C.describeGroups,
-      (r) => sorted(r.groups.map((g: Any) => [g.groupId, g.errorCode, g.authorizedOperations])),
-    );
-  const deleteGroups = (as: User, groups: string[]) =>
-    step(
-      `DeleteGroups ${groups.join(",")} as ${as}`,
-      as,
-      42,
-      2,
-      { groupsNames: groups },
-      C.deleteGroups,
-      (r) => sorted(r.results.map((g: Any) => [g.groupId, g.errorCode])),
-    );
-  const createTopics = (as: User, names: string[]) =>
-    step(
-      `CreateTopics ${names.join(",")} as ${as}`,
-      as,
-      19,
-      7,
-      {
-        topics: names.map((name) => ({ name, numPartitions: 1, replicationFactor: 1, assignments: [], configs: [] })),
-        timeoutMs: 5000,
-        validateOnly: true,
-      },
-      C.createTopics,
-      (r) => sorted(r.topics.map((t: Any) => [t.name, t.errorCode, t.errorMessage, t.topicConfigErrorCode])),
-    );
-  const deleteTopics = (as: User, names: string[]) =>
-    step(
-      `DeleteTopics ${names.join(",")} as ${as}`,
-      as,
-      20,
-      6,
-      {
-        topicNames: [],
-        topics: names.map((name) => ({ name, topicId: ZERO_ID })),
-        timeoutMs: 5000,
-      },
-      C.deleteTopics,
-      (r) => sorted(r.responses.map((t: Any) => [t.name, t.errorCode, t.errorMessage])),
-    );
-  const createPartitions = (as: User, topic: string) =>
-    step(
-      `CreatePartitions ${topic} as ${as}`,
-      as,
-      37,
-      3,
-      {
-        topics: [{ name: topic, count: 5, assignments: null }],
-        timeoutMs: 5000,
-        validateOnly: true,
-      },
-      C.createPartitions,
-      (r) => r.results.map((t: Any) => [t.name, t.errorCode, t.errorMessage]),
-    );
-  const deleteRecords = (as: User, topic: string) =>
-    step(
-      `DeleteRecords ${topic} as ${as}`,
-      as,
-      21,
-      2,
-      {
-        topics: [{ name: topic, partitions: [{ partitionIndex: 0, offset: 0n }] }],
-        timeoutMs: 5000,
-      },
-      C.deleteRecords,
-      (r) => partitionCodes(r, "topics", "partitions"),
-    );
-  const describeConfigs = (as: User) =>
-    step(
-      `DescribeConfigs orders and broker as ${as}`,
-      as,
-      32,
-      4,
-      {
-        resources: [
-          { resourceType: 2, resourceName: "orders", configurationKeys: ["cleanup.policy"] },
-          { resourceType: 4, resourceName: "1", configurationKeys: ["log.retention.ms"] },
-        ],
-        includeSynonyms: false,
-        includeDocumentation: false,
-      },
-      C.describeConfigs,
-      (r) =>
-        // Kafka answers success with "" (tsbroker: null) whatever the ACLs: compared as null.
-        sorted(r.results.map((x: Any) => [x.resourceName, x.errorCode, x.errorCode === 0 ? null : x.errorMessage])),
-    );
-  const alterConfigs = (as: User) =>
-    step(
-      `IncrementalAlterConfigs orders and broker as ${as}`,
-      as,
-      44,
-      1,
-      {
-        resources: [
-          {
-            resourceType: 2,
-            resourceName: "orders",
-            configs: [{ name: "retention.ms", configOperation: 0, value: "100000" }],
-          },
-          {
-            resourceType: 4,
-            resourceName: "",
-            configs: [{ name: "log.retention.ms", configOperation: 0, value: "100000" }],
-          },
-        ],
-        validateOnly: true,
-      },
-      C.alterConfigs,
-      (r) => sorted(r.responses.map((x: Any) => [x.resourceName, x.errorCode, x.errorMessage])),
-    );
-  const initProducerId = (as: User, transactionalId: string | null) =>
-    step(
-      `InitProducerId ${transactionalId ?? "idempotent"} as ${as}`,
-      as,
-      22,
-      4,
-      {
-        transactionalId,
-        transactionTimeoutMs: 60000,
-        producerId: -1n,
-        producerEpoch: -1,
-      },
-      C.initProducerId,
-      (r) => r.errorCode,
-    );
-  return [
-    produce("alice", "orders"),
-    produce("bob", "orders"),
-    produce("alice", "payments"),
-    produce("alice", "pay-x"),
-    produce("bob", "payments"),
-    produce("alice", "missing"),
-    fetch("alice", "orders"),
-    fetch("bob", "orders"),
-    fetch("alice", "payments"),
-    fetch("bob", "pay-x"),
-    listOffsets("alice", "orders"),
-    listOffsets("bob", "pay-x"),
-    metadata("alice", null),
-    metadata("bob", null),
-    metadata("admin", null),
-    metadata("bob", ["orders", "payments", "missing"]),
-    metadata("bob", ["bob-new"], true),
-    metadata("bob", ["other-new"], true),
-    metadata("bob", ["bob-new-2"], false),
-    initProducerId("bob", null),
-    initProducerId("alice", null),
-    initProducerId("alice", "tx"),
-    commit("alice", "g", "orders"),
-    commit("alice", "h", "orders"),
-    commit("bob", "g", "orders"),
-    commit("alice", "g", "pay-x"),
-    commit("alice", "g", "bob-new"),
-    offsetFetch("alice", "g", ["orders", "pay-x", "bob-new"]),
-    offsetFetch("alice", "g", null),
-    offsetFetch("bob", "g", ["orders"]),
-    offsetFetch("alice", "g", ["orders", "bob-new"], 7),
-    offsetFetch("bob", "g", ["orders"], 7),
-    findCoordinator("alice", ["g", "h"]),
-    findCoordinator("bob", ["tx"], 1),
-    join("bob", "g"),
-    listGroups("alice"),
-    listGroups("bob"),
-    listGroups("admin"),
-    describeGroups("alice", ["g", "h"]),
-    deleteGroups("bob", ["g", "h"]),
-    createTopics("bob", ["bob-t", "other-t"]),
-    createTopics("alice", ["pay-t"]),
-    deleteTopics("bob", ["orders", "missing"]),
-    createPartitions("bob", "orders"),
-    createPartitions("alice", "pay-x"),
-    deleteRecords("bob", "orders"),
-    deleteRecords("alice", "pay-x"),
-    describeConfigs("alice"),
-    describeConfigs("admin"),
-    alterConfigs("bob"),
-    alterConfigs("alice"),
-  ];
-}
-
-/** Every error code and authorized-operations field of an answer, by path (array items named by their name or id). */
-function codes(r: unknown): string[] {
-  const out: string[] = [];
-  const walk = (v: unknown, path: string) => {
-    if (Array.isArray(v)) {
-      v.forEach((item, i) => {
-        const o = item as Record<string, unknown>;
-        const label = o && typeof o === "object"
-          ? o.name ?? o.topic ?? o.groupId ?? o.transactionalId ?? o.user ?? o.key ?? o.partitionIndex ?? o.partition ??
-            i
-          : i;
-        walk(item, `${path}[${label}]`);
-      });
-    } else if (v && typeof v === "object") {
-      for (const [k, x] of Object.entries(v)) {
-        if (/rrorCode$|uthorizedOperations$/.test(k) && typeof x === "number") out.push(`${path}.${k}=${x}`);
-        else if (typeof x === "object") walk(x, `${path}.${k}`);
-      }
-    }
-  };
-  walk(r, "");
-  return out.sort();
-}
-
-/** Grants for the transaction steps: alice WRITE on transactional id tx-a, bob DESCRIBE on ids tx-*. */
-export const TXN_GRANTS: ca.AclCreation[] = [
-  binding({ resourceType: 5, resourceName: "tx-a", operation: 4 }),
-  binding({ principal: "User:bob", resourceType: 5, resourceName: "tx-", resourcePatternType: 4, operation: 8 }),
-];
-
-/** Transactions, the remaining topic and group APIs, and the cluster-level APIs, by principals lacking the grant. */
-export function moreSteps(): Step[] {
-  const m = (title: string, as: User, key: number, version: number, body: unknown, codec: keyof typeof MORE) =>
-    step(`${MORE[codec].name} ${title} as ${as}`, as, key, version, body, MORE[codec], codes);
-  const tp = (name: string) => [{ name, partitions: [0] }];
-  return [
-    {
-      ...step(
-        "CreateAcls v3 transactional grants",
-        "admin",
-        30,
-        3,
-        { creations: TXN_GRANTS },
-        C.createAcls,
-        (r) => r.results,
-      ),
-      settleMs: SETTLE_MS,
-    },
-    m("tx-a idempotent", "bob", 22, 4, {
-      transactionalId: "tx-a",
-      transactionTimeoutMs: 60000,
-      producerId: -1n,
-      producerEpoch: -1,
-    }, "initProducerId"),
-    m("v3 tx-a orders", "bob", 24, 3, {
-      ...ap.defaultAddPartitionsToTxnRequest(),
-      v3AndBelowTransactionalId: "tx-a",
-      v3AndBelowTopics: tp("orders"),
-    }, "addPartitions"),
-    m("v3 tx-a orders,pay-x", "alice", 24, 3, {
-      ...ap.defaultAddPartitionsToTxnRequest(),
-      v3AndBelowTransactionalId: "tx-a",
-      v3AndBelowTopics: [...tp("orders"), ...tp("pay-x")],
-    }, "addPartitions"),
-    m("v4", "alice", 24, 4, {
-      ...ap.defaultAddPartitionsToTxnRequest(),
-      transactions: [{
-        transactionalId: "tx-a",
-        producerId: 1n,
-        producerEpoch: 0,
-        verifyOnly: true,
-        topics: tp("pay-x"),
-      }],
-    }, "addPartitions"),
-    m(
-      "tx-a g",
-      "bob",
-      25,
-      3,
-      { transactionalId: "tx-a", producerId: 1n, producerEpoch: 0, groupId: "g" },
-      "addOffsets",
-    ),
-    m(
-      "tx-a h",
-      "alice",
-      25,
-      3,
-      { transactionalId: "tx-a", producerId: 1n, producerEpoch: 0, groupId: "h" },
-      "addOffsets",
-    ),
-    m("tx-a", "bob", 26, 3, { transactionalId: "tx-a", producerId: 1n, producerEpoch: 0, committed: true }, "endTxn"),
-    m("tx-a g orders", "bob", 28, 3, {
-      ...to.defaultTxnOffsetCommitRequest(),
-      transactionalId: "tx-a",
-      groupId: "g",
-      topics: [{
-        name: "orders",
-        partitions: [{ partitionIndex: 0, committedOffset: 0n, committedLeaderEpoch: -1, committedMetadata: "" }],
-      }],
-    }, "txnOffsetCommit"),
-    m("tx-a h orders", "alice", 28, 3, {
-      ...to.defaultTxnOffsetCommitRequest(),
-      transactionalId: "tx-a",
-      groupId: "h",
-      topics: [{
-        name: "orders",
-        partitions: [{ partitionIndex: 0, committedOffset: 0n, committedLeaderEpoch: -1, committedMetadata: "" }],
-      }],
-    }, "txnOffsetCommit"),
-    m("tx-a g bob-new", "alice", 28, 3, {
-      ...to.defaultTxnOffsetCommitRequest(),
-      transactionalId: "tx-a",
-      groupId: "g",
-      topics: [{
-        name: "bob-new",
-        partitions: [{ partitionIndex: 0, committedOffset: 0n, committedLeaderEpoch: -1, committedMetadata: "" }],
-      }],
-    }, "txnOffsetCommit"),
-    m("other", "bob", 65, 0, { transactionalIds: ["other"] }, "describeTxns"),
-    m("all", "bob", 66, 1, { stateFilters: [], producerIdFilters: [], durationFilter: -1n }, "listTxns"),
-    m(
-      "g orders",
-      "bob",
-      47,
-      0,
-      { groupId: "g", topics: [{ name: "orders", partitions: [{ partitionIndex: 0 }] }] },
-      "offsetDelete",
-    ),
-    m("orders", "bob", 61, 0, { topics: [{ name: "orders", partitionIndexes: [0] }] }, "describeProducers"),
-    m("orders", "alice", 61, 0, { topics: [{ name: "orders", partitionIndexes: [0] }] }, "describeProducers"),
-    m("pay-x", "bob", 23, 4, {
-      replicaId: -2,
-      topics: [{ topic: "pay-x", partitions: [{ partition: 0, currentLeaderEpoch: -1, leaderEpoch: 0 }] }],
-    }, "epoch"),
-    m("orders,payments,secret", "bob", 75, 0, {
-      topics: [{ name: "secret" }, { name: "orders" }, { name: "payments" }],
-      responsePartitionLimit: 100,
-      cursor: null,
-    }, "topicPartitions"),
-    m("all", "alice", 75, 0, { topics: [], responsePartitionLimit: 100, cursor: null }, "topicPartitions"),
-    m(
-      "with operations",
-      "alice",
-      60,
-      1,
-      { includeClusterAuthorizedOperations: true, endpointType: 1 },
-      "describeCluster",
-    ),
-    m("v10 with operations", "alice", 3, 10, {
-      topics: [{ topicId: ZERO_ID, name: "orders" }, { topicId: ZERO_ID, name: "pay-x" }],
-      allowAutoTopicCreation: false,
-      includeClusterAuthorizedOperations: true,
-      includeTopicAuthorizedOperations: true,
-    }, "metadata"),
-    // Not DescribeUserScramCredentials by alice: Kafka 4.4 never answers it (tsbroker: CLUSTER_AUTHORIZATION_FAILED).
-    m("alice", "alice", 51, 0, { deletions: [{ name: "alice", mechanism: 1 }], upsertions: [] }, "alterScram"),
-    m("all", "alice", 35, 4, { topics: null }, "describeLogDirs"),
-    m(
-      "orders",
-      "alice",
-      34,
-      2,
-      { dirs: [{ path: "/tmp", topics: [{ name: "orders", partitions: [0] }] }] },
-      "alterLogDirs",
-    ),
-    m("orders", "alice", 43, 2, {
-      electionType: 0,
-      topicPartitions: [{ topic: "orders", partitions: [0] }],
-      timeoutMs: 5000,
-    }, "electLeaders"),
-    m("orders", "alice", 45, 0, {
-      timeoutMs: 5000,
-      topics: [{ name: "orders", partitions: [{ partitionIndex: 0, replicas: [1] }] }],
-    }, "alterReassignments"),
-    m("all", "alice", 46, 0, { timeoutMs: 5000, topics: null }, "listReassignments"),
-    m("g", "bob", 68, 0, {
-      ...gh.defaultConsumerGroupHeartbeatRequest(),
-      groupId: "g",
-      memberId: "m",
-      memberEpoch: 0,
-      rebalanceTimeoutMs: 10000,
-      subscribedTopicNames: ["orders"],
-      serverAssignor: null,
-      topicPartitions: [],
-    }, "groupHeartbeat"),
-    m("g", "bob", 69, 0, { groupIds: ["g"], includeAuthorizedOperations: false }, "groupDescribe"),
-    m("orders and broker", "bob", 33, 2, {
-      resources: [{ resourceType: 2, resourceName: "orders", configs: [{ name: "retention.ms", value: "100000" }] }, {
-        resourceType: 4,
-        resourceName: "",
-        configs: [{ name: "log.retention.ms", value: "100000" }],
-      }],
-      validateOnly: true,
-    }, "alterConfigs"),
   ];
 }

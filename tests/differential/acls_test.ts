@@ -3,7 +3,7 @@
  * tsbroker, configured alike: a SASL_PLAINTEXT listener with PLAIN users
  * admin, alice and bob, super.users=User:admin (and User:ANONYMOUS, Kafka's
  * own inter-broker principal on its PLAINTEXT port). The same exchanges go to
- * both (tests/differential/_acl_scenarios.ts): CreateAcls, DescribeAcls and
+ * both (_acl_scenarios.ts, _acl_authorization_steps.ts, _acl_more_steps.ts): CreateAcls, DescribeAcls and
  * DeleteAcls v1–v3 with Kafka's validation errors, then what alice (READ on
  * a topic and a group, ALL on a prefix, a DENY) and bob (WRITE only, CREATE
  * on a prefix) get from produce, fetch, list offsets, metadata (listing and
@@ -20,15 +20,9 @@ import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { freePort, type ReferenceKafka, startReferenceKafka } from "../../scripts/kafka/reference.ts";
 import { type BrokerProcess, startBroker } from "../integration/_broker.ts";
-import {
-  ACL_SETTINGS,
-  aclApiSteps,
-  authorizationSteps,
-  moreSteps,
-  prepare,
-  runSteps,
-  Sessions,
-} from "./_acl_scenarios.ts";
+import { ACL_SETTINGS, aclApiSteps, prepare, runSteps, Sessions } from "./_acl_scenarios.ts";
+import { authorizationSteps } from "./_acl_authorization_steps.ts";
+import { moreSteps } from "./_acl_more_steps.ts";
 
 describe("differential: ACLs and authorization", () => {
   let kafka: ReferenceKafka;
