@@ -8,7 +8,8 @@
  * paths: a client without a certificate or with an untrusted one, a
  * certificate no mapping rule maps, plaintext bytes on a TLS port and a client
  * that stalls in its handshake each lose only their own connection, within
- * bounded time.
+ * bounded time. The principal is seen where it matters, by the authorizer:
+ * super.users names a certificate's distinguished name and a SASL user.
  */
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
@@ -434,5 +435,64 @@ for (const flavour of ["deno", "bun"] as Flavour[]) {
         }
       },
     );
+  });
+}
+
+for (const flavour of ["deno", "bun"] as Flavour[]) {
+  describe(`the TLS principal reaches the authorizer, broker under ${flavour}`, () => {
+    let certs: TestCerts;
+    let broker: BrokerProcess;
+    before(async () => {
+      certs = makeTestCerts();
+      broker = await startBroker(flavour, {
+        overrides: {
+          listeners: "SSL://127.0.0.1:0,MTLS://127.0.0.1:0,SASL_SSL://127.0.0.1:0",
+          "listener.security.protocol.map": "SSL:SSL,MTLS:SSL,SASL_SSL:SASL_SSL",
+          "ssl.keystore.location": certs.serverStore,
+          "ssl.truststore.location": certs.caPem,
+          "ssl.client.auth": "requested",
+          "listener.name.mtls.ssl.client.auth": "required",
+          "listener.name.mtls.ssl.principal.mapping.rules": MTLS_RULES,
+          "listener.name.sasl_ssl.plain.sasl.jaas.config": PLAIN_JAAS.replace(";", ' user_admin="admin-secret";'),
+          "authorizer.class.name": "org.apache.kafka.metadata.authorizer.StandardAuthorizer",
+          // The DEFAULT-mapped name of alice's certificate and the SASL user admin; not User:alice, the name
+          // the MTLS listener's rule maps alice's certificate to (nor the SASL user alice).
+          "super.users": "User:CN=alice,OU=Clients,O=Example;User:admin",
+          "listener.name.sasl_ssl.sasl.enabled.mechanisms": "PLAIN",
+        },
+      });
+    });
+    after(async () => {
+      assert.equal(await broker.stop(), 0, `broker did not exit cleanly:\n${broker.output.slice(-20).join("\n")}`);
+      fs.rmSync(broker.dataDir, { recursive: true, force: true });
+      certs.remove();
+    });
+
+    async function produces(address: string, auth: string[], topic: string): Promise<boolean> {
+      const out = await runCommand("kcat", ["-P", "-b", address, "-t", topic, ...auth], { input: "x\n" });
+      if (/Topic authorization failed/.test(out.stderr)) return false;
+      assert.equal(out.code, 0, `kcat -P ${auth.join(" ")} failed otherwise: ${out.stderr}`);
+      return true;
+    }
+
+    test("User:<distinguished name> (DEFAULT rule) is the super user; User:ANONYMOUS is not", async () => {
+      const ssl = addressOf(broker, "SSL");
+      const alice = { ca: certs.caPem, cert: certs.clientCert, key: certs.clientKey };
+      assert.ok(await produces(ssl, kcatSsl("SSL", alice), `principal-${flavour}`));
+      assert.ok(!await produces(ssl, kcatSsl("SSL", { ca: certs.caPem }), `principal-${flavour}`));
+    });
+
+    test("a mapping rule changes the principal: the same certificate as User:alice is not the super user", async () => {
+      const alice = { ca: certs.caPem, cert: certs.clientCert, key: certs.clientKey };
+      assert.ok(!await produces(addressOf(broker, "MTLS"), kcatSsl("SSL", alice), `principal-${flavour}`));
+    });
+
+    test("on SASL_SSL the SASL user is the principal", async () => {
+      const saslSsl = addressOf(broker, "SASL_SSL");
+      const as = (user: string, password: string) =>
+        kcatSsl("SASL_SSL", { ca: certs.caPem }, ["PLAIN", user, password]);
+      assert.ok(await produces(saslSsl, as("admin", "admin-secret"), `principal-${flavour}`));
+      assert.ok(!await produces(saslSsl, as("alice", "alice-secret"), `principal-${flavour}`));
+    });
   });
 }
