@@ -1,0 +1,263 @@
+/**
+ * The console's JSON endpoints under /console/api/. Everything about topics,
+ * records, groups and configs is asked of the broker's own Kafka listener
+ * through the client library (one Admin, short-lived Consumers for records),
+ * never of the supervisor's internals, so the same console could point at
+ * any Kafka cluster. Errors are JSON `{ error }` with an HTTP status that
+ * says whose fault it is: 400 bad input, 403 changes not allowed, 404
+ * unknown topic or group, 409 already exists, 502 the broker refused or
+ * failed.
+ */
+import { Admin, ResourceType } from "../../client/admin.ts";
+import { KafkaClientError } from "../../client/errors.ts";
+import { ErrorCode, errorName } from "../../protocol/errors.ts";
+import type { HttpRequestInfo, HttpResponseInit } from "../../runtime/types.ts";
+import { groupDetail } from "./groups.ts";
+import { HttpError } from "./http_error.ts";
+import { latestRecords, RECORD_FORMATS, type RecordFormat } from "./records.ts";
+import type { ThroughputSampler } from "./throughput.ts";
+
+/** What the console knows of the broker it runs in, besides what it asks over Kafka's protocol. */
+export interface ConsoleContext {
+  version: string;
+  runtime: string;
+  startedAt: number;
+  nodeId: number;
+  allowChanges: boolean;
+  /** Every listener as advertised (ports resolved). */
+  listeners: { name: string; securityProtocol: string; host: string; port: number }[];
+  throughput: ThroughputSampler;
+}
+
+const STATUS_OF: Record<number, number> = {
+  [ErrorCode.UNKNOWN_TOPIC_OR_PARTITION]: 404,
+  [ErrorCode.UNKNOWN_TOPIC_ID]: 404,
+  [ErrorCode.GROUP_ID_NOT_FOUND]: 404,
+  [ErrorCode.TOPIC_ALREADY_EXISTS]: 409,
+  [ErrorCode.INVALID_TOPIC_EXCEPTION]: 400,
+  [ErrorCode.INVALID_PARTITIONS]: 400,
+  [ErrorCode.INVALID_REPLICATION_FACTOR]: 400,
+  [ErrorCode.INVALID_CONFIG]: 400,
+  [ErrorCode.POLICY_VIOLATION]: 400,
+  [ErrorCode.TOPIC_DELETION_DISABLED]: 403,
+};
+
+export class ConsoleApi {
+  private admin: Admin | null = null;
+
+  constructor(private readonly ctx: ConsoleContext) {}
+
+  /** The listener the console talks to: the first one a plain client can use. */
+  bootstrap(): string {
+    const plain = this.ctx.listeners.find((l) => l.securityProtocol === "PLAINTEXT");
+    if (!plain) {
+      throw new HttpError(
+        503,
+        "the console needs a PLAINTEXT listener to talk to the broker; this broker has only " +
+          this.ctx.listeners.map((l) => `${l.name} (${l.securityProtocol})`).join(", "),
+      );
+    }
+    const host = plain.host === "0.0.0.0" || plain.host === "" ? "127.0.0.1" : plain.host;
+    return `${host.includes(":") ? `[${host}]` : host}:${plain.port}`;
+  }
+
+  /** Answers one /console/api/... request; `rest` is the path after /console/api/. */
+  async handle(rest: string, request: HttpRequestInfo): Promise<HttpResponseInit> {
+    try {
+      return json(200, await this.route(rest.split("/").map(decodeURIComponent), request));
+    } catch (e) {
+      if (e instanceof HttpError) return json(e.status, { error: e.message });
+      if (e instanceof KafkaClientError) {
+        return json(STATUS_OF[e.code] ?? 502, { error: e.message, code: errorName(e.code) });
+      }
+      return json(502, { error: e instanceof Error ? e.message : String(e) });
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.admin?.close();
+    this.admin = null;
+  }
+
+  private client(): Admin {
+    return this.admin ??= new Admin({
+      bootstrapServers: [this.bootstrap()],
+      clientId: "tsbroker-console",
+      requestTimeoutMs: 10_000,
+    });
+  }
+
+  private route(parts: string[], request: HttpRequestInfo): Promise<unknown> {
+    const [section, name, sub] = parts;
+    const method = request.method;
+    if (section === "overview" && parts.length === 1 && method === "GET") return this.overview();
+    if (section === "config" && parts.length === 1 && method === "GET") return this.brokerConfig();
+    if (section === "topics" && parts.length === 1) {
+      if (method === "GET") return this.topics();
+      if (method === "POST") return this.createTopic(request.body);
+    }
+    if (section === "topics" && parts.length === 2 && name) {
+      if (method === "GET") return this.topic(name);
+      if (method === "DELETE") return this.deleteTopic(name);
+    }
+    if (section === "topics" && parts.length === 3 && sub === "records" && method === "GET") {
+      return this.records(name, new URLSearchParams(request.query));
+    }
+    if (section === "groups" && parts.length === 1 && method === "GET") return this.client().listGroups();
+    if (section === "groups" && parts.length === 2 && name && method === "GET") {
+      return groupDetail(this.client(), name);
+    }
+    const known = ["overview", "config", "topics", "groups"].includes(section);
+    throw new HttpError(known ? 405 : 404, `no endpoint ${method} /console/api/${parts.join("/")}`);
+  }
+
+  private async overview(): Promise<unknown> {
+    const cluster = await this.client().describeCluster().catch((e) => ({ error: String(e) }));
+    return {
+      version: this.ctx.version,
+      runtime: this.ctx.runtime,
+      nodeId: this.ctx.nodeId,
+      startedAt: this.ctx.startedAt,
+      uptimeMs: Date.now() - this.ctx.startedAt,
+      allowChanges: this.ctx.allowChanges,
+      listeners: this.ctx.listeners,
+      cluster,
+      throughput: this.ctx.throughput.snapshot(),
+    };
+  }
+
+  private async brokerConfig(): Promise<unknown> {
+    const entries = await this.client().describeConfigs(ResourceType.BROKER, String(this.ctx.nodeId));
+    return entries.sort((a, b) => a.name.localeCompare(b.name));
+  }
+
+  private async topics(): Promise<unknown> {
+    const admin = this.client();
+    const names = await admin.listTopics(true);
+    const infos = names.length ? await admin.describeTopics(names) : [];
+    return infos
+      .map((t) => ({ name: t.name, topicId: t.topicId, internal: t.isInternal, partitions: t.partitions.length }))
+      .sort((a, b) => a.name.localeCompare(b.name));
+  }
+
+  /**
+   * 404 at once for a topic Metadata does not list: asked for it by name, the client would retry
+   * UNKNOWN_TOPIC_OR_PARTITION (retriable, as a topic being created) until its timeout.
+   */
+  private async requireTopic(name: string): Promise<void> {
+    if (!(await this.client().listTopics(true)).includes(name)) {
+      throw new HttpError(404, `topic '${name}' does not exist (UNKNOWN_TOPIC_OR_PARTITION)`);
+    }
+  }
+
+  private async topic(name: string): Promise<unknown> {
+    const admin = this.client();
+    await this.requireTopic(name);
+    const [info] = await admin.describeTopics([name]);
+    const tps = info.partitions.map((p) => ({ topic: name, partition: p.partition }));
+    const [lows, highs, configs] = await Promise.all([
+      admin.listOffsets(tps.map((tp) => ({ ...tp, spec: "earliest" as const }))),
+      admin.listOffsets(tps.map((tp) => ({ ...tp, spec: "latest" as const }))),
+      admin.describeConfigs(ResourceType.TOPIC, name),
+    ]);
+    return {
+      name,
+      topicId: info.topicId,
+      internal: info.isInternal,
+      partitions: info.partitions.map((p, i) => ({
+        partition: p.partition,
+        leader: p.leader,
+        replicas: p.replicas,
+        isr: p.isr,
+        lowOffset: String(lows[i].offset),
+        highOffset: String(highs[i].offset),
+        records: String(highs[i].offset - lows[i].offset),
+      })),
+      configs: configs.sort((a, b) => a.name.localeCompare(b.name)),
+    };
+  }
+
+  private async createTopic(body: string): Promise<unknown> {
+    this.requireChanges();
+    const spec = parseTopicSpec(body);
+    await this.client().createTopics([spec]);
+    return { created: spec.name };
+  }
+
+  private async deleteTopic(name: string): Promise<unknown> {
+    this.requireChanges();
+    await this.client().deleteTopics([name]);
+    return { deleted: name };
+  }
+
+  private async records(topic: string, query: URLSearchParams): Promise<unknown> {
+    const partition = intParam(query, "partition", 0, 0, 1 << 30);
+    const limit = intParam(query, "limit", 20, 1, 500);
+    const format = (query.get("format") ?? "text") as RecordFormat;
+    if (!RECORD_FORMATS.includes(format)) {
+      throw new HttpError(400, `format must be one of ${RECORD_FORMATS.join(", ")}, not '${format}'`);
+    }
+    await this.requireTopic(topic);
+    const [info] = await this.client().describeTopics([topic]);
+    if (!info.partitions.some((p) => p.partition === partition)) {
+      throw new HttpError(404, `topic '${topic}' has no partition ${partition} (${info.partitions.length} partitions)`);
+    }
+    return await latestRecords(this.client(), this.bootstrap(), { topic, partition, limit, format });
+  }
+
+  private requireChanges(): void {
+    if (!this.ctx.allowChanges) {
+      throw new HttpError(403, "the console is read-only: set tsbroker.console.allow.changes=true to allow changes");
+    }
+  }
+}
+
+function json(status: number, value: unknown): HttpResponseInit {
+  return {
+    status,
+    contentType: "application/json; charset=utf-8",
+    body: JSON.stringify(value, (_, v) => typeof v === "bigint" ? String(v) : v),
+  };
+}
+
+function intParam(query: URLSearchParams, name: string, fallback: number, min: number, max: number): number {
+  const text = query.get(name);
+  if (text === null || text === "") return fallback;
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < min || n > max) {
+    throw new HttpError(400, `${name} must be an integer from ${min} to ${max}, not '${text}'`);
+  }
+  return n;
+}
+
+/** The body of POST /console/api/topics: `{ name, partitions?, replicationFactor?, configs? }`. */
+export function parseTopicSpec(body: string): {
+  name: string;
+  partitions: number;
+  replicationFactor: number;
+  configs: Record<string, string>;
+} {
+  let spec: Record<string, unknown>;
+  try {
+    spec = JSON.parse(body);
+  } catch {
+    throw new HttpError(400, 'the body must be JSON: { "name": ..., "partitions": ... }');
+  }
+  if (typeof spec !== "object" || spec === null) throw new HttpError(400, "the body must be a JSON object");
+  const { name, partitions = -1, replicationFactor = -1, configs = {} } = spec;
+  if (typeof name !== "string" || name === "") throw new HttpError(400, "name must be a non-empty string");
+  for (const [field, n] of [["partitions", partitions], ["replicationFactor", replicationFactor]] as const) {
+    if (!Number.isInteger(n) || (n as number) === 0 || (n as number) < -1) {
+      throw new HttpError(400, `${field} must be a positive integer (or -1 for the broker's default)`);
+    }
+  }
+  if (typeof configs !== "object" || configs === null || Object.values(configs).some((v) => typeof v !== "string")) {
+    throw new HttpError(400, "configs must be an object of string values");
+  }
+  return {
+    name,
+    partitions: partitions as number,
+    replicationFactor: replicationFactor as number,
+    configs: configs as Record<string, string>,
+  };
+}
