@@ -96,6 +96,8 @@ export const ACL_RULES: ReadonlyMap<number, AclRule> = new Map<number, AclRule>(
   [45, { cluster: Op.ALTER }],
   [46, { cluster: Op.DESCRIBE }],
   [47, { group: Op.DELETE, topic: Op.READ }],
+  [48, { cluster: Op.DESCRIBE_CONFIGS }],
+  [49, { cluster: Op.ALTER_CONFIGS }],
   [50, { cluster: Op.DESCRIBE }],
   [51, { cluster: Op.ALTER }],
   [60, {
