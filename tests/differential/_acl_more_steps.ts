@@ -158,11 +158,13 @@ export const TXN_GRANTS: ca.AclCreation[] = [
   binding({ principal: "User:bob", resourceType: 5, resourceName: "tx-", resourcePatternType: 4, operation: 8 }),
 ];
 
-/** Transactions, the remaining topic and group APIs, and the cluster-level APIs, by principals lacking the grant. */
-export function moreSteps(): Step[] {
-  const m = (title: string, as: User, key: number, version: number, body: unknown, codec: keyof typeof MORE) =>
-    step(`${MORE[codec].name} ${title} as ${as}`, as, key, version, body, MORE[codec], codes);
-  const tp = (name: string) => [{ name, partitions: [0] }];
+type More = keyof typeof MORE;
+const m = (title: string, as: User, key: number, version: number, body: unknown, codec: More) =>
+  step(`${MORE[codec].name} ${title} as ${as}`, as, key, version, body, MORE[codec], codes);
+const tp = (name: string) => [{ name, partitions: [0] }];
+
+/** Transactions: alice may write tx-a, bob describe tx-*; each lacking the other grant. */
+function txnSteps(): Step[] {
   return [
     {
       ...step(
@@ -248,6 +250,21 @@ export function moreSteps(): Step[] {
     }, "txnOffsetCommit"),
     m("other", "bob", 65, 0, { transactionalIds: ["other"] }, "describeTxns"),
     m("all", "bob", 66, 1, { stateFilters: [], producerIdFilters: [], durationFilter: -1n }, "listTxns"),
+    m("orders", "alice", 27, 1, {
+      markers: [{
+        producerId: 1n,
+        producerEpoch: 0,
+        transactionResult: true,
+        topics: [{ name: "orders", partitionIndexes: [0] }],
+        coordinatorEpoch: 0,
+      }],
+    }, "writeTxnMarkers"),
+  ];
+}
+
+/** The remaining topic and group APIs, and authorized operations. */
+function topicAndGroupSteps(): Step[] {
+  return [
     m(
       "g orders",
       "bob",
@@ -268,41 +285,12 @@ export function moreSteps(): Step[] {
       cursor: null,
     }, "topicPartitions"),
     m("all", "alice", 75, 0, { topics: [], responsePartitionLimit: 100, cursor: null }, "topicPartitions"),
-    m(
-      "with operations",
-      "alice",
-      60,
-      1,
-      { includeClusterAuthorizedOperations: true, endpointType: 1 },
-      "describeCluster",
-    ),
     m("v10 with operations", "alice", 3, 10, {
       topics: [{ topicId: ZERO_ID, name: "orders" }, { topicId: ZERO_ID, name: "pay-x" }],
       allowAutoTopicCreation: false,
       includeClusterAuthorizedOperations: true,
       includeTopicAuthorizedOperations: true,
     }, "metadata"),
-    // Not DescribeUserScramCredentials by alice: Kafka 4.4 never answers it (tsbroker: CLUSTER_AUTHORIZATION_FAILED).
-    m("alice", "alice", 51, 0, { deletions: [{ name: "alice", mechanism: 1 }], upsertions: [] }, "alterScram"),
-    m("all", "alice", 35, 4, { topics: null }, "describeLogDirs"),
-    m(
-      "orders",
-      "alice",
-      34,
-      2,
-      { dirs: [{ path: "/tmp", topics: [{ name: "orders", partitions: [0] }] }] },
-      "alterLogDirs",
-    ),
-    m("orders", "alice", 43, 2, {
-      electionType: 0,
-      topicPartitions: [{ topic: "orders", partitions: [0] }],
-      timeoutMs: 5000,
-    }, "electLeaders"),
-    m("orders", "alice", 45, 0, {
-      timeoutMs: 5000,
-      topics: [{ name: "orders", partitions: [{ partitionIndex: 0, replicas: [1] }] }],
-    }, "alterReassignments"),
-    m("all", "alice", 46, 0, { timeoutMs: 5000, topics: null }, "listReassignments"),
     m("g", "bob", 68, 0, {
       ...gh.defaultConsumerGroupHeartbeatRequest(),
       groupId: "g",
@@ -314,14 +302,6 @@ export function moreSteps(): Step[] {
       topicPartitions: [],
     }, "groupHeartbeat"),
     m("g", "bob", 69, 0, { groupIds: ["g"], includeAuthorizedOperations: false }, "groupDescribe"),
-    m("orders and broker", "bob", 33, 2, {
-      resources: [{ resourceType: 2, resourceName: "orders", configs: [{ name: "retention.ms", value: "100000" }] }, {
-        resourceType: 4,
-        resourceName: "",
-        configs: [{ name: "log.retention.ms", value: "100000" }],
-      }],
-      validateOnly: true,
-    }, "alterConfigs"),
     m(
       "g",
       "bob",
@@ -351,14 +331,53 @@ export function moreSteps(): Step[] {
       { ...sg.defaultSyncGroupRequest(), groupId: "g", generationId: 1, memberId: "m" },
       "syncGroup",
     ),
-    m("orders", "alice", 27, 1, {
-      markers: [{
-        producerId: 1n,
-        producerEpoch: 0,
-        transactionResult: true,
-        topics: [{ name: "orders", partitionIndexes: [0] }],
-        coordinatorEpoch: 0,
-      }],
-    }, "writeTxnMarkers"),
   ];
+}
+
+/** The cluster-level APIs and configs by principals without cluster grants. */
+function clusterSteps(): Step[] {
+  return [
+    m(
+      "with operations",
+      "alice",
+      60,
+      1,
+      { includeClusterAuthorizedOperations: true, endpointType: 1 },
+      "describeCluster",
+    ),
+    // Not DescribeUserScramCredentials by alice: Kafka 4.4 never answers it (tsbroker: CLUSTER_AUTHORIZATION_FAILED).
+    m("alice", "alice", 51, 0, { deletions: [{ name: "alice", mechanism: 1 }], upsertions: [] }, "alterScram"),
+    m("all", "alice", 35, 4, { topics: null }, "describeLogDirs"),
+    m(
+      "orders",
+      "alice",
+      34,
+      2,
+      { dirs: [{ path: "/tmp", topics: [{ name: "orders", partitions: [0] }] }] },
+      "alterLogDirs",
+    ),
+    m("orders", "alice", 43, 2, {
+      electionType: 0,
+      topicPartitions: [{ topic: "orders", partitions: [0] }],
+      timeoutMs: 5000,
+    }, "electLeaders"),
+    m("orders", "alice", 45, 0, {
+      timeoutMs: 5000,
+      topics: [{ name: "orders", partitions: [{ partitionIndex: 0, replicas: [1] }] }],
+    }, "alterReassignments"),
+    m("all", "alice", 46, 0, { timeoutMs: 5000, topics: null }, "listReassignments"),
+    m("orders and broker", "bob", 33, 2, {
+      resources: [{ resourceType: 2, resourceName: "orders", configs: [{ name: "retention.ms", value: "100000" }] }, {
+        resourceType: 4,
+        resourceName: "",
+        configs: [{ name: "log.retention.ms", value: "100000" }],
+      }],
+      validateOnly: true,
+    }, "alterConfigs"),
+  ];
+}
+
+/** Transactions, the remaining topic and group APIs, and the cluster-level APIs, by principals lacking the grant. */
+export function moreSteps(): Step[] {
+  return [...txnSteps(), ...topicAndGroupSteps(), ...clusterSteps()];
 }
