@@ -4,7 +4,7 @@
  * answers the same): per entity an INVALID_REQUEST for an empty entity, an
  * empty name, a bad combination (ip with user or client-id), an unknown key,
  * a value not above 0, a fraction for an integral key or a value too large for
- * it; UNSUPPORTED_VERSION for an unknown entity type. A failed entity changes
+ * it, an unknown entity type. A failed entity changes
  * nothing; the others apply (unless validateOnly). Pure: the controller's store
  * persists the result.
  */
@@ -26,6 +26,8 @@ export interface QuotaAlteration {
 
 export interface QuotaAlterOutcome {
   entity: QuotaEntity;
+  /** A refused entity's types in request order, as Kafka echoes them (accepted ones: its hash-map order). */
+  requestOrder?: string[];
   errorCode: number;
   errorMessage: string | null;
 }
@@ -59,7 +61,9 @@ export function alterQuotas(
       if (changes.has(op.key)) duplicateKey = op.key;
       else changes.set(op.key, op.remove ? null : op.value);
     }
-    const refuse = (r: Refusal) => outcomes.set(key, { entity, errorCode: r.errorCode, errorMessage: r.message });
+    const requestOrder = [...new Set(alteration.entity.map((e) => e.entityType))];
+    const refuse = (r: Refusal) =>
+      outcomes.set(key, { entity, requestOrder, errorCode: r.errorCode, errorMessage: r.message });
     if (duplicateKey !== null || outcomes.has(key)) {
       // Kafka records the duplicate key, then finds the entity answered and says so instead.
       refuse(invalid(`Ignoring duplicate entity ${entityText(entity)}`));
@@ -112,7 +116,7 @@ function entityProblem(entity: QuotaEntity): Refusal | null {
     if (type === IP) {
       if (name !== null && !isIpAddress(name)) return invalid(`${name} is not a valid IP or resolvable host.`);
     } else if (type !== "user" && type !== "client-id") {
-      return { errorCode: ErrorCode.UNSUPPORTED_VERSION, message: `Unhandled client quota entity type: ${type}` };
+      return invalid(`Unhandled client quota entity type: ${type}`);
     }
     if (name === "") return invalid(`Empty ${type} not supported`);
   }
@@ -123,12 +127,6 @@ function valueProblem(type: QuotaKeyType | undefined, key: string, value: number
   if (type === undefined) return invalid(`Invalid configuration key ${key}`);
   if (!(value > 0)) return invalid(`Quota ${key} must be greater than 0`);
   const limit = type === "int" ? 2 ** 31 - 1 : type === "long" ? 2 ** 63 - 1 : Infinity;
-  if (type === "string") {
-    return {
-      errorCode: ErrorCode.UNKNOWN_SERVER_ERROR,
-      message: `Unexpected config type STRING should be Long or Double`,
-    };
-  }
   if (value > limit) return invalid(`Proposed value for ${key} is too large for a ${type.toUpperCase()}.`);
   if (type !== "double" && value - Math.floor(value) > 1e-7) return invalid(`${key} cannot be a fractional value.`);
   return null;

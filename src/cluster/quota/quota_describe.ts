@@ -3,8 +3,8 @@
  * answers it: filter components by entity type, each EXACT (a name), DEFAULT
  * (the type's default) or SPECIFIED (the entity has that type); `strict` also
  * requires the entity to have no other types. A malformed filter fails the whole
- * request (INVALID_REQUEST, or UNSUPPORTED_VERSION for an unknown type or match
- * type) with Kafka's message.
+ * request (INVALID_REQUEST, or UNSUPPORTED_VERSION for an unknown entity type)
+ * with Kafka's message.
  */
 import { ErrorCode } from "../../protocol/errors.ts";
 import { CLIENT_ID, IP, type QuotaRecord, USER } from "./quota_entity.ts";
@@ -51,7 +51,7 @@ export function describeQuotas(
       }
       typed.add(type);
     } else {
-      return unsupported(`Unsupported match type ${c.matchType}`);
+      return invalid(`Unsupported match type ${c.matchType}`);
     }
   }
   const names = (t: string) => exact.has(t) || typed.has(t);

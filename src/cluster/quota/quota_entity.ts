@@ -27,19 +27,13 @@ export interface QuotaRecord {
 }
 
 /** A quota key's type in Kafka's QuotaConfig: integral keys refuse fractions. */
-export type QuotaKeyType = "long" | "int" | "double" | "string";
+export type QuotaKeyType = "long" | "int" | "double";
 
 const CLIENT_KEYS: ReadonlyMap<string, QuotaKeyType> = new Map([
   [PRODUCER_BYTE_RATE, "long"],
   [CONSUMER_BYTE_RATE, "long"],
   [REQUEST_PERCENTAGE, "double"],
   [CONTROLLER_MUTATION_RATE, "double"],
-]);
-/** A user alone also takes its SCRAM mechanisms in Kafka's table (strings, which quotas cannot hold). */
-const USER_KEYS: ReadonlyMap<string, QuotaKeyType> = new Map([
-  ...CLIENT_KEYS,
-  ["SCRAM-SHA-256", "string"],
-  ["SCRAM-SHA-512", "string"],
 ]);
 const IP_KEYS: ReadonlyMap<string, QuotaKeyType> = new Map([[CONNECTION_CREATION_RATE, "int"]]);
 
@@ -52,9 +46,7 @@ export function keysForEntity(entity: QuotaEntity): ReadonlyMap<string, QuotaKey
     }
     return IP_KEYS;
   }
-  if (hasUser && hasClient) return CLIENT_KEYS;
-  if (hasUser) return USER_KEYS;
-  if (hasClient) return CLIENT_KEYS;
+  if (hasUser || hasClient) return CLIENT_KEYS;
   return "Invalid empty client quota entity";
 }
 
@@ -65,12 +57,25 @@ export function entityKey(entity: QuotaEntity): string {
 
 /** Kafka's ClientQuotaEntity.toString, which its error messages quote. */
 export function entityText(entity: QuotaEntity): string {
-  const parts = Object.keys(entity).map((t) => `${t}=${entity[t]}`);
+  const parts = entityTypes(entity).map((t) => `${t}=${entity[t]}`);
   return `ClientQuotaEntity(entries={${parts.join(", ")}})`;
 }
 
-/** The entity types in the order tsbroker lists them: user, client-id, ip (any order is valid). */
+/**
+ * The order Kafka lists an entity's types and a record's keys in: its java.util.HashMap's (bucket of the
+ * String hash in a 16-slot table). The protocol leaves the order free; the same order keeps answers comparable
+ * with the reference field by field.
+ */
+export function kafkaOrder(names: Iterable<string>): string[] {
+  const bucket = (s: string) => {
+    let h = 0;
+    for (let i = 0; i < s.length; i++) h = (Math.imul(31, h) + s.charCodeAt(i)) | 0;
+    return ((h ^ (h >>> 16)) & 15);
+  };
+  return [...names].sort((a, b) => bucket(a) - bucket(b) || (a < b ? -1 : a > b ? 1 : 0));
+}
+
+/** An entity's types in Kafka's order. */
 export function entityTypes(entity: QuotaEntity): string[] {
-  const order = [USER, CLIENT_ID, IP];
-  return Object.keys(entity).sort((a, b) => order.indexOf(a) - order.indexOf(b));
+  return kafkaOrder(Object.keys(entity));
 }

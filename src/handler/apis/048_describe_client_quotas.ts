@@ -18,7 +18,7 @@ import { allowed } from "../services/acl_rules.ts";
 import { AclOperation, CLUSTER_NAME, ResourceType } from "../../cluster/acl/acl_types.ts";
 import { ErrorCode } from "../../protocol/errors.ts";
 import { describeQuotas } from "../../cluster/quota/quota_describe.ts";
-import { entityTypes } from "../../cluster/quota/quota_entity.ts";
+import { entityTypes, kafkaOrder } from "../../cluster/quota/quota_entity.ts";
 
 export const describeClientQuotasHandler = defineApi<DescribeClientQuotasRequest, DescribeClientQuotasResponse>({
   apiKey: 48,
@@ -47,7 +47,7 @@ export const describeClientQuotasHandler = defineApi<DescribeClientQuotasRequest
       errorMessage: null,
       entries: found.records.map((r) => ({
         entity: entityTypes(r.entity).map((entityType) => ({ entityType, entityName: r.entity[entityType] })),
-        values: Object.entries(r.values).map(([key, value]) => ({ key, value })),
+        values: kafkaOrder(Object.keys(r.values)).map((key) => ({ key, value: r.values[key] })),
       })),
     };
   },

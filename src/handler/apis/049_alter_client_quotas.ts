@@ -20,8 +20,8 @@ import { AclOperation, CLUSTER_NAME, ResourceType } from "../../cluster/acl/acl_
 import { ErrorCode } from "../../protocol/errors.ts";
 import { entityTypes, type QuotaEntity } from "../../cluster/quota/quota_entity.ts";
 
-const entityData = (entity: QuotaEntity) =>
-  entityTypes(entity).map((entityType) => ({ entityType, entityName: entity[entityType] }));
+const entityData = (entity: QuotaEntity, order?: string[]) =>
+  (order ?? entityTypes(entity)).map((entityType) => ({ entityType, entityName: entity[entityType] }));
 
 export const alterClientQuotasHandler = defineApi<AlterClientQuotasRequest, AlterClientQuotasResponse>({
   apiKey: 49,
@@ -44,7 +44,7 @@ export const alterClientQuotasHandler = defineApi<AlterClientQuotasRequest, Alte
       entries: result.outcomes.map((o) => ({
         errorCode: o.errorCode,
         errorMessage: o.errorMessage,
-        entity: entityData(o.entity),
+        entity: entityData(o.entity, o.requestOrder),
       })),
     };
   },
