@@ -8,13 +8,25 @@
  */
 import type { BrokerConfig, ConfigKey } from "./keys.ts";
 import { listenerScopedKey, listenerScopedValues } from "./keys_security.ts";
-import { JaasError, parseJaasConfig, PLAIN_LOGIN_MODULE, plainUsers, SCRAM_LOGIN_MODULE } from "./jaas.ts";
+import {
+  type JaasEntry,
+  JaasError,
+  OAUTHBEARER_LOGIN_MODULE,
+  parseJaasConfig,
+  PLAIN_LOGIN_MODULE,
+  plainUsers,
+  SCRAM_LOGIN_MODULE,
+} from "./jaas.ts";
+import { resolveOAuthBearer } from "./sasl_oauthbearer.ts";
+export type { OAuthBearerSettings } from "./sasl_oauthbearer.ts";
+import type { OAuthBearerSettings } from "./sasl_oauthbearer.ts";
 
 export const PLAIN = "PLAIN";
 export const SCRAM_SHA_256 = "SCRAM-SHA-256";
 export const SCRAM_SHA_512 = "SCRAM-SHA-512";
+export const OAUTHBEARER = "OAUTHBEARER";
 /** Mechanisms tsbroker can serve. */
-export const SERVED_MECHANISMS: readonly string[] = [PLAIN, SCRAM_SHA_256, SCRAM_SHA_512];
+export const SERVED_MECHANISMS: readonly string[] = [PLAIN, SCRAM_SHA_256, SCRAM_SHA_512, OAUTHBEARER];
 
 /** A SASL listener's settings, as the processor Worker receives them. */
 export interface SaslListenerSettings {
@@ -28,13 +40,14 @@ export interface SaslListenerSettings {
   maxReceiveBytes: number;
   /** How long a failed authentication's answer and close wait (connection.failed.authentication.delay.ms). */
   failedAuthDelayMs?: number;
+  /** How OAUTHBEARER tokens are validated, when the listener enables OAUTHBEARER. */
+  oauthbearer?: OAuthBearerSettings;
 }
 
 type Fail = (key: ConfigKey, problem: string) => never;
 
 const NOT_SERVED: Record<string, string> = {
   GSSAPI: "GSSAPI (Kerberos) is not available in tsbroker",
-  OAUTHBEARER: "OAUTHBEARER is not served yet",
 };
 
 export function resolveSaslSettings(cfg: BrokerConfig, listener: string, fail: Fail): SaslListenerSettings {
@@ -63,6 +76,7 @@ export function resolveSaslSettings(cfg: BrokerConfig, listener: string, fail: F
   }
 
   let users: Array<[string, string]> = [];
+  let oauthEntry: JaasEntry | null = null;
   for (const mechanism of mechanisms) {
     const ownKey = `${prefix}${mechanism.toLowerCase()}.sasl.jaas.config`;
     const text = own(`${mechanism}/sasl.jaas.config`) ?? (cfg["sasl.jaas.config"] || undefined);
@@ -84,12 +98,20 @@ export function resolveSaslSettings(cfg: BrokerConfig, listener: string, fail: F
       if (!(e instanceof JaasError)) throw e;
       return fail("sasl.jaas.config", `${keyName}: ${e.message}`);
     }
-    const expected = mechanism === PLAIN ? PLAIN_LOGIN_MODULE : SCRAM_LOGIN_MODULE;
+    const expected = mechanism === PLAIN
+      ? PLAIN_LOGIN_MODULE
+      : mechanism === OAUTHBEARER
+      ? OAUTHBEARER_LOGIN_MODULE
+      : SCRAM_LOGIN_MODULE;
     if (entry.loginModule !== expected && (keyName !== "sasl.jaas.config" || mechanism === PLAIN)) {
       fail("sasl.jaas.config", `${keyName} names ${entry.loginModule}; ${mechanism} needs ${expected}`);
     }
     if (mechanism === PLAIN) users = [...plainUsers(entry)];
+    if (mechanism === OAUTHBEARER && entry.loginModule === expected) oauthEntry = entry;
   }
+  const oauthbearer = mechanisms.includes(OAUTHBEARER)
+    ? resolveOAuthBearer(cfg, listener, oauthEntry, (key) => own(`${OAUTHBEARER}/${key}`), fail)
+    : undefined;
 
   const receive = own("sasl.server.max.receive.size");
   const maxReceiveBytes = receive !== undefined ? Number(receive) : cfg["sasl.server.max.receive.size"];
@@ -102,6 +124,7 @@ export function resolveSaslSettings(cfg: BrokerConfig, listener: string, fail: F
     sessionLifetimeMs: cfg["connections.max.reauth.ms"],
     maxReceiveBytes,
     failedAuthDelayMs: cfg["connection.failed.authentication.delay.ms"],
+    ...(oauthbearer ? { oauthbearer } : {}),
   };
 }
 

@@ -45,6 +45,7 @@ import { PLAIN, SaslFailure, type SaslServer } from "./mechanism.ts";
 import { PlainServer } from "./plain.ts";
 import { type ScramLookup, ScramServer } from "./scram.ts";
 import { SCRAM_MECHANISMS } from "./scram_formulas.ts";
+import { OAUTHBEARER, OAuthBearerServer } from "./oauthbearer.ts";
 
 export const API_VERSIONS_KEY = 18;
 export const SASL_HANDSHAKE_KEY = 17;
@@ -69,6 +70,11 @@ export class SaslAuthenticator {
   principal: string | null = null;
   /** Why the last failure happened (for the log; the client only gets the mechanism's message). */
   failure = "";
+  /**
+   * Once authenticated, the session's lifetime in ms (0 = none), as Kafka computes it: the credential's own
+   * lifetime (an OAUTHBEARER token's exp) capped by connections.max.reauth.ms, or either alone.
+   */
+  sessionLifetimeMs = 0;
 
   constructor(
     private readonly settings: SaslListenerSettings,
@@ -151,6 +157,8 @@ export class SaslAuthenticator {
       ? new PlainServer(this.plainUsers)
       : SCRAM_MECHANISMS.includes(mechanism)
       ? new ScramServer(mechanism, this.scram)
+      : mechanism === OAUTHBEARER && this.settings.oauthbearer
+      ? new OAuthBearerServer(this.settings.oauthbearer)
       : null;
     if (!this.server) return this.close(`SASL mechanism ${mechanism} is enabled but not served`);
     this.state = version === 0 ? "authenticate-raw" : "authenticate";
@@ -185,7 +193,7 @@ export class SaslAuthenticator {
       return answer(w, SASL_AUTHENTICATE_KEY, true);
     }
     response.authBytes = outcome;
-    if (this.authenticated) response.sessionLifetimeMs = BigInt(this.settings.sessionLifetimeMs);
+    if (this.authenticated) response.sessionLifetimeMs = BigInt(this.sessionLifetimeMs);
     encodeSaslAuthenticateResponse(w, version, response);
     return answer(w, SASL_AUTHENTICATE_KEY, false);
   }
@@ -216,6 +224,7 @@ export class SaslAuthenticator {
         }
         this.state = "complete";
         this.principal = principal;
+        this.sessionLifetimeMs = lifetime(this.settings.sessionLifetimeMs, server.credentialLifetimeMs);
       }
       return challenge;
     } catch (e) {
@@ -231,6 +240,11 @@ export class SaslAuthenticator {
     this.failure = reason;
     return { kind: "close", reason };
   }
+}
+
+function lifetime(maxReauthMs: number, credentialMs: number | undefined): number {
+  if (credentialMs === undefined) return maxReauthMs;
+  return maxReauthMs > 0 ? Math.min(credentialMs, maxReauthMs) : credentialMs;
 }
 
 function frameWriter(apiKey: number, version: number, correlationId: number): Writer {

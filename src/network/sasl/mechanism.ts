@@ -11,7 +11,7 @@
  * build the two; `detail` is for the broker's own log only.
  */
 
-export { PLAIN, SCRAM_SHA_256, SCRAM_SHA_512, SERVED_MECHANISMS } from "../../config/sasl_settings.ts";
+export { OAUTHBEARER, PLAIN, SCRAM_SHA_256, SCRAM_SHA_512, SERVED_MECHANISMS } from "../../config/sasl_settings.ts";
 
 export interface SaslServer {
   readonly mechanism: string;
@@ -20,6 +20,8 @@ export interface SaslServer {
   /** True once the exchange succeeded; `user` is then the authenticated user name. */
   readonly complete: boolean;
   readonly user: string;
+  /** Once complete, how long the credential stays valid (an OAUTHBEARER token's exp), in ms; undefined = no end. */
+  readonly credentialLifetimeMs?: number;
 }
 
 export class SaslFailure extends Error {

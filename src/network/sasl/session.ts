@@ -45,7 +45,7 @@ export class SaslSession {
   onFrame(frame: Uint8Array, now: number): GateVerdict {
     if (this.auth === null) {
       const apiKey = frame.length >= 2 ? (frame[0] << 8) | frame[1] : -1;
-      if (apiKey === SASL_HANDSHAKE_KEY && this.settings.sessionLifetimeMs > 0) {
+      if (apiKey === SASL_HANDSHAKE_KEY && (this.settings.sessionLifetimeMs > 0 || this.expiresAt < Infinity)) {
         this.auth = new SaslAuthenticator(
           this.settings,
           this.plainUsers,
@@ -68,7 +68,8 @@ export class SaslSession {
       this.principal = auth.principal;
       this.mechanism = auth.mechanism;
       this.auth = null;
-      if (this.settings.sessionLifetimeMs > 0) this.expiresAt = now + this.settings.sessionLifetimeMs;
+      // The authenticator's lifetime also counts an OAUTHBEARER token's exp (0 = the session does not expire).
+      this.expiresAt = auth.sessionLifetimeMs > 0 ? now + auth.sessionLifetimeMs : Infinity;
     }
     return verdict;
   }
