@@ -113,6 +113,8 @@ export interface HttpRequestInfo {
   query: string;
   /** The request body as text ("" for none). */
   body: string;
+  /** The Content-Type header ("" when absent): JSON endpoints require it, which cross-site forms cannot send. */
+  contentType: string;
 }
 
 export interface HttpResponseInit {

@@ -19,11 +19,13 @@ async function call(
   method: string,
   path: string,
   body?: unknown,
+  contentType = "application/json",
   // deno-lint-ignore no-explicit-any
 ): Promise<{ status: number; type: string; json: any; text: string }> {
   const response = await fetch(`http://127.0.0.1:${broker.metricsPort}${path}`, {
     method,
     body: body === undefined ? undefined : typeof body === "string" ? body : JSON.stringify(body),
+    headers: body === undefined ? {} : { "content-type": contentType },
   });
   const text = await response.text();
   const type = response.headers.get("content-type") ?? "";
@@ -181,6 +183,12 @@ test("console: with allow.changes, topics are created and deleted; bad bodies re
       const bad = await call(broker, "POST", "/console/api/topics", body);
       assert.equal(bad.status, 400, body);
     }
+    // What a form on another site could send without a CORS preflight is refused, and creates nothing.
+    for (const type of ["text/plain", "application/x-www-form-urlencoded"]) {
+      const forged = await call(broker, "POST", "/console/api/topics", { name: "forged", partitions: 1 }, type);
+      assert.equal(forged.status, 415, type);
+    }
+    assert.ok(!(await admin.listTopics()).includes("forged"));
     const invalid = await call(broker, "POST", "/console/api/topics", { name: "bad name!", partitions: 1 });
     assert.equal(invalid.status, 400, invalid.text);
     const deleted = await call(broker, "DELETE", "/console/api/topics/fresh");

@@ -20,7 +20,12 @@ export const denoRuntime: HostRuntime = {
       async (request) => {
         const url = new URL(request.url);
         const body = request.method === "GET" || request.method === "HEAD" ? "" : await request.text();
-        const r = await handler(url.pathname, { method: request.method, query: url.search.slice(1), body });
+        const r = await handler(url.pathname, {
+          method: request.method,
+          query: url.search.slice(1),
+          body,
+          contentType: request.headers.get("content-type") ?? "",
+        });
         return new Response(r.body, { status: r.status, headers: { "content-type": r.contentType } });
       },
     );

@@ -94,7 +94,7 @@ export class ConsoleApi {
     if (section === "config" && parts.length === 1 && method === "GET") return this.brokerConfig();
     if (section === "topics" && parts.length === 1) {
       if (method === "GET") return this.topics();
-      if (method === "POST") return this.createTopic(request.body);
+      if (method === "POST") return this.createTopic(request);
     }
     if (section === "topics" && parts.length === 2 && name) {
       if (method === "GET") return this.topic(name);
@@ -177,9 +177,13 @@ export class ConsoleApi {
     };
   }
 
-  private async createTopic(body: string): Promise<unknown> {
+  private async createTopic(request: HttpRequestInfo): Promise<unknown> {
     this.requireChanges();
-    const spec = parseTopicSpec(body);
+    // A page of another site can POST a form or text/plain here without asking (no CORS preflight), but not JSON.
+    if (!/^application\/json\b/i.test(request.contentType)) {
+      throw new HttpError(415, "send the topic as JSON with content-type: application/json");
+    }
+    const spec = parseTopicSpec(request.body);
     await this.client().createTopics([spec]);
     return { created: spec.name };
   }
