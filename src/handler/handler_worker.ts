@@ -19,6 +19,8 @@ import type { ControllerOp, ControllerResult } from "../cluster/controller_ops.t
 import { HandlerCore } from "./handler_core.ts";
 import type { CheckpointEntry } from "../replica/replica_manager.ts";
 import { type HandledRequest, RequestHandler } from "./request_handler.ts";
+import { RateTable } from "../cluster/quota/rate_table.ts";
+import { ClientQuotas } from "./services/client_quotas.ts";
 
 export interface HandlerInit {
   type: "init";
@@ -38,6 +40,8 @@ export interface HandlerInit {
   queueBuffer: SharedArrayBuffer;
   queueCapacity: number;
   poolBuffer: SharedArrayBuffer;
+  /** Client quota byte rates, shared by every handler (src/cluster/quota/rate_table.ts). */
+  quotaRates: SharedArrayBuffer;
   logLevel: LogLevel;
 }
 
@@ -99,7 +103,8 @@ export function runHandlerWorker(scope: WorkerScope): void {
     });
     const replicas = core.replicas;
     state = core.state;
-    const handler = new RequestHandler(dispatchTable(), () => state, log, true);
+    const quotas = new ClientQuotas(new RateTable(message.quotaRates));
+    const handler = new RequestHandler(dispatchTable(), () => state, log, true, quotas);
     const queue = new RequestQueueCounter(message.queueBuffer, message.queueCapacity);
     const pool = new MemoryPool(message.poolBuffer);
     for (const port of message.processorPorts) {
@@ -196,6 +201,7 @@ async function serve(
     const bytes = result.bytes;
     const buffer = bytes.byteOffset === 0 ? bytes.buffer as ArrayBuffer : bytes.slice().buffer;
     response = { conn, seq, action: "send", frame: buffer, length: bytes.byteLength, error: result.error };
+    if (result.throttleMs) response.throttleMs = result.throttleMs;
     const transfer = new Set<ArrayBuffer>([buffer]);
     if (result.more && result.more.length > 0) {
       response.more = [];
@@ -209,7 +215,7 @@ async function serve(
     return;
   }
   response = result.action === "none"
-    ? { conn, seq, action: "none", frame: null, length: 0, error: result.error }
+    ? { conn, seq, action: "none", frame: null, length: 0, error: result.error, throttleMs: result.throttleMs }
     : { conn, seq, action: "close", frame: null, length: 0, error: 1, reason: result.reason };
   port.postMessage(response);
 }

@@ -27,6 +27,7 @@ import { encodeApiVersionsResponse } from "../protocol/generated/api_versions.ts
 import { readRequestHeader, writeResponseHeader } from "../protocol/api_headers.ts";
 import type { BrokerState } from "./services/broker_state.ts";
 import type { Logger } from "../util/logger.ts";
+import type { ClientQuotas } from "./services/client_quotas.ts";
 
 const API_VERSIONS_KEY = 18;
 
@@ -38,10 +39,11 @@ export interface RequestMeta {
   release?: () => void;
 }
 
+/** `throttleMs`: over a client quota, how long the processor must then read nothing more from the connection. */
 export type HandledRequest =
   /** `more`: further chunks of the same frame, to be written after `bytes` (chunked responses). */
-  | { action: "send"; bytes: Uint8Array; more?: Uint8Array[]; error: number }
-  | { action: "none"; error: number }
+  | { action: "send"; bytes: Uint8Array; more?: Uint8Array[]; error: number; throttleMs?: number }
+  | { action: "none"; error: number; throttleMs?: number }
   | { action: "close"; reason: string };
 
 export class RequestHandler {
@@ -52,6 +54,8 @@ export class RequestHandler {
     private readonly log: Logger,
     /** Let APIs that allow it send large byte fields as separate chunks (see ApiHandler.externalizeBytesFrom). */
     private readonly chunked = false,
+    /** Client quotas (Produce and Fetch byte rates); absent: none are enforced. */
+    private readonly quotas?: ClientQuotas,
   ) {}
 
   async handle(frame: Uint8Array, meta: RequestMeta): Promise<HandledRequest> {
@@ -106,10 +110,13 @@ export class RequestHandler {
       }
       failed = 1;
     }
-    if (response === NO_RESPONSE) return { action: "none", error: failed };
     if (response instanceof CloseConnection) return { action: "close", reason: response.reason };
+    const throttleMs = this.throttle(handler, ctx, frame.byteLength, response);
+    if (response === NO_RESPONSE) return { action: "none", error: failed, throttleMs };
     try {
-      return this.encodeAnswer(handler, ctx, response, failed || hasTopLevelError(response));
+      const answer = this.encodeAnswer(handler, ctx, response, failed || hasTopLevelError(response));
+      if (throttleMs > 0 && answer.action === "send") answer.throttleMs = throttleMs;
+      return answer;
     } catch (e) {
       // A response the codec cannot encode is a broker bug; it must cost this
       // request only, never the Worker (and with it the broker). Kafka answers
@@ -126,6 +133,31 @@ export class RequestHandler {
         return { action: "close", reason: `${handler.name} v${ctx.apiVersion} response could not be encoded` };
       }
     }
+  }
+
+  /**
+   * Kafka's produce and fetch quotas: Produce counts the request's size, Fetch its answer's (about); over the
+   * quota the answer's throttle_time_ms says for how long the connection will be muted.
+   */
+  private throttle(
+    // deno-lint-ignore no-explicit-any
+    handler: ApiHandler<any, any>,
+    ctx: RequestContext,
+    requestBytes: number,
+    response: unknown,
+  ): number {
+    if (!this.quotas || (ctx.apiKey !== 0 && ctx.apiKey !== 1)) return 0;
+    const bytes = ctx.apiKey === 0
+      ? requestBytes
+      : response !== NO_RESPONSE && handler.responseSizeHint
+      ? handler.responseSizeHint(response)
+      : 0;
+    const throttleMs = this.quotas.throttle(ctx.broker.metadata, ctx.apiKey, ctx.principal, ctx.clientId, bytes);
+    const body = response as { throttleTimeMs?: unknown };
+    if (throttleMs > 0 && response !== NO_RESPONSE && typeof body.throttleTimeMs === "number") {
+      body.throttleTimeMs = Math.max(body.throttleTimeMs, throttleMs);
+    }
+    return throttleMs;
   }
 
   private encodeAnswer(

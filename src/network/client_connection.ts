@@ -63,6 +63,11 @@ export class ClientConnection {
   charged = 0;
   /** When its unsent output last moved (or was empty). */
   lastProgress: number;
+  /**
+   * Client-quota throttling (KIP-219): until this time (clock ms) nothing more of the connection is dispatched,
+   * and once MAX_QUEUED_FRAMES wait its reading pauses, as Kafka mutes the channel; 0 when not throttled.
+   */
+  throttledUntil = 0;
 
   constructor(
     readonly id: number,
@@ -80,7 +85,8 @@ export class ClientConnection {
 
   /** A frame waits and nothing holds it back: not muted, room for another answer, output not piled up. */
   get canDispatch(): boolean {
-    return !this.muted && this.outstanding.length < MAX_OUTSTANDING && this.reader.ready.length > 0 &&
+    return !this.muted && this.throttledUntil === 0 && this.outstanding.length < MAX_OUTSTANDING &&
+      this.reader.ready.length > 0 &&
       (this.peerGone || this.socket.bufferedAmount <= MAX_UNSENT_BYTES);
   }
 

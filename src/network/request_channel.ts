@@ -49,6 +49,8 @@ export interface ResponseEnvelope {
   error: number;
   /** Why the connection is closed, for the processor's log line. */
   reason?: string;
+  /** Over a client quota (KIP-219): read nothing more from the connection for this long after this answer. */
+  throttleMs?: number;
 }
 
 const QUEUED = 0;

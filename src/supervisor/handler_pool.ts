@@ -10,6 +10,7 @@ import type { MetadataImage } from "../cluster/metadata_image.ts";
 import type { HostRuntime, WorkerHandle } from "../runtime/types.ts";
 import type { HandlerInit, HandlerReport } from "../handler/handler_worker.ts";
 import type { Controller } from "./controller.ts";
+import { createRateTableBuffer } from "../cluster/quota/rate_table.ts";
 import type { LogDirSet } from "./log_dir_set.ts";
 
 export interface HandlerPoolOptions {
@@ -33,6 +34,8 @@ export class HandlerPool {
   private readonly imageAcks = new Map<number, { remaining: number; done: () => void }>();
   /** Set before `ready` resolves: controller calls arrive once partitions load. */
   controller: Controller | null = null;
+  /** Client quota byte rates, counted broker-wide: every handler maps this one table. */
+  private readonly quotaRates = createRateTableBuffer();
 
   constructor(runtime: HostRuntime, private readonly o: HandlerPoolOptions, image: MetadataImage) {
     const ready: Promise<void>[] = [];
@@ -73,6 +76,7 @@ export class HandlerPool {
       queueBuffer: this.o.queueBuffer,
       queueCapacity: config["queued.max.requests"],
       poolBuffer: this.o.poolBuffer,
+      quotaRates: this.quotaRates,
       logLevel: config["tsbroker.log.level"],
     };
   }
