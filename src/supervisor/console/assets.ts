@@ -323,6 +323,7 @@ function showGroup(id) {
       table(["", ""], [["State", g.state], ["Type", g.type], ["Protocol", g.protocol],
         ["Total lag", h("span", { id: "total-lag" }, String(g.totalLag))]], { class: "facts" }),
       h("h2", null, "Members"),
+      g.members.length === 0 ? h("p", { class: "note" }, "No members: nobody consumes as this group now.") :
       table(["Member", "Client id", "Host", "Assignment"], g.members.map(function (m) {
         return [m.memberId, m.clientId, m.host, m.assignment.map(function (a) { return a.topic + "-" + a.partition; }).join(", ")];
       })),
