@@ -36,6 +36,7 @@ import { ClientConnection, MAX_QUEUED_FRAMES } from "./client_connection.ts";
 import { judge, sweepIntervalMs } from "./connection_sweep.ts";
 import type { FeedResult } from "./frame_reader.ts";
 import { FETCH_API_KEY } from "./unsent_budget.ts";
+import { produceOwner } from "./produce_owner.ts";
 import type { RequestEnvelope, ResponseEnvelope } from "./request_channel.ts";
 import { P } from "../metrics/layout.ts";
 import { isSupported } from "./supported_versions.ts";
@@ -45,6 +46,7 @@ import { type GateActions, SaslGate } from "./sasl_gate.ts";
 export type { HandlerPort, ProcessorOptions };
 
 const API_VERSIONS_KEY = 18;
+const PRODUCE_API_KEY = 0;
 /** Back-off after a failed accept (EMFILE/ENFILE), doubling up to the max. */
 const ACCEPT_BACKOFF_MIN_MS = 50;
 const ACCEPT_BACKOFF_MAX_MS = 1000;
@@ -234,18 +236,24 @@ export class Processor implements ConnectionEvents {
       client: conn.client,
       principal: conn.principal,
     };
-    this.handlerFor(conn.id, apiKey).postMessage(envelope, [envelope.frame]);
+    this.handlerFor(conn.id, apiKey, frame, apiVersion).postMessage(envelope, [envelope.frame]);
     return true;
   }
 
   /**
    * Fetches of one connection always go to the same handler, which holds
-   * their fetch sessions (each handler keeps its own session cache); every
-   * other request goes round robin.
+   * their fetch sessions (each handler keeps its own session cache). A
+   * Produce whose partitions share one owner goes straight to that owner
+   * (produce_owner.ts), saving the hand-over between handlers. Every other
+   * request goes round robin.
    */
-  handlerFor(connId: number, apiKey: number): HandlerPort {
+  handlerFor(connId: number, apiKey: number, frame?: Uint8Array, apiVersion = 0): HandlerPort {
     const handlers = this.o.handlers;
     if (apiKey === FETCH_API_KEY) return handlers[connId % handlers.length];
+    if (apiKey === PRODUCE_API_KEY && frame && this.o.owners) {
+      const owner = produceOwner(frame, apiVersion, this.o.owners);
+      if (owner >= 0 && owner < handlers.length) return handlers[owner];
+    }
     const port = handlers[this.nextHandler];
     this.nextHandler = (this.nextHandler + 1) % handlers.length;
     return port;

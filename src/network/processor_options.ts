@@ -3,6 +3,7 @@
  * the shared buffers' views, and the handler ports, plus seams for tests
  * (a clock) and for TLS listeners (the principal from the certificate).
  */
+import type { OwnerTable } from "./produce_owner.ts";
 import type { TcpConnection } from "../runtime/types.ts";
 import type { Logger } from "../util/logger.ts";
 import type { ProcessorMetrics } from "../metrics/layout.ts";
@@ -29,6 +30,8 @@ export interface ProcessorOptions {
   supported: SupportedVersions;
   /** One port per handler Worker. */
   handlers: HandlerPort[];
+  /** Which handler owns which topic's partitions, for owner-aware Produce dispatch; absent: round robin. */
+  owners?: OwnerTable;
   quotas: ConnectionQuotas;
   pool: MemoryPool;
   unsent: UnsentBudget;

@@ -4,6 +4,7 @@
  * SO_REUSEPORT listener (the part of Kafka's Acceptor a Worker can do, since
  * sockets cannot move between Workers), and runs a Processor on it.
  */
+import { OwnerTable } from "./produce_owner.ts";
 import type { ConnectionEvents, NetRuntime, TcpListener, WorkerScope } from "../runtime/types.ts";
 import { Logger, type LogLevel, setLoggerLevels, setLogLevel } from "../util/logger.ts";
 import { ConnectionQuotas } from "./connection_quotas.ts";
@@ -54,6 +55,8 @@ export interface ProcessorInit {
   tls?: TlsListenerSettings | null;
   /** The SCRAM credential store's contents at start. */
   scramCredentials?: ScramCredentialRecord[];
+  /** [name, topic id] of every topic, for owner-aware Produce dispatch. */
+  owners?: Array<[string, string]>;
 }
 
 /** Supervisor → processor after init. */
@@ -63,7 +66,9 @@ export type ProcessorCommand =
   /** BROKER_LOGGER changes (IncrementalAlterConfigs): every logger's level, root included. */
   | { type: "log-levels"; levels: Record<string, string> }
   /** The SCRAM credential store changed (AlterUserScramCredentials): its whole new contents. */
-  | { type: "scram-credentials"; credentials: ScramCredentialRecord[] };
+  | { type: "scram-credentials"; credentials: ScramCredentialRecord[] }
+  /** The topics changed: [name, topic id] of every topic. */
+  | { type: "owners"; topics: Array<[string, string]> };
 
 /** Processor → supervisor. */
 export type ProcessorReport =
@@ -75,12 +80,15 @@ export function runProcessorWorker(scope: WorkerScope, net: NetRuntime): void {
   let processor: Processor | null = null;
   let listener: TcpListener | null = null;
   const scram = new ScramCredentialCache();
+  let owners: OwnerTable | undefined;
   scope.onmessage = async (event: MessageEvent) => {
     const message = event.data as ProcessorInit | ProcessorCommand;
     if (message.type === "init") {
       setLogLevel(message.logLevel);
       const log = new Logger(message.name);
       scram.replace(message.scramCredentials ?? []);
+      owners = new OwnerTable(message.handlerPorts.length);
+      owners.replace(message.owners ?? []);
       processor = new Processor({
         index: message.index,
         listenerIndex: message.listenerIndex,
@@ -91,6 +99,7 @@ export function runProcessorWorker(scope: WorkerScope, net: NetRuntime): void {
         writeStallMs: message.writeStallMs,
         supported: message.supported,
         handlers: message.handlerPorts,
+        owners,
         quotas: new ConnectionQuotas(message.quotaBuffer, {
           maxConnections: message.maxConnections,
           maxConnectionsPerIp: message.maxConnectionsPerIp,
@@ -139,6 +148,8 @@ export function runProcessorWorker(scope: WorkerScope, net: NetRuntime): void {
       setLoggerLevels(message.levels);
     } else if (message.type === "scram-credentials") {
       scram.replace(message.credentials);
+    } else if (message.type === "owners") {
+      owners?.replace(message.topics);
     } else if (message.type === "stop-accepting") {
       listener?.close();
       listener = null;

@@ -26,7 +26,7 @@ import { HandlerPool } from "./handler_pool.ts";
 import { explainListenFailure } from "./listen_errors.ts";
 import { LogDirSet } from "./log_dir_set.ts";
 import { startMetricsServer } from "./metrics_http.ts";
-import { type BoundListener, processorLabel, startProcessors } from "./processor_pool.ts";
+import { type BoundListener, processorLabel, startProcessors, topicOwners } from "./processor_pool.ts";
 import { scramStoreFor } from "./scram_store.ts";
 import { createSharedState, type SharedState } from "./shared_state.ts";
 
@@ -75,7 +75,12 @@ export async function startBroker(runtime: HostRuntime, config: BrokerConfig): P
     nodeId: dirState.meta.nodeId,
     listeners: advertised,
     // Called only after the handlers exist: the controller publishes on changes, never while constructed.
-    publish: (image) => handlers.publish(image),
+    publish: (image) => {
+      // Processors route Produce to partition owners; a stale table only costs a hop, so it need not wait.
+      const topics = topicOwners(image);
+      for (const worker of workers.processors) worker.postMessage({ type: "owners", topics });
+      return handlers.publish(image);
+    },
     loggerNames: threadLoggerNames(listeners, threads),
   });
   const recovering = Date.now();
@@ -102,6 +107,7 @@ export async function startBroker(runtime: HostRuntime, config: BrokerConfig): P
       shared,
       handlerPorts: channels.map((row) => row.map((c) => c.port1)),
       scramCredentials: () => scramStoreFor(logDir).all(),
+      owners: () => topicOwners(plane.image()),
     }, workers.processors);
     bound.forEach((b, l) => advertised[l].port ||= b.port);
   } catch (e) {

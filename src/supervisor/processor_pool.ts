@@ -10,6 +10,7 @@ import { maxConnectionsPerIpOverrides } from "../config/connection_limits.ts";
 import type { ProcessorInit, ProcessorReport } from "../network/processor_worker.ts";
 import type { ScramCredentialRecord } from "../network/sasl/scram_cache.ts";
 import type { HostRuntime, WorkerHandle } from "../runtime/types.ts";
+import type { MetadataImage } from "../cluster/metadata_image.ts";
 import { explainListenFailure } from "./listen_errors.ts";
 import type { SharedState } from "./shared_state.ts";
 
@@ -33,6 +34,8 @@ export interface ProcessorPlan {
   /** Per processor: its end of the channel to each handler. */
   handlerPorts: MessagePort[][];
   scramCredentials: () => ScramCredentialRecord[];
+  /** [name, topic id] of every topic now. */
+  owners: () => Array<[string, string]>;
 }
 
 /**
@@ -111,6 +114,7 @@ function processorInit(
     sasl: listener.sasl,
     tls: listener.tls,
     scramCredentials: plan.scramCredentials(),
+    owners: plan.owners(),
   };
 }
 
@@ -125,4 +129,9 @@ function startProcessor(worker: WorkerHandle, init: ProcessorInit): Promise<numb
     };
     worker.postMessage(init, init.handlerPorts);
   });
+}
+
+/** [name, topic id] of every topic in `image`: what processors route Produce by. */
+export function topicOwners(image: MetadataImage): Array<[string, string]> {
+  return image.topics.map((t) => [t.name, t.topicId]);
 }
