@@ -6,8 +6,8 @@
  *
  * A request is the words [conn, seq, listener, frame length, client length,
  * principal length] and the bytes frame ‖ client ‖ principal (UTF-8). A
- * response is [conn, seq, action, error, reason length] and the bytes of the
- * answer (frame ‖ more chunks) or of the close reason.
+ * response is [conn, seq, action, error, reason length, throttle ms] and the
+ * bytes of the answer (frame ‖ more chunks) or of the close reason.
  *
  * A reader's inline message is a view into the ring, so the frames are copied
  * out once here (the handler keeps a request while it is handled; the
@@ -98,7 +98,7 @@ export function sendResponse(writer: RingWriter, response: ResponseEnvelope): vo
   words[1] = response.seq;
   words[2] = ACTIONS.indexOf(response.action);
   words[3] = response.error;
-  words[5] = 0;
+  words[5] = response.throttleMs ?? 0;
   if (response.action === "close") {
     const reason = encoder.encode(response.reason ?? "");
     words[4] = reason.byteLength;
@@ -114,23 +114,15 @@ export function sendResponse(writer: RingWriter, response: ResponseEnvelope): vo
 
 /** The response a ring message carries, in the shape the processor takes today. */
 export function readResponse(m: RingMessage): ResponseEnvelope {
-  const [conn, seq, actionIndex, error, reasonLength] = m.words;
+  const [conn, seq, actionIndex, error, reasonLength, throttleMs] = m.words;
   const action = ACTIONS[actionIndex];
-  if (action === "close") {
-    return {
-      conn,
-      seq,
-      action,
-      frame: null,
-      length: 0,
-      error,
-      reason: decoder.decode(m.payload.subarray(0, reasonLength)),
-    };
-  }
-  if (action !== "send") return { conn, seq, action, frame: null, length: 0, error };
+  const response: ResponseEnvelope = { conn, seq, action, frame: null, length: 0, error };
+  if (throttleMs > 0) response.throttleMs = throttleMs;
+  if (action === "close") response.reason = decoder.decode(m.payload.subarray(0, reasonLength));
+  if (action !== "send") return response;
   // The handler's own buffer may be longer than the answer (as today, `length` says how much of it to write).
-  const frame = m.owned && m.payload.byteOffset === 0 ? m.payload.buffer as ArrayBuffer : m.payload.slice().buffer;
-  const response: ResponseEnvelope = { conn, seq, action, frame, length: m.payload.byteLength, error };
+  response.frame = m.owned && m.payload.byteOffset === 0 ? m.payload.buffer as ArrayBuffer : m.payload.slice().buffer;
+  response.length = m.payload.byteLength;
   if (m.more.length > 0) {
     response.more = m.more.filter((part) => part.byteLength > 0).map((part) => ({
       buffer: part.buffer as ArrayBuffer,

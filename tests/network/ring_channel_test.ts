@@ -279,6 +279,7 @@ describe("ring envelopes", () => {
     length,
     more: more.map((size, i) => ({ buffer: pattern(7 + i, size + 4).buffer, offset: 4, length: size })),
     error: 1,
+    throttleMs: 30,
   });
   const bytesOf = (r: ResponseEnvelope) => {
     const parts = [
@@ -303,12 +304,18 @@ describe("ring envelopes", () => {
         frame: pattern(5, frameLength),
       });
       assert.equal(got.frame.byteLength, frameLength, "the frame has a buffer of its own (its size is released)");
-      assert.deepEqual([answer.conn, answer.seq, answer.action, answer.error], [12, 3, "send", 1]);
+      assert.deepEqual([answer.conn, answer.seq, answer.action, answer.error, answer.throttleMs], [
+        12,
+        3,
+        "send",
+        1,
+        30,
+      ]);
       assert.deepEqual(bytesOf(answer), expectedBytes);
     });
   }
 
-  test("close carries its reason; release and none carry no bytes", async () => {
+  test("close carries its reason; release and none carry no bytes; a throttle time travels with any answer", async () => {
     const close: ResponseEnvelope = {
       conn: 1,
       seq: 9,
@@ -320,7 +327,7 @@ describe("ring envelopes", () => {
     };
     assert.deepEqual((await roundTrip(request(10), close)).response, close);
     for (const action of ["release", "none"] as const) {
-      const answer: ResponseEnvelope = { conn: 2, seq: 4, action, frame: null, length: 0, error: 0 };
+      const answer: ResponseEnvelope = { conn: 2, seq: 4, action, frame: null, length: 0, error: 0, throttleMs: 250 };
       assert.deepEqual((await roundTrip(request(10), answer)).response, answer);
     }
   });
