@@ -186,6 +186,7 @@ export class SaslAuthenticator {
       sessionLifetimeMs: 0n,
     };
     const outcome = this.evaluate(token);
+    if (outcome instanceof SaslFailure && !outcome.answered) return this.close(this.failure);
     if (outcome instanceof SaslFailure) {
       response.errorCode = ErrorCode.SASL_AUTHENTICATION_FAILED;
       response.errorMessage = outcome.message;

@@ -25,7 +25,12 @@ export interface SaslServer {
 }
 
 export class SaslFailure extends Error {
-  constructor(message: string, readonly detail: string = message) {
+  constructor(
+    message: string,
+    readonly detail: string = message,
+    /** False when Kafka closes the connection without answering (an exception other than a SaslException). */
+    readonly answered = true,
+  ) {
     super(message);
   }
 }

@@ -6,8 +6,9 @@
  * <token>` and any SASL extensions (KIP-342). The token goes to the
  * listener's validator (oauthbearer_jwt.ts: Kafka's unsecured validator or a
  * JWKS-file one). What the client learns follows Kafka's OAuthBearerSaslServer:
- * - a malformed message, a missing `auth` or a scheme other than Bearer is a
- *   plain SaslException, so the client gets only the generic sentence;
+ * - a malformed message or a missing `auth` is a plain SaslException, so the
+ *   client gets only the generic sentence; a scheme other than Bearer closes
+ *   the connection without an answer (as the reference Kafka does);
  * - a token the validator refuses is answered, not failed: the challenge is
  *   a JSON object `{"status":"invalid_token"}` (with "scope" when a required
  *   scope is missing); the client acknowledges it with a lone \x01, and only
@@ -28,8 +29,8 @@ const SEP = "\u0001";
 /** RFC 7628's key and value grammar, as Kafka checks extensions. */
 const KEY = /^[A-Za-z]+$/;
 const VALUE = /^[\x21-\x7E \t\r\n]+$/;
-/** b64token (RFC 6750): the characters a bearer token may hold. */
-const BEARER = /^Bearer +([-._~+/A-Za-z0-9]+=*)$/i;
+/** `<scheme> <b64token>` (RFC 6750: the characters a bearer token may hold). */
+const AUTH = /^(\w+) +([-._~+/A-Za-z0-9]+=*)$/;
 
 /** The parts of a client's initial response. */
 export interface InitialResponse {
@@ -63,9 +64,13 @@ export function parseInitialResponse(bytes: Uint8Array): InitialResponse {
     else extensions.set(key, value);
   }
   if (auth === undefined) throw bad("no auth=Bearer <token>");
-  const bearer = BEARER.exec(auth);
-  if (!bearer) throw bad("the auth value is not Bearer <token>");
-  return { authzid: gs2[1] ?? "", token: bearer[1], extensions };
+  const parts = AUTH.exec(auth);
+  if (!parts) throw bad("the auth value is not <scheme> <token>");
+  if (parts[1].toLowerCase() !== "bearer") {
+    // The reference Kafka drops the connection without an answer here.
+    throw new SaslFailure("", `the auth scheme is ${parts[1]}, not Bearer`, false);
+  }
+  return { authzid: gs2[1] ?? "", token: parts[2], extensions };
 }
 
 export class OAuthBearerServer implements SaslServer {

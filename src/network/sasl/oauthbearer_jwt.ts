@@ -8,8 +8,8 @@
  *   claim (sub unless unsecuredValidatorPrincipalClaimName) a non-empty
  *   string, exp required and iat optional (each with
  *   unsecuredValidatorAllowableClockSkewMs), exp after iat, and every scope of
- *   unsecuredValidatorRequiredScope in the token's scope claim (a
- *   space-separated string or a list). A missing scope is answered
+ *   unsecuredValidatorRequiredScope in the token's scope claim (a list, or
+ *   a string taken whole as one scope, as the reference Kafka does). A missing scope is answered
  *   "insufficient_scope" with the required list written as Java writes a list
  *   ("[a, b]"), everything else "invalid_token".
  * - "jwks" is Kafka's OAuthBearerValidatorCallbackHandler with keys from a
@@ -100,10 +100,10 @@ function principalOf(claims: Json, claim: string): string | null {
   return typeof v === "string" && v !== "" ? v : null;
 }
 
-/** The scope claim: a space-separated string or a list of strings. */
+/** The scope claim: a list of strings, or one string that is one scope (as the reference Kafka reads it: not split). */
 function scopeOf(claims: Json, claim: string): string[] {
   const v = claims[claim];
-  if (typeof v === "string") return v.split(" ").filter((s) => s !== "");
+  if (typeof v === "string") return v.trim() === "" ? [] : [v.trim()];
   if (Array.isArray(v)) return v.filter((s): s is string => typeof s === "string");
   return [];
 }

@@ -35,7 +35,7 @@ function unsecuredToken(claims: Record<string, unknown>, header: Record<string, 
   return `${b64(header)}.${b64(claims)}.`;
 }
 
-const goodClaims = () => ({ sub: "alice", iat: sec(NOW - 600_000), exp: sec(NOW + 3_600_000), scope: "kafka other" });
+const goodClaims = () => ({ sub: "alice", iat: sec(NOW - 600_000), exp: sec(NOW + 3_600_000), scope: "kafka" });
 
 /** The client's first message (RFC 7628), as librdkafka and the Java client write it. */
 function message(token: string, extensions: Record<string, string> = {}, authzid = ""): Uint8Array {
@@ -115,7 +115,6 @@ test("malformed messages and a missing auth get only the generic message", () =>
     `auth=Bearer ${token}\x01\x01`, // no GS2 header
     `n,,\x01auth=Bearer ${token}\x01`, // no closing \x01
     `n,,\x01host=x\x01\x01`, // no auth
-    `n,,\x01auth=Basic ${token}\x01\x01`, // another scheme
     `n,,\x01auth=Bearer ${token}\x01bad key=1\x01\x01`,
     `y,,\x01auth=Bearer ${token}\x01\x01`,
   ];
@@ -128,6 +127,20 @@ test("malformed messages and a missing auth get only the generic message", () =>
     );
   }
   assert.ok(attempt(UNSECURED, new Uint8Array([0xff, 0xfe])) instanceof SaslFailure);
+});
+
+test("a scheme other than Bearer closes without an answer, as the reference Kafka does", () => {
+  const outcome = attempt(UNSECURED, enc.encode(`n,,\x01auth=Basic ${unsecuredToken(goodClaims())}\x01\x01`));
+  assert.ok(outcome instanceof SaslFailure);
+  assert.equal(outcome.answered, false);
+});
+
+test("a scope string is one scope, trimmed, not split on spaces (as the reference Kafka reads it)", () => {
+  assert.ok(
+    attempt(UNSECURED, message(unsecuredToken({ ...goodClaims(), scope: " kafka " }))) instanceof OAuthBearerServer,
+  );
+  const split = attempt(UNSECURED, message(unsecuredToken({ ...goodClaims(), scope: "kafka other" })));
+  assert.equal(split, '{"status":"insufficient_scope", "scope":"[kafka]"}');
 });
 
 test("an authorization id other than the token's principal fails with Kafka's message", () => {
