@@ -2,8 +2,10 @@
 # Installs the real Kafka clients the integration tests drive, when missing:
 # kcat and confluent-kafka-python (librdkafka) from Debian's packages, plus the
 # Python codec modules the data-path tests use to decompress stored batches
-# (lz4, snappy, zstandard); kafkajs comes from npm (package.json). Needs root or
-# sudo for apt-get.
+# (lz4, snappy, zstandard), and Debian's chromium for the web console's browser
+# test (tests/integration/console_browser_test.ts, driven by playwright-core);
+# kafkajs and playwright-core come from npm (package.json). Needs root or sudo
+# for apt-get.
 #
 # With INSTALL_NODE_RDKAFKA=1, and always in CI (CI=true): node-rdkafka 3.3.1 (librdkafka 2.8.0,
 # which speaks Kafka 3.9's ConsumerGroupHeartbeat v0) for the KIP-848 test
@@ -28,6 +30,7 @@ command -v kcat >/dev/null 2>&1 || need+=(kcat)
 /usr/bin/python3 -c 'import lz4.frame' >/dev/null 2>&1 || need+=(python3-lz4)
 /usr/bin/python3 -c 'import snappy' >/dev/null 2>&1 || need+=(python3-snappy)
 /usr/bin/python3 -c 'import zstandard' >/dev/null 2>&1 || need+=(python3-zstandard)
+command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 || need+=(chromium)
 [ ${#need[@]} -eq 0 ] && exit 0
 
 sudo=""

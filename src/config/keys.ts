@@ -26,6 +26,7 @@ import { GROUP_KEYS } from "./keys_groups.ts";
 import { CLEANER_KEYS } from "./keys_cleaner.ts";
 import { TXN_KEYS } from "./keys_txn.ts";
 import { SECURITY_KEYS } from "./keys_security.ts";
+import { CONSOLE_KEYS } from "./keys_console.ts";
 
 export const CONFIG_KEYS = {
   "node.id": {
@@ -59,7 +60,7 @@ export const CONFIG_KEYS = {
     minItems: 1,
     format: "NAME:PROTOCOL",
     origin: "kafka",
-    doc: "Security protocol of each listener name; PLAINTEXT and SASL_PLAINTEXT are supported so far.",
+    doc: "Security protocol of each listener name: PLAINTEXT, SSL, SASL_PLAINTEXT or SASL_SSL.",
   },
   "log.dirs": {
     type: "list",
@@ -288,6 +289,7 @@ export const CONFIG_KEYS = {
   ...GROUP_KEYS,
   ...TXN_KEYS,
   ...SECURITY_KEYS,
+  ...CONSOLE_KEYS,
   "tsbroker.metrics.listener": {
     type: "string",
     default: "127.0.0.1:9464",

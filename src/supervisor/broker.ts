@@ -25,6 +25,7 @@ import { type ControlPlane, createControlPlane } from "./control_plane.ts";
 import { HandlerPool } from "./handler_pool.ts";
 import { explainListenFailure } from "./listen_errors.ts";
 import { LogDirSet } from "./log_dir_set.ts";
+import type { ConsoleOptions } from "./console/console.ts";
 import { startMetricsServer } from "./metrics_http.ts";
 import { type BoundListener, processorLabel, startProcessors, topicOwners } from "./processor_pool.ts";
 import { scramStoreFor } from "./scram_store.ts";
@@ -117,10 +118,16 @@ export async function startBroker(runtime: HostRuntime, config: BrokerConfig): P
   // Handlers started with port-0 listeners unresolved: send the final image.
   await plane.publish();
   forwardToProcessors(plane, logDir, workers.processors);
-  const metrics = await startMetrics(runtime, config, shared, listeners, threads, workers, dirState);
+  const metrics = await startMetrics(runtime, config, shared, listeners, threads, workers, dirState, {
+    config,
+    version: VERSION,
+    runtime: `${runtime.name} ${runtime.version}`,
+    nodeId: dirState.meta.nodeId,
+    listeners: advertised,
+  });
 
   log.info(startedLine(runtime, dirState, bound, threads, listeners.length, metrics?.address ?? null));
-  log.info(nextStepHint(advertised[0], metrics?.address ?? null));
+  log.info(nextStepHint(advertised[0], metrics?.address ?? null, config["tsbroker.console.enable"]));
   return {
     clusterId: dirState.meta.clusterId,
     nodeId: dirState.meta.nodeId,
@@ -221,6 +228,7 @@ async function startMetrics(
   threads: ThreadPlan,
   workers: Workers,
   dirState: LogDirSet,
+  consoleOptions: ConsoleOptions,
 ): Promise<{ server: HttpServer; address: string } | null> {
   const address = parseMetricsListener(config);
   if (!address) return null;
@@ -233,6 +241,7 @@ async function startMetrics(
       quotaBuffer: shared.quotaBuffer,
       processorNames: workers.processors.map((_, i) => processorLabel(listeners, threads.perListener, i)),
       handlerCount: threads.handlerCount,
+      console: consoleOptions,
     });
     return { server, address: `${address.host}:${server.port}` };
   } catch (e) {
@@ -281,10 +290,11 @@ const METRICS_PURPOSE = {
 };
 
 /** The start-up line's companion: what a new user can run next. */
-function nextStepHint(first: { host: string; port: number }, metrics: string | null): string {
+function nextStepHint(first: { host: string; port: number }, metrics: string | null, webConsole: boolean): string {
   const address = `${first.host}:${first.port}`;
   return `Ready for Kafka clients at ${address}: try \`kcat -L -b ${address}\`` +
-    (metrics ? `; metrics at http://${metrics}/metrics` : "") + "; stop with Ctrl-C";
+    (metrics ? `; metrics at http://${metrics}/metrics` : "") +
+    (metrics && webConsole ? `; web console at http://${metrics}/console/` : "") + "; stop with Ctrl-C";
 }
 
 /**
