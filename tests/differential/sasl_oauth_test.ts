@@ -1,9 +1,9 @@
 /**
  * Differential: OAUTHBEARER with Kafka's default unsecured validator
- * (required scope "kafka", connections.max.reauth.ms = 60 s) on a
+ * (required scope "kafka"; connections.max.reauth.ms 60 s, then unset) on a
  * SASL_PLAINTEXT listener of the reference Kafka and of tsbroker, sent the
  * same exchanges on fresh connections: good tokens (the session lifetime is
- * the token's, capped at 60 s), every refusal (the JSON challenge, then the
+ * the token's, capped at 60 s when set), expiry and re-authentication, every refusal (the JSON challenge, then the
  * client's \x01 and SASL_AUTHENTICATION_FAILED), malformed messages,
  * authorization ids, extensions and re-authentication. Each exchange's
  * error codes, messages, challenge bytes, lifetimes (rounded to 5 s: the
@@ -28,7 +28,6 @@ const dec = new TextDecoder();
 const LOGIN = "org.apache.kafka.common.security.oauthbearer.OAuthBearerLoginModule";
 const SETTINGS = {
   "sasl.enabled.mechanisms": "OAUTHBEARER",
-  "connections.max.reauth.ms": "60000",
   // Kafka's broker also logs itself in with this module: it needs a subject for its own unsecured token.
   "listener.name.sasl_plaintext.oauthbearer.sasl.jaas.config": `${LOGIN} required ` +
     'unsecuredValidatorRequiredScope="kafka" unsecuredLoginStringClaim_sub="broker";',
@@ -41,8 +40,9 @@ const CODEC: Record<number, Codec> = {
   36: [au.encodeSaslAuthenticateRequest, au.decodeSaslAuthenticateResponse],
   3: [md.encodeMetadataRequest, md.decodeMetadataResponse],
 };
-type Step = { key: number; version: number; body: unknown };
-const metadata = (): Step => ({
+type Request = { key: number; version: number; body: unknown };
+type Step = Request | { waitMs: number };
+const metadata = (): Request => ({
   key: 3,
   version: 12,
   body: {
@@ -52,8 +52,8 @@ const metadata = (): Step => ({
     includeClusterAuthorizedOperations: false,
   },
 });
-const handshake = (): Step => ({ key: 17, version: 1, body: { mechanism: "OAUTHBEARER" } });
-const raw = (bytes: string, version = 2): Step => ({ key: 36, version, body: { authBytes: enc.encode(bytes) } });
+const handshake = (): Request => ({ key: 17, version: 1, body: { mechanism: "OAUTHBEARER" } });
+const raw = (bytes: string, version = 2): Request => ({ key: 36, version, body: { authBytes: enc.encode(bytes) } });
 const ack = () => raw("\x01");
 
 const b64 = (v: unknown) => Buffer.from(JSON.stringify(v)).toString("base64url");
@@ -81,6 +81,10 @@ async function exchange(port: number, steps: Step[]): Promise<string[]> {
   const out: string[] = [];
   try {
     for (const [i, step] of steps.entries()) {
+      if ("waitMs" in step) {
+        await new Promise((r) => setTimeout(r, step.waitMs));
+        continue;
+      }
       const [encode, decode] = CODEC[step.key];
       client.write(requestFrame(step.key, step.version, i + 1, "differential", step.body, encode));
       const frame = await client.readFrame(5000);
@@ -133,46 +137,64 @@ function scenarios(): Record<string, Step[]> {
     "another scheme": [handshake(), raw(`n,,\x01auth=Basic ${good()}\x01\x01`)],
     "no closing \\x01": [handshake(), raw(`n,,\x01auth=Bearer ${good()}\x01`)],
     "an empty message": [handshake(), raw("")],
+    "a request after the token expired": [handshake(), bearer(good({ exp: now() + 2 })), { waitMs: 3000 }, metadata()],
+    "re-authentication before the token expires": [
+      handshake(),
+      bearer(good({ exp: now() + 3 })),
+      { waitMs: 1000 },
+      handshake(),
+      bearer(good()),
+      { waitMs: 3000 },
+      metadata(),
+    ],
     "re-authentication as the same principal": [handshake(), bearer(good()), handshake(), bearer(good()), metadata()],
     "re-authentication as another principal": [handshake(), bearer(good()), handshake(), bearer(good({ sub: "eve" }))],
   };
 }
 
-describe("differential: OAUTHBEARER with the unsecured validator", () => {
-  let kafka: ReferenceKafka;
-  let broker: BrokerProcess;
-  let kafkaSasl: number;
-  before(async () => {
-    kafkaSasl = await freePort();
-    [kafka, broker] = await Promise.all([
-      startReferenceKafka({
-        heap: "384m",
-        extraListeners: [{ name: "SASL_PLAINTEXT", protocol: "SASL_PLAINTEXT", port: kafkaSasl }],
-        config: SETTINGS,
-      }),
-      startBroker("deno", { overrides: { ...SETTINGS, listeners: "SASL_PLAINTEXT://127.0.0.1:0" } }),
-    ]);
-  });
-  after(async () => {
-    await Promise.all([kafka?.stop(), broker?.stop()]);
-  });
-
-  test("every exchange ends as it does on Kafka", async () => {
-    const differences: string[] = [];
-    const titles = Object.keys(scenarios());
-    const results = await Promise.all(titles.map(async (title) => {
-      const [k, t] = await Promise.all([
-        exchange(kafkaSasl, scenarios()[title]),
-        exchange(broker.port, scenarios()[title]),
+for (const reauthMs of ["60000", "0"]) {
+  describe(`differential: OAUTHBEARER with the unsecured validator, connections.max.reauth.ms=${reauthMs}`, () => {
+    let kafka: ReferenceKafka;
+    let broker: BrokerProcess;
+    let kafkaSasl: number;
+    before(async () => {
+      kafkaSasl = await freePort();
+      [kafka, broker] = await Promise.all([
+        startReferenceKafka({
+          heap: "384m",
+          extraListeners: [{ name: "SASL_PLAINTEXT", protocol: "SASL_PLAINTEXT", port: kafkaSasl }],
+          config: { ...SETTINGS, "connections.max.reauth.ms": reauthMs },
+        }),
+        startBroker("deno", {
+          overrides: { ...SETTINGS, "connections.max.reauth.ms": reauthMs, listeners: "SASL_PLAINTEXT://127.0.0.1:0" },
+        }),
       ]);
-      return { title, k, t };
-    }));
-    for (const { title, k, t } of results) {
-      if (JSON.stringify(k) !== JSON.stringify(t)) {
-        differences.push(`${title}:\n  kafka:    ${k.join("\n            ")}\n  tsbroker: ${t.join("\n            ")}`);
+    });
+    after(async () => {
+      await Promise.all([kafka?.stop(), broker?.stop()]);
+    });
+
+    test("every exchange ends as it does on Kafka", async () => {
+      const differences: string[] = [];
+      const titles = Object.keys(scenarios());
+      const results = await Promise.all(titles.map(async (title) => {
+        const [k, t] = await Promise.all([
+          exchange(kafkaSasl, scenarios()[title]),
+          exchange(broker.port, scenarios()[title]),
+        ]);
+        return { title, k, t };
+      }));
+      for (const { title, k, t } of results) {
+        if (JSON.stringify(k) !== JSON.stringify(t)) {
+          differences.push(
+            `${title}:\n  kafka:    ${k.join("\n            ")}\n  tsbroker: ${t.join("\n            ")}`,
+          );
+        }
       }
-    }
-    console.log(`[differential] sasl_oauth_test.ts: ${results.length} scenarios, ${differences.length} differ`);
-    assert.deepEqual(differences, [], differences.join("\n"));
+      console.log(
+        `[differential] sasl_oauth_test.ts (reauth ${reauthMs}): ${results.length} scenarios, ${differences.length} differ`,
+      );
+      assert.deepEqual(differences, [], differences.join("\n"));
+    });
   });
-});
+}

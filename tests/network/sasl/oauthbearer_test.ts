@@ -6,6 +6,7 @@ import { OAuthBearerServer, parseInitialResponse } from "../../../src/network/sa
 import { SaslFailure } from "../../../src/network/sasl/mechanism.ts";
 import type { OAuthBearerSettings } from "../../../src/config/sasl_settings.ts";
 import { type GateVerdict, SaslAuthenticator } from "../../../src/network/sasl/authenticator.ts";
+import { SaslSession } from "../../../src/network/sasl/session.ts";
 import { Reader } from "../../../src/protocol/io/reader.ts";
 import { Writer } from "../../../src/protocol/io/writer.ts";
 import { requestHeaderVersion, responseHeaderVersion } from "../../../src/protocol/api_headers.ts";
@@ -289,4 +290,37 @@ test("a refused token: challenge first, then SASL_AUTHENTICATION_FAILED with the
   assert.equal(second.response.errorMessage, '{"status":"invalid_token"}');
   assert.equal(second.close, true);
   assert.equal(a.authenticated, false);
+});
+
+test("without connections.max.reauth.ms, the token's exp still ends the session; re-authenticating renews it", () => {
+  const s = new SaslSession(
+    {
+      mechanisms: ["OAUTHBEARER"],
+      plainUsers: [],
+      sessionLifetimeMs: 0,
+      maxReceiveBytes: 1024 * 1024,
+      oauthbearer: { ...UNSECURED, requiredScope: [] },
+    },
+    new Map(),
+    () => undefined,
+    () => true,
+  );
+  const hello = frame(17, 1, { mechanism: "OAUTHBEARER" }, hs.encodeSaslHandshakeRequest);
+  const login = (sub: string) =>
+    frame(
+      36,
+      2,
+      { authBytes: message(unsecuredToken({ sub, exp: sec(Date.now() + 5_000) })) },
+      au.encodeSaslAuthenticateRequest,
+    );
+  const metadata = new Uint8Array([0, 3, 0, 12, 0, 0, 0, 9]); // the session only reads the api key
+  assert.equal(s.onFrame(hello, 0).kind, "answer");
+  const { response } = authenticateAnswer(s.onFrame(login("alice"), 0));
+  assert.ok(Number(response.sessionLifetimeMs) > 4_000, `lifetime ${response.sessionLifetimeMs}`);
+  assert.deepEqual(s.onFrame(metadata, 1_000), { kind: "dispatch" });
+  // A handshake starts a re-authentication (KIP-368) though connections.max.reauth.ms is 0.
+  assert.equal(s.onFrame(hello, 2_000).kind, "answer");
+  assert.equal(authenticateAnswer(s.onFrame(login("alice"), 2_000)).response.errorCode, ErrorCode.NONE);
+  assert.deepEqual(s.onFrame(metadata, 6_000), { kind: "dispatch" });
+  assert.equal(s.onFrame(metadata, 7_500).kind, "close");
 });
