@@ -5,7 +5,8 @@
  * confluent-kafka-python with librdkafka's built-in unsecured JWT
  * (`sasl.oauthbearer.config`), the Java clients with the unsecured
  * OAuthBearerLoginModule, produce and consume; a token without the scope is
- * refused with Kafka's JSON challenge. A second listener checks signed tokens
+ * refused with Kafka's JSON challenge; kcat also over SASL_SSL. A second
+ * SASL_PLAINTEXT listener checks signed tokens
  * against a JWKS file (raw client: a good ES256 token authenticates, its
  * session lifetime is the token's; alg none and a wrong issuer are refused).
  */
@@ -28,6 +29,7 @@ import {
   encodeSaslAuthenticateRequest,
 } from "../../src/protocol/generated/sasl_authenticate.ts";
 import { kafkaTool, pythonWithClients } from "../clients/_clients.ts";
+import { makeTestCerts, type TestCerts } from "../network/tls/_certs.ts";
 
 const LOGIN = "org.apache.kafka.common.security.oauthbearer.OAuthBearerLoginModule";
 const JWKS_HANDLER = "org.apache.kafka.common.security.oauthbearer.OAuthBearerValidatorCallbackHandler";
@@ -37,13 +39,15 @@ const b64 = (v: unknown) => Buffer.from(JSON.stringify(v)).toString("base64url")
 
 const signer = generateKeyPairSync("ec", { namedCurve: "P-256" });
 
-function overrides(jwksUrl: string): Record<string, string> {
+function overrides(jwksUrl: string, certs: TestCerts): Record<string, string> {
+  const unsecured = `${LOGIN} required unsecuredValidatorRequiredScope="kafka";`;
   return {
-    listeners: "SASL_PLAINTEXT://127.0.0.1:0,SIGNED://127.0.0.1:0",
-    "listener.security.protocol.map": "SASL_PLAINTEXT:SASL_PLAINTEXT,SIGNED:SASL_PLAINTEXT",
+    listeners: "SASL_PLAINTEXT://127.0.0.1:0,SIGNED://127.0.0.1:0,SASL_SSL://127.0.0.1:0",
+    "listener.security.protocol.map": "SASL_PLAINTEXT:SASL_PLAINTEXT,SIGNED:SASL_PLAINTEXT,SASL_SSL:SASL_SSL",
     "sasl.enabled.mechanisms": "OAUTHBEARER",
-    "listener.name.sasl_plaintext.oauthbearer.sasl.jaas.config":
-      `${LOGIN} required unsecuredValidatorRequiredScope="kafka";`,
+    "listener.name.sasl_plaintext.oauthbearer.sasl.jaas.config": unsecured,
+    "listener.name.sasl_ssl.oauthbearer.sasl.jaas.config": unsecured,
+    "ssl.keystore.location": certs.serverStore,
     "listener.name.signed.oauthbearer.sasl.jaas.config": `${LOGIN} required;`,
     "listener.name.signed.oauthbearer.sasl.server.callback.handler.class": JWKS_HANDLER,
     "sasl.oauthbearer.jwks.endpoint.url": jwksUrl,
@@ -52,11 +56,12 @@ function overrides(jwksUrl: string): Record<string, string> {
   };
 }
 
-/** The bound port of the SIGNED listener, from the broker's start line. */
-function signedPort(broker: BrokerProcess): number {
+/** host:port of listener `name`, from the broker's start line. */
+function addressOf(broker: BrokerProcess, name: string): string {
   const line = broker.output.find((l) => / started .* listeners=/.test(l))!;
-  return Number(/,SIGNED:\/\/[^,\s]*:(\d+)/.exec(line)![1]);
+  return new RegExp(`[=,]${name}://([^,\\s]+)`).exec(line)![1];
 }
+const signedPort = (broker: BrokerProcess) => Number(addressOf(broker, "SIGNED").split(":").at(-1));
 
 function kcatOAuth(config: string): string[] {
   return [
@@ -122,6 +127,7 @@ for (const flavour of ["deno", "bun"] as Flavour[]) {
   describe(`SASL OAUTHBEARER, broker under ${flavour}`, () => {
     let broker: BrokerProcess;
     let work: string;
+    let certs: TestCerts;
     before(async () => {
       work = tempDir(`oauth-${flavour}`);
       const jwks = path.join(work, "jwks.json");
@@ -129,7 +135,8 @@ for (const flavour of ["deno", "bun"] as Flavour[]) {
         jwks,
         JSON.stringify({ keys: [{ ...signer.publicKey.export({ format: "jwk" }), kid: "k1", use: "sig" }] }),
       );
-      broker = await startBroker(flavour, { overrides: overrides(pathToFileURL(jwks).href) });
+      certs = makeTestCerts();
+      broker = await startBroker(flavour, { overrides: overrides(pathToFileURL(jwks).href, certs) });
     });
     after(async () => {
       assert.equal(await broker.stop(), 0, `broker did not exit cleanly:\n${broker.output.slice(-20).join("\n")}`);
@@ -146,6 +153,22 @@ for (const flavour of ["deno", "bun"] as Flavour[]) {
       const get = await runCommand("kcat", ["-C", "-b", broker.bootstrap, "-t", "oauth-kcat", "-e", "-q", ...auth]);
       assert.equal(get.code, 0, `kcat -C failed: ${get.stderr}`);
       assert.deepEqual(get.stdout.trim().split("\n"), ["one", "two", "three"]);
+    });
+
+    test("kcat over SASL_SSL with the unsecured JWT produces and consumes", async () => {
+      const auth = [
+        ...kcatOAuth("principal=erin scope=kafka"),
+        "-X",
+        "security.protocol=SASL_SSL",
+        "-X",
+        `ssl.ca.location=${certs.caPem}`,
+      ];
+      const at = addressOf(broker, "SASL_SSL");
+      const put = await runCommand("kcat", ["-P", "-b", at, "-t", "oauth-ssl", ...auth], { input: "a\nb\n" });
+      assert.equal(put.code, 0, `kcat -P over SASL_SSL failed: ${put.stderr}`);
+      const get = await runCommand("kcat", ["-C", "-b", at, "-t", "oauth-ssl", "-e", "-q", ...auth]);
+      assert.equal(get.code, 0, `kcat -C over SASL_SSL failed: ${get.stderr}`);
+      assert.deepEqual(get.stdout.trim().split("\n"), ["a", "b"]);
     });
 
     test("kcat with a token lacking the required scope is refused with Kafka's JSON challenge", async () => {
