@@ -96,6 +96,7 @@ export function renderValue(spec: KeySpec, value: unknown): string | null {
 
 /** Kafka's ConfigDef.Type of a key; tsbroker's enums are Kafka STRINGs with a list of valid values. */
 export function configTypeId(spec: KeySpec): number {
+  if (spec.sensitive) return ConfigType.PASSWORD;
   switch (spec.type) {
     case "int":
       return ConfigType.INT;
@@ -167,13 +168,13 @@ export function describeBrokerConfigs(cfg: BrokerConfig): DescribedBrokerConfig[
   const l = layersOf(cfg);
   const known = [...CONFIG_KEY_NAMES].sort().map((key) => {
     const spec = keySpec(key);
-    const synonyms = brokerSynonyms(cfg, key, synonymsOf(key));
+    const synonyms = hideIfSensitive(spec, brokerSynonyms(cfg, key, synonymsOf(key)));
     return {
       name: key,
-      value: renderValue(spec, cfg[key]),
+      value: spec.sensitive ? null : renderValue(spec, cfg[key]),
       readOnly: !isDynamicKey(key),
       source: synonyms[0]?.source ?? ConfigSource.DEFAULT_CONFIG,
-      isSensitive: false,
+      isSensitive: spec.sensitive ?? false,
       synonyms,
       type: configTypeId(spec),
       documentation: spec.doc,
@@ -198,15 +199,20 @@ export function describeClusterDefaults(cfg: BrokerConfig): DescribedBrokerConfi
     const spec = keySpec(name);
     return {
       name,
-      value: l.clusterDefaults[name],
+      value: spec.sensitive ? null : l.clusterDefaults[name],
       readOnly: !isDynamicKey(name),
       source: ConfigSource.DYNAMIC_DEFAULT_BROKER_CONFIG,
-      isSensitive: false,
-      synonyms,
+      isSensitive: spec.sensitive ?? false,
+      synonyms: hideIfSensitive(spec, synonyms),
       type: configTypeId(spec),
       documentation: spec.doc,
     };
   });
+}
+
+/** A password's synonyms carry no value either, as Kafka answers them. */
+function hideIfSensitive(spec: KeySpec, synonyms: ConfigSynonym[]): ConfigSynonym[] {
+  return spec.sensitive ? synonyms.map((s) => ({ ...s, value: null })) : synonyms;
 }
 
 /** Kafka cannot type a name it does not know, so it treats the value as sensitive: hidden, read-only. */

@@ -21,6 +21,8 @@ interface SpecBase {
   readonly origin: KeyOrigin;
   /** Set only when tsbroker's default differs from Kafka's, so users migrating notice. */
   readonly kafkaDefault?: string;
+  /** Kafka's PASSWORD type: passwords and private keys, never shown to clients (DescribeConfigs answers null). */
+  readonly sensitive?: boolean;
 }
 
 export interface NumberSpec extends SpecBase {

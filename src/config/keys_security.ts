@@ -3,7 +3,7 @@
  * keys.ts. Kafka's per-listener forms `listener.name.<listener>.<key>` and
  * `listener.name.<listener>.<mechanism>.sasl.jaas.config` are not table
  * rows (their names embed a listener); `listenerScopedKey` recognises them
- * for the loader, and config/sasl_settings.ts and network/tls/settings.ts
+ * for the loader, and config/sasl_settings.ts and config/tls_settings.ts
  * read them per listener.
  */
 import type { KeySpec } from "./key_spec.ts";
@@ -12,11 +12,11 @@ export const SECURITY_KEYS = {
   "sasl.enabled.mechanisms": {
     type: "list",
     default: ["PLAIN"],
-    format: "PLAIN | SCRAM-SHA-256 | SCRAM-SHA-512",
+    format: "PLAIN | SCRAM-SHA-256 | SCRAM-SHA-512 | OAUTHBEARER",
     origin: "kafka",
     kafkaDefault: "GSSAPI",
     doc:
-      "SASL mechanisms a SASL listener offers, in the order the handshake lists them (per listener: listener.name.<name>.sasl.enabled.mechanisms). GSSAPI (Kerberos) and OAUTHBEARER are not served; naming them is an error. tsbroker defaults to PLAIN because Kafka's default, GSSAPI, is not available.",
+      "SASL mechanisms a SASL listener offers, in the order the handshake lists them (per listener: listener.name.<name>.sasl.enabled.mechanisms). GSSAPI (Kerberos) is not served; naming it is an error. tsbroker defaults to PLAIN because Kafka's default, GSSAPI, is not available.",
   },
   "sasl.mechanism.inter.broker.protocol": {
     type: "string",
@@ -25,6 +25,7 @@ export const SECURITY_KEYS = {
     doc: "Mechanism brokers use among themselves; accepted for compatibility and unused (tsbroker is one node).",
   },
   "sasl.jaas.config": {
+    sensitive: true,
     type: "string",
     default: "",
     origin: "kafka",
@@ -55,6 +56,57 @@ export const SECURITY_KEYS = {
     doc:
       "Session lifetime of SASL connections, in milliseconds, reported in SaslAuthenticate v1+: the client re-authenticates within it (KIP-368) as the same principal, or its connection is closed at its next request after it. 0 = sessions do not expire (a SaslHandshake on an authenticated connection is then ILLEGAL_SASL_STATE).",
   },
+  "sasl.server.callback.handler.class": {
+    type: "string",
+    default: "",
+    format: "empty | org.apache.kafka.common.security.oauthbearer.OAuthBearerValidatorCallbackHandler",
+    origin: "kafka",
+    kafkaDefault: "null",
+    doc:
+      "How OAUTHBEARER tokens are validated (per listener: listener.name.<name>.oauthbearer.sasl.server.callback.handler.class). Empty = Kafka's unsecured validator (alg none; options unsecuredValidator* in the OAuthBearerLoginModule JAAS entry), for development only; OAuthBearerValidatorCallbackHandler = signed tokens checked against the JWKS file of sasl.oauthbearer.jwks.endpoint.url.",
+  },
+  "sasl.oauthbearer.jwks.endpoint.url": {
+    type: "string",
+    default: "",
+    format: "file:///path/to/jwks.json",
+    origin: "kafka",
+    kafkaDefault: "null",
+    doc:
+      "The JWKS (public keys, RS256/384/512 and ES256/384/512) that signed OAUTHBEARER tokens must verify against. Only a file: URL is read, once at start.",
+  },
+  "sasl.oauthbearer.expected.audience": {
+    type: "list",
+    default: [],
+    origin: "kafka",
+    kafkaDefault: "null",
+    doc: "Audiences a signed OAUTHBEARER token's aud claim must name one of; empty = not checked.",
+  },
+  "sasl.oauthbearer.expected.issuer": {
+    type: "string",
+    default: "",
+    origin: "kafka",
+    kafkaDefault: "null",
+    doc: "The iss claim a signed OAUTHBEARER token must carry; empty = not checked.",
+  },
+  "sasl.oauthbearer.clock.skew.seconds": {
+    type: "int",
+    default: 30,
+    min: 0,
+    origin: "kafka",
+    doc: "Leeway for the exp and iat of signed OAUTHBEARER tokens, in seconds.",
+  },
+  "sasl.oauthbearer.sub.claim.name": {
+    type: "string",
+    default: "sub",
+    origin: "kafka",
+    doc: "The claim of a signed OAUTHBEARER token that names its principal (User:<value>).",
+  },
+  "sasl.oauthbearer.scope.claim.name": {
+    type: "string",
+    default: "scope",
+    origin: "kafka",
+    doc: "The claim of a signed OAUTHBEARER token that holds its scopes.",
+  },
   "ssl.keystore.type": {
     type: "string",
     default: "PEM",
@@ -73,6 +125,7 @@ export const SECURITY_KEYS = {
       "PEM file with the listener's private key (PKCS#8, encrypted with ssl.key.password or not) and its certificate chain, leaf first. Or give ssl.keystore.key and ssl.keystore.certificate.chain inline.",
   },
   "ssl.keystore.key": {
+    sensitive: true,
     type: "string",
     default: "",
     origin: "kafka",
@@ -81,6 +134,7 @@ export const SECURITY_KEYS = {
       "The listener's private key as inline PEM (instead of ssl.keystore.location), with ssl.keystore.certificate.chain.",
   },
   "ssl.keystore.certificate.chain": {
+    sensitive: true,
     type: "string",
     default: "",
     origin: "kafka",
@@ -88,6 +142,7 @@ export const SECURITY_KEYS = {
     doc: "The listener's certificate chain as inline PEM, leaf first, with ssl.keystore.key.",
   },
   "ssl.keystore.password": {
+    sensitive: true,
     type: "string",
     default: "",
     origin: "kafka",
@@ -95,6 +150,7 @@ export const SECURITY_KEYS = {
     doc: "Not used with PEM key stores (as in Kafka, setting it is an error): an encrypted key takes ssl.key.password.",
   },
   "ssl.key.password": {
+    sensitive: true,
     type: "string",
     default: "",
     origin: "kafka",
@@ -118,6 +174,7 @@ export const SECURITY_KEYS = {
       "PEM file of the CA certificates client certificates must chain to; needed when ssl.client.auth is requested or required (tsbroker has no default trust store).",
   },
   "ssl.truststore.certificates": {
+    sensitive: true,
     type: "string",
     default: "",
     origin: "kafka",
@@ -125,6 +182,7 @@ export const SECURITY_KEYS = {
     doc: "The trusted CA certificates as inline PEM (instead of ssl.truststore.location).",
   },
   "ssl.truststore.password": {
+    sensitive: true,
     type: "string",
     default: "",
     origin: "kafka",
@@ -137,7 +195,7 @@ export const SECURITY_KEYS = {
     values: ["none", "requested", "required"],
     origin: "kafka",
     doc:
-      "Client certificates on SSL and SASL_SSL listeners: required = a client without a trusted certificate fails the handshake; requested = asked for, a client without one connects as User:ANONYMOUS; none = not asked for. An untrusted certificate fails the handshake in both.",
+      "Client certificates on SSL listeners: required = a client without a trusted certificate fails the handshake; requested = asked for, a client without one connects as User:ANONYMOUS; none = not asked for. An untrusted certificate fails the handshake in both. SASL_SSL listeners take only their own listener.name.<name>.ssl.client.auth (KIP-684).",
   },
   "ssl.enabled.protocols": {
     type: "list",
@@ -176,6 +234,29 @@ export const SECURITY_KEYS = {
     origin: "kafka",
     doc: "A client-side check; accepted for compatibility and unused (the broker does not check client host names).",
   },
+  "authorizer.class.name": {
+    type: "string",
+    default: "",
+    format: "empty | org.apache.kafka.metadata.authorizer.StandardAuthorizer",
+    origin: "kafka",
+    doc:
+      "The authorizer that checks every request against the ACLs (CreateAcls, DescribeAcls, DeleteAcls). Only Kafka's StandardAuthorizer is implemented; empty = no authorization (the ACL APIs answer SECURITY_DISABLED).",
+  },
+  "super.users": {
+    type: "string",
+    default: "",
+    format: "User:<name>;User:<name>...",
+    origin: "kafka",
+    doc:
+      "Principals, separated by semicolons, that the authorizer allows everything whatever the ACLs say (e.g. User:admin).",
+  },
+  "allow.everyone.if.no.acl.found": {
+    type: "boolean",
+    default: false,
+    origin: "kafka",
+    doc:
+      "Whether the authorizer allows an operation on a resource that no ACL applies to at all; false denies it (super users excepted).",
+  },
 } as const satisfies Record<string, KeySpec>;
 
 /** Keys that may also be given per listener as `listener.name.<listener>.<key>`. */
@@ -211,6 +292,9 @@ export function listenerScopedKey(
   if (PER_LISTENER.includes(m[2]) || SSL_PER_LISTENER.includes(m[2])) return { listener, mechanism: null, key: m[2] };
   const jaas = /^([a-z0-9-]+)\.sasl\.jaas\.config$/.exec(m[2]);
   if (jaas) return { listener, mechanism: jaas[1].toUpperCase(), key: "sasl.jaas.config" };
+  // OAUTHBEARER's validator keys, per listener and mechanism.
+  const oauth = /^oauthbearer\.(sasl\.server\.callback\.handler\.class|sasl\.oauthbearer\.[a-z.]+)$/.exec(m[2]);
+  if (oauth) return { listener, mechanism: "OAUTHBEARER", key: oauth[1] };
   return null;
 }
 

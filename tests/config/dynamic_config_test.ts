@@ -144,3 +144,20 @@ test("docs/configuration.md names every key applied or refused while running", (
   );
   for (const [key] of keysRefusedWhileRunning()) assert.ok(section.includes(`\`${key}\``), key);
 });
+
+test("passwords and private keys are described as Kafka's PASSWORD type: sensitive, with no value anywhere", () => {
+  const jaas = 'org.apache.kafka.common.security.plain.PlainLoginModule required user_zed="zed-Pw-417";';
+  const cfg = loadConfig({ overrides: [`sasl.jaas.config=${jaas}`, "ssl.key.password=key-Pw-902"] });
+  const described = new Map(describeBrokerConfigs(cfg).map((c) => [c.name, c]));
+  for (const name of ["sasl.jaas.config", "ssl.key.password", "ssl.keystore.key", "ssl.truststore.password"]) {
+    const entry = described.get(name)!;
+    assert.equal(entry.isSensitive, true, name);
+    assert.equal(entry.value, null, name);
+    assert.equal(entry.type, 9, `${name} is a PASSWORD`);
+    assert.ok(entry.synonyms.every((s) => s.value === null), `${name}'s synonyms carry no value`);
+  }
+  assert.equal(described.get("sasl.jaas.config")!.source, ConfigSource.STATIC_BROKER_CONFIG);
+  const answer = JSON.stringify([...described.values()]);
+  assert.ok(!answer.includes("zed-Pw-417") && !answer.includes("key-Pw-902"), "no secret anywhere in the answer");
+  assert.equal(described.get("num.partitions")!.isSensitive, false);
+});
