@@ -22,6 +22,11 @@ import * as createTopics from "../../src/protocol/generated/create_topics.ts";
 import * as deleteTopics from "../../src/protocol/generated/delete_topics.ts";
 import * as deleteRecords from "../../src/protocol/generated/delete_records.ts";
 import * as initProducerId from "../../src/protocol/generated/init_producer_id.ts";
+import * as describeAcls from "../../src/protocol/generated/describe_acls.ts";
+import * as createAcls from "../../src/protocol/generated/create_acls.ts";
+import * as deleteAcls from "../../src/protocol/generated/delete_acls.ts";
+import * as describeClientQuotas from "../../src/protocol/generated/describe_client_quotas.ts";
+import * as alterClientQuotas from "../../src/protocol/generated/alter_client_quotas.ts";
 import * as describeConfigs from "../../src/protocol/generated/describe_configs.ts";
 import * as alterConfigs from "../../src/protocol/generated/alter_configs.ts";
 import * as incrementalAlterConfigs from "../../src/protocol/generated/incremental_alter_configs.ts";
@@ -111,6 +116,11 @@ export const CODECS: ReadonlyMap<number, { name: string; encode: Encode; decode:
   [36, codecsOf(saslAuthenticate, "SaslAuthenticate")],
   [50, codecsOf(describeUserScramCredentials, "DescribeUserScramCredentials")],
   [51, codecsOf(alterUserScramCredentials, "AlterUserScramCredentials")],
+  [29, codecsOf(describeAcls, "DescribeAcls")],
+  [30, codecsOf(createAcls, "CreateAcls")],
+  [31, codecsOf(deleteAcls, "DeleteAcls")],
+  [48, codecsOf(describeClientQuotas, "DescribeClientQuotas")],
+  [49, codecsOf(alterClientQuotas, "AlterClientQuotas")],
 ]);
 
 /**
@@ -129,4 +139,6 @@ export const SUITE_COVERAGE: Readonly<Record<string, readonly number[]>> = {
   "cluster_admin_test.ts": [43, 45, 46, 60, 61, 75],
   "transactions_test.ts": [24, 25, 26, 27, 28, 65, 66],
   "sasl_test.ts": [17, 36, 50, 51],
+  "acls_test.ts": [29, 30, 31],
+  "client_quotas_test.ts": [48, 49],
 };

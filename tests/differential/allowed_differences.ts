@@ -175,6 +175,9 @@ export const ALLOWED_DIFFERENCES: readonly AllowedDifference[] = [
     [34, "AlterReplicaLogDirs", [0, 0]],
     [35, "DescribeLogDirs", [0, 0]],
     [27, "WriteTxnMarkers", [0, 0]],
+    [29, "DescribeAcls", [0, 0]],
+    [30, "CreateAcls", [0, 0]],
+    [31, "DeleteAcls", [0, 0]],
   ] as const).map(([key, name, versions]): AllowedDifference => ({
     id: `kip-896-${name}-v${versions[0]}${versions[1] > versions[0] ? `-v${versions[1]}` : ""}`,
     apiKeys: [key],
@@ -223,6 +226,13 @@ export const ALLOWED_DIFFERENCES: readonly AllowedDifference[] = [
     unordered: ["user", "mechanism"],
     reason:
       "Kafka answers users, and a user's mechanisms, in hash-map order (mechanisms hash by identity, so their order changes between Kafka runs); the protocol leaves the order free",
+  },
+  {
+    id: "client-quotas-order",
+    apiKeys: [48, 49],
+    path: "entries",
+    unordered: ["entity"],
+    reason: "Kafka lists quota entities from a hash map keyed by entity; the protocol leaves the order free",
   },
   // ---- topics and metadata ----------------------------------------------------------------------
   {

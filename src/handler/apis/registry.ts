@@ -26,6 +26,9 @@ import { deleteRecordsHandler } from "./021_delete_records.ts";
 import { initProducerIdHandler } from "./022_init_producer_id.ts";
 import { offsetForLeaderEpochHandler } from "./023_offset_for_leader_epoch.ts";
 import { txnOffsetCommitHandler } from "./028_txn_offset_commit.ts";
+import { describeAclsHandler } from "./029_describe_acls.ts";
+import { createAclsHandler } from "./030_create_acls.ts";
+import { deleteAclsHandler } from "./031_delete_acls.ts";
 import { addPartitionsToTxnHandler } from "./024_add_partitions_to_txn.ts";
 import { addOffsetsToTxnHandler } from "./025_add_offsets_to_txn.ts";
 import { endTxnHandler } from "./026_end_txn.ts";
@@ -42,6 +45,8 @@ import { incrementalAlterConfigsHandler } from "./044_incremental_alter_configs.
 import { alterPartitionReassignmentsHandler } from "./045_alter_partition_reassignments.ts";
 import { listPartitionReassignmentsHandler } from "./046_list_partition_reassignments.ts";
 import { offsetDeleteHandler } from "./047_offset_delete.ts";
+import { describeClientQuotasHandler } from "./048_describe_client_quotas.ts";
+import { alterClientQuotasHandler } from "./049_alter_client_quotas.ts";
 import { describeUserScramCredentialsHandler } from "./050_describe_user_scram_credentials.ts";
 import { alterUserScramCredentialsHandler } from "./051_alter_user_scram_credentials.ts";
 import { describeClusterHandler } from "./060_describe_cluster.ts";
@@ -79,6 +84,9 @@ const HANDLERS: ReadonlyArray<ApiHandler<any, any>> = [
   endTxnHandler,
   writeTxnMarkersHandler,
   txnOffsetCommitHandler,
+  describeAclsHandler,
+  createAclsHandler,
+  deleteAclsHandler,
   alterReplicaLogDirsHandler,
   describeLogDirsHandler,
   saslAuthenticateHandler,
@@ -91,6 +99,8 @@ const HANDLERS: ReadonlyArray<ApiHandler<any, any>> = [
   alterPartitionReassignmentsHandler,
   listPartitionReassignmentsHandler,
   offsetDeleteHandler,
+  describeClientQuotasHandler,
+  alterClientQuotasHandler,
   describeUserScramCredentialsHandler,
   alterUserScramCredentialsHandler,
   describeClusterHandler,
