@@ -91,7 +91,9 @@ describe("differential: groups", () => {
   ) => ({
     ...defaultJoinGroupRequest(),
     groupId: group,
-    sessionTimeoutMs: 10_000,
+    // The largest session timeout the brokers allow here: groups made by one test are listed by later ones
+    // (ListGroups), and a member expiring on one broker a moment before the other changed their states.
+    sessionTimeoutMs: 300_000,
     rebalanceTimeoutMs: 10_000,
     memberId: member(s),
     protocolType: "consumer",

@@ -523,18 +523,25 @@ func admin(out result) error {
 		}
 		return "ok", err
 	})
+	// Kafka's metadata cache learns of new topics and partitions after CreateTopics and CreatePartitions
+	// answer: the listings below ask again (up to 10 s) until what was just created shows.
 	call("listTopics", func(ctx context.Context) (any, error) {
-		td, err := adm.ListTopics(ctx)
-		if err != nil {
-			return nil, err
-		}
 		var names []string
-		for _, t := range td.Sorted() {
-			if strings.HasPrefix(t.Topic, prefix) {
-				names = append(names, fmt.Sprintf("%s:%d", t.Topic, len(t.Partitions)))
+		for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(100 * time.Millisecond) {
+			td, err := adm.ListTopics(ctx)
+			if err != nil {
+				return nil, err
+			}
+			names = names[:0]
+			for _, t := range td.Sorted() {
+				if strings.HasPrefix(t.Topic, prefix) {
+					names = append(names, fmt.Sprintf("%s:%d", t.Topic, len(t.Partitions)))
+				}
+			}
+			if td.Has(t1) && td.Has(t2) || time.Now().After(deadline) {
+				return names, nil
 			}
 		}
-		return names, nil
 	})
 	call("brokerMetadata", func(ctx context.Context) (any, error) {
 		md, err := adm.BrokerMetadata(ctx)
@@ -548,8 +555,12 @@ func admin(out result) error {
 		if err != nil {
 			return nil, err
 		}
-		td, err := adm.ListTopics(ctx, t2)
-		return len(td[t2].Partitions), err
+		for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(100 * time.Millisecond) {
+			td, err := adm.ListTopics(ctx, t2)
+			if err != nil || len(td[t2].Partitions) == 3 || time.Now().After(deadline) {
+				return len(td[t2].Partitions), err
+			}
+		}
 	})
 	pcl, err := client(kgo.RecordPartitioner(kgo.ManualPartitioner()))
 	if err != nil {

@@ -6,7 +6,8 @@ Modes:
   loop   transactions back to back for <seconds>: 20 records each ("t<n>-<i>", 5 per
          partition of 4), the third of every three aborted, the rest committed.
          Prints "committed <n>" / "aborted <n>" once EndTxn answered, "failed <n>
-         <error>" when a transaction ends in an abortable error (then aborts it and
+         <error>" when a transaction ends in an error that is not fatal (then aborts it,
+         or starts a new producer when the error is neither abortable nor retriable, and
          goes on), and "fatal <error>" before exiting on a fatal one. Keeps going
          through a broker restart, as an application would.
   open   commits one transaction ("c-<i>"), then writes "o-<i>" records in a second
@@ -76,6 +77,12 @@ def loop():
                 except KafkaException as again:
                     say(f"fatal {error_text(again)}")
                     return
+            elif not err.retriable():
+                # Neither abortable nor retriable (librdkafka's _INCONSISTENT once, against the reference Kafka
+                # just restarted): the client's transaction state is unknown, and the next transaction hung in
+                # it. Start over as an application would: the new producer's InitProducerId fences this one
+                # and aborts whatever it left open.
+                p = producer()
             time.sleep(0.2)
 
 
