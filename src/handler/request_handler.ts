@@ -95,6 +95,10 @@ export class RequestHandler {
       }
       return { action: "close", reason: `malformed request: ${e instanceof Error ? e.message : e}` };
     }
+    // A Produce's bytes are known before it runs: when they take the client over its quota, the request may
+    // not release its connection early (a durable produce would let the next one in before the throttle).
+    let throttleMs = ctx.apiKey === 0 ? this.throttleFor(ctx, frame.byteLength) : 0;
+    if (throttleMs > 0) ctx.release = undefined;
     let response: unknown;
     let failed = 0;
     try {
@@ -111,8 +115,14 @@ export class RequestHandler {
       failed = 1;
     }
     if (response instanceof CloseConnection) return { action: "close", reason: response.reason };
-    const throttleMs = this.throttle(handler, ctx, frame.byteLength, response);
     if (response === NO_RESPONSE) return { action: "none", error: failed, throttleMs };
+    if (ctx.apiKey === 1 && handler.responseSizeHint) {
+      throttleMs = this.throttleFor(ctx, handler.responseSizeHint(response));
+    }
+    const body = response as { throttleTimeMs?: unknown };
+    if (throttleMs > 0 && typeof body.throttleTimeMs === "number") {
+      body.throttleTimeMs = Math.max(body.throttleTimeMs, throttleMs);
+    }
     try {
       const answer = this.encodeAnswer(handler, ctx, response, failed || hasTopLevelError(response));
       if (throttleMs > 0 && answer.action === "send") answer.throttleMs = throttleMs;
@@ -136,28 +146,12 @@ export class RequestHandler {
   }
 
   /**
-   * Kafka's produce and fetch quotas: Produce counts the request's size, Fetch its answer's (about); over the
-   * quota the answer's throttle_time_ms says for how long the connection will be muted.
+   * Kafka's produce and fetch quotas: `bytes` (a Produce's request size, a Fetch's answer size, about) are
+   * counted against the request's quota; the throttle time is 0 within it.
    */
-  private throttle(
-    // deno-lint-ignore no-explicit-any
-    handler: ApiHandler<any, any>,
-    ctx: RequestContext,
-    requestBytes: number,
-    response: unknown,
-  ): number {
+  private throttleFor(ctx: RequestContext, bytes: number): number {
     if (!this.quotas || (ctx.apiKey !== 0 && ctx.apiKey !== 1)) return 0;
-    const bytes = ctx.apiKey === 0
-      ? requestBytes
-      : response !== NO_RESPONSE && handler.responseSizeHint
-      ? handler.responseSizeHint(response)
-      : 0;
-    const throttleMs = this.quotas.throttle(ctx.broker.metadata, ctx.apiKey, ctx.principal, ctx.clientId, bytes);
-    const body = response as { throttleTimeMs?: unknown };
-    if (throttleMs > 0 && response !== NO_RESPONSE && typeof body.throttleTimeMs === "number") {
-      body.throttleTimeMs = Math.max(body.throttleTimeMs, throttleMs);
-    }
-    return throttleMs;
+    return this.quotas.throttle(ctx.broker.metadata, ctx.apiKey, ctx.principal, ctx.clientId, bytes);
   }
 
   private encodeAnswer(
