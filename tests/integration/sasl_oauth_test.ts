@@ -53,6 +53,8 @@ function overrides(jwksUrl: string, certs: TestCerts): Record<string, string> {
     "sasl.oauthbearer.jwks.endpoint.url": jwksUrl,
     "sasl.oauthbearer.expected.issuer": "https://idp.example",
     "sasl.oauthbearer.expected.audience": "tsbroker",
+    // The expired-session close is logged at debug level; the re-authentication test looks for it.
+    "tsbroker.log.level": "debug",
   };
 }
 
@@ -250,6 +252,48 @@ c.close()
       ], 120_000);
       assert.equal(consumed.code, 0, `ConsoleConsumer failed:\n${consumed.stderr}`);
       assert.equal(consumed.stdout.split("\n").filter((l) => /^[A-Z]{100}$/.test(l)).length, 200);
+    });
+
+    test("kafkajs re-authenticates before each 3-second token expires (no connections.max.reauth.ms)", async () => {
+      const script = `
+      import kafkajs from "kafkajs";
+      let tokens = 0;
+      const b64 = (v) => Buffer.from(JSON.stringify(v)).toString("base64url");
+      const oauthBearerProvider = async () => {
+        tokens++;
+        const now = Date.now() / 1000;
+        return { value: b64({ alg: "none" }) + "." + b64({ sub: "frank", scope: "kafka", iat: now, exp: now + 3 }) + "." };
+      };
+      const kafka = new kafkajs.Kafka({ brokers: [process.argv[1]], logLevel: kafkajs.logLevel.NOTHING,
+        reauthenticationThreshold: 1000, sasl: { mechanism: "oauthbearer", oauthBearerProvider } });
+      const producer = kafka.producer();
+      await producer.connect();
+      for (let i = 0; i < 16; i++) {
+        await producer.send({ topic: "oauth-reauth", messages: [{ value: "m" + i }] });
+        await new Promise((r) => setTimeout(r, 500));
+      }
+      await producer.disconnect();
+      console.log(tokens);
+    `;
+      const kjs = await runCommand("node", ["--input-type=module", "-e", script, broker.bootstrap], {
+        timeoutMs: 60_000,
+      });
+      assert.equal(kjs.code, 0, `kafkajs failed: ${kjs.stderr}`);
+      // 8 s of producing with 3 s tokens: every connection authenticated several times.
+      assert.ok(Number(kjs.stdout.trim()) >= 4, `kafkajs fetched ${kjs.stdout.trim()} tokens`);
+      const expired = broker.output.filter((l) => /expired .* without re-authentication/.test(l));
+      assert.deepEqual(expired, [], "connections were closed for expired sessions instead of re-authenticating");
+      const get = await runCommand("kcat", [
+        "-C",
+        "-b",
+        broker.bootstrap,
+        "-t",
+        "oauth-reauth",
+        "-e",
+        "-q",
+        ...kcatOAuth("principal=alice scope=kafka"),
+      ]);
+      assert.equal(get.stdout.trim().split("\n").length, 16);
     });
 
     test("the JWKS listener: a signed token authenticates with the token's lifetime; alg none and a wrong issuer do not", async () => {
