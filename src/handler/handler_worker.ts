@@ -19,7 +19,7 @@ import type { ControllerOp, ControllerResult } from "../cluster/controller_ops.t
 import { HandlerCore } from "./handler_core.ts";
 import type { CheckpointEntry } from "../replica/replica_manager.ts";
 import { type HandledRequest, RequestHandler } from "./request_handler.ts";
-import { RateTable } from "../cluster/quota/rate_table.ts";
+import { rateOptionsOf, RateTable } from "../cluster/quota/rate_table.ts";
 import { ClientQuotas } from "./services/client_quotas.ts";
 
 export interface HandlerInit {
@@ -103,7 +103,7 @@ export function runHandlerWorker(scope: WorkerScope): void {
     });
     const replicas = core.replicas;
     state = core.state;
-    const quotas = new ClientQuotas(new RateTable(message.quotaRates));
+    const quotas = new ClientQuotas(new RateTable(message.quotaRates, rateOptionsOf(message.config)));
     const handler = new RequestHandler(dispatchTable(), () => state, log, true, quotas);
     const queue = new RequestQueueCounter(message.queueBuffer, message.queueCapacity);
     const pool = new MemoryPool(message.poolBuffer);

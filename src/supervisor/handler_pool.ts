@@ -10,7 +10,7 @@ import type { MetadataImage } from "../cluster/metadata_image.ts";
 import type { HostRuntime, WorkerHandle } from "../runtime/types.ts";
 import type { HandlerInit, HandlerReport } from "../handler/handler_worker.ts";
 import type { Controller } from "./controller.ts";
-import { createRateTableBuffer } from "../cluster/quota/rate_table.ts";
+import { createRateTableBuffer, rateOptionsOf } from "../cluster/quota/rate_table.ts";
 import type { LogDirSet } from "./log_dir_set.ts";
 
 export interface HandlerPoolOptions {
@@ -35,9 +35,10 @@ export class HandlerPool {
   /** Set before `ready` resolves: controller calls arrive once partitions load. */
   controller: Controller | null = null;
   /** Client quota byte rates, counted broker-wide: every handler maps this one table. */
-  private readonly quotaRates = createRateTableBuffer();
+  private readonly quotaRates: SharedArrayBuffer;
 
   constructor(runtime: HostRuntime, private readonly o: HandlerPoolOptions, image: MetadataImage) {
+    this.quotaRates = createRateTableBuffer(rateOptionsOf(o.config));
     const ready: Promise<void>[] = [];
     for (let h = 0; h < o.count; h++) {
       const worker = runtime.spawnWorker("handler", `handler-${h}`);

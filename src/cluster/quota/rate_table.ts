@@ -20,6 +20,8 @@
  * 10 s, as in Kafka: a burst of about 10 s worth passes before throttling).
  */
 
+import type { BrokerConfig } from "../../config/keys.ts";
+
 const SLOTS = 1024;
 
 export interface RateTableOptions {
@@ -30,6 +32,11 @@ export interface RateTableOptions {
 }
 
 export const DEFAULT_RATE_OPTIONS: RateTableOptions = { windows: 11, windowMs: 1000 };
+
+/** The windows a broker's config sets (`quota.window.num`, `quota.window.size.seconds`). */
+export function rateOptionsOf(config: BrokerConfig): RateTableOptions {
+  return { windows: config["quota.window.num"], windowMs: config["quota.window.size.seconds"] * 1000 };
+}
 
 export function createRateTableBuffer(options: RateTableOptions = DEFAULT_RATE_OPTIONS): SharedArrayBuffer {
   return new SharedArrayBuffer(SLOTS * (1 + 2 * options.windows) * 8);
