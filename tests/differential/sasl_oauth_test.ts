@@ -5,7 +5,8 @@
  * same exchanges on fresh connections: good tokens (the session lifetime is
  * the token's, capped at 60 s when set), expiry and re-authentication, every refusal (the JSON challenge, then the
  * client's \x01 and SASL_AUTHENTICATION_FAILED), malformed messages,
- * authorization ids, extensions and re-authentication. Each exchange's
+ * authorization ids, extensions and re-authentication; a second listener
+ * with two required scopes, other claim names and clock skew. Each exchange's
  * error codes, messages, challenge bytes, lifetimes (rounded to 5 s: the
  * token's exp is relative to each broker's clock) and whether the connection
  * closes must be the same.
@@ -152,23 +153,58 @@ function scenarios(): Record<string, Step[]> {
   };
 }
 
+/** A second listener, SCOPED, with the validator's other options: two required scopes, other claim names, clock skew. */
+const SCOPED = {
+  "listener.name.scoped.oauthbearer.sasl.jaas.config":
+    `${LOGIN} required unsecuredValidatorRequiredScope="kafka write" ` +
+    'unsecuredValidatorScopeClaimName="scp" unsecuredValidatorPrincipalClaimName="client_id" ' +
+    'unsecuredValidatorAllowableClockSkewMs="5000" unsecuredLoginStringClaim_sub="broker";',
+};
+
+function scopedScenarios(): Record<string, Step[]> {
+  const token = (more: Record<string, unknown> = {}) =>
+    jwt({ client_id: "svc", iat: now() - 10, exp: now() + 3600, scp: ["write", "kafka"], ...more });
+  return {
+    "SCOPED: both required scopes, principal from client_id": [handshake(), bearer(token()), metadata()],
+    "SCOPED: one of the two scopes": [handshake(), bearer(token({ scp: ["kafka"] })), ack()],
+    "SCOPED: the scopes in the scope claim": [
+      handshake(),
+      bearer(token({ scp: undefined, scope: ["kafka", "write"] })),
+    ],
+    "SCOPED: a sub but no client_id": [handshake(), bearer(token({ client_id: undefined, sub: "svc" })), ack()],
+    "SCOPED: expired 2 s ago, within the 5 s skew": [handshake(), bearer(token({ exp: now() - 2 })), metadata()],
+    "SCOPED: expired 20 s ago": [handshake(), bearer(token({ exp: now() - 20 })), ack()],
+    "SCOPED: issued 2 s ahead, within the skew": [handshake(), bearer(token({ iat: now() + 2 })), metadata()],
+  };
+}
+
 for (const reauthMs of ["60000", "0"]) {
   describe(`differential: OAUTHBEARER with the unsecured validator, connections.max.reauth.ms=${reauthMs}`, () => {
     let kafka: ReferenceKafka;
     let broker: BrokerProcess;
-    let kafkaSasl: number;
+    let kafkaSasl: number, kafkaScoped: number, brokerScoped: number;
     before(async () => {
-      kafkaSasl = await freePort();
+      [kafkaSasl, kafkaScoped] = [await freePort(), await freePort()];
+      const settings = { ...SETTINGS, ...SCOPED, "connections.max.reauth.ms": reauthMs };
       [kafka, broker] = await Promise.all([
         startReferenceKafka({
           heap: "384m",
-          extraListeners: [{ name: "SASL_PLAINTEXT", protocol: "SASL_PLAINTEXT", port: kafkaSasl }],
-          config: { ...SETTINGS, "connections.max.reauth.ms": reauthMs },
+          extraListeners: [
+            { name: "SASL_PLAINTEXT", protocol: "SASL_PLAINTEXT", port: kafkaSasl },
+            { name: "SCOPED", protocol: "SASL_PLAINTEXT", port: kafkaScoped },
+          ],
+          config: settings,
         }),
         startBroker("deno", {
-          overrides: { ...SETTINGS, "connections.max.reauth.ms": reauthMs, listeners: "SASL_PLAINTEXT://127.0.0.1:0" },
+          overrides: {
+            ...settings,
+            listeners: "SASL_PLAINTEXT://127.0.0.1:0,SCOPED://127.0.0.1:0",
+            "listener.security.protocol.map": "SASL_PLAINTEXT:SASL_PLAINTEXT,SCOPED:SASL_PLAINTEXT",
+          },
         }),
       ]);
+      const line = broker.output.find((l) => / started .* listeners=/.test(l))!;
+      brokerScoped = Number(/,SCOPED:\/\/[^,\s]*:(\d+)/.exec(line)![1]);
     });
     after(async () => {
       await Promise.all([kafka?.stop(), broker?.stop()]);
@@ -176,12 +212,16 @@ for (const reauthMs of ["60000", "0"]) {
 
     test("every exchange ends as it does on Kafka", async () => {
       const differences: string[] = [];
-      const titles = Object.keys(scenarios());
-      const results = await Promise.all(titles.map(async (title) => {
-        const [k, t] = await Promise.all([
-          exchange(kafkaSasl, scenarios()[title]),
-          exchange(broker.port, scenarios()[title]),
-        ]);
+      const runs = [
+        ...Object.keys(scenarios()).map((title) => ({ title, ports: [kafkaSasl, broker.port], make: scenarios })),
+        ...Object.keys(scopedScenarios()).map((title) => ({
+          title,
+          ports: [kafkaScoped, brokerScoped],
+          make: scopedScenarios,
+        })),
+      ];
+      const results = await Promise.all(runs.map(async ({ title, ports, make }) => {
+        const [k, t] = await Promise.all(ports.map((port) => exchange(port, make()[title])));
         return { title, k, t };
       }));
       for (const { title, k, t } of results) {
@@ -195,6 +235,11 @@ for (const reauthMs of ["60000", "0"]) {
         `[differential] sasl_oauth_test.ts (reauth ${reauthMs}): ${results.length} scenarios, ${differences.length} differ`,
       );
       assert.deepEqual(differences, [], differences.join("\n"));
+      // Both sides agreeing is not enough: the scenarios must reach what they are named for.
+      const kafkaSide = (title: string) => results.find((r) => r.title === title)!.k.join(" | ");
+      assert.match(kafkaSide("a good token"), /Metadata brokers 1 \| stays open$/);
+      assert.match(kafkaSide("SCOPED: both required scopes, principal from client_id"), /Metadata brokers 1/);
+      assert.match(kafkaSide("SCOPED: one of the two scopes"), /insufficient_scope.*\[kafka, write\]/);
     });
   });
 }
