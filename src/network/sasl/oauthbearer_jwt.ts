@@ -18,9 +18,10 @@
  *   public keys) with the key of the token's kid (or, without a kid, any key
  *   of its type); exp and iat required (sasl.oauthbearer.clock.skew.seconds of
  *   leeway), the sub claim (sasl.oauthbearer.sub.claim.name) a non-empty
- *   string, aud one of sasl.oauthbearer.expected.audience and iss equal to
- *   sasl.oauthbearer.expected.issuer when those are set. Every failure is
- *   "invalid_token", as Kafka answers.
+ *   string, nbf (if any) passed, aud one of sasl.oauthbearer.expected.audience
+ *   (and, that unset, no aud at all: RFC 7519 as Kafka's JWT library applies
+ *   it) and iss equal to sasl.oauthbearer.expected.issuer when set. Every
+ *   failure is "invalid_token", as Kafka answers.
  * `detail` says which check failed, for the broker's log only.
  */
 import { createPublicKey, type KeyObject, verify } from "node:crypto";
@@ -187,10 +188,18 @@ function signed(s: OAuthBearerSettings): TokenValidator {
     if (typeof exp === "string") return invalid(exp);
     const principal = principalOf(jws.claims, s.principalClaim);
     if (principal === null) return invalid(`no string claim ${s.principalClaim} names the principal`);
+    const nbf = timeClaim(jws.claims, "nbf");
+    if (nbf === null) return invalid("the nbf claim is not a number");
+    if (nbf !== undefined && nowMs + s.clockSkewMs < nbf) {
+      return invalid(`the token is not valid before ${new Date(nbf).toISOString()}`);
+    }
+    const aud = jws.claims.aud;
     if (s.audience.length > 0) {
-      const aud = jws.claims.aud;
       const auds = typeof aud === "string" ? [aud] : Array.isArray(aud) ? aud : [];
       if (!auds.some((a) => s.audience.includes(a))) return invalid(`aud ${JSON.stringify(aud)} is not expected`);
+    } else if (aud !== undefined) {
+      // RFC 7519 4.1.3, as Kafka's JWT library applies it: a token for an audience is refused where none is expected.
+      return invalid(`aud ${JSON.stringify(aud)} is present but sasl.oauthbearer.expected.audience is not set`);
     }
     if (s.issuer !== "" && jws.claims.iss !== s.issuer) {
       return invalid(`iss ${JSON.stringify(jws.claims.iss)} is not ${s.issuer}`);

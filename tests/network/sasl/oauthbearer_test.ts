@@ -227,6 +227,16 @@ test("the JWKS validator refuses bad signatures, wrong audience or issuer, expir
   assert.ok(attempt(JWKS, message(listed)) instanceof OAuthBearerServer);
 });
 
+test("the JWKS validator: nbf is honoured; without an expected audience, a token naming one is refused", () => {
+  const early = signedToken("RS256", rsa.privateKey, "r1", { ...signedClaims(), nbf: sec(NOW + 60_000) });
+  assert.equal(attempt(JWKS, message(early)), '{"status":"invalid_token"}');
+  const open = { ...JWKS, audience: [] };
+  const named = signedToken("RS256", rsa.privateKey, "r1", signedClaims());
+  assert.equal(attempt(open, message(named)), '{"status":"invalid_token"}');
+  const unnamed = signedToken("RS256", rsa.privateKey, "r1", { ...signedClaims(), aud: undefined });
+  assert.ok(attempt(open, message(unnamed)) instanceof OAuthBearerServer);
+});
+
 /** A request frame without its size prefix. */
 function frame<T>(apiKey: number, version: number, body: T, encode: (w: Writer, v: number, m: T) => void) {
   const w = new Writer();
