@@ -61,8 +61,12 @@ const PRIVATE_KEY = /^(ENCRYPTED |RSA |EC )?PRIVATE KEY$/;
 class ListenerKeys {
   private readonly own = new Map<string, string>();
 
-  constructor(private readonly cfg: BrokerConfig, readonly listener: string) {
-    for (const [name, value] of listenerScopedValues(cfg)) {
+  constructor(
+    private readonly cfg: BrokerConfig,
+    readonly listener: string,
+    overrides: ReadonlyMap<string, string> = new Map(),
+  ) {
+    for (const [name, value] of [...listenerScopedValues(cfg), ...overrides]) {
       const key = listenerScopedKey(name);
       if (key?.listener === listener && key.mechanism === null) this.own.set(key.key, value);
     }
@@ -256,8 +260,10 @@ export function resolveTlsSettings(
   listener: string,
   saslSsl: boolean,
   fail: Fail,
+  /** Dynamic per-broker configs (`listener.name.<l>.ssl.*` → value): they win over the config file's. */
+  overrides: ReadonlyMap<string, string> = new Map(),
 ): TlsListenerSettings {
-  const keys = new ListenerKeys(cfg, listener);
+  const keys = new ListenerKeys(cfg, listener, overrides);
   const clientAuth = saslSsl && !keys.isOwn("ssl.client.auth") ? "none" : keys.text("ssl.client.auth").toLowerCase();
   if (clientAuth !== "none" && clientAuth !== "requested" && clientAuth !== "required") {
     fail("ssl.client.auth", `${keys.where("ssl.client.auth")} = ${clientAuth}: expected none, requested or required`);
@@ -293,4 +299,47 @@ export function strayTlsKeys(cfg: BrokerConfig, tlsListeners: readonly string[])
     const scoped = listenerScopedKey(name);
     return scoped !== null && SSL_PER_LISTENER.includes(scoped.key) && !tlsListeners.includes(scoped.listener);
   });
+}
+
+/**
+ * The listener keys Kafka reconfigures while running (its SslConfigs.RECONFIGURABLE_CONFIGS): the key store
+ * and the trust store. The others (client auth, protocols, suites, mapping rules) stay as the broker started.
+ */
+export const RELOADABLE_SSL_KEYS: readonly string[] = [
+  "ssl.keystore.type",
+  "ssl.keystore.location",
+  "ssl.keystore.password",
+  "ssl.key.password",
+  "ssl.keystore.key",
+  "ssl.keystore.certificate.chain",
+  "ssl.truststore.type",
+  "ssl.truststore.location",
+  "ssl.truststore.password",
+  "ssl.truststore.certificates",
+];
+
+/**
+ * Why a listener may not swap certificate `before` for `after` (leaf first, PEM), or null: as Kafka's
+ * SslFactory checks a new key store, the subject and the subject alternative names must stay the same, so
+ * clients that verify the broker's name keep connecting.
+ */
+export function certificateIdentityChange(before: string, after: string): string | null {
+  const leaf = (chain: string) => new X509Certificate(pemBlocks(chain).find((b) => b.label === "CERTIFICATE")!.pem);
+  const old = leaf(before), next = leaf(after);
+  const dn = (c: X509Certificate) => c.subject.split("\n").join(",");
+  if (old.subject !== next.subject) {
+    return `the new certificate's subject (${dn(next)}) differs from the current one (${dn(old)})`;
+  }
+  const sans = (c: X509Certificate) => (c.subjectAltName ?? "").split(", ").filter((s) => s !== "").sort().join(", ");
+  if (sans(old) !== sans(next)) {
+    return `the new certificate's subject alternative names (${sans(next) || "none"}) differ from the current ones (${
+      sans(old) || "none"
+    })`;
+  }
+  return null;
+}
+
+/** Whether two settings serve different keys, certificates or trusted CAs. */
+export function storesDiffer(a: TlsListenerSettings, b: TlsListenerSettings): boolean {
+  return a.key !== b.key || a.certChain !== b.certChain || a.trustedCerts !== b.trustedCerts;
 }

@@ -5,7 +5,7 @@
  * sockets cannot move between Workers), and runs a Processor on it.
  */
 import { OwnerTable } from "./produce_owner.ts";
-import type { ConnectionEvents, NetRuntime, TcpListener, WorkerScope } from "../runtime/types.ts";
+import type { ConnectionEvents, NetRuntime, TcpListener, TlsServerOptions, WorkerScope } from "../runtime/types.ts";
 import { Logger, type LogLevel, setLoggerLevels, setLogLevel } from "../util/logger.ts";
 import { ConnectionQuotas } from "./connection_quotas.ts";
 import { MemoryPool } from "./memory_pool.ts";
@@ -68,24 +68,32 @@ export type ProcessorCommand =
   /** The SCRAM credential store changed (AlterUserScramCredentials): its whole new contents. */
   | { type: "scram-credentials"; credentials: ScramCredentialRecord[] }
   /** The topics changed: [name, topic id] of every topic. */
-  | { type: "owners"; topics: Array<[string, string]> };
+  | { type: "owners"; topics: Array<[string, string]> }
+  /** The listener's key or trust store changed (a dynamic config): new connections use these settings. */
+  | { type: "tls-settings"; tls: TlsListenerSettings };
 
 /** Processor → supervisor. */
 export type ProcessorReport =
   | { type: "listening"; port: number }
   | { type: "stopped" }
-  | { type: "failed"; message: string };
+  | { type: "failed"; message: string }
+  /** Answers "tls-settings" (applied or not: the log says which). */
+  | { type: "tls-reloaded" };
 
 export function runProcessorWorker(scope: WorkerScope, net: NetRuntime): void {
   let processor: Processor | null = null;
   let listener: TcpListener | null = null;
   const scram = new ScramCredentialCache();
   let owners: OwnerTable | undefined;
+  let init: ProcessorInit | null = null;
+  let workerLog: Logger | null = null;
   scope.onmessage = async (event: MessageEvent) => {
     const message = event.data as ProcessorInit | ProcessorCommand;
     if (message.type === "init") {
+      init = message;
       setLogLevel(message.logLevel);
       const log = new Logger(message.name);
+      workerLog = log;
       scram.replace(message.scramCredentials ?? []);
       owners = new OwnerTable(message.handlerPorts.length);
       owners.replace(message.owners ?? []);
@@ -123,14 +131,7 @@ export function runProcessorWorker(scope: WorkerScope, net: NetRuntime): void {
           reusePort: message.reusePort,
           sendBufferBytes: message.sendBufferBytes,
           receiveBufferBytes: message.receiveBufferBytes,
-          tls: message.tls
-            ? {
-              ...message.tls,
-              // A handshake is bounded as a request's bytes are.
-              handshakeTimeoutMs: message.requestReadTimeoutMs,
-              maxPendingHandshakes: message.maxConnections,
-            }
-            : undefined,
+          tls: message.tls ? adapterTls(message, message.tls) : undefined,
         }, message.tls ? withHandshakeLog(processor, log) : processor);
         scope.postMessage({ type: "listening", port: listener.port } satisfies ProcessorReport);
       } catch (e) {
@@ -148,6 +149,15 @@ export function runProcessorWorker(scope: WorkerScope, net: NetRuntime): void {
       setLoggerLevels(message.levels);
     } else if (message.type === "scram-credentials") {
       scram.replace(message.credentials);
+    } else if (message.type === "tls-settings") {
+      try {
+        if (!listener?.updateTls || !init) throw new Error("this listener cannot change its TLS settings");
+        listener.updateTls(adapterTls(init, message.tls));
+        workerLog?.info("TLS key and trust stores reloaded: new connections use them");
+      } catch (e) {
+        workerLog?.error(`TLS reload failed, the previous key and trust stores stay in use: ${e}`);
+      }
+      scope.postMessage({ type: "tls-reloaded" } satisfies ProcessorReport);
     } else if (message.type === "owners") {
       owners?.replace(message.topics);
     } else if (message.type === "stop-accepting") {
@@ -159,6 +169,16 @@ export function runProcessorWorker(scope: WorkerScope, net: NetRuntime): void {
       await processor?.shutdown(message.timeoutMs);
       scope.postMessage({ type: "stopped" } satisfies ProcessorReport);
     }
+  };
+}
+
+/** A listener's TLS settings as the adapter takes them. */
+function adapterTls(init: ProcessorInit, tls: TlsListenerSettings): TlsServerOptions {
+  return {
+    ...tls,
+    // A handshake is bounded as a request's bytes are.
+    handshakeTimeoutMs: init.requestReadTimeoutMs,
+    maxPendingHandshakes: init.maxConnections,
   };
 }
 

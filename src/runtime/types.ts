@@ -103,6 +103,11 @@ export interface TcpListener {
   readonly port: number;
   /** Stop accepting; existing connections stay open. */
   close(): void;
+  /**
+   * TLS listeners: use these key, certificates and trust store for connections accepted from now on;
+   * connections already open keep theirs. Throws when the runtime refuses them (the old ones stay).
+   */
+  updateTls?(tls: TlsServerOptions): void;
 }
 
 /** What an HTTP handler learns of a request beyond its path: the web console's POST/DELETE need these. */

@@ -30,6 +30,7 @@ import { startMetricsServer } from "./metrics_http.ts";
 import { type BoundListener, processorLabel, startProcessors, topicOwners } from "./processor_pool.ts";
 import { scramStoreFor } from "./scram_store.ts";
 import { createSharedState, type SharedState } from "./shared_state.ts";
+import { startTlsReload } from "./tls_reload.ts";
 
 export type { BoundListener };
 
@@ -115,6 +116,7 @@ export async function startBroker(runtime: HostRuntime, config: BrokerConfig): P
     await abandonStart(workers, dirState);
     throw e;
   }
+  await startTlsReload(plane.controller, config, listeners, threads.perListener, workers.processors, log);
   // Handlers started with port-0 listeners unresolved: send the final image.
   await plane.publish();
   forwardToProcessors(plane, logDir, workers.processors);

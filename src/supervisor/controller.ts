@@ -21,6 +21,7 @@ import { scramStoreFor } from "./scram_store.ts";
 import { AclStore } from "./acl_store.ts";
 import { QuotaStore } from "./quota_store.ts";
 import { authorizerClassProblem } from "../cluster/acl/authorizer_config.ts";
+import { alterBrokerConfigsWithTls, type TlsReload } from "./tls_reload.ts";
 
 /** At most one WARN about refused auto-creations per this many ms: clients retry Metadata in a loop. */
 const AUTO_CREATE_WARN_INTERVAL_MS = 10_000;
@@ -66,6 +67,8 @@ export class Controller {
   readonly acls: AclStore;
   /** Client quotas; they go out with every metadata image. */
   readonly quotas: QuotaStore;
+  /** TLS listeners' key and trust stores changed per broker; set by the supervisor when it has TLS listeners. */
+  tlsReload: TlsReload | null = null;
 
   constructor(
     private readonly logDir: string,
@@ -127,7 +130,12 @@ export class Controller {
         return { op: "alterTopicConfigs", outcomes };
       }
       case "alterBrokerConfigs": {
-        const { outcomes, changed } = this.brokerConfigs.alterConfigs(call.resources, call.validateOnly);
+        const { outcomes, changed } = await alterBrokerConfigsWithTls(
+          this.brokerConfigs,
+          this.tlsReload,
+          call.resources,
+          call.validateOnly,
+        );
         if (changed) await this.publish();
         return { op: "alterBrokerConfigs", outcomes };
       }

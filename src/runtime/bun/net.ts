@@ -200,16 +200,28 @@ function tlsHandlers(tls: TlsServerOptions, events: ConnectionEvents, plain: Rec
 
 export function listenBun(options: ListenOptions, events: ConnectionEvents): Promise<TcpListener> {
   const plain = plainHandlers(events);
-  const server = BunGlobal.listen({
-    hostname: options.host || "0.0.0.0",
-    port: options.port,
-    reusePort: options.reusePort,
-    ...(options.tls ? { tls: bunTlsOptions(options.tls) } : {}),
-    socket: options.tls ? tlsHandlers(options.tls, events, plain) : plain,
-  });
+  const bind = (port: number, tls: TlsServerOptions | undefined) =>
+    BunGlobal.listen({
+      hostname: options.host || "0.0.0.0",
+      port,
+      reusePort: options.reusePort,
+      ...(tls ? { tls: bunTlsOptions(tls) } : {}),
+      socket: tls ? tlsHandlers(tls, events, plain) : plain,
+    });
+  let server = bind(options.port, options.tls);
   return Promise.resolve({
     port: server.port,
     close: () => server.stop(false),
+    // Bun's reload() takes new socket handlers but keeps the TLS context (measured: the old certificate
+    // still served), so a new context means a new listener on the same port (SO_REUSEPORT lets both bind)
+    // and stopping the old one without closing its connections, which keep their handshake's keys.
+    updateTls: options.tls && options.reusePort
+      ? (tls) => {
+        const next = bind(server.port, tls);
+        server.stop(false);
+        server = next;
+      }
+      : undefined,
   });
 }
 

@@ -241,6 +241,17 @@ function v1Hint(der: Uint8Array): string {
   }
 }
 
+/** What node:tls builds a secure context from; also what a reload replaces. */
+function secureContextOptions(tls: TlsServerOptions) {
+  return {
+    key: tls.key,
+    cert: tls.certChain,
+    ca: tls.trustedCerts || undefined,
+    minVersion: tls.minVersion,
+    maxVersion: tls.maxVersion,
+  };
+}
+
 function listenNodeTls(options: ListenOptions, tls: TlsServerOptions, events: ConnectionEvents): Promise<TcpListener> {
   if (tls.cipherSuites.length > 0) {
     throw new Error(
@@ -248,13 +259,9 @@ function listenNodeTls(options: ListenOptions, tls: TlsServerOptions, events: Co
     );
   }
   const server = nodeTls.createServer({
-    key: tls.key,
-    cert: tls.certChain,
-    ca: tls.trustedCerts || undefined,
+    ...secureContextOptions(tls),
     requestCert: tls.clientAuth !== "none",
     rejectUnauthorized: tls.clientAuth === "required",
-    minVersion: tls.minVersion,
-    maxVersion: tls.maxVersion,
   });
   // Handshakes in progress, by client address: they count against maxPendingHandshakes until done or
   // closed. The timer is ours: node's handshakeTimeout did not close a client that sent nothing.
@@ -314,6 +321,8 @@ function listenNodeTls(options: ListenOptions, tls: TlsServerOptions, events: Co
       resolve({
         port: (server.address() as { port: number }).port,
         close: () => server.close(),
+        // A new context serves the handshakes that start from now on; open connections keep theirs.
+        updateTls: (next) => server.setSecureContext(secureContextOptions(next)),
       });
     });
   });
