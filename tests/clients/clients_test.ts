@@ -178,11 +178,8 @@ describe("real clients against the reference Kafka and tsbroker under Deno", () 
 
     test("AdminClient: every call tsbroker serves agrees with Kafka; the rest fail with UnsupportedVersionException", async () => {
       const r = await onBoth(await java(), "admin", "java-admin");
-      checkAdmin(r, [
-        "describeAcls",
-        "describeClientQuotas",
-        "describeMetadataQuorum",
-      ], (v) => v === "!UnsupportedVersionException");
+      // ACLs and client quotas are served (without an authorizer both brokers answer SECURITY_DISABLED).
+      checkAdmin(r, ["describeMetadataQuorum"], (v) => v === "!UnsupportedVersionException");
       assert.equal(r.kafka.results.createTopics, "ok");
       assert.equal(r.kafka.results.createTopicsDuplicate, "!TopicExistsException");
       assert.equal(r.kafka.results.describeConfigsTopic, "delete", "cleanup.policy, as tsbroker describes it too");
@@ -320,14 +317,8 @@ describe("real clients against the reference Kafka and tsbroker under Deno", () 
 
     test("kadm: served calls agree with Kafka; the rest fail at once with 'broker is too old'", async () => {
       const r = await onBoth(await go(), "admin", "go-admin");
-      checkAdmin(
-        r,
-        [
-          "describeACLs",
-          "describeClientQuotas",
-        ],
-        (v) => typeof v === "string" && v.includes("broker is too old"),
-      );
+      // Every call kadm makes here is served now (ACLs and client quotas since issue 14).
+      checkAdmin(r, [], (v) => typeof v === "string" && v.includes("broker is too old"));
       assert.deepEqual(r.kafka.results.fetchOffsets, ["go-admin-a1-0=7/meta", "go-admin-a1-1=0/"]);
       assert.equal(r.kafka.results.listTransactions, "ok", "ListTransactions is served (transactions, issue 13)");
       assert.equal(r.kafka.results.describeTopicConfigs, "delete");
@@ -374,9 +365,9 @@ describe("real clients against the reference Kafka and tsbroker under Deno", () 
       assert.equal(r.describedType, "CONSUMER");
     });
 
-    test("admin: served calls agree with Kafka; ACLs fail at once with _UNSUPPORTED_FEATURE", async () => {
+    test("admin: every call agrees with Kafka, ACLs included (SECURITY_DISABLED without an authorizer)", async () => {
       const r = await onBoth(await confluent(), "admin", "ck-admin");
-      checkAdmin(r, ["describeAcls"], (v) => v === "!_UNSUPPORTED_FEATURE");
+      checkAdmin(r, [], (v) => v === "!_UNSUPPORTED_FEATURE");
       assert.equal(r.kafka.results.describeConfigs, "delete");
       assert.equal(r.kafka.results.deleteRecords, 4);
       assert.equal(r.kafka.results.listOffsetsMaxTimestamp, 5);
@@ -425,14 +416,14 @@ for (const flavour of ["bun", "exe"] as Flavour[]) {
       checkGroup(group, flavour);
     });
 
-    test("Java AdminClient: DescribeConfigs and IncrementalAlterConfigs are served, unsupported calls fail at once", async () => {
+    test("Java AdminClient: DescribeConfigs, IncrementalAlterConfigs and DescribeAcls are served", async () => {
       const r = await (await java())(broker.bootstrap, "admin", "java-admin");
       assert.equal(r.error, undefined);
       assert.equal(r.results.createTopics, "ok");
       assert.deepEqual(r.results.listConsumerGroupOffsets, ["java-admin-a1-0=7/meta", "java-admin-a1-1=0/"]);
       assert.equal(r.results.describeConfigsTopic, "delete");
       assert.equal(r.results.incrementalAlterConfigs, "ok");
-      assert.equal(r.results.describeAcls, "!UnsupportedVersionException");
+      assert.equal(r.results.describeAcls, "!SecurityDisabledException", "no authorizer configured, as on Kafka");
       assert.ok(r.ms.describeAcls < 5000);
     });
 
