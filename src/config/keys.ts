@@ -106,6 +106,20 @@ export const CONFIG_KEYS = {
     origin: "kafka",
     doc: "Requests queued for the I/O threads before the network threads stop reading.",
   },
+  "quota.window.num": {
+    type: "int",
+    default: 11,
+    min: 1,
+    origin: "kafka",
+    doc: "Windows of quota.window.size.seconds over which client quota rates (produce and fetch bytes) are measured.",
+  },
+  "quota.window.size.seconds": {
+    type: "int",
+    default: 1,
+    min: 1,
+    origin: "kafka",
+    doc: "Length of each window over which client quota rates are measured.",
+  },
   "queued.max.request.bytes": {
     type: "long",
     default: 268435456,

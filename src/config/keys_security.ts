@@ -79,7 +79,8 @@ export const SECURITY_KEYS = {
     default: [],
     origin: "kafka",
     kafkaDefault: "null",
-    doc: "Audiences a signed OAUTHBEARER token's aud claim must name one of; empty = not checked.",
+    doc:
+      "Audiences a signed OAUTHBEARER token's aud claim must name one of; empty = tokens must carry no aud (as Kafka's JWT library decides).",
   },
   "sasl.oauthbearer.expected.issuer": {
     type: "string",

@@ -282,6 +282,7 @@ export class Processor implements ConnectionEvents {
       if (bytes > 0) this.o.metrics.add(P.bytesOut, bytes);
       this.o.unsent.release(done.credit);
       this.o.metrics.recordRequest(done.apiKey, now - done.since, done.response!.error);
+      if (done.response!.throttleMs) this.throttle(conn, done.response!.throttleMs, now);
     }
     conn.settleUnsent(this.o.unsent, now);
     if (conn.closing) {
@@ -290,6 +291,21 @@ export class Processor implements ConnectionEvents {
     }
     this.pump(conn);
     this.forgetIfFinished(conn);
+  }
+
+  /** KIP-219: after an answer over a client quota, nothing more of the connection goes to a handler for that long. */
+  private throttle(conn: ClientConnection, ms: number, now: number): void {
+    const pending = conn.throttledUntil !== 0;
+    conn.throttledUntil = Math.max(conn.throttledUntil, now + ms);
+    if (pending) return;
+    const check = () =>
+      this.timed(() => {
+        const left = conn.throttledUntil - this.clock.now();
+        if (left > 0) return void this.clock.setTimeout(check, left);
+        conn.throttledUntil = 0;
+        if (this.byId.get(conn.id) === conn) this.pump(conn);
+      });
+    this.clock.setTimeout(check, ms);
   }
 
   // ---- back-pressure ----

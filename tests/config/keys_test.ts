@@ -54,6 +54,8 @@ describe("config key table", () => {
       "num.network.threads": null,
       "num.io.threads": null,
       "queued.max.requests": 500,
+      "quota.window.num": 11,
+      "quota.window.size.seconds": 1,
       "queued.max.request.bytes": 268435456,
       "socket.request.max.bytes": 104857600,
       "socket.send.buffer.bytes": 102400,
