@@ -146,7 +146,8 @@ function loadKeyStore(keys: ListenerKeys, fail: Fail): { key: string; certChain:
       `listener ${keys.listener} uses TLS but has no key: set ssl.keystore.location (a PEM file with the private key and certificate chain) or ssl.keystore.key and ssl.keystore.certificate.chain`,
     );
   }
-  const where = keys.where(source);
+  // A file is named too: a reload's refusal then says which file was at fault.
+  const where = source === "ssl.keystore.location" ? `${keys.where(source)} (${location})` : keys.where(source);
   const keyBlocks = pemBlocks(keyText).filter((b) => PRIVATE_KEY.test(b.label));
   if (keyBlocks.length !== 1) fail(source, `${where}: expected one PEM private key, found ${keyBlocks.length}`);
   const certs = pemBlocks(chainText).filter((b) => b.label === "CERTIFICATE");
