@@ -9,7 +9,7 @@
  * served: a key that does not match its certificate, a missing file, a
  * certificate with another subject, the cluster-wide default, a key Kafka does
  * not reload. Writing a new certificate into the same file and setting the
- * same location again serves it.
+ * same location again serves it, and a restart serves the stored one.
  */
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
@@ -144,6 +144,16 @@ async function alterBroker(
 
 const LOCATION = "listener.name.ssl.ssl.keystore.location";
 
+function options(certs: TestCerts): Record<string, string | number> {
+  return {
+    listeners: "SSL://127.0.0.1:0,PLAINTEXT://127.0.0.1:0",
+    "listener.security.protocol.map": "SSL:SSL,PLAINTEXT:PLAINTEXT",
+    "ssl.keystore.location": certs.serverStore,
+    // Two processors: each must take the new key store.
+    "num.network.threads": 2,
+  };
+}
+
 for (const flavour of ["deno", "bun"] as Flavour[]) {
   describe(`TLS certificate reload, broker under ${flavour}`, () => {
     let certs: TestCerts;
@@ -154,14 +164,7 @@ for (const flavour of ["deno", "bun"] as Flavour[]) {
 
     before(async () => {
       certs = makeTestCerts();
-      broker = await startBroker(flavour, {
-        overrides: {
-          listeners: "SSL://127.0.0.1:0,PLAINTEXT://127.0.0.1:0",
-          "listener.security.protocol.map": "SSL:SSL,PLAINTEXT:PLAINTEXT",
-          "ssl.keystore.location": certs.serverStore,
-          "num.network.threads": 2,
-        },
-      });
+      broker = await startBroker(flavour, { overrides: options(certs) });
       ssl = addressOf(broker, "SSL");
       nodeId = String(/node\.id=(\d+)/.exec(broker.output.join("\n"))![1]);
       serials.a = pemSerial(certs.serverCert);
@@ -231,6 +234,15 @@ for (const flavour of ["deno", "bun"] as Flavour[]) {
       const res = await alterBroker(broker, nodeId, [[LOCATION, storeB]]);
       assert.equal(res.errorCode, ErrorCode.NONE, res.errorMessage ?? "");
       const now = await connectTls(ssl, certs.caPem);
+      assert.equal(now.serial, pemSerial(path.join(certs.dir, "server-d.pem")));
+      now.socket.destroy();
+    });
+
+    test("the stored key store is served again after a restart", async () => {
+      const dataDir = broker.dataDir;
+      assert.equal(await broker.stop(), 0);
+      broker = await startBroker(flavour, { dataDir, overrides: options(certs) });
+      const now = await connectTls(addressOf(broker, "SSL"), certs.caPem);
       assert.equal(now.serial, pemSerial(path.join(certs.dir, "server-d.pem")));
       now.socket.destroy();
     });
