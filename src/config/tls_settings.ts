@@ -321,21 +321,19 @@ export const RELOADABLE_SSL_KEYS: readonly string[] = [
 
 /**
  * Why a listener may not swap certificate `before` for `after` (leaf first, PEM), or null: as Kafka's
- * SslFactory checks a new key store, the subject and the subject alternative names must stay the same, so
- * clients that verify the broker's name keep connecting.
+ * SslFactory checks a new key store (and in its words), the subject and the subject alternative names must
+ * stay the same, so clients that verify the broker's name keep connecting.
  */
 export function certificateIdentityChange(before: string, after: string): string | null {
   const leaf = (chain: string) => new X509Certificate(pemBlocks(chain).find((b) => b.label === "CERTIFICATE")!.pem);
   const old = leaf(before), next = leaf(after);
   const dn = (c: X509Certificate) => c.subject.split("\n").join(",");
   if (old.subject !== next.subject) {
-    return `the new certificate's subject (${dn(next)}) differs from the current one (${dn(old)})`;
+    return `Keystore DistinguishedName does not match: existing=${dn(old)}, new=${dn(next)}`;
   }
   const sans = (c: X509Certificate) => (c.subjectAltName ?? "").split(", ").filter((s) => s !== "").sort().join(", ");
   if (sans(old) !== sans(next)) {
-    return `the new certificate's subject alternative names (${sans(next) || "none"}) differ from the current ones (${
-      sans(old) || "none"
-    })`;
+    return `Keystore SubjectAltNames do not match: existing=[${sans(old)}], new=[${sans(next)}]`;
   }
   return null;
 }

@@ -61,6 +61,14 @@ export class TlsReload {
 
   /** Kafka's refusal of a resource's TLS changes, or null when they pass (or it has none). */
   refusal(resource: Resource, perBrokerNow: Readonly<Record<string, string>>): ConfigOutcome | null {
+    const unprefixed = touchedNames(resource.alteration, perBrokerNow).filter((n) => RELOADABLE_SSL_KEYS.includes(n));
+    if (unprefixed.length > 0) {
+      return invalid(
+        `These security configs can be dynamically updated only per-listener using the listener prefix: [${
+          unprefixed.join(", ")
+        }]`,
+      );
+    }
     const names = touchedSslKeys(resource.alteration, perBrokerNow);
     if (names.length === 0) return null;
     if (resource.name === "") {
@@ -165,13 +173,18 @@ export function touchedSslKeys(
   alteration: TopicConfigAlteration,
   current: Readonly<Record<string, string>>,
 ): string[] {
-  const names = alteration.kind === "replace"
-    ? [...Object.keys(alteration.configs), ...Object.keys(current)]
-    : alteration.changes.map((c) => c.name);
-  return [...new Set(names)].filter((n) => {
+  return touchedNames(alteration, current).filter((n) => {
     const scoped = listenerScopedKey(n);
     return scoped !== null && scoped.mechanism === null && SSL_PER_LISTENER.includes(scoped.key);
   });
+}
+
+/** Every name an alteration sets or removes, once each. */
+function touchedNames(alteration: TopicConfigAlteration, current: Readonly<Record<string, string>>): string[] {
+  const names = alteration.kind === "replace"
+    ? [...Object.keys(alteration.configs), ...Object.keys(current)]
+    : alteration.changes.map((c) => c.name);
+  return [...new Set(names)];
 }
 
 /** The per-listener ssl keys among dynamic per-broker configs. */

@@ -212,7 +212,11 @@ for (const flavour of ["deno", "bun"] as Flavour[]) {
       const cases: Array<[string, Array<[string, string]>, RegExp]> = [
         [nodeId, [[LOCATION, mismatched]], /private key does not match/],
         [nodeId, [[LOCATION, path.join(certs.dir, "missing.pem")]], /cannot read the file/],
-        [nodeId, [[LOCATION, elsewhere]], /subject \(CN=elsewhere\) differs/],
+        [
+          nodeId,
+          [[LOCATION, elsewhere]],
+          /Keystore DistinguishedName does not match: existing=CN=localhost, new=CN=elsewhere/,
+        ],
         ["", [[LOCATION, certs.serverStore]], /default cluster level, broker id must be specified/],
         [nodeId, [["listener.name.ssl.ssl.client.auth", "required"]], /Cannot update these configs dynamically/],
         [nodeId, [["listener.name.plaintext.ssl.keystore.location", certs.serverStore]], /no SSL or SASL_SSL listener/],
