@@ -25,6 +25,18 @@ import {
   fetchGroupOffsets,
   type GroupOffset,
 } from "./admin_groups.ts";
+import {
+  type AclBinding,
+  type AclBindingFilter,
+  alterUserScramCredentials,
+  createAcls,
+  deleteAcls,
+  describeAcls,
+  describeUserScramCredentials,
+  type ScramDeletion,
+  type ScramUpsertion,
+  type UserScramCredentials,
+} from "./admin_security.ts";
 import { Apis } from "./apis.ts";
 import { findGroupCoordinator } from "./coordinator.ts";
 import { throwIfError } from "./errors.ts";
@@ -316,6 +328,31 @@ export class Admin {
   /** The API versions broker `nodeId` speaks (default: any broker). */
   apiVersions(nodeId?: number): Promise<ApiVersionRange[]> {
     return apiVersions(this.client, nodeId ?? this.client.anyNode());
+  }
+
+  /** The ACL bindings matching `filter` (every binding when it is empty); SECURITY_DISABLED without an authorizer. */
+  describeAcls(filter: AclBindingFilter = {}): Promise<AclBinding[]> {
+    return describeAcls(this.client, filter);
+  }
+
+  /** Creates ACL bindings; throws for the first one refused. */
+  createAcls(bindings: AclBinding[]): Promise<void> {
+    return createAcls(this.client, bindings);
+  }
+
+  /** Deletes the ACL bindings matching any of `filters`, and returns them. */
+  deleteAcls(filters: AclBindingFilter[]): Promise<AclBinding[]> {
+    return deleteAcls(this.client, filters);
+  }
+
+  /** Users' SCRAM mechanisms and iterations (every user with a credential when `users` is omitted). */
+  describeUserScramCredentials(users?: string[]): Promise<UserScramCredentials[]> {
+    return describeUserScramCredentials(this.client, users);
+  }
+
+  /** Creates or replaces SCRAM credentials (salted on the client) and deletes others, in one request. */
+  alterUserScramCredentials(upsertions: ScramUpsertion[], deletions: ScramDeletion[] = []): Promise<void> {
+    return alterUserScramCredentials(this.client, upsertions, deletions);
   }
 
   /** Closes the connections. */

@@ -28,6 +28,11 @@ import * as offsetCommit from "../protocol/generated/offset_commit.ts";
 import * as offsetFetch from "../protocol/generated/offset_fetch.ts";
 import * as produce from "../protocol/generated/produce.ts";
 import * as syncGroup from "../protocol/generated/sync_group.ts";
+import * as createAcls from "../protocol/generated/create_acls.ts";
+import * as describeAcls from "../protocol/generated/describe_acls.ts";
+import * as deleteAcls from "../protocol/generated/delete_acls.ts";
+import * as describeScram from "../protocol/generated/describe_user_scram_credentials.ts";
+import * as alterScram from "../protocol/generated/alter_user_scram_credentials.ts";
 
 /** One API as the client uses it: request encoder, response decoder, version range it will speak. */
 export interface ClientApi<Req, Res> {
@@ -125,5 +130,22 @@ export const Apis = {
     consumerGroupDescribe.CONSUMER_GROUP_DESCRIBE_API,
     consumerGroupDescribe.encodeConsumerGroupDescribeRequest,
     consumerGroupDescribe.decodeConsumerGroupDescribeResponse,
+  ),
+  DescribeAcls: api(
+    describeAcls.DESCRIBE_ACLS_API,
+    describeAcls.encodeDescribeAclsRequest,
+    describeAcls.decodeDescribeAclsResponse,
+  ),
+  CreateAcls: api(createAcls.CREATE_ACLS_API, createAcls.encodeCreateAclsRequest, createAcls.decodeCreateAclsResponse),
+  DeleteAcls: api(deleteAcls.DELETE_ACLS_API, deleteAcls.encodeDeleteAclsRequest, deleteAcls.decodeDeleteAclsResponse),
+  DescribeUserScramCredentials: api(
+    describeScram.DESCRIBE_USER_SCRAM_CREDENTIALS_API,
+    describeScram.encodeDescribeUserScramCredentialsRequest,
+    describeScram.decodeDescribeUserScramCredentialsResponse,
+  ),
+  AlterUserScramCredentials: api(
+    alterScram.ALTER_USER_SCRAM_CREDENTIALS_API,
+    alterScram.encodeAlterUserScramCredentialsRequest,
+    alterScram.decodeAlterUserScramCredentialsResponse,
   ),
 } as const;

@@ -46,6 +46,20 @@ export {
   type OffsetSpec,
   ResourceType,
 } from "./admin.ts";
+export {
+  type AclBinding,
+  type AclBindingFilter,
+  type AclOperationName,
+  type AclPatternTypeName,
+  type AclPermissionName,
+  type AclResourceTypeName,
+  type ScramCredentialInfo,
+  type ScramDeletion,
+  ScramMechanism,
+  type ScramMechanismName,
+  type ScramUpsertion,
+  type UserScramCredentials,
+} from "./admin_security.ts";
 export { KafkaClientError } from "./errors.ts";
 export type { ClientOptions } from "./network_client.ts";
 export type { PartitionInfo, TopicInfo } from "./metadata.ts";
