@@ -239,8 +239,11 @@ export class RingWriter {
     if (this.waiting) return;
     this.waiting = true;
     const wait = () => {
-      Atomics.store(this.ctl, WRITER_WAITING, 1);
+      // The sequence is read before the flag is raised: a reader that takes the flag down bumps the sequence after
+      // this read, so the wait below returns at once instead of missing that wake-up (the flush may fill the ring
+      // again after the reader freed it).
       const seq = Atomics.load(this.ctl, SPACE_SEQ);
+      Atomics.store(this.ctl, WRITER_WAITING, 1);
       if (this.flushBacklog() || Atomics.load(this.ctl, CLOSED) === 1) {
         Atomics.store(this.ctl, WRITER_WAITING, 0);
         this.waiting = false;
@@ -343,9 +346,11 @@ export class RingReader {
         return;
       }
       if (outcome === "waiting-for-port" || Atomics.load(this.ctl, CLOSED) === 1) return;
-      Atomics.store(this.ctl, READER_SLEEPING, 1);
+      // Sequence first, then the flag (as for the writer's wait for space): a writer that takes the flag down bumps
+      // the sequence after this read. The ring is checked after announcing the sleep: a writer that published before
+      // it saw no sleeper, so we must see its data.
       const seq = Atomics.load(this.ctl, DATA_SEQ);
-      // Checked after announcing the sleep: a writer that published before it saw no sleeper, so we must see its data.
+      Atomics.store(this.ctl, READER_SLEEPING, 1);
       if (Atomics.load(this.ctl, HEAD) !== this.tail) {
         Atomics.store(this.ctl, READER_SLEEPING, 0);
         continue;

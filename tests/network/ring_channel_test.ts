@@ -408,3 +408,16 @@ describe("BatchingPort", () => {
     receiver.close();
   });
 });
+
+describe("the channel ports", () => {
+  test("BatchingPort and ProcessorRingPort both fit where the processor takes a handler's port", () => {
+    const channel = new MessageChannel();
+    const ports: HandlerPort[] = [
+      new BatchingPort<RequestEnvelope, ResponseEnvelope>(channel.port1),
+      new ProcessorRingPort(channel.port2, createRingLinkBuffers(8192)),
+    ];
+    assert.equal(ports.length, 2);
+    channel.port1.close();
+    channel.port2.close();
+  });
+});
