@@ -9,7 +9,8 @@
  * served: a key that does not match its certificate, a missing file, a
  * certificate with another subject, the cluster-wide default, a key Kafka does
  * not reload. Writing a new certificate into the same file and setting the
- * same location again serves it, and a restart serves the stored one.
+ * same location again serves it, and a restart serves the stored one;
+ * kafka-configs (Java AdminClient) reloads too.
  */
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
@@ -25,6 +26,7 @@ import {
   encodeIncrementalAlterConfigsRequest,
 } from "../../src/protocol/generated/incremental_alter_configs.ts";
 import { makeTestCerts, type TestCerts } from "../network/tls/_certs.ts";
+import { kafkaTool } from "../clients/_clients.ts";
 
 const BROKER = 4;
 const SET = 0;
@@ -248,6 +250,26 @@ for (const flavour of ["deno", "bun"] as Flavour[]) {
       broker = await startBroker(flavour, { dataDir, overrides: options(certs) });
       const now = await connectTls(addressOf(broker, "SSL"), certs.caPem);
       assert.equal(now.serial, pemSerial(path.join(certs.dir, "server-d.pem")));
+      now.socket.destroy();
+    });
+
+    // The JVM costs seconds: the Java path once, against the Deno broker.
+    test("kafka-configs (the Java AdminClient) reloads the key store", { skip: flavour !== "deno" }, async () => {
+      const storeE = issueStore(certs, "server-e", "/CN=localhost");
+      const out = await kafkaTool("org.apache.kafka.tools.ConfigCommand", [
+        "--bootstrap-server",
+        addressOf(broker, "PLAINTEXT"),
+        "--alter",
+        "--entity-type",
+        "brokers",
+        "--entity-name",
+        nodeId,
+        "--add-config",
+        `${LOCATION}=${storeE}`,
+      ]);
+      assert.equal(out.code, 0, out.stderr);
+      const now = await connectTls(addressOf(broker, "SSL"), certs.caPem);
+      assert.equal(now.serial, pemSerial(path.join(certs.dir, "server-e.pem")));
       now.socket.destroy();
     });
   });
