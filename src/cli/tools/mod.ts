@@ -1,12 +1,13 @@
 /**
  * The operator tools in the broker's executable, in the spirit of rpk and kcat: `tsbroker <tool> ...` where
- * the tool is topic, produce, consume, group, cluster or perf. They are built on the client library
+ * the tool is topic, produce, consume, group, cluster, perf, acl or user. They are built on the client library
  * (src/client) only, so they work against any Kafka broker, not just tsbroker.
  *
  * Exit statuses scripts can rely on: 0 success, 1 the broker refused or an operation failed, 2 bad usage,
  * 3 no broker reachable.
  */
 import { KafkaClientError } from "../../client/errors.ts";
+import { aclCommands } from "./acl.ts";
 import { clusterCommands } from "./cluster.ts";
 import type { ToolCommand } from "./command.ts";
 import { consumeCommand } from "./consume.ts";
@@ -24,6 +25,7 @@ import { OutputClosed, type ToolIo } from "./output.ts";
 import { perfCommands } from "./perf.ts";
 import { produceCommand } from "./produce.ts";
 import { topicCommands } from "./topic.ts";
+import { userCommands } from "./user.ts";
 
 export type { ToolIo };
 
@@ -34,6 +36,8 @@ const COMMANDS: readonly ToolCommand[] = [
   ...groupCommands,
   ...clusterCommands,
   ...perfCommands,
+  ...aclCommands,
+  ...userCommands,
 ];
 
 /** The tool names `tsbroker` dispatches on (its first argument). */
@@ -46,6 +50,8 @@ const TOOL_SUMMARIES: Record<string, string> = {
   group: "List, describe, delete consumer groups; reset their offsets",
   cluster: "Show the cluster: id, controller, brokers, API versions",
   perf: "Measure produce or consume throughput and latency",
+  acl: "List, create, delete ACL bindings (allow or deny principals operations on resources)",
+  user: "List, create, delete SCRAM users",
 };
 
 /** Whether `tsbroker <first> ...` runs a tool rather than the broker. */
