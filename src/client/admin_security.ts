@@ -15,14 +15,39 @@ import { Apis } from "./apis.ts";
 import { KafkaClientError, throwIfError } from "./errors.ts";
 import type { NetworkClient } from "./network_client.ts";
 
-/** A resource type's name, as Kafka's ResourceType enum spells it. */
-export type AclResourceTypeName = Exclude<keyof typeof ResourceType, "UNKNOWN">;
+// The names are spelled out (not derived from the protocol tables) so the public types stand on their own;
+// indexing those tables with them below checks at compile time that every name has a code.
+
+/** A resource type's name, as Kafka's ResourceType enum spells it (ANY only in filters). */
+export type AclResourceTypeName =
+  | "ANY"
+  | "TOPIC"
+  | "GROUP"
+  | "CLUSTER"
+  | "TRANSACTIONAL_ID"
+  | "DELEGATION_TOKEN"
+  | "USER";
 /** An operation's name, as Kafka's AclOperation enum spells it ("READ", "WRITE", "ALL", ...). */
-export type AclOperationName = Exclude<keyof typeof AclOperation, "UNKNOWN">;
+export type AclOperationName =
+  | "ANY"
+  | "ALL"
+  | "READ"
+  | "WRITE"
+  | "CREATE"
+  | "DELETE"
+  | "ALTER"
+  | "DESCRIBE"
+  | "CLUSTER_ACTION"
+  | "DESCRIBE_CONFIGS"
+  | "ALTER_CONFIGS"
+  | "IDEMPOTENT_WRITE"
+  | "CREATE_TOKENS"
+  | "DESCRIBE_TOKENS"
+  | "TWO_PHASE_COMMIT";
 /** A pattern type's name: LITERAL and PREFIXED in bindings; ANY and MATCH only in filters. */
-export type AclPatternTypeName = Exclude<keyof typeof PatternType, "UNKNOWN">;
+export type AclPatternTypeName = "ANY" | "MATCH" | "LITERAL" | "PREFIXED";
 /** ALLOW or DENY (ANY only in filters). */
-export type AclPermissionName = Exclude<keyof typeof AclPermission, "UNKNOWN">;
+export type AclPermissionName = "ANY" | "DENY" | "ALLOW";
 
 /** One ACL binding: a resource pattern and an entry. */
 export interface AclBinding {
