@@ -140,6 +140,15 @@ describe("TLS reload checks", () => {
     assert.notEqual(sent[1][1].key, sent[0][1].key);
   });
 
+  test("a new trust store passes and is sent", async () => {
+    const { reload, sent } = setup();
+    const trust: Array<[string, string]> = [["listener.name.ssl.ssl.truststore.location", certs.caPem]];
+    assert.equal(reload.refusal({ name: "1", alteration: set(trust) }, {}), null);
+    await reload.apply(Object.fromEntries(trust), trust.map(([n]) => n));
+    assert.equal(sent.length, 1);
+    assert.match(sent[0][1].trustedCerts, /^-----BEGIN CERTIFICATE-----\n/);
+  });
+
   test("a refused resource is not stored; the request's other resources are", async () => {
     const { config, reload, sent } = setup();
     const dir = fs.mkdtempSync(path.join(certs.dir, "logs-"));
