@@ -15,7 +15,7 @@ const TOPIC = "guarded";
 
 const SETTINGS: Record<string, string> = {
   listeners: "PLAINTEXT://127.0.0.1:0,SASL_PLAINTEXT://127.0.0.1:0",
-  "sasl.enabled.mechanisms": "SCRAM-SHA-256",
+  "sasl.enabled.mechanisms": "SCRAM-SHA-256,SCRAM-SHA-512",
   "authorizer.class.name": "org.apache.kafka.metadata.authorizer.StandardAuthorizer",
   "super.users": "User:ANONYMOUS",
   "num.partitions": "1",
@@ -28,7 +28,13 @@ function saslPort(broker: BrokerProcess): number {
   return Number(/SASL_PLAINTEXT:\/\/[^,\s]*:(\d+)/.exec(line)![1]);
 }
 
-function kcatProduce(broker: BrokerProcess, user: string, password: string, value: string) {
+function kcatProduce(
+  broker: BrokerProcess,
+  user: string,
+  password: string,
+  value: string,
+  mechanism = "SCRAM-SHA-256",
+) {
   return runCommand("kcat", [
     "-P",
     "-b",
@@ -38,7 +44,7 @@ function kcatProduce(broker: BrokerProcess, user: string, password: string, valu
     "-X",
     "security.protocol=SASL_PLAINTEXT",
     "-X",
-    "sasl.mechanisms=SCRAM-SHA-256",
+    `sasl.mechanisms=${mechanism}`,
     "-X",
     `sasl.username=${user}`,
     "-X",
@@ -129,6 +135,41 @@ describe("tsbroker acl and user against a broker with the StandardAuthorizer", D
     run = await tsbroker(["user", "delete", "carol", ...b()]);
     expectCode(run, 1, "user delete of a deleted user");
     assert.match(run.stderr, /user 'carol' has no SCRAM credentials \(RESOURCE_NOT_FOUND\)/);
+  });
+
+  test("a SCRAM-SHA-512 user whose password comes from stdin logs in; a prefixed ALL binding lets it produce", async () => {
+    let run = await tsbroker(
+      ["user", "create", "frank", "--password", "-", "-m", "sha-512", "--iterations", "8192", ...b()],
+      { input: "frank-secret\n" },
+    );
+    expectCode(run, 0, "user create --password -");
+    run = await tsbroker(["user", "list", "frank", "--format", "json", ...b()]);
+    assert.deepEqual(JSON.parse(run.stdout), [{
+      user: "frank",
+      credentials: [{ mechanism: "SCRAM-SHA-512", iterations: 8192 }],
+    }]);
+    run = await tsbroker(
+      [
+        "acl",
+        "create",
+        "--allow",
+        "--principal",
+        "User:frank",
+        "--operation",
+        "all",
+        "--topic",
+        "guard",
+        "--prefixed",
+        ...b(),
+      ],
+    );
+    expectCode(run, 0, "acl create --prefixed");
+    const put = await kcatProduce(broker, "frank", "frank-secret", "hello", "SCRAM-SHA-512");
+    assert.equal(put.code, 0, `kcat -P as frank over SCRAM-SHA-512: ${put.stderr}`);
+    const wrong = await kcatProduce(broker, "frank", "not-frank", "hello", "SCRAM-SHA-512");
+    assert.notEqual(wrong.code, 0, "kcat with a wrong password succeeded");
+    expectCode(await tsbroker(["acl", "delete", "--principal", "User:frank", ...b()]), 0, "acl delete");
+    expectCode(await tsbroker(["user", "delete", "frank", "-m", "SCRAM-SHA-512", ...b()]), 0, "user delete -m");
   });
 
   test("the broker's refusals name the Kafka error", async () => {
