@@ -48,6 +48,12 @@ async function detectRuntime(): Promise<HostRuntime> {
 
 // The client library (src/client): producer, consumer and admin client for tsbroker or any Kafka broker.
 export {
+  type AclBinding,
+  type AclBindingFilter,
+  type AclOperationName,
+  type AclPatternTypeName,
+  type AclPermissionName,
+  type AclResourceTypeName,
   Admin,
   type ApiVersionRange,
   type ClientOptions,
@@ -75,6 +81,12 @@ export {
   type ProducerRecord,
   type RecordMetadata,
   ResourceType,
+  type ScramCredentialInfo,
+  type ScramDeletion,
+  ScramMechanism,
+  type ScramMechanismName,
+  type ScramUpsertion,
   type TopicInfo,
   type TopicPartition,
+  type UserScramCredentials,
 } from "./src/client/mod.ts";

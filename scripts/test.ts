@@ -30,6 +30,7 @@ const unitDirs = [
   "tests/client/accumulator_test.ts",
   "tests/client/partitioner_test.ts",
   "tests/client/records_test.ts",
+  "tests/client/admin_security_test.ts",
 ];
 
 async function step(title: string, command: string, args: string[], capture = false): Promise<string> {

@@ -61,7 +61,6 @@ export const SECURITY_KEYS = {
     default: "",
     format: "empty | org.apache.kafka.common.security.oauthbearer.OAuthBearerValidatorCallbackHandler",
     origin: "kafka",
-    kafkaDefault: "null",
     doc:
       "How OAUTHBEARER tokens are validated (per listener: listener.name.<name>.oauthbearer.sasl.server.callback.handler.class). Empty = Kafka's unsecured validator (alg none; options unsecuredValidator* in the OAuthBearerLoginModule JAAS entry), for development only; OAuthBearerValidatorCallbackHandler = signed tokens checked against the JWKS file of sasl.oauthbearer.jwks.endpoint.url.",
   },
@@ -70,7 +69,6 @@ export const SECURITY_KEYS = {
     default: "",
     format: "file:///path/to/jwks.json",
     origin: "kafka",
-    kafkaDefault: "null",
     doc:
       "The JWKS (public keys, RS256/384/512 and ES256/384/512) that signed OAUTHBEARER tokens must verify against. Only a file: URL is read, once at start.",
   },
@@ -78,7 +76,6 @@ export const SECURITY_KEYS = {
     type: "list",
     default: [],
     origin: "kafka",
-    kafkaDefault: "null",
     doc:
       "Audiences a signed OAUTHBEARER token's aud claim must name one of; empty = tokens must carry no aud (as Kafka's JWT library decides).",
   },
@@ -86,7 +83,6 @@ export const SECURITY_KEYS = {
     type: "string",
     default: "",
     origin: "kafka",
-    kafkaDefault: "null",
     doc: "The iss claim a signed OAUTHBEARER token must carry; empty = not checked.",
   },
   "sasl.oauthbearer.clock.skew.seconds": {
@@ -121,7 +117,6 @@ export const SECURITY_KEYS = {
     type: "string",
     default: "",
     origin: "kafka",
-    kafkaDefault: "null",
     doc:
       "PEM file with the listener's private key (PKCS#8, encrypted with ssl.key.password or not) and its certificate chain, leaf first. Or give ssl.keystore.key and ssl.keystore.certificate.chain inline.",
   },
@@ -130,7 +125,6 @@ export const SECURITY_KEYS = {
     type: "string",
     default: "",
     origin: "kafka",
-    kafkaDefault: "null",
     doc:
       "The listener's private key as inline PEM (instead of ssl.keystore.location), with ssl.keystore.certificate.chain.",
   },
@@ -139,7 +133,6 @@ export const SECURITY_KEYS = {
     type: "string",
     default: "",
     origin: "kafka",
-    kafkaDefault: "null",
     doc: "The listener's certificate chain as inline PEM, leaf first, with ssl.keystore.key.",
   },
   "ssl.keystore.password": {
@@ -147,7 +140,6 @@ export const SECURITY_KEYS = {
     type: "string",
     default: "",
     origin: "kafka",
-    kafkaDefault: "null",
     doc: "Not used with PEM key stores (as in Kafka, setting it is an error): an encrypted key takes ssl.key.password.",
   },
   "ssl.key.password": {
@@ -155,7 +147,6 @@ export const SECURITY_KEYS = {
     type: "string",
     default: "",
     origin: "kafka",
-    kafkaDefault: "null",
     doc: "Password of an encrypted PEM private key (BEGIN ENCRYPTED PRIVATE KEY). Empty = the key is not encrypted.",
   },
   "ssl.truststore.type": {
@@ -170,7 +161,6 @@ export const SECURITY_KEYS = {
     type: "string",
     default: "",
     origin: "kafka",
-    kafkaDefault: "null",
     doc:
       "PEM file of the CA certificates client certificates must chain to; needed when ssl.client.auth is requested or required (tsbroker has no default trust store).",
   },
@@ -179,7 +169,6 @@ export const SECURITY_KEYS = {
     type: "string",
     default: "",
     origin: "kafka",
-    kafkaDefault: "null",
     doc: "The trusted CA certificates as inline PEM (instead of ssl.truststore.location).",
   },
   "ssl.truststore.password": {
@@ -187,7 +176,6 @@ export const SECURITY_KEYS = {
     type: "string",
     default: "",
     origin: "kafka",
-    kafkaDefault: "null",
     doc: "Not used with PEM trust stores (as in Kafka, setting it is an error).",
   },
   "ssl.client.auth": {
@@ -217,7 +205,6 @@ export const SECURITY_KEYS = {
     default: [],
     format: "IANA suite names, e.g. TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256",
     origin: "kafka",
-    kafkaDefault: "null",
     doc:
       "Cipher suites the listener accepts; empty = the runtime's defaults. Under Bun only TLS 1.2 suites can be chosen (so a list must name all of TLS 1.3's or disable TLSv1.3); Deno cannot restrict suites, so a non-empty list fails start-up there.",
   },
