@@ -50,14 +50,13 @@ try {
   }, encodeCreateTopicsRequest));
   await client.readFrame();
   const value = new Uint8Array(100).fill(120);
-  const frames = Array.from({ length: partitions }, (_, p) =>
-    (id: number) =>
-      requestFrame(0, 9, id, "bench", {
-        transactionalId: null,
-        acks: 1,
-        timeoutMs: 10_000,
-        topicData: [{ name: "small", partitionData: [{ index: p, records: buildBatch([{ key: null, value }]) }] }],
-      }, encodeProduceRequest));
+  const frames = Array.from({ length: partitions }, (_, p) => (id: number) =>
+    requestFrame(0, 9, id, "bench", {
+      transactionalId: null,
+      acks: 1,
+      timeoutMs: 10_000,
+      topicData: [{ name: "small", partitionData: [{ index: p, records: buildBatch([{ key: null, value }]) }] }],
+    }, encodeProduceRequest));
   const warmup = Math.min(2000, requests / 5);
   const rtt: number[] = [];
   let cpuStart = 0;
