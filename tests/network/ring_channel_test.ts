@@ -228,7 +228,21 @@ describe("RingWriter and RingReader across Workers", () => {
       sendRequest(writer, { conn: id, seq: id * 2, frame, listener: 0, client: "c", principal: "p" });
       if (id % 500 === 499) await new Promise((resolve) => setTimeout(resolve, 0));
     }
-    await done.promise;
+    // A lost wake-up would stall the echo for ever: fail with where it stopped instead of hanging the suite.
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const stalled = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`stalled after ${next} of ${total} answers`)), 60_000);
+    });
+    try {
+      await Promise.race([done.promise, stalled]);
+    } finally {
+      clearTimeout(timer);
+      if (next !== total) {
+        reader.stop();
+        channel.port1.close();
+        worker.terminate();
+      }
+    }
     assert.deepEqual(errors, []);
     assert.ok(writer.outOfBand > 0);
     reader.stop();
