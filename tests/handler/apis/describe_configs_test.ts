@@ -23,7 +23,7 @@ import {
   encodeDescribeConfigsRequest,
 } from "../../../src/protocol/generated/describe_configs.ts";
 import { TOPIC_CONFIG_NAMES } from "../../../src/cluster/topic_config.ts";
-import { CONFIG_KEY_NAMES } from "../../../src/config/keys.ts";
+import { CONFIG_KEY_NAMES, keySpec } from "../../../src/config/keys.ts";
 import { isDynamicKey } from "../../../src/config/dynamic_keys.ts";
 
 const TOPIC = 2;
@@ -180,7 +180,13 @@ describe("DescribeConfigs", () => {
         const [r, dynamicDefaults] = await describeConfigs(b, v, [res(BROKER, "1"), res(BROKER, "")], true, true);
         assert.equal(r.errorCode, ErrorCode.NONE);
         assert.deepEqual(r.configs.map((c) => c.name), [...CONFIG_KEY_NAMES].sort());
-        assert.ok(r.configs.every((c) => c.readOnly === !isDynamicKey(c.name) && !c.isSensitive));
+        // Only Kafka's PASSWORD-type keys are sensitive, and their values are never sent.
+        assert.ok(r.configs.every((c) => c.readOnly === !isDynamicKey(c.name)));
+        assert.deepEqual(
+          r.configs.filter((c) => c.isSensitive).map((c) => c.name),
+          [...CONFIG_KEY_NAMES].filter((k) => keySpec(k).sensitive).sort(),
+        );
+        assert.ok(r.configs.every((c) => !c.isSensitive || c.value === null));
         assert.equal(c0(r, "log.retention.ms").readOnly, false);
         assert.equal(c0(r, "log.dirs").readOnly, true);
         assert.deepEqual(dynamicDefaults, { ...dynamicDefaults, errorCode: ErrorCode.NONE, configs: [] });
