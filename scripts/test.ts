@@ -73,7 +73,8 @@ function failedTestNames(denoText: string, bunText: string): string[] {
     }
   }
   for (const match of bunText.matchAll(/^\(fail\) (.+)$/gm)) names.push(`bun: ${match[1]}`);
-  return names;
+  // Bun prints each failure twice: inline and again in its summary.
+  return [...new Set(names)];
 }
 
 const extra = Deno.args;

@@ -112,7 +112,9 @@ for (const flavour of ["deno", "bun"] as Flavour[]) {
       // 150 transactions write ~450 records (~50 KiB) to the id's partition: a dozen 4 KiB segments uncleaned.
       const dir = path.join(broker.dataDir, `__transaction_state-${(javaStringHash("wire-many") & 0x7fffffff) % 50}`);
       const live = () => fs.readdirSync(dir).filter((f) => f.endsWith(".log"));
-      const bytes = () => live().reduce((n, f) => n + fs.statSync(path.join(dir, f)).size, 0);
+      // The cleaner deletes segments while we look: one listed and gone before its stat counts 0.
+      const sizeOf = (f: string) => fs.statSync(path.join(dir, f), { throwIfNoEntry: false })?.size ?? 0;
+      const bytes = () => live().reduce((n, f) => n + sizeOf(f), 0);
       const lastBase = () => Math.max(...live().map((f) => Number(f.slice(0, -4))));
       await eventually(() => Promise.resolve(lastBase() >= 300 && bytes() <= 12 * 1024), 20_000);
       const after = await txn.init("wire-many");
