@@ -25,7 +25,7 @@ import {
   decodeIncrementalAlterConfigsResponse,
   encodeIncrementalAlterConfigsRequest,
 } from "../../src/protocol/generated/incremental_alter_configs.ts";
-import { makeTestCerts, type TestCerts } from "../network/tls/_certs.ts";
+import { issueKeyStore as issueStore, makeTestCerts, type TestCerts } from "../network/tls/_certs.ts";
 import { kafkaTool } from "../clients/_clients.ts";
 
 const BROKER = 4;
@@ -36,54 +36,6 @@ const call = wireCaller("tls-reload-test");
 function addressOf(broker: BrokerProcess, name: string): string {
   const line = broker.output.find((l) => / started .* listeners=/.test(l))!;
   return new RegExp(`[=,]${name}://([^,\\s]+)`).exec(line)![1];
-}
-
-/** A key store file: a new key and a certificate for `subject` (SANs as the test server's), signed by the CA. */
-function issueStore(certs: TestCerts, name: string, subject: string): string {
-  const run = (...args: string[]) =>
-    execFileSync("openssl", args, { cwd: certs.dir, stdio: ["ignore", "ignore", "pipe"] });
-  run(
-    "req",
-    "-newkey",
-    "ec",
-    "-pkeyopt",
-    "ec_paramgen_curve:prime256v1",
-    "-nodes",
-    "-keyout",
-    `${name}.key`,
-    "-out",
-    `${name}.csr`,
-    "-subj",
-    subject,
-  );
-  fs.writeFileSync(
-    path.join(certs.dir, `${name}.ext`),
-    "subjectAltName=DNS:localhost,IP:127.0.0.1\nextendedKeyUsage=serverAuth\n",
-  );
-  run(
-    "x509",
-    "-req",
-    "-in",
-    `${name}.csr`,
-    "-CA",
-    "ca.pem",
-    "-CAkey",
-    "ca.key",
-    "-CAcreateserial",
-    "-out",
-    `${name}.pem`,
-    "-days",
-    "2",
-    "-extfile",
-    `${name}.ext`,
-  );
-  const store = path.join(certs.dir, `${name}-store.pem`);
-  fs.writeFileSync(
-    store,
-    fs.readFileSync(path.join(certs.dir, `${name}.key`), "utf8") +
-      fs.readFileSync(path.join(certs.dir, `${name}.pem`), "utf8"),
-  );
-  return store;
 }
 
 /** A TLS connection to `address` trusting the test CA; resolves with it and the serial of what the broker served. */

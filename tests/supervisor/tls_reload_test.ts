@@ -7,7 +7,6 @@
  */
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { parseListeners } from "../../src/config/listeners.ts";
@@ -18,38 +17,13 @@ import { ConfigOp, type TopicConfigAlteration } from "../../src/cluster/topic_co
 import { ErrorCode } from "../../src/protocol/errors.ts";
 import { alterBrokerConfigsWithTls, TlsReload, touchedSslKeys } from "../../src/supervisor/tls_reload.ts";
 import { Logger } from "../../src/util/logger.ts";
-import { makeTestCerts, type TestCerts } from "../network/tls/_certs.ts";
+import { issueKeyStore, makeTestCerts, type TestCerts } from "../network/tls/_certs.ts";
 
 const LOCATION = "listener.name.ssl.ssl.keystore.location";
 let certs: TestCerts;
 
 /** A key store for `subject` with the given SANs, signed by the test CA. */
-function issueStore(name: string, subject: string, sans: string): string {
-  const run = (...args: string[]) =>
-    execFileSync("openssl", args, { cwd: certs.dir, stdio: ["ignore", "ignore", "pipe"] });
-  run("genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-out", `${name}.key`);
-  run("req", "-new", "-key", `${name}.key`, "-out", `${name}.csr`, "-subj", subject);
-  fs.writeFileSync(path.join(certs.dir, `${name}.ext`), `subjectAltName=${sans}\n`);
-  run(
-    "x509",
-    "-req",
-    "-in",
-    `${name}.csr`,
-    "-CA",
-    "ca.pem",
-    "-CAkey",
-    "ca.key",
-    "-CAcreateserial",
-    "-out",
-    `${name}.pem`,
-    "-extfile",
-    `${name}.ext`,
-  );
-  const store = path.join(certs.dir, `${name}-store.pem`);
-  const read = (f: string) => fs.readFileSync(path.join(certs.dir, f), "utf8");
-  fs.writeFileSync(store, read(`${name}.key`) + read(`${name}.pem`));
-  return store;
-}
+const issueStore = (name: string, subject: string, sans: string) => issueKeyStore(certs, name, subject, sans);
 
 function setup() {
   const config = loadConfig({

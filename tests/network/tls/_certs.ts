@@ -79,6 +79,23 @@ function issue(dir: string, name: string, subject: string, ca: string, ext: stri
   );
 }
 
+/**
+ * A key store file (key, then certificate, PEM) for `subject` with `sans`, signed by the test CA: the stores the
+ * certificate-reload tests install in place of the one a broker started with.
+ */
+export function issueKeyStore(
+  certs: TestCerts,
+  name: string,
+  subject: string,
+  sans = "DNS:localhost,IP:127.0.0.1",
+): string {
+  issue(certs.dir, name, subject, "ca", `subjectAltName=${sans}\nextendedKeyUsage=serverAuth\n`);
+  const read = (f: string) => fs.readFileSync(path.join(certs.dir, f), "utf8");
+  const store = path.join(certs.dir, `${name}-store.pem`);
+  fs.writeFileSync(store, read(`${name}.key`) + read(`${name}.pem`));
+  return store;
+}
+
 export function makeTestCerts(): TestCerts {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "tsbroker-tls-"));
   const p = (name: string) => path.join(dir, name);
