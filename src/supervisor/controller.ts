@@ -97,33 +97,15 @@ export class Controller {
         if (created > 0) await this.publish();
         return { op: "autoCreateTopics" };
       }
-      case "createTopics": {
-        // validateOnly counts the request's earlier topics too, so it answers what a real creation would.
-        let total = this.partitionCount();
-        const outcomes = call.topics.map((t) => {
-          const outcome = this.createOne(t.name, t.partitions, t.configs, call.validateOnly, total);
-          if (outcome.errorCode === ErrorCode.NONE) total += t.partitions;
-          return outcome;
-        });
-        if (!call.validateOnly && outcomes.some((o) => o.errorCode === ErrorCode.NONE)) await this.publish();
-        return { op: "createTopics", outcomes };
-      }
+      case "createTopics":
+        return { op: "createTopics", outcomes: await this.createTopics(call.topics, call.validateOnly) };
       case "deleteTopics": {
         const outcomes = call.names.map((name) => this.deleteOne(name));
         if (outcomes.some((o) => o.errorCode === ErrorCode.NONE)) await this.publish();
         return { op: "deleteTopics", outcomes };
       }
-      case "createPartitions": {
-        let total = this.partitionCount();
-        const outcomes = call.topics.map((t) => {
-          const before = this.topics.get(t.name)?.partitions ?? 0;
-          const outcome = this.addPartitions(t.name, t.count, call.validateOnly, total);
-          if (outcome.errorCode === ErrorCode.NONE) total += t.count - before;
-          return outcome;
-        });
-        if (!call.validateOnly && outcomes.some((o) => o.errorCode === ErrorCode.NONE)) await this.publish();
-        return { op: "createPartitions", outcomes };
-      }
+      case "createPartitions":
+        return { op: "createPartitions", outcomes: await this.createPartitions(call.topics, call.validateOnly) };
       case "alterTopicConfigs": {
         const outcomes = call.topics.map((t) => this.alterConfigs(t.name, t.alteration, call.validateOnly));
         if (outcomes.some((o) => o.topicId !== undefined)) await this.publish();
@@ -152,15 +134,8 @@ export class Controller {
         return { op: "allocateProducerIds", start, count: PRODUCER_ID_BLOCK_SIZE };
       }
       case "ensureOffsetsTopic": {
-        let topic = this.topics.get(OFFSETS_TOPIC);
-        if (!topic) {
-          topic = this.create(
-            OFFSETS_TOPIC,
-            this.config["offsets.topic.num.partitions"],
-            offsetsTopicConfigs(this.config),
-          );
-          await this.publish();
-        }
+        const partitions = this.config["offsets.topic.num.partitions"];
+        const topic = await this.ensureInternalTopic(OFFSETS_TOPIC, partitions, offsetsTopicConfigs(this.config));
         return { op: "ensureOffsetsTopic", topicId: topic.topicId, partitions: topic.partitions };
       }
       case "scram":
@@ -181,18 +156,52 @@ export class Controller {
         return { op: "alterQuotas", outcomes };
       }
       case "ensureTxnStateTopic": {
-        let topic = this.topics.get(TRANSACTION_STATE_TOPIC);
-        if (!topic) {
-          topic = this.create(
-            TRANSACTION_STATE_TOPIC,
-            this.config["transaction.state.log.num.partitions"],
-            txnStateTopicConfigs(this.config),
-          );
-          await this.publish();
-        }
+        const partitions = this.config["transaction.state.log.num.partitions"];
+        const configs = txnStateTopicConfigs(this.config);
+        const topic = await this.ensureInternalTopic(TRANSACTION_STATE_TOPIC, partitions, configs);
         return { op: "ensureTxnStateTopic", topicId: topic.topicId, partitions: topic.partitions };
       }
     }
+  }
+
+  /** Creates each topic in turn; validateOnly counts the request's earlier topics too, so it answers what a real creation would. */
+  private async createTopics(
+    topics: Extract<ControllerOp, { op: "createTopics" }>["topics"],
+    validateOnly: boolean,
+  ) {
+    let total = this.partitionCount();
+    const outcomes = topics.map((t) => {
+      const outcome = this.createOne(t.name, t.partitions, t.configs, validateOnly, total);
+      if (outcome.errorCode === ErrorCode.NONE) total += t.partitions;
+      return outcome;
+    });
+    if (!validateOnly && outcomes.some((o) => o.errorCode === ErrorCode.NONE)) await this.publish();
+    return outcomes;
+  }
+
+  private async createPartitions(
+    topics: Extract<ControllerOp, { op: "createPartitions" }>["topics"],
+    validateOnly: boolean,
+  ) {
+    let total = this.partitionCount();
+    const outcomes = topics.map((t) => {
+      const before = this.topics.get(t.name)?.partitions ?? 0;
+      const outcome = this.addPartitions(t.name, t.count, validateOnly, total);
+      if (outcome.errorCode === ErrorCode.NONE) total += t.count - before;
+      return outcome;
+    });
+    if (!validateOnly && outcomes.some((o) => o.errorCode === ErrorCode.NONE)) await this.publish();
+    return outcomes;
+  }
+
+  /** An internal topic (__consumer_offsets, __transaction_state), created on first use. */
+  private async ensureInternalTopic(name: string, partitions: number, configs: Record<string, string>) {
+    let topic = this.topics.get(name);
+    if (!topic) {
+      topic = this.create(name, partitions, configs);
+      await this.publish();
+    }
+    return topic;
   }
 
   private topicNames(): string[] {
