@@ -46,6 +46,14 @@ export type HandledRequest =
   | { action: "none"; error: number; throttleMs?: number }
   | { action: "close"; reason: string };
 
+/** A decoded request and the handler it goes to. */
+interface ParsedRequest {
+  // deno-lint-ignore no-explicit-any
+  handler: ApiHandler<any, any>;
+  ctx: RequestContext;
+  request: unknown;
+}
+
 export class RequestHandler {
   constructor(
     // deno-lint-ignore no-explicit-any
@@ -59,6 +67,21 @@ export class RequestHandler {
   ) {}
 
   async handle(frame: Uint8Array, meta: RequestMeta): Promise<HandledRequest> {
+    const parsed = this.parse(frame, meta);
+    if ("action" in parsed) return parsed;
+    const { handler, ctx, request } = parsed;
+    // A Produce's bytes are known before it runs: when they take the client over its quota, the request may
+    // not release its connection early (a durable produce would let the next one in before the throttle).
+    const throttleMs = ctx.apiKey === 0 ? this.throttleFor(ctx, frame.byteLength) : 0;
+    if (throttleMs > 0) ctx.release = undefined;
+    const { response, failed } = await this.run(handler, request, ctx);
+    if (response instanceof CloseConnection) return { action: "close", reason: response.reason };
+    if (response === NO_RESPONSE) return { action: "none", error: failed, throttleMs };
+    return this.respond(handler, request, ctx, response, failed, throttleMs);
+  }
+
+  /** Finds the handler, checks the version, reads the header and decodes the body; or says how to answer. */
+  private parse(frame: Uint8Array, meta: RequestMeta): ParsedRequest | HandledRequest {
     if (frame.byteLength < 8) return { action: "close", reason: "request too short for a header" };
     const view = new DataView(frame.buffer, frame.byteOffset, frame.byteLength);
     const apiKey = view.getInt16(0);
@@ -72,11 +95,9 @@ export class RequestHandler {
     const reader = new Reader(frame);
     const maxEntries = this.broker().config["tsbroker.request.max.list.entries"];
     reader.listEntriesLeft = maxEntries;
-    let ctx: RequestContext;
-    let request: unknown;
     try {
       const header = readRequestHeader(reader);
-      ctx = {
+      const ctx: RequestContext = {
         apiKey,
         apiVersion,
         correlationId: header.correlationId,
@@ -84,7 +105,7 @@ export class RequestHandler {
         ...metaContext(meta),
         broker: this.broker(),
       };
-      request = handler.decodeRequest(reader, apiVersion);
+      return { handler, ctx, request: handler.decodeRequest(reader, apiVersion) };
     } catch (e) {
       if (reader.listEntriesLeft < 0) {
         return {
@@ -95,27 +116,36 @@ export class RequestHandler {
       }
       return { action: "close", reason: `malformed request: ${e instanceof Error ? e.message : e}` };
     }
-    // A Produce's bytes are known before it runs: when they take the client over its quota, the request may
-    // not release its connection early (a durable produce would let the next one in before the throttle).
-    let throttleMs = ctx.apiKey === 0 ? this.throttleFor(ctx, frame.byteLength) : 0;
-    if (throttleMs > 0) ctx.release = undefined;
-    let response: unknown;
-    let failed = 0;
+  }
+
+  /** Runs the handler; a failure becomes the API's error response (`failed` 1). */
+  private async run(
+    // deno-lint-ignore no-explicit-any
+    handler: ApiHandler<any, any>,
+    request: unknown,
+    ctx: RequestContext,
+  ): Promise<{ response: unknown; failed: number }> {
     try {
-      response = await handler.handle(request, ctx);
+      return { response: await handler.handle(request, ctx), failed: 0 };
     } catch (e) {
-      if (e instanceof ApiError) {
-        response = handler.errorResponse(request, ctx, e.errorCode);
-      } else {
-        this.log.error(
-          `${handler.name} v${ctx.apiVersion} from ${ctx.clientAddress} failed: ${e instanceof Error ? e.stack : e}`,
-        );
-        response = handler.errorResponse(request, ctx, ErrorCode.UNKNOWN_SERVER_ERROR);
-      }
-      failed = 1;
+      if (e instanceof ApiError) return { response: handler.errorResponse(request, ctx, e.errorCode), failed: 1 };
+      this.log.error(
+        `${handler.name} v${ctx.apiVersion} from ${ctx.clientAddress} failed: ${e instanceof Error ? e.stack : e}`,
+      );
+      return { response: handler.errorResponse(request, ctx, ErrorCode.UNKNOWN_SERVER_ERROR), failed: 1 };
     }
-    if (response instanceof CloseConnection) return { action: "close", reason: response.reason };
-    if (response === NO_RESPONSE) return { action: "none", error: failed, throttleMs };
+  }
+
+  /** Applies the throttle time to the answer and encodes it. */
+  private respond(
+    // deno-lint-ignore no-explicit-any
+    handler: ApiHandler<any, any>,
+    request: unknown,
+    ctx: RequestContext,
+    response: unknown,
+    failed: number,
+    throttleMs: number,
+  ): HandledRequest {
     if (ctx.apiKey === 1 && handler.responseSizeHint) {
       throttleMs = this.throttleFor(ctx, handler.responseSizeHint(response));
     }

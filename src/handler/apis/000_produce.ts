@@ -35,7 +35,7 @@
  * flexible, v10 adds the (tagged) leader hints used only for
  * NOT_LEADER_OR_FOLLOWER, v11 changes nothing on the broker side.
  */
-import { CloseConnection, defineApi, NO_RESPONSE } from "./api.ts";
+import { CloseConnection, defineApi, NO_RESPONSE, type RequestContext } from "./api.ts";
 import { ErrorCode } from "../../protocol/errors.ts";
 import {
   decodeProduceRequest,
@@ -67,45 +67,9 @@ export const produceHandler = defineApi<ProduceRequest, ProduceResponse>({
   decodeRequest: decodeProduceRequest,
   encodeResponse: encodeProduceResponse,
   async handle(request, ctx) {
-    if (hasTransactionalBatch(request)) {
-      // Kafka: transactional batches need WRITE on the request's transactional id (ACL_RULES).
-      const id = request.transactionalId;
-      if (id === null || !transactionalIdAllowed(ctx, id)) {
-        return errorResponse(request, ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED);
-      }
-    }
-    if (request.acks !== -1 && request.acks !== 0 && request.acks !== 1) {
-      return errorResponse(request, ErrorCode.INVALID_REQUIRED_ACKS);
-    }
-    const { metadata } = ctx.broker;
-    const items: ProduceItem[] = [];
-    // Each item's bytes as received, for a transactional batch re-sent after its verification.
-    const originals: Uint8Array[] = [];
-    // Per topic, per partition: an outcome now, or the index of its item.
-    const slots = request.topicData.map((topic) => {
-      const image = metadata.byName.get(topic.name);
-      const authorized = topicAllowed(ctx, topic.name);
-      return topic.partitionData.map((p): ProduceOutcome | number => {
-        if (!authorized) return refused(ErrorCode.TOPIC_AUTHORIZATION_FAILED);
-        if (!image || p.index < 0 || p.index >= image.partitions) return refused(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
-        if (image.internal) return refused(ErrorCode.INVALID_TOPIC_EXCEPTION);
-        if (p.records === null) return refused(ErrorCode.INVALID_RECORD, "Produce request has no records");
-        let records = p.records;
-        if (ctx.apiVersion < 3) {
-          const converted = upConvertMessageSet(records);
-          if ("error" in converted) return refused(converted.error.code, converted.error.message);
-          records = converted.batch;
-        }
-        if (ctx.apiVersion < 7 && isZstdBatch(records)) {
-          return refused(ErrorCode.UNSUPPORTED_COMPRESSION_TYPE, "zstd needs Produce v7 or later");
-        }
-        items.push({ topic: topic.name, topicId: image.topicId, partition: p.index, records });
-        // Bytes that fill their whole buffer are transferred to their owner, not copied: keep a copy then.
-        const whole = records.byteOffset === 0 && records.byteLength === records.buffer.byteLength;
-        originals.push(whole && isTransactional(records) ? records.slice() : records);
-        return items.length - 1;
-      });
-    });
+    const refusal = refusedRequest(request, ctx);
+    if (refusal !== null) return errorResponse(request, refusal);
+    const { items, originals, slots } = collect(request, ctx);
     // Durable acks=all in two steps: append, release the connection's next
     // request (its appends now come after ours), then wait for the sync.
     const twoStep = request.acks === -1 && ctx.broker.config["tsbroker.fsync.acks.all"] && ctx.release !== undefined;
@@ -129,16 +93,7 @@ export const produceHandler = defineApi<ProduceRequest, ProduceResponse>({
     }
     if (twoStep) {
       ctx.release!();
-      const appended = outcomes.flatMap((o, i) => (o.errorCode === ErrorCode.NONE ? [i] : []));
-      if (appended.length > 0) {
-        const synced = await ctx.broker.partitions.run({
-          op: "sync",
-          items: appended.map((i) => ({ topicId: items[i].topicId, partition: items[i].partition })),
-        });
-        synced.forEach((s, k) => {
-          if (s.errorCode !== ErrorCode.NONE) outcomes[appended[k]] = refused(s.errorCode, s.errorMessage);
-        });
-      }
+      await syncAppended(ctx, items, outcomes);
     }
     const response: ProduceResponse = {
       throttleTimeMs: 0,
@@ -151,20 +106,77 @@ export const produceHandler = defineApi<ProduceRequest, ProduceResponse>({
         }),
       })),
     };
-    if (request.acks === 0) {
-      const failure = response.responses.flatMap((t) => t.partitionResponses).find((p) => p.errorCode !== 0);
-      return failure
-        ? new CloseConnection(
-          `acks=0 produce failed with error ${failure.errorCode}${
-            failure.errorMessage ? `: ${failure.errorMessage}` : ""
-          }`,
-        )
-        : NO_RESPONSE;
-    }
-    return response;
+    return request.acks === 0 ? acksZeroAnswer(response) : response;
   },
   errorResponse: (request, _ctx, errorCode) => errorResponse(request, errorCode),
 });
+
+/** An error the whole request fails with before any partition is looked at, or null. */
+function refusedRequest(request: ProduceRequest, ctx: RequestContext): number | null {
+  if (hasTransactionalBatch(request)) {
+    // Kafka: transactional batches need WRITE on the request's transactional id (ACL_RULES).
+    const id = request.transactionalId;
+    if (id === null || !transactionalIdAllowed(ctx, id)) return ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED;
+  }
+  if (request.acks !== -1 && request.acks !== 0 && request.acks !== 1) return ErrorCode.INVALID_REQUIRED_ACKS;
+  return null;
+}
+
+/**
+ * The partitions to append (`items`), each one's bytes as received (`originals`, for a transactional batch
+ * re-sent after its verification), and per topic, per partition, an outcome now or the index of its item.
+ */
+function collect(request: ProduceRequest, ctx: RequestContext) {
+  const { metadata } = ctx.broker;
+  const items: ProduceItem[] = [];
+  const originals: Uint8Array[] = [];
+  const slots = request.topicData.map((topic) => {
+    const image = metadata.byName.get(topic.name);
+    const authorized = topicAllowed(ctx, topic.name);
+    return topic.partitionData.map((p): ProduceOutcome | number => {
+      if (!authorized) return refused(ErrorCode.TOPIC_AUTHORIZATION_FAILED);
+      if (!image || p.index < 0 || p.index >= image.partitions) return refused(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
+      if (image.internal) return refused(ErrorCode.INVALID_TOPIC_EXCEPTION);
+      if (p.records === null) return refused(ErrorCode.INVALID_RECORD, "Produce request has no records");
+      let records = p.records;
+      if (ctx.apiVersion < 3) {
+        const converted = upConvertMessageSet(records);
+        if ("error" in converted) return refused(converted.error.code, converted.error.message);
+        records = converted.batch;
+      }
+      if (ctx.apiVersion < 7 && isZstdBatch(records)) {
+        return refused(ErrorCode.UNSUPPORTED_COMPRESSION_TYPE, "zstd needs Produce v7 or later");
+      }
+      items.push({ topic: topic.name, topicId: image.topicId, partition: p.index, records });
+      // Bytes that fill their whole buffer are transferred to their owner, not copied: keep a copy then.
+      const whole = records.byteOffset === 0 && records.byteLength === records.buffer.byteLength;
+      originals.push(whole && isTransactional(records) ? records.slice() : records);
+      return items.length - 1;
+    });
+  });
+  return { items, originals, slots };
+}
+
+/** The second step of a durable acks=all: waits for the sync of what was appended; a failed sync fails it. */
+async function syncAppended(ctx: RequestContext, items: ProduceItem[], outcomes: ProduceOutcome[]): Promise<void> {
+  const appended = outcomes.flatMap((o, i) => (o.errorCode === ErrorCode.NONE ? [i] : []));
+  if (appended.length === 0) return;
+  const synced = await ctx.broker.partitions.run({
+    op: "sync",
+    items: appended.map((i) => ({ topicId: items[i].topicId, partition: items[i].partition })),
+  });
+  synced.forEach((s, k) => {
+    if (s.errorCode !== ErrorCode.NONE) outcomes[appended[k]] = refused(s.errorCode, s.errorMessage);
+  });
+}
+
+/** acks=0: no answer, or a closed connection when a partition failed. */
+function acksZeroAnswer(response: ProduceResponse): CloseConnection | typeof NO_RESPONSE {
+  const failure = response.responses.flatMap((t) => t.partitionResponses).find((p) => p.errorCode !== 0);
+  if (!failure) return NO_RESPONSE;
+  const message = failure.errorMessage ? `: ${failure.errorMessage}` : "";
+  return new CloseConnection(`acks=0 produce failed with error ${failure.errorCode}${message}`);
+}
 
 /** A v2 batch marked transactional. */
 function isTransactional(records: Uint8Array): boolean {
