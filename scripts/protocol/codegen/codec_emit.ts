@@ -288,6 +288,40 @@ function readBlock(f: FieldModel, seg: Segment, target: string): string[] {
   return st.length === 1 ? st : ["{", ...st.map((l) => "  " + l), "}"];
 }
 
+/** The decoder's tagged-field loop: each known tag read in place, unknown ones skipped. */
+function taggedSection(ctx: StructCtx, tagged: { f: FieldModel; span: Span }[]): string[] {
+  if (tagged.length === 0) return ["r.skipTaggedFields();"];
+  const section: string[] = [];
+  const tctx: Span = {
+    lo: Math.max(ctx.span.lo, ctx.flexFrom!),
+    hi: ctx.span.hi,
+  };
+  section.push(
+    `const numTagged = r.readUnsignedVarint("tagged field count");`,
+    `for (let t = 0; t < numTagged; t++) {`,
+    `  const tag = r.readUnsignedVarint("tag");`,
+    `  const size = r.readUnsignedVarint("tagged field size");`,
+  );
+  tagged.sort((x, y) => x.f.schema.tag! - y.f.schema.tag!);
+  tagged.forEach(({ f, span }, k) => {
+    const cond = ctx.cond(span, tctx);
+    const test = `tag === ${f.schema.tag}` + (cond ? ` && ${cond}` : "");
+    section.push(`  ${k === 0 ? "if" : "} else if"} (${test}) {`);
+    section.push(`    const end = r.pos + size;`);
+    section.push(
+      ...chain(
+        ctx,
+        ctx.segments(f, span),
+        (seg) => readStatements(f, seg, localName(f)),
+        "    ",
+      ),
+    );
+    section.push(`    r.endTaggedField(end, "${ctx.label(f)}");`);
+  });
+  section.push(`  } else {`, `    r.skip(size);`, `  }`, `}`);
+  return section;
+}
+
 export function emitDecoder(s: StructModel, exported: boolean): string {
   const ctx = new StructCtx(s);
   const body: string[] = [];
@@ -323,39 +357,7 @@ export function emitDecoder(s: StructModel, exported: boolean): string {
 
   const flex = ctx.flexibility();
   if (flex !== "never") {
-    const section: string[] = [];
-    if (tagged.length === 0) {
-      section.push("r.skipTaggedFields();");
-    } else {
-      const tctx: Span = {
-        lo: Math.max(ctx.span.lo, ctx.flexFrom!),
-        hi: ctx.span.hi,
-      };
-      section.push(
-        `const numTagged = r.readUnsignedVarint("tagged field count");`,
-        `for (let t = 0; t < numTagged; t++) {`,
-        `  const tag = r.readUnsignedVarint("tag");`,
-        `  const size = r.readUnsignedVarint("tagged field size");`,
-      );
-      tagged.sort((x, y) => x.f.schema.tag! - y.f.schema.tag!);
-      tagged.forEach(({ f, span }, k) => {
-        const cond = ctx.cond(span, tctx);
-        const test = `tag === ${f.schema.tag}` + (cond ? ` && ${cond}` : "");
-        section.push(`  ${k === 0 ? "if" : "} else if"} (${test}) {`);
-        section.push(`    const end = r.pos + size;`);
-        section.push(
-          ...chain(
-            ctx,
-            ctx.segments(f, span),
-            (seg) => readStatements(f, seg, localName(f)),
-            "    ",
-          ),
-        );
-        section.push(`    r.endTaggedField(end, "${ctx.label(f)}");`);
-      });
-      section.push(`  } else {`, `    r.skip(size);`, `  }`, `}`);
-    }
-    body.push(...guarded(flex === "mixed" ? "flexible" : null, section, "  "));
+    body.push(...guarded(flex === "mixed" ? "flexible" : null, taggedSection(ctx, tagged), "  "));
   }
 
   const props = s.fields.map((f) => {
