@@ -20,4 +20,12 @@ export const CONSOLE_KEYS = {
     doc:
       "Let the web console create and delete topics. When false the console is read-only and its POST/DELETE endpoints answer 403.",
   },
+  "tsbroker.console.allowed.hosts": {
+    type: "list",
+    default: [],
+    origin: "tsbroker",
+    format: "host or host:port, or * for any",
+    doc:
+      "Host names the web console answers besides the metrics listener's own address, localhost, 127.0.0.1 and [::1] (each with the listener's port). A request whose Host header names another host gets 403, and a changing request (POST/DELETE/PUT) also needs an Origin or Referer of an allowed host: this stops DNS rebinding and cross-site requests. Add the name the console is reached by (e.g. console.example.com, or host:port through a proxy); a name without a port matches any port.",
+  },
 } as const satisfies Record<string, KeySpec>;

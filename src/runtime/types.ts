@@ -120,12 +120,16 @@ export interface HttpRequestInfo {
   body: string;
   /** The Content-Type header ("" when absent): JSON endpoints require it, which cross-site forms cannot send. */
   contentType: string;
+  /** Every request header (the console checks Host, Origin, Referer and Cookie). */
+  headers?: { get(name: string): string | null };
 }
 
 export interface HttpResponseInit {
   status: number;
   contentType: string;
   body: string;
+  /** Extra response headers (Set-Cookie, Cache-Control). */
+  headers?: Record<string, string>;
 }
 
 export interface HttpServer {

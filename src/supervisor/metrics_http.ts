@@ -69,6 +69,7 @@ export async function startMetricsServer(
     throw e;
   }
   if (!web) return server;
+  web.bound(server.port);
   return {
     port: server.port,
     close: async () => {

@@ -2,12 +2,15 @@
  * The web console over HTTP, against real broker processes: every page and
  * asset is served, every API endpoint answers with JSON, a read-only console
  * refuses changes with 403, an allowed one creates and deletes topics, and
- * bad input and unknown names get JSON errors with the right status.
+ * bad input and unknown names get JSON errors with the right status, and
+ * requests for a foreign Host (DNS rebinding) or changes from a foreign
+ * Origin (CSRF) are refused.
  */
 import { test } from "node:test";
 import * as assert from "node:assert/strict";
 import { Admin, Consumer, Producer } from "../../src/client/mod.ts";
 import { type BrokerProcess, startBroker } from "../integration/_broker.ts";
+import { rawRequest } from "./_console_http.ts";
 
 /** Brokers start through Deno.Command; scripts/test.ts also runs tests/supervisor under `bun test`, which skips these. */
 const opts = {
@@ -22,10 +25,13 @@ async function call(
   contentType = "application/json",
   // deno-lint-ignore no-explicit-any
 ): Promise<{ status: number; type: string; json: any; text: string }> {
+  const headers: Record<string, string> = body === undefined ? {} : { "content-type": contentType };
+  // What a browser adds to a change made from the console's own page.
+  if (method !== "GET") headers.origin = `http://127.0.0.1:${broker.metricsPort}`;
   const response = await fetch(`http://127.0.0.1:${broker.metricsPort}${path}`, {
     method,
     body: body === undefined ? undefined : typeof body === "string" ? body : JSON.stringify(body),
-    headers: body === undefined ? {} : { "content-type": contentType },
+    headers,
   });
   const text = await response.text();
   const type = response.headers.get("content-type") ?? "";
@@ -55,6 +61,21 @@ test("console: pages, assets and read endpoints; read-only refusals", opts, asyn
         assert.match((await call(broker, "GET", "/metrics")).text, /kafka_network_bytes_in_total/);
       },
     );
+
+    await t.test("a foreign Host gets 403 naming the key; /metrics and /healthz answer any Host", async () => {
+      const port = broker.metricsPort;
+      for (const host of [`127.0.0.1:${port}`, `localhost:${port}`, `[::1]:${port}`]) {
+        assert.equal((await rawRequest(port, "GET", "/console/api/overview", { host })).status, 200, host);
+      }
+      for (const path of ["/console/", "/console/app.js", "/console/api/overview"]) {
+        const r = await rawRequest(port, "GET", path, { host: `rebound.example:${port}` });
+        assert.equal(r.status, 403, path);
+        assert.match(r.json.error, /rebound\.example.*tsbroker\.console\.allowed\.hosts/);
+      }
+      assert.equal((await rawRequest(port, "GET", "/console/", { host: `127.0.0.1:${port + 1}` })).status, 403);
+      assert.equal((await rawRequest(port, "GET", "/healthz", { host: "rebound.example" })).body, "ok\n");
+      assert.equal((await rawRequest(port, "GET", "/metrics", { host: "rebound.example" })).status, 200);
+    });
 
     await t.test("overview names version, listeners and throughput", async () => {
       const o = await call(broker, "GET", "/console/api/overview");
@@ -188,6 +209,23 @@ test("console: with allow.changes, topics are created and deleted; bad bodies re
       const forged = await call(broker, "POST", "/console/api/topics", { name: "forged", partitions: 1 }, type);
       assert.equal(forged.status, 415, type);
     }
+    // A page of another origin (or a request naming none) is refused before the body is read.
+    const spec = JSON.stringify({ name: "forged", partitions: 1 });
+    const json = { "content-type": "application/json" };
+    const origins: Record<string, string>[] = [
+      { origin: "http://evil.example" },
+      { referer: "http://evil.example/x" },
+      {},
+    ];
+    for (const origin of origins) {
+      const r = await rawRequest(broker.metricsPort, "POST", "/console/api/topics", { ...json, ...origin }, spec);
+      assert.equal(r.status, 403, JSON.stringify(origin));
+      assert.match(r.json.error, /Origin or Referer/);
+    }
+    const del = await rawRequest(broker.metricsPort, "DELETE", "/console/api/topics/fresh", {
+      origin: "http://evil.example",
+    });
+    assert.equal(del.status, 403);
     assert.ok(!(await admin.listTopics()).includes("forged"));
     const invalid = await call(broker, "POST", "/console/api/topics", { name: "bad name!", partitions: 1 });
     assert.equal(invalid.status, 400, invalid.text);

@@ -31,8 +31,9 @@ export const bunRuntime: HostRuntime = {
           query: url.search.slice(1),
           body,
           contentType: request.headers.get("content-type") ?? "",
+          headers: request.headers,
         });
-        return new Response(r.body, { status: r.status, headers: { "content-type": r.contentType } });
+        return new Response(r.body, { status: r.status, headers: { ...r.headers, "content-type": r.contentType } });
       },
     });
     return Promise.resolve({

@@ -4,10 +4,12 @@
  * chart's sampler starts with it and stops on close, as does its Admin client.
  */
 import type { BrokerConfig } from "../../config/keys.ts";
+import { parseMetricsListener } from "../../config/metrics_listener.ts";
 import type { MetricsReader } from "../../metrics/layout.ts";
 import type { HttpRequestInfo, HttpResponseInit } from "../../runtime/types.ts";
 import { ConsoleApi, type ConsoleContext } from "./api.ts";
 import { APP_CSS, APP_JS, INDEX_HTML } from "./assets.ts";
+import { HostGuard } from "./guard.ts";
 import { ThroughputSampler } from "./throughput.ts";
 
 /** What the supervisor tells the console about the broker. */
@@ -23,6 +25,8 @@ export interface ConsoleOptions {
 export interface WebConsole {
   /** Answers a path under /console, or returns null for paths that are not the console's. */
   handle(path: string, request: HttpRequestInfo): Promise<HttpResponseInit> | null;
+  /** Tells the console the port its HTTP server bound (Host headers must name it). */
+  bound(port: number): void;
   close(): Promise<void>;
 }
 
@@ -48,10 +52,14 @@ export function startConsole(o: ConsoleOptions, reader: MetricsReader, processor
     listeners: o.listeners,
     throughput,
   });
+  const address = parseMetricsListener(o.config);
+  const guard = new HostGuard(address?.host ?? "", o.config["tsbroker.console.allowed.hosts"], address?.port ?? 0);
   return {
     handle(path, request) {
-      if (path.startsWith(API_PREFIX)) return api.handle(path.slice(API_PREFIX.length), request);
       if (path !== "/console" && !path.startsWith("/console/")) return null;
+      const refused = guard.check(request);
+      if (refused) return Promise.resolve(refused);
+      if (path.startsWith(API_PREFIX)) return api.handle(path.slice(API_PREFIX.length), request);
       const asset = ASSETS[path];
       if (!asset) {
         return Promise.resolve({ status: 404, contentType: "text/plain", body: `not found: try /console/\n` });
@@ -60,6 +68,9 @@ export function startConsole(o: ConsoleOptions, reader: MetricsReader, processor
         return Promise.resolve({ status: 405, contentType: "text/plain", body: "only GET\n" });
       }
       return Promise.resolve({ status: 200, ...asset });
+    },
+    bound(port) {
+      guard.bound(port);
     },
     async close() {
       throughput.stop();
