@@ -13,7 +13,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { answersApiVersions, javaCommand, kafkaClasspath, kafkaClusterId } from "../kafka/reference.ts";
-import { type Broker, RETENTION, withCleanup } from "./_brokers.ts";
+import { type Broker, type ColdStart, RETENTION, type StartOptions, withCleanup } from "./_brokers.ts";
 import { BROKER_CPU } from "./_plan.ts";
 import { capture, type Server, sleep, startServer } from "./_procs.ts";
 import type { Bench } from "./_runner.ts";
@@ -93,39 +93,68 @@ function log4j2(file: string): string {
   ].join("\n");
 }
 
+/**
+ * An SSL listener beside PLAINTEXT (which stays the inter-broker listener), with the key store in PEM
+ * (KIP-651): the settings TLS-W1 adds to server.properties.
+ */
+function sslListener(port: number, sslPort: number, controllerPort: number, keyStore: string) {
+  return {
+    listeners: `PLAINTEXT://127.0.0.1:${port},SSL://127.0.0.1:${sslPort},CONTROLLER://127.0.0.1:${controllerPort}`,
+    "advertised.listeners": `PLAINTEXT://127.0.0.1:${port},SSL://127.0.0.1:${sslPort}`,
+    "listener.security.protocol.map": "PLAINTEXT:PLAINTEXT,SSL:SSL,CONTROLLER:PLAINTEXT",
+    "ssl.keystore.type": "PEM",
+    "ssl.keystore.location": keyStore,
+  };
+}
+
+/** A formatted data dir and the java command line that starts Kafka on it. */
+async function prepare(b: Bench, heap: string, config: Record<string, string>, o: StartOptions) {
+  const classpath = await kafkaClasspath();
+  const java = javaCommand();
+  const dir = fs.mkdtempSync(path.join(b.work, "kafka-"));
+  const [port, controllerPort, sslPort] = [freePort(), freePort(), freePort()];
+  const properties = path.join(dir, "server.properties");
+  const extra = { ...(o.tls ? sslListener(port, sslPort, controllerPort, o.tls.keyStore) : {}), ...config };
+  const durable = o.durable ?? false;
+  fs.writeFileSync(
+    properties,
+    kafkaProperties({ port, controllerPort, dataDir: path.join(dir, "data"), durable, extra }),
+  );
+  fs.writeFileSync(path.join(dir, "log4j2.properties"), log4j2(path.join(dir, "kafka.log")));
+  const log4j = [`-Dlog4j2.configurationFile=${path.join(dir, "log4j2.properties")}`];
+  const format = ["kafka.tools.StorageTool", "format", "--standalone", "-t", kafkaClusterId(), "-c", properties];
+  await capture("taskset", ["-c", String(BROKER_CPU), java, ...log4j, "-cp", classpath, ...format]);
+  const args = [...kafkaJvmArgs(heap), ...log4j, "-cp", classpath, "kafka.Kafka", properties];
+  return { dir, port: o.tls ? sslPort : port, plainPort: port, java, args };
+}
+
 /** Apache Kafka with the JVM settings above; `config` adds or overrides server.properties entries. */
 export function apacheKafka(b: Bench, heap: string, config: Record<string, string>): Broker {
-  const start = async (durable: boolean): Promise<Server> => {
-    const classpath = await kafkaClasspath();
-    const java = javaCommand();
-    const dir = fs.mkdtempSync(path.join(b.work, "kafka-"));
-    const port = freePort();
-    const properties = path.join(dir, "server.properties");
-    const extra = config;
-    fs.writeFileSync(
-      properties,
-      kafkaProperties({ port, controllerPort: freePort(), dataDir: path.join(dir, "data"), durable, extra }),
-    );
-    fs.writeFileSync(path.join(dir, "log4j2.properties"), log4j2(path.join(dir, "kafka.log")));
-    const log4j = [`-Dlog4j2.configurationFile=${path.join(dir, "log4j2.properties")}`];
-    const format = ["kafka.tools.StorageTool", "format", "--standalone", "-t", kafkaClusterId(), "-c", properties];
-    await capture("taskset", ["-c", String(BROKER_CPU), java, ...log4j, "-cp", classpath, ...format]);
+  const start = async (o: StartOptions): Promise<Server> => {
+    const { dir, port, plainPort, java, args } = await prepare(b, heap, config, o);
     const server = await startServer({
       name: "kafka",
       command: java,
-      args: [...kafkaJvmArgs(heap), ...log4j, "-cp", classpath, "kafka.Kafka", properties],
-      cpu: BROKER_CPU,
+      args,
+      cpu: o.cpus ?? BROKER_CPU,
       readyPattern: /Kafka Server started()/,
       timeoutMs: 180_000,
     });
     // The start line comes once the broker is unfenced; make sure the listener answers too.
-    for (let i = 0; i < 120 && !(await answersApiVersions(port)); i++) await sleep(250);
+    for (let i = 0; i < 120 && !(await answersApiVersions(plainPort)); i++) await sleep(250);
     return Object.assign(Object.create(withCleanup(server, dir)), { ready: String(port) }) as Server;
+  };
+  // The data dir is formatted before the clock starts: the format is a separate tool run once per install.
+  const coldStart = async (): Promise<ColdStart> => {
+    const { dir, port, java, args } = await prepare(b, heap, config, {});
+    const cleanup = () => fs.rmSync(dir, { recursive: true, force: true });
+    return { command: "taskset", args: ["-c", String(BROKER_CPU), java, ...args], port, cleanup };
   };
   return {
     system: "kafka",
     kind: "reference",
     start,
+    coldStart,
     idleNote: `Apache Kafka, JVM ${kafkaJvmArgs(heap).slice(0, 2).join(" ")} + kafka-run-class.sh's G1 flags`,
     durableNote: "log.flush.interval.messages=1 (fsync after each append)",
   };

@@ -28,6 +28,8 @@ export interface Plan {
   /** W4's backlog. */
   backlogBytes: number;
   idleSettleMs: number;
+  /** STARTUP's cold starts per system (the median is reported). */
+  startupRuns: number;
   systems: Set<SystemId>;
   workloads: Set<string>;
   markdown: boolean;
@@ -44,16 +46,58 @@ export type Parsed =
   | { compareOnly: [string, string]; markdown: boolean }
   | { show: string; markdown: boolean };
 
-export const ALL_WORKLOADS = ["IDLE", "W1", "W2", "W3", "W4", "W5", "W6", "W7", "W8"];
+export const ALL_WORKLOADS = [
+  "IDLE",
+  "STARTUP",
+  "SMALL",
+  "W1",
+  "W2",
+  "W3",
+  "W4",
+  "W5",
+  "W6",
+  "W7",
+  "W8",
+  "TLS-W1",
+  "W1-2C",
+  "W4-2C",
+  "CLIENT-W1",
+];
 const ALL_SYSTEMS: SystemId[] = ["deno", "bun", "exe", "kafka", "mock", "redis", "nats", "tcp", "disk"];
 // Smoke mode leaves Apache Kafka out: its JVM alone takes ~10 s to start (twice: W2 needs a
 // differently configured broker); `--smoke --only deno,kafka` runs it.
 const SMOKE_SYSTEMS: SystemId[] = ["deno", "mock"];
 
+const SMOKE_WORKLOADS = ["IDLE", "STARTUP", "SMALL", "W1", "W4", "W5", "TLS-W1", "W1-2C", "W4-2C"];
+
 const TIMINGS = {
-  quick: { warmupFirst: 1.5, warmup: 1, duration: 2, repeats: 1, backlogBytes: 256 * MiB, idleSettleMs: 1000 },
-  full: { warmupFirst: 10, warmup: 3, duration: 10, repeats: 3, backlogBytes: 1024 * MiB, idleSettleMs: 3000 },
-  smoke: { warmupFirst: 0.5, warmup: 0.3, duration: 1, repeats: 1, backlogBytes: 32 * MiB, idleSettleMs: 500 },
+  quick: {
+    warmupFirst: 1.5,
+    warmup: 1,
+    duration: 2,
+    repeats: 1,
+    backlogBytes: 256 * MiB,
+    idleSettleMs: 1000,
+    startupRuns: 5,
+  },
+  full: {
+    warmupFirst: 10,
+    warmup: 3,
+    duration: 10,
+    repeats: 3,
+    backlogBytes: 1024 * MiB,
+    idleSettleMs: 3000,
+    startupRuns: 5,
+  },
+  smoke: {
+    warmupFirst: 0.5,
+    warmup: 0.3,
+    duration: 1,
+    repeats: 1,
+    backlogBytes: 32 * MiB,
+    idleSettleMs: 500,
+    startupRuns: 2,
+  },
 };
 
 export function parsePlan(args: string[]): Parsed {
@@ -74,8 +118,11 @@ export function parsePlan(args: string[]): Parsed {
     else if (a === "--markdown") markdown = true;
     else if (a === "--no-install") install = false;
     else if (a === "--only") only = args[++i].split(",");
-    else if (a === "--workloads") workloads = args[++i].split(",").map((w) => w.toUpperCase());
-    else if (a === "--kafka-heap") kafkaHeap = args[++i];
+    else if (a === "--workloads") {
+      workloads = args[++i].split(",").map((w) => w.toUpperCase());
+      const unknown = workloads.filter((w) => !ALL_WORKLOADS.includes(w));
+      if (unknown.length) throw new Error(`--workloads: unknown ${unknown.join(",")} (${ALL_WORKLOADS.join(",")})`);
+    } else if (a === "--kafka-heap") kafkaHeap = args[++i];
     else if (a === "--kafka-config") {
       const kv = args[++i];
       if (!kv?.includes("=")) throw new Error("--kafka-config needs key=value");
@@ -93,7 +140,7 @@ export function parsePlan(args: string[]): Parsed {
     mode,
     ...TIMINGS[mode],
     systems: new Set<SystemId>((only ?? (mode === "smoke" ? SMOKE_SYSTEMS : ALL_SYSTEMS)) as SystemId[]),
-    workloads: new Set(workloads ?? (mode === "smoke" ? ["IDLE", "W1", "W4", "W5"] : ALL_WORKLOADS)),
+    workloads: new Set(workloads ?? (mode === "smoke" ? SMOKE_WORKLOADS : ALL_WORKLOADS)),
     markdown,
     compareWith: comparePaths[0],
     install,

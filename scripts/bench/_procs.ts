@@ -93,7 +93,8 @@ export interface ServerSpec {
   name: string;
   command: string;
   args: string[];
-  cpu: number;
+  /** A taskset CPU list: one CPU (0) or several ("0,1"). */
+  cpu: number | string;
   /** Matched against every output line; its first group becomes `ready`. */
   readyPattern: RegExp;
   env?: Record<string, string>;
@@ -195,7 +196,9 @@ export interface LoadResult {
 export async function runLoad(
   command: string,
   args: string[],
-  options: { cpu: number; serverPid?: number; onLine?: (line: string) => void; stdinPipe?: boolean } = { cpu: 1 },
+  options: { cpu: number | string; serverPid?: number; onLine?: (line: string) => void; stdinPipe?: boolean } = {
+    cpu: 1,
+  },
 ): Promise<LoadResult & { child?: Deno.ChildProcess; finish?: () => Promise<LoadResult> }> {
   const child = new Deno.Command("taskset", {
     args: ["-c", String(options.cpu), command, ...args],

@@ -22,8 +22,9 @@ export class Bench {
   work = fs.mkdtempSync(path.join(os.tmpdir(), "tsbroker-bench-"));
   constructor(readonly plan: Plan, readonly loadgen: string) {}
 
+  /** Whether the plan runs `workload` (rows may say W1-2c; the command line is upper-cased). */
   wants(workload: string): boolean {
-    return this.plan.workloads.has(workload);
+    return this.plan.workloads.has(workload.toUpperCase());
   }
 
   add(row: Row): Row {
@@ -77,7 +78,7 @@ export class Bench {
     args: string[],
     serverPid: number | undefined,
     note?: string,
-    cpu = LOAD_CPU,
+    cpu: number | string = LOAD_CPU,
   ): Promise<Row> {
     const result = await runLoad(this.loadgen, args, { cpu, serverPid });
     const lastError = result.stderr.trim().split("\n").filter(Boolean).pop();
@@ -151,25 +152,34 @@ export class Bench {
   }
 
   /** W4: catch-up reads of the backlog W1 left (each repeat a fresh consumer). */
-  async catchUp(system: string, kind: Kind, server: Server, bootstrap: string, topic: string, partitions: number) {
+  async catchUp(
+    system: string,
+    kind: Kind,
+    server: Server,
+    bootstrap: string,
+    topic: string,
+    partitions: number,
+    o: { workload?: string; cpu?: number | string; extra?: string[] } = {},
+  ) {
+    const { workload = "W4", cpu = LOAD_CPU } = o;
     const count = Math.floor(this.plan.backlogBytes / KiB);
     const args = ["consume", "-b", bootstrap, "-t", topic, "-p", String(partitions), "--count", String(count)];
-    args.push("--duration", "300");
-    if (this.plan.mode === "full") await runLoad(this.loadgen, args, { cpu: LOAD_CPU }); // warms the page cache and JIT
+    args.push("--duration", "300", ...(o.extra ?? []));
+    if (this.plan.mode === "full") await runLoad(this.loadgen, args, { cpu }); // warms the page cache and JIT
     const windows: Window[] = [];
     let error: string | undefined;
     for (let i = 0; i < this.plan.repeats; i++) {
-      const r = await runLoad(this.loadgen, args, { cpu: LOAD_CPU, serverPid: server.pid });
+      const r = await runLoad(this.loadgen, args, { cpu, serverPid: server.pid });
       if (r.code !== 0 || r.windows.length === 0) {
         error = r.stderr.trim().split("\n").pop() ?? `loadgen exited ${r.code}`;
         break;
       }
       windows.push(...r.windows);
     }
-    if (error) return this.fail("W4", system, kind, error);
+    if (error) return this.fail(workload, system, kind, error);
     const read = windows[0]?.result.bytes as number;
     return this.add({
-      workload: "W4",
+      workload,
       system,
       kind,
       note: `backlog ${(read / MiB).toFixed(0)} MiB`,

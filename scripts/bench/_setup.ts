@@ -24,7 +24,10 @@ export async function installDeps(): Promise<void> {
 export async function buildLoadgen(): Promise<string> {
   const source = path.join(ROOT, "scripts", "bench", "loadgen.c");
   const flags = ["-O2", "-Wall", "-pthread"];
-  const hash = createHash("sha256").update(fs.readFileSync(source)).update(flags.join(" ")).digest("hex").slice(0, 16);
+  // loadgen.c includes loadgen_small.c: both make the version
+  const hash = createHash("sha256").update(fs.readFileSync(source))
+    .update(fs.readFileSync(path.join(ROOT, "scripts", "bench", "loadgen_small.c"))).update(flags.join(" "))
+    .digest("hex").slice(0, 16);
   const binary = path.join(CACHE, `loadgen-${hash}`);
   if (fs.existsSync(binary)) return binary;
   fs.mkdirSync(CACHE, { recursive: true });

@@ -13,12 +13,28 @@ interface Figure {
   format(x: number | undefined): string;
 }
 
-const THROUGHPUT = ["W1", "W2", "W3", "W4", "W6", "W7", "W8"];
-const LOADED = ["W1", "W2", "W3", "W4", "W5", "W6", "W7", "W8"];
+const THROUGHPUT = ["W1", "TLS-W1", "W1-2c", "W2", "W3", "W4", "W4-2c", "W6", "W7", "W8"];
+const LOADED = ["W1", "TLS-W1", "W1-2c", "W2", "W3", "W4", "W4-2c", "W5", "W6", "W7", "W8"];
+/** Workloads left out of the closing note's means (each has its own line in the table). */
+const SUMMARY_THROUGHPUT = ["W1", "W2", "W3", "W4", "W6", "W7", "W8"];
+const SUMMARY_LOADED = ["W1", "W2", "W3", "W4", "W5", "W6", "W7", "W8"];
 
 // W5's MB/s is left out: each system produces at half of its own W1 rate there.
 const FIGURES: Figure[] = [
   { label: "RSS MB", workloads: ["IDLE"], value: (r) => r.extra?.idleRssMB, format: (x) => fmt(x, 0) },
+  { label: "ms to first answer", workloads: ["STARTUP"], value: (r) => r.extra?.startupMs, format: (x) => fmt(x, 0) },
+  {
+    label: "round trip p99 ms",
+    workloads: ["SMALL"],
+    value: (r) => r.median?.ack?.p99,
+    format: (x) => fmtMs(x ?? NaN),
+  },
+  {
+    label: "CPU µs per request",
+    workloads: ["SMALL"],
+    value: (r) => r.extra?.cpuUsPerRequest,
+    format: (x) => fmt(x, 0),
+  },
   { label: "MB/s", workloads: THROUGHPUT, value: (r) => r.median?.mbPerSec, format: (x) => fmt(x) },
   { label: "e2e p99 ms", workloads: ["W5"], value: (r) => r.median?.e2e?.p99, format: (x) => fmtMs(x ?? NaN) },
   { label: "CPU s/GB", workloads: LOADED, value: (r) => r.median?.cpuSecPerGB, format: (x) => fmt(x, 2) },
@@ -84,10 +100,10 @@ export function kafkaSummary(results: Results): string | undefined {
     }));
   const x = (r: number) => ratio(r, 1);
   for (const f of flavoursOf(results)) {
-    const mb = per(THROUGHPUT, f, (r) => r.median?.mbPerSec);
+    const mb = per(SUMMARY_THROUGHPUT, f, (r) => r.median?.mbPerSec);
     const p99 = per(["W5"], f, (r) => r.median?.e2e?.p99);
-    const cpu = per(LOADED, f, (r) => r.median?.cpuSecPerGB);
-    const rss = per(LOADED, f, (r) => r.median?.peakRssMB);
+    const cpu = per(SUMMARY_LOADED, f, (r) => r.median?.cpuSecPerGB);
+    const rss = per(SUMMARY_LOADED, f, (r) => r.median?.peakRssMB);
     const idle = per(["IDLE"], f, (r) => r.extra?.idleRssMB);
     lines.push(
       `  ${f} ÷ kafka: throughput ${x(mb)}, W5 e2e p99 ${x(p99)}, CPU s/GB ${x(cpu)}, ` +

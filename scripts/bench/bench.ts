@@ -5,7 +5,8 @@
  *   deno task bench -- --full        full mode: 10 s warm-up, 3 × 10 s windows, 1 GiB backlog
  *   deno task bench -- --smoke       seconds: tsbroker under Deno + librdkafka's mock cluster only
  *   ... --only deno,bun,exe,kafka,mock,redis,nats,tcp,disk   run only these systems
- *   ... --workloads W1,W4            run only these workloads (IDLE, W1..W8)
+ *   ... --workloads W1,W4            run only these workloads (IDLE, STARTUP, SMALL, W1..W8, TLS-W1,
+ *                                    W1-2c, W4-2c, CLIENT-W1)
  *   ... --kafka-heap 1g              Apache Kafka's heap (-Xms = -Xmx; default 1g)
  *   ... --kafka-config key=value     an extra server.properties entry for Apache Kafka (repeatable)
  *   ... --markdown                   print the tables as Markdown
@@ -22,14 +23,15 @@
  * NATS JetStream, raw loopback TCP in each runtime, the disk's append
  * bandwidth), every server pinned to CPU 0 and every load generator to CPU
  * 1. It prints one table, tsbroker next to Kafka, the ratios of tsbroker to
- * each other reference, and the issue's targets, and writes everything to
- * bench-results/<time>.json.
+ * each other reference, issue 5's targets and those of issues 13–16
+ * (_targets.ts), and writes everything to bench-results/<time>.json.
  *
  * The parts: _plan.ts (command line), _setup.ts (tools), _runner.ts (the
  * load generator and shared workloads), _brokers.ts (tsbroker, and the
- * workload sequence it shares with Kafka), _kafka.ts, _references.ts,
- * _ceilings.ts, _procs.ts (processes and /proc), _report.ts and
- * _vs_kafka.ts (the tables).
+ * workload sequence it shares with Kafka), _extras.ts (STARTUP, SMALL,
+ * TLS-W1, the two-core runs, CLIENT-W1), _kafka.ts, _references.ts,
+ * _ceilings.ts, _procs.ts (processes and /proc), _report.ts, _vs_kafka.ts
+ * and _targets.ts (the tables).
  */
 import * as fs from "node:fs";
 import * as os from "node:os";
@@ -44,6 +46,7 @@ import { killAll, loadAverage, which } from "./_procs.ts";
 import { mock, nats, redis } from "./_references.ts";
 import { checkTargets, compare, ratios, type Results, table, targetsTable } from "./_report.ts";
 import { Bench } from "./_runner.ts";
+import { checkIssueTargets, issueTargetsTable } from "./_targets.ts";
 import { buildLoadgen, ensureExecutable, installDeps, versionOf } from "./_setup.ts";
 import { kafkaSummary, kafkaTable } from "./_vs_kafka.ts";
 
@@ -74,6 +77,8 @@ function printResults(results: Results, md: boolean): void {
   console.log(ratios(results, md));
   console.log(`\nissue 5 targets:\n`);
   console.log(targetsTable(results.targets, md));
+  console.log(`\nissues 13–16 targets (PASS / MISS / n/a, with the figure):\n`);
+  console.log(issueTargetsTable(results.issueTargets ?? checkIssueTargets(results.rows), md));
   const summary = kafkaSummary(results);
   if (summary) console.log(`\n${summary}`);
 }
@@ -161,6 +166,7 @@ async function main(): Promise<number> {
     versions,
     rows: bench.rows,
     targets: checkTargets(bench.rows, plan.mode),
+    issueTargets: checkIssueTargets(bench.rows),
   };
   results.plan = {
     warmupFirst: plan.warmupFirst,

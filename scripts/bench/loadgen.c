@@ -12,7 +12,13 @@
  *   loadgen tcp      -b HOST:PORT [--duration S] [--warmup S] [--write BYTES]   bulk writes to a sink
  *   loadgen disk     --file PATH --write BYTES [--sync] [--duration S] [--max-bytes N]
  *   loadgen nats     -b HOST:PORT [-s SIZE] [--window N] [--duration S] [--warmup S] [--stream NAME]
+ *   loadgen small    -b HOST:PORT -t TOPIC [-s SIZE] [-p PARTITIONS] [--create]   one small produce at a time
+ *                    (loadgen_small.c)
  *   loadgen version
+ *
+ * produce, e2e and consume take -X key=value (repeatable): a librdkafka
+ * setting for every client they make (e.g. -X security.protocol=ssl
+ * -X ssl.ca.location=ca.pem for the TLS workload).
  *
  * Every record carries, in its first 8 bytes, its intended send time
  * (CLOCK_MONOTONIC ns; for rate-limited runs the scheduled time, so that a
@@ -171,6 +177,8 @@ typedef struct {
   int txn;        /* > 0: a transactional producer committing every this many records */
   const char *mock_topics[64];
   int mock_topic_count;
+  const char *extra[32]; /* -X key=value: librdkafka settings for every client */
+  int extra_count;
 } opts_t;
 
 static opts_t O = {
@@ -192,7 +200,7 @@ static opts_t O = {
 };
 
 static void parse_opts(int argc, char **argv) {
-  if (argc < 2) die("usage: loadgen produce|consume|e2e|idle|mock|tcp|disk|nats [options]");
+  if (argc < 2) die("usage: loadgen produce|consume|e2e|idle|mock|tcp|disk|nats|small [options]");
   O.mode = argv[1];
   for (int i = 2; i < argc; i++) {
     const char *a = argv[i];
@@ -221,7 +229,10 @@ static void parse_opts(int argc, char **argv) {
     else if (!strcmp(a, "--stream")) O.stream = NEXT();
     else if (!strcmp(a, "--idempotent")) O.idempotent = 1;
     else if (!strcmp(a, "--txn")) O.txn = atoi(NEXT());
-    else if (!strcmp(a, "--topic")) {
+    else if (!strcmp(a, "-X")) {
+      if (O.extra_count == 32) die("too many -X");
+      O.extra[O.extra_count++] = NEXT();
+    } else if (!strcmp(a, "--topic")) {
       if (O.mock_topic_count == 64) die("too many --topic");
       O.mock_topics[O.mock_topic_count++] = NEXT();
     } else die("unknown option %s", a);
@@ -242,6 +253,17 @@ static void seti(rd_kafka_conf_t *conf, const char *k, long long v) {
   char buf[32];
   snprintf(buf, sizeof buf, "%lld", v);
   set(conf, k, buf);
+}
+
+/* The -X settings, after the mode's own (so that they win). */
+static void apply_extra(rd_kafka_conf_t *conf) {
+  for (int i = 0; i < O.extra_count; i++) {
+    char key[256];
+    const char *eq = strchr(O.extra[i], '=');
+    if (!eq || eq == O.extra[i] || (size_t)(eq - O.extra[i]) >= sizeof key) die("-X %s: want key=value", O.extra[i]);
+    snprintf(key, sizeof key, "%.*s", (int)(eq - O.extra[i]), O.extra[i]);
+    set(conf, key, eq + 1);
+  }
 }
 
 static void log_cb(const rd_kafka_t *rk, int level, const char *fac, const char *buf) {
@@ -372,6 +394,7 @@ static rd_kafka_t *new_producer(producer_t *p) {
     set(conf, "retry.backoff.ms", "5");
   }
   set(conf, "socket.nagle.disable", "true");
+  apply_extra(conf);
   rd_kafka_conf_set_log_cb(conf, log_cb);
   rd_kafka_conf_set_events(conf, RD_KAFKA_EVENT_DR);
   rd_kafka_t *rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, err, sizeof err);
@@ -459,6 +482,7 @@ static rd_kafka_t *new_consumer(void) {
   set(conf, "fetch.message.max.bytes", "1048576");
   set(conf, "socket.nagle.disable", "true");
   set(conf, "queued.max.messages.kbytes", "262144");
+  apply_extra(conf);
   rd_kafka_conf_set_log_cb(conf, log_cb);
   rd_kafka_t *rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, err, sizeof err);
   if (!rk) die("consumer: %s", err);
@@ -1111,6 +1135,8 @@ static int run_nats(void) {
   return 0;
 }
 
+#include "loadgen_small.c"
+
 /* ------------------------------------------------------------------ main */
 
 int main(int argc, char **argv) {
@@ -1125,6 +1151,7 @@ int main(int argc, char **argv) {
   if (!strcmp(O.mode, "tcp")) return run_tcp();
   if (!strcmp(O.mode, "disk")) return run_disk();
   if (!strcmp(O.mode, "nats")) return run_nats();
+  if (!strcmp(O.mode, "small")) return run_small();
   die("unknown mode %s", O.mode);
   return 2;
 }
