@@ -13,6 +13,7 @@
  * ```
  */
 import {
+  type AnyGroupDescription,
   type ApiVersionRange,
   apiVersions,
   type ClusterDescription,
@@ -22,6 +23,7 @@ import {
   deleteGroups,
   describeCluster,
   describeConsumerGroups,
+  describeGroupsAnyType,
   fetchGroupOffsets,
   type GroupOffset,
 } from "./admin_groups.ts";
@@ -46,6 +48,7 @@ import { type ClientOptions, NetworkClient } from "./network_client.ts";
 import { listOffsets, type OffsetSpec } from "./offsets.ts";
 
 export type {
+  AnyGroupDescription,
   ApiVersionRange,
   ClusterDescription,
   ConsumerGroupDescription,
@@ -313,6 +316,14 @@ export class Admin {
   /** KIP-848 consumer groups (ConsumerGroupDescribe); GROUP_ID_NOT_FOUND for classic or unknown groups. */
   describeConsumerGroups(groupIds: string[]): Promise<ConsumerGroupDescription[]> {
     return describeConsumerGroups(this.client, groupIds);
+  }
+
+  /**
+   * Groups of either protocol, each described by the API of its type (ListGroups says which are KIP-848);
+   * state "Dead" for a group no coordinator knows.
+   */
+  describeGroupsAnyType(groupIds: string[]): Promise<AnyGroupDescription[]> {
+    return describeGroupsAnyType(this, groupIds);
   }
 
   /** Deletes groups and their offsets; GROUP_NOT_EMPTY while a group has members. */

@@ -4,11 +4,13 @@
  * and no member id, which a coordinator accepts only while the group has no members, as Kafka's
  * alterConsumerGroupOffsets relies on), deleting groups (DeleteGroups, per coordinator), the cluster's id,
  * controller and brokers (Metadata without topics), the API versions a broker speaks, and KIP-848 consumer
- * groups (ConsumerGroupDescribe: DescribeGroups describes only classic groups).
+ * groups (ConsumerGroupDescribe: DescribeGroups describes only classic groups), and a description of any group
+ * that picks between the two.
  */
 import { Apis } from "./apis.ts";
 import { findGroupCoordinator } from "./coordinator.ts";
-import { throwIfError } from "./errors.ts";
+import { KafkaClientError, throwIfError } from "./errors.ts";
+import { ErrorCode } from "../protocol/errors.ts";
 import type { TopicPartition } from "./group.ts";
 import type { NetworkClient } from "./network_client.ts";
 
@@ -198,4 +200,57 @@ export function describeConsumerGroups(client: NetworkClient, groupIds: string[]
       };
     })
   ));
+}
+
+/** A group of either protocol, as describeGroupsAnyType reports it. */
+export interface AnyGroupDescription {
+  /** The group id. */
+  groupId: string;
+  /** The group's state; "Dead" when the coordinator does not know the group. */
+  state: string;
+  /** "classic" (DescribeGroups) or "consumer" (KIP-848, ConsumerGroupDescribe). */
+  type: "classic" | "consumer";
+  /** The classic group's protocol (assignor), or the KIP-848 group's server-side assignor. */
+  protocol: string;
+  /** The current members with their assignments. */
+  members: {
+    memberId: string;
+    groupInstanceId: string | null;
+    clientId: string;
+    clientHost: string;
+    assignment: TopicPartition[];
+  }[];
+}
+
+/** What describeGroupsAnyType needs of the Admin (kept structural: admin.ts imports this module). */
+export interface GroupDescriber {
+  listGroups(): Promise<{ groupId: string; type: string }[]>;
+  describeGroups(
+    ids: string[],
+  ): Promise<{ state: string; protocol: string; members: AnyGroupDescription["members"] }[]>;
+  describeConsumerGroups(ids: string[]): Promise<ConsumerGroupDescription[]>;
+}
+
+/**
+ * Each group described by the API of its type: ListGroups says which groups are KIP-848 ("consumer"), whose
+ * members only ConsumerGroupDescribe shows; the others go to DescribeGroups. A group no coordinator knows
+ * comes back as state "Dead" without members, as Kafka's Admin reports it.
+ */
+export async function describeGroupsAnyType(admin: GroupDescriber, groupIds: string[]): Promise<AnyGroupDescription[]> {
+  const kip848 = new Set((await admin.listGroups()).filter((g) => g.type === "consumer").map((g) => g.groupId));
+  return await Promise.all(groupIds.map(async (groupId): Promise<AnyGroupDescription> => {
+    try {
+      if (kip848.has(groupId)) {
+        const [g] = await admin.describeConsumerGroups([groupId]);
+        return { groupId, state: g.state, type: "consumer", protocol: g.assignor, members: g.members };
+      }
+      const [g] = await admin.describeGroups([groupId]);
+      return { groupId, state: g.state, type: "classic", protocol: g.protocol, members: g.members };
+    } catch (e) {
+      if (e instanceof KafkaClientError && e.code === ErrorCode.GROUP_ID_NOT_FOUND) {
+        return { groupId, state: "Dead", type: "classic", protocol: "", members: [] };
+      }
+      throw e;
+    }
+  }));
 }

@@ -3,7 +3,8 @@
  * process: a consumer assigned partitions and sought to an offset before any metadata lookup still fetches
  * (it waited forever before: the fetcher refreshed only topics already in the cache); a group's committed
  * offsets are listed, altered from outside while the group is empty and refused while it has a member;
- * groups are deleted; the cluster and the broker's API versions are described.
+ * groups are deleted; groups of either protocol are described by one call; the cluster and the broker's API
+ * versions are described.
  */
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
@@ -70,6 +71,9 @@ describe("admin group offsets, cluster, and assign-then-seek", () => {
       admin.deleteGroups(["g"]),
       (e) => e instanceof KafkaClientError && e.code === ErrorCode.NON_EMPTY_GROUP,
     );
+    const [classic] = await admin.describeGroupsAnyType(["g"]);
+    assert.deepEqual([classic.type, classic.state, classic.protocol], ["classic", "Stable", "range"]);
+    assert.deepEqual(classic.members[0].assignment.map((tp) => `${tp.topic}-${tp.partition}`).sort(), ["t-0", "t-1"]);
     await member.close();
 
     await admin.alterGroupOffsets("g", [{ topic: "t", partition: 0, offset: 1n }, {
@@ -119,6 +123,20 @@ describe("admin group offsets, cluster, and assign-then-seek", () => {
         admin.describeConsumerGroups(["no-such-group"]),
         (e) => e instanceof KafkaClientError && e.code === ErrorCode.GROUP_ID_NOT_FOUND,
       );
+      // One call for both types: the KIP-848 group through ConsumerGroupDescribe, an unknown one as Dead.
+      const [any848, unknown] = await admin.describeGroupsAnyType(["k848", "no-such-group"]);
+      assert.deepEqual([any848.type, any848.protocol, any848.members[0].memberId], [
+        "consumer",
+        "uniform",
+        joined.memberId,
+      ]);
+      assert.deepEqual(unknown, {
+        groupId: "no-such-group",
+        state: "Dead",
+        type: "classic",
+        protocol: "",
+        members: [],
+      });
     } finally {
       wire.socket.destroy();
     }

@@ -5,7 +5,7 @@
  * (a running consumer would overwrite them with its next commit, and the coordinator refuses commits from
  * outside a live generation anyway), clamped to the partition's offsets, previewed with --dry-run.
  */
-import type { Admin, GroupDescription } from "../../client/admin.ts";
+import type { Admin, AnyGroupDescription } from "../../client/admin.ts";
 import { ErrorCode } from "../../protocol/errors.ts";
 import type { ToolCommand } from "./command.ts";
 import { describeFailure, isKafkaError, type ToolContext, ToolFailure } from "./context.ts";
@@ -29,33 +29,10 @@ const list: ToolCommand = {
   },
 };
 
-/** What the tools need of a group, classic or KIP-848. */
-interface GroupView {
-  state: string;
-  /** "classic" or "consumer" (KIP-848). */
-  type: string;
-  /** The classic group's protocol, or the KIP-848 group's server-side assignor. */
-  protocol: string;
-  members: GroupDescription["members"];
-}
-
-/**
- * The group's description, or null when the coordinator does not know it: KIP-848 groups (type "consumer" in
- * ListGroups) through ConsumerGroupDescribe, since DescribeGroups describes classic groups only.
- */
-async function describeGroup(admin: Admin, groupId: string): Promise<GroupView | null> {
-  try {
-    const listing = (await admin.listGroups()).find((g) => g.groupId === groupId);
-    if (listing?.type === "consumer") {
-      const [g] = await admin.describeConsumerGroups([groupId]);
-      return { state: g.state, type: "consumer", protocol: g.assignor, members: g.members };
-    }
-    const [g] = await admin.describeGroups([groupId]);
-    return g.state === "Dead" ? null : { state: g.state, type: "classic", protocol: g.protocol, members: g.members };
-  } catch (e) {
-    if (isKafkaError(e, ErrorCode.GROUP_ID_NOT_FOUND)) return null;
-    throw e;
-  }
+/** The group's description (classic or KIP-848), or null when the coordinator does not know it. */
+async function describeGroup(admin: Admin, groupId: string): Promise<AnyGroupDescription | null> {
+  const [g] = await admin.describeGroupsAnyType([groupId]);
+  return g.state === "Dead" ? null : g;
 }
 
 const describe: ToolCommand = {

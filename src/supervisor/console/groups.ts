@@ -1,29 +1,14 @@
 /**
  * A consumer group as the console shows it: state, members with their
  * assignments, and per partition the committed offset, the end offset and
- * the lag between them, as `tsbroker group describe` computes them. Classic
- * groups are described with DescribeGroups, KIP-848 ones with
- * ConsumerGroupDescribe.
+ * the lag between them, as `tsbroker group describe` computes them. The
+ * Admin's describeGroupsAnyType picks DescribeGroups for classic groups and
+ * ConsumerGroupDescribe for KIP-848 ones.
  */
-import type { Admin } from "../../client/admin.ts";
-import type { TopicPartition } from "../../client/consumer.ts";
-import { KafkaClientError } from "../../client/errors.ts";
-import { ErrorCode } from "../../protocol/errors.ts";
+import type { Admin, AnyGroupDescription } from "../../client/admin.ts";
 import { HttpError } from "./http_error.ts";
 
-interface Member {
-  memberId: string;
-  clientId: string;
-  clientHost: string;
-  assignment: TopicPartition[];
-}
-
-interface GroupView {
-  state: string;
-  type: string;
-  protocol: string;
-  members: Member[];
-}
+type Member = AnyGroupDescription["members"][number];
 
 export async function groupDetail(admin: Admin, groupId: string): Promise<unknown> {
   const group = await describe(admin, groupId);
@@ -62,17 +47,7 @@ export async function groupDetail(admin: Admin, groupId: string): Promise<unknow
   };
 }
 
-async function describe(admin: Admin, groupId: string): Promise<GroupView | null> {
-  try {
-    const listing = (await admin.listGroups()).find((g) => g.groupId === groupId);
-    if (listing?.type === "consumer") {
-      const [g] = await admin.describeConsumerGroups([groupId]);
-      return { state: g.state, type: "consumer", protocol: g.assignor, members: g.members };
-    }
-    const [g] = await admin.describeGroups([groupId]);
-    return g.state === "Dead" ? null : { state: g.state, type: "classic", protocol: g.protocol, members: g.members };
-  } catch (e) {
-    if (e instanceof KafkaClientError && e.code === ErrorCode.GROUP_ID_NOT_FOUND) return null;
-    throw e;
-  }
+async function describe(admin: Admin, groupId: string): Promise<AnyGroupDescription | null> {
+  const [g] = await admin.describeGroupsAnyType([groupId]);
+  return g.state === "Dead" ? null : g;
 }
