@@ -25,7 +25,7 @@ import {
   SCRAM_MAX_ITERATIONS,
   SCRAM_MIN_ITERATIONS,
   scramHash,
-} from "../network/sasl/scram_formulas.ts";
+} from "../protocol/scram_formulas.ts";
 import { SCRAM_SHA_256, SCRAM_SHA_512 } from "../network/sasl/mechanism.ts";
 import type {
   ScramDeletion,

@@ -23,7 +23,7 @@ import * as au from "../../src/protocol/generated/sasl_authenticate.ts";
 import * as md from "../../src/protocol/generated/metadata.ts";
 import * as av from "../../src/protocol/generated/api_versions.ts";
 import * as alter from "../../src/protocol/generated/alter_user_scram_credentials.ts";
-import { saltedPassword, scramHash } from "../../src/network/sasl/scram_formulas.ts";
+import { saltedPassword, scramHash } from "../../src/protocol/scram_formulas.ts";
 import { ScramClient } from "../network/sasl/_scram_client.ts";
 
 const enc = new TextEncoder();

@@ -4,7 +4,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { alterCredentials, describeCredentials, ScramStore } from "../../src/supervisor/scram_store.ts";
-import { saltedPassword, scramHash } from "../../src/network/sasl/scram_formulas.ts";
+import { saltedPassword, scramHash } from "../../src/protocol/scram_formulas.ts";
 import { ScramServer } from "../../src/network/sasl/scram.ts";
 import { ScramCredentialCache } from "../../src/network/sasl/scram_cache.ts";
 import { ErrorCode } from "../../src/protocol/errors.ts";

@@ -44,7 +44,7 @@ import {
 import { PLAIN, SaslFailure, type SaslServer } from "./mechanism.ts";
 import { PlainServer } from "./plain.ts";
 import { type ScramLookup, ScramServer } from "./scram.ts";
-import { SCRAM_MECHANISMS } from "./scram_formulas.ts";
+import { SCRAM_MECHANISMS } from "../../protocol/scram_formulas.ts";
 import { OAUTHBEARER, OAuthBearerServer } from "./oauthbearer.ts";
 
 export const API_VERSIONS_KEY = 18;

@@ -23,7 +23,15 @@
 import { randomBytes, timingSafeEqual } from "node:crypto";
 import { Buffer } from "node:buffer";
 import { genericFailure, saslFailure, type SaslServer } from "./mechanism.ts";
-import { digest, hmac, type ScramCredential, type ScramHash, scramHash, xor } from "./scram_formulas.ts";
+import {
+  decodeSaslName,
+  digest,
+  hmac,
+  type ScramCredential,
+  type ScramHash,
+  scramHash,
+  xor,
+} from "../../protocol/scram_formulas.ts";
 
 /** Finds a user's credential for the mechanism being run; undefined if the user has none. */
 export type ScramLookup = (mechanism: string, user: string) => ScramCredential | undefined;
@@ -148,23 +156,4 @@ export class ScramServer implements SaslServer {
     this.state = "failed";
     return genericFailure(this.mechanism, detail);
   }
-}
-
-/** A saslname with "=2C" and "=3D" decoded; null if any other "=" or a "," appears. */
-export function decodeSaslName(name: string): string | null {
-  if (name.includes(",")) return null;
-  let out = "";
-  for (let i = 0; i < name.length; i++) {
-    const c = name[i];
-    if (c !== "=") {
-      out += c;
-      continue;
-    }
-    const escape = name.slice(i + 1, i + 3);
-    if (escape === "2C") out += ",";
-    else if (escape === "3D") out += "=";
-    else return null;
-    i += 2;
-  }
-  return out;
 }

@@ -4,7 +4,7 @@
  * the store changes (AlterUserScramCredentials), so a user created or
  * changed can log in at once on every listener.
  */
-import type { ScramCredential } from "./scram_formulas.ts";
+import type { ScramCredential } from "../../protocol/scram_formulas.ts";
 
 /** One user's credential for one mechanism, as it travels to the Workers and is stored on disk. */
 export interface ScramCredentialRecord extends ScramCredential {

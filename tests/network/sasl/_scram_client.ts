@@ -1,6 +1,6 @@
 /** A SCRAM client for tests (RFC 5802), built on the server's own formulas module only for HMAC/hash. */
 import { Buffer } from "node:buffer";
-import { digest, hmac, saltedPassword, scramHash, xor } from "../../../src/network/sasl/scram_formulas.ts";
+import { digest, hmac, saltedPassword, scramHash, xor } from "../../../src/protocol/scram_formulas.ts";
 
 export class ScramClient {
   readonly first: string;

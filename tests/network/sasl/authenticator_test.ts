@@ -1,7 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { type GateVerdict, SaslAuthenticator } from "../../../src/network/sasl/authenticator.ts";
-import { credentialFromPassword } from "../../../src/network/sasl/scram_formulas.ts";
+import { credentialFromPassword } from "../../../src/protocol/scram_formulas.ts";
 import { Reader } from "../../../src/protocol/io/reader.ts";
 import { Writer } from "../../../src/protocol/io/writer.ts";
 import { responseHeaderVersion } from "../../../src/protocol/api_headers.ts";

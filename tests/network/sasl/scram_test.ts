@@ -1,9 +1,9 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { Buffer } from "node:buffer";
-import { decodeSaslName, ScramServer } from "../../../src/network/sasl/scram.ts";
+import { ScramServer } from "../../../src/network/sasl/scram.ts";
 import { SaslFailure } from "../../../src/network/sasl/mechanism.ts";
-import { credentialFromPassword, type ScramCredential } from "../../../src/network/sasl/scram_formulas.ts";
+import { credentialFromPassword, decodeSaslName, type ScramCredential } from "../../../src/protocol/scram_formulas.ts";
 import { ScramClient } from "./_scram_client.ts";
 
 const enc = new TextEncoder();

@@ -1,11 +1,15 @@
 /**
- * SCRAM's key derivation (RFC 5802 §3) for SHA-256 and SHA-512 (RFC 7677),
- * shared by the server exchange (scram.ts) and the credential store, which
- * keeps only salt, iterations, StoredKey and ServerKey, never a password.
+ * SCRAM's key derivation (RFC 5802 §3) for SHA-256 and SHA-512 (RFC 7677) and
+ * its user-name escaping, shared by both ends: the broker's exchange
+ * (network/sasl/scram.ts) and credential store, which keeps only salt,
+ * iterations, StoredKey and ServerKey, never a password, and the client's
+ * exchange (client/sasl_scram.ts). A leaf module so that neither side
+ * imports the other.
  */
 import { createHash, createHmac, pbkdf2Sync } from "node:crypto";
-import { SCRAM_SHA_256, SCRAM_SHA_512 } from "./mechanism.ts";
 
+const SCRAM_SHA_256 = "SCRAM-SHA-256";
+const SCRAM_SHA_512 = "SCRAM-SHA-512";
 export const SCRAM_MECHANISMS: readonly string[] = [SCRAM_SHA_256, SCRAM_SHA_512];
 /** Kafka's bounds on a credential's iteration count (ScramMechanism's min and max). */
 export const SCRAM_MIN_ITERATIONS = 4096;
@@ -76,4 +80,28 @@ export function xor(a: Uint8Array, b: Uint8Array): Uint8Array {
   const out = new Uint8Array(a.length);
   for (let i = 0; i < a.length; i++) out[i] = a[i] ^ b[i];
   return out;
+}
+
+/** A saslname with "=2C" and "=3D" decoded; null if any other "=" or a "," appears. */
+export function decodeSaslName(name: string): string | null {
+  if (name.includes(",")) return null;
+  let out = "";
+  for (let i = 0; i < name.length; i++) {
+    const c = name[i];
+    if (c !== "=") {
+      out += c;
+      continue;
+    }
+    const escape = name.slice(i + 1, i + 3);
+    if (escape === "2C") out += ",";
+    else if (escape === "3D") out += "=";
+    else return null;
+    i += 2;
+  }
+  return out;
+}
+
+/** A user name as a saslname: "=" and "," escaped as "=3D" and "=2C" (RFC 5802 §5.1). */
+export function encodeSaslName(name: string): string {
+  return name.replaceAll("=", "=3D").replaceAll(",", "=2C");
 }
