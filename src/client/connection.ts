@@ -13,10 +13,16 @@
  * max.in.flight.requests.per.connection). Each request has a timeout; as in Kafka's NetworkClient, a request
  * that times out closes the connection, failing everything in flight on it, since later answers on the same
  * connection could no longer be trusted to line up.
+ *
+ * With TLS options the socket is a `node:tls` one (also in both runtimes), and `connect` resolves only after
+ * the handshake, so a certificate problem fails the connect with its cause (tls_options.ts) instead of
+ * surfacing as a closed connection on the first request.
  */
 import * as net from "node:net";
+import * as tls from "node:tls";
 import { ErrorCode } from "../protocol/errors.ts";
 import { KafkaClientError } from "./errors.ts";
+import { certificateError, tlsConnectOptions, type TlsOptions } from "./tls_options.ts";
 
 interface Pending {
   correlationId: number;
@@ -35,33 +41,73 @@ export class BrokerConnection {
   private inFlight: Pending[] = [];
   private waiting: Pending[] = [];
   private closedError: Error | null = null;
+  private idleWaiters: (() => void)[] = [];
   /** Called once when the connection is gone, for whatever reason. */
   onClose: (() => void) | null = null;
 
-  private constructor(private readonly socket: net.Socket, private readonly maxInFlight: number) {
+  private constructor(
+    private readonly socket: net.Socket,
+    private readonly maxInFlight: number,
+    /** "host:port" when the connection is TLS: with TLS 1.3 a server refuses our certificate after the handshake. */
+    tlsAddress?: string,
+  ) {
     socket.setNoDelay(true);
     socket.on("data", (chunk: Uint8Array) => this.onData(chunk));
-    socket.on("error", (e: Error) => this.fail(new KafkaClientError(ErrorCode.NETWORK_EXCEPTION, e.message)));
+    socket.on("error", (e: Error) =>
+      this.fail(
+        (tlsAddress && certificateError(tlsAddress, e)) || new KafkaClientError(ErrorCode.NETWORK_EXCEPTION, e.message),
+      ));
     socket.on("close", () => this.fail(new KafkaClientError(ErrorCode.NETWORK_EXCEPTION, "connection closed")));
   }
 
-  /** Opens a connection, failing with NETWORK_EXCEPTION after `timeoutMs`. */
-  static connect(host: string, port: number, timeoutMs: number, maxInFlight: number): Promise<BrokerConnection> {
+  /**
+   * Opens a connection (over TLS when `tlsOptions` is given), failing with NETWORK_EXCEPTION after
+   * `timeoutMs`; a TLS handshake refused over a certificate fails at once, not retriable.
+   */
+  static connect(
+    host: string,
+    port: number,
+    timeoutMs: number,
+    maxInFlight: number,
+    tlsOptions?: TlsOptions,
+  ): Promise<BrokerConnection> {
     return new Promise((resolve, reject) => {
-      const socket = net.connect({ host, port });
+      const address = `${host}:${port}`;
+      const socket: net.Socket = tlsOptions
+        ? tls.connect(tlsConnectOptions(host, port, tlsOptions))
+        : net.connect({ host, port });
       const timer = setTimeout(() => {
         socket.destroy();
-        reject(new KafkaClientError(ErrorCode.NETWORK_EXCEPTION, `connect to ${host}:${port} timed out`));
+        reject(new KafkaClientError(ErrorCode.NETWORK_EXCEPTION, `connect to ${address} timed out`));
       }, timeoutMs);
-      socket.once("connect", () => {
+      socket.once(tlsOptions ? "secureConnect" : "connect", () => {
         clearTimeout(timer);
         socket.removeAllListeners("error");
-        resolve(new BrokerConnection(socket, Math.max(1, maxInFlight)));
+        socket.removeAllListeners("close");
+        resolve(new BrokerConnection(socket, Math.max(1, maxInFlight), tlsOptions ? address : undefined));
       });
       socket.once("error", (e: Error) => {
         clearTimeout(timer);
-        reject(new KafkaClientError(ErrorCode.NETWORK_EXCEPTION, `connect to ${host}:${port}: ${e.message}`));
+        socket.destroy();
+        reject(
+          (tlsOptions && certificateError(address, e)) ??
+            new KafkaClientError(ErrorCode.NETWORK_EXCEPTION, `connect to ${address}: ${e.message}`),
+        );
       });
+      if (tlsOptions) {
+        // A server that drops the connection during the handshake (it required a client certificate, or
+        // speaks no TLS on this port) may close without an error event.
+        socket.once("close", () => {
+          clearTimeout(timer);
+          reject(
+            new KafkaClientError(
+              ErrorCode.NETWORK_EXCEPTION,
+              `TLS handshake with ${address} failed: the server closed the connection (is it a TLS listener? ` +
+                `does it require a client certificate?)`,
+            ),
+          );
+        });
+      }
     });
   }
 
@@ -89,6 +135,12 @@ export class BrokerConnection {
     });
   }
 
+  /** Resolves once no request is in flight or queued (at once if none is), or the connection closed. */
+  idle(): Promise<void> {
+    if (this.pending === 0 || this.closedError) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
   close(): void {
     this.fail(new KafkaClientError(ErrorCode.NETWORK_EXCEPTION, "connection closed by the client"));
   }
@@ -112,6 +164,13 @@ export class BrokerConnection {
     while (this.waiting.length > 0 && this.inFlight.length < this.maxInFlight && !this.closedError) {
       this.transmit(this.waiting.shift()!);
     }
+    if (this.idleWaiters.length > 0 && this.pending === 0) this.wakeIdle();
+  }
+
+  private wakeIdle(): void {
+    const waiters = this.idleWaiters;
+    this.idleWaiters = [];
+    for (const w of waiters) w();
   }
 
   private onData(chunk: Uint8Array): void {
@@ -185,6 +244,7 @@ export class BrokerConnection {
     }
     this.inFlight = [];
     this.waiting = [];
+    this.wakeIdle();
     this.onClose?.();
   }
 }

@@ -9,6 +9,11 @@
  * Retries live in `retrying()`: a retriable failure (network error, timeout, or a retriable Kafka error code
  * raised by the caller) waits `retryBackoffMs` (doubling up to `retryBackoffMaxMs`), refreshes metadata when
  * the error means leaders moved, and tries again until `retries` or the delivery deadline runs out.
+ *
+ * Security (Kafka's security.protocol): `tls` makes every connection TLS (SSL), `sasl` authenticates each one
+ * after ApiVersions (SASL_PLAINTEXT), both together are SASL_SSL. Authentication happens once per connection;
+ * when the broker grants a session lifetime (KIP-368), the connection re-authenticates before it ends, between
+ * requests: the check costs one comparison per send and the work happens only when the time has come.
  */
 import { requestHeaderVersion, responseHeaderVersion } from "../protocol/api_headers.ts";
 import { ErrorCode } from "../protocol/errors.ts";
@@ -20,6 +25,8 @@ import { Apis, type ClientApi } from "./apis.ts";
 import { BrokerConnection } from "./connection.ts";
 import { KafkaClientError, needsMetadataRefresh } from "./errors.ts";
 import { MetadataCache } from "./metadata.ts";
+import { authenticate, SaslApis, type SaslExchange, type SaslOptions, validateSaslOptions } from "./sasl.ts";
+import type { TlsOptions } from "./tls_options.ts";
 
 /** Settings shared by the producer, consumer and admin client. */
 export interface ClientOptions {
@@ -46,6 +53,10 @@ export interface ClientOptions {
    * test proxy; kcat's broker address mapping). Bootstrap addresses are used as given.
    */
   brokerAddressMap?: (host: string, port: number) => { host: string; port: number };
+  /** Connect over TLS (security.protocol SSL, or SASL_SSL with `sasl`); certificates and keys as PEM text. */
+  tls?: TlsOptions;
+  /** Authenticate every connection with SASL (security.protocol SASL_PLAINTEXT, or SASL_SSL with `tls`). */
+  sasl?: SaslOptions;
 }
 
 /** Byte fields at least this long are written to the socket as they are instead of being copied. */
@@ -60,6 +71,11 @@ interface Session {
   conn: BrokerConnection;
   /** Highest usable version per API key (-1: the broker lacks the API or no common version). */
   versions: Map<number, number>;
+  address: string;
+  /** When to re-authenticate (Date.now() ms; the broker's session lifetime, less a margin), if ever. */
+  reauthAt?: number;
+  /** The re-authentication under way, which sends on this connection wait for. */
+  reauthenticating?: Promise<void>;
 }
 
 export class NetworkClient {
@@ -73,6 +89,8 @@ export class NetworkClient {
   private readonly maxInFlight: number;
   private readonly bootstrap: Node[];
   private readonly mapAddress: (host: string, port: number) => Node;
+  private readonly tls?: TlsOptions;
+  private readonly sasl?: SaslOptions;
   private readonly sessions = new Map<number, Promise<Session>>();
   private nextCorrelationId = 1;
   private closed = false;
@@ -89,6 +107,9 @@ export class NetworkClient {
     this.retryBackoffMs = options.retryBackoffMs ?? 100;
     this.retryBackoffMaxMs = options.retryBackoffMaxMs ?? 1000;
     this.metadata = new MetadataCache(this, options.metadataMaxAgeMs ?? 300_000);
+    if (options.sasl) validateSaslOptions(options.sasl);
+    this.tls = options.tls;
+    this.sasl = options.sasl;
   }
 
   /** A broker to ask something any broker answers: a connected one if there is one, else a known one. */
@@ -112,6 +133,7 @@ export class NetworkClient {
     timeoutMs = this.requestTimeoutMs,
   ): Promise<Res> {
     const session = await this.session(node);
+    if (session.reauthAt !== undefined && Date.now() >= session.reauthAt) await this.reauthenticate(session);
     const version = session.versions.get(api.descriptor.apiKey) ?? -1;
     if (version < 0) {
       throw new KafkaClientError(
@@ -213,20 +235,69 @@ export class NetworkClient {
       ? this.bootstrap[-1 - node]
       : advertised && this.mapAddress(advertised.host, advertised.port);
     if (!address) throw new KafkaClientError(ErrorCode.BROKER_NOT_AVAILABLE, `no address known for broker ${node}`);
-    const conn = await BrokerConnection.connect(address.host, address.port, this.connectTimeoutMs, this.maxInFlight);
-    const session: Session = { conn, versions: new Map() };
+    const conn = await BrokerConnection.connect(
+      address.host,
+      address.port,
+      this.connectTimeoutMs,
+      this.maxInFlight,
+      this.tls,
+    );
+    const session: Session = { conn, versions: new Map(), address: `${address.host}:${address.port}` };
     conn.onClose = () => {
       // Reconnect on next use: drop the session only if it is still the current one.
       const current = this.sessions.get(node);
-      current?.then((s) => s === session && this.sessions.get(node) === current && this.sessions.delete(node));
+      // (A session that failed while opening was dropped by session() already.)
+      current?.then(
+        (s) => s === session && this.sessions.get(node) === current && this.sessions.delete(node),
+        () => {},
+      );
     };
     try {
       await this.negotiate(session);
+      if (this.sasl) await this.authenticate(session);
     } catch (e) {
       conn.close();
       throw e;
     }
     return session;
+  }
+
+  /** Runs the SASL exchange on the session's connection and schedules the next one from the granted lifetime. */
+  private async authenticate(session: Session): Promise<void> {
+    const exchange: SaslExchange = async (api, version, body) =>
+      (await this.sendOn(session.conn, api, version, body, true))!;
+    const lifetimeMs = await authenticate(
+      exchange,
+      {
+        handshake: session.versions.get(SaslApis.SaslHandshake.descriptor.apiKey) ?? -1,
+        authenticate: session.versions.get(SaslApis.SaslAuthenticate.descriptor.apiKey) ?? -1,
+      },
+      this.sasl!,
+      session.address,
+    );
+    // As Kafka's clients: at 85–95% of the lifetime, spread so that connections made together do not all
+    // re-authenticate at once.
+    session.reauthAt = lifetimeMs > 0 ? Date.now() + lifetimeMs * (0.85 + Math.random() * 0.1) : undefined;
+  }
+
+  /**
+   * Re-authenticates once the requests already on the connection are answered (the broker must not see a SASL
+   * message among other requests); sends arriving meanwhile wait. A failure closes the connection, as the
+   * broker would at the session's end, and fails those sends with the broker's message.
+   */
+  private reauthenticate(session: Session): Promise<void> {
+    session.reauthenticating ??= (async () => {
+      try {
+        await session.conn.idle();
+        await this.authenticate(session);
+      } catch (e) {
+        session.conn.close();
+        throw e;
+      } finally {
+        session.reauthenticating = undefined;
+      }
+    })();
+    return session.reauthenticating;
   }
 
   /**
@@ -244,7 +315,8 @@ export class NetworkClient {
     }
     if (answer.errorCode !== ErrorCode.NONE) throw new KafkaClientError(answer.errorCode, "ApiVersions");
     const brokerRanges = new Map(answer.apiKeys.map((k) => [k.apiKey, k]));
-    for (const ours of Object.values(Apis) as ClientApi<unknown, unknown>[]) {
+    const apis = [...Object.values(Apis), ...(this.sasl ? Object.values(SaslApis) : [])];
+    for (const ours of apis as ClientApi<unknown, unknown>[]) {
       const theirs = brokerRanges.get(ours.descriptor.apiKey);
       const high = theirs ? Math.min(theirs.maxVersion, ours.maxVersion) : -1;
       const low = theirs ? Math.max(theirs.minVersion, ours.descriptor.minVersion) : 0;
