@@ -18,9 +18,10 @@ import { Apis } from "../../src/client/apis.ts";
 import { Producer } from "../../src/client/producer.ts";
 import { ErrorCode } from "../../src/protocol/errors.ts";
 import { freePort, type ReferenceKafka, startReferenceKafka } from "../../scripts/kafka/reference.ts";
-import { type BrokerProcess, metric, startBroker } from "../integration/_broker.ts";
+import { type BrokerProcess, metric, ROOT, startBroker } from "../integration/_broker.ts";
 import { makeTestCerts, type TestCerts } from "../network/tls/_certs.ts";
 import * as fs from "node:fs";
+import * as path from "node:path";
 
 const PLAIN_JAAS = "org.apache.kafka.common.security.plain.PlainLoginModule required " +
   'user_admin="admin-secret" user_alice="alice-secret";';
@@ -227,6 +228,41 @@ describe("client security: tsbroker listeners", () => {
       bootstrapServers: at("SSL"),
       tls: { ...tls(), servername: "broker.example", checkHostname: false },
     }, "nohostcheck-t");
+  });
+
+  test("under Bun: SASL_SSL and mTLS produce; an untrusted certificate, a hostname mismatch and a wrong password fail at once", async () => {
+    const out = await new Deno.Command(path.join(ROOT, "node_modules", ".bin", "bun"), {
+      args: [
+        "run",
+        path.join(ROOT, "tests", "client", "_bun_security_scenario.ts"),
+        JSON.stringify({
+          saslSsl: at("SASL_SSL")[0],
+          mtls: at("MTLS")[0],
+          ssl: at("SSL")[0],
+          ca: certs.caPem,
+          rogueCa: path.join(certs.dir, "rogue-ca.pem"),
+          clientCert: certs.clientCert,
+          clientKey: certs.clientKey,
+        }),
+      ],
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    assert.equal(out.code, 0, new TextDecoder().decode(out.stderr));
+    const r = JSON.parse(new TextDecoder().decode(out.stdout).trim().split("\n").at(-1)!);
+    assert.equal(r.saslSsl, 0);
+    assert.equal(r.mtls, 0);
+    for (
+      const [name, pattern] of [
+        ["untrusted", /not signed by a trusted CA/],
+        ["mismatch", /hostname mismatch/],
+        ["wrongPassword", /SASL_AUTHENTICATION_FAILED: Authentication failed/],
+      ] as const
+    ) {
+      assert.match(r[name].message, pattern, name);
+      assert.equal(r[name].retriable, false, name);
+      assert.ok(r[name].ms < 5000, `${name} took ${r[name].ms} ms`);
+    }
   });
 
   test("no client certificate on a listener that requires one fails at once", async () => {
