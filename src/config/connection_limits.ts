@@ -1,6 +1,13 @@
-/** `max.connections.per.ip.overrides` ("host:count,host:count") parsing. */
+/**
+ * Connection limits beyond one key's value: `max.connections.per.ip.overrides`
+ * ("host:count,host:count") and the per-listener `listener.name.<l>.max.connections`
+ * and `listener.name.<l>.max.connection.creation.rate` (KIP-612), which apply
+ * together with the broker-wide keys, as in Kafka.
+ */
 import { ConfigError } from "./errors.ts";
-import type { BrokerConfig } from "./keys.ts";
+import type { BrokerConfig, ConfigKey } from "./keys.ts";
+import { INT_MAX } from "./key_spec.ts";
+import { listenerScopedKey, listenerScopedValues } from "./keys_security.ts";
 import type { Fail } from "./listeners.ts";
 
 const KEY = "max.connections.per.ip.overrides";
@@ -31,4 +38,44 @@ export function maxConnectionsPerIpOverrides(cfg: BrokerConfig): Map<string, num
   return parseConnectionOverrides(cfg[KEY], (key, problem) => {
     throw new ConfigError(`${key}: ${problem}`, { key });
   });
+}
+
+/** A listener's own connection limits; Kafka's Int.MaxValue where the listener sets none. */
+export interface ListenerConnectionLimits {
+  maxConnections: number;
+  maxConnectionCreationRate: number;
+}
+
+const PER_LISTENER_KEYS = ["max.connections", "max.connection.creation.rate"] as const;
+
+/** `listener.name.<listener>.max.connections` and `.max.connection.creation.rate` of a config, checked. */
+export function listenerConnectionLimits(cfg: BrokerConfig, listener: string, fail: Fail): ListenerConnectionLimits {
+  const own = new Map<string, string>();
+  for (const [name, value] of listenerScopedValues(cfg)) {
+    const scoped = listenerScopedKey(name);
+    if (scoped?.listener === listener.toUpperCase() && scoped.mechanism === null) own.set(scoped.key, value);
+  }
+  const [maxConnections, maxConnectionCreationRate] = PER_LISTENER_KEYS.map((key) => {
+    const text = own.get(key);
+    if (text === undefined) return INT_MAX;
+    const n = Number(text.trim());
+    if (text.trim() === "" || !Number.isInteger(n) || n < 0 || n > INT_MAX) {
+      const name = `listener.name.${listener.toLowerCase()}.${key}`;
+      fail(key as ConfigKey, `${name} = ${text}: expected an integer from 0 to ${INT_MAX}`);
+    }
+    return n;
+  });
+  return { maxConnections, maxConnectionCreationRate };
+}
+
+/** Whether `key` is a per-listener connection limit (`listener.name.<l>.max.connections` or its creation rate). */
+export function isListenerConnectionKey(key: string): boolean {
+  return /^listener\.name\.[^.]+\.(max\.connections|max\.connection\.creation\.rate)$/.test(key);
+}
+
+/** Per-listener connection limits naming no listener of `listeners` (likely a typo). */
+export function strayConnectionKeys(cfg: BrokerConfig, listeners: readonly string[]): string[] {
+  return [...listenerScopedValues(cfg).keys()].filter((key) =>
+    isListenerConnectionKey(key) && !listeners.includes(listenerScopedKey(key)!.listener)
+  );
 }

@@ -61,6 +61,7 @@ const KAFKA_DYNAMIC_NOT_APPLIED: Readonly<Record<string, string>> = {
   "max.connections": "tsbroker's processors read the connection limits once",
   "max.connections.per.ip": "tsbroker's processors read the connection limits once",
   "max.connections.per.ip.overrides": "tsbroker's processors read the connection limits once",
+  "max.connection.creation.rate": "tsbroker's processors read the connection limits once",
   "producer.id.expiration.ms": "tsbroker's open partitions read it once",
   "log.cleaner.threads": "tsbroker's log cleaner reads its settings once",
   "log.cleaner.backoff.ms": "tsbroker's log cleaner reads its settings once",
@@ -100,9 +101,9 @@ export function dynamicChangeProblem(entries: ReadonlyArray<[string, string]>, c
       }]`;
     }
   }
-  const notApplied = names.filter((n) => Object.hasOwn(KAFKA_DYNAMIC_NOT_APPLIED, n));
+  const notApplied = names.filter((n) => Object.hasOwn(KAFKA_DYNAMIC_NOT_APPLIED, notAppliedName(n)));
   if (notApplied.length > 0) {
-    const why = [...new Set(notApplied.map((n) => KAFKA_DYNAMIC_NOT_APPLIED[n]))].join("; ");
+    const why = [...new Set(notApplied.map((n) => KAFKA_DYNAMIC_NOT_APPLIED[notAppliedName(n)]))].join("; ");
     return `Cannot update these configs dynamically: [${notApplied.join(", ")}] (${why}: set them in the ` +
       `config file and restart)`;
   }
@@ -112,6 +113,12 @@ export function dynamicChangeProblem(entries: ReadonlyArray<[string, string]>, c
     if (problem !== null) return `Invalid value ${value} for configuration ${name}: ${problem}`;
   }
   return null;
+}
+
+/** Per-listener connection limits (listener.name.<l>.max.connections...) are refused as their broker-wide keys are. */
+function notAppliedName(name: string): string {
+  const m = /^listener\.name\.[^.]+\.(max\.connections|max\.connection\.creation\.rate)$/.exec(name);
+  return m ? m[1] : name;
 }
 
 const INT_RANGE = [-2147483648n, 2147483647n] as const;

@@ -6,6 +6,7 @@
 import { hostname } from "node:os";
 import { type HostPort, isWildcardHost, parseHostPort } from "./address.ts";
 import { ConfigError } from "./errors.ts";
+import { isListenerConnectionKey } from "./connection_limits.ts";
 import type { BrokerConfig, ConfigKey } from "./keys.ts";
 import { resolveSaslSettings, type SaslListenerSettings, strayListenerKeys } from "./sasl_settings.ts";
 import { resolveTlsSettings, strayTlsKeys, type TlsListenerSettings } from "./tls_settings.ts";
@@ -133,9 +134,9 @@ export function resolveListeners(cfg: BrokerConfig, fail: Fail): Listener[] {
   if (strayTls.length > 0) {
     fail("listeners", `${strayTls.join(", ")} ${strayTls.length === 1 ? "names" : "name"} no SSL or SASL_SSL listener`);
   }
-  // ssl.* keys are checked above; the rest of the per-listener keys are SASL's.
+  // ssl.* keys are checked above, connection limits in validate.ts; the rest of the per-listener keys are SASL's.
   const stray = strayListenerKeys(cfg, resolved.filter((l) => l.sasl !== null).map((l) => l.name))
-    .filter((key) => !/^listener\.name\.[^.]+\.ssl\./.test(key));
+    .filter((key) => !/^listener\.name\.[^.]+\.ssl\./.test(key) && !isListenerConnectionKey(key));
   if (stray.length > 0) {
     fail("listeners", `${stray.join(", ")} ${stray.length === 1 ? "names" : "name"} no SASL listener of listeners`);
   }

@@ -2,7 +2,7 @@
  * Rules that involve more than one key, or the inner format of a string/list
  * value. Run after every value has been coerced to its type.
  */
-import { parseConnectionOverrides } from "./connection_limits.ts";
+import { listenerConnectionLimits, parseConnectionOverrides, strayConnectionKeys } from "./connection_limits.ts";
 import type { BrokerConfig, ConfigKey } from "./keys.ts";
 import { type Fail, resolveListeners } from "./listeners.ts";
 import { resolveMetricsListener } from "./metrics_listener.ts";
@@ -10,7 +10,10 @@ import { validateGroupSettings } from "./group_settings.ts";
 
 /** `wasSet` tells keys the user wrote from defaults, so a rule blames the key the user can change. */
 export function validateConfig(cfg: BrokerConfig, fail: Fail, wasSet: (key: ConfigKey) => boolean): void {
-  resolveListeners(cfg, fail);
+  const listeners = resolveListeners(cfg, fail);
+  for (const listener of listeners) listenerConnectionLimits(cfg, listener.name, fail);
+  const stray = strayConnectionKeys(cfg, listeners.map((l) => l.name));
+  if (stray.length > 0) fail("listeners", `${stray.join(", ")} ${stray.length === 1 ? "names" : "name"} no listener`);
   resolveMetricsListener(cfg["tsbroker.metrics.listener"], fail);
   validateGroupSettings(cfg, fail);
 

@@ -42,6 +42,7 @@ import { P } from "../metrics/layout.ts";
 import { isSupported } from "./supported_versions.ts";
 import type { HandlerPort, ProcessorOptions } from "./processor_options.ts";
 import { type GateActions, SaslGate } from "./sasl_gate.ts";
+import { AcceptThrottle, sharedNow } from "./accept_throttle.ts";
 
 export type { HandlerPort, ProcessorOptions };
 
@@ -66,11 +67,16 @@ export class Processor implements ConnectionEvents {
   private acceptBackoffMs = 0;
   private readonly gate: SaslGate | null;
   private readonly clock: Clock;
+  /** Set when a connection creation rate is limited (KIP-612): the acceptor's wait. */
+  private readonly acceptWait: AcceptThrottle | null;
 
   constructor(private readonly o: ProcessorOptions) {
     const clock = this.clock = o.clock ?? systemClock;
     this.busy = new BusyMeter(clock);
     this.gate = o.sasl ? new SaslGate({ ...o, sasl: o.sasl }, clock, this.gateActions()) : null;
+    this.acceptWait = o.quotas.rateLimited
+      ? new AcceptThrottle({ ...o, clock, now: o.sharedNow ?? sharedNow, admit: (socket) => this.admit(socket) })
+      : null;
     for (const port of o.handlers) {
       port.onmessage = (event: MessageEvent) => this.timed(() => this.onResponse(event.data as ResponseEnvelope));
     }
@@ -94,6 +100,12 @@ export class Processor implements ConnectionEvents {
 
   open(socket: TcpConnection): boolean {
     this.acceptBackoffMs = 0;
+    if (this.draining) return false;
+    return this.acceptWait ? this.acceptWait.offer(socket) : this.admit(socket);
+  }
+
+  /** Count a connection against the quotas and take it on; false: close it. */
+  private admit(socket: TcpConnection): boolean {
     if (this.draining) return false;
     const principal = this.o.principalOf ? this.o.principalOf(socket) : "User:ANONYMOUS";
     if (principal === null) return false;
@@ -157,7 +169,10 @@ export class Processor implements ConnectionEvents {
 
   close(socket: TcpConnection, error?: unknown): void {
     const conn = this.bySocket.get(socket);
-    if (!conn) return;
+    if (!conn) {
+      this.acceptWait?.forget(socket);
+      return;
+    }
     if (error && this.o.log.debugEnabled) this.o.log.debug(`Connection ${conn.client} closed: ${String(error)}`);
     // Requests that arrived in full before the client closed are still
     // handled, as Kafka's selector does with its staged receives: an acks=0
@@ -386,6 +401,7 @@ export class Processor implements ConnectionEvents {
    */
   async shutdown(timeoutMs: number): Promise<void> {
     this.draining = true;
+    this.acceptWait?.close();
     for (const conn of this.byId.values()) conn.pauseReading();
     const deadline = this.clock.now() + timeoutMs;
     while ([...this.byId.values()].some((c) => c.outstanding.length > 0) && this.clock.now() < deadline) {

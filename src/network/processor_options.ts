@@ -44,6 +44,8 @@ export interface ProcessorOptions {
   scram?: ScramLookup;
   /** Time and timers (the runtime's unless a test gives its own). */
   clock?: Clock;
+  /** Wall time shared by every Worker, for the connection creation rates (a test may give its own). */
+  sharedNow?: () => number;
   /** SSL listeners: the principal of a connection from its client certificate; null refuses it. */
   principalOf?: (socket: TcpConnection) => string | null;
 }
