@@ -39,6 +39,13 @@ import {
   type ScramUpsertion,
   type UserScramCredentials,
 } from "./admin_security.ts";
+import {
+  describeLogDirs,
+  type LogDirDescription,
+  type ReplicaLogDirInfo,
+  type TopicSize,
+  topicSizes,
+} from "./admin_log_dirs.ts";
 import { Apis } from "./apis.ts";
 import { findGroupCoordinator } from "./coordinator.ts";
 import { throwIfError } from "./errors.ts";
@@ -54,7 +61,10 @@ export type {
   ConsumerGroupDescription,
   ConsumerGroupMember,
   GroupOffset,
+  LogDirDescription,
   OffsetSpec,
+  ReplicaLogDirInfo,
+  TopicSize,
 };
 
 /** A topic to create. */
@@ -329,6 +339,19 @@ export class Admin {
   /** Deletes groups and their offsets; GROUP_NOT_EMPTY while a group has members. */
   deleteGroups(groupIds: string[]): Promise<void> {
     return deleteGroups(this.client, groupIds);
+  }
+
+  /** Every log dir of every broker (or of `nodeIds`) and the replicas in it (DescribeLogDirs). */
+  describeLogDirs(nodeIds?: number[]): Promise<LogDirDescription[]> {
+    return describeLogDirs(this.client, null, nodeIds);
+  }
+
+  /**
+   * Bytes on disk per topic and per partition (the largest current replica of each), from DescribeLogDirs of
+   * every broker; for the topics named, or every topic with a replica.
+   */
+  async describeTopicSizes(topics?: string[]): Promise<TopicSize[]> {
+    return topicSizes(await describeLogDirs(this.client), topics);
   }
 
   /** Cluster id, controller and brokers. */

@@ -33,6 +33,7 @@ import * as describeAcls from "../protocol/generated/describe_acls.ts";
 import * as deleteAcls from "../protocol/generated/delete_acls.ts";
 import * as describeScram from "../protocol/generated/describe_user_scram_credentials.ts";
 import * as alterScram from "../protocol/generated/alter_user_scram_credentials.ts";
+import * as describeLogDirs from "../protocol/generated/describe_log_dirs.ts";
 
 /** One API as the client uses it: request encoder, response decoder, version range it will speak. */
 export interface ClientApi<Req, Res> {
@@ -147,5 +148,10 @@ export const Apis = {
     alterScram.ALTER_USER_SCRAM_CREDENTIALS_API,
     alterScram.encodeAlterUserScramCredentialsRequest,
     alterScram.decodeAlterUserScramCredentialsResponse,
+  ),
+  DescribeLogDirs: api(
+    describeLogDirs.DESCRIBE_LOG_DIRS_API,
+    describeLogDirs.encodeDescribeLogDirsRequest,
+    describeLogDirs.decodeDescribeLogDirsResponse,
   ),
 } as const;

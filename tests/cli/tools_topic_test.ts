@@ -4,6 +4,7 @@
  */
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
+import { Producer } from "../../src/client/producer.ts";
 import { type BrokerProcess, startBroker } from "../integration/_broker.ts";
 import { DENO_ONLY, expectCode, tsbroker } from "./_tools.ts";
 
@@ -25,15 +26,33 @@ describe("tsbroker topic", DENO_ONLY, () => {
 
     run = await tsbroker(["topic", "list", ...b()]);
     expectCode(run, 0, "list");
-    assert.match(run.stdout, /^NAME\s+PARTITIONS\s+REPLICAS\n/);
-    assert.match(run.stdout, /^orders\s+3\s+1$/m);
+    assert.match(run.stdout, /^NAME\s+PARTITIONS\s+REPLICAS\s+SIZE\n/);
+    assert.match(run.stdout, /^orders\s+3\s+1\s+0 B$/m);
     assert.doesNotMatch(run.stdout, /__consumer_offsets/);
 
     run = await tsbroker(["topic", "describe", "orders", ...b()]);
     expectCode(run, 0, "describe");
     assert.match(run.stdout, /^partitions:\s+3$/m);
-    assert.match(run.stdout, /^PARTITION\s+LEADER\s+EPOCH\s+REPLICAS\s+ISR\s+LOW\s+HIGH$/m);
-    assert.match(run.stdout, /^2\s+1\s+\d+\s+1\s+1\s+0\s+0$/m);
+    assert.match(run.stdout, /^PARTITION\s+LEADER\s+EPOCH\s+REPLICAS\s+ISR\s+LOW\s+HIGH\s+SIZE$/m);
+    assert.match(run.stdout, /^2\s+1\s+\d+\s+1\s+1\s+0\s+0\s+0 B$/m);
+    assert.match(run.stdout, /^size:\s+0 B$/m);
+
+    // Sizes per partition and per topic: human in tables, bytes in JSON.
+    const producer = new Producer({ bootstrapServers: [broker.bootstrap] });
+    for (let i = 0; i < 20; i++) {
+      await producer.send({ topic: "orders", partition: 1, key: `k${i}`, value: "x".repeat(100) });
+    }
+    await producer.close();
+    run = await tsbroker(["topic", "describe", "orders", "--format", "json", ...b()]);
+    const [sized] = JSON.parse(run.stdout);
+    const partitionSizes = sized.partitions.map((p: { sizeBytes: number }) => p.sizeBytes);
+    assert.equal(partitionSizes[0], 0);
+    assert.ok(partitionSizes[1] > 2000, `20 records of 100 bytes take more than 2000 bytes: ${partitionSizes}`);
+    assert.equal(sized.sizeBytes, partitionSizes[0] + partitionSizes[1] + partitionSizes[2]);
+    run = await tsbroker(["topic", "list", "--format", "json", ...b()]);
+    assert.equal(JSON.parse(run.stdout)[0].sizeBytes, sized.sizeBytes);
+    run = await tsbroker(["topic", "describe", "orders", ...b()]);
+    assert.match(run.stdout, /^1\s+1\s+\d+\s+1\s+1\s+0\s+20\s+\d\.\d KiB$/m);
     assert.match(run.stdout, /^cleanup\.policy\s+compact\s+topic$/m);
 
     run = await tsbroker([

@@ -93,7 +93,9 @@ Deno.test({
 
     await cli(broker, ["produce", "clicks", "-p", "0"], 'hello from the cli\n{"user":"ada","n":1}\n');
     await open(page, base, "topic/clicks", "topic");
-    assert.match(await page.textContent("#partitions") ?? "", /Browse/);
+    const partitions = await page.textContent("#partitions") ?? "";
+    assert.match(partitions, /Browse/);
+    assert.match(partitions, /\d+ B/, "partition sizes are shown");
     await open(page, base, "records?topic=clicks&partition=0&format=text", "records");
     const records = await page.textContent("#records") ?? "";
     assert.match(records, /hello from the cli/);

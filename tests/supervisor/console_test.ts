@@ -97,7 +97,7 @@ test("console: pages, assets and read endpoints; read-only refusals", opts, asyn
     await producer.send({ topic: "orders", partition: 0, key: "k", value: new Uint8Array([0, 1, 0xff]) });
     await producer.close();
 
-    await t.test("topics list and one topic: partitions, offsets, configs", async () => {
+    await t.test("topics list and one topic: partitions, offsets, sizes, configs", async () => {
       const list = await call(broker, "GET", "/console/api/topics");
       assert.deepEqual(list.json.find((x: { name: string }) => x.name === "orders").partitions, 2);
       const topic = await call(broker, "GET", "/console/api/topics/orders");
@@ -106,6 +106,11 @@ test("console: pages, assets and read endpoints; read-only refusals", opts, asyn
         topic.json.partitions.map((p: { lowOffset: string; highOffset: string }) => [p.lowOffset, p.highOffset]),
         [["0", "1"], ["0", "30"]],
       );
+      // Sizes on disk (DescribeLogDirs): per partition, summed per topic, in the list too.
+      const [s0, s1] = topic.json.partitions.map((p: { sizeBytes: number }) => p.sizeBytes);
+      assert.ok(s0 > 0 && s1 > s0 * 10, `1 and 30 records: ${s0} and ${s1} bytes`);
+      assert.equal(topic.json.sizeBytes, s0 + s1);
+      assert.equal(list.json.find((x: { name: string }) => x.name === "orders").sizeBytes, s0 + s1);
       const retention = topic.json.configs.find((c: { name: string }) => c.name === "retention.ms");
       assert.deepEqual([retention.value, retention.source], ["3600000", 1]);
     });

@@ -3,7 +3,7 @@
  * checks they exist: the client treats UNKNOWN_TOPIC_OR_PARTITION as retriable (a topic being created shows
  * up a moment later), which would turn a typo into a 30-second wait before the same error.
  */
-import type { Admin } from "../../client/admin.ts";
+import type { Admin, TopicSize } from "../../client/admin.ts";
 import { ResourceType } from "../../client/admin.ts";
 import { ErrorCode } from "../../protocol/errors.ts";
 import type { ToolCommand } from "./command.ts";
@@ -20,6 +20,31 @@ const CONFIG_SOURCES: Record<number, string> = {
   5: "default",
   6: "logger",
 };
+
+/** Bytes for people: "0 B", "512 B", "1.5 KiB", "12.0 MiB". */
+export function humanBytes(bytes: bigint | number): string {
+  const units = ["B", "KiB", "MiB", "GiB", "TiB", "PiB"];
+  let n = Number(bytes);
+  let i = 0;
+  while (n >= 1024 && i < units.length - 1) {
+    n /= 1024;
+    i++;
+  }
+  return i === 0 ? `${n} B` : `${n.toFixed(1)} ${units[i]}`;
+}
+
+/**
+ * Sizes of `topics` by name, or null when the broker will not say: DescribeLogDirs needs DESCRIBE on the
+ * cluster, which a user allowed to read topics may lack, and listing topics must not fail for that.
+ */
+async function sizesOf(admin: Admin, topics: string[]): Promise<Map<string, TopicSize> | null> {
+  try {
+    return new Map((await admin.describeTopicSizes(topics)).map((t) => [t.topic, t]));
+  } catch (e) {
+    if (isKafkaError(e, ErrorCode.CLUSTER_AUTHORIZATION_FAILED)) return null;
+    throw e;
+  }
+}
 
 /** Fails with "topic 'x' does not exist (UNKNOWN_TOPIC_OR_PARTITION)" for the first name the cluster lacks. */
 export async function requireTopics(admin: Admin, names: string[]): Promise<void> {
@@ -71,7 +96,7 @@ const create: ToolCommand = {
 
 const list: ToolCommand = {
   path: ["topic", "list"],
-  summary: "List topics with their partition counts",
+  summary: "List topics with their partition counts and sizes on disk",
   usage: "[--internal]",
   args: [0, 0],
   flags: [{ name: "internal", short: "i", type: "boolean", help: "Include internal topics (__consumer_offsets)" }],
@@ -79,15 +104,21 @@ const list: ToolCommand = {
     const admin = await ctx.adminClient();
     const names = await admin.listTopics(ctx.flags.bool("internal"));
     const infos = names.length > 0 ? await admin.describeTopics(names) : [];
+    const sizes = names.length > 0 ? await sizesOf(admin, names) : null;
     const rows = infos.map((t) => ({
       name: t.name,
       partitions: t.partitions.length,
       replicas: t.partitions[0]?.replicas.length ?? 0,
       internal: t.isInternal,
+      sizeBytes: sizes?.get(t.name)?.size ?? null,
     }));
     ctx.emit(
       rows,
-      () => table(["NAME", "PARTITIONS", "REPLICAS"], rows.map((r) => [r.name, r.partitions, r.replicas])),
+      () =>
+        table(
+          ["NAME", "PARTITIONS", "REPLICAS", "SIZE"],
+          rows.map((r) => [r.name, r.partitions, r.replicas, r.sizeBytes === null ? null : humanBytes(r.sizeBytes)]),
+        ),
       json,
     );
   },
@@ -117,6 +148,8 @@ async function describeOne(admin: Admin, name: string, allConfigs: boolean) {
     admin.listOffsets(tps.map((tp) => ({ ...tp, spec: "earliest" as const }))),
     admin.listOffsets(tps.map((tp) => ({ ...tp, spec: "latest" as const }))),
   ]);
+  const size = (await sizesOf(admin, [name]))?.get(name) ?? null;
+  const partSize = new Map(size?.partitions.map((p) => [p.partition, p.size]));
   const configs = (await admin.describeConfigs(ResourceType.TOPIC, name))
     .filter((c) => allConfigs || c.source === 1)
     .map((c) => ({
@@ -129,6 +162,7 @@ async function describeOne(admin: Admin, name: string, allConfigs: boolean) {
     name,
     topicId: info.topicId,
     internal: info.isInternal,
+    sizeBytes: size?.size ?? null,
     partitions: info.partitions.map((p, i) => ({
       partition: p.partition,
       leader: p.leader,
@@ -137,6 +171,7 @@ async function describeOne(admin: Admin, name: string, allConfigs: boolean) {
       isr: p.isr,
       lowOffset: low[i].offset,
       highOffset: high[i].offset,
+      sizeBytes: size ? partSize.get(p.partition) ?? 0n : null,
     })),
     configs,
   };
@@ -149,12 +184,20 @@ function describeText(t: Awaited<ReturnType<typeof describeOne>>): string {
     ["partitions", t.partitions.length],
     ["replication", t.partitions[0]?.replicas.length ?? 0],
     ["internal", t.internal ? "yes" : "no"],
+    ["size", t.sizeBytes === null ? null : humanBytes(t.sizeBytes)],
   ]);
   const parts = table(
-    ["PARTITION", "LEADER", "EPOCH", "REPLICAS", "ISR", "LOW", "HIGH"],
-    t.partitions.map((
-      p,
-    ) => [p.partition, p.leader, p.leaderEpoch, p.replicas.join(","), p.isr.join(","), p.lowOffset, p.highOffset]),
+    ["PARTITION", "LEADER", "EPOCH", "REPLICAS", "ISR", "LOW", "HIGH", "SIZE"],
+    t.partitions.map((p) => [
+      p.partition,
+      p.leader,
+      p.leaderEpoch,
+      p.replicas.join(","),
+      p.isr.join(","),
+      p.lowOffset,
+      p.highOffset,
+      p.sizeBytes === null ? null : humanBytes(p.sizeBytes),
+    ]),
   );
   const configs = t.configs.length === 0
     ? "Configs: none set on the topic (all defaults)\n"

@@ -8,7 +8,7 @@
  * unknown topic or group, 409 already exists, 502 the broker refused or
  * failed.
  */
-import { Admin, ResourceType } from "../../client/admin.ts";
+import { Admin, ResourceType, type TopicSize } from "../../client/admin.ts";
 import { KafkaClientError } from "../../client/errors.ts";
 import { ErrorCode, errorName } from "../../protocol/errors.ts";
 import type { HttpRequestInfo, HttpResponseInit } from "../../runtime/types.ts";
@@ -135,9 +135,29 @@ export class ConsoleApi {
     const admin = this.client();
     const names = await admin.listTopics(true);
     const infos = names.length ? await admin.describeTopics(names) : [];
+    const sizes = names.length ? await this.sizes(names) : null;
     return infos
-      .map((t) => ({ name: t.name, topicId: t.topicId, internal: t.isInternal, partitions: t.partitions.length }))
+      .map((t) => ({
+        name: t.name,
+        topicId: t.topicId,
+        internal: t.isInternal,
+        partitions: t.partitions.length,
+        sizeBytes: sizes ? Number(sizes.get(t.name)?.size ?? 0n) : null,
+      }))
       .sort((a, b) => a.name.localeCompare(b.name));
+  }
+
+  /**
+   * Bytes on disk by topic, or null when the broker refuses DescribeLogDirs (it needs DESCRIBE on the
+   * cluster, which a console user allowed to read topics may lack): the pages then show no sizes.
+   */
+  private async sizes(names: string[]): Promise<Map<string, TopicSize> | null> {
+    try {
+      return new Map((await this.client().describeTopicSizes(names)).map((t) => [t.topic, t]));
+    } catch (e) {
+      if (e instanceof KafkaClientError && e.code === ErrorCode.CLUSTER_AUTHORIZATION_FAILED) return null;
+      throw e;
+    }
   }
 
   /**
@@ -155,15 +175,19 @@ export class ConsoleApi {
     await this.requireTopic(name);
     const [info] = await admin.describeTopics([name]);
     const tps = info.partitions.map((p) => ({ topic: name, partition: p.partition }));
-    const [lows, highs, configs] = await Promise.all([
+    const [lows, highs, configs, sizes] = await Promise.all([
       admin.listOffsets(tps.map((tp) => ({ ...tp, spec: "earliest" as const }))),
       admin.listOffsets(tps.map((tp) => ({ ...tp, spec: "latest" as const }))),
       admin.describeConfigs(ResourceType.TOPIC, name),
+      this.sizes([name]),
     ]);
+    const size = sizes?.get(name);
+    const partSize = new Map(size?.partitions.map((p) => [p.partition, Number(p.size)]));
     return {
       name,
       topicId: info.topicId,
       internal: info.isInternal,
+      sizeBytes: size ? Number(size.size) : null,
       partitions: info.partitions.map((p, i) => ({
         partition: p.partition,
         leader: p.leader,
@@ -172,6 +196,7 @@ export class ConsoleApi {
         lowOffset: String(lows[i].offset),
         highOffset: String(highs[i].offset),
         records: String(highs[i].offset - lows[i].offset),
+        sizeBytes: size ? partSize.get(p.partition) ?? 0 : null,
       })),
       configs: configs.sort((a, b) => a.name.localeCompare(b.name)),
     };

@@ -124,6 +124,8 @@ function bytes(n) {
   while (n >= 1024 && i < units.length - 1) { n /= 1024; i++; }
   return (i === 0 ? Math.round(n) : n.toFixed(1)) + " " + units[i];
 }
+// Sizes are null when the broker does not tell this user (DescribeLogDirs needs DESCRIBE on the cluster).
+function size(n) { return n === null || n === undefined ? "-" : bytes(n); }
 function duration(ms) {
   var s = Math.floor(ms / 1000), d = Math.floor(s / 86400), hr = Math.floor(s % 86400 / 3600);
   var m = Math.floor(s % 3600 / 60);
@@ -220,9 +222,10 @@ function showTopics() {
     var topics = r[0], allow = r[1].allowChanges;
     if (allow) add(main, createForm());
     else add(main, h("p", { class: "note" }, "Read-only: set tsbroker.console.allow.changes=true to create and delete topics."));
-    add(main, table(["Topic", "Partitions", "Internal", ""], topics.map(function (t) {
+    add(main, table(["Topic", "Partitions", "Size", "Internal", ""], topics.map(function (t) {
       return [
-        h("a", { href: "#/topic/" + encodeURIComponent(t.name) }, t.name), t.partitions, t.internal ? "yes" : "",
+        h("a", { href: "#/topic/" + encodeURIComponent(t.name) }, t.name), t.partitions, size(t.sizeBytes),
+        t.internal ? "yes" : "",
         allow && !t.internal ? h("button", { class: "danger", "data-delete": t.name, onclick: function () {
           deleteTopic(t.name);
         } }, "Delete") : "",
@@ -250,10 +253,10 @@ function showTopic(name) {
   page("topic", "Topic " + name);
   return api("GET", "topics/" + encodeURIComponent(name)).then(function (t) {
     add(main, [
-      h("p", null, "Topic id " + t.topicId),
+      h("p", null, "Topic id " + t.topicId + ", " + size(t.sizeBytes) + " on disk"),
       h("h2", null, "Partitions"),
-      table(["Partition", "Leader", "Replicas", "Low offset", "High offset", "Records", ""], t.partitions.map(function (p) {
-        return [p.partition, p.leader, p.replicas.join(","), p.lowOffset, p.highOffset, p.records,
+      table(["Partition", "Leader", "Replicas", "Low offset", "High offset", "Records", "Size", ""], t.partitions.map(function (p) {
+        return [p.partition, p.leader, p.replicas.join(","), p.lowOffset, p.highOffset, p.records, size(p.sizeBytes),
           h("a", { href: "#/records?topic=" + encodeURIComponent(name) + "&partition=" + p.partition }, "Browse")];
       }), { id: "partitions" }),
       h("h2", null, "Configs"),
