@@ -62,4 +62,6 @@ export {
 } from "./admin_security.ts";
 export { KafkaClientError } from "./errors.ts";
 export type { ClientOptions } from "./network_client.ts";
+export type { SaslMechanismName, SaslOptions } from "./sasl.ts";
+export type { TlsOptions } from "./tls_options.ts";
 export type { PartitionInfo, TopicInfo } from "./metadata.ts";

@@ -211,6 +211,14 @@ export const CONFIG_KEYS = {
     doc:
       "Maximum number of connections open at once; further ones are closed at accept. Unset, it is derived from the process's open-files limit (RLIMIT_NOFILE): 256 descriptors are kept for the runtime, and half of the rest for storage (segment and index files), since every connection holds a descriptor and at the limit Deno panics instead of failing the call; 1024 → 384, 20,000 → 9,872.",
   },
+  "max.connection.creation.rate": {
+    type: "int",
+    default: INT_MAX,
+    min: 0,
+    origin: "kafka",
+    doc:
+      "Connections the broker accepts per second, all listeners together (KIP-612; per listener also listener.name.<name>.max.connection.creation.rate, and listener.name.<name>.max.connections beside max.connections). Over the rate, accepting waits, as Kafka's acceptor does: a new connection is held, reading paused, until its turn. After a quiet spell rate × (quota.window.num − 1) × quota.window.size.seconds connections pass at once, as in Kafka; then they are spaced 1/rate apart (Kafka's sampled measurement lets that burst through again every ~11 s; tsbroker's holds the rate). Up to 50 connections per network thread wait so; more are closed.",
+  },
   "max.connections.per.ip": {
     type: "int",
     default: INT_MAX,

@@ -248,7 +248,12 @@ export const SECURITY_KEYS = {
 } as const satisfies Record<string, KeySpec>;
 
 /** Keys that may also be given per listener as `listener.name.<listener>.<key>`. */
-const PER_LISTENER = ["sasl.enabled.mechanisms", "sasl.server.max.receive.size"];
+const PER_LISTENER = [
+  "sasl.enabled.mechanisms",
+  "sasl.server.max.receive.size",
+  "max.connections",
+  "max.connection.creation.rate",
+];
 
 /** TLS keys that may be given per listener (listener.name.<listener>.ssl.*). */
 export const SSL_PER_LISTENER = [
