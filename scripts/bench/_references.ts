@@ -14,8 +14,6 @@ import { freePort, versionOf } from "./_setup.ts";
 
 export async function mock(b: Bench): Promise<void> {
   const system = "rdkafka-mock";
-  const kind: Kind = "reference";
-  const note = "in-memory, 32 partitions";
   let server: Server | undefined;
   try {
     server = await startServer({
@@ -26,71 +24,45 @@ export async function mock(b: Bench): Promise<void> {
       readyPattern: /^# bootstrap (\S+)/,
       stdinPipe: true,
     });
-    const bootstrap = server.ready;
-    const p = b.plan;
-    let w1Rate: number | undefined;
-    if (b.wants("W1") || b.wants("W4") || b.wants("W5")) {
-      const w1 = await b.load(
-        "W1",
-        system,
-        kind,
-        b.produceArgs("produce", bootstrap, {
-          topic: "w1",
-          size: KiB,
-          partitions: 32,
-          warmup: p.warmupFirst,
-          create: false,
-        }),
-        server.pid,
-        note,
-      );
-      w1Rate = w1.median?.recordsPerSec;
-      if (!b.wants("W1")) b.rows.splice(b.rows.indexOf(w1), 1);
-    }
-    if (b.wants("W4")) {
-      const row = await b.catchUp(system, kind, server, bootstrap, "w1", 32);
-      row.note = `${row.note}: all it retains (~5 MB per partition)`;
-    }
-    if (b.wants("W3")) {
-      await b.load(
-        "W3",
-        system,
-        kind,
-        b.produceArgs("produce", bootstrap, {
-          topic: "w3",
-          size: 100,
-          partitions: 32,
-          warmup: p.warmup,
-          create: false,
-        }),
-        server.pid,
-        note,
-      );
-    }
-    if (b.wants("W7")) {
-      await b.load(
-        "W7",
-        system,
-        kind,
-        b.produceArgs("produce", bootstrap, {
-          topic: "w7",
-          size: KiB,
-          partitions: 100,
-          warmup: p.warmup,
-          create: false,
-        }),
-        server.pid,
-        "in-memory, 100 partitions",
-      );
-    }
-    if (b.wants("W5")) {
-      const row = await b.e2e(system, kind, server, bootstrap, w1Rate, 32, false);
-      row.note = `${row.note}; the mock holds each Fetch for fetch.wait.max.ms (500 ms), so its e2e is no bound`;
-    }
+    await mockWorkloads(b, server);
   } catch (e) {
-    b.fail("W1", system, kind, e);
+    b.fail("W1", system, "reference", e);
   } finally {
     await server?.stop();
+  }
+}
+
+/** The mock cluster's rows: W1 (also as W5's rate), W4 on its backlog, W3, W7 and W5. */
+async function mockWorkloads(b: Bench, server: Server): Promise<void> {
+  const system = "rdkafka-mock";
+  const kind: Kind = "reference";
+  const note = "in-memory, 32 partitions";
+  const bootstrap = server.ready;
+  const p = b.plan;
+  const produce = (workload: string, topic: string, size: number, partitions: number, warmup: number, n = note) =>
+    b.load(
+      workload,
+      system,
+      kind,
+      b.produceArgs("produce", bootstrap, { topic, size, partitions, warmup, create: false }),
+      server.pid,
+      n,
+    );
+  let w1Rate: number | undefined;
+  if (b.wants("W1") || b.wants("W4") || b.wants("W5")) {
+    const w1 = await produce("W1", "w1", KiB, 32, p.warmupFirst);
+    w1Rate = w1.median?.recordsPerSec;
+    if (!b.wants("W1")) b.rows.splice(b.rows.indexOf(w1), 1);
+  }
+  if (b.wants("W4")) {
+    const row = await b.catchUp(system, kind, server, bootstrap, "w1", 32);
+    row.note = `${row.note}: all it retains (~5 MB per partition)`;
+  }
+  if (b.wants("W3")) await produce("W3", "w3", 100, 32, p.warmup);
+  if (b.wants("W7")) await produce("W7", "w7", KiB, 100, p.warmup, "in-memory, 100 partitions");
+  if (b.wants("W5")) {
+    const row = await b.e2e(system, kind, server, bootstrap, w1Rate, 32, false);
+    row.note = `${row.note}; the mock holds each Fetch for fetch.wait.max.ms (500 ms), so its e2e is no bound`;
   }
 }
 

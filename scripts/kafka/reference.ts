@@ -236,25 +236,49 @@ export async function startReferenceKafka(options: ReferenceKafkaOptions = {}): 
     serverProperties(port, controllerPort, dataDir, options.config ?? {}, options.extraListeners),
   );
   fs.writeFileSync(path.join(dir, "log4j2.properties"), LOG4J2);
-  const java = javaCommand();
   const log4j = [`-Dlog4j2.configurationFile=${path.join(dir, "log4j2.properties")}`, `-Dkafka.logs.file=${logFile}`];
-  if (!fs.existsSync(path.join(dataDir, "meta.properties"))) {
-    const clusterId = kafkaClusterId();
-    await run(java, [
-      "-cp",
-      classpath,
-      ...log4j,
-      "kafka.tools.StorageTool",
-      "format",
-      "--standalone",
-      "-t",
-      clusterId,
-      "-c",
-      properties,
-    ], "kafka-storage format");
+  if (!fs.existsSync(path.join(dataDir, "meta.properties"))) await formatStorage(classpath, log4j, properties);
+  const kafka = spawnKafka(classpath, log4j, properties, dir, options.heap ?? "512m");
+  const stop = async () => {
+    await kafka.stop();
+    if (temporary) fs.rmSync(dir, { recursive: true, force: true });
+  };
+  const deadline = Date.now() + (options.startTimeoutMs ?? 120_000);
+  while (!(await answersApiVersions(port))) {
+    if (kafka.exited() || Date.now() > deadline) {
+      const tail = [logFile, path.join(dir, "kafka.out")].filter(fs.existsSync).map((f) =>
+        fs.readFileSync(f, "utf8").slice(-3000)
+      ).join("\n");
+      const exited = kafka.exited();
+      await stop();
+      throw new Error(`reference Kafka ${exited ? "exited" : "did not answer in time"} on port ${port}:\n${tail}`);
+    }
+    await new Promise((r) => setTimeout(r, 250));
   }
+  return {
+    version: kafkaVersion(),
+    host: "127.0.0.1",
+    port,
+    bootstrap: `127.0.0.1:${port}`,
+    dir,
+    logFile,
+    pid: kafka.pid,
+    stop,
+  };
+}
+
+/** `kafka-storage format --standalone` of a new data dir, with a fresh cluster id. */
+async function formatStorage(classpath: string, log4j: string[], properties: string): Promise<void> {
+  const args = ["-cp", classpath, ...log4j, "kafka.tools.StorageTool", "format", "--standalone"];
+  await run(javaCommand(), [...args, "-t", kafkaClusterId(), "-c", properties], "kafka-storage format");
+}
+
+/**
+ * The broker's JVM, its output appended to `dir`/kafka.out and its pid in `dir`/kafka.pid; stop() sends
+ * SIGTERM (SIGKILL after 30 s) and waits for the exit.
+ */
+function spawnKafka(classpath: string, log4j: string[], properties: string, dir: string, heap: string) {
   // Kafka's recommended G1 settings (kafka-run-class.sh), with a heap sized for a small host.
-  const heap = options.heap ?? "512m";
   const jvm = [
     `-Xms${heap}`,
     `-Xmx${heap}`,
@@ -264,7 +288,7 @@ export async function startReferenceKafka(options: ReferenceKafkaOptions = {}): 
     "-XX:+ExplicitGCInvokesConcurrent",
     "-Djava.awt.headless=true",
   ];
-  const child = new Deno.Command(java, {
+  const child = new Deno.Command(javaCommand(), {
     args: [...jvm, ...log4j, "-cp", classpath, "kafka.Kafka", properties],
     stdin: "null",
     stdout: "piped",
@@ -283,7 +307,6 @@ export async function startReferenceKafka(options: ReferenceKafkaOptions = {}): 
     fs.closeSync(stdout);
     return s;
   });
-
   const stop = async () => {
     if (!exited) {
       try {
@@ -294,30 +317,8 @@ export async function startReferenceKafka(options: ReferenceKafkaOptions = {}): 
       clearTimeout(timer);
     }
     fs.rmSync(path.join(dir, "kafka.pid"), { force: true });
-    if (temporary) fs.rmSync(dir, { recursive: true, force: true });
   };
-
-  const deadline = Date.now() + (options.startTimeoutMs ?? 120_000);
-  while (!(await answersApiVersions(port))) {
-    if (exited || Date.now() > deadline) {
-      const tail = [logFile, path.join(dir, "kafka.out")].filter(fs.existsSync).map((f) =>
-        fs.readFileSync(f, "utf8").slice(-3000)
-      ).join("\n");
-      await stop();
-      throw new Error(`reference Kafka ${exited ? "exited" : "did not answer in time"} on port ${port}:\n${tail}`);
-    }
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  return {
-    version: kafkaVersion(),
-    host: "127.0.0.1",
-    port,
-    bootstrap: `127.0.0.1:${port}`,
-    dir,
-    logFile,
-    pid: child.pid,
-    stop,
-  };
+  return { pid: child.pid, exited: () => exited, stop };
 }
 
 async function main(): Promise<void> {

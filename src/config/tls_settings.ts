@@ -120,34 +120,52 @@ function loadKeyStore(keys: ListenerKeys, fail: Fail): { key: string; certChain:
       `${keys.where("ssl.keystore.password")} cannot be used with a PEM key store, only ssl.key.password may be given`,
     );
   }
+  return parseKeyPair(keys, keyStoreSource(keys, fail), fail);
+}
+
+/** Where a listener's key and chain come from: one file (ssl.keystore.location), or the two inline keys. */
+interface KeyStoreSource {
+  source: ConfigKey;
+  keyText: string;
+  chainText: string;
+  /** The source as error messages name it (a file's path too: a reload's refusal then says which file). */
+  where: string;
+}
+
+function keyStoreSource(keys: ListenerKeys, fail: Fail): KeyStoreSource {
   const location = keys.text("ssl.keystore.location");
   const inlineKey = keys.text("ssl.keystore.key");
   const inlineChain = keys.text("ssl.keystore.certificate.chain");
-  let source: ConfigKey, keyText: string, chainText: string;
   if (location !== "") {
     if (inlineKey !== "" || inlineChain !== "") {
       fail("ssl.keystore.location", `give either ${keys.where("ssl.keystore.location")} or ssl.keystore.key, not both`);
     }
-    source = "ssl.keystore.location";
-    keyText = chainText = readPemFile(keys, source, fail);
-  } else if (inlineKey !== "" || inlineChain !== "") {
+    const text = readPemFile(keys, "ssl.keystore.location", fail);
+    const where = `${keys.where("ssl.keystore.location")} (${location})`;
+    return { source: "ssl.keystore.location", keyText: text, chainText: text, where };
+  }
+  if (inlineKey !== "" || inlineChain !== "") {
     if (inlineKey === "" || inlineChain === "") {
       fail(
         inlineKey === "" ? "ssl.keystore.key" : "ssl.keystore.certificate.chain",
         `ssl.keystore.key and ssl.keystore.certificate.chain go together; listener ${keys.listener} has only one`,
       );
     }
-    source = "ssl.keystore.key";
-    keyText = inlineKey;
-    chainText = inlineChain;
-  } else {
-    return fail(
-      "ssl.keystore.location",
-      `listener ${keys.listener} uses TLS but has no key: set ssl.keystore.location (a PEM file with the private key and certificate chain) or ssl.keystore.key and ssl.keystore.certificate.chain`,
-    );
+    const where = keys.where("ssl.keystore.key");
+    return { source: "ssl.keystore.key", keyText: inlineKey, chainText: inlineChain, where };
   }
-  // A file is named too: a reload's refusal then says which file was at fault.
-  const where = source === "ssl.keystore.location" ? `${keys.where(source)} (${location})` : keys.where(source);
+  return fail(
+    "ssl.keystore.location",
+    `listener ${keys.listener} uses TLS but has no key: set ssl.keystore.location (a PEM file with the private key and certificate chain) or ssl.keystore.key and ssl.keystore.certificate.chain`,
+  );
+}
+
+/** The private key (decrypted with ssl.key.password) and the chain, checked to belong together. */
+function parseKeyPair(
+  keys: ListenerKeys,
+  { source, keyText, chainText, where }: KeyStoreSource,
+  fail: Fail,
+): { key: string; certChain: string } {
   const keyBlocks = pemBlocks(keyText).filter((b) => PRIVATE_KEY.test(b.label));
   if (keyBlocks.length !== 1) fail(source, `${where}: expected one PEM private key, found ${keyBlocks.length}`);
   const certs = pemBlocks(chainText).filter((b) => b.label === "CERTIFICATE");
