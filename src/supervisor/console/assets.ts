@@ -4,7 +4,9 @@
  * HTML, CSS and one script without a framework: pages are hash routes
  * (#/topics, #/group/ID, ...) over the JSON endpoints of api.ts. The text is
  * written with String.raw, so the script's regular expressions keep their
- * backslashes; it must hold no backtick and no dollar-brace.
+ * backslashes; it must hold no backtick and no dollar-brace. When the broker
+ * has security (GET api/session says so) the page first shows a login form,
+ * and any 401 brings it back.
  */
 
 /** GET /console/ */
@@ -27,6 +29,7 @@ export const INDEX_HTML = String.raw`<!doctype html>
 <a href="#/groups" data-nav="groups">Groups</a>
 <a href="#/config" data-nav="config">Configuration</a>
 </nav>
+<span id="who"></span>
 </header>
 <main id="main"></main>
 <script src="app.js"></script>
@@ -69,6 +72,8 @@ figure { margin: 0; }
 .legend.out { color: #d17a00; }
 .bar { fill: #2457c5; }
 #config-filter { margin-bottom: 8px; width: 280px; }
+#who { margin-left: auto; color: #c9d3ea; }
+#who a { color: #fff; margin-left: 10px; }
 `;
 
 /** GET /console/app.js */
@@ -78,6 +83,8 @@ export const APP_JS = String.raw`"use strict";
 var API = "api/";
 var main = document.getElementById("main");
 var overviewTimer = null;
+// GET api/session's answer: { loginRequired, mechanisms, listener, user, unavailable }.
+var session = null;
 
 function h(tag, attrs) {
   var el = document.createElement(tag);
@@ -104,6 +111,8 @@ function api(method, path, body) {
   if (body !== undefined) { init.body = JSON.stringify(body); init.headers["content-type"] = "application/json"; }
   return fetch(API + path, init).then(function (r) {
     return r.json().then(function (data) {
+      // Not logged in, or the session ended: back to the form (a failed login itself stays on it).
+      if (r.status === 401 && path !== "login") { showLogin(data.error); throw loginShown(); }
       if (!r.ok) throw new Error(data.error || ("HTTP " + r.status));
       return data;
     });
@@ -184,7 +193,9 @@ function page(name, title) {
   });
 }
 function loaded() { document.body.setAttribute("data-loaded", "true"); }
+function loginShown() { var e = new Error("login required"); e.loginShown = true; return e; }
 function fail(e) {
+  if (e.loginShown) return;
   add(main, h("p", { class: "error", role: "alert" }, e.message));
   loaded();
 }
@@ -359,8 +370,53 @@ function showConfig() {
   });
 }
 
-function route() {
+function stopTimer() {
   if (overviewTimer !== null) { clearInterval(overviewTimer); overviewTimer = null; }
+}
+
+// The logged-in user and a logout link in the header (nothing when the broker needs no login).
+function showUser() {
+  var el = document.getElementById("who");
+  el.replaceChildren();
+  if (!session || !session.user) return;
+  add(el, [h("span", { id: "user" }, session.user), h("a", { href: "#/", id: "logout", onclick: function (e) {
+    e.preventDefault();
+    api("POST", "logout").then(function () { showLogin(""); }).catch(fail);
+  } }, "Log out")]);
+}
+
+function showLogin(message) {
+  stopTimer();
+  if (session) session.user = null;
+  showUser();
+  page("login", "Log in");
+  var mechanisms = (session && session.mechanisms) || [];
+  var user = h("input", { name: "username", autocomplete: "username", required: "required" });
+  var password = h("input", { name: "password", type: "password", autocomplete: "current-password" });
+  var mechanism = h("select", { name: "mechanism" }, mechanisms.map(function (m) { return h("option", { value: m }, m); }));
+  // Classed "error" only once it says something: an empty error paragraph is no error.
+  var error = h("p", { role: "alert", id: "login-error" });
+  function say(text) { error.textContent = text; error.className = text ? "error" : ""; }
+  say(message && message !== "login required" ? message : "");
+  add(main, [
+    h("p", { class: "note" }, "This broker checks who its clients are: log in as a Kafka user" +
+      (session && session.listener ? " (over listener " + session.listener + ")." : ".")),
+    h("form", { id: "login", onsubmit: function (e) {
+      e.preventDefault();
+      api("POST", "login", { username: user.value, password: password.value, mechanism: mechanism.value })
+        .then(function (r) { session.user = r.user; showUser(); route(); })
+        .catch(function (err) { password.value = ""; say(err.message); loaded(); });
+    } }, h("label", null, "User ", user), h("label", null, " password ", password),
+      h("label", null, " mechanism ", mechanism), h("button", null, "Log in")),
+    error,
+  ]);
+  loaded();
+}
+
+function route() {
+  stopTimer();
+  if (session && session.unavailable) { page("login", "Log in"); fail(new Error(session.unavailable)); return; }
+  if (session && session.loginRequired && !session.user) { showLogin(""); return; }
   var hash = location.hash.replace(/^#\/?/, "");
   var q = hash.indexOf("?");
   var path = q < 0 ? hash : hash.slice(0, q), params = q < 0 ? "" : hash.slice(q + 1);
@@ -379,5 +435,5 @@ function route() {
   done.catch(fail);
 }
 window.addEventListener("hashchange", route);
-route();
+api("GET", "session").then(function (s) { session = s; showUser(); route(); }).catch(fail);
 `;

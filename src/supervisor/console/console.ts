@@ -1,15 +1,19 @@
 /**
  * The web console on the metrics HTTP server: its page and assets under
  * /console/, its JSON endpoints under /console/api/ (api.ts). The throughput
- * chart's sampler starts with it and stops on close, as does its Admin client.
+ * chart's sampler starts with it and stops on close, as do its clients. Whether
+ * users log in, and over which listener, is decided here once (access.ts).
  */
 import type { BrokerConfig } from "../../config/keys.ts";
+import { parseListeners } from "../../config/listeners.ts";
 import { parseMetricsListener } from "../../config/metrics_listener.ts";
 import type { MetricsReader } from "../../metrics/layout.ts";
 import type { HttpRequestInfo, HttpResponseInit } from "../../runtime/types.ts";
+import { type ListenerFacts, planAccess } from "./access.ts";
 import { ConsoleApi, type ConsoleContext } from "./api.ts";
 import { APP_CSS, APP_JS, INDEX_HTML } from "./assets.ts";
 import { HostGuard } from "./guard.ts";
+import { ConsoleAuth } from "./login.ts";
 import { ThroughputSampler } from "./throughput.ts";
 
 /** What the supervisor tells the console about the broker. */
@@ -51,7 +55,7 @@ export function startConsole(o: ConsoleOptions, reader: MetricsReader, processor
     allowChanges: o.config["tsbroker.console.allow.changes"],
     listeners: o.listeners,
     throughput,
-  });
+  }, new ConsoleAuth(planAccess(o.config["authorizer.class.name"], listenerFacts(o))));
   const address = parseMetricsListener(o.config);
   const guard = new HostGuard(address?.host ?? "", o.config["tsbroker.console.allowed.hosts"], address?.port ?? 0);
   return {
@@ -77,4 +81,22 @@ export function startConsole(o: ConsoleOptions, reader: MetricsReader, processor
       await api.close();
     },
   };
+}
+
+/**
+ * The advertised listeners with what a client of each needs: SASL mechanisms, and for SASL_SSL the broker's
+ * own certificates to trust (its chain, whose last certificate is the issuer or self-signed, and its trust
+ * store, which holds the CA when the chain stops short of it). The config was checked at start, so parsing
+ * it again cannot fail.
+ */
+function listenerFacts(o: ConsoleOptions): ListenerFacts[] {
+  const parsed = new Map(parseListeners(o.config).map((l) => [l.name, l]));
+  return o.listeners.map((l) => {
+    const own = parsed.get(l.name);
+    return {
+      ...l,
+      mechanisms: own?.sasl?.mechanisms,
+      caPem: own?.tls ? own.tls.certChain + own.tls.trustedCerts : undefined,
+    };
+  });
 }

@@ -1,10 +1,13 @@
 /**
  * The console's record browser: the latest N records of one partition, read
  * by a short-lived Consumer without a group (nothing is committed, no group
- * appears in the group list), and rendered as text, JSON or hex.
+ * appears in the group list), and rendered as text, JSON or hex. The consumer
+ * connects as the console's client does (the logged-in user's credentials),
+ * so it reads only what that user may.
  */
 import type { Admin } from "../../client/admin.ts";
 import { Consumer, type ConsumerRecord } from "../../client/consumer.ts";
+import type { ClientOptions } from "../../client/network_client.ts";
 
 export type RecordFormat = "text" | "json" | "hex";
 export const RECORD_FORMATS: readonly RecordFormat[] = ["text", "json", "hex"];
@@ -30,16 +33,16 @@ export interface PartitionRecords {
   records: RecordView[];
 }
 
-/** Reads the records in [max(low, high - limit), high) of one partition. */
+/** Reads the records in [max(low, high - limit), high) of one partition; `client` as the Admin's. */
 export async function latestRecords(
   admin: Admin,
-  bootstrap: string,
+  client: ClientOptions,
   q: { topic: string; partition: number; limit: number; format: RecordFormat },
 ): Promise<PartitionRecords> {
   const tp = { topic: q.topic, partition: q.partition };
   const [low, high] = await admin.listOffsets([{ ...tp, spec: "earliest" }, { ...tp, spec: "latest" }]);
   const start = high.offset - BigInt(q.limit) > low.offset ? high.offset - BigInt(q.limit) : low.offset;
-  const records = start < high.offset ? await readRange(bootstrap, tp, start, high.offset) : [];
+  const records = start < high.offset ? await readRange(client, tp, start, high.offset) : [];
   return {
     topic: q.topic,
     partition: q.partition,
@@ -52,13 +55,13 @@ export async function latestRecords(
 
 /** Polls from `start` until the record before `end` arrived, or 5 s passed (a compacted or aborted tail). */
 async function readRange(
-  bootstrap: string,
+  client: ClientOptions,
   tp: { topic: string; partition: number },
   start: bigint,
   end: bigint,
 ): Promise<ConsumerRecord[]> {
   const consumer = new Consumer({
-    bootstrapServers: [bootstrap],
+    ...client,
     clientId: "tsbroker-console",
     autoCommit: false,
     fetchMaxWaitMs: 100,
