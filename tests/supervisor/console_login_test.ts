@@ -14,9 +14,8 @@
  */
 import { after, before, describe, test } from "node:test";
 import * as assert from "node:assert/strict";
-import { Admin, Producer } from "../../src/client/mod.ts";
-import type { ClientOptions } from "../../src/client/network_client.ts";
-import { type BrokerProcess, type Flavour, startBroker } from "../integration/_broker.ts";
+import { type BrokerProcess, startBroker } from "../integration/_broker.ts";
+import { securedBroker, STANDARD_AUTHORIZER } from "../integration/_console_secured.ts";
 import { makeTestCerts } from "../network/tls/_certs.ts";
 import { type RawAnswer, rawRequest } from "./_console_http.ts";
 
@@ -25,18 +24,7 @@ const DENO_ONLY = {
   skip: typeof (globalThis as { Deno?: unknown }).Deno === "undefined" ? "starts brokers through Deno" : false,
 };
 
-const STANDARD = "org.apache.kafka.metadata.authorizer.StandardAuthorizer";
-const SECURED: Record<string, string | boolean> = {
-  listeners: "SASL_PLAINTEXT://127.0.0.1:0",
-  "sasl.enabled.mechanisms": "PLAIN,SCRAM-SHA-256",
-  "listener.name.sasl_plaintext.plain.sasl.jaas.config":
-    'org.apache.kafka.common.security.plain.PlainLoginModule required user_admin="admin-secret";',
-  "authorizer.class.name": STANDARD,
-  "super.users": "User:admin",
-  "tsbroker.console.allow.changes": true,
-  "auto.create.topics.enable": false,
-  "num.partitions": "1",
-};
+const STANDARD = STANDARD_AUTHORIZER;
 
 /** One API call as the console's page makes it: its session cookie, and an Origin on changes. */
 function api(broker: BrokerProcess, method: string, path: string, cookie?: string, body?: unknown): Promise<RawAnswer> {
@@ -69,35 +57,6 @@ async function topicNames(broker: BrokerProcess, cookie: string): Promise<string
   const r = await api(broker, "GET", "topics", cookie);
   assert.equal(r.status, 200, r.body);
   return (r.json as { name: string; internal: boolean }[]).filter((t) => !t.internal).map((t) => t.name);
-}
-
-/** A secured broker with topics a-one (one record), a-two and b-secret and the user `limited`'s ACLs. */
-async function securedBroker(flavour: Flavour): Promise<BrokerProcess> {
-  const broker = await startBroker(flavour, { overrides: SECURED });
-  const options: ClientOptions = {
-    bootstrapServers: [broker.bootstrap],
-    sasl: { mechanism: "PLAIN", username: "admin", password: "admin-secret" },
-  };
-  const admin = new Admin(options);
-  const producer = new Producer(options);
-  try {
-    await admin.createTopics(["a-one", "a-two", "b-secret"].map((name) => ({ name, partitions: 1 })));
-    await producer.send({ topic: "a-one", value: "hello from a-one" });
-    await admin.alterUserScramCredentials([{ user: "limited", mechanism: "SCRAM-SHA-256", password: "limited-pw" }]);
-    await admin.createAcls((["READ", "DESCRIBE"] as const).map((operation) => ({
-      resourceType: "TOPIC",
-      resourceName: "a-",
-      patternType: "PREFIXED",
-      principal: "User:limited",
-      host: "*",
-      operation,
-      permission: "ALLOW",
-    })));
-  } finally {
-    await producer.close();
-    await admin.close();
-  }
-  return broker;
 }
 
 describe("console login: SASL_PLAINTEXT, StandardAuthorizer, a super user and a limited user", DENO_ONLY, () => {
