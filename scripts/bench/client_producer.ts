@@ -14,9 +14,11 @@
  * client's sending-only rate, and CPU seconds per GB of producer and broker. Numbers only: nothing asserted.
  *
  *   deno run -A scripts/bench/client_producer.ts [--records 200000] [--size 1024] [--partitions 8] [--runs 3]
- *       [--java-defaults] [--profile DIR]
+ *       [--java-defaults] [--send] [--profile DIR] [--broker-root DIR]
  * --java-defaults runs the client with Java's batching (16 KiB batches) instead of librdkafka's (1 MB);
- * --profile writes a V8 CPU profile of each client run into DIR (deno --cpu-prof).
+ * --send also runs the client through send() (a promise per record) besides produce();
+ * --profile writes a V8 CPU profile of each client run into DIR (deno --cpu-prof); --broker-root runs the
+ * broker from another checkout (say `git archive HEAD` unpacked, while the working tree's broker is mid-edit).
  */
 import * as fs from "node:fs";
 import * as os from "node:os";
@@ -43,6 +45,8 @@ export interface ClientProducerRun {
   cpu: number;
   /** Producer settings on top of the batching librdkafka uses by default (batch.size 1 MB, linger.ms 5). */
   options?: Partial<ProducerOptions>;
+  /** produce() without a promise per record (the default), or send() with one. */
+  api?: "produce" | "send";
   /** Writes a V8 CPU profile of the producer process into this directory. */
   profileDir?: string;
 }
@@ -79,6 +83,7 @@ export async function measureClientProducer(run: ClientProducerRun): Promise<Cli
     topic: run.topic,
     records: run.records,
     size: run.size,
+    api: run.api ?? "produce",
     options: { ...LIBRDKAFKA_BATCHING, ...run.options },
   });
   const profile = run.profileDir ? ["--cpu-prof", `--cpu-prof-dir=${run.profileDir}`] : [];
@@ -120,40 +125,58 @@ export async function pinned(cpu: number, command: string, args: string[]): Prom
 /** The lines kcat reads with -l: an 8-digit counter padded to `size` bytes with "x", each ending in "\n". */
 export function recordLines(records: number, size: number): Uint8Array {
   const data = new Uint8Array(records * (size + 1)).fill(0x78); // "x"
-  const digits = new TextEncoder();
   for (let i = 0; i < records; i++) {
-    digits.encodeInto(String(i).padStart(8, "0"), data.subarray(i * (size + 1)));
-    data[i * (size + 1) + size] = 10;
+    const at = i * (size + 1);
+    for (let d = 7, n = i; d >= 0; d--, n = Math.floor(n / 10)) data[at + d] = 0x30 + (n % 10);
+    data[at + size] = 10;
   }
   return data;
 }
 
 /**
- * The child: sends the records as an application would that wants to know each one arrived (a promise per
- * record, at most WINDOW unanswered so memory stays bounded), flushes, and prints the seconds it took.
+ * The child: sends the records either as produce() calls (no promise per record; it waits only when
+ * produce() says the buffer is full, and flush() reports any failure), or, with api "send", as an
+ * application that wants each record's promise (at most WINDOW unanswered, so memory stays bounded). Prints
+ * the seconds from the first record to flush() returning.
  */
 async function child(spec: string): Promise<void> {
-  const o = JSON.parse(spec) as { bootstrap: string; topic: string; records: number; size: number; options: object };
+  const o = JSON.parse(spec) as {
+    bootstrap: string;
+    topic: string;
+    records: number;
+    size: number;
+    api: "produce" | "send";
+    options: object;
+  };
   const data = recordLines(o.records, o.size);
   const producer = new Producer({ bootstrapServers: [o.bootstrap], ...o.options });
-  const WINDOW = 20_000;
-  const ring: Promise<unknown>[] = new Array(WINDOW);
   const stride = o.size + 1;
+  const value = (i: number) => data.subarray(i * stride, i * stride + o.size);
   const started = performance.now();
-  for (let i = 0; i < o.records; i++) {
-    if (i >= WINDOW) await ring[i % WINDOW];
-    ring[i % WINDOW] = producer.send({ topic: o.topic, value: data.subarray(i * stride, i * stride + o.size) });
+  if (o.api === "send") {
+    const WINDOW = 20_000;
+    const ring: Promise<unknown>[] = new Array(WINDOW);
+    for (let i = 0; i < o.records; i++) {
+      if (i >= WINDOW) await ring[i % WINDOW];
+      ring[i % WINDOW] = producer.send({ topic: o.topic, value: value(i) });
+    }
+    await Promise.all(ring.filter((p) => p !== undefined));
+  } else {
+    for (let i = 0; i < o.records; i++) {
+      const wait = producer.produce({ topic: o.topic, value: value(i) });
+      if (wait) await wait;
+    }
   }
-  await Promise.all(ring.filter((p) => p !== undefined));
   await producer.flush();
   const sendSec = (performance.now() - started) / 1000;
   await producer.close();
   console.log(JSON.stringify({ sendSec }));
 }
 
-/** A Deno broker pinned to CPU 0 with its data in `dir`; resolves once it listens. */
-async function startBroker(dir: string) {
-  const [command, base] = commandFor("deno");
+/** A Deno broker pinned to CPU 0 with its data in `dir`, from the tree at `root`; resolves once it listens. */
+async function startBroker(dir: string, root: string) {
+  const [command] = commandFor("deno");
+  const base = ["run", "-A", "--unstable-net", path.join(root, "src", "runtime", "deno", "main.ts")];
   const overrides = ["listeners=PLAINTEXT://127.0.0.1:0", `log.dirs=${dir}`, "tsbroker.metrics.listener=127.0.0.1:0"];
   const broker = new Deno.Command("taskset", {
     args: ["-c", "0", command, ...base, ...overrides.flatMap((o) => ["--override", o])],
@@ -197,14 +220,16 @@ async function cli(argv: string[]): Promise<void> {
       partitions: { type: "string", default: "8" },
       runs: { type: "string", default: "3" },
       "java-defaults": { type: "boolean", default: false },
+      send: { type: "boolean", default: false },
       profile: { type: "string" },
+      "broker-root": { type: "string" },
     },
   });
   const records = Number(a.records);
   const size = Number(a.size);
   const partitions = Number(a.partitions);
   const work = fs.mkdtempSync(path.join(os.tmpdir(), "tsbroker-client-bench-"));
-  const broker = await startBroker(path.join(work, "data"));
+  const broker = await startBroker(path.join(work, "data"), a["broker-root"] ?? ROOT);
   const file = path.join(work, "records.txt");
   fs.writeFileSync(file, recordLines(records, size));
   const admin = new Admin({ bootstrapServers: [broker.bootstrap] });
@@ -221,20 +246,24 @@ async function cli(argv: string[]): Promise<void> {
       const { cpu } = await pinned(1, "kcat", [...args, "-X", "acks=all"]);
       return { wallSec: (performance.now() - started) / 1000, cpuSec: cpu, note: "" };
     },
-    [`client (idempotent, ${a["java-defaults"] ? "Java's 16 KiB" : "librdkafka's 1 MB"} batches)`]: async () => {
-      const r = await measureClientProducer({
-        bootstrap: broker.bootstrap,
-        topic: topic(),
-        records,
-        size,
-        partitions,
-        cpu: 1,
-        options,
-        profileDir: a.profile,
-      });
-      return { ...r, note: `; sending ${r.mbPerSec.toFixed(1)} MB/s` };
-    },
   };
+  const client = (api: "produce" | "send") => async () => {
+    const r = await measureClientProducer({
+      bootstrap: broker.bootstrap,
+      topic: topic(),
+      records,
+      size,
+      partitions,
+      cpu: 1,
+      options,
+      api,
+      profileDir: a.profile,
+    });
+    return { ...r, note: `; sending ${r.mbPerSec.toFixed(1)} MB/s` };
+  };
+  const batches = a["java-defaults"] ? "Java's 16 KiB" : "librdkafka's 1 MB";
+  sides[`client produce() (${batches} batches)`] = client("produce");
+  if (a.send) sides[`client send(), a promise each (${batches} batches)`] = client("send");
   console.log(`${records} × ${size} B, ${partitions} partitions; broker (Deno) on CPU 0, producer on CPU 1`);
   try {
     for (const f of Object.values(sides)) await f(); // warm-up
@@ -245,7 +274,7 @@ async function cli(argv: string[]): Promise<void> {
         const brokerSec = broker.cpu() - before;
         const mbs = (gb * 1000 / wallSec).toFixed(1).padStart(6);
         console.log(
-          `${label.padEnd(44)} ${mbs} MB/s (${wallSec.toFixed(2)} s${note}); CPU s/GB: producer ${
+          `${label.padEnd(50)} ${mbs} MB/s (${wallSec.toFixed(2)} s${note}); CPU s/GB: producer ${
             (cpuSec / gb).toFixed(1)
           }, broker ${(brokerSec / gb).toFixed(1)}`,
         );

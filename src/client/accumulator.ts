@@ -37,8 +37,12 @@ export function estimateSize(key: Bytes, value: Bytes): number {
 /** Records bound for one partition, sent together as one record batch. */
 export class ProducerBatch {
   readonly builder: RecordBatchBuilder;
+  /**
+   * The delivery callbacks of the records that asked for one, each with its record's index in the batch and
+   * CreateTime; a record sent without one costs nothing here.
+   */
   readonly deliveries: Delivery[] = [];
-  /** Each record's CreateTime, for its RecordMetadata. */
+  readonly indexes: number[] = [];
   readonly timestamps: number[] = [];
   /** Assigned when first drained by an idempotent producer; kept across retries. */
   baseSequence = -1;
@@ -49,7 +53,14 @@ export class ProducerBatch {
   /** The sealed batch, kept across retries so a resend is byte-identical. */
   encoded: Uint8Array | null = null;
 
-  constructor(readonly topic: string, readonly partition: number, readonly createdAt: number, batchSize: number) {
+  constructor(
+    readonly topic: string,
+    readonly partition: number,
+    readonly createdAt: number,
+    batchSize: number,
+    /** Told when records without a delivery callback fail (the producer reports it from flush()). */
+    private readonly onUnreported: (e: Error) => void = () => {},
+  ) {
     this.builder = new RecordBatchBuilder(batchSize);
   }
 
@@ -66,6 +77,7 @@ export class ProducerBatch {
   /** Fails every record of the batch. */
   fail(e: Error): void {
     for (const d of this.deliveries) d.reject(e);
+    if (this.deliveries.length < this.count) this.onUnreported(e);
   }
 }
 
@@ -79,31 +91,44 @@ interface PartitionQueue {
 export class RecordAccumulator {
   /** Per topic, the queues by partition (sparse). */
   private readonly queues = new Map<string, PartitionQueue[]>();
+  /** Every queue, in creation order, and where the next drain starts in it (see drain). */
+  private readonly list: PartitionQueue[] = [];
+  private drainFrom = 0;
   /** Bytes held by batches not yet answered (buffer.memory accounting). */
   bufferedBytes = 0;
   private flushing = 0;
 
+  /** Told when records sent without a delivery callback fail. */
+  onUnreported: (e: Error) => void = () => {};
+
   constructor(readonly batchSize: number, readonly lingerMs: number) {}
 
-  /** Appends a record; returns whether its batch is now full (the sender should wake). */
+  /**
+   * Appends a record, written into its partition's open batch at once; `delivery` (if any) is told the
+   * outcome. Returns whether a batch of the partition is now ready (the sender should wake).
+   */
   append(
     topic: string,
     partition: number,
-    record: { key: Bytes; value: Bytes; headers: Array<[string, Bytes]> | null; timestamp: number },
-    delivery: Delivery,
+    timestamp: number,
+    key: Bytes,
+    value: Bytes,
+    headers: Array<[string, Bytes]> | null,
+    delivery: Delivery | null,
   ): boolean {
     const q = this.queue(topic, partition);
-    let batch = q.batches.at(-1);
-    let added = batch && !batch.encoded
-      ? batch.builder.tryAppend(record.timestamp, record.key, record.value, record.headers)
-      : false;
+    let batch = q.batches.length > 0 ? q.batches[q.batches.length - 1] : undefined;
+    let added = batch && !batch.encoded ? batch.builder.tryAppend(timestamp, key, value, headers) : false;
     if (added === false) {
-      batch = new ProducerBatch(topic, partition, Date.now(), this.batchSize);
+      batch = new ProducerBatch(topic, partition, Date.now(), this.batchSize, this.onUnreported);
       q.batches.push(batch);
-      added = batch.builder.tryAppend(record.timestamp, record.key, record.value, record.headers) as number;
+      added = batch.builder.tryAppend(timestamp, key, value, headers) as number;
     }
-    batch!.deliveries.push(delivery);
-    batch!.timestamps.push(record.timestamp);
+    if (delivery !== null) {
+      batch!.deliveries.push(delivery);
+      batch!.indexes.push(batch!.count - 1);
+      batch!.timestamps.push(timestamp);
+    }
     this.bufferedBytes += added;
     return !batch!.builder.hasRoomFor(64) || q.batches.length > 1;
   }
@@ -138,7 +163,14 @@ export class RecordAccumulator {
   drain(now: number, accept: (b: ProducerBatch) => boolean): { batches: ProducerBatch[]; nextReadyAt: number } {
     const batches: ProducerBatch[] = [];
     let nextReadyAt = Infinity;
-    for (const q of this.allQueues()) {
+    // Each drain starts after the last queue the previous one took from, as Kafka's drainIndex does: a
+    // request has room for only so many bytes, and starting at the first queue every time starved the last
+    // partitions while the first ones always had a full batch ready.
+    const n = this.list.length;
+    const start = this.drainFrom;
+    for (let i = 0; i < n; i++) {
+      const at = (start + i) % n;
+      const q = this.list[at];
       const head = q.batches[0];
       if (!head || q.retries.length > 0) continue;
       const readyAt = this.readyAt(head, q);
@@ -151,15 +183,23 @@ export class RecordAccumulator {
       q.inFlight++;
       head.attempts++;
       batches.push(head);
+      this.drainFrom = (at + 1) % n;
     }
     return { batches, nextReadyAt };
   }
 
-  /** An answered batch (success or final failure): frees its place and bytes. */
-  complete(b: ProducerBatch): void {
+  /**
+   * An answered batch (success or final failure): frees its place and bytes. `reuse`: the broker answered
+   * the request that carried it, so nothing reads its buffer any more and a later batch may write into it.
+   */
+  complete(b: ProducerBatch, reuse = false): void {
     const q = this.queue(b.topic, b.partition);
     q.inFlight--;
     this.bufferedBytes -= b.size - RECORDS_OFFSET;
+    if (reuse) {
+      b.encoded = null;
+      b.builder.release();
+    }
     this.requeueIfIdle(q);
   }
 
@@ -213,15 +253,18 @@ export class RecordAccumulator {
     q.retries = [];
   }
 
-  private *allQueues(): Generator<PartitionQueue> {
-    for (const byPartition of this.queues.values()) for (const q of byPartition) if (q) yield q;
+  private allQueues(): PartitionQueue[] {
+    return this.list;
   }
 
   private queue(topic: string, partition: number): PartitionQueue {
     let byPartition = this.queues.get(topic);
     if (!byPartition) this.queues.set(topic, byPartition = []);
     let q = byPartition[partition];
-    if (!q) q = byPartition[partition] = { batches: [], inFlight: 0, retries: [] };
+    if (!q) {
+      q = byPartition[partition] = { batches: [], inFlight: 0, retries: [] };
+      this.list.push(q);
+    }
     return q;
   }
 }

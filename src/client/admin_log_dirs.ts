@@ -31,8 +31,9 @@ export interface LogDirDescription {
   path: string;
   /** The dir's error code: 0, or KAFKA_STORAGE_ERROR (56) for an offline dir. */
   error: number;
-  /** The file system's total and usable bytes (-1 when the broker does not say: before v4, or offline). */
+  /** The file system's total bytes (-1 when the broker does not say: before v4, or offline). */
   totalBytes: bigint;
+  /** The file system's usable bytes (-1 when the broker does not say: before v4, or offline). */
   usableBytes: bigint;
   /** The replicas in it. */
   replicas: ReplicaLogDirInfo[];

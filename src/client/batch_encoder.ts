@@ -57,15 +57,33 @@ const utf8 = new TextEncoder();
 
 /** UTF-8 of strings, written into reused scratch space (valid until the next call for the same slot). */
 class Scratch {
-  private buf = new Uint8Array(4096);
+  buf = new Uint8Array(4096);
   bytes(s: string): Uint8Array {
-    if (this.buf.length < s.length * 3) this.buf = new Uint8Array(s.length * 3);
-    const { written } = utf8.encodeInto(s, this.buf);
-    return this.buf.subarray(0, written);
+    return this.buf.subarray(0, this.encode(s, 0));
+  }
+  /** Encodes `s` at `at` (keeping what is before `at`); returns the bytes written. */
+  encode(s: string, at: number): number {
+    this.reserve(at, s.length * 3);
+    return utf8.encodeInto(s, this.buf.subarray(at)).written;
+  }
+  /** Copies `b` to `at` (keeping what is before `at`); returns its length. */
+  copy(b: Uint8Array, at: number): number {
+    this.reserve(at, b.length);
+    this.buf.set(b, at);
+    return b.length;
+  }
+  private reserve(at: number, n: number): void {
+    if (this.buf.length >= at + n) return;
+    const bigger = new Uint8Array(Math.max(this.buf.length * 2, at + n));
+    bigger.set(this.buf.subarray(0, at));
+    this.buf = bigger;
   }
 }
 const keyScratch = new Scratch();
 const valueScratch = new Scratch();
+/** A record's header keys and values, one after another; `headerLengths` holds each one's length (-1: null). */
+const headerScratch = new Scratch();
+const headerLengths: number[] = [];
 
 function asBytes(b: Bytes, scratch: Scratch): Uint8Array | null {
   return typeof b === "string" ? scratch.bytes(b) : b;
@@ -82,6 +100,54 @@ function writeField(buf: Uint8Array, pos: number, b: Uint8Array | null): number 
   return pos + b.length;
 }
 
+/**
+ * Lays the headers' bytes into headerScratch and their lengths into headerLengths, and returns the bytes
+ * they take in a record (count excluded): no array per header or per record.
+ */
+function stageHeaders(headers: Array<[string, Bytes]>): number {
+  headerLengths.length = 0;
+  let at = 0;
+  for (const [k, v] of headers) at = stageField(v, stageField(k, at));
+  let size = 0;
+  for (const n of headerLengths) size += n < 0 ? 1 : zigzagSize(n) + n;
+  return size;
+}
+
+/** Stages one header key or value at `at` in headerScratch; returns where the next one goes. */
+function stageField(part: Bytes, at: number): number {
+  const n = part === null
+    ? -1
+    : typeof part === "string"
+    ? headerScratch.encode(part, at)
+    : headerScratch.copy(part, at);
+  headerLengths.push(n);
+  return n < 0 ? at : at + n;
+}
+
+/** Writes the staged headers (see stageHeaders) at `pos`; returns the next position. */
+function writeHeaders(buf: Uint8Array, pos: number): number {
+  let at = 0;
+  for (const n of headerLengths) {
+    pos = writeZigzag(buf, pos, n);
+    if (n > 0) {
+      buf.set(headerScratch.buf.subarray(at, at + n), pos);
+      pos += n;
+      at += n;
+    }
+  }
+  return pos;
+}
+
+/**
+ * Batch buffers of one capacity, kept after their batch was answered so the next batch writes into memory
+ * that is already mapped and needs no collection (a 1 MB batch.size would otherwise allocate, fault in and
+ * later collect a fresh megabyte per batch). Bounded: at most POOL_BYTES are kept.
+ */
+const pool: Uint8Array[] = [];
+const POOL_BYTES = 8 * 1024 * 1024;
+/** The first allocation of a batch, grown by doubling up to batch.size as records arrive. */
+const INITIAL_BYTES = 64 * 1024;
+
 /** One batch being filled. */
 export class RecordBatchBuilder {
   private buf: Uint8Array;
@@ -93,7 +159,10 @@ export class RecordBatchBuilder {
 
   /** `capacity`: batch.size (a single larger record grows the buffer). */
   constructor(private readonly capacity: number) {
-    this.buf = new Uint8Array(Math.max(capacity, RECORDS_OFFSET + 64));
+    const i = pool.findIndex((b) => b.length === capacity);
+    this.buf = i >= 0
+      ? pool.splice(i, 1)[0]
+      : new Uint8Array(Math.max(Math.min(capacity, INITIAL_BYTES), RECORDS_OFFSET + 64));
   }
 
   /**
@@ -104,20 +173,13 @@ export class RecordBatchBuilder {
     if (this.count === 0) this.baseTimestamp = this.maxTimestamp = timestamp;
     const k = asBytes(key, keyScratch);
     const v = asBytes(value, valueScratch);
-    const h = headers === null
-      ? null
-      : headers.map(([hk, hv]) => [utf8.encode(hk), typeof hv === "string" ? utf8.encode(hv) : hv]);
+    const headerCount = headers === null ? 0 : headers.length;
+    const headerBytes = headerCount === 0 ? 0 : stageHeaders(headers!);
     const delta = timestamp - this.baseTimestamp;
-    let body = 1 + zigzagSize(delta) + zigzagSize(this.count) + fieldSize(k) + fieldSize(v) +
-      zigzagSize(h?.length ?? 0);
-    if (h) { for (const [hk, hv] of h) body += fieldSize(hk) + fieldSize(hv); }
+    const body = 1 + zigzagSize(delta) + zigzagSize(this.count) + fieldSize(k) + fieldSize(v) +
+      zigzagSize(headerCount) + headerBytes;
     const total = zigzagSize(body) + body;
-    if (this.size + total > this.buf.length) {
-      if (this.count > 0) return false;
-      const bigger = new Uint8Array(this.size + total);
-      bigger.set(this.buf.subarray(0, this.size));
-      this.buf = bigger;
-    }
+    if (this.size + total > this.buf.length && !this.grow(this.size + total)) return false;
     const buf = this.buf;
     let pos = writeZigzag(buf, this.size, body);
     buf[pos++] = 0; // record attributes: unused
@@ -125,12 +187,32 @@ export class RecordBatchBuilder {
     pos = writeZigzag(buf, pos, this.count);
     pos = writeField(buf, pos, k);
     pos = writeField(buf, pos, v);
-    pos = writeZigzag(buf, pos, h?.length ?? 0);
-    if (h) { for (const [hk, hv] of h) pos = writeField(buf, writeField(buf, pos, hk), hv); }
+    pos = writeZigzag(buf, pos, headerCount);
+    if (headerCount > 0) pos = writeHeaders(buf, pos);
     this.size = pos;
     this.count++;
     if (timestamp > this.maxTimestamp) this.maxTimestamp = timestamp;
     return total;
+  }
+
+  /** Makes room for `needed` bytes: doubling up to the capacity, past it only for a batch's first record. */
+  private grow(needed: number): boolean {
+    if (needed > this.capacity && this.count > 0) return false;
+    const length = needed > this.capacity ? needed : Math.min(this.capacity, Math.max(needed, this.buf.length * 2));
+    const bigger = new Uint8Array(length);
+    bigger.set(this.buf.subarray(0, this.size));
+    this.buf = bigger;
+    return true;
+  }
+
+  /**
+   * Hands the buffer back for a later batch. Only once nothing reads the sealed batch any more: after the
+   * broker answered the request that carried it (the socket has written every byte by then).
+   */
+  release(): void {
+    const held = pool.reduce((sum, b) => sum + b.length, 0);
+    if (this.buf.length === this.capacity && held + this.capacity <= POOL_BYTES) pool.push(this.buf);
+    this.buf = new Uint8Array(0);
   }
 
   /** Whether another record of about `bytes` would still fit. */

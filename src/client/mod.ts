@@ -21,6 +21,7 @@
  * @module
  */
 export {
+  type DeliveryCallback,
   type Payload,
   Producer,
   type ProducerIdentity,
@@ -65,3 +66,5 @@ export type { ClientOptions } from "./network_client.ts";
 export type { SaslMechanismName, SaslOptions } from "./sasl.ts";
 export type { TlsOptions } from "./tls_options.ts";
 export type { PartitionInfo, TopicInfo } from "./metadata.ts";
+export type { AnyGroupDescription } from "./admin_groups.ts";
+export type { LogDirDescription, ReplicaLogDirInfo, TopicSize } from "./admin_log_dirs.ts";

@@ -42,6 +42,10 @@ export function keyedPartition(key: Uint8Array, partitions: number): number {
   return (murmur2(key) & 0x7fffffff) % partitions;
 }
 
+/** Whether partition `p` of `topic` has room for about `bytes` more in its open batch. */
+export type Fits = (topic: string, p: number, bytes: number) => boolean;
+const always: Fits = () => true;
+
 /** Sticky choice for keyless records, per topic. */
 export class StickyPartitioner {
   private readonly sticky = new Map<string, { partition: number; bytes: number }>();
@@ -49,15 +53,16 @@ export class StickyPartitioner {
   constructor(private readonly batchSize: number, private readonly random: () => number = Math.random) {}
 
   /**
-   * The partition for a keyless record of about `size` bytes to `topic`. `fits(p)` says whether partition
-   * p's open batch still has room for it (the accumulator knows the exact bytes; the count here estimates).
+   * The partition for a keyless record of about `size` bytes to `topic`. `fits(topic, p, size)` says whether
+   * partition p's open batch still has room for it (the accumulator knows the exact bytes; the count here
+   * estimates). One function serves every record, so choosing a partition allocates nothing.
    */
-  partition(topic: string, partitions: number, size: number, fits: (p: number) => boolean = () => true): number {
+  partition(topic: string, partitions: number, size: number, fits: Fits = always): number {
     let s = this.sticky.get(topic);
     // Switch before the record that would not fit in the current batch (header included), so the batch
     // closes full and the record opens the next partition's batch rather than a one-record batch here.
     const full = s !== undefined && s.bytes > 0 &&
-      (s.bytes + size > this.batchSize - BATCH_OVERHEAD || !fits(s.partition));
+      (s.bytes + size > this.batchSize - BATCH_OVERHEAD || !fits(topic, s.partition, size));
     if (!s || s.partition >= partitions || full) {
       s = { partition: this.next(s?.partition ?? -1, partitions), bytes: 0 };
       this.sticky.set(topic, s);

@@ -66,6 +66,23 @@ export interface ProducerRecord {
 
 const utf8 = new TextEncoder();
 
+/** A delivery report: the error, or the record's metadata. */
+export type DeliveryCallback = (error: Error | null, metadata: RecordMetadata | null) => void;
+
+function asDelivery(cb: DeliveryCallback): Delivery {
+  return { resolve: (m) => cb(null, m), reject: (e) => cb(e, null) };
+}
+
+/** A record produce() could not append yet. */
+interface Blocked {
+  record: ProducerRecord;
+  delivery: Delivery | null;
+  /** When produce() was called (max.block.ms counts from here). */
+  since: number;
+  /** Resolves produce()'s promise. */
+  appended: () => void;
+}
+
 /** The producer: see the module comment. */
 export class Producer {
   private readonly client: NetworkClient;
@@ -79,8 +96,12 @@ export class Producer {
   private waiters: (() => void)[] = [];
   private closed = false;
   private initError: Error | null = null;
-  /** send() calls still waiting for metadata or buffer space: their records are not in the accumulator yet. */
-  private slowSends = 0;
+  /** Records waiting for their topic's metadata or for buffer space, in produce() order. */
+  private blocked: Blocked[] = [];
+  /** The first failure of a record sent without a delivery callback since the last flush(). */
+  private unreported: Error | null = null;
+  /** Whether the sticky partition's open batch has room (one function for every record, not one each). */
+  private readonly fits = (topic: string, partition: number, bytes: number) => this.acc.fits(topic, partition, bytes);
 
   /** Connects lazily; with idempotence, asks for a producer id at once. */
   constructor(options: ProducerOptions) {
@@ -97,6 +118,7 @@ export class Producer {
     this.client.metadata.allowAutoTopicCreation = true;
     const batchSize = options.batchSize ?? 16384;
     this.acc = new RecordAccumulator(batchSize, options.lingerMs ?? 5);
+    this.acc.onUnreported = (e) => this.unreported ??= e;
     this.partitioner = new StickyPartitioner(batchSize);
     this.bufferMemory = options.bufferMemory ?? 32 * 1024 * 1024;
     this.maxBlockMs = options.maxBlockMs ?? 60_000;
@@ -131,66 +153,113 @@ export class Producer {
    * `acks`); rejects with a KafkaClientError when delivery failed for good.
    */
   send(record: ProducerRecord): Promise<RecordMetadata> {
-    if (this.closed) return Promise.reject(new Error("producer closed"));
-    if (this.initError) return Promise.reject(this.initError);
-    const info = this.client.metadata.cached(record.topic);
-    if (info && this.acc.bufferedBytes < this.bufferMemory) return this.append(record, info.partitions.length);
-    return this.sendSlow(record);
+    return new Promise<RecordMetadata>((resolve, reject) => this.enqueue(record, { resolve, reject }));
   }
 
   /**
-   * Sends everything queued now and waits until each of those records is answered, including records whose
-   * send() still waits for the topic's metadata (without that, a flush right after the first sends to a new
-   * topic returned at once, and a close after it dropped them).
+   * Queues a record without a promise of its own (librdkafka's produce()): the cheaper way to send many.
+   * `onDelivery`, when given, is told the outcome; failures of records sent without one make the next
+   * `flush()` (or `close()`) reject with the first of them. Returns undefined when the record went into its
+   * batch at once, or a promise that resolves once it did when it had to wait for the topic's metadata or
+   * for buffer.memory to drain: await it before producing more to keep memory bounded.
+   *
+   * @example
+   * ```ts
+   * for (const value of values) await producer.produce({ topic: "events", value });
+   * await producer.flush(); // rejects if any of them failed
+   * ```
+   */
+  produce(record: ProducerRecord, onDelivery?: DeliveryCallback): Promise<void> | undefined {
+    return this.enqueue(record, onDelivery ? asDelivery(onDelivery) : null);
+  }
+
+  /** produce() and send(): appends the record now when its metadata and buffer space are there. */
+  private enqueue(record: ProducerRecord, delivery: Delivery | null): Promise<void> | undefined {
+    if (this.closed || this.initError) {
+      const e = this.initError ?? new Error("producer closed");
+      if (delivery) delivery.reject(e);
+      else throw e;
+      return undefined;
+    }
+    if (this.blocked.length === 0 && this.acc.bufferedBytes < this.bufferMemory) {
+      const info = this.client.metadata.cached(record.topic);
+      if (info) {
+        this.append(record, info.partitions.length, delivery);
+        return undefined;
+      }
+    }
+    return new Promise<void>((appended) => {
+      this.blocked.push({ record, delivery, since: Date.now(), appended });
+      if (this.blocked.length === 1) this.unblock();
+    });
+  }
+
+  /**
+   * Sends everything queued now and waits until each of those records is answered, including records that
+   * still wait for the topic's metadata (without that, a flush right after the first sends to a new topic
+   * returned at once, and a close after it dropped them). Rejects with the first failure of a record sent
+   * by produce() without a delivery callback since the last flush.
    */
   async flush(): Promise<void> {
     this.acc.beginFlush();
     try {
       this.sender.wake();
-      await this.until(() => this.slowSends === 0 && this.acc.empty);
+      await this.until(() => this.blocked.length === 0 && this.acc.empty);
     } finally {
       this.acc.endFlush();
     }
+    const failure = this.unreported;
+    this.unreported = null;
+    if (failure) throw failure;
   }
 
-  /** Flushes, then closes the connections. */
+  /** Flushes, then closes the connections (rejecting as flush() does, after closing). */
   async close(): Promise<void> {
     if (this.closed) return;
     await this.initializing?.catch(() => {});
-    await this.flush();
-    this.closed = true;
-    this.sender.stop();
-    await this.client.close();
-  }
-
-  /** send() when the topic's metadata is not cached yet or the buffer is full: waits up to max.block.ms. */
-  private async sendSlow(record: ProducerRecord): Promise<RecordMetadata> {
-    this.slowSends++;
-    let appended: { delivery: Promise<RecordMetadata> };
     try {
-      appended = await this.appendWhenReady(record);
+      await this.flush();
     } finally {
-      this.slowSends--;
+      this.closed = true;
+      this.sender.stop();
+      await this.client.close();
     }
-    return await appended.delivery;
   }
 
   /**
-   * Waits for the topic's metadata and buffer space, then appends. The delivery comes back wrapped: an async
-   * function returning the promise itself would wait for it.
+   * Appends the records that wait for metadata or buffer space, in order (a record may not overtake an
+   * earlier one of its partition), each within max.block.ms of its produce() call. One run at a time.
    */
-  private async appendWhenReady(record: ProducerRecord): Promise<{ delivery: Promise<RecordMetadata> }> {
-    const deadline = Date.now() + this.maxBlockMs;
-    const info = await this.client.retrying(() => this.client.metadata.topic(record.topic), this.maxBlockMs);
-    while (this.acc.bufferedBytes >= this.bufferMemory) {
-      if (Date.now() > deadline) throw new KafkaClientError(ErrorCode.REQUEST_TIMED_OUT, "buffer.memory full");
-      await new Promise<void>((resolve) => this.waiters.push(resolve));
+  private async unblock(): Promise<void> {
+    while (this.blocked.length > 0) {
+      const head = this.blocked[0];
+      const deadline = head.since + this.maxBlockMs;
+      try {
+        const info = this.client.metadata.cached(head.record.topic) ??
+          await this.client.retrying(() => this.client.metadata.topic(head.record.topic), deadline - Date.now());
+        while (this.acc.bufferedBytes >= this.bufferMemory) {
+          if (Date.now() > deadline) throw new KafkaClientError(ErrorCode.REQUEST_TIMED_OUT, "buffer.memory full");
+          await new Promise<void>((resolve) => this.waiters.push(resolve));
+        }
+        this.append(head.record, info.partitions.length, head.delivery);
+        this.blocked.shift();
+      } catch (e) {
+        // The topic's metadata or buffer space did not come in time: every waiting record of the topic fails.
+        const err = e instanceof Error ? e : new Error(String(e));
+        const topic = head.record.topic;
+        for (const b of this.blocked.filter((b) => b.record.topic === topic)) {
+          this.report(b.delivery, err);
+          b.appended();
+        }
+        this.blocked = this.blocked.filter((b) => b.record.topic !== topic);
+        continue;
+      }
+      head.appended();
     }
-    return { delivery: this.append(record, info.partitions.length) };
   }
 
   /** Partitions the record and appends it to the accumulator. */
-  private append(record: ProducerRecord, partitions: number): Promise<RecordMetadata> {
+  private append(record: ProducerRecord, partitions: number, delivery: Delivery | null): void {
     const key = record.key ?? null;
     const value = record.value;
     let headers: Array<[string, Bytes]> | null = null;
@@ -199,21 +268,20 @@ export class Producer {
     if (partition === undefined) {
       partition = key !== null
         ? keyedPartition(typeof key === "string" ? utf8.encode(key) : key, partitions)
-        : this.stickyPartition(record.topic, partitions, estimateSize(key, value));
+        : this.partitioner.partition(record.topic, partitions, estimateSize(key, value), this.fits);
     } else if (partition < 0 || partition >= partitions) {
-      return Promise.reject(new KafkaClientError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `${record.topic}-${partition}`));
+      this.report(delivery, new KafkaClientError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `${record.topic}-${partition}`));
+      return;
     }
     const timestamp = record.timestamp ?? Date.now();
-    return new Promise<RecordMetadata>((resolve, reject) => {
-      const delivery: Delivery = { resolve, reject };
-      const full = this.acc.append(record.topic, partition, { key, value, headers, timestamp }, delivery);
-      this.sender.wake(full ? 0 : this.acc.lingerMs);
-    });
+    const full = this.acc.append(record.topic, partition, timestamp, key, value, headers, delivery);
+    this.sender.wake(full ? 0 : this.acc.lingerMs);
   }
 
-  /** The sticky partition for a keyless record, moving on when its open batch is full. */
-  private stickyPartition(topic: string, partitions: number, size: number): number {
-    return this.partitioner.partition(topic, partitions, size, (p) => this.acc.fits(topic, p, size));
+  /** A record's failure: to its delivery callback, or kept for the next flush() when it has none. */
+  private report(delivery: Delivery | null, e: Error): void {
+    if (delivery) delivery.reject(e);
+    else this.unreported ??= e;
   }
 
   /** InitProducerId (non-transactional), retried within max.block.ms; then the sender may start. */

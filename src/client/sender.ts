@@ -167,14 +167,14 @@ export class Sender {
     let refresh = false;
     for (const b of batches) {
       if (answer === null) {
-        this.succeeded(b, -1n, -1n);
+        this.succeeded(b, false, -1n, -1n);
         continue;
       }
       const r = results.get(`${b.topic}\u0000${b.partition}`);
       if (!r) {
         this.failed(b, new KafkaClientError(ErrorCode.UNKNOWN_SERVER_ERROR, "no answer for the partition"));
       } else if (r.errorCode === ErrorCode.NONE || r.errorCode === ErrorCode.DUPLICATE_SEQUENCE_NUMBER) {
-        this.succeeded(b, r.errorCode === ErrorCode.NONE ? r.baseOffset : -1n, r.logAppendTimeMs);
+        this.succeeded(b, true, r.errorCode === ErrorCode.NONE ? r.baseOffset : -1n, r.logAppendTimeMs);
       } else {
         refresh ||= needsMetadataRefresh(r.errorCode);
         this.failed(b, new KafkaClientError(r.errorCode, r.errorMessage ?? undefined));
@@ -183,13 +183,17 @@ export class Sender {
     if (refresh) this.client.metadata.refresh().catch(() => {});
   }
 
-  private succeeded(b: ProducerBatch, baseOffset: bigint, logAppendTime: bigint): void {
-    this.acc.complete(b);
+  /**
+   * Resolves the deliveries that were asked for. `answered`: the broker answered (acks 1 or all), so the
+   * batch's buffer was written out and can serve a later batch.
+   */
+  private succeeded(b: ProducerBatch, answered: boolean, baseOffset: bigint, logAppendTime: bigint): void {
+    this.acc.complete(b, answered);
     for (let i = 0; i < b.deliveries.length; i++) {
       b.deliveries[i].resolve({
         topic: b.topic,
         partition: b.partition,
-        offset: baseOffset < 0n ? -1n : baseOffset + BigInt(i),
+        offset: baseOffset < 0n ? -1n : baseOffset + BigInt(b.indexes[i]),
         timestamp: logAppendTime >= 0n ? Number(logAppendTime) : b.timestamps[i],
       });
     }

@@ -127,6 +127,52 @@ for (const target of TARGETS) {
       }
     });
 
+    test("produce(): records without promises, delivery callbacks in order, flush() rejects with a failure", async () => {
+      const topic = "produce-api";
+      await createSettled(admin, topic, 2);
+      const producer = new Producer({ bootstrapServers: [bootstrap], lingerMs: 2, batchSize: 4096 });
+      const reports: Array<{ i: number; partition: number; offset: bigint }> = [];
+      for (let i = 0; i < 3000; i++) {
+        const record = { topic, partition: i % 2, value: `v-${i}` };
+        // Every tenth record asks for a report; the rest cost no callback at all.
+        const wait = i % 10 === 0
+          ? producer.produce(record, (error, metadata) => {
+            assert.equal(error, null);
+            reports.push({ i, partition: metadata!.partition, offset: metadata!.offset });
+          })
+          : producer.produce(record);
+        if (wait) await wait;
+      }
+      await producer.flush();
+      assert.equal(reports.length, 300, "each callback ran once, by the time flush() returned");
+      for (const p of [0, 1]) {
+        const mine = reports.filter((r) => r.partition === p);
+        // Record i is the (i >> 1)-th of its partition: its offset says the order was kept.
+        for (const r of mine) assert.equal(r.offset, BigInt(r.i >> 1), `record ${r.i}'s offset`);
+      }
+      const records = await readTopic(bootstrap, topic, 2, 3000);
+      assert.equal(records.length, 3000);
+      const seen = new Set(records.map((r) => text.decode(r.value!)));
+      for (let i = 0; i < 3000; i++) assert.ok(seen.has(`v-${i}`), `v-${i} present`);
+
+      // A record to a partition the topic does not have fails: told to its callback, or to the next flush().
+      let told = null as Error | null;
+      producer.produce({ topic, partition: 7, value: "x" }, (error) => told = error);
+      assert.ok(told instanceof KafkaClientError && told.code === ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
+      producer.produce({ topic, partition: 9, value: "y" });
+      await assert.rejects(
+        producer.flush(),
+        (e: unknown) => e instanceof KafkaClientError && e.code === ErrorCode.UNKNOWN_TOPIC_OR_PARTITION,
+      );
+      await producer.flush(); // the failure was reported once
+      // A new topic's first records wait for its metadata: produce() returns a promise for them.
+      const waited = producer.produce({ topic: "produce-api-new", value: "first" });
+      assert.ok(waited instanceof Promise, "the topic's metadata was not known yet");
+      await waited;
+      await producer.close();
+      assert.equal((await readTopic(bootstrap, "produce-api-new", 1, 1)).length, 1);
+    });
+
     test("an idempotent producer retries a batch whose answer was lost, and the log holds it once", async () => {
       for (const idempotence of [true, false]) {
         const topic = `lost-answer-${idempotence}`;
