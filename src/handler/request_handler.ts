@@ -27,7 +27,9 @@ import { encodeApiVersionsResponse } from "../protocol/generated/api_versions.ts
 import { readRequestHeader, writeResponseHeader } from "../protocol/api_headers.ts";
 import type { BrokerState } from "./services/broker_state.ts";
 import type { Logger } from "../util/logger.ts";
-import type { ClientQuotas } from "./services/client_quotas.ts";
+import type { ClientQuotas, RequestQuotas } from "./services/client_quotas.ts";
+import type { ProduceRequest } from "../protocol/generated/produce.ts";
+import type { FetchRequest } from "../protocol/generated/fetch.ts";
 
 const API_VERSIONS_KEY = 18;
 
@@ -62,22 +64,37 @@ export class RequestHandler {
     private readonly log: Logger,
     /** Let APIs that allow it send large byte fields as separate chunks (see ApiHandler.externalizeBytesFrom). */
     private readonly chunked = false,
-    /** Client quotas (Produce and Fetch byte rates); absent: none are enforced. */
+    /** Client quotas (byte rates, request time, controller mutations); absent: none are enforced. */
     private readonly quotas?: ClientQuotas,
   ) {}
 
   async handle(frame: Uint8Array, meta: RequestMeta): Promise<HandledRequest> {
+    // With no quota set anywhere (the common case) nothing is timed or counted: one property check.
+    const counted = this.quotas !== undefined && (this.broker().metadata.image.quotas?.length ?? 0) > 0;
+    const started = counted ? performance.now() : 0;
     const parsed = this.parse(frame, meta);
     if ("action" in parsed) return parsed;
     const { handler, ctx, request } = parsed;
+    const quotas = counted ? this.requestQuotas(ctx, request, performance.now() - started) : null;
     // A Produce's bytes are known before it runs: when they take the client over its quota, the request may
     // not release its connection early (a durable produce would let the next one in before the throttle).
-    const throttleMs = ctx.apiKey === 0 ? this.throttleFor(ctx, frame.byteLength) : 0;
-    if (throttleMs > 0) ctx.release = undefined;
-    const { response, failed } = await this.run(handler, request, ctx);
+    const bandwidthMs = quotas !== null && ctx.apiKey === 0 ? quotas.bytes(frame.byteLength) : 0;
+    if (bandwidthMs > 0) ctx.release = undefined;
+    const { response, failed } = await this.run(handler, request, ctx, quotas);
     if (response instanceof CloseConnection) return { action: "close", reason: response.reason };
-    if (response === NO_RESPONSE) return { action: "none", error: failed, throttleMs };
-    return this.respond(handler, request, ctx, response, failed, throttleMs);
+    // No answer (acks=0): exempt from the request quota, as in Kafka, but still held for its bytes.
+    if (response === NO_RESPONSE) return { action: "none", error: failed, throttleMs: bandwidthMs };
+    return this.respond(handler, request, ctx, response, failed, quotas);
+  }
+
+  /** This request's quota accounting, with the time its decoding took; exempt requests as Kafka's. */
+  private requestQuotas(ctx: RequestContext, request: unknown, decodeMs: number): RequestQuotas | null {
+    const quotas = this.quotas!.forRequest(ctx.broker.metadata, ctx.apiKey, ctx.principal, ctx.clientId);
+    if (quotas === null) return null;
+    ctx.quotas = quotas;
+    if (exemptFromRequestQuota(ctx, request)) quotas.exempt = true;
+    if (quotas.timed) quotas.addTime(decodeMs);
+    return quotas;
   }
 
   /** Finds the handler, checks the version, reads the header and decodes the body; or says how to answer. */
@@ -124,9 +141,14 @@ export class RequestHandler {
     handler: ApiHandler<any, any>,
     request: unknown,
     ctx: RequestContext,
+    quotas: RequestQuotas | null,
   ): Promise<{ response: unknown; failed: number }> {
     try {
-      return { response: await handler.handle(request, ctx), failed: 0 };
+      // Handler time is its run up to its first await: what follows a wait is not timed (see client_quotas.ts).
+      const started = quotas?.timed ? performance.now() : 0;
+      const pending = handler.handle(request, ctx);
+      if (quotas?.timed) quotas.addTime(performance.now() - started);
+      return { response: await pending, failed: 0 };
     } catch (e) {
       if (e instanceof ApiError) return { response: handler.errorResponse(request, ctx, e.errorCode), failed: 1 };
       this.log.error(
@@ -144,11 +166,10 @@ export class RequestHandler {
     ctx: RequestContext,
     response: unknown,
     failed: number,
-    throttleMs: number,
+    quotas: RequestQuotas | null,
   ): HandledRequest {
-    if (ctx.apiKey === 1 && handler.responseSizeHint) {
-      throttleMs = this.throttleFor(ctx, handler.responseSizeHint(response));
-    }
+    const started = quotas?.timed ? performance.now() : 0;
+    const throttleMs = quotas?.finish() ?? 0;
     const body = response as { throttleTimeMs?: unknown };
     if (throttleMs > 0 && typeof body.throttleTimeMs === "number") {
       body.throttleTimeMs = Math.max(body.throttleTimeMs, throttleMs);
@@ -156,6 +177,7 @@ export class RequestHandler {
     try {
       const answer = this.encodeAnswer(handler, ctx, response, failed || hasTopLevelError(response));
       if (throttleMs > 0 && answer.action === "send") answer.throttleMs = throttleMs;
+      if (quotas?.timed) quotas.addLateTime(performance.now() - started);
       return answer;
     } catch (e) {
       // A response the codec cannot encode is a broker bug; it must cost this
@@ -173,15 +195,6 @@ export class RequestHandler {
         return { action: "close", reason: `${handler.name} v${ctx.apiVersion} response could not be encoded` };
       }
     }
-  }
-
-  /**
-   * Kafka's produce and fetch quotas: `bytes` (a Produce's request size, a Fetch's answer size, about) are
-   * counted against the request's quota; the throttle time is 0 within it.
-   */
-  private throttleFor(ctx: RequestContext, bytes: number): number {
-    if (!this.quotas || (ctx.apiKey !== 0 && ctx.apiKey !== 1)) return 0;
-    return this.quotas.throttle(ctx.broker.metadata, ctx.apiKey, ctx.principal, ctx.clientId, bytes);
   }
 
   private encodeAnswer(
@@ -240,6 +253,14 @@ function metaContext(meta: RequestMeta) {
     clientAddress: meta.clientAddress,
     release: meta.release,
   };
+}
+
+/** Kafka's exemptions known only from the request: acks=0 (no answer) and a follower's fetch (a cluster action). */
+function exemptFromRequestQuota(ctx: RequestContext, request: unknown): boolean {
+  if (ctx.apiKey === 0) return (request as ProduceRequest).acks === 0;
+  if (ctx.apiKey !== 1) return false;
+  const fetch = request as FetchRequest;
+  return (ctx.apiVersion >= 15 ? fetch.replicaState.replicaId : fetch.replicaId) >= 0;
 }
 
 function hasTopLevelError(response: unknown): number {

@@ -119,16 +119,22 @@ export class RateTable {
 
   /**
    * Kafka's throttle time after recording: how long the client must wait for its rate to come back to
-   * `limit` ((rate − limit) / limit × the window span), at most the whole window span; 0 within the quota.
+   * `limit` ((rate − limit) / limit × the window span), at most `maxMs` (the whole window span unless given);
+   * 0 within the quota.
    */
-  throttleMs(key: string, amount: number, limit: number, nowMs: number): number {
+  throttleMs(
+    key: string,
+    amount: number,
+    limit: number,
+    nowMs: number,
+    maxMs = this.options.windows * this.options.windowMs,
+  ): number {
     if (this.record(key, amount, nowMs) === null) return 0;
     const found = this.slotOf(key, nowMs, 0n);
     if (found === null) return 0;
     const { total, spanMs } = this.measure(found.slot, nowMs);
     const rate = total / (spanMs / 1000);
     if (rate <= limit) return 0;
-    const maxMs = this.options.windows * this.options.windowMs;
     return Math.min(Math.round((rate - limit) / limit * spanMs), maxMs);
   }
 

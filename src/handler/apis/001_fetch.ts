@@ -25,7 +25,11 @@
  * replication and keep their defaults; v15 moves the replica id into a
  * tagged ReplicaState, v17 adds a directory id that only followers send.
  * In a handler Worker, record sets of 64 KiB or more are not copied into the
- * response: they travel to the processor as chunks of the frame.
+ * response: they travel to the processor as chunks of the frame. Over the
+ * client's consumer byte-rate or request quota, the answer carries
+ * throttle_time_ms and no partitions (as Kafka's throttled fetch: a full
+ * fetch then creates no session, an incremental one keeps its id and its
+ * state), and the bytes read are not counted.
  */
 import { defineApi } from "./api.ts";
 import { leaderEpochError } from "./leader_epoch.ts";
@@ -108,6 +112,12 @@ export const fetchHandler = defineApi<FetchRequest, FetchResponse>({
       r.records = o.records ?? EMPTY;
       if (committed) r.abortedTransactions = o.abortedTransactions ?? [];
     });
+    // Kafka's quota check comes before the session sees the answer: a throttled fetch leaves the session as if
+    // nothing had been sent, so the next fetch gets those records.
+    const throttleMs = ctx.quotas?.fetched(answerSize(results)) ?? 0;
+    if (throttleMs > 0 && session.kind !== "error") {
+      return throttledAnswer(throttleMs, session.kind === "incremental" ? request.sessionId : 0);
+    }
     const answer = session.respond(results);
     return {
       throttleTimeMs: 0,
@@ -130,6 +140,21 @@ export const fetchHandler = defineApi<FetchRequest, FetchResponse>({
     return bytes;
   },
 });
+
+/** About the bytes an answer with `results` takes (the records, and a little per partition). */
+function answerSize(results: PartitionData[]): number {
+  let bytes = 0;
+  for (const p of results) bytes += (p.records?.byteLength ?? 0) + 64;
+  return bytes;
+}
+
+/**
+ * Kafka's throttled fetch answer (FetchContext.getThrottledResponse): no partitions at all; a full fetch
+ * creates no session (id 0), an incremental one keeps its id.
+ */
+function throttledAnswer(throttleTimeMs: number, sessionId: number): FetchResponse {
+  return { throttleTimeMs, errorCode: ErrorCode.NONE, sessionId, responses: [], nodeEndpoints: [] };
+}
 
 function failed(partitionIndex: number, errorCode: number, committed: boolean): PartitionData {
   return {

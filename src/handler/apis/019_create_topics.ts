@@ -16,6 +16,10 @@
  * "Excessively large number of partitions per request."), and a topic that
  * would take the broker past tsbroker.max.partitions is refused, its
  * message naming the limit (every partition holds file descriptors).
+ * Under a controller_mutation_rate quota (KIP-599) each new topic's
+ * partitions are counted, after the other checks; from v6 a topic that
+ * finds the quota already used up is THROTTLING_QUOTA_EXCEEDED (earlier
+ * versions are created and only throttled), the answer carrying the wait.
  * validateOnly (v1+) runs every check and stops before creating. Versions: v1 adds validateOnly
  * and error messages, v4 defaults, v5 returns partitions, replication factor
  * and the effective configs (flexible from v5), v7 the topic id.
@@ -38,6 +42,7 @@ import type { CreateTopicSpec } from "../../cluster/controller_ops.ts";
 import { perRequestRefusal } from "../../cluster/partition_limit.ts";
 import { mayCreateTopic, topicAllowedFor } from "../services/acl_rules.ts";
 import { AclOperation } from "../../cluster/acl/acl_types.ts";
+import { mutationRefused, THROTTLED_MESSAGE } from "../services/client_quotas.ts";
 
 export const createTopicsHandler = defineApi<CreateTopicsRequest, CreateTopicsResponse>({
   apiKey: 19,
@@ -63,9 +68,14 @@ export const createTopicsHandler = defineApi<CreateTopicsRequest, CreateTopicsRe
       if (tooMany) return failed(topic.name, tooMany.errorCode, tooMany.message);
       const problem = checkTopic(topic, config, metadata.image.nodeId);
       if (problem) return failed(topic.name, problem.code, problem.message);
+      const partitions = partitionCount(topic, config);
+      // KIP-599, after every other check but the controller's own (an existing name is refused there first).
+      if (!metadata.byName.has(topic.name) && mutationRefused(ctx.quotas, partitions, ctx.apiVersion, 6)) {
+        return failed(topic.name, ErrorCode.THROTTLING_QUOTA_EXCEEDED, THROTTLED_MESSAGE);
+      }
       specs.push({
         name: topic.name,
-        partitions: partitionCount(topic, config),
+        partitions,
         configs: Object.fromEntries(topic.configs.map((c) => [c.name, c.value!])),
       });
       return specs.length - 1;

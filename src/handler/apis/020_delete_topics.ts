@@ -7,7 +7,10 @@
  * Unknown names are UNKNOWN_TOPIC_OR_PARTITION, unknown ids UNKNOWN_TOPIC_ID,
  * an entry with both or neither INVALID_REQUEST, and with
  * `delete.topic.enable=false` every topic gets TOPIC_DELETION_DISABLED
- * (INVALID_REQUEST before v3, which predates that code).
+ * (INVALID_REQUEST before v3, which predates that code). Under a
+ * controller_mutation_rate quota (KIP-599) a topic's partitions are counted
+ * once it is known and authorized; from v5 a topic that finds the quota used
+ * up is THROTTLING_QUOTA_EXCEEDED (earlier versions are deleted and throttled).
  * Versions: v4 is flexible, v5 adds error messages, v6 topic ids.
  */
 import { defineApi } from "./api.ts";
@@ -22,6 +25,7 @@ import {
 } from "../../protocol/generated/delete_topics.ts";
 import { topicAllowed, topicAllowedFor } from "../services/acl_rules.ts";
 import { AclOperation } from "../../cluster/acl/acl_types.ts";
+import { mutationRefused, THROTTLED_MESSAGE } from "../services/client_quotas.ts";
 
 interface Target {
   name: string | null;
@@ -80,6 +84,9 @@ export const deleteTopicsHandler = defineApi<DeleteTopicsRequest, DeleteTopicsRe
             "This server does not host this topic-partition.",
           )
           : result(null, t.topicId, ErrorCode.UNKNOWN_TOPIC_ID, "This server does not host this topic ID.");
+      }
+      if (mutationRefused(ctx.quotas, topic.partitions, ctx.apiVersion, 5)) {
+        return result(topic.name, topic.topicId, ErrorCode.THROTTLING_QUOTA_EXCEEDED, THROTTLED_MESSAGE);
       }
       names.push(topic.name);
       return names.length - 1;

@@ -9,7 +9,9 @@
  * INVALID_REPLICA_ASSIGNMENT; new partitions that would take the broker past
  * tsbroker.max.partitions are POLICY_VIOLATION (as Kafka's controller refuses
  * a creation), the message naming the limit. validateOnly makes the same
- * checks without changing anything. v2 is
+ * checks without changing anything. Under a controller_mutation_rate quota
+ * (KIP-599) the new partitions are counted; from v3 a topic that finds the
+ * quota used up is THROTTLING_QUOTA_EXCEEDED (earlier versions: throttled). v2 is
  * flexible; v3 changes nothing on the broker side.
  */
 import { defineApi } from "./api.ts";
@@ -23,6 +25,7 @@ import {
   encodeCreatePartitionsResponse,
 } from "../../protocol/generated/create_partitions.ts";
 import { topicAllowed } from "../services/acl_rules.ts";
+import { mutationRefused, THROTTLED_MESSAGE } from "../services/client_quotas.ts";
 
 export const createPartitionsHandler = defineApi<CreatePartitionsRequest, CreatePartitionsResponse>({
   apiKey: 37,
@@ -47,6 +50,9 @@ export const createPartitionsHandler = defineApi<CreatePartitionsRequest, Create
       if (current && t.count > current.partitions) {
         const bad = checkAssignments(t, t.count - current.partitions, metadata.image.nodeId);
         if (bad) return result(t.name, ErrorCode.INVALID_REPLICA_ASSIGNMENT, bad);
+        if (mutationRefused(ctx.quotas, t.count - current.partitions, ctx.apiVersion, 3)) {
+          return result(t.name, ErrorCode.THROTTLING_QUOTA_EXCEEDED, THROTTLED_MESSAGE);
+        }
       }
       wanted.push({ name: t.name, count: t.count });
       return wanted.length - 1;

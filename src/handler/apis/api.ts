@@ -6,6 +6,7 @@
 import type { Reader } from "../../protocol/io/reader.ts";
 import type { Writer } from "../../protocol/io/writer.ts";
 import type { BrokerState } from "../services/broker_state.ts";
+import type { RequestQuotas } from "../services/client_quotas.ts";
 
 /** Returned by a handler when Kafka sends no response (Produce with acks=0). */
 export const NO_RESPONSE: unique symbol = Symbol("no response");
@@ -39,6 +40,11 @@ export interface RequestContext {
    * nothing can go ahead (in-process callers); calling it twice is harmless.
    */
   release?: () => void;
+  /**
+   * This request's client quotas (src/handler/services/client_quotas.ts), present when some quota is set: Fetch
+   * decides its throttle with it before answering, the topic admin APIs count partition mutations.
+   */
+  quotas?: RequestQuotas;
 }
 
 export interface ApiHandler<Req = unknown, Res = unknown> {
