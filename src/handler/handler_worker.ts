@@ -10,7 +10,8 @@
 import type { WorkerScope } from "../runtime/types.ts";
 import type { BrokerConfig } from "../config/keys.ts";
 import { type MetadataImage, MetadataView } from "../cluster/metadata_image.ts";
-import { dispatchTable } from "./apis/registry.ts";
+import { advertisedVersions, dispatchTable } from "./apis/registry.ts";
+import type { ApiVersionRange } from "../protocol/api_descriptor.ts";
 import { MemoryPool } from "../network/memory_pool.ts";
 import { type RequestEnvelope, RequestQueueCounter, type ResponseEnvelope } from "../network/request_channel.ts";
 import { Logger, type LogLevel, setLogLevel } from "../util/logger.ts";
@@ -21,6 +22,7 @@ import type { CheckpointEntry } from "../replica/replica_manager.ts";
 import { type HandledRequest, RequestHandler } from "./request_handler.ts";
 import { rateOptionsOf, RateTable } from "../cluster/quota/rate_table.ts";
 import { ClientQuotas } from "./services/client_quotas.ts";
+import { startupTrace } from "../util/startup_trace.ts";
 
 export interface HandlerInit {
   type: "init";
@@ -43,6 +45,8 @@ export interface HandlerInit {
   /** Client quota byte rates, shared by every handler (src/cluster/quota/rate_table.ts). */
   quotaRates: SharedArrayBuffer;
   logLevel: LogLevel;
+  /** The main thread's time origin (epoch ms): start-up trace lines count from it. */
+  traceOrigin?: number;
 }
 
 /** Supervisor → handler. */
@@ -61,6 +65,8 @@ export interface Checkpoints {
 
 /** Handler → supervisor. */
 export type HandlerReport =
+  /** First, before init: the API versions this build serves (processors check frames against them). */
+  | { type: "versions"; versions: ApiVersionRange[] }
   | { type: "ready"; partitions: number }
   | { type: "init-failed"; message: string }
   | { type: "controller"; id: number; call: ControllerOp }
@@ -69,99 +75,118 @@ export type HandlerReport =
   | { type: "stopped"; checkpoints: Checkpoints | null };
 
 export function runHandlerWorker(scope: WorkerScope): void {
-  let state: BrokerState;
-  let core: HandlerCore | null = null;
-  let log: Logger;
-  let nextCallId = 1;
-  let images: Promise<void> = Promise.resolve();
-  const pendingCalls = new Map<number, { resolve: (r: ControllerResult) => void; reject: (e: Error) => void }>();
+  const worker = new HandlerWorker(scope);
+  scope.onmessage = (event: MessageEvent) => worker.receive(event.data as HandlerCommand);
+  // Processors check frames against these: sent before any init, as soon as this Worker's modules are loaded.
+  scope.postMessage({ type: "versions", versions: advertisedVersions() } satisfies HandlerReport);
+}
 
-  const controller: ControllerClient = {
+/** One handler Worker's state, and a step for each message of the supervisor. */
+class HandlerWorker {
+  private state!: BrokerState;
+  private core: HandlerCore | null = null;
+  private log = new Logger("handler");
+  private nextCallId = 1;
+  /** Images apply one at a time, in the order the controller sent them. */
+  private images: Promise<void> = Promise.resolve();
+  private readonly pendingCalls = new Map<
+    number,
+    { resolve: (r: ControllerResult) => void; reject: (e: Error) => void }
+  >();
+  /** Metadata writes go to the supervisor's controller and are answered by "controller-reply". */
+  private readonly controller: ControllerClient = {
     call: (call) =>
       new Promise((resolve, reject) => {
-        const id = nextCallId++;
-        pendingCalls.set(id, { resolve: resolve as (r: ControllerResult) => void, reject });
-        scope.postMessage({ type: "controller", id, call } satisfies HandlerReport);
+        const id = this.nextCallId++;
+        this.pendingCalls.set(id, { resolve: resolve as (r: ControllerResult) => void, reject });
+        this.scope.postMessage({ type: "controller", id, call } satisfies HandlerReport);
       }),
   };
 
-  const init = async (message: HandlerInit) => {
+  constructor(private readonly scope: WorkerScope) {}
+
+  receive(message: HandlerCommand): void {
+    switch (message.type) {
+      case "init":
+        this.init(message).catch((e) => {
+          const text = e instanceof Error ? e.stack ?? e.message : String(e);
+          this.scope.postMessage({ type: "init-failed", message: text } satisfies HandlerReport);
+        });
+        break;
+      case "image":
+        this.images = this.images.then(() => this.applyImage(message.version, message.image));
+        break;
+      case "controller-reply":
+        this.controllerReply(message);
+        break;
+      case "shutdown":
+        this.images.then(() => this.shutdown());
+        break;
+    }
+  }
+
+  /** Open this handler's partitions, then serve every processor's port. */
+  private async init(message: HandlerInit): Promise<void> {
     setLogLevel(message.logLevel);
-    log = new Logger(message.name);
-    core = await HandlerCore.create({
+    this.log = new Logger(message.name);
+    const trace = startupTrace(this.log, message.traceOrigin);
+    trace(`init received (modules loaded ${performance.now().toFixed(1)} ms after the Worker's start)`);
+    const core = this.core = await HandlerCore.create({
       index: message.index,
       count: message.count,
       config: message.config,
-      log,
+      log: this.log,
       image: message.image,
       logDir: message.logDir,
       cleanShutdown: message.cleanShutdown,
       recoveryPoints: new Map(message.recoveryPoints),
       logStartOffsets: new Map(message.logStartOffsets),
       peerPorts: message.peerPorts,
-      controller,
+      controller: this.controller,
     });
-    const replicas = core.replicas;
-    state = core.state;
+    this.state = core.state;
     const quotas = new ClientQuotas(new RateTable(message.quotaRates, rateOptionsOf(message.config)));
-    const handler = new RequestHandler(dispatchTable(), () => state, log, true, quotas);
+    const handler = new RequestHandler(dispatchTable(), () => this.state, this.log, true, quotas);
     const queue = new RequestQueueCounter(message.queueBuffer, message.queueCapacity);
     const pool = new MemoryPool(message.poolBuffer);
+    // Requests that arrived while the partitions opened waited in these ports; they are served now, in order.
     for (const port of message.processorPorts) {
       port.onmessage = (e: MessageEvent) => serve(e.data as RequestEnvelope, port, handler, queue, pool);
     }
+    const replicas = core.replicas;
     const reportCheckpoints = () =>
-      scope.postMessage({ type: "checkpoints", checkpoints: replicas.checkpoints() } satisfies HandlerReport);
+      this.scope.postMessage({ type: "checkpoints", checkpoints: replicas.checkpoints() } satisfies HandlerReport);
     replicas.startBackgroundTasks(reportCheckpoints);
     reportCheckpoints();
-    scope.postMessage({ type: "ready", partitions: replicas.size } satisfies HandlerReport);
-  };
+    trace(`ready, ${replicas.size} partitions`);
+    this.scope.postMessage({ type: "ready", partitions: replicas.size } satisfies HandlerReport);
+  }
 
-  scope.onmessage = (event: MessageEvent) => {
-    const message = event.data as HandlerCommand;
-    switch (message.type) {
-      case "init":
-        init(message).catch((e) => {
-          scope.postMessage(
-            {
-              type: "init-failed",
-              message: e instanceof Error ? e.stack ?? e.message : String(e),
-            } satisfies HandlerReport,
-          );
-        });
-        break;
-      case "image": {
-        // Images apply one at a time, in the order the controller sent them.
-        images = images.then(async () => {
-          try {
-            await core!.applyImage(message.image);
-          } catch (e) {
-            log.error(`applying metadata image ${message.version} failed: ${e instanceof Error ? e.stack : e}`);
-            state.metadata = new MetadataView(message.image);
-          }
-          scope.postMessage({ type: "image-applied", version: message.version } satisfies HandlerReport);
-        });
-        break;
-      }
-      case "controller-reply": {
-        const call = pendingCalls.get(message.id);
-        pendingCalls.delete(message.id);
-        if (message.error !== undefined) call?.reject(new Error(message.error));
-        else call?.resolve(message.result!);
-        break;
-      }
-      case "shutdown":
-        images.then(async () => {
-          let checkpoints: Checkpoints | null = null;
-          if (core) {
-            await core.close();
-            checkpoints = core.replicas.checkpoints();
-          }
-          scope.postMessage({ type: "stopped", checkpoints } satisfies HandlerReport);
-        });
-        break;
+  private async applyImage(version: number, image: MetadataImage): Promise<void> {
+    try {
+      await this.core!.applyImage(image);
+    } catch (e) {
+      this.log.error(`applying metadata image ${version} failed: ${e instanceof Error ? e.stack : e}`);
+      this.state.metadata = new MetadataView(image);
     }
-  };
+    this.scope.postMessage({ type: "image-applied", version } satisfies HandlerReport);
+  }
+
+  private controllerReply(message: { id: number; result?: ControllerResult; error?: string }): void {
+    const call = this.pendingCalls.get(message.id);
+    this.pendingCalls.delete(message.id);
+    if (message.error !== undefined) call?.reject(new Error(message.error));
+    else call?.resolve(message.result!);
+  }
+
+  private async shutdown(): Promise<void> {
+    let checkpoints: Checkpoints | null = null;
+    if (this.core) {
+      await this.core.close();
+      checkpoints = this.core.replicas.checkpoints();
+    }
+    this.scope.postMessage({ type: "stopped", checkpoints } satisfies HandlerReport);
+  }
 }
 
 async function serve(

@@ -17,6 +17,7 @@ import type { SaslListenerSettings } from "./sasl/authenticator.ts";
 import { ScramCredentialCache, type ScramCredentialRecord } from "./sasl/scram_cache.ts";
 import type { TlsListenerSettings } from "../config/tls_settings.ts";
 import { certificatePrincipal } from "./tls/principal.ts";
+import { startupTrace } from "../util/startup_trace.ts";
 
 export interface ProcessorInit {
   type: "init";
@@ -41,6 +42,10 @@ export interface ProcessorInit {
   maxConnectionsSource: string;
   maxConnectionsPerIp: number;
   perIpOverrides: Array<[string, number]>;
+  /** `listener.name.<l>.max.connections`, `max.connection.creation.rate` and the listener's own rate (KIP-612). */
+  maxListenerConnections?: number;
+  maxConnectionCreationRate?: number;
+  maxListenerConnectionCreationRate?: number;
   poolBuffer: SharedArrayBuffer;
   /** The unsent-response budget (tsbroker.queued.max.response.bytes), a memory pool buffer. */
   unsentBuffer: SharedArrayBuffer;
@@ -49,6 +54,8 @@ export interface ProcessorInit {
   queueCapacity: number;
   metricsBuffer: SharedArrayBuffer;
   logLevel: LogLevel;
+  /** The main thread's time origin (epoch ms): start-up trace lines count from it. */
+  traceOrigin?: number;
   /** Set on SASL listeners. */
   sasl?: SaslListenerSettings | null;
   /** Set on SSL and SASL_SSL listeners. */
@@ -81,95 +88,119 @@ export type ProcessorReport =
   | { type: "tls-reloaded" };
 
 export function runProcessorWorker(scope: WorkerScope, net: NetRuntime): void {
-  let processor: Processor | null = null;
-  let listener: TcpListener | null = null;
-  const scram = new ScramCredentialCache();
-  let owners: OwnerTable | undefined;
-  let init: ProcessorInit | null = null;
-  let workerLog: Logger | null = null;
-  scope.onmessage = async (event: MessageEvent) => {
-    const message = event.data as ProcessorInit | ProcessorCommand;
+  const worker = new ProcessorWorker(scope, net);
+  scope.onmessage = (event: MessageEvent) => worker.receive(event.data as ProcessorInit | ProcessorCommand);
+}
+
+/** One processor Worker's state, and a step for each message of the supervisor. */
+class ProcessorWorker {
+  private processor: Processor | null = null;
+  private listener: TcpListener | null = null;
+  private readonly scram = new ScramCredentialCache();
+  private owners: OwnerTable | undefined;
+  private init: ProcessorInit | null = null;
+  private log: Logger | null = null;
+
+  constructor(private readonly scope: WorkerScope, private readonly net: NetRuntime) {}
+
+  async receive(message: ProcessorInit | ProcessorCommand): Promise<void> {
     if (message.type === "init") {
-      init = message;
-      setLogLevel(message.logLevel);
-      const log = new Logger(message.name);
-      workerLog = log;
-      scram.replace(message.scramCredentials ?? []);
-      owners = new OwnerTable(message.handlerPorts.length);
-      owners.replace(message.owners ?? []);
-      processor = new Processor({
-        index: message.index,
-        listenerIndex: message.listenerIndex,
-        listenerName: message.listenerName,
-        maxRequestBytes: message.maxRequestBytes,
-        idleTimeoutMs: message.idleTimeoutMs,
-        requestReadTimeoutMs: message.requestReadTimeoutMs,
-        writeStallMs: message.writeStallMs,
-        supported: message.supported,
-        handlers: message.handlerPorts,
-        owners,
-        quotas: new ConnectionQuotas(message.quotaBuffer, {
-          maxConnections: message.maxConnections,
-          maxConnectionsPerIp: message.maxConnectionsPerIp,
-          perIpOverrides: new Map(message.perIpOverrides),
-        }),
-        pool: new MemoryPool(message.poolBuffer),
-        unsent: new UnsentBudget(new MemoryPool(message.unsentBuffer), message.fetchMaxBytes),
-        queue: new RequestQueueCounter(message.queueBuffer, message.queueCapacity),
-        metrics: new ProcessorMetrics(message.metricsBuffer, message.index),
-        log,
-        sasl: message.sasl,
-        scram: scram.lookup,
-        // On SASL_SSL the SASL principal wins, as Kafka's principal builder gives it.
-        principalOf: message.tls && !message.sasl ? certificatePrincipal(message.tls.principalRules, log) : undefined,
-      });
-      if (message.index === 0) log.info(`max.connections=${message.maxConnections} (${message.maxConnectionsSource})`);
-      try {
-        listener = await net.listen({
-          host: message.host,
-          port: message.port,
-          reusePort: message.reusePort,
-          sendBufferBytes: message.sendBufferBytes,
-          receiveBufferBytes: message.receiveBufferBytes,
-          tls: message.tls ? adapterTls(message, message.tls) : undefined,
-        }, message.tls ? withHandshakeLog(processor, log) : processor);
-        scope.postMessage({ type: "listening", port: listener.port } satisfies ProcessorReport);
-      } catch (e) {
-        // Bun's listen error keeps the errno name (EADDRINUSE) in `code`, not in its message.
-        const code = (e as { code?: unknown })?.code;
-        const cause = `${e}${typeof code === "string" && !String(e).includes(code) ? ` (${code})` : ""}`;
-        scope.postMessage(
-          {
-            type: "failed",
-            message: `cannot listen on ${message.host}:${message.port}: ${cause}`,
-          } satisfies ProcessorReport,
-        );
-      }
+      await this.start(message);
     } else if (message.type === "log-levels") {
       setLoggerLevels(message.levels);
     } else if (message.type === "scram-credentials") {
-      scram.replace(message.credentials);
+      this.scram.replace(message.credentials);
     } else if (message.type === "tls-settings") {
-      try {
-        if (!listener?.updateTls || !init) throw new Error("this listener cannot change its TLS settings");
-        listener.updateTls(adapterTls(init, message.tls));
-        workerLog?.info("TLS key and trust stores reloaded: new connections use them");
-      } catch (e) {
-        workerLog?.error(`TLS reload failed, the previous key and trust stores stay in use: ${e}`);
-      }
-      scope.postMessage({ type: "tls-reloaded" } satisfies ProcessorReport);
+      this.reloadTls(message.tls);
     } else if (message.type === "owners") {
-      owners?.replace(message.topics);
+      this.owners?.replace(message.topics);
     } else if (message.type === "stop-accepting") {
-      listener?.close();
-      listener = null;
+      this.listener?.close();
+      this.listener = null;
     } else if (message.type === "shutdown") {
-      listener?.close();
-      listener = null;
-      await processor?.shutdown(message.timeoutMs);
-      scope.postMessage({ type: "stopped" } satisfies ProcessorReport);
+      this.listener?.close();
+      this.listener = null;
+      await this.processor?.shutdown(message.timeoutMs);
+      this.scope.postMessage({ type: "stopped" } satisfies ProcessorReport);
     }
-  };
+  }
+
+  /** Build the Processor, then listen and report the bound port (or why not). */
+  private async start(init: ProcessorInit): Promise<void> {
+    this.init = init;
+    setLogLevel(init.logLevel);
+    const log = this.log = new Logger(init.name);
+    const trace = startupTrace(log, init.traceOrigin);
+    trace(`init received (modules loaded ${performance.now().toFixed(1)} ms after the Worker's start)`);
+    this.scram.replace(init.scramCredentials ?? []);
+    this.owners = new OwnerTable(init.handlerPorts.length);
+    this.owners.replace(init.owners ?? []);
+    const processor = this.processor = createProcessor(init, this.owners, this.scram, log);
+    if (init.index === 0) log.info(`max.connections=${init.maxConnections} (${init.maxConnectionsSource})`);
+    try {
+      this.listener = await this.net.listen({
+        host: init.host,
+        port: init.port,
+        reusePort: init.reusePort,
+        sendBufferBytes: init.sendBufferBytes,
+        receiveBufferBytes: init.receiveBufferBytes,
+        tls: init.tls ? adapterTls(init, init.tls) : undefined,
+      }, init.tls ? withHandshakeLog(processor, log) : processor);
+      trace("listening");
+      this.scope.postMessage({ type: "listening", port: this.listener.port } satisfies ProcessorReport);
+    } catch (e) {
+      // Bun's listen error keeps the errno name (EADDRINUSE) in `code`, not in its message.
+      const code = (e as { code?: unknown })?.code;
+      const cause = `${e}${typeof code === "string" && !String(e).includes(code) ? ` (${code})` : ""}`;
+      const message = `cannot listen on ${init.host}:${init.port}: ${cause}`;
+      this.scope.postMessage({ type: "failed", message } satisfies ProcessorReport);
+    }
+  }
+
+  private reloadTls(tls: TlsListenerSettings): void {
+    try {
+      if (!this.listener?.updateTls || !this.init) throw new Error("this listener cannot change its TLS settings");
+      this.listener.updateTls(adapterTls(this.init, tls));
+      this.log?.info("TLS key and trust stores reloaded: new connections use them");
+    } catch (e) {
+      this.log?.error(`TLS reload failed, the previous key and trust stores stay in use: ${e}`);
+    }
+    this.scope.postMessage({ type: "tls-reloaded" } satisfies ProcessorReport);
+  }
+}
+
+/** The Processor an init describes, over the shared buffers it names. */
+function createProcessor(init: ProcessorInit, owners: OwnerTable, scram: ScramCredentialCache, log: Logger): Processor {
+  return new Processor({
+    index: init.index,
+    listenerIndex: init.listenerIndex,
+    listenerName: init.listenerName,
+    maxRequestBytes: init.maxRequestBytes,
+    idleTimeoutMs: init.idleTimeoutMs,
+    requestReadTimeoutMs: init.requestReadTimeoutMs,
+    writeStallMs: init.writeStallMs,
+    supported: init.supported,
+    handlers: init.handlerPorts,
+    owners,
+    quotas: new ConnectionQuotas(init.quotaBuffer, {
+      maxConnections: init.maxConnections,
+      maxConnectionsPerIp: init.maxConnectionsPerIp,
+      perIpOverrides: new Map(init.perIpOverrides),
+      listenerIndex: init.listenerIndex,
+      maxListenerConnections: init.maxListenerConnections,
+      maxConnectionCreationRate: init.maxConnectionCreationRate,
+      maxListenerConnectionCreationRate: init.maxListenerConnectionCreationRate,
+    }),
+    pool: new MemoryPool(init.poolBuffer),
+    unsent: new UnsentBudget(new MemoryPool(init.unsentBuffer), init.fetchMaxBytes),
+    queue: new RequestQueueCounter(init.queueBuffer, init.queueCapacity),
+    metrics: new ProcessorMetrics(init.metricsBuffer, init.index),
+    log,
+    sasl: init.sasl,
+    scram: scram.lookup,
+    // On SASL_SSL the SASL principal wins, as Kafka's principal builder gives it.
+    principalOf: init.tls && !init.sasl ? certificatePrincipal(init.tls.principalRules, log) : undefined,
+  });
 }
 
 /** A listener's TLS settings as the adapter takes them. */

@@ -18,6 +18,8 @@ import { parseMetricsListener } from "../config/metrics_listener.ts";
 import { threadCounts } from "../config/thread_counts.ts";
 import type { HostRuntime, HttpServer, WorkerHandle } from "../runtime/types.ts";
 import type { Checkpoints } from "../handler/handler_worker.ts";
+import type { AdvertisedListener } from "../cluster/metadata_image.ts";
+import { buildSupportedVersions } from "../network/supported_versions.ts";
 import { createPeerPorts } from "../handler/services/partition_router.ts";
 import { Logger, setLogLevel } from "../util/logger.ts";
 import { VERSION } from "../version.ts";
@@ -27,10 +29,11 @@ import { explainListenFailure } from "./listen_errors.ts";
 import { LogDirSet } from "./log_dir_set.ts";
 import type { ConsoleOptions } from "./console/console.ts";
 import { startMetricsServer } from "./metrics_http.ts";
-import { type BoundListener, processorLabel, startProcessors, topicOwners } from "./processor_pool.ts";
+import { type BoundListener, processorLabel, spawnProcessors, startProcessors, topicOwners } from "./processor_pool.ts";
 import { scramStoreFor } from "./scram_store.ts";
 import { createSharedState, type SharedState } from "./shared_state.ts";
 import { startTlsReload } from "./tls_reload.ts";
+import { startupTrace } from "../util/startup_trace.ts";
 
 export type { BoundListener };
 
@@ -52,15 +55,27 @@ export interface RunningBroker {
   stop(): Promise<void>;
 }
 
+/**
+ * Start in named steps. The Workers are spawned first, so each loads its
+ * modules while the supervisor opens the log dirs; processors bind their
+ * listeners as soon as the handlers' API versions are known, and handlers
+ * then open their partitions with the final image (bound ports included).
+ * As in Kafka, whose acceptors bind before request processing is enabled,
+ * a connection made meanwhile is accepted and its requests wait, in order,
+ * in the handlers' ports until the handlers serve.
+ */
 export async function startBroker(runtime: HostRuntime, config: BrokerConfig): Promise<RunningBroker> {
   setLogLevel(config["tsbroker.log.level"]);
   const log = new Logger("broker");
+  const trace = startupTrace(log);
+  trace("supervisor modules loaded");
   const listeners = parseListeners(config);
-  const logDir = path.resolve(config["log.dirs"][0]);
-  // Every log dir's meta.properties, checkpoints and clean-shutdown marker; the first also holds the metadata.
-  const dirState = LogDirSet.open(config["log.dirs"], config["node.id"], log);
   const threads = planThreads(runtime, config, listeners.length, log);
-  const shared = createSharedState(config, threads.processorCount);
+  const shared = createSharedState(config, threads.processorCount, listeners.length);
+  const workers = spawnWorkers(runtime, config, listeners, threads, shared);
+  trace("Workers spawned");
+  const dirState = openLogDirs(config, log, workers);
+  trace("log dirs opened");
   // Advertised ports of port-0 listeners are only known once bound.
   const advertised = listeners.map((l) => ({
     name: l.name,
@@ -68,66 +83,14 @@ export async function startBroker(runtime: HostRuntime, config: BrokerConfig): P
     host: l.advertisedHost,
     port: l.advertisedPort,
   }));
-  const channels = requestChannels(threads);
-  const plane = createControlPlane({
-    logDir,
-    config,
-    log,
-    clusterId: dirState.meta.clusterId,
-    nodeId: dirState.meta.nodeId,
-    listeners: advertised,
-    // Called only after the handlers exist: the controller publishes on changes, never while constructed.
-    publish: (image) => {
-      // Processors route Produce to partition owners; a stale table only costs a hop, so it need not wait.
-      const topics = topicOwners(image);
-      for (const worker of workers.processors) worker.postMessage({ type: "owners", topics });
-      return handlers.publish(image);
-    },
-    loggerNames: threadLoggerNames(listeners, threads),
-  });
-  const recovering = Date.now();
-  const handlers = new HandlerPool(runtime, {
-    count: threads.handlerCount,
-    config,
-    logDir,
-    dirState,
-    processorPorts: Array.from({ length: threads.handlerCount }, (_, h) => channels.map((row) => row[h].port2)),
-    peerPorts: createPeerPorts(threads.handlerCount),
-    queueBuffer: shared.queueBuffer,
-    poolBuffer: shared.poolBuffer,
-  }, plane.image());
-  handlers.controller = plane.controller;
-  const workers = { processors: [] as WorkerHandle[], handlers: handlers.workers };
-  let bound: BoundListener[];
-  try {
-    await handlers.ready;
-    log.info(`Logs opened in ${Date.now() - recovering} ms (${openedHow(dirState)})`);
-    bound = await startProcessors(runtime, {
-      config,
-      listeners,
-      perListener: threads.perListener,
-      shared,
-      handlerPorts: channels.map((row) => row.map((c) => c.port1)),
-      scramCredentials: () => scramStoreFor(logDir).all(),
-      owners: () => topicOwners(plane.image()),
-    }, workers.processors);
-    bound.forEach((b, l) => advertised[l].port ||= b.port);
-  } catch (e) {
-    await abandonStart(workers, dirState);
-    throw e;
-  }
+  const plane = brokerControlPlane(config, log, dirState, advertised, listeners, threads, workers);
+  const bound = await bindListeners(config, listeners, threads, shared, plane, workers, dirState);
+  bound.forEach((b, l) => advertised[l].port ||= b.port);
+  trace("processors listening");
+  const metrics = await openPartitions(runtime, config, log, { shared, listeners, threads, workers, dirState, plane });
+  trace("handlers ready");
   await startTlsReload(plane.controller, config, listeners, threads.perListener, workers.processors, log);
-  // Handlers started with port-0 listeners unresolved: send the final image.
-  await plane.publish();
-  forwardToProcessors(plane, logDir, workers.processors);
-  const metrics = await startMetrics(runtime, config, shared, listeners, threads, workers, dirState, {
-    config,
-    version: VERSION,
-    runtime: `${runtime.name} ${runtime.version}`,
-    nodeId: dirState.meta.nodeId,
-    listeners: advertised,
-  });
-
+  forwardToProcessors(plane, path.resolve(config["log.dirs"][0]), workers.processors);
   log.info(startedLine(runtime, dirState, bound, threads, listeners.length, metrics?.address ?? null));
   log.info(nextStepHint(advertised[0], metrics?.address ?? null, config["tsbroker.console.enable"]));
   return {
@@ -139,6 +102,141 @@ export async function startBroker(runtime: HostRuntime, config: BrokerConfig): P
     handlerCount: threads.handlerCount,
     stop: stopOnce(config, log, workers, dirState, metrics?.server ?? null),
   };
+}
+
+/** Every Worker the broker runs, with the RequestChannel between them. */
+interface Workers {
+  processors: WorkerHandle[];
+  handlers: WorkerHandle[];
+  pool: HandlerPool;
+}
+
+/** Step 1: spawn the handlers and the processors; they load their modules and wait for their inits. */
+function spawnWorkers(
+  runtime: HostRuntime,
+  config: BrokerConfig,
+  listeners: Listener[],
+  threads: ThreadPlan,
+  shared: SharedState,
+): Workers & { handlerPorts: MessagePort[][] } {
+  const channels = requestChannels(threads);
+  const pool = new HandlerPool(runtime, {
+    count: threads.handlerCount,
+    config,
+    logDir: path.resolve(config["log.dirs"][0]),
+    processorPorts: Array.from({ length: threads.handlerCount }, (_, h) => channels.map((row) => row[h].port2)),
+    peerPorts: createPeerPorts(threads.handlerCount),
+    queueBuffer: shared.queueBuffer,
+    poolBuffer: shared.poolBuffer,
+  });
+  return {
+    processors: spawnProcessors(runtime, listeners, threads.perListener),
+    handlers: pool.workers,
+    pool,
+    handlerPorts: channels.map((row) => row.map((c) => c.port1)),
+  };
+}
+
+/** Step 2: every log dir's meta.properties, checkpoints and clean-shutdown marker; the first also holds the metadata. */
+function openLogDirs(config: BrokerConfig, log: Logger, workers: Workers): LogDirSet {
+  try {
+    return LogDirSet.open(config["log.dirs"], config["node.id"], log);
+  } catch (e) {
+    for (const worker of [...workers.processors, ...workers.handlers]) worker.terminate();
+    throw e;
+  }
+}
+
+/** Step 3: the controller and its metadata image, published to the handlers and (topic owners) processors. */
+function brokerControlPlane(
+  config: BrokerConfig,
+  log: Logger,
+  dirState: LogDirSet,
+  advertised: AdvertisedListener[],
+  listeners: Listener[],
+  threads: ThreadPlan,
+  workers: Workers,
+): ControlPlane {
+  const plane = createControlPlane({
+    logDir: path.resolve(config["log.dirs"][0]),
+    config,
+    log,
+    clusterId: dirState.meta.clusterId,
+    nodeId: dirState.meta.nodeId,
+    listeners: advertised,
+    // The controller publishes on changes, which come from handlers once they serve, never while constructed.
+    publish: (image) => {
+      // Processors route Produce to partition owners; a stale table only costs a hop, so it need not wait.
+      const topics = topicOwners(image);
+      for (const worker of workers.processors) worker.postMessage({ type: "owners", topics });
+      return workers.pool.publish(image);
+    },
+    loggerNames: threadLoggerNames(listeners, threads),
+  });
+  workers.pool.controller = plane.controller;
+  return plane;
+}
+
+/** Step 4: once a handler has said which API versions it serves, every processor binds its listener. */
+async function bindListeners(
+  config: BrokerConfig,
+  listeners: Listener[],
+  threads: ThreadPlan,
+  shared: SharedState,
+  plane: ControlPlane,
+  workers: Workers & { handlerPorts: MessagePort[][] },
+  dirState: LogDirSet,
+): Promise<BoundListener[]> {
+  const logDir = path.resolve(config["log.dirs"][0]);
+  try {
+    const versions = await workers.pool.versions;
+    return await startProcessors({
+      config,
+      listeners,
+      perListener: threads.perListener,
+      shared,
+      handlerPorts: workers.handlerPorts,
+      supported: buildSupportedVersions(versions),
+      scramCredentials: () => scramStoreFor(logDir).all(),
+      owners: () => topicOwners(plane.image()),
+    }, workers.processors);
+  } catch (e) {
+    // No log was opened yet: the dirs are left as found, clean-shutdown marker included.
+    for (const worker of [...workers.processors, ...workers.handlers]) worker.terminate();
+    dirState.close(dirState.cleanShutdown);
+    throw e;
+  }
+}
+
+/** Step 5: handlers open their partitions (and serve what waited meanwhile) while the metrics server starts. */
+async function openPartitions(
+  runtime: HostRuntime,
+  config: BrokerConfig,
+  log: Logger,
+  s: {
+    shared: SharedState;
+    listeners: Listener[];
+    threads: ThreadPlan;
+    workers: Workers;
+    dirState: LogDirSet;
+    plane: ControlPlane;
+  },
+): Promise<{ server: HttpServer; address: string } | null> {
+  const recovering = Date.now();
+  const ready = s.workers.pool.start(s.plane.image(), s.dirState)
+    .then(() => log.info(`Logs opened in ${Date.now() - recovering} ms (${openedHow(s.dirState)})`));
+  const metrics = startMetrics(runtime, config, s.shared, s.listeners, s.threads, s.workers, {
+    config,
+    version: VERSION,
+    runtime: `${runtime.name} ${runtime.version}`,
+    nodeId: s.dirState.meta.nodeId,
+    listeners: s.plane.image().listeners,
+  });
+  const [handlers, server] = await Promise.allSettled([ready, metrics]);
+  if (handlers.status === "fulfilled" && server.status === "fulfilled") return server.value;
+  if (server.status === "fulfilled") await server.value?.server.close();
+  await abandonStart(s.workers, s.dirState);
+  throw handlers.status === "rejected" ? handlers.reason : (server as PromiseRejectedResult).reason;
 }
 
 /** The RequestChannel: one MessageChannel per (processor, handler) pair. */
@@ -169,11 +267,6 @@ interface ThreadPlan {
   perListener: number;
   processorCount: number;
   handlerCount: number;
-}
-
-interface Workers {
-  processors: WorkerHandle[];
-  handlers: WorkerHandle[];
 }
 
 function planThreads(runtime: HostRuntime, config: BrokerConfig, listenerCount: number, log: Logger): ThreadPlan {
@@ -229,7 +322,6 @@ async function startMetrics(
   listeners: Listener[],
   threads: ThreadPlan,
   workers: Workers,
-  dirState: LogDirSet,
   consoleOptions: ConsoleOptions,
 ): Promise<{ server: HttpServer; address: string } | null> {
   const address = parseMetricsListener(config);
@@ -247,7 +339,6 @@ async function startMetrics(
     });
     return { server, address: `${address.host}:${server.port}` };
   } catch (e) {
-    await abandonStart(workers, dirState);
     throw new Error(explainListenFailure(METRICS_PURPOSE, address.host, address.port, e));
   }
 }

@@ -1,14 +1,20 @@
 /**
- * The supervisor's side of the M handler Workers: spawn each with its init
- * (config, image, checkpoints from the log dirs, its ports to every
+ * The supervisor's side of the M handler Workers: spawn them (at once, so
+ * their modules load while the rest of the broker starts), then send each
+ * its init (config, image, checkpoints from the log dirs, its ports to every
  * processor and to the other handlers, the shared queue and pool), answer
  * their controller calls, take their checkpoint reports, and publish
  * metadata images, resolving once every handler has applied one.
+ *
+ * A handler reports the API versions it serves as soon as its modules are
+ * loaded: processors check frames against them, and the supervisor need
+ * not load every API's module itself just to know them.
  */
 import type { BrokerConfig } from "../config/keys.ts";
 import type { MetadataImage } from "../cluster/metadata_image.ts";
 import type { HostRuntime, WorkerHandle } from "../runtime/types.ts";
 import type { HandlerInit, HandlerReport } from "../handler/handler_worker.ts";
+import type { ApiVersionRange } from "../protocol/api_descriptor.ts";
 import type { Controller } from "./controller.ts";
 import { createRateTableBuffer, rateOptionsOf } from "../cluster/quota/rate_table.ts";
 import type { LogDirSet } from "./log_dir_set.ts";
@@ -17,7 +23,6 @@ export interface HandlerPoolOptions {
   count: number;
   config: BrokerConfig;
   logDir: string;
-  dirState: LogDirSet;
   /** Per handler: its end of each processor's channel. */
   processorPorts: MessagePort[][];
   /** Per handler: its ports to the other handlers (null for itself). */
@@ -28,26 +33,49 @@ export interface HandlerPoolOptions {
 
 export class HandlerPool {
   readonly workers: WorkerHandle[] = [];
-  /** Resolves when every handler has opened its partitions; rejects if one fails. */
+  /** The API versions the handlers serve, from the first handler whose modules loaded. */
+  readonly versions: Promise<ApiVersionRange[]>;
+  /** Resolves when every handler has opened its partitions; rejects if one fails (also before `start`). */
   readonly ready: Promise<void>;
   private imageVersion = 0;
   private readonly imageAcks = new Map<number, { remaining: number; done: () => void }>();
-  /** Set before `ready` resolves: controller calls arrive once partitions load. */
+  /** Set before `start`: controller calls arrive once partitions load. */
   controller: Controller | null = null;
   /** Client quota byte rates, counted broker-wide: every handler maps this one table. */
   private readonly quotaRates: SharedArrayBuffer;
+  /** The log dirs' state, from `start` on: inits carry their checkpoints, reports update them. */
+  private dirState: LogDirSet | null = null;
+  private gotVersions!: (versions: ApiVersionRange[]) => void;
+  private failed!: (error: Error) => void;
 
-  constructor(runtime: HostRuntime, private readonly o: HandlerPoolOptions, image: MetadataImage) {
+  /** Spawn the Workers; they load their modules and wait for `start`. */
+  constructor(runtime: HostRuntime, private readonly o: HandlerPoolOptions) {
     this.quotaRates = createRateTableBuffer(rateOptionsOf(o.config));
+    let failed: (error: Error) => void = () => {};
+    const failure = new Promise<never>((_, reject) => (failed = reject));
+    this.versions = Promise.race([new Promise<ApiVersionRange[]>((resolve) => (this.gotVersions = resolve)), failure]);
     const ready: Promise<void>[] = [];
     for (let h = 0; h < o.count; h++) {
       const worker = runtime.spawnWorker("handler", `handler-${h}`);
       this.workers.push(worker);
       ready.push(this.listen(worker, h));
-      const init = this.init(h, image);
-      worker.postMessage(init, [...init.processorPorts, ...o.peerPorts[h].filter((p): p is MessagePort => p !== null)]);
     }
-    this.ready = Promise.all(ready).then(() => {});
+    this.ready = Promise.race([Promise.all(ready).then(() => {}), failure]);
+    this.failed = failed;
+    // Awaited later (or never, when the start is abandoned first): no unhandled rejection meanwhile.
+    this.versions.catch(() => {});
+    this.ready.catch(() => {});
+  }
+
+  /** Send every handler its init with `image`; `ready` resolves once all have opened their partitions. */
+  start(image: MetadataImage, dirState: LogDirSet): Promise<void> {
+    this.dirState = dirState;
+    this.workers.forEach((worker, h) => {
+      const init = this.init(h, image, dirState);
+      const peers = this.o.peerPorts[h].filter((p): p is MessagePort => p !== null);
+      worker.postMessage(init, [...init.processorPorts, ...peers]);
+    });
+    return this.ready;
   }
 
   /** Send `image` to every handler; resolves once all have applied it. */
@@ -59,8 +87,8 @@ export class HandlerPool {
     });
   }
 
-  private init(h: number, image: MetadataImage): HandlerInit {
-    const { config, dirState } = this.o;
+  private init(h: number, image: MetadataImage, dirState: LogDirSet): HandlerInit {
+    const { config } = this.o;
     return {
       type: "init",
       index: h,
@@ -79,6 +107,7 @@ export class HandlerPool {
       poolBuffer: this.o.poolBuffer,
       quotaRates: this.quotaRates,
       logLevel: config["tsbroker.log.level"],
+      traceOrigin: performance.timeOrigin,
     };
   }
 
@@ -86,10 +115,16 @@ export class HandlerPool {
   private listen(worker: WorkerHandle, h: number): Promise<void> {
     const name = `handler-${h}`;
     return new Promise((resolve, reject) => {
-      worker.onerror = (e) => reject(new Error(`${name} failed: ${e.message}`));
+      worker.onerror = (e) => {
+        const error = new Error(`${name} failed: ${e.message}`);
+        reject(error);
+        this.failed(error);
+      };
       worker.onmessage = (e) => {
         const report = e.data as HandlerReport;
         switch (report.type) {
+          case "versions":
+            return this.gotVersions(report.versions);
           case "ready":
             return resolve();
           case "init-failed":
@@ -102,7 +137,7 @@ export class HandlerPool {
           case "image-applied":
             return this.imageApplied(report.version);
           case "checkpoints":
-            return this.o.dirState.record(h, report.checkpoints);
+            return this.dirState?.record(h, report.checkpoints);
         }
       };
     });

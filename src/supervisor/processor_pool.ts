@@ -2,17 +2,20 @@
  * The supervisor's side of the processor Workers: N per listener, each with
  * its own reusePort listener (a socket cannot move between Workers, so there
  * is no acceptor thread). The first processor of a listener binds the
- * configured port (0 allowed); the others bind the port it got.
+ * configured port (0 allowed); the others bind the port it got. They are
+ * spawned as the broker starts, so their modules load meanwhile, and started
+ * (init, listen) once the handlers' API versions are known.
  */
 import type { BrokerConfig } from "../config/keys.ts";
 import type { Listener } from "../config/listeners.ts";
-import { maxConnectionsPerIpOverrides } from "../config/connection_limits.ts";
+import { listenerConnectionLimits, maxConnectionsPerIpOverrides } from "../config/connection_limits.ts";
 import type { ProcessorInit, ProcessorReport } from "../network/processor_worker.ts";
 import type { ScramCredentialRecord } from "../network/sasl/scram_cache.ts";
 import type { HostRuntime, WorkerHandle } from "../runtime/types.ts";
 import type { MetadataImage } from "../cluster/metadata_image.ts";
 import { explainListenFailure } from "./listen_errors.ts";
 import type { SharedState } from "./shared_state.ts";
+import type { SupportedVersions } from "../network/supported_versions.ts";
 
 /** A listener as bound: its port is the real one even when 0 was configured. */
 export interface BoundListener {
@@ -33,35 +36,36 @@ export interface ProcessorPlan {
   shared: SharedState;
   /** Per processor: its end of the channel to each handler. */
   handlerPorts: MessagePort[][];
+  /** The API versions served: processors close connections that send others. */
+  supported: SupportedVersions;
   scramCredentials: () => ScramCredentialRecord[];
   /** [name, topic id] of every topic now. */
   owners: () => Array<[string, string]>;
 }
 
+/** Spawn every processor Worker, listener by listener; they load their modules and wait for their init. */
+export function spawnProcessors(runtime: HostRuntime, listeners: Listener[], perListener: number): WorkerHandle[] {
+  return listeners.flatMap((listener) =>
+    Array.from({ length: perListener }, (_, i) => runtime.spawnWorker("processor", processorName(listener, i)))
+  );
+}
+
 /**
- * Spawn and start every processor, listener by listener; `workers` is filled
- * as they spawn, so a failed start can still terminate those already running.
+ * Start every processor (spawned by spawnProcessors): per listener the first
+ * binds the configured port (0 allowed), then the others bind the port it
+ * got, all at once.
  */
-export async function startProcessors(
-  runtime: HostRuntime,
-  plan: ProcessorPlan,
-  workers: WorkerHandle[],
-): Promise<BoundListener[]> {
-  const bound: BoundListener[] = [];
-  for (const [l, listener] of plan.listeners.entries()) {
-    let port = listener.port;
-    for (let i = 0; i < plan.perListener; i++) {
-      const index = l * plan.perListener + i;
-      const worker = runtime.spawnWorker("processor", processorName(listener, i));
-      workers.push(worker);
-      port = await startProcessor(worker, processorInit(plan, listener, l, i, index, port)).catch((e) => {
+export async function startProcessors(plan: ProcessorPlan, workers: WorkerHandle[]): Promise<BoundListener[]> {
+  return await Promise.all(plan.listeners.map(async (listener, l) => {
+    const start = (i: number, port: number) =>
+      startProcessor(workers[l * plan.perListener + i], processorInit(plan, listener, l, i, port)).catch((e) => {
         const example = `listeners=${listener.name}://${listener.host || "0.0.0.0"}:${listener.port + 1}`;
         throw new Error(explainListenFailure({ key: "listeners", example }, listener.host, port, e));
       });
-    }
-    bound.push({ name: listener.name, securityProtocol: listener.securityProtocol, host: listener.host, port });
-  }
-  return bound;
+    const port = await start(0, listener.port);
+    await Promise.all(Array.from({ length: plan.perListener - 1 }, (_, i) => start(i + 1, port)));
+    return { name: listener.name, securityProtocol: listener.securityProtocol, host: listener.host, port };
+  }));
 }
 
 function processorName(listener: Listener, i: number): string {
@@ -78,10 +82,10 @@ function processorInit(
   listener: Listener,
   listenerIndex: number,
   i: number,
-  index: number,
   port: number,
 ): ProcessorInit {
   const { config: cfg, shared } = plan;
+  const index = listenerIndex * plan.perListener + i;
   return {
     type: "init",
     index,
@@ -97,13 +101,14 @@ function processorInit(
     idleTimeoutMs: cfg["connections.max.idle.ms"],
     requestReadTimeoutMs: cfg["tsbroker.request.read.timeout.ms"],
     writeStallMs: cfg["tsbroker.connections.max.write.stall.ms"],
-    supported: shared.supported,
+    supported: plan.supported,
     handlerPorts: plan.handlerPorts[index],
     quotaBuffer: shared.quotaBuffer,
     maxConnections: shared.connectionLimit.maxConnections,
     maxConnectionsSource: shared.connectionLimit.source,
     maxConnectionsPerIp: cfg["max.connections.per.ip"],
     perIpOverrides: [...maxConnectionsPerIpOverrides(cfg)],
+    ...listenerLimits(cfg, listener.name),
     poolBuffer: shared.poolBuffer,
     unsentBuffer: shared.unsentBuffer,
     fetchMaxBytes: cfg["fetch.max.bytes"],
@@ -111,6 +116,7 @@ function processorInit(
     queueCapacity: cfg["queued.max.requests"],
     metricsBuffer: shared.metricsBuffer,
     logLevel: cfg["tsbroker.log.level"],
+    traceOrigin: performance.timeOrigin,
     sasl: listener.sasl,
     tls: listener.tls,
     scramCredentials: plan.scramCredentials(),
@@ -134,4 +140,16 @@ function startProcessor(worker: WorkerHandle, init: ProcessorInit): Promise<numb
 /** [name, topic id] of every topic in `image`: what processors route Produce by. */
 export function topicOwners(image: MetadataImage): Array<[string, string]> {
   return image.topics.map((t) => [t.name, t.topicId]);
+}
+
+/** A listener's connection limits for its processors (the config loader has checked them). */
+function listenerLimits(cfg: BrokerConfig, listener: string) {
+  const own = listenerConnectionLimits(cfg, listener, (key, problem) => {
+    throw new Error(`${key}: ${problem}`);
+  });
+  return {
+    maxListenerConnections: own.maxConnections,
+    maxConnectionCreationRate: cfg["max.connection.creation.rate"],
+    maxListenerConnectionCreationRate: own.maxConnectionCreationRate,
+  };
 }

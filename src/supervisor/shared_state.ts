@@ -1,20 +1,17 @@
 /**
  * What every Worker shares through SharedArrayBuffers, created once by the
  * supervisor: connection quotas, the request memory pool, the unsent-response
- * budget, the bounded request queue and the metrics regions; and the table
- * of served API versions that processors check frames against.
+ * budget, the bounded request queue and the metrics regions. (The table of
+ * served API versions comes from the handlers: see handler_pool.ts.)
  */
 import type { BrokerConfig } from "../config/keys.ts";
-import { advertisedVersions } from "../handler/apis/registry.ts";
 import { createMetricsBuffer } from "../metrics/layout.ts";
 import { effectiveMaxConnections } from "../network/connection_limit.ts";
 import { createQuotaBuffer } from "../network/connection_quotas.ts";
 import { createMemoryPoolBuffer } from "../network/memory_pool.ts";
 import { RequestQueueCounter } from "../network/request_channel.ts";
-import { buildSupportedVersions, type SupportedVersions } from "../network/supported_versions.ts";
 
 export interface SharedState {
-  supported: SupportedVersions;
   quotaBuffer: SharedArrayBuffer;
   poolBuffer: SharedArrayBuffer;
   unsentBuffer: SharedArrayBuffer;
@@ -24,11 +21,13 @@ export interface SharedState {
   connectionLimit: ReturnType<typeof effectiveMaxConnections>;
 }
 
-export function createSharedState(config: BrokerConfig, processorCount: number): SharedState {
+export function createSharedState(config: BrokerConfig, processorCount: number, listenerCount = 16): SharedState {
   const queueBuffer = RequestQueueCounter.createBuffer();
   return {
-    supported: buildSupportedVersions(advertisedVersions()),
-    quotaBuffer: createQuotaBuffer(),
+    quotaBuffer: createQuotaBuffer({
+      listeners: listenerCount,
+      window: { samples: config["quota.window.num"], windowMs: config["quota.window.size.seconds"] * 1000 },
+    }),
     poolBuffer: createMemoryPoolBuffer(config["queued.max.request.bytes"]),
     unsentBuffer: createMemoryPoolBuffer(config["tsbroker.queued.max.response.bytes"]),
     queueBuffer,
