@@ -1,7 +1,8 @@
 /**
- * What every tool shares: the common flags (-b, --format, --timeout), the client connections (made on first
- * use and closed at the end), and the failures with their exit statuses: 1 the broker refused or an
- * operation failed, 2 bad usage, 3 no broker reachable at the given addresses.
+ * What every tool shares: the common flags (-b, --format, --timeout, and the security settings of
+ * --command-config and -X, client_config.ts), the client connections (made on first use and closed at the
+ * end), and the failures with their exit statuses: 1 the broker refused or an operation failed (a failed login
+ * or TLS handshake included), 2 bad usage, 3 no broker reachable at the given addresses.
  *
  * Reachability is checked once, up front, by connecting to each bootstrap address in turn: the client
  * library treats a refused connection as retriable and would retry it until the request timeout, which is
@@ -12,6 +13,7 @@ import { Apis } from "../../client/apis.ts";
 import { KafkaClientError } from "../../client/errors.ts";
 import { type ClientOptions, NetworkClient } from "../../client/network_client.ts";
 import { ErrorCode, errorName } from "../../protocol/errors.ts";
+import { securityOptions } from "./client_config.ts";
 import { Flags, type FlagSpec, UsageError } from "./flags.ts";
 import type { Format, ToolIo } from "./output.ts";
 
@@ -38,6 +40,19 @@ export const COMMON_FLAGS: readonly FlagSpec[] = [
   },
   { name: "format", type: "string", arg: "table|json", help: "Output for people (table, default) or scripts (json)" },
   { name: "timeout", type: "string", arg: "MS", help: "Request timeout in ms (30000)" },
+  {
+    name: "command-config",
+    type: "string",
+    arg: "FILE",
+    help: "Client properties: security.protocol, sasl.*, ssl.* (PEM), as Kafka's tools take them",
+  },
+  {
+    name: "property",
+    short: "X",
+    type: "list",
+    arg: "key=value",
+    help: "One client property (overrides --command-config; librdkafka's names too, as kcat's -X)",
+  },
   { name: "help", short: "h", type: "boolean", help: "Show this help" },
 ];
 
@@ -46,6 +61,8 @@ export class ToolContext {
   readonly brokers: string[];
   readonly format: Format;
   readonly timeoutMs: number;
+  /** TLS and SASL settings from --command-config and -X (none: PLAINTEXT). */
+  readonly security: Pick<ClientOptions, "tls" | "sasl">;
   private admin?: Admin;
   private readonly closers: (() => Promise<void>)[] = [];
 
@@ -64,14 +81,24 @@ export class ToolContext {
     }
     this.format = format;
     this.timeoutMs = flags.int("timeout", 30_000, 1);
+    this.security = securityOptions(flags.string("command-config"), flags.list("property"));
   }
 
   /** Options for a producer, consumer or admin client of this run. */
   clientOptions(): ClientOptions {
-    return { bootstrapServers: this.brokers, clientId: "tsbroker-cli", requestTimeoutMs: this.timeoutMs };
+    return {
+      bootstrapServers: this.brokers,
+      clientId: "tsbroker-cli",
+      requestTimeoutMs: this.timeoutMs,
+      ...this.security,
+    };
   }
 
-  /** Fails with UnreachableError unless one bootstrap address accepts a connection and answers ApiVersions. */
+  /**
+   * Fails with UnreachableError unless one bootstrap address accepts a connection and answers ApiVersions
+   * (and, with SASL, accepts the login). A refused login or TLS handshake fails at once with ToolFailure:
+   * another address would refuse the same credentials.
+   */
   async probe(): Promise<void> {
     const reasons: string[] = [];
     for (const address of this.brokers) {
@@ -80,11 +107,15 @@ export class ToolContext {
         clientId: "tsbroker-cli",
         connectTimeoutMs: Math.min(this.timeoutMs, 5000),
         requestTimeoutMs: Math.min(this.timeoutMs, 10_000),
+        ...this.security,
       });
       try {
         await client.versionFor(-1, Apis.Metadata);
         return;
       } catch (e) {
+        if (e instanceof KafkaClientError && !e.retriable) {
+          throw new ToolFailure(describeFailure(`cannot connect to ${address}`, e));
+        }
         reasons.push(
           `${address}: ${e instanceof KafkaClientError ? e.message.replace(/^[A-Z_]+: (connect to \S+: )?/, "") : e}`,
         );
@@ -144,5 +175,6 @@ export function describeFailure(what: string, e: unknown): string {
 
 /** A client error that means the connection itself failed (after the probe: a broker went away). */
 export function isNetworkFailure(e: unknown): boolean {
-  return e instanceof KafkaClientError && (e.code === ErrorCode.NETWORK_EXCEPTION);
+  // A TLS handshake refused over a certificate is not retriable, and no lost connection.
+  return e instanceof KafkaClientError && e.code === ErrorCode.NETWORK_EXCEPTION && e.retriable;
 }
