@@ -176,6 +176,7 @@ export const WORKLOAD_ORDER = [
   "W7",
   "W8-idem",
   "W8",
+  "W8-1p",
   "CEIL",
 ];
 
@@ -309,28 +310,26 @@ function find(rows: Row[], workload: string, system: string): Row | undefined {
   return rows.find((r) => r.workload === workload && r.system === system && !r.error);
 }
 
+/** One target's verdict: PASS/MISS with the figure, or n/a when it was not measured. */
+function verdict(
+  name: string,
+  system: string,
+  measured: number | undefined,
+  ok: (x: number) => boolean,
+  unit: string,
+  why?: string,
+): Target {
+  if (measured === undefined || !Number.isFinite(measured)) {
+    return { name, system, measured: "-", status: "n/a", why: why ?? "not measured" };
+  }
+  return { name, system, measured: `${fmt(measured)}${unit}`, status: ok(measured) ? "PASS" : "MISS", why };
+}
+
 /** The issue's targets, for every tsbroker flavour that ran. */
 export function checkTargets(rows: Row[], mode = "full"): Target[] {
   const targets: Target[] = [];
   const flavours = [...new Set(rows.filter((r) => r.kind === "tsbroker").map((r) => r.system))];
-  const check = (
-    name: string,
-    system: string,
-    measured: number | undefined,
-    ok: (x: number) => boolean,
-    unit: string,
-    why?: string,
-  ) => {
-    if (measured === undefined || !Number.isFinite(measured)) {
-      targets.push({ name, system, measured: "-", status: "n/a", why: why ?? "not measured" });
-    } else {targets.push({
-        name,
-        system,
-        measured: `${fmt(measured)}${unit}`,
-        status: ok(measured) ? "PASS" : "MISS",
-        why,
-      });}
-  };
+  const check = (...args: Parameters<typeof verdict>) => targets.push(verdict(...args));
   const redis = find(rows, "W1", "redis-relaxed");
   const disk = find(rows, "CEIL", "disk-fdatasync");
   const nats = find(rows, "W2", "nats-durable");

@@ -104,6 +104,8 @@ export class Bench {
       idempotent?: boolean;
       /** A transactional producer committing every this many records. */
       txn?: number;
+      /** Each transaction's records to one partition (the next transaction's to the next). */
+      txnSticky?: boolean;
     },
   ): string[] {
     const p = this.plan;
@@ -131,23 +133,38 @@ export class Bench {
       ...(o.create ? ["--create"] : []),
       ...(o.idempotent ? ["--idempotent"] : []),
       ...(o.txn ? ["--txn", String(o.txn)] : []),
+      ...(o.txnSticky ? ["--txn-sticky"] : []),
     ];
   }
 
   /**
    * W8: idempotent producers (W8-idem), then the same producers transactional with 100 records per
    * transaction (W8), each record to the next of 8 partitions, so every transaction spans all 8 and pays
-   * AddPartitionsToTxn, its produce requests, EndTxn and 8 markers.
+   * AddPartitionsToTxn, its produce requests, EndTxn and 8 markers; then W8-1p, each transaction's records to
+   * one partition (the next transaction to the next), as a keyless producer's sticky partitioner places a
+   * transaction produced within its linger: one produce request and one marker per transaction.
    */
   async transactions(system: string, kind: Kind, server: Server, bootstrap: string) {
     const base = { size: KiB, partitions: 8, producers: W8_PRODUCERS, acks: "all", warmup: this.plan.warmup };
     const idem = this.produceArgs("produce", bootstrap, { ...base, topic: "w8-idem", idempotent: true, create: true });
     const idemRow = await this.load("W8-idem", system, kind, idem, server.pid, `${W8_PRODUCERS} idempotent producers`);
-    const txn = this.produceArgs("produce", bootstrap, { ...base, topic: "w8-txn", txn: 100, create: true });
-    const note = `${W8_PRODUCERS} transactional producers, 100 records per transaction`;
-    const row = await this.load("W8", system, kind, txn, server.pid, note);
-    if (idemRow.median && row.median) {
-      row.extra = { ...row.extra, ofIdempotentPct: 100 * row.median.mbPerSec / idemRow.median.mbPerSec };
+    const runs: Array<[string, string, boolean, string]> = [
+      ["W8", "w8-txn", false, "100 records per transaction over 8 partitions"],
+      ["W8-1p", "w8-txn-1p", true, "100 records per transaction to one partition"],
+    ];
+    for (const [workload, topic, txnSticky, what] of runs) {
+      const txn = this.produceArgs("produce", bootstrap, { ...base, topic, txn: 100, txnSticky, create: true });
+      const row = await this.load(
+        workload,
+        system,
+        kind,
+        txn,
+        server.pid,
+        `${W8_PRODUCERS} transactional producers, ${what}`,
+      );
+      if (idemRow.median && row.median) {
+        row.extra = { ...row.extra, ofIdempotentPct: 100 * row.median.mbPerSec / idemRow.median.mbPerSec };
+      }
     }
   }
 

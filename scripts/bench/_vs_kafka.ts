@@ -13,7 +13,7 @@ interface Figure {
   format(x: number | undefined): string;
 }
 
-const THROUGHPUT = ["W1", "TLS-W1", "W1-2c", "W2", "W3", "W4", "W4-2c", "W6", "W7", "W8"];
+const THROUGHPUT = ["W1", "TLS-W1", "W1-2c", "W2", "W3", "W4", "W4-2c", "W6", "W7", "W8", "W8-1p"];
 const LOADED = ["W1", "TLS-W1", "W1-2c", "W2", "W3", "W4", "W4-2c", "W5", "W6", "W7", "W8"];
 /** Workloads left out of the closing note's means (each has its own line in the table). */
 const SUMMARY_THROUGHPUT = ["W1", "W2", "W3", "W4", "W6", "W7", "W8"];

@@ -77,8 +77,11 @@ function printResults(results: Results, md: boolean): void {
   console.log(ratios(results, md));
   console.log(`\nissue 5 targets:\n`);
   console.log(targetsTable(results.targets, md));
-  console.log(`\nissues 13–16 targets (PASS / MISS / n/a, with the figure):\n`);
-  console.log(issueTargetsTable(results.issueTargets ?? checkIssueTargets(results.rows), md));
+  const issueTargets = results.issueTargets ?? checkIssueTargets(results.rows);
+  if (issueTargets.length) {
+    console.log(`\nissues 13–16 targets (PASS / MISS / n/a, with the figure):\n`);
+    console.log(issueTargetsTable(issueTargets, md));
+  }
   const summary = kafkaSummary(results);
   if (summary) console.log(`\n${summary}`);
 }

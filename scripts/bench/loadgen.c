@@ -4,7 +4,7 @@
  *
  *   loadgen produce  -b HOST:PORT -t TOPIC [-s SIZE] [-p PARTITIONS] [-n PRODUCERS] [--acks 1|all|0]
  *                    [--rate RECORDS_PER_S] [--count N | --duration S] [--warmup S] [--repeats R]
- *                    [--create] [--linger MS] [--batch BYTES] [--idempotent] [--txn RECORDS]
+ *                    [--create] [--linger MS] [--batch BYTES] [--idempotent] [--txn RECORDS] [--txn-sticky]
  *   loadgen consume  -b HOST:PORT -t TOPIC -p PARTITIONS [--count N]
  *   loadgen e2e      (produce options) : rate-limited producers plus one consumer in this process
  *   loadgen idle     -b HOST:PORT --connections N      open N connections, one ApiVersions each, hold until stdin closes
@@ -175,6 +175,7 @@ typedef struct {
   int queue_mb;
   int idempotent; /* enable.idempotence (acks=all) */
   int txn;        /* > 0: a transactional producer committing every this many records */
+  int txn_sticky; /* --txn-sticky: a transaction's records all go to one partition, the next one's to the next */
   const char *mock_topics[64];
   int mock_topic_count;
   const char *extra[32]; /* -X key=value: librdkafka settings for every client */
@@ -229,6 +230,7 @@ static void parse_opts(int argc, char **argv) {
     else if (!strcmp(a, "--stream")) O.stream = NEXT();
     else if (!strcmp(a, "--idempotent")) O.idempotent = 1;
     else if (!strcmp(a, "--txn")) O.txn = atoi(NEXT());
+    else if (!strcmp(a, "--txn-sticky")) O.txn_sticky = 1;
     else if (!strcmp(a, "-X")) {
       if (O.extra_count == 32) die("too many -X");
       O.extra[O.extra_count++] = NEXT();
@@ -452,7 +454,11 @@ static void *producer_main(void *arg) {
       usleep(500);
       if (stop_all) break;
     }
-    if (++part == O.partitions) part = 0;
+    /* Round robin per record; with --txn-sticky per transaction, as a keyless producer's sticky partitioner
+     * (librdkafka's sticky.partitioning.linger.ms, Java's KIP-480) keeps a quickly produced transaction on one. */
+    if (!O.txn_sticky || O.txn <= 0 || (i + 1) % (uint64_t)O.txn == 0) {
+      if (++part == O.partitions) part = 0;
+    }
     i++;
     txn_after(p->rk, i);
   }

@@ -3,7 +3,8 @@
  * (acks=1, one 100-byte record, spread round robin over the topic's partitions) to a broker process and
  * reports the round trip's p50/p99/p999 and the broker's CPU per request (all its threads, from
  * /proc/<pid>/stat). It isolates the per-request path (framing, the processor→handler crossing, the owner
- * hand-over, the append) from batching. Numbers only: nothing is asserted.
+ * hand-over, the append) from batching. Numbers only: nothing is asserted. `deno task bench`'s SMALL
+ * workload is the same measurement from C (scripts/bench/loadgen_small.c), for every broker it runs.
  *
  *   deno run -A scripts/bench/small_produce.ts [--bun] [--requests N] [--partitions P] [--override k=v]...
  */
