@@ -11,7 +11,7 @@ export const CONSOLE_KEYS = {
     default: true,
     origin: "tsbroker",
     doc:
-      "Serve the web console under /console/ on the metrics HTTP server (tsbroker.metrics.listener): topics, records, consumer groups and the broker's configuration, read through the broker's own Kafka listener.",
+      "Serve the web console under /console/ on the metrics HTTP server (tsbroker.metrics.listener): topics, records, consumer groups and the broker's configuration, read through the broker's own Kafka listener. When the broker has security (an authorizer, or no PLAINTEXT listener) the console asks for a Kafka user's login (PLAIN or SCRAM over a SASL listener) and shows what that user's ACLs allow.",
   },
   "tsbroker.console.allow.changes": {
     type: "boolean",
