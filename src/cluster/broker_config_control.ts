@@ -9,7 +9,7 @@
  * them from the image (handlers) or from `onLoggerLevels` (processors).
  */
 import type { BrokerConfig } from "../config/keys.ts";
-import { type BrokerConfigImage, staticKeysOf } from "../config/dynamic_config.ts";
+import { type BrokerConfigImage, staticKeysOf, staticListenerKeysOf } from "../config/dynamic_config.ts";
 import { ErrorCode } from "../protocol/errors.ts";
 import { kafkaLevelOf, type Logger, ROOT_LOGGER, setLoggerLevels } from "../util/logger.ts";
 import { alterBrokerConfigs, alterLoggerLevels, type LoggerChange } from "./broker_config_alter.ts";
@@ -24,6 +24,7 @@ export interface ConfigOutcome {
 export class BrokerConfigControl {
   private readonly store: BrokerConfigStore;
   private readonly staticKeys: string[] | null;
+  private readonly staticListenerKeys: Record<string, string | null>;
   private loggerLevels: Record<string, string>;
   /** Called with every new set of levels (after this thread applied them): the supervisor forwards them. */
   onLoggerLevels: (levels: Record<string, string>) => void = () => {};
@@ -37,6 +38,7 @@ export class BrokerConfigControl {
   ) {
     this.store = BrokerConfigStore.open(logDir, log);
     this.staticKeys = staticKeysOf(config);
+    this.staticListenerKeys = staticListenerKeysOf(config);
     this.loggerLevels = { [ROOT_LOGGER]: kafkaLevelOf(config["tsbroker.log.level"]) };
   }
 
@@ -44,6 +46,7 @@ export class BrokerConfigControl {
     const { clusterDefaults, perBroker } = this.store.get();
     return {
       staticKeys: this.staticKeys,
+      staticListenerKeys: { ...this.staticListenerKeys },
       clusterDefaults: { ...clusterDefaults },
       perBroker: { ...perBroker },
       loggerLevels: { ...this.loggerLevels },

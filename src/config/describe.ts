@@ -15,10 +15,18 @@
  * to the default value; DEFAULT_CONFIG otherwise. A config not made by
  * loadConfig has no such record: there a value unlike the table's default
  * counts as set.
+ *
+ * `listener.name.<l>.<key>` names (set at start or dynamically) are listed as
+ * Kafka lists them: typed and sensitive as their base key, read-only, with
+ * the base key among their synonyms (DynamicBrokerConfig.brokerConfigSynonyms
+ * with matchListenerOverride). Keys Kafka has no default for (ssl.keystore.location,
+ * sasl.jaas.config...), which tsbroker's table holds as "" or [], are
+ * described as Kafka describes them while unset: value null, no default synonym.
  */
 import { type BrokerConfig, CONFIG_KEY_NAMES, type ConfigKey, isConfigKey, type KeySpec, keySpec } from "./keys.ts";
-import { type ConfigLayers, layersOf } from "./dynamic_config.ts";
+import { type ConfigLayers, layersOf, listenerBaseKey } from "./dynamic_config.ts";
 import { isDynamicKey } from "./dynamic_keys.ts";
+import { RELOADABLE_SSL_KEYS } from "./tls_settings.ts";
 
 /** Kafka's DescribeConfigsResponse.ConfigSource ids. */
 export const ConfigSource = {
@@ -56,10 +64,10 @@ export interface ConfigSynonym {
 export interface DescribedBrokerConfig {
   name: string;
   value: string | null;
-  /** False for the keys tsbroker changes while running (config/dynamic_keys.ts). */
+  /** False for the keys tsbroker changes while running (config/dynamic_keys.ts, the reloaded key stores). */
   readOnly: boolean;
   source: number;
-  /** No key of tsbroker's is a password; a dynamic name it does not know is treated as one, as Kafka does. */
+  /** Passwords (the table's `sensitive` keys, also listener-prefixed) and, as Kafka does, names it cannot type. */
   isSensitive: boolean;
   synonyms: ConfigSynonym[];
   type: number;
@@ -80,6 +88,42 @@ function synonymsOf(key: ConfigKey): readonly ConfigKey[] {
   // Kafka adds the scheduler interval only when describing log.flush.interval.ms itself.
   if (key === "log.flush.interval.ms") return ["log.flush.interval.ms", "log.flush.scheduler.interval.ms"];
   return SYNONYM_GROUPS.find((g) => g.includes(key)) ?? [key];
+}
+
+/**
+ * Keys whose Kafka default is null, where tsbroker's table says "" or [] for "not set": Kafka describes them
+ * unset with value null and no DEFAULT_CONFIG synonym (its staticDefaultConfigs leaves null defaults out).
+ */
+const KAFKA_NULL_DEFAULT: ReadonlySet<string> = new Set([
+  "ssl.keystore.location",
+  "ssl.keystore.key",
+  "ssl.keystore.certificate.chain",
+  "ssl.keystore.password",
+  "ssl.key.password",
+  "ssl.truststore.location",
+  "ssl.truststore.certificates",
+  "ssl.truststore.password",
+  "ssl.cipher.suites",
+  "sasl.jaas.config",
+  "sasl.server.callback.handler.class",
+  "sasl.oauthbearer.jwks.endpoint.url",
+  "sasl.oauthbearer.expected.audience",
+  "sasl.oauthbearer.expected.issuer",
+]);
+
+/** renderValue, with the empty value of a key Kafka has no default for shown as Kafka's null. */
+function describedValue(key: ConfigKey, value: unknown): string | null {
+  const text = renderValue(keySpec(key), value);
+  return text === "" && KAFKA_NULL_DEFAULT.has(key) ? null : text;
+}
+
+/**
+ * Read-write in DescribeConfigs: the keys tsbroker applies while running, and the key and trust store keys it
+ * reloads per listener (supervisor/tls_reload.ts; the unprefixed forms are refused as Kafka refuses them, but
+ * Kafka lists them read-write too).
+ */
+function describedReadOnly(key: ConfigKey): boolean {
+  return !isDynamicKey(key) && !RELOADABLE_SSL_KEYS.includes(key);
 }
 
 /** ConfigDef.convertToString: null stays null (an unset key), lists are joined by commas, doubles keep a ".0". */
@@ -141,18 +185,15 @@ export function brokerSynonyms(cfg: BrokerConfig, name: string, synonyms: readon
   dynamic(l.perBroker, ConfigSource.DYNAMIC_BROKER_CONFIG);
   dynamic(l.clusterDefaults, ConfigSource.DYNAMIC_DEFAULT_BROKER_CONFIG);
   for (const key of synonyms) {
-    if (isConfigKey(key) && staticallySet(l, key)) {
-      all.push({
-        name: key,
-        value: renderValue(keySpec(key), l.static[key]),
-        source: ConfigSource.STATIC_BROKER_CONFIG,
-      });
+    const source = ConfigSource.STATIC_BROKER_CONFIG;
+    if (Object.hasOwn(l.staticListenerKeys, key)) all.push({ name: key, value: l.staticListenerKeys[key], source });
+    else if (isConfigKey(key) && staticallySet(l, key)) {
+      all.push({ name: key, value: renderValue(keySpec(key), l.static[key]), source });
     }
   }
   for (const key of synonyms) {
     if (!isConfigKey(key)) continue;
-    const spec = keySpec(key);
-    const value = renderValue(spec, spec.default);
+    const value = describedValue(key, keySpec(key).default);
     if (value !== null) all.push({ name: key, value, source: ConfigSource.DEFAULT_CONFIG });
   }
   const first = all.findIndex((s) => s.name === name);
@@ -162,7 +203,8 @@ export function brokerSynonyms(cfg: BrokerConfig, name: string, synonyms: readon
 /**
  * BROKER "<node.id>": every key of the table, sorted by name, Kafka's and tsbroker's own (`tsbroker.*`) alike
  * (Kafka would not list the latter, but they are this broker's configuration and a client asking for all of it
- * should see them), then the dynamic names tsbroker does not know, as Kafka lists them.
+ * should see them), then the other names set at start or dynamically — `listener.name.<l>.<key>` and names
+ * tsbroker does not know — as Kafka lists them.
  */
 export function describeBrokerConfigs(cfg: BrokerConfig): DescribedBrokerConfig[] {
   const l = layersOf(cfg);
@@ -171,8 +213,8 @@ export function describeBrokerConfigs(cfg: BrokerConfig): DescribedBrokerConfig[
     const synonyms = hideIfSensitive(spec, brokerSynonyms(cfg, key, synonymsOf(key)));
     return {
       name: key,
-      value: spec.sensitive ? null : renderValue(spec, cfg[key]),
-      readOnly: !isDynamicKey(key),
+      value: spec.sensitive ? null : describedValue(key, cfg[key]),
+      readOnly: describedReadOnly(key),
       source: synonyms[0]?.source ?? ConfigSource.DEFAULT_CONFIG,
       isSensitive: spec.sensitive ?? false,
       synonyms,
@@ -180,10 +222,13 @@ export function describeBrokerConfigs(cfg: BrokerConfig): DescribedBrokerConfig[
       documentation: spec.doc,
     };
   });
-  const unknown = [...new Set([...Object.keys(l.perBroker), ...Object.keys(l.clusterDefaults)])]
-    .filter((name) => !isConfigKey(name)).sort()
-    .map((name) => unknownEntry(name, brokerSynonyms(cfg, name, [name])));
-  return [...known, ...unknown];
+  const others = [
+    ...new Set([...Object.keys(l.perBroker), ...Object.keys(l.clusterDefaults), ...Object.keys(l.staticListenerKeys)]),
+  ].filter((name) => !isConfigKey(name)).sort().map((name) => {
+    const value = [l.perBroker, l.clusterDefaults, l.staticListenerKeys].find((m) => Object.hasOwn(m, name))![name];
+    return listenerEntry(cfg, name, value, true) ?? unknownEntry(name, brokerSynonyms(cfg, name, [name]));
+  });
+  return [...known, ...others];
 }
 
 /**
@@ -195,12 +240,14 @@ export function describeClusterDefaults(cfg: BrokerConfig): DescribedBrokerConfi
   return Object.keys(l.clusterDefaults).sort().map((name) => {
     const synonyms = brokerSynonyms(cfg, name, isConfigKey(name) ? synonymsOf(name) : [name])
       .filter((s) => s.source === ConfigSource.DYNAMIC_DEFAULT_BROKER_CONFIG);
-    if (!isConfigKey(name)) return unknownEntry(name, synonyms);
+    if (!isConfigKey(name)) {
+      return listenerEntry(cfg, name, l.clusterDefaults[name], false) ?? unknownEntry(name, synonyms);
+    }
     const spec = keySpec(name);
     return {
       name,
       value: spec.sensitive ? null : l.clusterDefaults[name],
-      readOnly: !isDynamicKey(name),
+      readOnly: describedReadOnly(name),
       source: ConfigSource.DYNAMIC_DEFAULT_BROKER_CONFIG,
       isSensitive: spec.sensitive ?? false,
       synonyms: hideIfSensitive(spec, synonyms),
@@ -213,6 +260,39 @@ export function describeClusterDefaults(cfg: BrokerConfig): DescribedBrokerConfi
 /** A password's synonyms carry no value either, as Kafka answers them. */
 function hideIfSensitive(spec: KeySpec, synonyms: ConfigSynonym[]): ConfigSynonym[] {
   return spec.sensitive ? synonyms.map((s) => ({ ...s, value: null })) : synonyms;
+}
+
+/**
+ * `listener.name.<l>.<key>` as Kafka's createBrokerConfigEntry describes it: typed and sensitive as the key it
+ * overrides; its value as set (Kafka keeps these as the strings given); its synonyms itself, then
+ * the base key, in every layer (for BROKER "" the cluster-wide layer alone); no documentation, as Kafka has
+ * none for the prefixed name. Null when the name is not such a key.
+ */
+function listenerEntry(
+  cfg: BrokerConfig,
+  name: string,
+  value: string | null,
+  perBroker: boolean,
+): DescribedBrokerConfig | null {
+  const base = listenerBaseKey(name);
+  if (base === null) return null;
+  const spec = keySpec(base);
+  // Kafka's synonym list for the name: itself, <base>, <base> without a mechanism prefix.
+  const m = /^listener\.name\.[^.]*\.(.*)$/.exec(name)!;
+  const all = brokerSynonyms(cfg, name, [name, m[1], m[1].slice(m[1].indexOf(".") + 1)]);
+  const synonyms = perBroker ? all : all.filter((s) => s.source === ConfigSource.DYNAMIC_DEFAULT_BROKER_CONFIG);
+  return {
+    name,
+    value: spec.sensitive ? null : value,
+    // Kafka 4.4 answers read-only for prefixed names, even for the key stores it reloads
+    // (tests/differential/tls_reload_test.ts); tsbroker, which reloads them too, answers the same.
+    readOnly: true,
+    source: synonyms[0]?.source ?? ConfigSource.DEFAULT_CONFIG,
+    isSensitive: spec.sensitive ?? false,
+    synonyms: hideIfSensitive(spec, synonyms),
+    type: configTypeId(spec),
+    documentation: null,
+  };
 }
 
 /** Kafka cannot type a name it does not know, so it treats the value as sensitive: hidden, read-only. */

@@ -16,11 +16,18 @@ import { type BrokerConfig, type ConfigKey, isConfigKey, keySpec } from "./keys.
 import { LONG_MAX } from "./key_spec.ts";
 import { coerceValue } from "./coerce.ts";
 import { setLoggerLevels } from "../util/logger.ts";
+import { listenerScopedValues } from "./keys_security.ts";
 
 /** The dynamic state the controller publishes to every handler (MetadataImage.brokerConfigs). */
 export interface BrokerConfigImage {
   /** Keys the operator set at start; null when not known (a config not made by loadConfig). */
   staticKeys: string[] | null;
+  /**
+   * The `listener.name.<l>.<key>` names the operator set at start, with their values as given (null for
+   * passwords: describing never shows them, so they stay in the supervisor). They are not table keys, so the
+   * config a handler receives does not carry them.
+   */
+  staticListenerKeys?: Record<string, string | null>;
   /** BROKER "": name → value as altered (text, as Kafka stores it). */
   clusterDefaults: Record<string, string>;
   /** BROKER "<node.id>". */
@@ -36,6 +43,8 @@ export interface ConfigLayers {
   readonly static: BrokerConfig;
   /** Keys set at start; null = unknown, then a value unlike the table's default counts as set. */
   readonly staticKeys: ReadonlySet<string> | null;
+  /** `listener.name.<l>.<key>` set at start (BrokerConfigImage.staticListenerKeys). */
+  readonly staticListenerKeys: Readonly<Record<string, string | null>>;
   readonly clusterDefaults: Readonly<Record<string, string>>;
   readonly perBroker: Readonly<Record<string, string>>;
 }
@@ -54,11 +63,35 @@ export function staticKeysOf(cfg: BrokerConfig): string[] | null {
   return keys ? [...keys] : null;
 }
 
+/**
+ * Kafka's ListenerConfigRegex (`listener.name.<l>.<base>`): the table key Kafka types such a name by — <base>,
+ * else <base> without its first segment (a mechanism's `<mechanism>.sasl.jaas.config`) — or null when the
+ * name is not listener-prefixed or names no key tsbroker has.
+ */
+export function listenerBaseKey(name: string): ConfigKey | null {
+  const m = /^listener\.name\.[^.]*\.(.*)$/.exec(name);
+  if (!m) return null;
+  const mechanismConfig = m[1].slice(m[1].indexOf(".") + 1);
+  if (isConfigKey(m[1])) return m[1];
+  return isConfigKey(mechanismConfig) ? mechanismConfig : null;
+}
+
+/** The per-listener keys loadConfig recorded for `cfg`, passwords without their values (see BrokerConfigImage). */
+export function staticListenerKeysOf(cfg: BrokerConfig): Record<string, string | null> {
+  const keys: Record<string, string | null> = {};
+  for (const [name, value] of listenerScopedValues(cfg)) {
+    const base = listenerBaseKey(name);
+    keys[name] = base !== null && keySpec(base).sensitive ? null : value;
+  }
+  return keys;
+}
+
 /** The layers behind `cfg`; a config no dynamic layer was merged into is its own static layer. */
 export function layersOf(cfg: BrokerConfig): ConfigLayers {
   return layers.get(cfg) ?? {
     static: cfg,
     staticKeys: setKeys.get(cfg) ?? null,
+    staticListenerKeys: staticListenerKeysOf(cfg),
     clusterDefaults: {},
     perBroker: {},
   };
@@ -83,6 +116,7 @@ export function effectiveBrokerConfig(staticCfg: BrokerConfig, image: BrokerConf
   layers.set(cfg, {
     static: base,
     staticKeys,
+    staticListenerKeys: image?.staticListenerKeys ?? layersOf(staticCfg).staticListenerKeys,
     clusterDefaults: { ...image?.clusterDefaults },
     perBroker: { ...image?.perBroker },
   });

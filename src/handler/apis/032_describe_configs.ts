@@ -19,8 +19,10 @@
  *   resource type" per resource. Any other type fails the whole request with INVALID_REQUEST, as Kafka's
  *   authorization step throws before describing anything.
  * configurationKeys null or empty means every config; names tsbroker does not know are left out, as Kafka does.
- * Values of sensitive configs are null: tsbroker has no passwords, but a dynamic broker config name it does not
- * know is treated as sensitive, as Kafka treats names it cannot type.
+ * A BROKER resource also lists the `listener.name.<l>.<key>` names set at start or dynamically, typed as their
+ * key (config/describe.ts). Values of sensitive configs are null: the table's passwords (ssl.key.password,
+ * sasl.jaas.config...), prefixed or not, and dynamic broker config names tsbroker does not know, as Kafka
+ * treats names it cannot type.
  *
  * Versions: v0 has isDefault (source is DEFAULT_CONFIG) instead of configSource, and no synonyms; v1 adds
  * includeSynonyms (topic override, then the broker keys the operator set, then their defaults) and configSource;

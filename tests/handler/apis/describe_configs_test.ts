@@ -25,6 +25,7 @@ import {
 import { TOPIC_CONFIG_NAMES } from "../../../src/cluster/topic_config.ts";
 import { CONFIG_KEY_NAMES, keySpec } from "../../../src/config/keys.ts";
 import { isDynamicKey } from "../../../src/config/dynamic_keys.ts";
+import { RELOADABLE_SSL_KEYS } from "../../../src/config/tls_settings.ts";
 
 const TOPIC = 2;
 const BROKER = 4;
@@ -181,7 +182,10 @@ describe("DescribeConfigs", () => {
         assert.equal(r.errorCode, ErrorCode.NONE);
         assert.deepEqual(r.configs.map((c) => c.name), [...CONFIG_KEY_NAMES].sort());
         // Only Kafka's PASSWORD-type keys are sensitive, and their values are never sent.
-        assert.ok(r.configs.every((c) => c.readOnly === !isDynamicKey(c.name)));
+        // Read-write: the keys applied while running, and the key and trust stores reloaded per listener.
+        assert.ok(
+          r.configs.every((c) => c.readOnly === !(isDynamicKey(c.name) || RELOADABLE_SSL_KEYS.includes(c.name))),
+        );
         assert.deepEqual(
           r.configs.filter((c) => c.isSensitive).map((c) => c.name),
           [...CONFIG_KEY_NAMES].filter((k) => keySpec(k).sensitive).sort(),
