@@ -16,7 +16,7 @@
  * id): pass a function of the `Side` instead of a request object.
  */
 import assert from "node:assert/strict";
-import { type ReferenceKafka, startReferenceKafka } from "../../scripts/kafka/reference.ts";
+import { type ReferenceKafka, type ReferenceKafkaOptions, startReferenceKafka } from "../../scripts/kafka/reference.ts";
 import { type BrokerProcess, startBroker } from "../integration/_broker.ts";
 import { requestFrame, WireClient } from "../integration/_wire.ts";
 import { Reader } from "../../src/protocol/io/reader.ts";
@@ -178,10 +178,12 @@ export class Oracle {
     kafkaOnly: Record<string, string> = {},
     /** Settings for tsbroker alone (its own paths, e.g. log.dirs). */
     tsbrokerOnly: Record<string, string> = {},
+    /** The reference's listeners besides PLAINTEXT (tsbroker's come with its `listeners` setting). */
+    kafkaListeners: ReferenceKafkaOptions["extraListeners"] = [],
   ): Promise<Oracle> {
     const settings = { ...COMMON_CONFIG, ...config };
     const [reference, broker] = await Promise.all([
-      startReferenceKafka({ config: { ...settings, ...kafkaOnly }, heap: "384m" }),
+      startReferenceKafka({ config: { ...settings, ...kafkaOnly }, heap: "384m", extraListeners: kafkaListeners }),
       startBroker("deno", { overrides: { "node.id": 1, ...settings, ...tsbrokerOnly } }),
     ]);
     const oracle = new Oracle(reference, broker, file);

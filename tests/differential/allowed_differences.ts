@@ -24,6 +24,8 @@
  *   settings tsbroker does not have), and must otherwise match.
  */
 
+import { TLS_RELOAD_DIFFERENCES } from "./allowed_differences_tls.ts";
+
 export interface AllowedDifference {
   /** Short name, quoted in the closing note. */
   id: string;
@@ -272,6 +274,8 @@ export const ALLOWED_DIFFERENCES: readonly AllowedDifference[] = [
       "(listed here one by one), and tsbroker, a 3.9 broker, has the three 3.9 ones Kafka 4 removed; every setting " +
       "both list must agree in value, source and flags",
   },
+  // Certificate reload (tls_reload_test.ts), step by step; before the next entry, which would match first.
+  ...TLS_RELOAD_DIFFERENCES,
   {
     id: "describe-configs-kafka-4.4-only",
     apiKeys: [32],
