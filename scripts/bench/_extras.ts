@@ -157,24 +157,34 @@ interface ClientProducerModule {
     cpu: number;
     options?: Record<string, unknown>;
   }): Promise<{ mbPerSec: number; cpuSec: number; sendSec: number; wallSec: number }>;
+  recordLines(records: number, size: number): Uint8Array;
+  pinned(cpu: number, command: string, args: string[]): Promise<{ stdout: string; cpu: number }>;
+  ensureTopic(bootstrap: string, topic: string, partitions: number): Promise<void>;
 }
 
 const CLIENT_RECORDS = { quick: 200_000, full: 500_000, smoke: 20_000 };
 
 /**
  * CLIENT-W1: W1's records (1 KiB, 8 partitions, acks=1, librdkafka's batching) sent by tsbroker's own
- * producer, a fresh Deno process on the load generator's CPU per repeat; MB/s over the sending.
+ * producer, a fresh Deno process on the load generator's CPU per repeat (MB/s over the sending: first record
+ * to flush), each repeat after a kcat run with the same records from a file (`kcat -P -l`, librdkafka's
+ * defaults, acks=1, spread over the partitions; MB/s over its whole run, start-up and file reading included),
+ * the KCAT-W1 row: issue 16 asks for 80% of kcat's throughput.
  */
 export async function clientW1(b: Bench, system: string, kind: Kind, server: Server, bootstrap: string) {
   const file = path.join(ROOT, "scripts", "bench", "client_producer.ts");
   if (!fs.existsSync(file)) return b.fail("CLIENT-W1", system, kind, "scripts/bench/client_producer.ts is missing");
+  const records = CLIENT_RECORDS[b.plan.mode];
+  const lines = path.join(fs.mkdtempSync(path.join(Deno.env.get("TMPDIR") ?? "/tmp", "client-w1-")), "records");
   try {
-    const { measureClientProducer } = await import(toFileUrl(file)) as ClientProducerModule;
-    const records = CLIENT_RECORDS[b.plan.mode];
-    const samples: Sample[] = [];
+    const m = await import(toFileUrl(file)) as ClientProducerModule;
+    fs.writeFileSync(lines, m.recordLines(records, KiB));
+    const client: Sample[] = [];
+    const kcat: Sample[] = [];
     for (let i = 0; i < b.plan.repeats; i++) {
+      kcat.push(await kcatRun(m, server, bootstrap, lines, records));
       const cpu0 = procCpuSeconds(server.pid);
-      const r = await measureClientProducer({
+      const r = await m.measureClientProducer({
         bootstrap,
         topic: "client-w1",
         records,
@@ -183,27 +193,59 @@ export async function clientW1(b: Bench, system: string, kind: Kind, server: Ser
         cpu: LOAD_CPU,
         options: { acks: 1 },
       });
-      const brokerCpu = procCpuSeconds(server.pid) - cpu0;
-      const bytes = records * KiB;
-      samples.push({
-        recordsPerSec: records / r.sendSec,
-        mbPerSec: r.mbPerSec,
-        bytes,
-        seconds: r.sendSec,
-        serverCpuSeconds: brokerCpu,
-        cpuSecPerGB: brokerCpu / (bytes / 1e9),
-        loadgenCpuPct: (100 * r.cpuSec) / r.wallSec,
-      });
+      client.push(producerSample(records, r.sendSec, procCpuSeconds(server.pid) - cpu0, r.cpuSec / r.wallSec));
     }
+    const kcatNote = `kcat -P -l from a file, librdkafka's defaults, acks=1, ${
+      records.toLocaleString("en-US")
+    } records`;
+    const kcatRow = b.add({ workload: "KCAT-W1", system, kind, note: kcatNote, samples: kcat });
     const note = `tsbroker's client producer (Deno), ${records.toLocaleString("en-US")} records per run; ` +
       "broker CPU over the whole run";
-    const row = b.add({ workload: "CLIENT-W1", system, kind, note, samples });
+    const row = b.add({ workload: "CLIENT-W1", system, kind, note, samples: client });
     const w1 = oneCore(b, "W1", system)?.median?.mbPerSec;
-    if (row.median && w1) row.extra = { ofPlaintextPct: (100 * row.median.mbPerSec) / w1 };
+    const k = kcatRow.median?.mbPerSec;
+    if (row.median) {
+      row.extra = {
+        ...(w1 ? { ofPlaintextPct: (100 * row.median.mbPerSec) / w1 } : {}),
+        ...(k ? { ofKcatPct: (100 * row.median.mbPerSec) / k } : {}),
+      };
+    }
     return row;
   } catch (e) {
     return b.fail("CLIENT-W1", system, kind, e);
+  } finally {
+    fs.rmSync(path.dirname(lines), { recursive: true, force: true });
   }
+}
+
+/** One kcat run producing the records of `lines` to a topic of 8 partitions, pinned to the load CPU. */
+async function kcatRun(
+  m: ClientProducerModule,
+  server: Server,
+  bootstrap: string,
+  lines: string,
+  records: number,
+): Promise<Sample> {
+  await m.ensureTopic(bootstrap, "kcat-w1", 8);
+  const cpu0 = procCpuSeconds(server.pid);
+  const started = performance.now();
+  const args = ["-P", "-b", bootstrap, "-t", "kcat-w1", "-l", lines, "-X", "sticky.partitioning.linger.ms=0"];
+  const { cpu } = await m.pinned(LOAD_CPU, "kcat", [...args, "-X", "acks=1"]);
+  const seconds = (performance.now() - started) / 1000;
+  return producerSample(records, seconds, procCpuSeconds(server.pid) - cpu0, cpu / seconds);
+}
+
+function producerSample(records: number, seconds: number, brokerCpu: number, loadgenShare: number): Sample {
+  const bytes = records * KiB;
+  return {
+    recordsPerSec: records / seconds,
+    mbPerSec: bytes / 1e6 / seconds,
+    bytes,
+    seconds,
+    serverCpuSeconds: brokerCpu,
+    cpuSecPerGB: brokerCpu / (bytes / 1e9),
+    loadgenCpuPct: 100 * loadgenShare,
+  };
 }
 
 function toFileUrl(file: string): string {

@@ -165,6 +165,7 @@ export const WORKLOAD_ORDER = [
   "W1",
   "TLS-W1",
   "W1-2c",
+  "KCAT-W1",
   "CLIENT-W1",
   "W2",
   "W3",
@@ -237,6 +238,8 @@ export function table(results: Results, markdown = false): string {
     if (perRequest !== undefined) notes.push(`broker CPU ${fmt(perRequest, 0)} µs per request`);
     const ofPlain = row.extra?.ofPlaintextPct;
     if (ofPlain !== undefined) notes.push(`${fmt(ofPlain, 0)}% of W1`);
+    const ofKcat = row.extra?.ofKcatPct;
+    if (ofKcat !== undefined) notes.push(`${fmt(ofKcat, 0)}% of kcat`);
     const ofOne = row.extra?.ofOneCore;
     if (ofOne !== undefined) notes.push(`${ratio(ofOne, 1)} the one-core figure`);
     const slow = row.extra?.slowdownPct;

@@ -94,7 +94,8 @@ export async function measureClientProducer(run: ClientProducerRun): Promise<Cli
   return { mbPerSec: (run.records * run.size) / 1e6 / sendSec, cpuSec: cpu, sendSec, wallSec };
 }
 
-async function ensureTopic(bootstrap: string, topic: string, partitions: number): Promise<void> {
+/** Creates `topic` with `partitions` unless it exists. */
+export async function ensureTopic(bootstrap: string, topic: string, partitions: number): Promise<void> {
   const admin = new Admin({ bootstrapServers: [bootstrap] });
   try {
     const existing = await admin.listTopics();
