@@ -1,6 +1,6 @@
 /**
- * The client library (src/client) against a tsbroker process and against the reference Apache Kafka, the
- * same scenarios on both: produce with each codec and acks setting and consume back, an idempotent retry
+ * The client library (src/client) against tsbroker processes (Deno, Bun, the executable) and against the
+ * reference Apache Kafka, the same scenarios on each: produce with each codec and acks setting and consume back, an idempotent retry
  * after a lost answer, the admin operations, offsets for times, and a group of two consumers sharing four
  * partitions.
  */
@@ -29,6 +29,15 @@ const TARGETS: Target[] = [
   {
     name: "tsbroker (Deno)",
     start: () => startBroker("deno", { overrides: { "group.initial.rebalance.delay.ms": 0 } }),
+  },
+  {
+    name: "tsbroker (Bun)",
+    start: () => startBroker("bun", { overrides: { "group.initial.rebalance.delay.ms": 0 } }),
+  },
+  {
+    // dist/tsbroker, which `deno task test` builds before the suite runs.
+    name: "tsbroker (executable)",
+    start: () => startBroker("exe", { overrides: { "group.initial.rebalance.delay.ms": 0 } }),
   },
   { name: "Apache Kafka", start: () => startReferenceKafka() },
 ];
