@@ -22,6 +22,7 @@ import * as net from "node:net";
 import * as os from "node:os";
 import * as path from "node:path";
 import { commandFor, type Flavour } from "../../tests/integration/_broker.ts";
+import { readLines, sleep } from "./_procs.ts";
 
 export interface StartupOptions {
   /** Measure RSS this long after spawn (ms); 0 skips the RSS figure. Default 5000. */
@@ -169,26 +170,6 @@ function statusField(pid: number, key: string): number {
   } catch {
     return NaN;
   }
-}
-
-async function readLines(
-  stream: ReadableStream<Uint8Array<ArrayBuffer>>,
-  onLine: (line: string) => void,
-): Promise<void> {
-  let rest = "";
-  for await (const chunk of stream.pipeThrough(new TextDecoderStream())) {
-    rest += chunk;
-    let at;
-    while ((at = rest.indexOf("\n")) >= 0) {
-      onLine(rest.slice(0, at));
-      rest = rest.slice(at + 1);
-    }
-  }
-  if (rest) onLine(rest);
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 /** A port free now (bound to 0 and released). */
