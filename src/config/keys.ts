@@ -201,6 +201,14 @@ export const CONFIG_KEYS = {
     doc:
       "When less than 1/8 of tsbroker.queued.max.response.bytes is left, connections whose unsent responses have not moved for this long (the client stopped reading) are closed, with a log line, so their memory serves clients that read. Otherwise a client that stops reading is only paused, and closed after connections.max.idle.ms.",
   },
+  "tsbroker.request.channel": {
+    type: "enum",
+    default: "transfer",
+    values: ["transfer", "batch"],
+    origin: "tsbroker",
+    doc:
+      "How requests and answers cross between processor and handler threads (and between handlers): transfer = one postMessage per message; batch = the messages one thread sends in one task leave as one postMessage. Between two threads alone, batching cost 2–3× less CPU per request with 16 requests in flight and the same for a lone request (ARCHITECTURE.md, The RequestChannel).",
+  },
   "max.connections": {
     type: "int",
     default: null,

@@ -21,7 +21,7 @@ import { FetchSessionCache } from "./services/fetch_session_cache.ts";
 import { GroupRouter } from "./services/group_router.ts";
 import { TxnRouter } from "./services/txn_router.ts";
 import { TxnService } from "./services/txn_service.ts";
-import { PartitionRouter, type PeerOp } from "./services/partition_router.ts";
+import { PartitionRouter, type PeerOp, type PeerPort } from "./services/partition_router.ts";
 import { ProducerIdBlocks } from "./services/producer_id_blocks.ts";
 import { describeProducerStates } from "../replica/producer_states.ts";
 import { ReplicaManager, type ReplicaManagerOptions } from "../replica/replica_manager.ts";
@@ -38,7 +38,7 @@ export interface HandlerCoreOptions {
   recoveryPoints: ReadonlyMap<string, bigint>;
   logStartOffsets: ReadonlyMap<string, bigint>;
   /** One port per other handler (null at this handler's own index). */
-  peerPorts: ReadonlyArray<MessagePort | null>;
+  peerPorts: ReadonlyArray<PeerPort | null>;
   controller: ControllerClient;
 }
 

@@ -14,6 +14,7 @@ import { advertisedVersions, dispatchTable } from "./apis/registry.ts";
 import type { ApiVersionRange } from "../protocol/api_descriptor.ts";
 import { MemoryPool } from "../network/memory_pool.ts";
 import { type RequestEnvelope, RequestQueueCounter, type ResponseEnvelope } from "../network/request_channel.ts";
+import { type ChannelPort, channelPort } from "../network/batch_port.ts";
 import { Logger, type LogLevel, setLogLevel } from "../util/logger.ts";
 import type { BrokerState, ControllerClient } from "./services/broker_state.ts";
 import type { ControllerOp, ControllerResult } from "../cluster/controller_ops.ts";
@@ -131,6 +132,8 @@ class HandlerWorker {
     this.log = new Logger(message.name);
     const trace = startupTrace(this.log, message.traceOrigin);
     trace(`init received (modules loaded ${performance.now().toFixed(1)} ms after the Worker's start)`);
+    // tsbroker.request.channel: the processors and the other handlers wrap their ends the same way.
+    const kind = message.config["tsbroker.request.channel"];
     const core = this.core = await HandlerCore.create({
       index: message.index,
       count: message.count,
@@ -141,7 +144,7 @@ class HandlerWorker {
       cleanShutdown: message.cleanShutdown,
       recoveryPoints: new Map(message.recoveryPoints),
       logStartOffsets: new Map(message.logStartOffsets),
-      peerPorts: message.peerPorts,
+      peerPorts: message.peerPorts.map((port) => port && channelPort(port, kind)),
       controller: this.controller,
     });
     this.state = core.state;
@@ -150,7 +153,8 @@ class HandlerWorker {
     const queue = new RequestQueueCounter(message.queueBuffer, message.queueCapacity);
     const pool = new MemoryPool(message.poolBuffer);
     // Requests that arrived while the partitions opened waited in these ports; they are served now, in order.
-    for (const port of message.processorPorts) {
+    for (const processorPort of message.processorPorts) {
+      const port = channelPort<ResponseEnvelope, RequestEnvelope>(processorPort, kind);
       port.onmessage = (e: MessageEvent) => serve(e.data as RequestEnvelope, port, handler, queue, pool);
     }
     const replicas = core.replicas;
@@ -191,7 +195,7 @@ class HandlerWorker {
 
 async function serve(
   envelope: RequestEnvelope,
-  port: MessagePort,
+  port: ChannelPort<ResponseEnvelope>,
   handler: RequestHandler,
   queue: RequestQueueCounter,
   pool: MemoryPool,

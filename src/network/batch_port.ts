@@ -12,6 +12,24 @@
  * HandlerPort and the handler's port can be either.
  */
 
+/** `tsbroker.request.channel`: how envelopes cross between two Workers' ports. */
+export type RequestChannelKind = "transfer" | "batch";
+
+/**
+ * What the processor, the handler and the handler mesh use of a port: a
+ * MessagePort ("transfer": one postMessage per envelope) or a BatchingPort
+ * ("batch"). Both ends of a channel must use the same kind.
+ */
+export interface ChannelPort<Out> {
+  postMessage(message: Out, transfer?: Transferable[]): void;
+  onmessage: ((event: MessageEvent) => void) | null;
+}
+
+/** `port` as `kind` wants it: itself, or wrapped in a BatchingPort. */
+export function channelPort<Out, In = unknown>(port: MessagePort, kind: RequestChannelKind): ChannelPort<Out> {
+  return kind === "batch" ? new BatchingPort<Out, In>(port) : port;
+}
+
 /** The parts of a MessagePort this uses (tests may give a fake). */
 export interface BatchedPortTarget {
   postMessage(message: unknown, transfer: Transferable[]): void;

@@ -12,6 +12,8 @@ import { MemoryPool } from "./memory_pool.ts";
 import { UnsentBudget } from "./unsent_budget.ts";
 import { Processor } from "./processor.ts";
 import { RequestQueueCounter } from "./request_channel.ts";
+import type { RequestEnvelope, ResponseEnvelope } from "./request_channel.ts";
+import { channelPort, type RequestChannelKind } from "./batch_port.ts";
 import { ProcessorMetrics } from "../metrics/layout.ts";
 import type { SaslListenerSettings } from "./sasl/authenticator.ts";
 import { ScramCredentialCache, type ScramCredentialRecord } from "./sasl/scram_cache.ts";
@@ -36,6 +38,8 @@ export interface ProcessorInit {
   writeStallMs: number;
   supported: Int16Array;
   handlerPorts: MessagePort[];
+  /** tsbroker.request.channel: the handlers wrap their ends the same way. */
+  requestChannel: RequestChannelKind;
   quotaBuffer: SharedArrayBuffer;
   maxConnections: number;
   /** Where maxConnections came from, for the log line of the first processor. */
@@ -180,7 +184,9 @@ function createProcessor(init: ProcessorInit, owners: OwnerTable, scram: ScramCr
     requestReadTimeoutMs: init.requestReadTimeoutMs,
     writeStallMs: init.writeStallMs,
     supported: init.supported,
-    handlers: init.handlerPorts,
+    handlers: init.handlerPorts.map((port) =>
+      channelPort<RequestEnvelope, ResponseEnvelope>(port, init.requestChannel)
+    ),
     owners,
     quotas: new ConnectionQuotas(init.quotaBuffer, {
       maxConnections: init.maxConnections,

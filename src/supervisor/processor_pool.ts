@@ -103,6 +103,7 @@ function processorInit(
     writeStallMs: cfg["tsbroker.connections.max.write.stall.ms"],
     supported: plan.supported,
     handlerPorts: plan.handlerPorts[index],
+    requestChannel: cfg["tsbroker.request.channel"],
     quotaBuffer: shared.quotaBuffer,
     maxConnections: shared.connectionLimit.maxConnections,
     maxConnectionsSource: shared.connectionLimit.source,

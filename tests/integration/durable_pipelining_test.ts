@@ -6,7 +6,9 @@
  * sequence, a Metadata request between the produces answered in its
  * place), give each partition contiguous offsets in request order, and
  * keep every acknowledged record: kcat reads them back after a SIGKILL and
- * restart. Two handlers, so partitions have different owners.
+ * restart. Two handlers, so partitions have different owners. Run with
+ * each tsbroker.request.channel (one postMessage per message, or the
+ * messages of one task batched), since early release and ordering cross it.
  */
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
@@ -44,87 +46,104 @@ function frame<T>(
 
 for (const flavour of ["deno", "bun"] as Flavour[]) {
   describe(`durable produce with pipelined requests, broker under ${flavour}`, () => {
-    test("answers in request order, offsets in request order, acknowledged records survive a crash", async () => {
-      const overrides = { "tsbroker.fsync.acks.all": true, "num.io.threads": 2, "num.partitions": PARTITIONS };
-      let broker = await startBroker(flavour, { overrides });
-      const dataDir = broker.dataDir;
-      try {
-        const client = await WireClient.connect(broker.port);
-        // Create the topic (auto-creation through Metadata) and wait for its partitions.
-        const create = { ...defaultMetadataRequest(), topics: [{ ...defaultMetadataRequestTopic(), name: "piped" }] };
-        client.write(frame(3, 9, 1, create, encodeMetadataRequest));
-        assert.ok(await client.readFrame());
-
-        // Everything written at once: produces to partitions round robin, a Metadata request every 8th.
-        const expected: Array<
-          { correlationId: number; kind: "produce" | "metadata"; partition?: number; values?: string[] }
-        > = [];
-        const frames: Uint8Array[] = [];
-        let correlationId = 100;
-        for (let i = 0; i < PRODUCES; i++) {
-          if (i % 8 === 4) {
-            frames.push(
-              frame(3, 9, correlationId, { ...defaultMetadataRequest(), topics: null }, encodeMetadataRequest),
-            );
-            expected.push({ correlationId: correlationId++, kind: "metadata" });
-          }
-          const partition = i % PARTITIONS;
-          const values = Array.from({ length: RECORDS }, (_, r) => `p${partition}-req${i}-r${r}`);
-          const body = {
-            transactionalId: null,
-            acks: -1,
-            timeoutMs: 10_000,
-            topicData: [{
-              name: "piped",
-              partitionData: [{
-                index: partition,
-                records: buildBatch(values.map((v) => ({ key: null, value: utf8.encode(v) }))),
-              }],
-            }],
-          };
-          frames.push(frame(0, 9, correlationId, body, encodeProduceRequest));
-          expected.push({ correlationId: correlationId++, kind: "produce", partition, values });
-        }
-        const all = new Uint8Array(frames.reduce((n, f) => n + f.byteLength, 0));
-        frames.reduce((at, f) => (all.set(f, at), at + f.byteLength), 0);
-        client.write(all);
-
-        const nextOffset = new Array(PARTITIONS).fill(0n);
-        const acked: string[][] = Array.from({ length: PARTITIONS }, () => []);
-        for (const want of expected) {
-          const bytes = await client.readFrame();
-          assert.ok(bytes, "the broker closed the connection");
-          const r = new Reader(bytes);
-          const apiKey = want.kind === "produce" ? 0 : 3;
-          const header = decodeResponseHeader(r, responseHeaderVersion(apiKey, 9));
-          assert.equal(header.correlationId, want.correlationId, "answers leave in request order");
-          if (want.kind === "metadata") {
-            assert.ok(decodeMetadataResponse(r, 9).topics.some((t) => t.name === "piped"));
-            continue;
-          }
-          const [p] = decodeProduceResponse(r, 9).responses[0].partitionResponses;
-          assert.equal(p.errorCode, ErrorCode.NONE);
-          assert.equal(p.index, want.partition);
-          assert.equal(
-            p.baseOffset,
-            nextOffset[want.partition!],
-            `partition ${want.partition}: offsets follow request order`,
-          );
-          nextOffset[want.partition!] += BigInt(RECORDS);
-          acked[want.partition!].push(...want.values!);
-        }
-        client.destroy();
-
-        // Acknowledged means synced: a SIGKILL loses none of it.
-        assert.equal(await broker.stop("SIGKILL"), null);
-        broker = await startBroker(flavour, { overrides, dataDir });
-        for (let partition = 0; partition < PARTITIONS; partition++) {
-          const read = await kcatRead(broker, "piped", { partition, format: "%s\\n" });
-          assert.deepEqual(read, acked[partition]);
-        }
-      } finally {
-        await broker.stop();
-      }
-    });
+    for (const channel of ["transfer", "batch"]) {
+      test(`answers and offsets in request order, acknowledged records survive a crash (${channel})`, async () => {
+        await pipelinedDurableProduce(flavour, channel);
+      });
+    }
   });
+}
+
+async function pipelinedDurableProduce(flavour: Flavour, channel: string): Promise<void> {
+  const overrides = {
+    "tsbroker.fsync.acks.all": true,
+    "num.io.threads": 2,
+    "num.partitions": PARTITIONS,
+    "tsbroker.request.channel": channel,
+  };
+  let broker = await startBroker(flavour, { overrides });
+  const dataDir = broker.dataDir;
+  try {
+    const client = await WireClient.connect(broker.port);
+    // Create the topic (auto-creation through Metadata) and wait for its partitions.
+    const create = { ...defaultMetadataRequest(), topics: [{ ...defaultMetadataRequestTopic(), name: "piped" }] };
+    client.write(frame(3, 9, 1, create, encodeMetadataRequest));
+    assert.ok(await client.readFrame());
+
+    // Everything written at once.
+    const { all, expected } = pipelinedFrames();
+    client.write(all);
+
+    const nextOffset = new Array(PARTITIONS).fill(0n);
+    const acked: string[][] = Array.from({ length: PARTITIONS }, () => []);
+    for (const want of expected) {
+      const bytes = await client.readFrame();
+      assert.ok(bytes, "the broker closed the connection");
+      const r = new Reader(bytes);
+      const apiKey = want.kind === "produce" ? 0 : 3;
+      const header = decodeResponseHeader(r, responseHeaderVersion(apiKey, 9));
+      assert.equal(header.correlationId, want.correlationId, "answers leave in request order");
+      if (want.kind === "metadata") {
+        assert.ok(decodeMetadataResponse(r, 9).topics.some((t) => t.name === "piped"));
+        continue;
+      }
+      const [p] = decodeProduceResponse(r, 9).responses[0].partitionResponses;
+      assert.equal(p.errorCode, ErrorCode.NONE);
+      assert.equal(p.index, want.partition);
+      assert.equal(
+        p.baseOffset,
+        nextOffset[want.partition!],
+        `partition ${want.partition}: offsets follow request order`,
+      );
+      nextOffset[want.partition!] += BigInt(RECORDS);
+      acked[want.partition!].push(...want.values!);
+    }
+    client.destroy();
+
+    // Acknowledged means synced: a SIGKILL loses none of it.
+    assert.equal(await broker.stop("SIGKILL"), null);
+    broker = await startBroker(flavour, { overrides, dataDir });
+    for (let partition = 0; partition < PARTITIONS; partition++) {
+      const read = await kcatRead(broker, "piped", { partition, format: "%s\\n" });
+      assert.deepEqual(read, acked[partition]);
+    }
+  } finally {
+    await broker.stop();
+  }
+}
+
+type Expected = { correlationId: number; kind: "produce" | "metadata"; partition?: number; values?: string[] };
+
+/** Produces to partitions round robin, a Metadata request every 8th, as one buffer, and the answers expected. */
+function pipelinedFrames(): { all: Uint8Array; expected: Expected[] } {
+  const expected: Expected[] = [];
+  const frames: Uint8Array[] = [];
+  let correlationId = 100;
+  for (let i = 0; i < PRODUCES; i++) {
+    if (i % 8 === 4) {
+      frames.push(
+        frame(3, 9, correlationId, { ...defaultMetadataRequest(), topics: null }, encodeMetadataRequest),
+      );
+      expected.push({ correlationId: correlationId++, kind: "metadata" });
+    }
+    const partition = i % PARTITIONS;
+    const values = Array.from({ length: RECORDS }, (_, r) => `p${partition}-req${i}-r${r}`);
+    const body = {
+      transactionalId: null,
+      acks: -1,
+      timeoutMs: 10_000,
+      topicData: [{
+        name: "piped",
+        partitionData: [{
+          index: partition,
+          records: buildBatch(values.map((v) => ({ key: null, value: utf8.encode(v) }))),
+        }],
+      }],
+    };
+    frames.push(frame(0, 9, correlationId, body, encodeProduceRequest));
+    expected.push({ correlationId: correlationId++, kind: "produce", partition, values });
+  }
+  const all = new Uint8Array(frames.reduce((n, f) => n + f.byteLength, 0));
+  frames.reduce((at, f) => (all.set(f, at), at + f.byteLength), 0);
+  return { all, expected };
 }

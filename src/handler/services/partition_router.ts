@@ -12,6 +12,7 @@ import type { PartitionOp, PartitionRef, ResultOf } from "../../replica/partitio
 import type { GroupPeerOp } from "../../group/group_ops.ts";
 import type { TxnPeerOp } from "../../txn/txn_ops.ts";
 import { ApiError } from "../../protocol/api_error.ts";
+import type { ChannelPort } from "../../network/batch_port.ts";
 
 /** What one handler asks another: partition ops, group ops and transaction coordinator calls (for what it coordinates). */
 export type PeerOp = PartitionOp | GroupPeerOp | TxnPeerOp;
@@ -20,6 +21,9 @@ export type PeerOp = PartitionOp | GroupPeerOp | TxnPeerOp;
 export interface LocalPartitions {
   execute(op: PeerOp): Promise<unknown>;
 }
+
+/** A handler's port to another handler: a MessagePort, or a BatchingPort (tsbroker.request.channel). */
+export type PeerPort = ChannelPort<PeerMessage>;
 
 type PeerMessage =
   | { kind: "call"; id: number; op: PeerOp }
@@ -34,7 +38,7 @@ export class PartitionRouter {
     readonly handlerCount: number,
     private readonly local: LocalPartitions,
     /** Indexed by handler; null at selfIndex. */
-    private readonly peers: ReadonlyArray<MessagePort | null>,
+    private readonly peers: ReadonlyArray<PeerPort | null>,
   ) {
     for (const port of peers) {
       if (port) port.onmessage = (e: MessageEvent) => this.onPeerMessage(port, e.data as PeerMessage);
@@ -100,7 +104,7 @@ export class PartitionRouter {
     });
   }
 
-  private async onPeerMessage(port: MessagePort, message: PeerMessage): Promise<void> {
+  private async onPeerMessage(port: PeerPort, message: PeerMessage): Promise<void> {
     if (message.kind === "reply") {
       const call = this.pending.get(message.id);
       this.pending.delete(message.id);
