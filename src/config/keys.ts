@@ -207,7 +207,7 @@ export const CONFIG_KEYS = {
     values: ["transfer", "batch"],
     origin: "tsbroker",
     doc:
-      "How requests and answers cross between processor and handler threads (and between handlers): transfer = one postMessage per message; batch = the messages one thread sends in one task leave as one postMessage. Between two threads alone, batching cost 2–3× less CPU per request with 16 requests in flight and the same for a lone request (ARCHITECTURE.md, The RequestChannel).",
+      "How requests and answers cross between processor and handler threads (and between handlers): transfer = one postMessage per message; batch = the messages one thread posts in one task leave as one postMessage. Between two threads alone batching cost 2–3× less CPU per request with 16 in flight; in the broker (one client connection: one request in flight, so every batch holds one message) small_produce and kcat showed no difference beyond noise in Deno or Bun, hence transfer (ARCHITECTURE.md, The RequestChannel).",
   },
   "max.connections": {
     type: "int",
