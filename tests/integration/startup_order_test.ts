@@ -6,7 +6,8 @@
  * or a crash), and the handlers must hold the bound ports of port-0 listeners
  * in their first image. The broker runs in this process with real Workers;
  * the handlers' inits are held back so that requests are certain to arrive
- * while the broker starts.
+ * while the broker starts. It lives with the integration tests because it drives Deno's runtime adapter
+ * (real Workers), which `bun test` of the unit folders cannot load.
  */
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
@@ -21,8 +22,8 @@ import { Reader } from "../../src/protocol/io/reader.ts";
 import { decodeResponseHeader } from "../../src/protocol/generated/headers.ts";
 import { decodeApiVersionsResponse, encodeApiVersionsRequest } from "../../src/protocol/generated/api_versions.ts";
 import { decodeMetadataResponse, encodeMetadataRequest } from "../../src/protocol/generated/metadata.ts";
-import { requestFrame, WireClient } from "../integration/_wire.ts";
-import { tempDir } from "../integration/_broker.ts";
+import { requestFrame, WireClient } from "./_wire.ts";
+import { tempDir } from "./_broker.ts";
 
 function brokerConfig(dataDir: string, port: number): BrokerConfig {
   const outcome = resolveCli([
