@@ -23,6 +23,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { commandFor, type Flavour } from "../../tests/integration/_broker.ts";
 import { readLines, sleep } from "./_procs.ts";
+import { freePort } from "../kafka/reference.ts";
 
 export interface StartupOptions {
   /** Measure RSS this long after spawn (ms); 0 skips the RSS figure. Default 5000. */
@@ -170,18 +171,6 @@ function statusField(pid: number, key: string): number {
   } catch {
     return NaN;
   }
-}
-
-/** A port free now (bound to 0 and released). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.on("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const port = (server.address() as net.AddressInfo).port;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 /** The broker command line for one run: a flavour, pinned or not, on `port` with `dataDir`. */

@@ -10,26 +10,11 @@
  * Skipped, as console_browser_test.ts, when no chromium is found (except in CI).
  */
 import * as assert from "node:assert/strict";
-import * as fs from "node:fs";
-import * as path from "node:path";
-import process from "node:process";
 import { type Browser, chromium, type Page } from "playwright-core";
+import { chromiumFor } from "./_chromium.ts";
 import { securedBroker } from "./_console_secured.ts";
 
-function findChromium(): string | null {
-  const candidates = [process.env.CHROMIUM_PATH ?? ""];
-  for (const dir of (process.env.PATH ?? "").split(path.delimiter)) {
-    candidates.push(path.join(dir, "chromium"), path.join(dir, "chromium-browser"));
-  }
-  return candidates.find((c) => c !== "" && fs.existsSync(c)) ?? null;
-}
-
-const executablePath = findChromium();
-const skip = executablePath ? null : "no chromium found (apt-get install chromium, or set CHROMIUM_PATH)";
-if (skip && process.env.CI === "true") {
-  throw new Error(`console_login_browser_test.ts: chromium missing in CI: ${skip}`);
-}
-if (skip) console.log(`console_login_browser_test.ts skipped: ${skip}`);
+const { executablePath, skip } = chromiumFor("console_login_browser_test.ts");
 
 function loaded(page: Page, name: string): Promise<unknown> {
   return page.waitForSelector(`body[data-page="${name}"][data-loaded="true"]`, { timeout: 15_000 });

@@ -12,7 +12,6 @@
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import * as fs from "node:fs";
-import * as net from "node:net";
 import { resolveCli } from "../../src/cli/resolve.ts";
 import type { BrokerConfig } from "../../src/config/keys.ts";
 import { denoRuntime } from "../../src/runtime/deno/host.ts";
@@ -24,6 +23,7 @@ import { decodeApiVersionsResponse, encodeApiVersionsRequest } from "../../src/p
 import { decodeMetadataResponse, encodeMetadataRequest } from "../../src/protocol/generated/metadata.ts";
 import { requestFrame, WireClient } from "./_wire.ts";
 import { tempDir } from "./_broker.ts";
+import { freePort } from "../../scripts/kafka/reference.ts";
 
 function brokerConfig(dataDir: string, port: number): BrokerConfig {
   const outcome = resolveCli([
@@ -65,17 +65,6 @@ function holdingHandlerInits(): { runtime: HostRuntime; held: Promise<void>; rel
     },
   };
   return { runtime, held, release };
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.on("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const port = (server.address() as net.AddressInfo).port;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 const API_VERSIONS = 18;
