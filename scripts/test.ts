@@ -68,13 +68,31 @@ function failedTestNames(denoText: string, bunText: string): string[] {
   const header = lines.findLastIndex((line) => line.trim() === "FAILURES");
   if (header >= 0) {
     for (const line of lines.slice(header + 2)) {
-      if (/ => \S+:\d+:\d+$/.test(line)) names.push(`deno: ${line.trim()}`);
+      if (/ => \S+:\d+:\d+$/.test(line)) names.push(`deno: ${line.trim()}${errorHead(lines, line.trim())}`);
       else if (line.trim() === "" && names.length) break;
     }
   }
   for (const match of bunText.matchAll(/^\(fail\) (.+)$/gm)) names.push(`bun: ${match[1]}`);
   // Bun prints each failure twice: inline and again in its summary.
   return [...new Set(names)];
+}
+
+/**
+ * The first lines of a Deno test's error, from its ERRORS section (the "name => file:line" line, then the
+ * message up to the source excerpt): CI shows only the tail of the output, where a flaky test's cause is
+ * otherwise lost.
+ */
+function errorHead(lines: string[], nameLine: string, maxLines = 24): string {
+  const errorsAt = lines.findLastIndex((line) => line.trim() === "ERRORS");
+  const start = errorsAt < 0 ? -1 : lines.findIndex((line, i) => i > errorsAt && line.trim() === nameLine);
+  if (start < 0) return "";
+  const head: string[] = [];
+  for (const line of lines.slice(start + 1)) {
+    if (/^\s+at /.test(line) || / => \S+:\d+:\d+$/.test(line) || line.trim() === "FAILURES") break;
+    head.push(line);
+  }
+  const cut = head.length > maxLines ? [...head.slice(0, maxLines), `… ${head.length - maxLines} more lines`] : head;
+  return cut.length ? `\n${cut.map((line) => `      ${line}`).join("\n")}` : "";
 }
 
 const extra = Deno.args;

@@ -69,7 +69,7 @@ export class Side {
   }
 
   /** Sends one request; the decoded answer, or "closed" if the broker closed the connection instead. */
-  async send(apiKey: number, version: number, request: unknown, timeoutMs = 15_000): Promise<Outcome> {
+  async send(apiKey: number, version: number, request: unknown, timeoutMs = 30_000): Promise<Outcome> {
     const codecs = CODECS.get(apiKey);
     if (!codecs) throw new Error(`no codecs for api ${apiKey}`);
     const client = await this.connection();
@@ -225,7 +225,7 @@ export class Oracle {
    * Waits (without comparing) until both brokers list each topic with its partitions led: Kafka's broker
    * learns a new topic from the controller a moment after CreateTopics answers.
    */
-  async settle(topics: readonly string[], timeoutMs = 15_000): Promise<void> {
+  async settle(topics: readonly string[], timeoutMs = 30_000): Promise<void> {
     for (const side of this.sides()) {
       const deadline = Date.now() + timeoutMs;
       for (;;) {
@@ -267,7 +267,7 @@ export class Oracle {
   }
 
   /** Waits (without comparing) until neither broker lists the topics any more (deletion is asynchronous). */
-  async settleDeleted(topics: readonly string[], timeoutMs = 15_000): Promise<void> {
+  async settleDeleted(topics: readonly string[], timeoutMs = 30_000): Promise<void> {
     for (const side of this.sides()) {
       const deadline = Date.now() + timeoutMs;
       for (;;) {
