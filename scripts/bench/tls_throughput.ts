@@ -4,8 +4,10 @@
  * kcat (librdkafka) produces 200,000 × 1 KiB records (W1's record size, 8
  * partitions, acks=1) to each listener in turn, five times, and the medians
  * and their ratio are printed. The bench's load generator speaks no TLS, so
- * kcat stands in for it; its own TLS work runs on the other core. Numbers
- * only: nothing is asserted.
+ * kcat stands in for it; its own TLS work runs on the other core. Each run
+ * also gives the broker's CPU seconds per GB (all its threads), which shows
+ * the broker's side when kcat is the limit. Numbers only: nothing is
+ * asserted.
  *
  *   deno run -A scripts/bench/tls_throughput.ts [--bun] [--repeats N]
  * Needs kcat, openssl and taskset.
@@ -57,9 +59,21 @@ const [plainPort, sslPort] = await new Promise<[number, number]>((resolve, rejec
   })();
 });
 
-/** Produces the records file to `topic` through kcat on CPU 1; resolves to MB/s. */
-async function produce(port: number, topic: string, extra: string[]): Promise<number> {
+/** utime + stime of every thread of the broker, in seconds. */
+function brokerCpuSeconds(): number {
+  const fields = fs.readFileSync(`/proc/${child.pid}/stat`, "utf8").split(") ")[1].split(" ");
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
+interface Run {
+  mbPerSec: number;
+  cpuSecondsPerGb: number;
+}
+
+/** Produces the records file to `topic` through kcat on CPU 1: MB/s, and the broker's CPU per GB. */
+async function produce(port: number, topic: string, extra: string[]): Promise<Run> {
   const started = performance.now();
+  const cpuBefore = brokerCpuSeconds();
   const { code, stderr } = await new Deno.Command("taskset", {
     args: ["-c", "1", "kcat", "-P", "-b", `127.0.0.1:${port}`, "-t", topic, "-l", file, ...extra],
     stdin: "null",
@@ -67,7 +81,11 @@ async function produce(port: number, topic: string, extra: string[]): Promise<nu
     stderr: "piped",
   }).output();
   if (code !== 0) throw new Error(`kcat failed: ${new TextDecoder().decode(stderr)}`);
-  return (RECORDS * SIZE) / 1e6 / ((performance.now() - started) / 1000);
+  const gb = (RECORDS * SIZE) / 1e9;
+  return {
+    mbPerSec: gb * 1e3 / ((performance.now() - started) / 1000),
+    cpuSecondsPerGb: (brokerCpuSeconds() - cpuBefore) / gb,
+  };
 }
 
 const file = path.join(work, "records.txt");
@@ -80,15 +98,20 @@ try {
   // One unreported pass on each listener warms up the JIT.
   await produce(plainPort, "warmup-plain", common);
   await produce(sslPort, "warmup-tls", tls);
-  const plain: number[] = [], secure: number[] = [];
+  const plain: Run[] = [], secure: Run[] = [];
+  const show = (r: Run) => `${r.mbPerSec.toFixed(1)} MB/s (${r.cpuSecondsPerGb.toFixed(2)} CPU s/GB)`;
   for (let i = 0; i < repeats; i++) {
     plain.push(await produce(plainPort, `plain-${i}`, common));
     secure.push(await produce(sslPort, `tls-${i}`, tls));
-    console.log(`run ${i + 1}: PLAINTEXT ${plain[i].toFixed(1)} MB/s, SSL ${secure[i].toFixed(1)} MB/s`);
+    console.log(`run ${i + 1}: PLAINTEXT ${show(plain[i])}, SSL ${show(secure[i])}`);
   }
-  const [p, s] = [median(plain), median(secure)];
+  const mid = (runs: Run[]): Run => ({
+    mbPerSec: median(runs.map((r) => r.mbPerSec)),
+    cpuSecondsPerGb: median(runs.map((r) => r.cpuSecondsPerGb)),
+  });
+  const [p, s] = [mid(plain), mid(secure)];
   console.log(
-    `${flavour}: median PLAINTEXT ${p.toFixed(1)} MB/s, SSL ${s.toFixed(1)} MB/s, TLS at ${(s / p * 100).toFixed(0)}%`,
+    `${flavour}: median PLAINTEXT ${show(p)}, SSL ${show(s)}, TLS at ${(s.mbPerSec / p.mbPerSec * 100).toFixed(0)}%`,
   );
 } finally {
   child.kill("SIGTERM");
