@@ -203,11 +203,11 @@ export const CONFIG_KEYS = {
   },
   "tsbroker.request.channel": {
     type: "enum",
-    default: "transfer",
-    values: ["transfer", "batch"],
+    default: "auto",
+    values: ["auto", "transfer", "batch", "ring"],
     origin: "tsbroker",
     doc:
-      "How requests and answers cross between processor and handler threads (and between handlers): transfer = one postMessage per message; batch = the messages one thread posts in one task leave as one postMessage. Between two threads alone batching cost 2–3× less CPU per request with 16 in flight; in the broker (one client connection: one request in flight, so every batch holds one message) small_produce and kcat showed no difference beyond noise in Deno or Bun, hence transfer (ARCHITECTURE.md, The RequestChannel).",
+      "How requests and answers cross between processor and handler threads: transfer = one postMessage per message; batch = the messages one thread posts in one task leave as one postMessage; ring = a SharedArrayBuffer ring per direction of each processor–handler pair (512 KiB per pair), frames up to 16 KiB copied through it and larger ones transferred, the reader woken by Atomics.waitAsync only when it sleeps; auto = ring under Deno, transfer under Bun, which measured cheapest in each (ARCHITECTURE.md, The RequestChannel). Between handlers it is transfer, or batch when set.",
   },
   "max.connections": {
     type: "int",

@@ -14,7 +14,8 @@ import { advertisedVersions, dispatchTable } from "./apis/registry.ts";
 import type { ApiVersionRange } from "../protocol/api_descriptor.ts";
 import { MemoryPool } from "../network/memory_pool.ts";
 import { type RequestEnvelope, RequestQueueCounter, type ResponseEnvelope } from "../network/request_channel.ts";
-import { type ChannelPort, channelPort } from "../network/batch_port.ts";
+import { type ChannelPort, channelPort, type RequestChannelKind } from "../network/batch_port.ts";
+import { HandlerRingPort, type RingLinkBuffers } from "../network/ring_envelopes.ts";
 import { Logger, type LogLevel, setLogLevel } from "../util/logger.ts";
 import type { BrokerState, ControllerClient } from "./services/broker_state.ts";
 import type { ControllerOp, ControllerResult } from "../cluster/controller_ops.ts";
@@ -38,6 +39,10 @@ export interface HandlerInit {
   recoveryPoints: Array<[string, bigint]>;
   logStartOffsets: Array<[string, bigint]>;
   processorPorts: MessagePort[];
+  /** A "ring" channel: the rings shared with each processor (same order as processorPorts); else null. */
+  processorRings: RingLinkBuffers[] | null;
+  /** tsbroker.request.channel, "auto" resolved by the supervisor; the processors wrap their ends the same way. */
+  requestChannel: RequestChannelKind;
   /** One port per other handler (null at this handler's own index). */
   peerPorts: Array<MessagePort | null>;
   queueBuffer: SharedArrayBuffer;
@@ -133,7 +138,7 @@ class HandlerWorker {
     const trace = startupTrace(this.log, message.traceOrigin);
     trace(`init received (modules loaded ${performance.now().toFixed(1)} ms after the Worker's start)`);
     // tsbroker.request.channel: the processors and the other handlers wrap their ends the same way.
-    const kind = message.config["tsbroker.request.channel"];
+    const kind = message.requestChannel;
     const core = this.core = await HandlerCore.create({
       index: message.index,
       count: message.count,
@@ -153,8 +158,10 @@ class HandlerWorker {
     const queue = new RequestQueueCounter(message.queueBuffer, message.queueCapacity);
     const pool = new MemoryPool(message.poolBuffer);
     // Requests that arrived while the partitions opened waited in these ports; they are served now, in order.
-    for (const processorPort of message.processorPorts) {
-      const port = channelPort<ResponseEnvelope, RequestEnvelope>(processorPort, kind);
+    for (const [p, processorPort] of message.processorPorts.entries()) {
+      const port = message.processorRings
+        ? new HandlerRingPort(processorPort, message.processorRings[p])
+        : channelPort<ResponseEnvelope, RequestEnvelope>(processorPort, kind);
       port.onmessage = (e: MessageEvent) => serve(e.data as RequestEnvelope, port, handler, queue, pool);
     }
     const replicas = core.replicas;

@@ -12,8 +12,11 @@
  * HandlerPort and the handler's port can be either.
  */
 
-/** `tsbroker.request.channel`: how envelopes cross between two Workers' ports. */
-export type RequestChannelKind = "transfer" | "batch";
+/**
+ * `tsbroker.request.channel`: how envelopes cross between two Workers' ports. "ring" applies between processors and
+ * handlers (ring_envelopes.ts, with buffers the supervisor shares); between handlers it is "transfer".
+ */
+export type RequestChannelKind = "transfer" | "batch" | "ring";
 
 /**
  * What the processor, the handler and the handler mesh use of a port: a
@@ -25,7 +28,7 @@ export interface ChannelPort<Out> {
   onmessage: ((event: MessageEvent) => void) | null;
 }
 
-/** `port` as `kind` wants it: itself, or wrapped in a BatchingPort. */
+/** `port` as `kind` wants it: itself, or wrapped in a BatchingPort ("ring" ports are made with their buffers). */
 export function channelPort<Out, In = unknown>(port: MessagePort, kind: RequestChannelKind): ChannelPort<Out> {
   return kind === "batch" ? new BatchingPort<Out, In>(port) : port;
 }

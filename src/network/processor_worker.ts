@@ -14,6 +14,7 @@ import { Processor } from "./processor.ts";
 import { RequestQueueCounter } from "./request_channel.ts";
 import type { RequestEnvelope, ResponseEnvelope } from "./request_channel.ts";
 import { channelPort, type RequestChannelKind } from "./batch_port.ts";
+import { ProcessorRingPort, type RingLinkBuffers } from "./ring_envelopes.ts";
 import { ProcessorMetrics } from "../metrics/layout.ts";
 import type { SaslListenerSettings } from "./sasl/authenticator.ts";
 import { ScramCredentialCache, type ScramCredentialRecord } from "./sasl/scram_cache.ts";
@@ -38,7 +39,9 @@ export interface ProcessorInit {
   writeStallMs: number;
   supported: Int16Array;
   handlerPorts: MessagePort[];
-  /** tsbroker.request.channel: the handlers wrap their ends the same way. */
+  /** A "ring" channel: the rings shared with each handler (by handler index); else null. */
+  handlerRings: RingLinkBuffers[] | null;
+  /** tsbroker.request.channel, "auto" resolved by the supervisor: the handlers wrap their ends the same way. */
   requestChannel: RequestChannelKind;
   quotaBuffer: SharedArrayBuffer;
   maxConnections: number;
@@ -184,8 +187,10 @@ function createProcessor(init: ProcessorInit, owners: OwnerTable, scram: ScramCr
     requestReadTimeoutMs: init.requestReadTimeoutMs,
     writeStallMs: init.writeStallMs,
     supported: init.supported,
-    handlers: init.handlerPorts.map((port) =>
-      channelPort<RequestEnvelope, ResponseEnvelope>(port, init.requestChannel)
+    handlers: init.handlerPorts.map((port, h) =>
+      init.handlerRings
+        ? new ProcessorRingPort(port, init.handlerRings[h])
+        : channelPort<RequestEnvelope, ResponseEnvelope>(port, init.requestChannel)
     ),
     owners,
     quotas: new ConnectionQuotas(init.quotaBuffer, {

@@ -149,6 +149,11 @@ export interface HostRuntime extends NetRuntime {
   readonly version: string;
   /** Linux spreads SO_REUSEPORT connections across listeners; others do not. */
   readonly reusePortBalances: boolean;
+  /**
+   * The RequestChannel that costs this runtime least per request between processor and handler (what
+   * tsbroker.request.channel=auto picks; measured in ARCHITECTURE.md, The RequestChannel).
+   */
+  readonly requestChannel: "transfer" | "ring";
   /** Spawn a processor or handler Worker (the adapter knows the entry files). */
   spawnWorker(kind: WorkerKind, name: string): WorkerHandle;
   serveHttp(

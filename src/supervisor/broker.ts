@@ -20,6 +20,8 @@ import type { HostRuntime, HttpServer, WorkerHandle } from "../runtime/types.ts"
 import type { Checkpoints } from "../handler/handler_worker.ts";
 import type { AdvertisedListener } from "../cluster/metadata_image.ts";
 import { buildSupportedVersions } from "../network/supported_versions.ts";
+import { createRingLinkBuffers, type RingLinkBuffers } from "../network/ring_envelopes.ts";
+import type { RequestChannelKind } from "../network/batch_port.ts";
 import { createPeerPorts } from "../handler/services/partition_router.ts";
 import { Logger, setLogLevel } from "../util/logger.ts";
 import { VERSION } from "../version.ts";
@@ -111,6 +113,19 @@ interface Workers {
   pool: HandlerPool;
 }
 
+/** The processors' ends of the RequestChannel, by processor then handler (rings only when the channel is "ring"). */
+interface ProcessorChannels {
+  handlerPorts: MessagePort[][];
+  handlerRings: RingLinkBuffers[][] | null;
+  requestChannel: RequestChannelKind;
+}
+
+/** tsbroker.request.channel, with "auto" resolved to what costs this runtime least. */
+function requestChannelKind(config: BrokerConfig, runtime: HostRuntime): RequestChannelKind {
+  const configured = config["tsbroker.request.channel"];
+  return configured === "auto" ? runtime.requestChannel : configured;
+}
+
 /** Step 1: spawn the handlers and the processors; they load their modules and wait for their inits. */
 function spawnWorkers(
   runtime: HostRuntime,
@@ -118,13 +133,17 @@ function spawnWorkers(
   listeners: Listener[],
   threads: ThreadPlan,
   shared: SharedState,
-): Workers & { handlerPorts: MessagePort[][] } {
+): Workers & ProcessorChannels {
   const channels = requestChannels(threads);
+  const channel = requestChannelKind(config, runtime);
+  const rings = channel === "ring" ? channels.map((row) => row.map(() => createRingLinkBuffers())) : null;
   const pool = new HandlerPool(runtime, {
     count: threads.handlerCount,
     config,
     logDir: path.resolve(config["log.dirs"][0]),
     processorPorts: Array.from({ length: threads.handlerCount }, (_, h) => channels.map((row) => row[h].port2)),
+    processorRings: rings && Array.from({ length: threads.handlerCount }, (_, h) => rings.map((row) => row[h])),
+    requestChannel: channel,
     peerPorts: createPeerPorts(threads.handlerCount),
     queueBuffer: shared.queueBuffer,
     poolBuffer: shared.poolBuffer,
@@ -134,6 +153,8 @@ function spawnWorkers(
     handlers: pool.workers,
     pool,
     handlerPorts: channels.map((row) => row.map((c) => c.port1)),
+    handlerRings: rings,
+    requestChannel: channel,
   };
 }
 
@@ -184,7 +205,7 @@ async function bindListeners(
   threads: ThreadPlan,
   shared: SharedState,
   plane: ControlPlane,
-  workers: Workers & { handlerPorts: MessagePort[][] },
+  workers: Workers & ProcessorChannels,
   dirState: LogDirSet,
 ): Promise<BoundListener[]> {
   const logDir = path.resolve(config["log.dirs"][0]);
@@ -196,6 +217,8 @@ async function bindListeners(
       perListener: threads.perListener,
       shared,
       handlerPorts: workers.handlerPorts,
+      handlerRings: workers.handlerRings,
+      requestChannel: workers.requestChannel,
       supported: buildSupportedVersions(versions),
       scramCredentials: () => scramStoreFor(logDir).all(),
       owners: () => topicOwners(plane.image()),

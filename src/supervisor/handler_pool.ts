@@ -16,6 +16,8 @@ import type { HostRuntime, WorkerHandle } from "../runtime/types.ts";
 import type { HandlerInit, HandlerReport } from "../handler/handler_worker.ts";
 import type { ApiVersionRange } from "../protocol/api_descriptor.ts";
 import type { Controller } from "./controller.ts";
+import type { RingLinkBuffers } from "../network/ring_envelopes.ts";
+import type { RequestChannelKind } from "../network/batch_port.ts";
 import { createRateTableBuffer, rateOptionsOf } from "../cluster/quota/rate_table.ts";
 import type { LogDirSet } from "./log_dir_set.ts";
 
@@ -25,6 +27,10 @@ export interface HandlerPoolOptions {
   logDir: string;
   /** Per handler: its end of each processor's channel. */
   processorPorts: MessagePort[][];
+  /** A "ring" channel: per handler, the rings it shares with each processor; else null. */
+  processorRings: RingLinkBuffers[][] | null;
+  /** tsbroker.request.channel, "auto" resolved. */
+  requestChannel: RequestChannelKind;
   /** Per handler: its ports to the other handlers (null for itself). */
   peerPorts: (MessagePort | null)[][];
   queueBuffer: SharedArrayBuffer;
@@ -101,6 +107,8 @@ export class HandlerPool {
       recoveryPoints: dirState.recoveryPointEntries(),
       logStartOffsets: dirState.logStartOffsetEntries(),
       processorPorts: this.o.processorPorts[h],
+      processorRings: this.o.processorRings?.[h] ?? null,
+      requestChannel: this.o.requestChannel,
       peerPorts: this.o.peerPorts[h],
       queueBuffer: this.o.queueBuffer,
       queueCapacity: config["queued.max.requests"],

@@ -16,6 +16,8 @@ import type { MetadataImage } from "../cluster/metadata_image.ts";
 import { explainListenFailure } from "./listen_errors.ts";
 import type { SharedState } from "./shared_state.ts";
 import type { SupportedVersions } from "../network/supported_versions.ts";
+import type { RingLinkBuffers } from "../network/ring_envelopes.ts";
+import type { RequestChannelKind } from "../network/batch_port.ts";
 
 /** A listener as bound: its port is the real one even when 0 was configured. */
 export interface BoundListener {
@@ -36,6 +38,10 @@ export interface ProcessorPlan {
   shared: SharedState;
   /** Per processor: its end of the channel to each handler. */
   handlerPorts: MessagePort[][];
+  /** A "ring" channel: per processor, the rings it shares with each handler; else null. */
+  handlerRings: RingLinkBuffers[][] | null;
+  /** tsbroker.request.channel, "auto" resolved. */
+  requestChannel: RequestChannelKind;
   /** The API versions served: processors close connections that send others. */
   supported: SupportedVersions;
   scramCredentials: () => ScramCredentialRecord[];
@@ -103,7 +109,8 @@ function processorInit(
     writeStallMs: cfg["tsbroker.connections.max.write.stall.ms"],
     supported: plan.supported,
     handlerPorts: plan.handlerPorts[index],
-    requestChannel: cfg["tsbroker.request.channel"],
+    handlerRings: plan.handlerRings?.[index] ?? null,
+    requestChannel: plan.requestChannel,
     quotaBuffer: shared.quotaBuffer,
     maxConnections: shared.connectionLimit.maxConnections,
     maxConnectionsSource: shared.connectionLimit.source,

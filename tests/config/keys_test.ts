@@ -66,7 +66,7 @@ describe("config key table", () => {
       "tsbroker.request.read.timeout.ms": 30000,
       "tsbroker.queued.max.response.bytes": 268435456,
       "tsbroker.connections.max.write.stall.ms": 10000,
-      "tsbroker.request.channel": "transfer",
+      "tsbroker.request.channel": "auto",
       "max.connections": null,
       "max.connection.creation.rate": 2147483647,
       "max.connections.per.ip": 2147483647,

@@ -7,8 +7,9 @@
  * place), give each partition contiguous offsets in request order, and
  * keep every acknowledged record: kcat reads them back after a SIGKILL and
  * restart. Two handlers, so partitions have different owners. Run with
- * each tsbroker.request.channel (one postMessage per message, or the
- * messages of one task batched), since early release and ordering cross it.
+ * each tsbroker.request.channel (one postMessage per message, the messages
+ * of one task batched, or SharedArrayBuffer rings between processors and
+ * handlers), since early release and ordering cross it.
  */
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
@@ -46,7 +47,7 @@ function frame<T>(
 
 for (const flavour of ["deno", "bun"] as Flavour[]) {
   describe(`durable produce with pipelined requests, broker under ${flavour}`, () => {
-    for (const channel of ["transfer", "batch"]) {
+    for (const channel of ["transfer", "batch", "ring"]) {
       test(`answers and offsets in request order, acknowledged records survive a crash (${channel})`, async () => {
         await pipelinedDurableProduce(flavour, channel);
       });

@@ -6,6 +6,9 @@ export const denoRuntime: HostRuntime = {
   name: "deno",
   version: Deno.version.deno,
   reusePortBalances: Deno.build.os === "linux",
+  // A message event costs Deno more than a wake-up by Atomics.waitAsync: the ring cut small_produce's broker CPU
+  // per request by about a third.
+  requestChannel: "ring",
   listen: listenDeno,
   spawnWorker(kind: WorkerKind, name: string): WorkerHandle {
     // Literal URLs, so `deno compile --include` and bundlers can see them.
