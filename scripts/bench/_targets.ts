@@ -117,7 +117,7 @@ function issue15(c: Checker, system: string): void {
     small?.median?.ack?.p99,
     (x) => x <= 1,
     ms,
-    "round trip of one 100 B produce, nothing else running",
+    "round trip of one 100 B produce, nothing else running, after 10 s of warm-up (JIT settled)",
   );
   const w1 = c.row("W1", system), w4 = c.row("W4", system);
   c.check(
