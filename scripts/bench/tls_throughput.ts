@@ -17,6 +17,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { commandFor, type Flavour, ROOT } from "../../tests/integration/_broker.ts";
 import { makeTestCerts } from "../../tests/network/tls/_certs.ts";
+import { procCpuSeconds } from "./_procs.ts";
 
 const flavour: Flavour = Deno.args.includes("--bun") ? "bun" : "deno";
 const repeatsAt = Deno.args.indexOf("--repeats");
@@ -59,12 +60,6 @@ const [plainPort, sslPort] = await new Promise<[number, number]>((resolve, rejec
   })();
 });
 
-/** utime + stime of every thread of the broker, in seconds. */
-function brokerCpuSeconds(): number {
-  const fields = fs.readFileSync(`/proc/${child.pid}/stat`, "utf8").split(") ")[1].split(" ");
-  return (Number(fields[11]) + Number(fields[12])) / 100;
-}
-
 interface Run {
   mbPerSec: number;
   cpuSecondsPerGb: number;
@@ -73,7 +68,7 @@ interface Run {
 /** Produces the records file to `topic` through kcat on CPU 1: MB/s, and the broker's CPU per GB. */
 async function produce(port: number, topic: string, extra: string[]): Promise<Run> {
   const started = performance.now();
-  const cpuBefore = brokerCpuSeconds();
+  const cpuBefore = procCpuSeconds(child.pid);
   const { code, stderr } = await new Deno.Command("taskset", {
     args: ["-c", "1", "kcat", "-P", "-b", `127.0.0.1:${port}`, "-t", topic, "-l", file, ...extra],
     stdin: "null",
@@ -84,7 +79,7 @@ async function produce(port: number, topic: string, extra: string[]): Promise<Ru
   const gb = (RECORDS * SIZE) / 1e9;
   return {
     mbPerSec: gb * 1e3 / ((performance.now() - started) / 1000),
-    cpuSecondsPerGb: (brokerCpuSeconds() - cpuBefore) / gb,
+    cpuSecondsPerGb: (procCpuSeconds(child.pid) - cpuBefore) / gb,
   };
 }
 
