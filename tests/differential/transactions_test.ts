@@ -17,196 +17,38 @@
  *
  * Between steps that complete asynchronously on Kafka (markers written after
  * EndTxn answers) the test waits on each side, uncompared, until
- * DescribeTransactions shows the transaction finished.
+ * DescribeTransactions shows the transaction finished. The request builders,
+ * the brokers' start and those waits are in _transactions.ts.
  */
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { type Body, type Comparison, Oracle, type Side, sleep, SUITE_COVERAGE } from "./_oracle.ts";
-import { buildBatch } from "../../src/log/record_batch.ts";
-import { defaultCreatableTopic, defaultCreateTopicsRequest } from "../../src/protocol/generated/create_topics.ts";
+import { type Body, Oracle, type Side, sleep, SUITE_COVERAGE } from "./_oracle.ts";
+import {
+  addOffsets,
+  addPartitions,
+  begin,
+  endTxn,
+  epoch,
+  finished,
+  init,
+  MARKERS,
+  pid,
+  READ,
+  reinitUntilDone,
+  startTransactionsOracle,
+  TOPIC,
+  txnProduce,
+  type Vars,
+  waitFor,
+} from "./_transactions.ts";
 import { defaultFetchPartition, defaultFetchRequest } from "../../src/protocol/generated/fetch.ts";
 import { defaultListOffsetsPartition } from "../../src/protocol/generated/list_offsets.ts";
-
-const TOPIC = "tx";
-/** The read_committed topic: partition 0 holds an aborted then a committed transaction, partition 1 an open one. */
-const READ = "txr";
-/** WriteTxnMarkers writes its markers here. */
-const MARKERS = "txw";
-const BASE_TIMESTAMP = BigInt(Date.now() - 60_000);
-const utf8 = new TextEncoder();
-const DONE = ["Empty", "CompleteCommit", "CompleteAbort"];
-
-type Vars = Record<string, unknown>;
-const pid = (id: string) => (s: Side) => s.vars[`${id}:pid`] as bigint;
-const epoch = (id: string) => (s: Side) => s.vars[`${id}:epoch`] as number;
-
-const init = (transactionalId: string | null, transactionTimeoutMs = 60_000) => ({
-  transactionalId,
-  transactionTimeoutMs,
-  producerId: -1n,
-  producerEpoch: -1,
-});
-
-/** AddPartitionsToTxn at `v`: the v0–3 single-transaction form or the v4+ batched one. */
-function addPartitions(
-  v: number,
-  id: string,
-  topics: Array<[string, number[]]>,
-  opts: { pidDelta?: bigint; epochDelta?: number; verifyOnly?: boolean } = {},
-) {
-  return (s: Side) => {
-    const producerId = pid(id)(s) + (opts.pidDelta ?? 0n);
-    const producerEpoch = epoch(id)(s) + (opts.epochDelta ?? 0);
-    const named = topics.map(([name, partitions]) => ({ name, partitions }));
-    return v <= 3
-      ? {
-        transactions: [],
-        v3AndBelowTransactionalId: id,
-        v3AndBelowProducerId: producerId,
-        v3AndBelowProducerEpoch: producerEpoch,
-        v3AndBelowTopics: named,
-      }
-      : {
-        transactions: [{
-          transactionalId: id,
-          producerId,
-          producerEpoch,
-          verifyOnly: opts.verifyOnly ?? false,
-          topics: named,
-        }],
-        v3AndBelowTransactionalId: "",
-        v3AndBelowProducerId: 0n,
-        v3AndBelowProducerEpoch: 0,
-        v3AndBelowTopics: [],
-      };
-  };
-}
-
-const endTxn =
-  (id: string, committed: boolean, opts: { pidDelta?: bigint; epochDelta?: number } = {}) => (s: Side) => ({
-    transactionalId: id,
-    producerId: pid(id)(s) + (opts.pidDelta ?? 0n),
-    producerEpoch: epoch(id)(s) + (opts.epochDelta ?? 0),
-    committed,
-  });
-
-const addOffsets =
-  (id: string, groupId: string, opts: { pidDelta?: bigint; epochDelta?: number } = {}) => (s: Side) => ({
-    transactionalId: id,
-    producerId: pid(id)(s) + (opts.pidDelta ?? 0n),
-    producerEpoch: epoch(id)(s) + (opts.epochDelta ?? 0),
-    groupId,
-  });
-
-/** A transactional batch of `n` records from `id`'s producer, its sequence continuing per partition. */
-function txnProduce(id: string, topic: string, partition: number, n: number, tag: string, transactional = true) {
-  return (s: Side) => {
-    const key = `${id}:seq:${topic}-${partition}:${pid(id)(s)}:${epoch(id)(s)}`;
-    const seq = (s.vars[key] as number | undefined) ?? 0;
-    s.vars[key] = seq + n;
-    const records = buildBatch(
-      Array.from({ length: n }, (_, i) => ({
-        key: utf8.encode(`k${i}`),
-        value: utf8.encode(`${tag}-${i}`),
-        timestampDelta: i,
-      })),
-      {
-        baseTimestamp: BASE_TIMESTAMP,
-        producerId: pid(id)(s),
-        producerEpoch: epoch(id)(s),
-        baseSequence: seq,
-        isTransactional: transactional,
-      },
-    );
-    return {
-      transactionalId: transactional ? id : null,
-      acks: -1,
-      timeoutMs: 10_000,
-      topicData: [{ name: topic, partitionData: [{ index: partition, records }] }],
-    };
-  };
-}
-
-/** Asks one side (uncompared) until `done` holds or 10 s pass; whether it held. */
-async function waitFor(side: Side, apiKey: number, version: number, request: unknown, done: (b: Body) => boolean) {
-  const deadline = Date.now() + 10_000;
-  while (Date.now() < deadline) {
-    const out = await side.send(apiKey, version, request);
-    if (out.kind === "answer" && done(out.body)) return true;
-    await sleep(100);
-  }
-  return false;
-}
 
 describe("differential: transactions", () => {
   let o: Oracle;
 
-  /** InitProducerId for `id` (compared); remembers each side's producer id and epoch. */
-  async function begin(id: string, version = 4, title = "init"): Promise<Comparison> {
-    const c = await o.compare({ title, apiKey: 22, version, request: init(id) });
-    o.remember(`${id}:pid`, c, (b) => b.producerId);
-    o.remember(`${id}:epoch`, c, (b) => b.producerEpoch);
-    return c;
-  }
-
-  /** Waits on each side (not compared) until `id`'s transaction has finished (markers written). */
-  async function finished(id: string): Promise<void> {
-    for (const side of o.sides()) {
-      await o.warmUp(
-        side,
-        65,
-        0,
-        { transactionalIds: [id] },
-        (b) => DONE.includes(b.transactionStates[0].transactionState),
-      );
-    }
-  }
-
-  /** Retries InitProducerId on each side (not compared) until it succeeds, remembering the answer. */
-  async function reinitUntilDone(id: string): Promise<void> {
-    for (const side of o.sides()) {
-      const vars: Vars = side.vars;
-      await o.warmUp(side, 22, 4, {
-        ...init(id),
-      }, (b) => {
-        if (b.errorCode !== 0) return false;
-        vars[`${id}:pid`] = b.producerId;
-        vars[`${id}:epoch`] = b.producerEpoch;
-        return true;
-      });
-    }
-  }
-
   before(async () => {
-    o = await Oracle.start("transactions_test.ts", {}, { "transaction.state.log.num.partitions": "1" });
-    // Kafka creates and loads __transaction_state and __consumer_offsets on first use.
-    for (const side of o.sides()) {
-      for (const keyType of [0, 1]) {
-        await o.warmUp(
-          side,
-          10,
-          4,
-          { key: "", keyType, coordinatorKeys: ["warm-up"] },
-          (b) => b.coordinators[0].errorCode === 0,
-        );
-      }
-      await o.warmUp(side, 22, 4, init("warm-up"), (b) => b.errorCode === 0);
-    }
-    await o.compare({
-      title: "create",
-      apiKey: 19,
-      version: 7,
-      request: {
-        ...defaultCreateTopicsRequest(),
-        topics: [TOPIC, READ, MARKERS].map((name) => ({
-          ...defaultCreatableTopic(),
-          name,
-          numPartitions: 2,
-          replicationFactor: 1,
-        })),
-      },
-    });
-    await o.settle([TOPIC, READ, MARKERS]);
+    o = await startTransactionsOracle();
   });
   after(async () => {
     o?.report();
@@ -227,8 +69,8 @@ describe("differential: transactions", () => {
   test("InitProducerId: transactional ids, the epoch bump on re-init, KIP-360, fencing, invalid timeouts", async () => {
     for (const v of o.common(22)) {
       const id = `ti-${v}`;
-      await begin(id, v, "transactional id");
-      await begin(id, v, "re-init bumps the epoch");
+      await begin(o, id, v, "transactional id");
+      await begin(o, id, v, "re-init bumps the epoch");
       if (v >= 3) {
         // KIP-360: naming the current producer id and epoch bumps the epoch (a producer recovering its own id).
         const c = await o.compare({
@@ -267,7 +109,7 @@ describe("differential: transactions", () => {
   test("AddPartitionsToTxn: added, unknown topic and partition, wrong epoch, unknown producer id, verify-only", async () => {
     for (const v of o.common(24)) {
       const id = `ta-${v}`;
-      await begin(id);
+      await begin(o, id);
       await o.compare({ title: "add", apiKey: 24, version: v, request: addPartitions(v, id, [[TOPIC, [0, 1]]]) });
       await o.compare({ title: "add again", apiKey: 24, version: v, request: addPartitions(v, id, [[TOPIC, [0]]]) });
       await o.compare({
@@ -318,7 +160,7 @@ describe("differential: transactions", () => {
           request: addPartitions(v, id, [[TOPIC, [0]]], { verifyOnly: true }),
         });
         const other = `ta-${v}-v`;
-        await begin(other);
+        await begin(o, other);
         await o.compare({
           title: "verify only: a partition not added",
           apiKey: 24,
@@ -327,7 +169,7 @@ describe("differential: transactions", () => {
         });
       }
       await o.compare({ title: "abort", apiKey: 26, version: 3, request: endTxn(id, false) });
-      await finished(id);
+      await finished(o, id);
     }
     o.assertNoDifferences();
   });
@@ -335,7 +177,7 @@ describe("differential: transactions", () => {
   test("AddOffsetsToTxn: added, wrong epoch, unknown producer id", async () => {
     for (const v of o.common(25)) {
       const id = `to-${v}`;
-      await begin(id);
+      await begin(o, id);
       await o.compare({ title: "add offsets", apiKey: 25, version: v, request: addOffsets(id, `g-${id}`) });
       await o.compare({ title: "add offsets again", apiKey: 25, version: v, request: addOffsets(id, `g-${id}`) });
       await o.compare({
@@ -351,7 +193,7 @@ describe("differential: transactions", () => {
         request: addOffsets(id, `g-${id}`, { pidDelta: 1000n }),
       });
       await o.compare({ title: "abort", apiKey: 26, version: 3, request: endTxn(id, false) });
-      await finished(id);
+      await finished(o, id);
     }
     o.assertNoDifferences();
   });
@@ -359,7 +201,7 @@ describe("differential: transactions", () => {
   test("EndTxn: commit, abort, without a transaction, wrong epoch, unknown producer id; InitProducerId while open", async () => {
     for (const v of o.common(26)) {
       const id = `te-${v}`;
-      await begin(id);
+      await begin(o, id);
       await o.compare({ title: "without a transaction", apiKey: 26, version: v, request: endTxn(id, true) });
       await o.compare({ title: "abort without a transaction", apiKey: 26, version: v, request: endTxn(id, false) });
       await o.compare({ title: "add", apiKey: 24, version: 3, request: addPartitions(3, id, [[TOPIC, [0]]]) });
@@ -372,7 +214,7 @@ describe("differential: transactions", () => {
         request: endTxn(id, true, { pidDelta: 1000n }),
       });
       await o.compare({ title: "commit", apiKey: 26, version: v, request: endTxn(id, true) });
-      await finished(id);
+      await finished(o, id);
       await o.compare({ title: "abort after the commit", apiKey: 26, version: v, request: endTxn(id, false) });
       // An open transaction: re-init aborts it first and answers CONCURRENT_TRANSACTIONS until that is done.
       await o.compare({ title: "add again", apiKey: 24, version: 3, request: addPartitions(3, id, [[TOPIC, [1]]]) });
@@ -387,7 +229,7 @@ describe("differential: transactions", () => {
         request: init(id),
         settleMs: 10_000,
       });
-      await reinitUntilDone(id);
+      await reinitUntilDone(o, id);
       await o.compare({ title: "abort", apiKey: 26, version: v, request: endTxn(id, false) });
     }
     o.assertNoDifferences();
@@ -396,7 +238,7 @@ describe("differential: transactions", () => {
   test("Produce: a transactional batch needs its partition added first (KIP-890 verification)", async () => {
     for (const v of o.common(0).filter((v) => v >= 3)) {
       const id = `tp-${v}`;
-      await begin(id);
+      await begin(o, id);
       await o.compare({
         title: "transactional produce to a partition not added",
         apiKey: 0,
@@ -413,7 +255,7 @@ describe("differential: transactions", () => {
         request: txnProduce(id, TOPIC, 0, 2, `p${v}`),
       });
       await o.compare({ title: "commit", apiKey: 26, version: 3, request: endTxn(id, true) });
-      await finished(id);
+      await finished(o, id);
     }
     o.assertNoDifferences();
   });
@@ -432,7 +274,7 @@ describe("differential: transactions", () => {
       for (const commit of [true, false]) {
         const id = `tc-${v}-${commit ? "c" : "a"}`;
         const group = `g-${id}`;
-        await begin(id);
+        await begin(o, id);
         const txnCommit = (extra: Vars = {}) => (s: Side) => ({
           transactionalId: id,
           groupId: group,
@@ -484,7 +326,7 @@ describe("differential: transactions", () => {
           });
         }
         await o.compare({ title: commit ? "commit" : "abort", apiKey: 26, version: 3, request: endTxn(id, commit) });
-        await finished(id);
+        await finished(o, id);
         // The marker reaches __consumer_offsets after EndTxn answers: wait (uncompared, 10 s at most) until the
         // offsets are stable on each side; if they never are, the comparison below shows it.
         for (const side of o.sides()) {
@@ -506,14 +348,14 @@ describe("differential: transactions", () => {
 
   test("DescribeTransactions and ListTransactions: states, filters, v1's duration filter", async () => {
     const id = "td-open";
-    await begin(id);
+    await begin(o, id);
     await o.compare({ title: "add", apiKey: 24, version: 3, request: addPartitions(3, id, [[TOPIC, [0, 1]]]) });
     await o.compare({ title: "add offsets", apiKey: 25, version: 3, request: addOffsets(id, "g-td") });
     const done = "td-done";
-    await begin(done);
+    await begin(o, done);
     await o.compare({ title: "add", apiKey: 24, version: 3, request: addPartitions(3, done, [[TOPIC, [1]]]) });
     await o.compare({ title: "commit", apiKey: 26, version: 3, request: endTxn(done, true) });
-    await finished(done);
+    await finished(o, done);
     for (const v of o.common(65)) {
       await o.compare({
         title: "open, finished, unknown",
@@ -557,21 +399,21 @@ describe("differential: transactions", () => {
       }
     }
     await o.compare({ title: "abort", apiKey: 26, version: 3, request: endTxn(id, false) });
-    await finished(id);
+    await finished(o, id);
     o.assertNoDifferences();
   });
 
   test("read_committed Fetch and ListOffsets: aborted transactions listed, the LSO held by an open one", async () => {
     const [a, c, open] = ["tr-abort", "tr-commit", "tr-open"];
-    for (const id of [a, c, open]) await begin(id);
+    for (const id of [a, c, open]) await begin(o, id);
     await o.compare({ title: "add", apiKey: 24, version: 3, request: addPartitions(3, a, [[READ, [0]]]) });
     await o.compare({ title: "produce", apiKey: 0, version: 9, request: txnProduce(a, READ, 0, 3, "aborted") });
     await o.compare({ title: "abort", apiKey: 26, version: 3, request: endTxn(a, false) });
-    await finished(a);
+    await finished(o, a);
     await o.compare({ title: "add", apiKey: 24, version: 3, request: addPartitions(3, c, [[READ, [0]]]) });
     await o.compare({ title: "produce", apiKey: 0, version: 9, request: txnProduce(c, READ, 0, 2, "committed") });
     await o.compare({ title: "commit", apiKey: 26, version: 3, request: endTxn(c, true) });
-    await finished(c);
+    await finished(o, c);
     await o.compare({ title: "add", apiKey: 24, version: 3, request: addPartitions(3, open, [[READ, [1]]]) });
     await o.compare({ title: "produce", apiKey: 0, version: 9, request: txnProduce(open, READ, 1, 2, "open") });
     // Settled: both brokers' answers are final once the markers are in (checked above).
@@ -622,7 +464,7 @@ describe("differential: transactions", () => {
       }
     }
     await o.compare({ title: "abort the open one", apiKey: 26, version: 3, request: endTxn(open, false) });
-    await finished(open);
+    await finished(o, open);
     o.assertNoDifferences();
   });
 
@@ -631,7 +473,7 @@ describe("differential: transactions", () => {
       const id = `tw-${v}`;
       // A partition per version: tsbroker writes the v0 marker that Kafka (without v0) does not.
       const partition = v % 2;
-      await begin(id);
+      await begin(o, id);
       await o.compare({
         title: "add",
         apiKey: 24,
@@ -678,7 +520,7 @@ describe("differential: transactions", () => {
         );
       }
       await o.compare({ title: "abort", apiKey: 26, version: 3, request: endTxn(id, false) });
-      await finished(id);
+      await finished(o, id);
     }
     o.assertNoDifferences();
   });
