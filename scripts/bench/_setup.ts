@@ -22,12 +22,14 @@ export async function installDeps(): Promise<void> {
 
 /** Builds scripts/bench/loadgen.c into the cache (once per source version); returns the binary's path. */
 export async function buildLoadgen(): Promise<string> {
-  const source = path.join(ROOT, "scripts", "bench", "loadgen.c");
+  const dir = path.join(ROOT, "scripts", "bench");
+  const source = path.join(dir, "loadgen.c");
   const flags = ["-O2", "-Wall", "-pthread"];
-  // loadgen.c includes loadgen_small.c: both make the version
-  const hash = createHash("sha256").update(fs.readFileSync(source))
-    .update(fs.readFileSync(path.join(ROOT, "scripts", "bench", "loadgen_small.c"))).update(flags.join(" "))
-    .digest("hex").slice(0, 16);
+  // loadgen.c #includes the other loadgen*.c files (one translation unit): all of them make the version
+  const sources = fs.readdirSync(dir).filter((name) => name.startsWith("loadgen") && name.endsWith(".c")).sort();
+  const digest = createHash("sha256");
+  for (const name of sources) digest.update(name).update(fs.readFileSync(path.join(dir, name)));
+  const hash = digest.update(flags.join(" ")).digest("hex").slice(0, 16);
   const binary = path.join(CACHE, `loadgen-${hash}`);
   if (fs.existsSync(binary)) return binary;
   fs.mkdirSync(CACHE, { recursive: true });
