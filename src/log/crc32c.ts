@@ -16,7 +16,7 @@
  * finishes their last partial row.
  */
 import { CRC32C_TABLE } from "./crc32c_table.ts";
-import { crc32cSimd, SIMD_MIN_BYTES } from "./crc32c_simd.ts";
+import { SIMD_MIN_BYTES, simdLanes } from "./crc32c_simd.ts";
 
 // Tables and input words are Int32Arrays, not Uint32Arrays: a Uint32Array
 // element at or above 2^31 is not an int32, and JavaScriptCore (Bun) then
@@ -50,8 +50,9 @@ export function crc32c(data: Uint8Array, initial = 0): number {
   let c = ~initial;
   const n = data.length;
   let i = 0;
-  if (crc32cSimd !== null && n >= SIMD_MIN_BYTES) {
-    c = crc32cSimd(c, data);
+  const lanes = n >= SIMD_MIN_BYTES ? simdLanes() : null;
+  if (lanes !== null) {
+    c = lanes(c, data);
     i = n - (n % 64); // fewer than 64 bytes left: the byte loop below
   } else if (LITTLE_ENDIAN && n >= WORD_VIEW_MIN) {
     // Consume bytes until the view is 4-byte aligned, as Int32Array needs.

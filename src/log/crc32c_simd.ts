@@ -41,45 +41,34 @@ export const SIMD_MIN_BYTES = 4096;
 
 type LinearMap = Int32Array;
 
-function mapOf(fn: (x: number) => number): LinearMap {
-  const m = new Int32Array(32);
-  for (let b = 0; b < 32; b++) m[b] = fn(1 << b);
-  return m;
-}
-
 function apply(m: LinearMap, x: number): number {
   let out = 0;
   for (let b = 0; x !== 0; b++, x >>>= 1) if (x & 1) out ^= m[b];
   return out;
 }
 
-function compose(outer: LinearMap, inner: LinearMap): LinearMap {
-  return mapOf((x) => apply(outer, apply(inner, x)));
-}
-
-/** Tk[b] for k = 60..63: byte b then k zero bytes. */
-function shiftedTable(k: number): Int32Array {
-  const t = new Int32Array(CRC32C_TABLE);
-  for (let step = 0; step < k; step++) {
-    for (let n = 0; n < 256; n++) t[n] = (t[n] >>> 8) ^ CRC32C_TABLE[t[n] & 0xff];
-  }
-  return t;
+/** The register after one zero byte. */
+function zeroByte(r: number): number {
+  return CRC32C_TABLE[r & 0xff] ^ (r >>> 8);
 }
 
 /**
  * Undoing one zero byte: r' = T[r & 0xff] ^ (r >>> 8), and T's top bytes are all different, so the top byte of r'
- * names r's low byte. Lane l's register is undone 4l times.
+ * names r's low byte. Lane l's register is undone 4l times; entry l maps it back.
  */
 function laneCorrections(): LinearMap[] {
   const lowByteOfTop = new Uint8Array(256);
   for (let n = 0; n < 256; n++) lowByteOfTop[CRC32C_TABLE[n] >>> 24] = n;
-  const undoByte = mapOf((s) => {
+  const undoByte = (s: number) => {
     const low = lowByteOfTop[s >>> 24];
     return ((s ^ CRC32C_TABLE[low]) << 8) | low;
-  });
-  const undoWord = compose(undoByte, compose(undoByte, compose(undoByte, undoByte)));
-  const out: LinearMap[] = [mapOf((x) => x)];
-  for (let lane = 1; lane < 16; lane++) out.push(compose(undoWord, out[lane - 1]));
+  };
+  const columns = Int32Array.from({ length: 32 }, (_, b) => 1 << b);
+  const out: LinearMap[] = [columns.slice()];
+  for (let lane = 1; lane < 16; lane++) {
+    for (let b = 0; b < 32; b++) columns[b] = undoByte(undoByte(undoByte(undoByte(columns[b]))));
+    out.push(columns.slice());
+  }
   return out;
 }
 
@@ -203,24 +192,27 @@ function moduleBytes(swizzle: number[]): Uint8Array<ArrayBuffer> {
   ]);
 }
 
-/** The nibble tables: for lane byte k and register byte j, byte j of T(63-k)[n] and of T(63-k)[n << 4], n < 16. */
+/**
+ * The nibble tables: for lane byte k and register byte j, byte j of T(63-k)[n] and of T(63-k)[n << 4], n < 16.
+ * Only those 32 entries of each table are needed: each is T0's entry advanced by 60 to 63 zero bytes.
+ */
 function writeTables(mem: Uint8Array): void {
-  for (let k = 0; k < 4; k++) {
-    const t = shiftedTable(63 - k);
-    for (let j = 0; j < 4; j++) {
-      const at = TABLES_AT + 16 * (8 * k + 2 * j);
-      for (let n = 0; n < 16; n++) {
-        mem[at + n] = (t[n] >>> (8 * j)) & 0xff;
-        mem[at + 16 + n] = (t[n << 4] >>> (8 * j)) & 0xff;
+  for (let n = 0; n < 16; n++) {
+    for (const [byte, half] of [[n, 0], [n << 4, 16]]) {
+      let r = CRC32C_TABLE[byte];
+      for (let step = 0; step < 60; step++) r = zeroByte(r);
+      for (let k = 3; k >= 0; k--, r = zeroByte(r)) {
+        for (let j = 0; j < 4; j++) mem[TABLES_AT + 16 * (8 * k + 2 * j) + half + n] = (r >>> (8 * j)) & 0xff;
       }
     }
   }
 }
 
-function instantiate(): ((register: number, data: Uint8Array) => number) | null {
+function instantiate(): Lanes | null {
   if (typeof WebAssembly !== "object") return null;
-  const bytes = [moduleBytes(RELAXED_SWIZZLE), moduleBytes(SWIZZLE)].find((b) => WebAssembly.validate(b));
-  if (bytes === undefined) return null;
+  let bytes = moduleBytes(RELAXED_SWIZZLE);
+  if (!WebAssembly.validate(bytes)) bytes = moduleBytes(SWIZZLE);
+  if (!WebAssembly.validate(bytes)) return null;
   const instance = new WebAssembly.Instance(new WebAssembly.Module(bytes), {});
   const rows = instance.exports.rows as (at: number, end: number) => void;
   const mem = new Uint8Array((instance.exports.memory as WebAssembly.Memory).buffer);
@@ -249,8 +241,16 @@ function instantiate(): ((register: number, data: Uint8Array) => number) | null 
   };
 }
 
+type Lanes = (register: number, data: Uint8Array) => number;
+
+let lanes: Lanes | null | undefined;
+
 /**
  * Advances a CRC-32C register (not the finished CRC: crc32c.ts inverts it) over the whole 64-byte rows of `data`;
- * the caller handles the remaining `data.byteLength % 64` bytes. Null where WebAssembly SIMD is unavailable.
+ * the caller handles the remaining `data.byteLength % 64` bytes. Null where WebAssembly SIMD is unavailable. Built
+ * on first use (about 5 ms), so a thread that never checks a large batch (and start-up) does not pay for it.
  */
-export const crc32cSimd: ((register: number, data: Uint8Array) => number) | null = instantiate();
+export function simdLanes(): Lanes | null {
+  if (lanes === undefined) lanes = instantiate();
+  return lanes;
+}
