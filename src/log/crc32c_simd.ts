@@ -21,8 +21,9 @@
  * lane's shifted back by 4l zero bytes (an inverse the tables give directly).
  *
  * The module is written here byte by byte (no toolchain, nothing to fetch);
- * where WebAssembly SIMD is missing, `crc32cSimd` is null and callers keep
- * the table loop. Each thread instantiates its own copy (128 KiB of memory).
+ * where WebAssembly SIMD is missing, `simdLanes()` is null and callers keep
+ * the table loop. Each thread that checks a large batch builds its own copy
+ * on first use (128 KiB of memory).
  */
 import { CRC32C_TABLE } from "./crc32c_table.ts";
 

@@ -9,6 +9,7 @@
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { type BrokerProcess, runCommand, startBroker } from "../integration/_broker.ts";
+import { kcatSasl } from "../integration/_sasl.ts";
 import { DENO_ONLY, expectCode, tsbroker } from "./_tools.ts";
 
 const TOPIC = "guarded";
@@ -41,14 +42,7 @@ function kcatProduce(
     `127.0.0.1:${saslPort(broker)}`,
     "-t",
     TOPIC,
-    "-X",
-    "security.protocol=SASL_PLAINTEXT",
-    "-X",
-    `sasl.mechanisms=${mechanism}`,
-    "-X",
-    `sasl.username=${user}`,
-    "-X",
-    `sasl.password=${password}`,
+    ...kcatSasl(mechanism, user, password),
     "-X",
     "message.timeout.ms=5000",
   ], { input: `${value}\n`, timeoutMs: 30_000 });

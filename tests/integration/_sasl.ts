@@ -1,5 +1,5 @@
 /**
- * Helpers shared by the SASL_PLAINTEXT tests (sasl_test.ts, sasl_scram_test.ts):
+ * Helpers shared by the SASL_PLAINTEXT tests (sasl_test.ts, sasl_scram_test.ts, and the CLI's tools_security_test.ts):
  * the listener settings with their PLAIN users, kcat's SASL options and a kcat
  * produce-then-consume round trip, and raw-wire handshakes and PLAIN tokens.
  */
