@@ -39,6 +39,8 @@ export interface Plan {
   kafkaHeap: string;
   /** Extra server.properties entries for Apache Kafka (--kafka-config key=value). */
   kafkaConfig: Record<string, string>;
+  /** Another librdkafka shared library for the load generator and kcat (--librdkafka FILE). */
+  librdkafka?: string;
 }
 
 export type Parsed =
@@ -110,6 +112,7 @@ export function parsePlan(args: string[]): Parsed {
   let kafkaHeap = "1g";
   const kafkaConfig: Record<string, string> = {};
   const comparePaths: string[] = [];
+  let librdkafka: string | undefined;
   for (let i = 0; i < args.length; i++) {
     const a = args[i];
     if (a === "--full") mode = "full";
@@ -127,6 +130,9 @@ export function parsePlan(args: string[]): Parsed {
       const kv = args[++i];
       if (!kv?.includes("=")) throw new Error("--kafka-config needs key=value");
       kafkaConfig[kv.slice(0, kv.indexOf("="))] = kv.slice(kv.indexOf("=") + 1);
+    } else if (a === "--librdkafka") {
+      librdkafka = args[++i];
+      if (!librdkafka) throw new Error("--librdkafka needs a librdkafka shared library file");
     } else if (a === "--show") return { show: args[++i], markdown: args.includes("--markdown") };
     else if (a === "--compare") {
       while (i + 1 < args.length && !args[i + 1].startsWith("--")) comparePaths.push(args[++i]);
@@ -146,6 +152,7 @@ export function parsePlan(args: string[]): Parsed {
     install,
     kafkaHeap,
     kafkaConfig,
+    librdkafka,
   };
 }
 

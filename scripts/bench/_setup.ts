@@ -20,6 +20,27 @@ export async function installDeps(): Promise<void> {
   if (code !== 0) log("WARNING: scripts/install-bench-deps.sh failed; systems whose tools are missing will fail");
 }
 
+/**
+ * Makes every librdkafka client the bench starts (the load generator, kcat)
+ * load `file` instead of the system's librdkafka, through LD_LIBRARY_PATH: a
+ * cache directory holding it as librdkafka.so.1, the name they link to. The
+ * load generator is built against the system's headers; librdkafka keeps its
+ * ABI, so a newer build (e.g. the one in the confluent-kafka wheel,
+ * confluent_kafka.libs/librdkafka-*.so.1) runs it unchanged. The version it
+ * reports (`loadgen version`) goes into the results.
+ */
+export function useLibrdkafka(file: string): void {
+  const real = fs.realpathSync(file);
+  const dir = path.join(CACHE, `librdkafka-${createHash("sha256").update(real).digest("hex").slice(0, 12)}`);
+  fs.mkdirSync(dir, { recursive: true });
+  const link = path.join(dir, "librdkafka.so.1");
+  fs.rmSync(link, { force: true });
+  fs.symlinkSync(real, link);
+  const before = Deno.env.get("LD_LIBRARY_PATH");
+  Deno.env.set("LD_LIBRARY_PATH", before ? `${dir}:${before}` : dir);
+  log(`librdkafka clients load ${real} (LD_LIBRARY_PATH=${dir})`);
+}
+
 /** Builds scripts/bench/loadgen.c into the cache (once per source version); returns the binary's path. */
 export async function buildLoadgen(): Promise<string> {
   const dir = path.join(ROOT, "scripts", "bench");

@@ -14,6 +14,8 @@
  *   ... --compare OLD.json NEW.json  only compare two earlier runs
  *   ... --show RUN.json [--markdown] only print an earlier run's tables
  *   ... --no-install                 do not run scripts/install-bench-deps.sh
+ *   ... --librdkafka FILE            the load generator and kcat load this librdkafka instead of the
+ *                                    system's (e.g. the confluent-kafka wheel's, a newer release)
  *
  * It installs what it needs (scripts/install-bench-deps.sh), builds the C
  * load generator (scripts/bench/loadgen.c, against librdkafka), then runs
@@ -47,7 +49,7 @@ import { mock, nats, redis } from "./_references.ts";
 import { checkTargets, compare, ratios, type Results, table, targetsTable } from "./_report.ts";
 import { Bench } from "./_runner.ts";
 import { checkIssueTargets, issueTargetsTable } from "./_targets.ts";
-import { buildLoadgen, ensureExecutable, installDeps, versionOf } from "./_setup.ts";
+import { buildLoadgen, ensureExecutable, installDeps, useLibrdkafka, versionOf } from "./_setup.ts";
 import { kafkaSummary, kafkaTable } from "./_vs_kafka.ts";
 
 function printResults(results: Results, md: boolean): void {
@@ -141,6 +143,7 @@ async function main(): Promise<number> {
   if (busy) log(`WARNING: the machine is busy (load ${loadavg[0]}): figures will be low and noisy`);
 
   if (plan.install) await installDeps();
+  if (plan.librdkafka) useLibrdkafka(plan.librdkafka);
   const loadgen = await buildLoadgen();
   const executable = plan.systems.has("exe") ? await ensureExecutable() : EXECUTABLE;
   const versions = await toolVersions(plan, loadgen);
