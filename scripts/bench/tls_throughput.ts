@@ -3,8 +3,9 @@
  * PLAINTEXT and an SSL listener (the broker pinned to CPU 0, kcat to CPU 1):
  * kcat (librdkafka) produces 200,000 × 1 KiB records (W1's record size, 8
  * partitions, acks=1) to each listener in turn, five times, and the medians
- * and their ratio are printed. The bench's load generator speaks no TLS, so
- * kcat stands in for it; its own TLS work runs on the other core. Each run
+ * and their ratio are printed. kcat (rather than the bench's load
+ * generator, which runs TLS-W1 in `deno task bench`) keeps this script free
+ * of the C build; its own TLS work runs on the other core. Each run
  * also gives the broker's CPU seconds per GB (all its threads), which shows
  * the broker's side when kcat is the limit. Numbers only: nothing is
  * asserted.
