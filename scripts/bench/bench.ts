@@ -79,7 +79,7 @@ function printResults(results: Results, md: boolean): void {
   console.log(ratios(results, md));
   console.log(`\nissue 5 targets:\n`);
   console.log(targetsTable(results.targets, md));
-  const issueTargets = results.issueTargets ?? checkIssueTargets(results.rows);
+  const issueTargets = results.issueTargets ?? checkIssueTargets(results.rows, results.versions?.librdkafka);
   if (issueTargets.length) {
     console.log(`\nissues 13–16 targets (PASS / MISS / n/a, with the figure):\n`);
     console.log(issueTargetsTable(issueTargets, md));
@@ -172,7 +172,7 @@ async function main(): Promise<number> {
     versions,
     rows: bench.rows,
     targets: checkTargets(bench.rows, plan.mode),
-    issueTargets: checkIssueTargets(bench.rows),
+    issueTargets: checkIssueTargets(bench.rows, versions.librdkafka),
   };
   results.plan = {
     warmupFirst: plan.warmupFirst,

@@ -1,7 +1,8 @@
 /**
  * `deno task bench -- --librdkafka FILE`: the option reaches the plan, a
  * missing file name is refused, and useLibrdkafka() puts FILE first on the
- * library path under the name librdkafka clients link to (librdkafka.so.1).
+ * library path under the name librdkafka clients link to (librdkafka.so.1);
+ * under librdkafka 2.0 the W8-1p target says why that client can hold it.
  */
 import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
@@ -9,6 +10,8 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { parsePlan, type Plan } from "../../scripts/bench/_plan.ts";
 import { useLibrdkafka } from "../../scripts/bench/_setup.ts";
+import type { Row } from "../../scripts/bench/_report.ts";
+import { checkIssueTargets } from "../../scripts/bench/_targets.ts";
 
 Deno.test("--librdkafka is carried in the plan, and needs a file", () => {
   const plan = parsePlan(["--", "--only", "deno", "--librdkafka", "/opt/lib/librdkafka-abc.so.1"]) as Plan;
@@ -34,4 +37,21 @@ Deno.test("useLibrdkafka links the file as librdkafka.so.1 first on LD_LIBRARY_P
     else Deno.env.set("LD_LIBRARY_PATH", before);
     fs.rmSync(dir, { recursive: true, force: true });
   }
+});
+
+Deno.test("W8-1p's target names librdkafka 2.0's transactional polling, and only under 2.0", () => {
+  const row = (workload: string, extra?: Record<string, number>): Row => ({
+    workload,
+    system: "tsbroker-deno",
+    kind: "tsbroker",
+    samples: [],
+    extra,
+  });
+  const rows = [row("W8-1p", { ofIdempotentPct: 20 })];
+  const why = (librdkafka?: string) =>
+    checkIssueTargets(rows, librdkafka).find((t) => t.name.startsWith("W8-1p"))!.why ?? "";
+  assert.match(why("librdkafka 2.0.2"), /librdkafka 2\.0\.2 polls its clock in transactions.*--librdkafka/);
+  assert.doesNotMatch(why("librdkafka 2.16.0"), /polls its clock/);
+  assert.doesNotMatch(why(undefined), /polls its clock/);
+  assert.equal(checkIssueTargets(rows, "librdkafka 2.0.2").find((t) => t.name.startsWith("W8-1p"))!.status, "MISS");
 });
