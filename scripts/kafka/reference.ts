@@ -220,8 +220,44 @@ export function answersApiVersions(port: number, timeoutMs = 2000): Promise<bool
   });
 }
 
-/** Formats a KRaft data dir and starts Kafka on it; resolves once it answers ApiVersions. */
+/** Kafka's words when a port it was given is taken by the time it binds. */
+const BIND_FAILED = /Address already in use|BindException/;
+/** Start-ups tried when the ports picked free were taken before Kafka bound them. */
+const BIND_ATTEMPTS = 3;
+
+/**
+ * Formats a KRaft data dir and starts Kafka on it; resolves once it answers ApiVersions. Its ports are picked
+ * free and released before Kafka binds them, so a process started meanwhile (the suite runs in parallel) can take
+ * one: Kafka then exits at start-up, and with a temporary dir it is started again on new ports and a new dir.
+ */
 export async function startReferenceKafka(options: ReferenceKafkaOptions = {}): Promise<ReferenceKafka> {
+  for (let attempt = 1;; attempt++) {
+    try {
+      return await startOnce(options);
+    } catch (e) {
+      const retry = e instanceof ReferenceStartError && e.bindFailed && options.dir === undefined &&
+        attempt < BIND_ATTEMPTS;
+      if (!retry) throw e;
+    }
+  }
+}
+
+/** Kafka exited or did not answer while starting; the message holds the log's error lines and its tail. */
+class ReferenceStartError extends Error {
+  constructor(message: string, readonly bindFailed: boolean) {
+    super(message);
+  }
+}
+
+/** The first error lines of Kafka's logs (the cause, which a tail of its shutdown lines hides), then the tail. */
+function startFailureText(files: string[]): string {
+  const texts = files.filter(fs.existsSync).map((f) => fs.readFileSync(f, "utf8"));
+  const causes = texts.flatMap((t) => t.split("\n")).filter((l) => /\b(ERROR|FATAL)\b|Exception/.test(l));
+  const tail = texts.map((t) => t.slice(-3000)).join("\n");
+  return causes.length > 0 ? `${causes.slice(0, 12).join("\n")}\n…\n${tail}` : tail;
+}
+
+async function startOnce(options: ReferenceKafkaOptions): Promise<ReferenceKafka> {
   const classpath = await kafkaClasspath();
   const temporary = options.dir === undefined;
   const dir = options.dir ?? fs.mkdtempSync(path.join(os.tmpdir(), "reference-kafka-"));
@@ -246,12 +282,13 @@ export async function startReferenceKafka(options: ReferenceKafkaOptions = {}): 
   const deadline = Date.now() + (options.startTimeoutMs ?? 120_000);
   while (!(await answersApiVersions(port))) {
     if (kafka.exited() || Date.now() > deadline) {
-      const tail = [logFile, path.join(dir, "kafka.out")].filter(fs.existsSync).map((f) =>
-        fs.readFileSync(f, "utf8").slice(-3000)
-      ).join("\n");
+      const text = startFailureText([logFile, path.join(dir, "kafka.out")]);
       const exited = kafka.exited();
       await stop();
-      throw new Error(`reference Kafka ${exited ? "exited" : "did not answer in time"} on port ${port}:\n${tail}`);
+      throw new ReferenceStartError(
+        `reference Kafka ${exited ? "exited" : "did not answer in time"} on port ${port}:\n${text}`,
+        exited && BIND_FAILED.test(text),
+      );
     }
     await new Promise((r) => setTimeout(r, 250));
   }
