@@ -44,6 +44,20 @@ export function procMemMB(pid: number, key: "VmRSS" | "VmHWM"): number {
   }
 }
 
+/**
+ * KiB of freed memory this VM's kernel has handed back to its host so far (virtio-balloon free page
+ * reporting), or null where the kernel does not report. A page handed back costs a host fault when the
+ * guest next uses it, and the page cache grows into such pages: see docs/benchmarks.md, "Caveats".
+ */
+export function hostReportedKiB(file = "/sys/module/page_reporting/parameters/reported_kib"): number | null {
+  try {
+    const kib = Number(fs.readFileSync(file, "utf8").trim());
+    return Number.isFinite(kib) ? kib : null;
+  } catch {
+    return null;
+  }
+}
+
 /** Resets the process's peak RSS (VmHWM) to its current RSS (proc(5): clear_refs "5"). */
 export function resetPeakRss(pid: number): boolean {
   try {

@@ -61,13 +61,35 @@ export interface Results {
   mode: string;
   startedAt: string;
   seconds: number;
-  host: { uptime: string; loadavg: number[]; cpus: number; kernel: string; busy: boolean };
+  host: {
+    uptime: string;
+    loadavg: number[];
+    cpus: number;
+    kernel: string;
+    busy: boolean;
+    /** MB of freed memory the VM handed back to its host (free page reporting) since boot, and during the run. */
+    reportedToHost?: { sinceBootMB: number; duringRunMB: number };
+  };
   versions: Record<string, string>;
   plan?: { warmupFirst: number; warmup: number; duration: number; repeats: number };
   rows: Row[];
   targets: Target[];
   /** The targets of issues 13–16 (_targets.ts); absent in runs before they were added. */
   issueTargets?: Target[];
+}
+
+/**
+ * The header line for a VM that hands freed memory back to its host, or null. Writes into the page cache
+ * pay a host fault for each page that was handed back (seen as the kernel's copy into the page cache taking
+ * a third or more of the broker's CPU), so a row that grows the page cache after others (W8 and W8-1p after
+ * W8-idem on the same broker) can read up to 2× slower than it does alone.
+ */
+export function hostMemoryNote(reported: { sinceBootMB: number; duringRunMB: number } | undefined): string | null {
+  if (reported === undefined || !(reported.sinceBootMB > 0)) return null;
+  const during = Number.isFinite(reported.duringRunMB) ? Math.max(0, reported.duringRunMB) : 0;
+  return `free page reporting: this VM has handed ${(reported.sinceBootMB / 1024).toFixed(1)} GB of freed memory ` +
+    `back to its host since boot (${during.toFixed(0)} MB during the run); page-cache writes into such memory pay ` +
+    'a host fault per page, so rows that write after others can read slower (docs/benchmarks.md, "Caveats")';
 }
 
 function median(values: number[]): number {

@@ -44,9 +44,9 @@ import { brokerWorkloads, tsbroker } from "./_brokers.ts";
 import { disk, tcp } from "./_ceilings.ts";
 import { apacheKafka } from "./_kafka.ts";
 import { BROKER_CPU, BUN, DENO, LOAD_CPU, log, parsePlan, type Plan } from "./_plan.ts";
-import { killAll, loadAverage, which } from "./_procs.ts";
+import { hostReportedKiB, killAll, loadAverage, which } from "./_procs.ts";
 import { mock, nats, redis } from "./_references.ts";
-import { checkTargets, compare, ratios, type Results, table, targetsTable } from "./_report.ts";
+import { checkTargets, compare, hostMemoryNote, ratios, type Results, table, targetsTable } from "./_report.ts";
 import { Bench } from "./_runner.ts";
 import { checkIssueTargets, issueTargetsTable } from "./_targets.ts";
 import { buildLoadgen, ensureExecutable, installDeps, useLibrdkafka, versionOf } from "./_setup.ts";
@@ -60,6 +60,8 @@ function printResults(results: Results, md: boolean): void {
       `server on CPU ${BROKER_CPU}, load generator on CPU ${LOAD_CPU}; load average before the run ${l1} ${l5} ${l15}` +
       (results.host.busy ? " (BUSY: figures are low and noisy)" : ""),
   );
+  const memoryNote = hostMemoryNote(results.host.reportedToHost);
+  if (memoryNote) console.log(memoryNote);
   if (p) {
     console.log(
       `${p.repeats} × ${p.duration} s windows after ${p.warmupFirst} s (first load on a broker) / ${p.warmup} s ` +
@@ -138,6 +140,7 @@ async function main(): Promise<number> {
   const startedAt = new Date().toISOString();
   const uptime = (await versionOf("uptime", [])).trim();
   const loadavg = loadAverage();
+  const reportedBefore = hostReportedKiB();
   const busy = loadavg[0] > 0.7;
   log(`${plan.mode} mode; uptime: ${uptime}`);
   if (busy) log(`WARNING: the machine is busy (load ${loadavg[0]}): figures will be low and noisy`);
@@ -163,12 +166,16 @@ async function main(): Promise<number> {
     bench.cleanup();
   }
 
+  const reportedAfter = hostReportedKiB();
+  const reportedToHost = reportedBefore === null || reportedAfter === null
+    ? undefined
+    : { sinceBootMB: reportedAfter / 1024, duringRunMB: (reportedAfter - reportedBefore) / 1024 };
   const results: Results = {
     version: 1,
     mode: plan.mode,
     startedAt,
     seconds: (performance.now() - started) / 1000,
-    host: { uptime, loadavg, cpus: os.cpus().length, kernel: os.release(), busy },
+    host: { uptime, loadavg, cpus: os.cpus().length, kernel: os.release(), busy, reportedToHost },
     versions,
     rows: bench.rows,
     targets: checkTargets(bench.rows, plan.mode),
