@@ -12,6 +12,9 @@ import type { Kind, Sample } from "./_report.ts";
 import type { Bench } from "./_runner.ts";
 import { freePort, versionOf } from "./_setup.ts";
 
+/** The mock cluster's topics (NAME:PARTITIONS): it is started with them, as it creates none on request. */
+const MOCK_TOPICS = ["w1:32", "w3:32", "w5:32", "w7:100", "w8-idem:8", "w8-txn:8", "w8-txn-1p:8"];
+
 export async function mock(b: Bench): Promise<void> {
   const system = "rdkafka-mock";
   let server: Server | undefined;
@@ -19,7 +22,7 @@ export async function mock(b: Bench): Promise<void> {
     server = await startServer({
       name: system,
       command: b.loadgen,
-      args: ["mock", "--topic", "w1:32", "--topic", "w3:32", "--topic", "w5:32", "--topic", "w7:100"],
+      args: ["mock", ...MOCK_TOPICS.flatMap((t) => ["--topic", t])],
       cpu: BROKER_CPU,
       readyPattern: /^# bootstrap (\S+)/,
       stdinPipe: true,
@@ -32,7 +35,10 @@ export async function mock(b: Bench): Promise<void> {
   }
 }
 
-/** The mock cluster's rows: W1 (also as W5's rate), W4 on its backlog, W3, W7 and W5. */
+/**
+ * The mock cluster's rows: W1 (also as W5's rate), W4 on its backlog, W3, W7, W5 and W8. Its W8 rows are the
+ * load generator's own ceiling for issue 13's ratios: the mock's transactions cost it next to nothing.
+ */
 async function mockWorkloads(b: Bench, server: Server): Promise<void> {
   const system = "rdkafka-mock";
   const kind: Kind = "reference";
@@ -64,6 +70,7 @@ async function mockWorkloads(b: Bench, server: Server): Promise<void> {
     const row = await b.e2e(system, kind, server, bootstrap, w1Rate, 32, false);
     row.note = `${row.note}; the mock holds each Fetch for fetch.wait.max.ms (500 ms), so its e2e is no bound`;
   }
+  if (b.wants("W8")) await b.transactions(system, kind, server, bootstrap, false);
 }
 
 export async function redis(b: Bench): Promise<void> {

@@ -142,18 +142,19 @@ export class Bench {
    * transaction (W8), each record to the next of 8 partitions, so every transaction spans all 8 and pays
    * AddPartitionsToTxn, its produce requests, EndTxn and 8 markers; then W8-1p, each transaction's records to
    * one partition (the next transaction to the next), as a keyless producer's sticky partitioner places a
-   * transaction produced within its linger: one produce request and one marker per transaction.
+   * transaction produced within its linger: one produce request and one marker per transaction. `create`:
+   * the load generator creates the topics (false where they exist, as on the mock cluster).
    */
-  async transactions(system: string, kind: Kind, server: Server, bootstrap: string) {
+  async transactions(system: string, kind: Kind, server: Server, bootstrap: string, create = true) {
     const base = { size: KiB, partitions: 8, producers: W8_PRODUCERS, acks: "all", warmup: this.plan.warmup };
-    const idem = this.produceArgs("produce", bootstrap, { ...base, topic: "w8-idem", idempotent: true, create: true });
+    const idem = this.produceArgs("produce", bootstrap, { ...base, topic: "w8-idem", idempotent: true, create });
     const idemRow = await this.load("W8-idem", system, kind, idem, server.pid, `${W8_PRODUCERS} idempotent producers`);
     const runs: Array<[string, string, boolean, string]> = [
       ["W8", "w8-txn", false, "100 records per transaction over 8 partitions"],
       ["W8-1p", "w8-txn-1p", true, "100 records per transaction to one partition"],
     ];
     for (const [workload, topic, txnSticky, what] of runs) {
-      const txn = this.produceArgs("produce", bootstrap, { ...base, topic, txn: 100, txnSticky, create: true });
+      const txn = this.produceArgs("produce", bootstrap, { ...base, topic, txn: 100, txnSticky, create });
       const row = await this.load(
         workload,
         system,
