@@ -39,7 +39,11 @@ export interface Plan {
   kafkaHeap: string;
   /** Extra server.properties entries for Apache Kafka (--kafka-config key=value). */
   kafkaConfig: Record<string, string>;
-  /** Another librdkafka shared library for the load generator and kcat (--librdkafka FILE). */
+  /**
+   * The librdkafka the load generator and kcat load (--librdkafka FILE | system): unset, the current release
+   * bundled in the confluent-kafka wheel of the project's venv (_setup.ts currentLibrdkafka); "system", the
+   * system's (Debian 12: 2.0.2).
+   */
   librdkafka?: string;
 }
 
@@ -132,7 +136,7 @@ export function parsePlan(args: string[]): Parsed {
       kafkaConfig[kv.slice(0, kv.indexOf("="))] = kv.slice(kv.indexOf("=") + 1);
     } else if (a === "--librdkafka") {
       librdkafka = args[++i];
-      if (!librdkafka) throw new Error("--librdkafka needs a librdkafka shared library file");
+      if (!librdkafka) throw new Error("--librdkafka needs a librdkafka shared library file, or system");
     } else if (a === "--show") return { show: args[++i], markdown: args.includes("--markdown") };
     else if (a === "--compare") {
       while (i + 1 < args.length && !args[i + 1].startsWith("--")) comparePaths.push(args[++i]);

@@ -21,6 +21,43 @@ export async function installDeps(): Promise<void> {
 }
 
 /**
+ * The current librdkafka: the one the confluent-kafka wheel bundles, in the project's venv
+ * (`.cache/venv`, which the Python client tests use too; made by scripts/install-client-deps.sh when
+ * `install`). Debian 12's librdkafka is 2.0.2, whose transactional producers poll their clock and hold the
+ * load generator's core (docs/benchmarks.md, "W8 and TLS-W1 with the current librdkafka"). Null, with the
+ * reason logged, when there is none: the system's librdkafka is used then.
+ */
+export async function currentLibrdkafka(
+  install: boolean,
+  venv = path.join(ROOT, ".cache", "venv"),
+): Promise<string | null> {
+  if (install) {
+    const { code } = await new Deno.Command("bash", {
+      args: [path.join(ROOT, "scripts", "install-client-deps.sh")],
+      stdout: "null",
+      stderr: "inherit",
+    }).output();
+    if (code !== 0) log("WARNING: scripts/install-client-deps.sh failed");
+  }
+  const found = wheelLibrdkafka(venv);
+  if (!found) log(`WARNING: no confluent-kafka wheel in ${venv}: the system's librdkafka is used`);
+  return found;
+}
+
+/** `venv`'s confluent_kafka.libs/librdkafka-*.so.1, or null. */
+export function wheelLibrdkafka(venv: string): string | null {
+  let lib: string | null = null;
+  try {
+    for (const py of fs.readdirSync(path.join(venv, "lib"))) {
+      const dir = path.join(venv, "lib", py, "site-packages", "confluent_kafka.libs");
+      const name = fs.existsSync(dir) ? fs.readdirSync(dir).find((f) => /^librdkafka-.*\.so\.1$/.test(f)) : undefined;
+      if (name) lib = path.join(dir, name);
+    }
+  } catch { /* no venv */ }
+  return lib;
+}
+
+/**
  * Makes every librdkafka client the bench starts (the load generator, kcat)
  * load `file` instead of the system's librdkafka, through LD_LIBRARY_PATH: a
  * cache directory holding it as librdkafka.so.1, the name they link to. The

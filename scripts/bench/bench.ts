@@ -14,10 +14,12 @@
  *   ... --compare OLD.json NEW.json  only compare two earlier runs
  *   ... --show RUN.json [--markdown] only print an earlier run's tables
  *   ... --no-install                 do not run scripts/install-bench-deps.sh
- *   ... --librdkafka FILE            the load generator and kcat load this librdkafka instead of the
- *                                    system's (e.g. the confluent-kafka wheel's, a newer release)
+ *   ... --librdkafka FILE|system     the librdkafka the load generator and kcat load: by default the
+ *                                    current one in the confluent-kafka wheel (the venv of
+ *                                    scripts/install-client-deps.sh); system: the system's (Debian: 2.0.2)
  *
- * It installs what it needs (scripts/install-bench-deps.sh), builds the C
+ * It installs what it needs (scripts/install-bench-deps.sh, and the venv
+ * whose confluent-kafka wheel carries the current librdkafka), builds the C
  * load generator (scripts/bench/loadgen.c, against librdkafka), then runs
  * tsbroker under Deno, under Bun and as the Bun-compiled executable, Apache
  * Kafka (scripts/kafka/pom.xml's version, on the JVM) through the same
@@ -49,7 +51,7 @@ import { mock, nats, redis } from "./_references.ts";
 import { checkTargets, compare, hostMemoryNote, ratios, type Results, table, targetsTable } from "./_report.ts";
 import { Bench } from "./_runner.ts";
 import { checkIssueTargets, issueTargetsTable } from "./_targets.ts";
-import { buildLoadgen, ensureExecutable, installDeps, useLibrdkafka, versionOf } from "./_setup.ts";
+import { buildLoadgen, currentLibrdkafka, ensureExecutable, installDeps, useLibrdkafka, versionOf } from "./_setup.ts";
 import { kafkaSummary, kafkaTable } from "./_vs_kafka.ts";
 
 function printResults(results: Results, md: boolean): void {
@@ -146,7 +148,9 @@ async function main(): Promise<number> {
   if (busy) log(`WARNING: the machine is busy (load ${loadavg[0]}): figures will be low and noisy`);
 
   if (plan.install) await installDeps();
-  if (plan.librdkafka) useLibrdkafka(plan.librdkafka);
+  const librdkafka = plan.librdkafka === "system" ? null : plan.librdkafka ?? await currentLibrdkafka(plan.install);
+  if (librdkafka) useLibrdkafka(librdkafka);
+  else log("librdkafka clients load the system's librdkafka");
   const loadgen = await buildLoadgen();
   const executable = plan.systems.has("exe") ? await ensureExecutable() : EXECUTABLE;
   const versions = await toolVersions(plan, loadgen);
