@@ -12,12 +12,19 @@ import { CACHE, DENO, log } from "./_plan.ts";
 import { capture } from "./_procs.ts";
 
 export async function installDeps(): Promise<void> {
+  if (!await installScript("install-bench-deps.sh", "inherit")) {
+    log("WARNING: scripts/install-bench-deps.sh failed; systems whose tools are missing will fail");
+  }
+}
+
+/** Runs scripts/`name` (its errors to ours); whether it succeeded. */
+async function installScript(name: string, stdout: "inherit" | "null"): Promise<boolean> {
   const { code } = await new Deno.Command("bash", {
-    args: [path.join(ROOT, "scripts", "install-bench-deps.sh")],
-    stdout: "inherit",
+    args: [path.join(ROOT, "scripts", name)],
+    stdout,
     stderr: "inherit",
   }).output();
-  if (code !== 0) log("WARNING: scripts/install-bench-deps.sh failed; systems whose tools are missing will fail");
+  return code === 0;
 }
 
 /**
@@ -31,13 +38,8 @@ export async function currentLibrdkafka(
   install: boolean,
   venv = path.join(ROOT, ".cache", "venv"),
 ): Promise<string | null> {
-  if (install) {
-    const { code } = await new Deno.Command("bash", {
-      args: [path.join(ROOT, "scripts", "install-client-deps.sh")],
-      stdout: "null",
-      stderr: "inherit",
-    }).output();
-    if (code !== 0) log("WARNING: scripts/install-client-deps.sh failed");
+  if (install && !await installScript("install-client-deps.sh", "null")) {
+    log("WARNING: scripts/install-client-deps.sh failed");
   }
   const found = wheelLibrdkafka(venv);
   if (!found) log(`WARNING: no confluent-kafka wheel in ${venv}: the system's librdkafka is used`);
