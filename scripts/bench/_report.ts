@@ -56,6 +56,11 @@ export interface Target {
   why?: string;
 }
 
+export interface HostReported {
+  sinceBootMB: number;
+  duringRunMB: number;
+}
+
 export interface Results {
   version: 1;
   mode: string;
@@ -68,7 +73,7 @@ export interface Results {
     kernel: string;
     busy: boolean;
     /** MB of freed memory the VM handed back to its host (free page reporting) since boot, and during the run. */
-    reportedToHost?: { sinceBootMB: number; duringRunMB: number };
+    reportedToHost?: HostReported;
   };
   versions: Record<string, string>;
   plan?: { warmupFirst: number; warmup: number; duration: number; repeats: number };
@@ -84,7 +89,7 @@ export interface Results {
  * a third or more of the broker's CPU), so a row that grows the page cache after others (W8 and W8-1p after
  * W8-idem on the same broker) can read up to 2× slower than it does alone.
  */
-export function hostMemoryNote(reported: { sinceBootMB: number; duringRunMB: number } | undefined): string | null {
+export function hostMemoryNote(reported: HostReported | undefined): string | null {
   if (reported === undefined || !(reported.sinceBootMB > 0)) return null;
   const during = Number.isFinite(reported.duringRunMB) ? Math.max(0, reported.duringRunMB) : 0;
   return `free page reporting: this VM has handed ${(reported.sinceBootMB / 1024).toFixed(1)} GB of freed memory ` +
@@ -134,6 +139,17 @@ export function summarize(row: Row): Row {
     ? (Math.max(...mb) - Math.min(...mb)) / row.median.mbPerSec
     : undefined;
   return row;
+}
+
+/**
+ * An A-B-A repeat of `base` (`again`, a row `bench.add` gave) joins `base`: its samples are pooled and
+ * `base`'s medians taken again. A failed repeat adds nothing.
+ */
+export function poolRepeat(rows: Row[], base: Row, again: Row): void {
+  rows.splice(rows.indexOf(again), 1);
+  if (again.samples.length === 0) return;
+  base.samples.push(...again.samples);
+  summarize(base);
 }
 
 // ------------------------------------------------------------------ formatting

@@ -12,7 +12,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { KiB, LOAD_CPU, log, MiB, type Plan } from "./_plan.ts";
 import { procMemMB, runLoad, type Server, sleep, type Window } from "./_procs.ts";
-import { type Kind, type Percentiles, type Row, type Sample, summarize } from "./_report.ts";
+import { type Kind, type Percentiles, poolRepeat, type Row, type Sample, summarize } from "./_report.ts";
 
 /** W8's producers: transactions wait for EndTxn, so a few producers keep the broker busy between them. */
 const W8_PRODUCERS = 16;
@@ -172,11 +172,7 @@ export class Bench {
     }
     if (!idemRow.median) return;
     const again = await this.load("W8-idem", system, kind, idem.filter((a) => a !== "--create"), server.pid);
-    this.rows.splice(this.rows.indexOf(again), 1);
-    if (again.median) {
-      idemRow.samples.push(...again.samples);
-      summarize(idemRow);
-    }
+    poolRepeat(this.rows, idemRow, again);
     for (const row of txnRows) {
       if (row.median) {
         row.extra = { ...row.extra, ofIdempotentPct: 100 * row.median.mbPerSec / idemRow.median.mbPerSec };
@@ -284,10 +280,7 @@ export class Bench {
       if (this.plan.mode === "full") {
         // A-B-A: the base again after the idle connections closed, so that drift over time
         // (page cache, JIT, a busy neighbour) does not read as a slowdown
-        const again = await this.load("W6-base", system, kind, args, server.pid);
-        this.rows.splice(this.rows.indexOf(again), 1);
-        base.samples.push(...again.samples);
-        summarize(base);
+        poolRepeat(this.rows, base, await this.load("W6-base", system, kind, args, server.pid));
       }
       if (base.median && row.median) {
         row.extra.slowdownPct = 100 * (1 - row.median.mbPerSec / base.median.mbPerSec);

@@ -13,7 +13,7 @@
  *   ... --compare OLD.json           after the run, print the change from OLD
  *   ... --compare OLD.json NEW.json  only compare two earlier runs
  *   ... --show RUN.json [--markdown] only print an earlier run's tables
- *   ... --no-install                 do not run scripts/install-bench-deps.sh
+ *   ... --no-install                 do not run scripts/install-bench-deps.sh nor make the venv
  *   ... --librdkafka FILE|system     the librdkafka the load generator and kcat load: by default the
  *                                    current one in the confluent-kafka wheel (the venv of
  *                                    scripts/install-client-deps.sh); system: the system's (Debian: 2.0.2)
