@@ -205,7 +205,10 @@ public class TxnScenarios {
     String prefix = ClientScenarios.prefix;
     String in = prefix + "-lines", outTopic = prefix + "-counts", appId = prefix + "-eos";
     StreamsBuilder builder = new StreamsBuilder();
+    // 1 ms per input line: a seed batch then takes seconds and many commits, so the test can kill the run with
+    // some but not all of it committed. Unthrottled, a fast broker took all 4,000 lines in one 200 ms commit.
     builder.stream(in, Consumed.with(Serdes.String(), Serdes.String()))
+        .peek((k, v) -> java.util.concurrent.locks.LockSupport.parkNanos(1_000_000))
         .flatMapValues(v -> Arrays.asList(v.split(" ")))
         .groupBy((k, w) -> w, Grouped.with("by-word", Serdes.String(), Serdes.String()))
         .count(Materialized.as("counts"))
